@@ -1,0 +1,1 @@
+//! Reading audit logs: sources, Python-exact canonical JSON, chain verification.

@@ -1,0 +1,2 @@
+//! The in-memory columnar store and its filter language.
+pub mod filter;
