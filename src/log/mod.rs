@@ -1,1 +1,9 @@
 //! Reading audit logs: sources, Python-exact canonical JSON, chain verification.
+
+pub mod canonical;
+pub mod chain;
+pub mod checkpoint;
+pub mod entry;
+pub mod json;
+pub mod scan;
+pub mod source;

@@ -1,0 +1,290 @@
+//! Canonical JSON byte-exact with CPython's
+//! `json.dumps(obj, sort_keys=True, default=str)`, and the hashes over it.
+//!
+//! The output is what the lesson's writer hashed, so any byte of difference
+//! here would make an intact log look tampered with.
+
+use super::json::{Str, Value};
+use sha2::{Digest, Sha256};
+use std::io::Write;
+
+/// Append the canonical form of `value` to `out`.
+pub fn write_canonical(value: &Value<'_>, out: &mut Vec<u8>) {
+    match value {
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(true) => out.extend_from_slice(b"true"),
+        Value::Bool(false) => out.extend_from_slice(b"false"),
+        Value::Int(text) => write_int(text, out),
+        Value::Float(x) => write_float(*x, out),
+        Value::Str(s) => write_str(s, out),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b", ");
+                }
+                write_canonical(item, out);
+            }
+            out.push(b']');
+        }
+        Value::Object(members) => write_object(members, None, out),
+    }
+}
+
+/// Canonical form of an object without one key, as the lesson hashes an
+/// entry after `pop("_hash")`.
+pub fn write_canonical_without(value: &Value<'_>, skip: &str, out: &mut Vec<u8>) {
+    match value {
+        Value::Object(members) => write_object(members, Some(skip), out),
+        other => write_canonical(other, out),
+    }
+}
+
+fn write_object(members: &[(Str<'_>, Value<'_>)], skip: Option<&str>, out: &mut Vec<u8>) {
+    // Stable sort keeps source order among equal keys; the last one wins.
+    let mut order: Vec<usize> = (0..members.len()).collect();
+    order.sort_by(|&a, &b| members[a].0.cmp_python(&members[b].0));
+    out.push(b'{');
+    let mut first = true;
+    for (pos, &i) in order.iter().enumerate() {
+        let (key, value) = &members[i];
+        let shadowed = order
+            .get(pos + 1)
+            .is_some_and(|&next| members[next].0.cmp_python(key).is_eq());
+        if shadowed || skip.is_some_and(|s| key.eq_str(s)) {
+            continue;
+        }
+        if !first {
+            out.extend_from_slice(b", ");
+        }
+        first = false;
+        write_str(key, out);
+        out.extend_from_slice(b": ");
+        write_canonical(value, out);
+    }
+    out.push(b'}');
+}
+
+fn write_int(text: &str, out: &mut Vec<u8>) {
+    // Python's int has no negative zero.
+    if text == "-0" {
+        out.push(b'0');
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
+}
+
+/// Python's `float.__repr__` as json.dumps uses it, with its NaN/Infinity tokens.
+pub fn write_float(x: f64, out: &mut Vec<u8>) {
+    if x.is_nan() {
+        return out.extend_from_slice(b"NaN");
+    }
+    if x.is_infinite() {
+        return out.extend_from_slice(if x > 0.0 { b"Infinity" } else { b"-Infinity" });
+    }
+    // Rust's `{:e}` gives the shortest round-trip digits, as Python's repr does;
+    // only the layout differs.
+    let mut sci = [0u8; 32];
+    let mut cursor = std::io::Cursor::new(&mut sci[..]);
+    write!(cursor, "{x:e}").expect("a float fits in 32 bytes");
+    let len = cursor.position() as usize;
+    let sci = std::str::from_utf8(&sci[..len]).expect("ascii");
+    let (mantissa, exponent) = sci.split_once('e').expect("{:e} has an exponent");
+    let exponent: i32 = exponent.parse().expect("integer exponent");
+    let (negative, mantissa) = match mantissa.strip_prefix('-') {
+        Some(m) => (true, m),
+        None => (false, mantissa),
+    };
+    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    if negative {
+        out.push(b'-');
+    }
+    // Python switches to exponent notation when the decimal point would sit
+    // more than 16 digits right or 4 zeros left of the first digit.
+    let point = exponent + 1;
+    if !(-4 < point && point <= 16) {
+        out.push(digits[0]);
+        if digits.len() > 1 {
+            out.push(b'.');
+            out.extend_from_slice(&digits[1..]);
+        }
+        let _ = write!(
+            out,
+            "e{}{:02}",
+            if exponent < 0 { '-' } else { '+' },
+            exponent.abs()
+        );
+    } else if point <= 0 {
+        out.extend_from_slice(b"0.");
+        out.extend(std::iter::repeat_n(b'0', (-point) as usize));
+        out.extend_from_slice(&digits);
+    } else {
+        let point = point as usize;
+        if digits.len() <= point {
+            out.extend_from_slice(&digits);
+            out.extend(std::iter::repeat_n(b'0', point - digits.len()));
+            out.extend_from_slice(b".0");
+        } else {
+            out.extend_from_slice(&digits[..point]);
+            out.push(b'.');
+            out.extend_from_slice(&digits[point..]);
+        }
+    }
+}
+
+/// A string with `ensure_ascii=True`: short escapes for the usual five,
+/// `\u00xx` for other controls, DEL and all non-ASCII, surrogate pairs above
+/// the BMP.
+fn write_str(s: &Str<'_>, out: &mut Vec<u8>) {
+    out.push(b'"');
+    let raw = s.raw();
+    if raw
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) && b != b'\\' && b != b'"')
+    {
+        out.extend_from_slice(raw.as_bytes());
+    } else {
+        for c in s.code_points() {
+            write_code_point(c, out);
+        }
+    }
+    out.push(b'"');
+}
+
+/// A Rust string as `json.dumps` writes it (for writers of new entries).
+pub fn write_python_str(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
+    for c in s.chars() {
+        write_code_point(u32::from(c), out);
+    }
+    out.push(b'"');
+}
+
+fn write_code_point(c: u32, out: &mut Vec<u8>) {
+    match c {
+        0x22 => out.extend_from_slice(b"\\\""),
+        0x5c => out.extend_from_slice(b"\\\\"),
+        0x0a => out.extend_from_slice(b"\\n"),
+        0x0d => out.extend_from_slice(b"\\r"),
+        0x09 => out.extend_from_slice(b"\\t"),
+        0x08 => out.extend_from_slice(b"\\b"),
+        0x0c => out.extend_from_slice(b"\\f"),
+        0x20..=0x7e => out.push(c as u8),
+        0x10000.. => {
+            let v = c - 0x10000;
+            write_unit(0xd800 | (v >> 10), out);
+            write_unit(0xdc00 | (v & 0x3ff), out);
+        }
+        _ => write_unit(c, out),
+    }
+}
+
+fn write_unit(unit: u32, out: &mut Vec<u8>) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.extend_from_slice(b"\\u");
+    for shift in [12, 8, 4, 0] {
+        out.push(HEX[((unit >> shift) & 0xf) as usize]);
+    }
+}
+
+/// SHA-256 of bytes.
+pub fn sha256(bytes: &[u8]) -> [u8; 32] {
+    Sha256::digest(bytes).into()
+}
+
+/// Lowercase hex, as Python's `hexdigest()`.
+pub fn to_hex(hash: &[u8; 32]) -> String {
+    hash.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Parse a lowercase 64-digit hex hash; anything else (uppercase included)
+/// is not what `hexdigest()` writes, so it can never match.
+pub fn parse_hex(text: &str) -> Option<[u8; 32]> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 64 {
+        return None;
+    }
+    let nibble = |b: u8| match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        _ => None,
+    };
+    let mut hash = [0u8; 32];
+    for (i, pair) in bytes.chunks(2).enumerate() {
+        hash[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    }
+    Some(hash)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::json::parse;
+
+    fn canon(text: &str) -> String {
+        let mut out = Vec::new();
+        write_canonical(&parse(text).unwrap(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    fn float_repr(x: f64) -> String {
+        let mut out = Vec::new();
+        write_float(x, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn floats_print_as_python_repr() {
+        let cases = [
+            (1e-5, "1e-05"),
+            (1e16, "1e+16"),
+            (1e15, "1000000000000000.0"),
+            (0.0001, "0.0001"),
+            (123.0, "123.0"),
+            (-0.0, "-0.0"),
+            (5e-324, "5e-324"),
+            (1.7976931348623157e308, "1.7976931348623157e+308"),
+            (0.1 + 0.2, "0.30000000000000004"),
+            (145.23, "145.23"),
+            (2.5e-5, "2.5e-05"),
+            (1.5e300, "1.5e+300"),
+            (123456789.125, "123456789.125"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(float_repr(x), want);
+        }
+    }
+
+    #[test]
+    fn objects_sort_by_code_point_and_keep_the_last_duplicate() {
+        assert_eq!(canon(r#"{"b":1,"a":2,"b":3}"#), r#"{"a": 2, "b": 3}"#);
+        // U+FFFF sorts before U+1F600 by code point, though not by UTF-16.
+        assert_eq!(
+            canon("{\"\u{1F600}\":1,\"\u{ffff}\":2}"),
+            r#"{"\uffff": 2, "\ud83d\ude00": 1}"#
+        );
+    }
+
+    #[test]
+    fn strings_escape_like_ensure_ascii() {
+        assert_eq!(canon(r#""a\/b\u00E9\u007f""#), r#""a/b\u00e9\u007f""#);
+        assert_eq!(canon(r#""\u001B[31m\u202E""#), r#""\u001b[31m\u202e""#);
+        assert_eq!(canon("\"\u{7f}\u{e9}\u{202e}\""), r#""\u007f\u00e9\u202e""#);
+        assert_eq!(canon(r#""\ud800""#), r#""\ud800""#);
+    }
+
+    #[test]
+    fn numbers_keep_their_python_type() {
+        assert_eq!(
+            canon("[1E5, -0, -0.0, 123456789012345678901234567890, 1e400]"),
+            "[100000.0, 0, -0.0, 123456789012345678901234567890, Infinity]"
+        );
+    }
+
+    #[test]
+    fn hex_round_trips_and_rejects_uppercase() {
+        let h = sha256(b"abc");
+        assert_eq!(parse_hex(&to_hex(&h)), Some(h));
+        assert_eq!(parse_hex(&to_hex(&h).to_uppercase()), None);
+    }
+}

@@ -1,0 +1,494 @@
+//! Chain verification: every finding, located by file and line, re-syncing
+//! after each break; rotated files ordered by linkage, not by name.
+//!
+//! Lines are analysed (parsed, canonicalised, hashed) independently, in
+//! parallel elsewhere; this module only needs their outcomes, in order, and
+//! does the cheap sequential link check.
+
+use super::canonical::to_hex;
+use super::entry::{LineError, Previous, Scheme, Seal};
+use serde::Serialize;
+
+/// What is wrong, in the words of DESIGN.md's verification contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingKind {
+    /// The stored hash differs from the recomputed one: the entry was edited.
+    Modified,
+    /// The previous hash is not the prior entry's hash: deletion, insertion or reordering.
+    Link,
+    /// Not JSON, not an object, or missing its hash keys.
+    Malformed,
+    /// A last line without newline that does not parse: a crashed writer.
+    Incomplete,
+    /// The checkpoint's entry is gone.
+    Truncated,
+    /// The checkpoint's hash no longer matches at its position.
+    Rewritten,
+}
+
+impl FindingKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FindingKind::Modified => "modified",
+            FindingKind::Link => "link",
+            FindingKind::Malformed => "malformed",
+            FindingKind::Incomplete => "incomplete",
+            FindingKind::Truncated => "truncated",
+            FindingKind::Rewritten => "rewritten",
+        }
+    }
+}
+
+/// One integrity problem at one line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub file: String,
+    /// 1-based line number in `file`.
+    pub line: usize,
+    pub kind: FindingKind,
+    pub message: String,
+}
+
+/// The outcome of analysing one line.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LineOutcome {
+    /// An entry; `None` seal for a plain (unchained) entry.
+    Entry(Option<Seal>),
+    NotEntry(LineError),
+}
+
+/// Verifies one file's lines in order and summarises it for assembly into
+/// chains.
+pub struct FileVerifier {
+    summary: FileSummary,
+    /// The last two sealed entries (line, stored hash), to explain link breaks.
+    recent: [Option<(usize, Option<[u8; 32]>)>; 2],
+    /// After an unreadable line the next link cannot be judged.
+    after_unreadable: bool,
+}
+
+/// What assembly needs to know about one file once its lines are checked.
+#[derive(Debug, Clone)]
+pub struct FileSummary {
+    pub name: String,
+    pub scheme: Option<Scheme>,
+    pub mixed_schemes: bool,
+    pub entries: usize,
+    /// Line and previous-hash of the first sealed entry.
+    pub first: Option<(usize, Previous)>,
+    /// Stored hash of the first sealed entry (a chain's origin if it starts one).
+    pub first_hash: Option<[u8; 32]>,
+    /// Stored hash of the last sealed entry.
+    pub last_hash: Option<[u8; 32]>,
+    /// Line of each entry (sealed or plain), in order: a checkpoint's
+    /// position is found through it.
+    pub entry_lines: Vec<u32>,
+    pub findings: Vec<Finding>,
+    pub empty: bool,
+}
+
+impl FileVerifier {
+    pub fn new(name: impl Into<String>) -> Self {
+        FileVerifier {
+            summary: FileSummary {
+                name: name.into(),
+                scheme: None,
+                mixed_schemes: false,
+                entries: 0,
+                first: None,
+                first_hash: None,
+                last_hash: None,
+                entry_lines: Vec::new(),
+                findings: Vec::new(),
+                empty: true,
+            },
+            recent: [None, None],
+            after_unreadable: false,
+        }
+    }
+
+    /// Feed the next line's outcome. `terminated` is false for a final line
+    /// without newline.
+    pub fn push(&mut self, line: usize, terminated: bool, outcome: &LineOutcome) {
+        self.summary.empty = false;
+        match outcome {
+            LineOutcome::NotEntry(LineError(reason)) => {
+                let kind = if terminated {
+                    FindingKind::Malformed
+                } else {
+                    FindingKind::Incomplete
+                };
+                let message = if terminated {
+                    reason.clone()
+                } else {
+                    format!(
+                        "last line has no newline and does not parse ({reason}): a writer stopped mid-entry"
+                    )
+                };
+                self.finding(line, kind, message);
+                self.after_unreadable = true;
+            }
+            LineOutcome::Entry(seal) => {
+                self.summary.entries += 1;
+                self.summary.entry_lines.push(line as u32);
+                self.note_scheme(line, seal.map_or(Scheme::Plain, |s| s.scheme));
+                if let Some(seal) = seal {
+                    self.check_sealed(line, seal);
+                }
+            }
+        }
+    }
+
+    fn note_scheme(&mut self, line: usize, scheme: Scheme) {
+        match self.summary.scheme {
+            None => self.summary.scheme = Some(scheme),
+            Some(s) if s != scheme && !self.summary.mixed_schemes => {
+                self.summary.mixed_schemes = true;
+                let message = format!("a {} entry in a {} log", scheme.name(), s.name());
+                self.finding(line, FindingKind::Malformed, message);
+            }
+            Some(_) => {}
+        }
+    }
+
+    fn check_sealed(&mut self, line: usize, seal: &Seal) {
+        if seal.stored != Some(seal.computed) {
+            let message = match seal.stored {
+                Some(_) => format!(
+                    "content does not match its hash (recomputed {})",
+                    short(&seal.computed)
+                ),
+                None => "stored hash is not a lowercase SHA-256 hex digest".to_string(),
+            };
+            self.finding(line, FindingKind::Modified, message);
+        }
+        match self.recent[0] {
+            None => {
+                self.summary.first = Some((line, seal.previous));
+                self.summary.first_hash = seal.stored;
+            }
+            Some((prior_line, prior_hash)) if !self.after_unreadable => {
+                if Previous::Hash(prior_hash.unwrap_or_default()) != seal.previous
+                    || prior_hash.is_none()
+                {
+                    let message = self.explain_link(prior_line, seal.previous);
+                    self.finding(line, FindingKind::Link, message);
+                }
+            }
+            Some(_) => {}
+        }
+        self.after_unreadable = false;
+        self.recent = [Some((line, seal.stored)), self.recent[0]];
+        self.summary.last_hash = seal.stored;
+    }
+
+    fn explain_link(&self, prior_line: usize, previous: Previous) -> String {
+        match previous {
+            Previous::Genesis => format!("chain restarts at genesis after line {prior_line}"),
+            Previous::Invalid => {
+                "previous hash is neither \"genesis\" nor a SHA-256 hex digest".to_string()
+            }
+            Previous::Hash(h) => match self.recent[1] {
+                Some((before, Some(hash))) if hash == h => {
+                    format!(
+                        "links to line {before}, not line {prior_line}: line {prior_line} was inserted or moved"
+                    )
+                }
+                _ => format!(
+                    "does not link to line {prior_line} (links to {}): entries were deleted, inserted or reordered before this line",
+                    short(&h)
+                ),
+            },
+        }
+    }
+
+    fn finding(&mut self, line: usize, kind: FindingKind, message: String) {
+        self.summary.findings.push(Finding {
+            file: self.summary.name.clone(),
+            line,
+            kind,
+            message,
+        });
+    }
+
+    pub fn finish(self) -> FileSummary {
+        let mut summary = self.summary;
+        if summary.empty {
+            let name = summary.name.clone();
+            summary.findings.push(Finding {
+                file: name,
+                line: 1,
+                kind: FindingKind::Malformed,
+                message: "empty file: no entries".into(),
+            });
+        }
+        summary
+    }
+}
+
+/// First 12 hex digits, enough to recognise a hash in a message.
+pub fn short(hash: &[u8; 32]) -> String {
+    to_hex(hash)[..12].to_string()
+}
+
+/// One chain: files in linkage order.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chain {
+    pub files: Vec<String>,
+    pub scheme: &'static str,
+    pub entries: usize,
+    /// Hash of the first entry: names the chain whatever its files are called.
+    #[serde(serialize_with = "hex_opt")]
+    pub origin: Option<[u8; 32]>,
+    #[serde(serialize_with = "hex_opt")]
+    pub head: Option<[u8; 32]>,
+    pub intact: bool,
+    #[serde(skip)]
+    pub(crate) members: Vec<usize>,
+}
+
+/// The verdict on everything that was read.
+#[derive(Debug, Clone)]
+pub struct Verification {
+    pub files: Vec<FileSummary>,
+    pub chains: Vec<Chain>,
+    pub findings: Vec<Finding>,
+}
+
+impl Verification {
+    pub fn intact(&self) -> bool {
+        self.findings.is_empty()
+    }
+
+    pub fn entries(&self) -> usize {
+        self.files.iter().map(|f| f.entries).sum()
+    }
+
+    /// `chain`, `hipaa`, `plain`, or `mixed` when files differ.
+    pub fn scheme(&self) -> &'static str {
+        let mut schemes = self.files.iter().filter_map(|f| f.scheme);
+        match schemes.next() {
+            None => "plain",
+            Some(first)
+                if schemes.all(|s| s == first) && !self.files.iter().any(|f| f.mixed_schemes) =>
+            {
+                first.name()
+            }
+            Some(_) => "mixed",
+        }
+    }
+
+    /// True when some entries are not fully protected (hipaa or plain).
+    pub fn weak(&self) -> bool {
+        self.files.iter().any(|f| f.scheme != Some(Scheme::Chain))
+    }
+
+    /// The longest chain: its head is the one a checkpoint would name.
+    pub fn main_chain(&self) -> Option<&Chain> {
+        self.chains.iter().max_by_key(|c| c.entries)
+    }
+
+    pub fn add_findings(&mut self, extra: impl IntoIterator<Item = Finding>) {
+        self.findings.extend(extra);
+        self.sort_findings();
+    }
+
+    fn sort_findings(&mut self) {
+        let rank: std::collections::HashMap<&str, usize> = self
+            .chains
+            .iter()
+            .flat_map(|c| c.files.iter())
+            .enumerate()
+            .map(|(i, f)| (f.as_str(), i))
+            .collect();
+        self.findings.sort_by_key(|f| {
+            (
+                rank.get(f.file.as_str()).copied().unwrap_or(usize::MAX),
+                f.line,
+                f.kind,
+            )
+        });
+        for chain in &mut self.chains {
+            chain.intact = !self.findings.iter().any(|f| chain.files.contains(&f.file));
+        }
+    }
+}
+
+/// Group verified files into chains by linkage and check the links between
+/// files. Files are given in name order; that order only breaks ties.
+pub fn assemble(files: Vec<FileSummary>) -> Verification {
+    let mut findings: Vec<Finding> = files
+        .iter()
+        .flat_map(|f| f.findings.iter().cloned())
+        .collect();
+    let mut used = vec![false; files.len()];
+    let mut chains = Vec::new();
+    let starts_chain = |f: &FileSummary| match f.first {
+        Some((_, Previous::Genesis)) => true,
+        None => true,
+        Some(_) => false,
+    };
+    let mut order: Vec<usize> = (0..files.len())
+        .filter(|&i| starts_chain(&files[i]))
+        .collect();
+    // Files that continue nothing known start their own chain, after a finding.
+    order.extend((0..files.len()).filter(|&i| !starts_chain(&files[i])));
+    for start in order {
+        if used[start] {
+            continue;
+        }
+        used[start] = true;
+        if let Some((line, previous)) = files[start].first.filter(|_| !starts_chain(&files[start]))
+        {
+            findings.push(Finding {
+                file: files[start].name.clone(),
+                line,
+                kind: FindingKind::Link,
+                message: match previous {
+                    Previous::Hash(h) => format!(
+                        "first entry links to {} which no file here ends with: earlier entries or files are missing",
+                        short(&h)
+                    ),
+                    _ => "first entry's previous hash is invalid".to_string(),
+                },
+            });
+        }
+        let mut members = vec![start];
+        while let Some(tail) = files[*members.last().expect("non-empty")].last_hash {
+            let next = (0..files.len())
+                .find(|&j| !used[j] && files[j].first.map(|f| f.1) == Some(Previous::Hash(tail)));
+            let Some(next) = next else { break };
+            used[next] = true;
+            members.push(next);
+        }
+        chains.push(chain_of(&files, members));
+    }
+    let mut verification = Verification {
+        files,
+        chains,
+        findings,
+    };
+    verification.sort_findings();
+    verification
+}
+
+fn chain_of(files: &[FileSummary], members: Vec<usize>) -> Chain {
+    let first = &files[members[0]];
+    let last = &files[*members.last().expect("non-empty")];
+    let scheme = first.scheme.map_or("plain", Scheme::name);
+    Chain {
+        files: members.iter().map(|&i| files[i].name.clone()).collect(),
+        scheme,
+        entries: members.iter().map(|&i| files[i].entries).sum(),
+        origin: first.first_hash,
+        head: last.last_hash,
+        intact: true,
+        members,
+    }
+}
+
+fn hex_opt<S: serde::Serializer>(hash: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {
+    match hash {
+        Some(h) => s.serialize_str(&to_hex(h)),
+        None => s.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seal(own: u8, prev: Option<u8>) -> LineOutcome {
+        LineOutcome::Entry(Some(Seal {
+            scheme: Scheme::Chain,
+            stored: Some([own; 32]),
+            previous: prev.map_or(Previous::Genesis, |p| Previous::Hash([p; 32])),
+            computed: [own; 32],
+        }))
+    }
+
+    fn verify_file(name: &str, lines: &[LineOutcome]) -> FileSummary {
+        let mut v = FileVerifier::new(name);
+        for (i, outcome) in lines.iter().enumerate() {
+            v.push(i + 1, true, outcome);
+        }
+        v.finish()
+    }
+
+    fn kinds(v: &Verification) -> Vec<(String, usize, FindingKind)> {
+        v.findings
+            .iter()
+            .map(|f| (f.file.clone(), f.line, f.kind))
+            .collect()
+    }
+
+    #[test]
+    fn an_intact_chain_has_no_findings() {
+        let v = assemble(vec![verify_file(
+            "a",
+            &[seal(1, None), seal(2, Some(1)), seal(3, Some(2))],
+        )]);
+        assert!(v.intact());
+        assert_eq!(v.chains[0].head, Some([3; 32]));
+    }
+
+    #[test]
+    fn a_deleted_entry_breaks_the_link_at_the_next_line_only() {
+        let v = assemble(vec![verify_file(
+            "a",
+            &[seal(1, None), seal(3, Some(2)), seal(4, Some(3))],
+        )]);
+        assert_eq!(kinds(&v), vec![("a".into(), 2, FindingKind::Link)]);
+    }
+
+    #[test]
+    fn an_inserted_entry_is_named_by_the_line_after_it() {
+        let v = assemble(vec![verify_file(
+            "a",
+            &[seal(1, None), seal(9, Some(1)), seal(2, Some(1))],
+        )]);
+        assert_eq!(kinds(&v), vec![("a".into(), 3, FindingKind::Link)]);
+        assert!(v.findings[0].message.contains("line 2 was inserted"));
+    }
+
+    #[test]
+    fn rotated_files_are_ordered_by_linkage_not_name() {
+        let later = verify_file("a-part2", &[seal(3, Some(2)), seal(4, Some(3))]);
+        let earlier = verify_file("b-part1", &[seal(1, None), seal(2, Some(1))]);
+        let v = assemble(vec![later, earlier]);
+        assert!(v.intact());
+        assert_eq!(v.chains.len(), 1);
+        assert_eq!(v.chains[0].files, vec!["b-part1", "a-part2"]);
+        assert_eq!(v.chains[0].entries, 4);
+    }
+
+    #[test]
+    fn a_file_that_continues_nothing_is_a_finding() {
+        let v = assemble(vec![verify_file("orphan", &[seal(3, Some(2))])]);
+        assert_eq!(kinds(&v), vec![("orphan".into(), 1, FindingKind::Link)]);
+    }
+
+    #[test]
+    fn an_unterminated_garbled_last_line_is_incomplete() {
+        let mut v = FileVerifier::new("a");
+        v.push(1, true, &seal(1, None));
+        v.push(
+            2,
+            false,
+            &LineOutcome::NotEntry(LineError("not JSON".into())),
+        );
+        let v = assemble(vec![v.finish()]);
+        assert_eq!(kinds(&v), vec![("a".into(), 2, FindingKind::Incomplete)]);
+    }
+
+    #[test]
+    fn a_garbled_line_is_reported_once_not_also_as_a_link_break() {
+        let bad = LineOutcome::NotEntry(LineError("not JSON".into()));
+        let v = assemble(vec![verify_file(
+            "a",
+            &[seal(1, None), bad, seal(3, Some(2))],
+        )]);
+        assert_eq!(kinds(&v), vec![("a".into(), 2, FindingKind::Malformed)]);
+    }
+}

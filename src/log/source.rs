@@ -1,0 +1,295 @@
+//! Log sources: files (memory-mapped, read-only), gzip, stdin, directories.
+//!
+//! Evidence is never written: files are opened read-only and mapped
+//! private. Non-seekable inputs (stdin, FIFOs) and gzip are read into memory
+//! by streaming, holding one decompressed copy.
+
+use flate2::read::MultiGzDecoder;
+use memmap2::Mmap;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+/// File name endings read when a directory is given.
+pub const LOG_EXTENSIONS: [&str; 4] = ["jsonl", "log", "json", "gz"];
+
+/// One input's bytes and the name to show for it.
+pub struct Source {
+    /// As the user named it (or as found under a directory), for messages.
+    pub name: String,
+    data: Data,
+}
+
+enum Data {
+    Mapped(Mmap),
+    Owned(Vec<u8>),
+}
+
+/// An input that could not be read at all (exit code 2, not a finding).
+#[derive(Debug)]
+pub struct SourceError {
+    pub name: String,
+    pub message: String,
+}
+
+impl fmt::Display for SourceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.name, self.message)
+    }
+}
+
+impl std::error::Error for SourceError {}
+
+impl Source {
+    /// A source from bytes already in memory (tests, follow mode).
+    pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        Source {
+            name: name.into(),
+            data: Data::Owned(bytes),
+        }
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        match &self.data {
+            Data::Mapped(m) => m,
+            Data::Owned(v) => v,
+        }
+    }
+
+    /// Iterate the lines (without their `\n`) with 1-based numbers and byte
+    /// offsets. A UTF-8 BOM on the first line is skipped.
+    pub fn lines(&self) -> Lines<'_> {
+        Lines::new(self.bytes())
+    }
+}
+
+/// Lines of a byte buffer, split with memchr.
+pub struct Lines<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    number: usize,
+}
+
+/// One line of a source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line<'a> {
+    /// 1-based line number.
+    pub number: usize,
+    /// Byte offset of the line's first byte in the source.
+    pub offset: usize,
+    pub bytes: &'a [u8],
+    /// False for a last line that has no final newline (a writer may have
+    /// crashed in the middle of it).
+    pub terminated: bool,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        let pos = if bytes.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        Lines {
+            bytes,
+            pos,
+            number: 0,
+        }
+    }
+}
+
+impl<'a> Iterator for Lines<'a> {
+    type Item = Line<'a>;
+
+    fn next(&mut self) -> Option<Line<'a>> {
+        if self.pos >= self.bytes.len() {
+            return None;
+        }
+        let rest = &self.bytes[self.pos..];
+        let (len, terminated) = match memchr::memchr(b'\n', rest) {
+            Some(i) => (i, true),
+            None => (rest.len(), false),
+        };
+        self.number += 1;
+        let line = Line {
+            number: self.number,
+            offset: self.pos,
+            bytes: &rest[..len],
+            terminated,
+        };
+        self.pos += len + usize::from(terminated);
+        Some(line)
+    }
+}
+
+/// Expand the user's paths into sources, in the order given (directories
+/// sorted by name; chains are ordered by linkage later, not here).
+pub fn open_all(paths: &[PathBuf]) -> Result<Vec<Source>, SourceError> {
+    let mut sources = Vec::new();
+    for path in paths {
+        if path.as_os_str() == "-" {
+            sources.push(read_stdin()?);
+            continue;
+        }
+        let meta = std::fs::metadata(path).map_err(|e| io_error(path, e))?;
+        if meta.is_dir() {
+            let files = log_files_in(path)?;
+            if files.is_empty() {
+                return Err(SourceError {
+                    name: path.display().to_string(),
+                    message: format!(
+                        "no log files (*.{}) in this directory",
+                        LOG_EXTENSIONS.join(", *.")
+                    ),
+                });
+            }
+            for file in files {
+                sources.push(open_file(&file)?);
+            }
+        } else {
+            sources.push(open_file(path)?);
+        }
+    }
+    Ok(sources)
+}
+
+/// Log files under a directory, recursively, sorted, hidden entries skipped.
+pub fn log_files_in(dir: &Path) -> Result<Vec<PathBuf>, SourceError> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let entries = std::fs::read_dir(&current).map_err(|e| io_error(&current, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| io_error(&current, e))?;
+            let path = entry.path();
+            if entry.file_name().to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let file_type = entry.file_type().map_err(|e| io_error(&path, e))?;
+            if file_type.is_dir() {
+                pending.push(path);
+            } else if has_log_extension(&path) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    Ok(found)
+}
+
+fn has_log_extension(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| LOG_EXTENSIONS.contains(&e))
+}
+
+/// Open one file read-only: gzip by streaming, regular files by mapping,
+/// anything else (FIFO, character device) by reading.
+pub fn open_file(path: &Path) -> Result<Source, SourceError> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|e| io_error(path, e))?;
+    let meta = file.metadata().map_err(|e| io_error(path, e))?;
+    if meta.is_dir() {
+        return Err(SourceError {
+            name,
+            message: "is a directory".into(),
+        });
+    }
+    if path.extension().is_some_and(|e| e == "gz") {
+        let mut bytes = Vec::new();
+        MultiGzDecoder::new(io::BufReader::new(file))
+            .read_to_end(&mut bytes)
+            .map_err(|e| SourceError {
+                name: name.clone(),
+                message: format!("not valid gzip: {e}"),
+            })?;
+        return Ok(Source {
+            name,
+            data: Data::Owned(bytes),
+        });
+    }
+    if meta.is_file() && meta.len() > 0 {
+        // SAFETY: the map is read-only and private. If another process
+        // truncates the file while we read, the kernel raises SIGBUS; audit
+        // logs are append-only, and appends do not affect the mapped range.
+        let map = unsafe { Mmap::map(&file) }.map_err(|e| io_error(path, e))?;
+        return Ok(Source {
+            name,
+            data: Data::Mapped(map),
+        });
+    }
+    let mut bytes = Vec::new();
+    (&file)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(path, e))?;
+    Ok(Source {
+        name,
+        data: Data::Owned(bytes),
+    })
+}
+
+fn read_stdin() -> Result<Source, SourceError> {
+    let mut bytes = Vec::new();
+    io::stdin()
+        .lock()
+        .read_to_end(&mut bytes)
+        .map_err(|e| SourceError {
+            name: "<stdin>".into(),
+            message: e.to_string(),
+        })?;
+    Ok(Source {
+        name: "<stdin>".into(),
+        data: Data::Owned(bytes),
+    })
+}
+
+fn io_error(path: &Path, e: io::Error) -> SourceError {
+    let message = match e.kind() {
+        io::ErrorKind::NotFound => "no such file or directory".to_string(),
+        io::ErrorKind::PermissionDenied => {
+            "permission denied (auditui only needs read access)".to_string()
+        }
+        _ => e.to_string(),
+    };
+    SourceError {
+        name: path.display().to_string(),
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_report_numbers_offsets_and_a_missing_final_newline() {
+        let lines: Vec<_> = Lines::new(b"\xEF\xBB\xBFa\r\nbb\nc").collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            (lines[0].number, lines[0].offset, lines[0].bytes),
+            (1, 3, &b"a\r"[..])
+        );
+        assert_eq!((lines[1].offset, lines[1].terminated), (6, true));
+        assert_eq!((lines[2].bytes, lines[2].terminated), (&b"c"[..], false));
+    }
+
+    #[test]
+    fn missing_files_are_named_in_the_error() {
+        let err = open_all(&[PathBuf::from("/nonexistent/audit.jsonl")])
+            .err()
+            .unwrap();
+        assert_eq!(
+            err.to_string(),
+            "/nonexistent/audit.jsonl: no such file or directory"
+        );
+    }
+
+    #[test]
+    fn a_directory_without_logs_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+        let err = open_all(&[dir.path().to_path_buf()]).err().unwrap();
+        assert!(err.message.contains("no log files"), "{err}");
+    }
+}

@@ -1,0 +1,302 @@
+//! The columnar store: one row per entry, built once while loading.
+//!
+//! About 80 bytes of heap per row: interned ids for the repeated strings,
+//! numbers as numbers, and the line's place in its source so details (the
+//! full JSON, error text, original timestamp) are re-read only when shown.
+
+use crate::log::entry::{Entry, Fields, parse_line};
+use crate::log::scan::{Progress, ScanSink, ScannedEntry};
+use crate::log::source::Source;
+use std::collections::HashMap;
+
+use super::filter::{Field, parse_timestamp};
+
+/// An interned string id; [`MISSING`] when the entry has no such field.
+pub type Sym = u32;
+pub const MISSING: Sym = 0;
+
+/// Distinct strings of one column, each stored once.
+#[derive(Debug, Default)]
+pub struct Interner {
+    ids: HashMap<Box<str>, Sym>,
+    /// Index = id; slot 0 is the missing value.
+    strings: Vec<Box<str>>,
+}
+
+impl Interner {
+    fn new() -> Self {
+        Interner {
+            ids: HashMap::new(),
+            strings: vec!["".into()],
+        }
+    }
+
+    pub fn intern(&mut self, text: Option<&str>) -> Sym {
+        let Some(text) = text else { return MISSING };
+        if let Some(&id) = self.ids.get(text) {
+            return id;
+        }
+        let id = self.strings.len() as Sym;
+        self.strings.push(text.into());
+        self.ids.insert(text.into(), id);
+        id
+    }
+
+    /// The id of an existing string, without adding it.
+    pub fn lookup(&self, text: &str) -> Option<Sym> {
+        self.ids.get(text).copied()
+    }
+
+    /// The text of an id; `None` for [`MISSING`].
+    pub fn get(&self, id: Sym) -> Option<&str> {
+        (id != MISSING)
+            .then(|| self.strings.get(id as usize).map(|s| &**s))
+            .flatten()
+    }
+
+    /// Every distinct value (for completion), without the missing slot.
+    pub fn values(&self) -> impl Iterator<Item = (Sym, &str)> {
+        self.strings
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(i, s)| (i as Sym, &**s))
+    }
+
+    /// Number of distinct values.
+    pub fn len(&self) -> usize {
+        self.strings.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Success as logged: true, false, or not recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Ok,
+    Failed,
+    Unknown,
+}
+
+/// A timestamp that could not be read is kept as this, sorting first.
+pub const NO_TIME: i64 = i64::MIN;
+
+/// One interned column per [`Field`].
+#[derive(Debug, Default)]
+pub struct Column {
+    pub dict: Interner,
+    pub ids: Vec<Sym>,
+}
+
+/// Every entry of the loaded sources, column by column.
+pub struct Store {
+    pub sources: Vec<Source>,
+    columns: Vec<Column>,
+    /// Microseconds since the Unix epoch, UTC; [`NO_TIME`] if unreadable.
+    pub time: Vec<i64>,
+    pub outcome: Vec<Outcome>,
+    /// Milliseconds; NaN when missing.
+    pub duration_ms: Vec<f64>,
+    /// Turn number; -1 when missing.
+    pub turn: Vec<i32>,
+    pub source: Vec<u16>,
+    pub line: Vec<u32>,
+    pub offset: Vec<u64>,
+    pub len: Vec<u32>,
+}
+
+impl Store {
+    pub fn new(sources: Vec<Source>) -> Store {
+        Store {
+            sources,
+            columns: Field::ALL
+                .iter()
+                .map(|_| Column {
+                    dict: Interner::new(),
+                    ids: Vec::new(),
+                })
+                .collect(),
+            time: Vec::new(),
+            outcome: Vec::new(),
+            duration_ms: Vec::new(),
+            turn: Vec::new(),
+            source: Vec::new(),
+            line: Vec::new(),
+            offset: Vec::new(),
+            len: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.time.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.time.is_empty()
+    }
+
+    pub fn column(&self, field: Field) -> &Column {
+        &self.columns[field as usize]
+    }
+
+    /// The text of a field of a row, if present.
+    pub fn text(&self, field: Field, row: usize) -> Option<&str> {
+        let column = self.column(field);
+        column.dict.get(column.ids[row])
+    }
+
+    /// The raw bytes of a row's line.
+    pub fn raw_line(&self, row: usize) -> &[u8] {
+        let bytes = self.sources[self.source[row] as usize].bytes();
+        let start = self.offset[row] as usize;
+        &bytes[start..start + self.len[row] as usize]
+    }
+
+    /// Re-parse a row's line for its details. Rows were parsed successfully
+    /// at load, so this only fails if the source changed underneath.
+    pub fn entry(&self, row: usize) -> Option<Entry<'_>> {
+        parse_line(self.raw_line(row)).ok()
+    }
+
+    /// The source file name and 1-based line of a row.
+    pub fn location(&self, row: usize) -> (&str, usize) {
+        (
+            &self.sources[self.source[row] as usize].name,
+            self.line[row] as usize,
+        )
+    }
+
+    /// The row at a file and line, if that line is an entry.
+    pub fn row_at(&self, file: &str, line: usize) -> Option<usize> {
+        let source = self.sources.iter().position(|s| s.name == file)? as u16;
+        let start = self.source.partition_point(|&s| s < source);
+        let end = self.source.partition_point(|&s| s <= source);
+        let rows = &self.line[start..end];
+        let i = rows.partition_point(|&l| (l as usize) < line);
+        (rows.get(i) == Some(&(line as u32))).then_some(start + i)
+    }
+
+    /// Add one entry (in source and line order).
+    pub fn push(
+        &mut self,
+        source: usize,
+        line: usize,
+        offset: usize,
+        len: usize,
+        fields: &Fields<'_>,
+    ) {
+        for (field, column) in Field::ALL.iter().zip(&mut self.columns) {
+            let text = match field {
+                Field::User => fields.user.as_deref(),
+                Field::Patient => fields.patient.as_deref(),
+                Field::Tool => fields.tool.as_deref(),
+                Field::Conversation => fields.conversation.as_deref(),
+                Field::Model => fields.model.as_deref(),
+                Field::Role => fields.role.as_deref(),
+                Field::Purpose => fields.purpose.as_deref(),
+                Field::Trigger => fields.trigger.as_deref(),
+                Field::Ip => fields.ip.as_deref(),
+            };
+            // Consecutive entries often repeat a value (same conversation,
+            // same user): skip the hash lookup then.
+            let last = column.ids.last().copied().unwrap_or(MISSING);
+            let id = if text.is_some() && text == column.dict.get(last) {
+                last
+            } else {
+                column.dict.intern(text)
+            };
+            column.ids.push(id);
+        }
+        self.time.push(
+            fields
+                .timestamp
+                .and_then(|t| parse_timestamp(&t.decode()))
+                .unwrap_or(NO_TIME),
+        );
+        self.outcome.push(match fields.success {
+            Some(true) => Outcome::Ok,
+            Some(false) => Outcome::Failed,
+            None => Outcome::Unknown,
+        });
+        self.duration_ms
+            .push(fields.duration_ms.unwrap_or(f64::NAN));
+        self.turn.push(
+            fields
+                .turn
+                .and_then(|t| i32::try_from(t).ok())
+                .unwrap_or(-1),
+        );
+        self.source.push(u16::try_from(source).unwrap_or(u16::MAX));
+        self.line.push(line as u32);
+        self.offset.push(offset as u64);
+        self.len.push(len as u32);
+    }
+
+    /// The newest timestamp, for `last:1h`.
+    pub fn newest_time(&self) -> Option<i64> {
+        self.time.iter().copied().filter(|&t| t != NO_TIME).max()
+    }
+
+    /// Heap bytes held by the columns (not the mapped sources), for budgets.
+    pub fn heap_bytes(&self) -> usize {
+        let per_row = 8 + 1 + 8 + 4 + 2 + 4 + 8 + 4 + 4 * self.columns.len();
+        let dicts: usize = self
+            .columns
+            .iter()
+            .map(|c| {
+                c.dict
+                    .strings
+                    .iter()
+                    .map(|s| s.len() * 2 + 48)
+                    .sum::<usize>()
+            })
+            .sum();
+        per_row * self.time.capacity().max(self.len()) + dicts
+    }
+}
+
+/// Builds a [`Store`] during a scan, reporting progress to a callback.
+pub struct StoreBuilder<'p> {
+    pub store: Store,
+    on_progress: Box<dyn FnMut(Progress) + 'p>,
+}
+
+impl<'p> StoreBuilder<'p> {
+    pub fn new(on_progress: impl FnMut(Progress) + 'p) -> Self {
+        StoreBuilder {
+            store: Store::new(Vec::new()),
+            on_progress: Box::new(on_progress),
+        }
+    }
+}
+
+impl ScanSink for StoreBuilder<'_> {
+    fn entry(&mut self, e: ScannedEntry<'_>) {
+        self.store
+            .push(e.source, e.line, e.offset, e.len, &e.fields);
+    }
+
+    fn progress(&mut self, progress: Progress) {
+        (self.on_progress)(progress);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interning_keeps_one_copy_and_zero_for_missing() {
+        let mut dict = Interner::new();
+        let a = dict.intern(Some("usr_1"));
+        assert_eq!(dict.intern(Some("usr_1")), a);
+        assert_eq!(dict.intern(None), MISSING);
+        assert_eq!(
+            (dict.get(a), dict.get(MISSING), dict.len()),
+            (Some("usr_1"), None, 1)
+        );
+    }
+}
