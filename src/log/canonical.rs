@@ -82,26 +82,39 @@ pub fn write_float(x: f64, out: &mut Vec<u8>) {
     if x.is_infinite() {
         return out.extend_from_slice(if x > 0.0 { b"Infinity" } else { b"-Infinity" });
     }
-    // Rust's `{:e}` gives the shortest round-trip digits, as Python's repr does;
-    // only the layout differs.
-    let mut sci = [0u8; 32];
-    let mut cursor = std::io::Cursor::new(&mut sci[..]);
-    write!(cursor, "{x:e}").expect("a float fits in 32 bytes");
-    let len = cursor.position() as usize;
-    let sci = std::str::from_utf8(&sci[..len]).expect("ascii");
-    let (mantissa, exponent) = sci.split_once('e').expect("{:e} has an exponent");
-    let exponent: i32 = exponent.parse().expect("integer exponent");
-    let (negative, mantissa) = match mantissa.strip_prefix('-') {
-        Some(m) => (true, m),
-        None => (false, mantissa),
+    // Shortest round-trip digits, ties between two shortest candidates
+    // broken to even as CPython's dtoa does (Rust's own `{:e}` breaks them
+    // upward: 183781404762611.625 must print as ...611.62). Ryu does it
+    // Python's way; only the layout differs.
+    let mut buffer = ryu::Buffer::new();
+    let text = buffer.format_finite(x);
+    let (negative, text) = match text.strip_prefix('-') {
+        Some(t) => (true, t),
+        None => (false, text),
     };
-    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    let (mantissa, exponent) = match text.split_once(['e', 'E']) {
+        Some((m, e)) => (m, e.parse::<i32>().expect("integer exponent")),
+        None => (text, 0),
+    };
+    let int_len = mantissa.find('.').unwrap_or(mantissa.len()) as i32;
+    let mut digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    // `point` counts the digits before the decimal point, as dtoa's decpt.
+    let mut point = int_len + exponent;
+    let leading_zeros = digits.iter().take_while(|&&d| d == b'0').count();
+    digits.drain(..leading_zeros.min(digits.len() - 1));
+    point -= leading_zeros as i32;
+    while digits.len() > 1 && digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    if digits == [b'0'] {
+        point = 1;
+    }
+    let exponent = point - 1;
     if negative {
         out.push(b'-');
     }
     // Python switches to exponent notation when the decimal point would sit
     // more than 16 digits right or 4 zeros left of the first digit.
-    let point = exponent + 1;
     if !(-4 < point && point <= 16) {
         out.push(digits[0]);
         if digits.len() > 1 {
