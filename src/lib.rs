@@ -5,6 +5,11 @@
 //! → `tui`, `cli` and `export`. Lower layers never import upper ones.
 
 pub mod cli;
+pub mod export;
+pub mod generate;
 pub mod log;
+pub mod scan;
 pub mod store;
 pub mod text;
+pub mod tui;
+pub mod views;

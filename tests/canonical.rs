@@ -8,11 +8,18 @@ use proptest::prelude::*;
 use serde_json::Value as Json;
 
 fn fixture(name: &str) -> String {
-    std::fs::read_to_string(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn jsonl(name: &str) -> Vec<Json> {
-    fixture(name).lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    fixture(name)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 fn base64_decode(text: &str) -> Vec<u8> {
@@ -50,10 +57,18 @@ fn every_handcrafted_case_matches_cpython() {
         let want = case["canonical"].as_str().map(str::to_string);
         let got = ours(&raw);
         if got != want {
-            failures.push(format!("{}: cpython {:?}, ours {:?}", case["name"], want, got));
+            failures.push(format!(
+                "{}: cpython {:?}, ours {:?}",
+                case["name"], want, got
+            ));
         }
     }
-    assert!(failures.is_empty(), "{} mismatches:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -65,10 +80,23 @@ fn chain_entries_canonicalise_and_hash_exactly_as_the_lesson_wrote_them() {
         let entry = parse_line(line.as_bytes()).unwrap();
         let mut canonical = Vec::new();
         write_canonical_without(&entry.value, "_hash", &mut canonical);
-        assert_eq!(std::str::from_utf8(&canonical).unwrap(), want["canonical"].as_str().unwrap(), "line {}", want["line"]);
-        assert_eq!(to_hex(&sha256(&canonical)), want["sha256"].as_str().unwrap());
+        assert_eq!(
+            std::str::from_utf8(&canonical).unwrap(),
+            want["canonical"].as_str().unwrap(),
+            "line {}",
+            want["line"]
+        );
+        assert_eq!(
+            to_hex(&sha256(&canonical)),
+            want["sha256"].as_str().unwrap()
+        );
         let seal = entry.seal(&mut Vec::new()).unwrap().unwrap();
-        assert_eq!(seal.stored, Some(seal.computed), "line {} verifies", want["line"]);
+        assert_eq!(
+            seal.stored,
+            Some(seal.computed),
+            "line {} verifies",
+            want["line"]
+        );
     }
 }
 
@@ -80,7 +108,12 @@ fn hipaa_entries_hash_their_five_fields_as_the_lesson_does() {
     for (line, want) in lines.lines().zip(&expected) {
         let entry = parse_line(line.as_bytes()).unwrap();
         let seal = entry.seal(&mut Vec::new()).unwrap().unwrap();
-        assert_eq!(to_hex(&seal.computed), want["sha256"].as_str().unwrap(), "line {}", want["line"]);
+        assert_eq!(
+            to_hex(&seal.computed),
+            want["sha256"].as_str().unwrap(),
+            "line {}",
+            want["line"]
+        );
         assert_eq!(seal.stored, Some(seal.computed));
     }
 }
@@ -136,15 +169,18 @@ fn arb_json() -> impl Strategy<Value = Json> {
     let leaf = prop_oneof![
         Just(Json::Null),
         any::<bool>().prop_map(Json::Bool),
-        any::<i64>().prop_map(|i| Json::from(i)),
-        any::<f64>().prop_filter("finite", |x| x.is_finite()).prop_map(|x| Json::from(x)),
+        any::<i64>().prop_map(Json::from),
+        any::<f64>()
+            .prop_filter("finite", |x| x.is_finite())
+            .prop_map(Json::from),
         "\\PC{0,12}".prop_map(Json::String),
         any::<String>().prop_map(Json::String),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..6).prop_map(Json::Array),
-            prop::collection::btree_map("\\PC{0,6}", inner, 0..6).prop_map(|m| Json::Object(m.into_iter().collect())),
+            prop::collection::btree_map("\\PC{0,6}", inner, 0..6)
+                .prop_map(|m| Json::Object(m.into_iter().collect())),
         ]
     })
 }

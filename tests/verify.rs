@@ -8,11 +8,19 @@ use auditui::log::source::Source;
 use serde_json::Value as Json;
 
 fn fixture_bytes(name: &str) -> Vec<u8> {
-    std::fs::read(format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
+    std::fs::read(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
 }
 
 fn lines_of(name: &str) -> Vec<String> {
-    String::from_utf8(fixture_bytes(name)).unwrap().lines().map(str::to_string).collect()
+    String::from_utf8(fixture_bytes(name))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
 }
 
 fn verify_bytes(bytes: &[u8]) -> Verification {
@@ -41,7 +49,12 @@ fn strict_chain() -> Vec<String> {
 
 #[test]
 fn logs_written_by_the_lesson_code_verify_intact() {
-    for name in ["chain.jsonl", "hipaa.jsonl", "bitflip_chain.jsonl", "bitflip_hipaa.jsonl"] {
+    for name in [
+        "chain.jsonl",
+        "hipaa.jsonl",
+        "bitflip_chain.jsonl",
+        "bitflip_hipaa.jsonl",
+    ] {
         let v = verify_bytes(&fixture_bytes(name));
         assert!(v.intact(), "{name}: {:?}", v.findings);
         assert!(v.entries() >= 20);
@@ -55,21 +68,32 @@ fn logs_written_by_the_lesson_code_verify_intact() {
 fn an_edited_value_is_modified_at_its_line() {
     let mut lines = strict_chain();
     lines[6] = edit(&lines[6], |v| v["tool_name"] = "drop_database".into());
-    assert_eq!(findings(&verify_lines(&lines)), vec![(7, FindingKind::Modified)]);
+    assert_eq!(
+        findings(&verify_lines(&lines)),
+        vec![(7, FindingKind::Modified)]
+    );
 }
 
 #[test]
 fn an_edited_nested_value_is_modified_at_its_line() {
     let mut lines = strict_chain();
-    lines[11] = edit(&lines[11], |v| v["session_metadata"]["user_role"] = "admin".into());
-    assert_eq!(findings(&verify_lines(&lines)), vec![(12, FindingKind::Modified)]);
+    lines[11] = edit(&lines[11], |v| {
+        v["session_metadata"]["user_role"] = "admin".into()
+    });
+    assert_eq!(
+        findings(&verify_lines(&lines)),
+        vec![(12, FindingKind::Modified)]
+    );
 }
 
 #[test]
 fn a_deleted_entry_breaks_the_link_at_the_next_line() {
     let mut lines = strict_chain();
     lines.remove(9);
-    assert_eq!(findings(&verify_lines(&lines)), vec![(10, FindingKind::Link)]);
+    assert_eq!(
+        findings(&verify_lines(&lines)),
+        vec![(10, FindingKind::Link)]
+    );
 }
 
 #[test]
@@ -93,7 +117,11 @@ fn a_forged_self_consistent_entry_is_caught_at_the_entry_after_it() {
     lines.insert(4, forged);
     let v = verify_lines(&lines);
     assert_eq!(findings(&v), vec![(6, FindingKind::Link)]);
-    assert!(v.findings[0].message.contains("line 5 was inserted"), "{}", v.findings[0].message);
+    assert!(
+        v.findings[0].message.contains("line 5 was inserted"),
+        "{}",
+        v.findings[0].message
+    );
 }
 
 /// Recompute `_hash` with auditui's own canonicaliser (a forger's tool).
@@ -109,7 +137,10 @@ fn rehash(line: &str) -> String {
 fn a_garbled_line_is_malformed_and_the_chain_resyncs() {
     let mut lines = strict_chain();
     lines[7] = lines[7].replace("\"tool_name\"", "\"tool_name");
-    assert_eq!(findings(&verify_lines(&lines)), vec![(8, FindingKind::Malformed)]);
+    assert_eq!(
+        findings(&verify_lines(&lines)),
+        vec![(8, FindingKind::Malformed)]
+    );
 }
 
 #[test]
@@ -126,11 +157,17 @@ fn tail_truncation_is_seen_only_with_a_checkpoint() {
     let full = verify_lines(&lines);
     let checkpoint = Checkpoint::of(full.main_chain().unwrap()).unwrap();
     let short: Vec<String> = lines[..15].to_vec();
-    let sources = [Source::from_bytes("log.jsonl", (short.join("\n") + "\n").into_bytes())];
+    let sources = [Source::from_bytes(
+        "log.jsonl",
+        (short.join("\n") + "\n").into_bytes(),
+    )];
     let v = verify(&sources);
     assert!(v.intact(), "a plain chain cannot see its tail cut off");
     let found = checkpoint.check(&v, &sources);
-    assert_eq!(found.iter().map(|f| (f.line, f.kind)).collect::<Vec<_>>(), vec![(15, FindingKind::Truncated)]);
+    assert_eq!(
+        found.iter().map(|f| (f.line, f.kind)).collect::<Vec<_>>(),
+        vec![(15, FindingKind::Truncated)]
+    );
 }
 
 #[test]
@@ -148,11 +185,17 @@ fn a_rewrite_from_an_entry_onwards_is_seen_only_with_a_checkpoint() {
         previous = serde_json::from_str::<Json>(&changed).unwrap()["_hash"].clone();
         rewritten.push(changed);
     }
-    let sources = [Source::from_bytes("log.jsonl", (rewritten.join("\n") + "\n").into_bytes())];
+    let sources = [Source::from_bytes(
+        "log.jsonl",
+        (rewritten.join("\n") + "\n").into_bytes(),
+    )];
     let v = verify(&sources);
     assert!(v.intact());
     let found = checkpoint.check(&v, &sources);
-    assert_eq!(found.iter().map(|f| (f.line, f.kind)).collect::<Vec<_>>(), vec![(20, FindingKind::Rewritten)]);
+    assert_eq!(
+        found.iter().map(|f| (f.line, f.kind)).collect::<Vec<_>>(),
+        vec![(20, FindingKind::Rewritten)]
+    );
 }
 
 #[test]
@@ -171,7 +214,10 @@ fn hipaa_edits_outside_the_five_hashed_fields_go_unseen_but_are_flagged_weak() {
     let v = verify_lines(&lines);
     assert!(v.intact() && v.weak());
     lines[4] = edit(&lines[4], |v| v["patient_id"] = "P-0001".into());
-    assert_eq!(findings(&verify_lines(&lines)), vec![(5, FindingKind::Modified)]);
+    assert_eq!(
+        findings(&verify_lines(&lines)),
+        vec![(5, FindingKind::Modified)]
+    );
 }
 
 #[test]
@@ -186,8 +232,15 @@ fn bad_input_gets_a_finding_with_its_line_never_a_panic() {
     ];
     for (bytes, expected) in cases {
         let v = verify_bytes(bytes);
-        let text: Vec<String> = v.findings.iter().map(|f| format!("{}:{} {}", f.line, f.kind.name(), f.message)).collect();
-        assert!(text.iter().any(|t| t.contains(expected)) || expected.is_empty(), "{bytes:?}: {text:?}");
+        let text: Vec<String> = v
+            .findings
+            .iter()
+            .map(|f| format!("{}:{} {}", f.line, f.kind.name(), f.message))
+            .collect();
+        assert!(
+            text.iter().any(|t| t.contains(expected)) || expected.is_empty(),
+            "{bytes:?}: {text:?}"
+        );
     }
     // CRLF and a BOM are tolerated: plain entries, no findings.
     let v = verify_bytes(b"\xEF\xBB\xBF{\"a\": 1}\r\n{\"b\": 2}\r\n");
@@ -198,12 +251,20 @@ fn bad_input_gets_a_finding_with_its_line_never_a_panic() {
 fn deep_nesting_and_huge_lines_are_reported_not_crashed_on() {
     let deep = format!("{{\"a\": {}}}\n", "[".repeat(100_000));
     let v = verify_bytes(deep.as_bytes());
-    assert!(v.findings[0].message.contains("nesting"), "{:?}", v.findings);
+    assert!(
+        v.findings[0].message.contains("nesting"),
+        "{:?}",
+        v.findings
+    );
     let mut huge = b"{\"a\": \"".to_vec();
     huge.resize(50 << 20, b'x');
     huge.extend_from_slice(b"\"}\n");
     let v = verify_bytes(&huge);
-    assert!(v.findings[0].message.contains("longer than"), "{:?}", v.findings);
+    assert!(
+        v.findings[0].message.contains("longer than"),
+        "{:?}",
+        v.findings
+    );
 }
 
 /// Flip every bit of a small log: each variant must be caught unless
@@ -211,12 +272,18 @@ fn deep_nesting_and_huge_lines_are_reported_not_crashed_on() {
 fn every_bit_flip_is_detected(name: &str) {
     let original = fixture_bytes(name);
     let manifest: Json =
-        serde_json::from_slice(&fixture_bytes(&name.replace(".jsonl", ".equivalent.json"))).unwrap();
+        serde_json::from_slice(&fixture_bytes(&name.replace(".jsonl", ".equivalent.json")))
+            .unwrap();
     let equivalent: std::collections::HashSet<(usize, u8)> = manifest["equivalent"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p[0].as_u64().unwrap() as usize, p[1].as_u64().unwrap() as u8))
+        .map(|p| {
+            (
+                p[0].as_u64().unwrap() as usize,
+                p[1].as_u64().unwrap() as u8,
+            )
+        })
         .collect();
     let mut missed = Vec::new();
     let mut variant = original.clone();
@@ -230,8 +297,16 @@ fn every_bit_flip_is_detected(name: &str) {
             }
         }
     }
-    assert_eq!(manifest["variants"].as_u64().unwrap() as usize, original.len() * 8);
-    assert!(missed.is_empty(), "{name}: {} variants judged wrongly, first: {:?}", missed.len(), &missed[..missed.len().min(10)]);
+    assert_eq!(
+        manifest["variants"].as_u64().unwrap() as usize,
+        original.len() * 8
+    );
+    assert!(
+        missed.is_empty(),
+        "{name}: {} variants judged wrongly, first: {:?}",
+        missed.len(),
+        &missed[..missed.len().min(10)]
+    );
 }
 
 #[test]

@@ -3,10 +3,20 @@
 //! Exit codes: 0 ok, 1 integrity (or leak) findings, 2 usage or I/O error.
 //! Data goes to stdout, diagnostics to stderr.
 
+mod alerts;
 mod checkpoint;
-mod verify;
+mod common;
+mod export;
+mod generate;
+mod query;
+mod report;
+mod retention;
+mod scan;
+mod stats;
+mod timeline;
+pub(crate) mod verify;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 
 pub const EXIT_OK: u8 = 0;
@@ -34,6 +44,15 @@ pub struct Cli {
 pub enum Command {
     Verify(verify::Args),
     Checkpoint(checkpoint::Args),
+    Generate(generate::Args),
+    Query(query::Args),
+    Stats(stats::Args),
+    Timeline(timeline::Args),
+    Report(report::Args),
+    Alerts(alerts::Args),
+    Retention(retention::Args),
+    Export(export::Args),
+    Scan(scan::Args),
 }
 
 /// Run the parsed command line; returns the process exit code.
@@ -41,14 +60,16 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Some(Command::Verify(args)) => verify::run(args),
         Some(Command::Checkpoint(args)) => checkpoint::run(args),
-        None => Err(format!(
-            "the terminal browser is not built yet; run `auditui verify {}`",
-            cli.paths
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(" ")
-        )),
+        Some(Command::Generate(args)) => generate::run(args),
+        Some(Command::Query(args)) => query::run(args),
+        Some(Command::Stats(args)) => stats::run(args),
+        Some(Command::Timeline(args)) => timeline::run(args),
+        Some(Command::Report(args)) => report::run(args),
+        Some(Command::Alerts(args)) => alerts::run(args),
+        Some(Command::Retention(args)) => retention::run(args),
+        Some(Command::Export(args)) => export::run(args),
+        Some(Command::Scan(args)) => scan::run(args),
+        None => crate::tui::run(cli.paths, &Cli::command().render_usage().to_string()),
     };
     match result {
         Ok(code) => code,

@@ -208,7 +208,8 @@ impl<'a> Entry<'a> {
                 .get("purpose")
                 .and_then(text)
                 .or_else(|| from_meta("access_purpose"))
-                .or_else(|| from_meta("purpose")),
+                .or_else(|| from_meta("purpose"))
+                .or_else(|| args.and_then(|a| a.get("purpose")).and_then(text)),
             trigger: from_meta("call_trigger").or_else(|| v.get("call_trigger").and_then(text)),
             ip: from_meta("client_ip"),
             success: match v.get("success") {

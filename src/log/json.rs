@@ -159,12 +159,14 @@ impl Iterator for CodePoints<'_> {
         }
         let unit = hex4(&self.rest[2..6]).unwrap_or(0xfffd);
         self.rest = &self.rest[6..];
-        if (0xd800..0xdc00).contains(&unit) && self.rest.len() >= 6 && self.rest.starts_with(b"\\u")
+        let pairable = (0xd800..0xdc00).contains(&unit) && self.rest.starts_with(b"\\u");
+        if let Some(low) = pairable
+            .then(|| hex4(&self.rest[2..]))
+            .flatten()
+            .filter(|l| (0xdc00..0xe000).contains(l))
         {
-            if let Some(low) = hex4(&self.rest[2..6]).filter(|l| (0xdc00..0xe000).contains(l)) {
-                self.rest = &self.rest[6..];
-                return Some(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00));
-            }
+            self.rest = &self.rest[6..];
+            return Some(0x10000 + ((unit - 0xd800) << 10) + (low - 0xdc00));
         }
         Some(unit)
     }

@@ -1,0 +1,134 @@
+//! Store build and query speed on 1,000,000 generated entries (DESIGN.md's
+//! performance contract: any structured filter ≤ 20 ms, free text ≤ 150 ms,
+//! store build adding ≤ 30% to load and verify).
+//!
+//! Run: `cargo bench --bench query`. The log is generated in memory by
+//! `auditui::generate` (never committed).
+
+use auditui::generate::{Options, generate};
+use auditui::log::scan;
+use auditui::log::source::Source;
+use auditui::store::filter::{Field, parse_filter, quote_value};
+use auditui::store::query::select;
+use auditui::store::{self, Store};
+use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
+use std::hint::black_box;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+const ENTRIES: u64 = 1_000_000;
+
+fn log_bytes() -> Vec<u8> {
+    let files = generate(&Options::new(ENTRIES)).expect("valid options");
+    files.into_iter().flat_map(|f| f.bytes).collect()
+}
+
+fn sources(bytes: &[u8]) -> Vec<Source> {
+    vec![Source::from_bytes("bench.jsonl", bytes.to_vec())]
+}
+
+fn load(bytes: &[u8]) -> Store {
+    store::load(sources(bytes), |_| {}, &AtomicBool::new(false))
+        .expect("never cancelled")
+        .0
+}
+
+/// A value of `field` that occurs in the store, as a filter term.
+fn term(store: &Store, field: Field, nth: usize) -> String {
+    let dict = &store.column(field).dict;
+    let (_, value) = dict
+        .values()
+        .nth(nth % dict.len().max(1))
+        .unwrap_or_else(|| panic!("the generated log has no {field:?} values"));
+    format!("{}:{}", field.key(), quote_value(value))
+}
+
+fn benches(c: &mut Criterion) {
+    let bytes = log_bytes();
+    eprintln!("{ENTRIES} entries, {} MB", bytes.len() >> 20);
+
+    let mut build = c.benchmark_group("build");
+    build
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(30));
+    build.bench_function("verify only", |b| {
+        b.iter_batched(
+            || sources(&bytes),
+            |sources| black_box(scan::verify(&sources)),
+            BatchSize::PerIteration,
+        )
+    });
+    build.bench_function("verify + store", |b| {
+        b.iter_batched(
+            || sources(&bytes),
+            |sources| black_box(store::load(sources, |_| {}, &AtomicBool::new(false))),
+            BatchSize::PerIteration,
+        )
+    });
+    build.finish();
+
+    let store = load(&bytes);
+    let structured = [
+        ("user", term(&store, Field::User, 7)),
+        (
+            "tool alternatives",
+            format!("{}|{}", term(&store, Field::Tool, 1), "search_kb"),
+        ),
+        ("conversation", term(&store, Field::Conversation, 1000)),
+        ("patient", term(&store, Field::Patient, 3)),
+        (
+            "negated model",
+            format!("-{}", term(&store, Field::Model, 0)),
+        ),
+        (
+            "role + model",
+            format!(
+                "{} {}",
+                term(&store, Field::Role, 2),
+                term(&store, Field::Model, 1)
+            ),
+        ),
+        ("trigger", term(&store, Field::Trigger, 1)),
+        ("ip", term(&store, Field::Ip, 5)),
+        ("failed", "failed".to_owned()),
+        (
+            "since + until",
+            "since:2025-07-07 until:2025-07-08T12:00".to_owned(),
+        ),
+        ("last", "last:1h".to_owned()),
+        ("absent value", "user:nobody_at_all".to_owned()),
+    ];
+    let mut group = c.benchmark_group("structured");
+    for (name, query) in &structured {
+        let filter = parse_filter(query).expect(query);
+        eprintln!("{name}: {query} → {} rows", select(&store, &filter).len());
+        group.bench_function(*name, |b| b.iter(|| black_box(select(&store, &filter))));
+    }
+    group.finish();
+
+    let text = [
+        ("ascii word", "\"timed out\"".to_owned()),
+        (
+            "ascii phrase, mixed case",
+            "\"Cannot CANCEL shipped\"".to_owned(),
+        ),
+        ("ascii, no match", "\"zqxj nowhere\"".to_owned()),
+        ("no letters", "\"(503)\"".to_owned()),
+        ("non-ascii", "\"müller\"".to_owned()),
+        (
+            "text after a field",
+            format!("{} \"timed out\"", term(&store, Field::Tool, 1)),
+        ),
+    ];
+    let mut group = c.benchmark_group("free text");
+    group.sample_size(20);
+    for (name, query) in &text {
+        let filter = parse_filter(query).expect(query);
+        eprintln!("{name}: {query} → {} rows", select(&store, &filter).len());
+        group.bench_function(*name, |b| b.iter(|| black_box(select(&store, &filter))));
+    }
+    group.finish();
+}
+
+criterion_group!(query, benches);
+criterion_main!(query);

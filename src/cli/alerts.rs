@@ -1,0 +1,59 @@
+//! `auditui alerts`: access bursts and break-the-glass accesses.
+
+use super::EXIT_OK;
+use super::common::{self, Input};
+use crate::export;
+use crate::store::filter::parse_duration;
+use crate::views::alerts::alerts;
+
+/// Bursts of accesses to one patient, and every emergency (break-the-glass) access
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "A burst is one user reading one patient's record THRESHOLD or more times within WINDOW; overlapping windows are reported once. Emergency accesses (purpose emergency, btg, break_glass, break-the-glass) are always listed, with whether a later review entry exists for that patient.\n\nExamples:\n  auditui alerts logs/\n  auditui alerts logs/ --threshold 5 --window 30m\n  auditui alerts logs/ -q 'since:2025-07-01' --format json"
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: Input,
+    /// Accesses within the window that make a burst
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
+    pub threshold: u32,
+    /// The sliding window (90s, 15m, 1h, 1h30m, 2d)
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_window)]
+    pub window: i64,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+fn parse_window(text: &str) -> Result<i64, String> {
+    parse_duration(text).ok_or_else(|| "expected a duration like 90s, 15m, 1h or 1h30m".into())
+}
+
+pub fn run(args: Args) -> Result<u8, String> {
+    let loaded = common::load(&args.input)?;
+    let alerts = alerts(
+        &loaded.store,
+        &loaded.rows,
+        args.threshold as usize,
+        args.window,
+    );
+    common::write_stdout(|out| match args.format {
+        Format::Json => export::json::write_pretty(&alerts, out),
+        Format::Text => {
+            writeln!(
+                out,
+                "Bursts ({} or more accesses to one patient by one user within {}):",
+                alerts.threshold, alerts.window
+            )?;
+            common::write_table(&export::bursts(&alerts), out)?;
+            writeln!(out, "\nEmergency (break-the-glass) accesses:")?;
+            common::write_table(&export::emergencies(&alerts), out)
+        }
+    })?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,209 @@
+//! What the view subcommands share: their inputs (`PATH...` and `-q`),
+//! loading with the integrity verdict on stderr, output to stdout or to a
+//! file written atomically, and the aligned text table.
+
+use super::open_sources;
+use super::verify::weakness_notes;
+use crate::export::atomic::write_atomic;
+use crate::export::{Document, Table};
+use crate::log::chain::Verification;
+use crate::store::filter::{Filter, parse_filter};
+use crate::store::query::select;
+use crate::store::{self, Store};
+use crate::text::{for_terminal, truncate_to_width};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use unicode_width::UnicodeWidthStr;
+
+/// The logs to read and which of their entries to use.
+#[derive(clap::Args, Debug)]
+pub struct Input {
+    /// Log files, directories, or - for stdin
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Only entries matching FILTER, as in the browser's filter bar
+    /// (e.g. 'user:usr_1 tool:get_order|get_customer since:2025-07-06 failed')
+    #[arg(short = 'q', long = "query", value_name = "FILTER", value_parser = parse_query)]
+    pub query: Option<Filter>,
+}
+
+/// Where a file-producing command writes.
+#[derive(clap::Args, Debug)]
+pub struct Output {
+    /// Write to FILE (atomically) instead of stdout; - is stdout
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Replace FILE if it exists
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Reads a `-q` filter; a bad one is a usage error (exit 2) that shows the
+/// filter with the bad term underlined.
+pub fn parse_query(text: &str) -> Result<Filter, String> {
+    parse_filter(text).map_err(|e| {
+        let before: String = text.chars().take(e.column.saturating_sub(1)).collect();
+        format!(
+            "{}\n\n  {}\n  {}{}",
+            for_terminal(&e.to_string()),
+            for_terminal(text),
+            " ".repeat(for_terminal(&before).width()),
+            "^".repeat(for_terminal(&e.term).width().max(1)),
+        )
+    })
+}
+
+/// The loaded logs and the selected rows.
+pub struct Loaded {
+    pub store: Store,
+    pub verification: Verification,
+    /// Rows matching `-q` (all rows without it), in store order.
+    pub rows: Vec<u32>,
+}
+
+/// Read and verify the inputs, say on stderr (one line) if they are not
+/// intact or only weakly protected, and select the rows. Answers come from
+/// the log as it is, broken or not: the line on stderr is the caveat.
+pub fn load(input: &Input) -> Result<Loaded, String> {
+    let sources = open_sources(&input.paths)?;
+    let (store, verification) =
+        store::load(sources, |_| {}, &AtomicBool::new(false)).expect("never cancelled");
+    if let Some(caveat) = integrity_caveat(&verification) {
+        eprintln!("auditui: {}", for_terminal(&caveat));
+    }
+    let rows = match &input.query {
+        Some(filter) => select(&store, filter),
+        None => (0..store.len() as u32).collect(),
+    };
+    Ok(Loaded {
+        store,
+        verification,
+        rows,
+    })
+}
+
+fn integrity_caveat(v: &Verification) -> Option<String> {
+    if let Some(first) = v.findings.first() {
+        return Some(format!(
+            "warning: {} integrity finding{}, the first at {}:{} ({}); the answer below reads the log as it is (details: auditui verify)",
+            v.findings.len(),
+            if v.findings.len() == 1 { "" } else { "s" },
+            first.file,
+            first.line,
+            first.kind.name(),
+        ));
+    }
+    let notes = weakness_notes(v);
+    (!notes.is_empty()).then(|| format!("note: {}", notes.join("; ")))
+}
+
+/// Run `write` against stdout (no path, or `-`) or an atomically written
+/// file that is never silently replaced (`force` replaces it). A closed
+/// pipe (`| head`) ends the output quietly.
+pub fn write_output(
+    output: &Output,
+    write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+) -> Result<(), String> {
+    match output.output.as_deref() {
+        Some(path) if path != Path::new("-") => {
+            write_atomic(path, output.force, write).map_err(|e| e.to_string())
+        }
+        _ => write_stdout(write),
+    }
+}
+
+/// Run `write` against a buffered stdout.
+pub fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), String> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write to stdout: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Widest a text cell may be on a terminal before it is cut with `…`.
+const MAX_CELL_WIDTH: usize = 40;
+
+/// A table for a terminal: sanitised, aligned, wide cells cut. Detail
+/// columns and columns empty in every row are left out; `(none)` for no rows.
+pub fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+    if table.rows.is_empty() {
+        return writeln!(out, "(none)");
+    }
+    let shown: Vec<usize> = (0..table.columns.len())
+        .filter(|&c| {
+            !table.columns[c].detail
+                && table
+                    .rows
+                    .iter()
+                    .any(|row| !matches!(row[c], crate::export::Cell::Empty))
+        })
+        .collect();
+    let cells: Vec<Vec<String>> = table
+        .rows
+        .iter()
+        .map(|row| {
+            shown
+                .iter()
+                .map(|&c| {
+                    truncate_to_width(&for_terminal(&row[c].display()), MAX_CELL_WIDTH).into_owned()
+                })
+                .collect()
+        })
+        .collect();
+    let widths: Vec<usize> = shown
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| {
+            cells
+                .iter()
+                .map(|row| row[i].width())
+                .chain([table.columns[c].name.width()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let header: Vec<String> = shown
+        .iter()
+        .map(|&c| table.columns[c].name.to_owned())
+        .collect();
+    for row in std::iter::once(&header).chain(&cells) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let pad = " ".repeat(widths[i] - cell.width());
+            if i > 0 {
+                line.push_str("  ");
+            }
+            if table.columns[shown[i]].numeric {
+                line.push_str(&pad);
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                line.push_str(&pad);
+            }
+        }
+        writeln!(out, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+/// A report for a terminal: heading lines, then its table.
+pub fn write_document(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "{}: {}", doc.title, for_terminal(&doc.patient))?;
+    writeln!(
+        out,
+        "period {} to {}",
+        for_terminal(&doc.period.start),
+        for_terminal(&doc.period.end)
+    )?;
+    writeln!(out, "{}", doc.summary)?;
+    match &doc.integrity_note {
+        None => writeln!(out, "integrity: verified")?,
+        Some(note) => writeln!(out, "integrity: NOT VERIFIED: {}", for_terminal(note))?,
+    }
+    writeln!(out)?;
+    write_table(&doc.table, out)
+}

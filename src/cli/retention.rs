@@ -1,0 +1,100 @@
+//! `auditui retention`: the lesson's retention policy applied to each entry.
+
+use super::EXIT_OK;
+use super::common::{self, Input};
+use crate::export;
+use crate::store::filter::{format_timestamp, parse_duration, parse_timestamp};
+use crate::views::retention::{
+    Policies, RetentionEntry, Status, ToolRetention, by_tool, retention,
+};
+use serde::Serialize;
+
+/// Retention period of each entry (financial 7 years, healthcare 6, others 1) and what is past it
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Policies (the lesson's RETENTION_POLICIES): financial 2555 days (charge_payment, issue_refund, apply_credit), healthcare 2190 days (access_patient_record, update_treatment), general 365 days (every other tool). auditui reports; it never deletes anything.\n\nExamples:\n  auditui retention logs/\n  auditui retention logs/ --now 2026-07-07 --format json\n  auditui retention logs/ -q 'tool:charge_payment' --format csv > retention.csv"
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: Input,
+    /// The date to judge against (default: now)
+    #[arg(long, value_name = "DATE", value_parser = parse_now)]
+    pub now: Option<i64>,
+    /// How close to its end a retention period counts as due
+    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_due)]
+    pub due_within: i64,
+    /// text: counts per tool; json and csv: every entry
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+fn parse_now(text: &str) -> Result<i64, String> {
+    parse_timestamp(text)
+        .ok_or_else(|| "expected a date like 2026-07-07 or 2026-07-07T12:00Z".into())
+}
+
+fn parse_due(text: &str) -> Result<i64, String> {
+    parse_duration(text).ok_or_else(|| "expected a duration like 30d or 2w".into())
+}
+
+/// A duration in days, as the policies count.
+fn days(micros: i64) -> f64 {
+    micros as f64 / 86_400_000_000.0
+}
+
+/// The JSON output.
+#[derive(Serialize)]
+struct Retention<'a> {
+    now: String,
+    due_within_days: f64,
+    policies: &'a Policies,
+    by_tool: &'a [ToolRetention],
+    entries: &'a [RetentionEntry],
+}
+
+pub fn run(args: Args) -> Result<u8, String> {
+    let loaded = common::load(&args.input)?;
+    let now = args
+        .now
+        .unwrap_or_else(|| chrono::Utc::now().timestamp_micros());
+    let policies = Policies::default();
+    let entries = retention(&loaded.store, &loaded.rows, &policies, now, args.due_within);
+    let tools = by_tool(&entries);
+    common::write_stdout(|out| match args.format {
+        Format::Json => export::json::write_pretty(
+            &Retention {
+                now: format_timestamp(now),
+                due_within_days: days(args.due_within),
+                policies: &policies,
+                by_tool: &tools,
+                entries: &entries,
+            },
+            out,
+        ),
+        Format::Csv => export::csv::write_table(&export::retention(&entries), out),
+        Format::Text => {
+            writeln!(
+                out,
+                "Retention at {} (due = ending within {} days):",
+                format_timestamp(now),
+                days(args.due_within)
+            )?;
+            common::write_table(&export::retention_by_tool(&tools), out)?;
+            let count = |s| entries.iter().filter(|e| e.status == s).count();
+            writeln!(
+                out,
+                "\n{} past retention, {} due; --format csv lists every entry",
+                count(Status::Past),
+                count(Status::Due)
+            )
+        }
+    })?;
+    Ok(EXIT_OK)
+}

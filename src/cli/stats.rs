@@ -1,0 +1,36 @@
+//! `auditui stats`: per-tool statistics over the selection.
+
+use super::EXIT_OK;
+use super::common::{self, Input};
+use crate::export;
+use crate::views::stats::tool_stats;
+
+/// Per-tool calls, success rate, durations and users (the lesson's by_tool)
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "JSON objects carry the lesson's by_tool keys (tool, total_calls, success_rate, avg_duration_ms, max_duration_ms, unique_users) plus failures and p50/p95 durations.\n\nExamples:\n  auditui stats logs/\n  auditui stats logs/ -q 'since:2025-07-06 user:usr_98765' --format json\n  auditui stats logs/ --format csv > tools.csv"
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub input: Input,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
+pub fn run(args: Args) -> Result<u8, String> {
+    let loaded = common::load(&args.input)?;
+    let stats = tool_stats(&loaded.store, &loaded.rows);
+    common::write_stdout(|out| match args.format {
+        Format::Text => common::write_table(&export::stats(&stats), out),
+        Format::Json => export::json::write_pretty(&stats, out),
+        Format::Csv => export::csv::write_table(&export::stats(&stats), out),
+    })?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,453 @@
+//! Evaluating a [`Filter`] over a [`Store`]: the selection (row ids in store
+//! order) that every view and pane works on.
+//!
+//! Each term is compiled once against the store (a field value becomes its
+//! interned id, `last:` becomes a time range), then terms run cheapest first:
+//! the first one scans every row in parallel chunks, each later one only the
+//! rows that survived. Free text, the only term that reads the log bytes,
+//! therefore runs last and usually over few rows.
+//!
+//! Semantics worth knowing:
+//! - a field value absent from the store's dictionary matches nothing (and
+//!   its negation everything), so a typo in a value is an empty result, not
+//!   an error: completion in the TUI shows what exists;
+//! - `since:` and `until:` are both inclusive, like the lesson's access
+//!   report (`start <= t <= end`); rows whose timestamp could not be read
+//!   match no time term (and so every negated one);
+//! - `last:D` is `since:(newest - D)`, newest being the store's newest entry;
+//! - `failed` and `ok` match only entries that logged `success`; an entry
+//!   without it is neither;
+//! - free text is a case-insensitive substring of the raw line as stored
+//!   (JSON escapes included, so `\u00e9` in the file is not `é`). ASCII
+//!   needles fold ASCII case only; other needles compare Unicode lowercase.
+
+use super::filter::{Filter, Predicate, Term};
+use super::store::{NO_TIME, Outcome, Store, Sym};
+use memchr::arch::all::packedpair::HeuristicFrequencyRank;
+use memchr::memmem::{Finder, FinderBuilder};
+use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Rows per parallel work unit, and how often cancellation is checked.
+const CHUNK_ROWS: usize = 64 * 1024;
+
+/// The rows matching `filter`, in store order.
+pub fn select(store: &Store, filter: &Filter) -> Vec<u32> {
+    select_cancellable(store, filter, &AtomicBool::new(false)).expect("never cancelled")
+}
+
+/// [`select`] that gives up (returning `None`) soon after `cancel` is set:
+/// the TUI re-queries on every keystroke and drops stale answers.
+pub fn select_cancellable(store: &Store, filter: &Filter, cancel: &AtomicBool) -> Option<Vec<u32>> {
+    let mut terms: Vec<Compiled<'_>> = filter
+        .terms
+        .iter()
+        .map(|term| Compiled::new(store, term))
+        .collect();
+    terms.sort_by_key(Compiled::cost);
+    let mut rows: Option<Vec<u32>> = None;
+    for term in &terms {
+        let kept = match (&term.test, term.negated) {
+            (Test::Nothing, false) => Vec::new(),
+            // Keeps every candidate: nothing to scan.
+            (Test::Nothing, true) => continue,
+            _ => term.scan(rows.as_deref(), store.len(), cancel)?,
+        };
+        let empty = kept.is_empty();
+        rows = Some(kept);
+        if empty {
+            break;
+        }
+    }
+    Some(rows.unwrap_or_else(|| (0..store.len() as u32).collect()))
+}
+
+/// A term resolved against one store.
+struct Compiled<'s> {
+    negated: bool,
+    test: Test<'s>,
+}
+
+enum Test<'s> {
+    /// The column's id is one of `ids` (already resolved; never empty).
+    Field { column: &'s [Sym], ids: Vec<Sym> },
+    Outcome {
+        column: &'s [Outcome],
+        want: Outcome,
+    },
+    /// `min <= time <= max`, with `min > NO_TIME` so unreadable times never match.
+    Time {
+        column: &'s [i64],
+        min: i64,
+        max: i64,
+    },
+    /// A value no row can have (unknown field value, `last:` on an empty store).
+    Nothing,
+    Text {
+        store: &'s Store,
+        needle: Box<Needle>,
+    },
+}
+
+impl<'s> Compiled<'s> {
+    fn new(store: &'s Store, term: &Term) -> Self {
+        let time = |min: i64, max: i64| Test::Time {
+            column: &store.time,
+            min: min.max(NO_TIME + 1),
+            max,
+        };
+        let test = match &term.predicate {
+            Predicate::Field { field, values } => {
+                let column = store.column(*field);
+                let ids: Vec<Sym> = values
+                    .iter()
+                    .filter_map(|v| column.dict.lookup(v))
+                    .collect();
+                if ids.is_empty() {
+                    Test::Nothing
+                } else {
+                    Test::Field {
+                        column: &column.ids,
+                        ids,
+                    }
+                }
+            }
+            Predicate::Failed => Test::Outcome {
+                column: &store.outcome,
+                want: Outcome::Failed,
+            },
+            Predicate::Ok => Test::Outcome {
+                column: &store.outcome,
+                want: Outcome::Ok,
+            },
+            Predicate::Since(t) => time(*t, i64::MAX),
+            Predicate::Until(t) => time(i64::MIN, *t),
+            Predicate::Last(span) => match store.newest_time() {
+                Some(newest) => time(newest.saturating_sub(*span), i64::MAX),
+                None => Test::Nothing,
+            },
+            Predicate::Text(text) => Test::Text {
+                store,
+                needle: Box::new(Needle::new(text, &ByteRanks::sample(store))),
+            },
+        };
+        Compiled {
+            negated: term.negated,
+            test,
+        }
+    }
+
+    /// Relative cost per row: columns are cheap, raw lines are not.
+    fn cost(&self) -> u8 {
+        match &self.test {
+            Test::Nothing => 0,
+            Test::Field { .. } | Test::Outcome { .. } | Test::Time { .. } => 1,
+            Test::Text { .. } => 2,
+        }
+    }
+
+    /// The rows (all of the store's `count`, or the `candidates`) this term
+    /// keeps, in order, scanned in parallel chunks.
+    fn scan(
+        &self,
+        candidates: Option<&[u32]>,
+        count: usize,
+        cancel: &AtomicBool,
+    ) -> Option<Vec<u32>> {
+        let count = candidates.map_or(count, <[u32]>::len);
+        let chunks: Vec<Vec<u32>> = (0..count.div_ceil(CHUNK_ROWS))
+            .into_par_iter()
+            .map(|chunk| {
+                if cancel.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let range = chunk * CHUNK_ROWS..((chunk + 1) * CHUNK_ROWS).min(count);
+                let mut kept = Vec::new();
+                match candidates {
+                    None => self.keep(range.map(|r| r as u32), &mut kept),
+                    Some(rows) => self.keep(rows[range].iter().copied(), &mut kept),
+                }
+                Some(kept)
+            })
+            .collect::<Option<_>>()?;
+        Some(chunks.concat())
+    }
+
+    /// Push the `rows` this term keeps onto `kept`. The test is matched once
+    /// per chunk, so each arm is a tight loop of its own.
+    fn keep(&self, rows: impl Iterator<Item = u32>, kept: &mut Vec<u32>) {
+        let negated = self.negated;
+        match &self.test {
+            Test::Field { column, ids } => match ids.as_slice() {
+                &[id] => kept.extend(rows.filter(|&r| (column[r as usize] == id) != negated)),
+                ids => kept.extend(rows.filter(|&r| ids.contains(&column[r as usize]) != negated)),
+            },
+            Test::Outcome { column, want } => {
+                kept.extend(rows.filter(|&r| (column[r as usize] == *want) != negated));
+            }
+            Test::Time { column, min, max } => {
+                let range = *min..=*max;
+                kept.extend(rows.filter(|&r| range.contains(&column[r as usize]) != negated));
+            }
+            Test::Nothing => {
+                if negated {
+                    kept.extend(rows);
+                }
+            }
+            Test::Text { store, needle } => {
+                let mut scratch = Vec::new();
+                kept.extend(rows.filter(|&r| {
+                    needle.found_in(store.raw_line(r as usize), &mut scratch) != negated
+                }));
+            }
+        }
+    }
+}
+
+/// A lowercased search string, prepared for case-insensitive search of raw
+/// lines. The substring search itself is memchr's SIMD `memmem`.
+enum Needle {
+    /// No ASCII letters: case cannot matter, so the raw line is searched.
+    Caseless(Finder<'static>),
+    /// ASCII with letters: the line's ASCII case is folded into a scratch
+    /// buffer (a vectorised copy), then searched.
+    Ascii(Finder<'static>),
+    /// Non-ASCII: Unicode-lowercased lines are searched. Lowercasing ASCII
+    /// gives ASCII, so a pure-ASCII line (every line CPython's default
+    /// `ensure_ascii` writes) is ruled out without that cost.
+    Unicode(String),
+}
+
+impl Needle {
+    fn new(lowercase: &str, ranks: &ByteRanks) -> Needle {
+        let finder =
+            || FinderBuilder::new().build_forward_with_ranker_owned(ranks, lowercase.as_bytes());
+        if !lowercase.is_ascii() {
+            Needle::Unicode(lowercase.to_owned())
+        } else if lowercase.bytes().any(|b| b.is_ascii_alphabetic()) {
+            Needle::Ascii(finder())
+        } else {
+            Needle::Caseless(finder())
+        }
+    }
+
+    fn found_in(&self, line: &[u8], scratch: &mut Vec<u8>) -> bool {
+        match self {
+            Needle::Caseless(finder) => finder.find(line).is_some(),
+            Needle::Ascii(finder) => {
+                scratch.clear();
+                scratch.resize(line.len(), 0);
+                for (folded, byte) in scratch.iter_mut().zip(line) {
+                    *folded = byte.to_ascii_lowercase();
+                }
+                finder.find(scratch).is_some()
+            }
+            Needle::Unicode(text) => {
+                !line.is_ascii()
+                    && String::from_utf8_lossy(line)
+                        .to_lowercase()
+                        .contains(text.as_str())
+            }
+        }
+    }
+}
+
+/// How often each byte occurs in this store's lines, case folded, as the
+/// rank memchr's substring search uses to pick which needle bytes to look
+/// for first. Its built-in ranking is for prose; in audit logs the letters
+/// of the keys repeated on every line (`timestamp`, `session_metadata`) are
+/// the common ones, and a phrase like `timed out` is found markedly faster
+/// (1.4-1.7x in benches/query.rs) with ranks measured on the log itself.
+struct ByteRanks([u8; 256]);
+
+/// Lines read to estimate byte frequencies: enough for a stable estimate,
+/// few enough to cost well under a millisecond.
+const SAMPLE_LINES: usize = 2048;
+
+impl ByteRanks {
+    fn sample(store: &Store) -> ByteRanks {
+        let step = (store.len() / SAMPLE_LINES).max(1);
+        ByteRanks::from_lines((0..store.len()).step_by(step).map(|r| store.raw_line(r)))
+    }
+
+    fn from_lines<'a>(lines: impl Iterator<Item = &'a [u8]>) -> ByteRanks {
+        let mut counts = [0u64; 256];
+        for line in lines {
+            for &b in line {
+                counts[usize::from(b.to_ascii_lowercase())] += 1;
+            }
+        }
+        let most = counts.iter().copied().max().unwrap_or(0).max(1);
+        ByteRanks(counts.map(|n| (n * 255 / most) as u8))
+    }
+}
+
+impl HeuristicFrequencyRank for &ByteRanks {
+    fn rank(&self, byte: u8) -> u8 {
+        self.0[usize::from(byte)]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::source::Source;
+    use crate::store::filter::parse_filter;
+    use proptest::prelude::*;
+
+    const LINES: &[&str] = &[
+        r#"{"timestamp": "2025-07-06T10:00:00+00:00", "user_id": "usr_1", "tool_name": "get_order", "success": true, "conversation_id": "conv_a", "session_metadata": {"user_role": "agent", "client_ip": "10.0.0.1"}}"#,
+        r#"{"timestamp": "2025-07-06T11:00:00+00:00", "user_id": "usr_2", "tool_name": "issue_refund", "success": false, "result_summary": {"error": "Refund EXCEEDS charge"}}"#,
+        r#"{"timestamp": "2025-07-06T12:00:00+01:00", "user_id": "usr_1", "tool_name": "search_kb", "arguments": {"query": "Caf\u00e9 CRÈME"}}"#,
+        r#"{"timestamp": "not a time", "user_id": "usr_3", "tool_name": "get_order", "success": true, "patient_id": "P-1", "purpose": "emergency"}"#,
+        r#"INFO:tool_audit:{"timestamp": "2025-07-07T09:30:00Z", "tool_name": "get_customer", "success": false, "model": "gpt-4.1"}"#,
+    ];
+
+    fn store_of(lines: &[&str]) -> Store {
+        let bytes = lines.join("\n").into_bytes();
+        let (store, _) = crate::store::load(
+            vec![Source::from_bytes("t.jsonl", bytes)],
+            |_| {},
+            &AtomicBool::new(false),
+        )
+        .unwrap();
+        store
+    }
+
+    fn rows(query: &str) -> Vec<u32> {
+        select(&store_of(LINES), &parse_filter(query).unwrap())
+    }
+
+    #[test]
+    fn empty_filter_selects_everything() {
+        assert_eq!(rows(""), vec![0, 1, 2, 3, 4]);
+    }
+
+    #[test]
+    fn field_terms_match_exact_values_with_alternatives_and_negation() {
+        assert_eq!(rows("user:usr_1"), vec![0, 2]);
+        assert_eq!(rows("tool:get_order|get_customer"), vec![0, 3, 4]);
+        assert_eq!(rows("-tool:get_order"), vec![1, 2, 4]);
+        assert_eq!(rows("tool:get_orde"), Vec::<u32>::new());
+        assert_eq!(rows("-user:nobody"), vec![0, 1, 2, 3, 4]);
+        assert_eq!(rows("role:agent ip:10.0.0.1"), vec![0]);
+        assert_eq!(rows("patient:P-1 purpose:emergency"), vec![3]);
+        assert_eq!(rows("model:gpt-4.1"), vec![4]);
+    }
+
+    #[test]
+    fn missing_values_match_negated_field_terms() {
+        // Row 4 has no user at all: it is not usr_1, so -user:usr_1 keeps it.
+        assert_eq!(rows("-user:usr_1"), vec![1, 3, 4]);
+    }
+
+    #[test]
+    fn outcome_terms_skip_entries_without_success() {
+        assert_eq!(rows("failed"), vec![1, 4]);
+        assert_eq!(rows("ok"), vec![0, 3]);
+        assert_eq!(rows("-failed"), vec![0, 2, 3]);
+    }
+
+    #[test]
+    fn time_terms_are_inclusive_instants_and_skip_unreadable_times() {
+        assert_eq!(rows("since:2025-07-06T11:00"), vec![1, 2, 4]);
+        // 12:00+01:00 is 11:00 UTC: included by an inclusive until.
+        assert_eq!(rows("until:2025-07-06T11:00"), vec![0, 1, 2]);
+        assert_eq!(rows("-since:2025-07-06T11:00"), vec![0, 3]);
+        assert_eq!(rows("last:22h30m"), vec![1, 2, 4]);
+        assert_eq!(rows("last:1s"), vec![4]);
+    }
+
+    #[test]
+    fn free_text_is_a_case_insensitive_substring_of_the_raw_line() {
+        assert_eq!(rows("exceeds"), vec![1]);
+        assert_eq!(rows("\"REFUND exceeds\""), vec![1]);
+        assert_eq!(rows("\"info:tool_audit\""), vec![4]);
+        // The raw line holds the escape, not the decoded character.
+        assert_eq!(rows("caf\\u00e9"), vec![2]);
+        assert_eq!(rows("crème"), vec![2]);
+        assert_eq!(rows("-exceeds"), vec![0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn terms_are_anded_whatever_their_order() {
+        assert_eq!(rows("order user:usr_3 ok"), vec![3]);
+        assert_eq!(rows("ok user:usr_3 order"), vec![3]);
+        assert_eq!(rows("failed -user:usr_2"), vec![4]);
+    }
+
+    #[test]
+    fn needles_find_every_position_and_case() {
+        let lines: [&[u8]; 2] = [b"ABCX abcx", b"\"timestamp\": \"2025\""];
+        let ranks = ByteRanks::from_lines(lines.into_iter());
+        assert_eq!(ranks.0[usize::from(b'"')], 255);
+        let found =
+            |needle: &str, line: &[u8]| Needle::new(needle, &ranks).found_in(line, &mut Vec::new());
+        assert!(found("abcx", b"ABCX"));
+        assert!(found("abcx", b"xx abcX"));
+        assert!(found("abcx", b"abcabcx"));
+        assert!(!found("abcx", b"abc"));
+        assert!(!found("abcx", b"xabc"));
+        assert!(found("-0007", b"P-0007"));
+        assert!(found("\"", b"a\"b"));
+        assert!(found("é", "CAFÉ".as_bytes()));
+        assert!(!found("é", b"CAF\\u00c9"));
+    }
+
+    #[test]
+    fn cancelled_queries_return_none() {
+        let store = store_of(LINES);
+        let cancel = AtomicBool::new(true);
+        let filter = parse_filter("ok").unwrap();
+        assert_eq!(select_cancellable(&store, &filter, &cancel), None);
+    }
+
+    fn any_term() -> impl Strategy<Value = String> {
+        prop_oneof![
+            prop::sample::select(vec!["usr_1", "usr_2", "usr_3", "nobody"])
+                .prop_map(|u| format!("user:{u}")),
+            prop::sample::select(vec!["get_order", "search_kb", "get_customer"])
+                .prop_map(|t| format!("tool:{t}|issue_refund")),
+            Just("failed".to_string()),
+            Just("ok".to_string()),
+            (0u32..48).prop_map(|h| format!(
+                "since:2025-07-06T00:00+00:00 until:2025-07-0{}",
+                6 + h / 24
+            )),
+            (0u32..30).prop_map(|h| format!("last:{h}h")),
+            prop::sample::select(vec!["order", "ERROR", "crème", "\"", "zz"])
+                .prop_map(|t| format!("\"{}\"", t.replace('"', "\\\""))),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn a_term_and_its_negation_partition_the_rows(term in any_term()) {
+            let store = store_of(LINES);
+            let filter = parse_filter(&term).unwrap();
+            let mut negated = filter.clone();
+            for t in &mut negated.terms {
+                t.negated = !t.negated;
+            }
+            // For one term, negation is a partition; a two-term filter is
+            // checked term by term (NOT of an AND is not one filter).
+            for (one, not_one) in filter.terms.iter().zip(&negated.terms) {
+                let yes = select(&store, &Filter { terms: vec![one.clone()] });
+                let no = select(&store, &Filter { terms: vec![not_one.clone()] });
+                let mut all: Vec<u32> = yes.iter().chain(&no).copied().collect();
+                all.sort_unstable();
+                prop_assert_eq!(all, (0..store.len() as u32).collect::<Vec<_>>());
+            }
+        }
+
+        #[test]
+        fn a_conjunction_is_the_intersection_of_its_terms(a in any_term(), b in any_term()) {
+            let store = store_of(LINES);
+            let both = select(&store, &parse_filter(&format!("{a} {b}")).unwrap());
+            let left = select(&store, &parse_filter(&a).unwrap());
+            let right = select(&store, &parse_filter(&b).unwrap());
+            let expected: Vec<u32> = left.into_iter().filter(|r| right.contains(r)).collect();
+            prop_assert_eq!(both, expected);
+        }
+    }
+}

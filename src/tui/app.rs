@@ -1,0 +1,583 @@
+//! The browser's state, the actions that change it, and [`update`], the one
+//! function that applies them.
+//!
+//! `update` does no I/O and reads no clock: what must happen outside (start
+//! a query, copy to the clipboard, write a file) is queued as an [`Effect`]
+//! for the event loop, and what happens outside comes back as an
+//! [`Action`]. Key sequences are therefore tested without a terminal.
+
+use super::completion::Completions;
+use super::cursor::Cursor;
+use super::export::Format;
+use super::filter::FilterBar;
+use super::input::{Edit, LineInput};
+use super::keymap::{self, Context};
+use super::loader::{LoadProgress, Loaded};
+use super::navigation::{self, Motion};
+use super::stats_order::StatsSort;
+use super::theme::Theme;
+use super::worker::Selection;
+use super::{open, reports};
+use crate::store::Store;
+use crate::store::filter::{Field, Filter, Predicate, Term};
+use crate::store::query::select;
+use crate::views::alerts::Alerts;
+use crate::views::report::AccessReport;
+use crate::views::timeline::{TimelineEntry, timeline};
+use crossterm::event::{KeyEvent, MouseEvent};
+use ratatui::layout::Rect;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Everything that can happen to the browser.
+#[derive(Clone)]
+pub enum Action {
+    // What keys mean (see the keymap).
+    Quit,
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    FocusNext,
+    FocusPrev,
+    Maximize,
+    /// Enter on a pane or a view row.
+    Open,
+    /// Esc outside text fields.
+    Back,
+    OpenFilter,
+    ToggleHelp,
+    ShowFindings,
+    ShowReport,
+    ShowAlerts,
+    Export,
+    Copy,
+    ToggleMouse,
+    ToggleUtc,
+    SortStats,
+    Edit(Edit),
+    Complete,
+    NextCompletion,
+    PrevCompletion,
+    HistoryPrev,
+    HistoryNext,
+    /// Enter in a text field.
+    Submit,
+    /// Esc in a text field.
+    Cancel,
+    /// The answer to "overwrite?".
+    Confirm(bool),
+    // What the terminal reports; keys go through the keymap.
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    Resize(u16, u16),
+    // What the workers report.
+    Progress(LoadProgress),
+    Loaded(Arc<Loaded>, Duration),
+    LoadFailed(String),
+    /// A query's result, with the generation it was started for.
+    Selected(u64, Arc<Selection>),
+    /// The failures of the current selection are computed.
+    FailuresReady,
+    /// Completions for the filter bar, with their request's generation.
+    Completed(u64, Completions),
+    /// Alerts over the selection of a generation.
+    AlertsReady(u64, Arc<Alerts>),
+    Exported(PathBuf, ExportOutcome),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportOutcome {
+    Written,
+    /// The file exists and was left alone.
+    Exists,
+    Failed(String),
+}
+
+/// Work for the event loop, queued by `update`.
+pub enum Effect {
+    Query {
+        generation: u64,
+        filter: Filter,
+        data: Arc<Loaded>,
+    },
+    Alerts {
+        generation: u64,
+        data: Arc<Loaded>,
+        selection: Arc<Selection>,
+    },
+    Complete {
+        generation: u64,
+        text: String,
+        cursor: usize,
+        data: Option<Arc<Loaded>>,
+    },
+    /// Put this text on the clipboard (OSC 52).
+    Copy(String),
+    /// Capture the mouse, or release it so the terminal can select text.
+    SetMouse(bool),
+    Export {
+        path: PathBuf,
+        format: Format,
+        force: bool,
+        report: Arc<AccessReport>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pane {
+    Entries,
+    Detail,
+    Timeline,
+    Stats,
+    Failures,
+}
+
+impl Pane {
+    /// Focus order of Tab.
+    pub const ALL: [Pane; 5] = [
+        Pane::Entries,
+        Pane::Detail,
+        Pane::Timeline,
+        Pane::Stats,
+        Pane::Failures,
+    ];
+
+    /// Rows of the pane's area that are not items (borders, header).
+    pub fn chrome(self) -> u16 {
+        use super::layout::{LIST_CHROME, TABLE_CHROME};
+        match self {
+            Pane::Entries | Pane::Stats | Pane::Failures => TABLE_CHROME,
+            Pane::Detail | Pane::Timeline => LIST_CHROME,
+        }
+    }
+}
+
+/// What covers the body: the panes, or one full view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    Panes,
+    Help,
+    Findings,
+    Report,
+    Alerts,
+}
+
+/// A question in a popup, which takes the keyboard until answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prompt {
+    ExportPath(LineInput),
+    Overwrite(PathBuf),
+}
+
+pub enum Load {
+    Loading(LoadProgress),
+    Failed(String),
+    Ready(Arc<Loaded>),
+}
+
+/// The calls of the selected entry's conversation.
+pub struct Conversation {
+    pub id: String,
+    pub entries: Vec<TimelineEntry>,
+}
+
+pub struct App {
+    pub theme: Theme,
+    /// Times in UTC rather than local time.
+    pub utc: bool,
+    /// When the session started (micros, UTC), for retention deadlines.
+    pub now: i64,
+    /// The mouse is captured (wheel and clicks work, text selection does not).
+    pub mouse: bool,
+    pub screen: Rect,
+    pub load: Load,
+    pub filter: FilterBar,
+    pub selection: Arc<Selection>,
+    /// Generation of the newest query; results of older ones are dropped.
+    pub generation: u64,
+    /// A query is running; titles show "…" until it returns.
+    pub querying: bool,
+    pub focus: Pane,
+    /// The focused pane takes the whole body.
+    pub zoomed: bool,
+    pub entries: Cursor,
+    /// First line of the detail pane shown.
+    pub detail_scroll: usize,
+    pub conversation: Option<Conversation>,
+    pub timeline: Cursor,
+    pub stats: Cursor,
+    pub stats_sort: StatsSort,
+    pub failures: Cursor,
+    pub view: View,
+    /// Selection in the current full view.
+    pub view_cursor: Cursor,
+    pub report: Option<Arc<AccessReport>>,
+    /// `None` while being computed.
+    pub alerts: Option<Arc<Alerts>>,
+    pub prompt: Option<Prompt>,
+    /// One line for the footer: what the last action did or why it did not.
+    pub status: Option<String>,
+    pub quit: bool,
+    pub(super) effects: Vec<Effect>,
+    /// Row to select when the running query returns (a jump to an entry
+    /// that the previous filter hid).
+    pub(super) pending_jump: Option<u32>,
+}
+
+impl App {
+    pub fn new(theme: Theme, utc: bool, now: i64, screen: Rect) -> App {
+        App {
+            theme,
+            utc,
+            now,
+            mouse: true,
+            screen,
+            load: Load::Loading(LoadProgress::default()),
+            filter: FilterBar::default(),
+            selection: Arc::default(),
+            generation: 0,
+            querying: false,
+            focus: Pane::Entries,
+            zoomed: false,
+            entries: Cursor::default(),
+            detail_scroll: 0,
+            conversation: None,
+            timeline: Cursor::default(),
+            stats: Cursor::default(),
+            stats_sort: StatsSort::default(),
+            failures: Cursor::default(),
+            view: View::Panes,
+            view_cursor: Cursor::default(),
+            report: None,
+            alerts: None,
+            prompt: None,
+            status: None,
+            quit: false,
+            effects: Vec::new(),
+            pending_jump: None,
+        }
+    }
+
+    pub fn loaded(&self) -> Option<&Arc<Loaded>> {
+        match &self.load {
+            Load::Ready(data) => Some(data),
+            _ => None,
+        }
+    }
+
+    pub fn store(&self) -> Option<&Store> {
+        self.loaded().map(|data| &data.store)
+    }
+
+    /// The row id of the selected entry.
+    pub fn selected_row(&self) -> Option<usize> {
+        self.selection
+            .rows
+            .get(self.entries.selected)
+            .map(|&r| r as usize)
+    }
+
+    /// Work queued for the event loop since the last call.
+    pub fn take_effects(&mut self) -> Vec<Effect> {
+        std::mem::take(&mut self.effects)
+    }
+
+    /// The keymap contexts that apply now, most specific first.
+    pub fn contexts(&self) -> Vec<Context> {
+        use Context as C;
+        let mut contexts = match (&self.prompt, self.filter.active, self.view) {
+            (Some(Prompt::Overwrite(_)), ..) => vec![C::Confirm],
+            (Some(Prompt::ExportPath(_)), ..) => vec![C::Prompt, C::TextInput],
+            (None, true, _) => vec![C::Filter, C::TextInput],
+            // Until the logs are loaded there is nothing to move in.
+            (None, false, View::Panes) if self.loaded().is_none() => vec![C::App],
+            (None, false, View::Panes) if self.focus == Pane::Stats => {
+                vec![C::Stats, C::Panes, C::Navigate, C::App]
+            }
+            (None, false, View::Panes) => vec![C::Panes, C::Navigate, C::App],
+            (None, false, View::Findings | View::Alerts) => {
+                vec![C::Jump, C::View, C::Navigate, C::App]
+            }
+            (None, false, View::Help | View::Report) => vec![C::View, C::Navigate, C::App],
+        };
+        contexts.push(C::Global);
+        contexts
+    }
+}
+
+/// Apply one action to the state.
+pub fn update(app: &mut App, action: Action) {
+    let typed = typed_state(app);
+    match action {
+        Action::Key(key) => {
+            app.status = None;
+            if let Some(action) = keymap::dispatch(&app.contexts(), &key) {
+                update(app, action);
+            }
+            return;
+        }
+        Action::Mouse(event) => navigation::mouse(app, event),
+        Action::Resize(width, height) => app.screen = Rect::new(0, 0, width, height),
+        Action::Progress(progress) => {
+            if let Load::Loading(_) = app.load {
+                app.load = Load::Loading(progress);
+            }
+        }
+        Action::Loaded(data, elapsed) => {
+            app.status = Some(format!(
+                "loaded and verified {} entries in {:.2} s",
+                super::ui::thousands(data.store.len()),
+                elapsed.as_secs_f64()
+            ));
+            app.load = Load::Ready(data);
+            requery(app);
+            // Values typed while loading can be completed now.
+            if app.filter.active {
+                complete_later(app);
+            }
+        }
+        Action::LoadFailed(message) => app.load = Load::Failed(message),
+        Action::Selected(generation, selection) => selected(app, generation, selection),
+        Action::AlertsReady(generation, alerts) => {
+            if generation == app.generation {
+                app.alerts = Some(alerts);
+            }
+        }
+        Action::Exported(path, outcome) => reports::exported(app, path, outcome),
+        Action::Quit => app.quit = true,
+        Action::Up => navigation::navigate(app, Motion::By(-1)),
+        Action::Down => navigation::navigate(app, Motion::By(1)),
+        Action::PageUp => navigation::navigate(app, Motion::Page(-1)),
+        Action::PageDown => navigation::navigate(app, Motion::Page(1)),
+        Action::Top => navigation::navigate(app, Motion::Top),
+        Action::Bottom => navigation::navigate(app, Motion::Bottom),
+        Action::FocusNext => navigation::cycle_focus(app, 1),
+        Action::FocusPrev => navigation::cycle_focus(app, Pane::ALL.len() - 1),
+        Action::Maximize => app.zoomed = !app.zoomed,
+        Action::Open => open::open(app),
+        Action::Back => open::back(app),
+        Action::OpenFilter => {
+            app.view = View::Panes;
+            app.filter.active = true;
+        }
+        Action::ToggleHelp => show_view(app, View::Help),
+        Action::ShowFindings => show_view(app, View::Findings),
+        Action::ShowReport => reports::show_report(app),
+        Action::ShowAlerts => reports::show_alerts(app),
+        Action::Export => reports::start_export(app),
+        Action::Copy => copy(app),
+        Action::ToggleMouse => {
+            app.mouse = !app.mouse;
+            app.effects.push(Effect::SetMouse(app.mouse));
+            app.status = Some(if app.mouse {
+                "mouse captured: wheel and click work".into()
+            } else {
+                "mouse released: select text with the terminal; m captures it again".into()
+            });
+        }
+        Action::ToggleUtc => app.utc = !app.utc,
+        Action::SortStats => {
+            app.stats_sort = app.stats_sort.next();
+            app.stats = Cursor::default();
+        }
+        Action::Edit(edit) => edit_text(app, edit),
+        Action::Complete => {
+            let data = app.loaded().cloned();
+            if app
+                .filter
+                .accept_completion(data.as_ref().map(|d| &d.store))
+            {
+                requery(app);
+            }
+        }
+        Action::NextCompletion => app.filter.cycle_completion(true),
+        Action::PrevCompletion => app.filter.cycle_completion(false),
+        Action::HistoryPrev | Action::HistoryNext => {
+            if app
+                .filter
+                .history_step(matches!(action, Action::HistoryPrev))
+            {
+                requery(app);
+            }
+        }
+        Action::Submit => match app.prompt {
+            Some(_) => reports::submit_path(app),
+            None => submit_filter(app),
+        },
+        Action::Cancel => match app.prompt.take() {
+            Some(_) => app.status = Some("export cancelled".into()),
+            None => set_filter(app, ""),
+        },
+        Action::Confirm(overwrite) => reports::confirm(app, overwrite),
+        Action::FailuresReady => {}
+        Action::Completed(generation, completions) => {
+            app.filter.receive_completions(generation, completions)
+        }
+    }
+    if typed_state(app) != typed {
+        complete_later(app);
+    }
+    navigation::fit(app);
+}
+
+/// What completions depend on: the bar's text, cursor and focus.
+fn typed_state(app: &App) -> (String, usize, bool) {
+    let input = &app.filter.input;
+    (input.text().to_string(), input.cursor(), app.filter.active)
+}
+
+/// Completions come from a job: fuzzy matching a large dictionary (every
+/// conversation id of a big log) must not delay the keystroke.
+fn complete_later(app: &mut App) {
+    if !app.filter.active {
+        app.filter.clear_completions();
+        return;
+    }
+    let (generation, text, cursor) = app.filter.completion_request();
+    let data = app.loaded().cloned();
+    app.effects.push(Effect::Complete {
+        generation,
+        text,
+        cursor,
+        data,
+    });
+}
+
+/// Parse the filter text and, if it parses, start a query for it.
+pub(super) fn requery(app: &mut App) {
+    let Some(filter) = app.filter.parse() else {
+        return;
+    };
+    let Some(data) = app.loaded().cloned() else {
+        return;
+    };
+    app.generation += 1;
+    app.querying = true;
+    app.effects.push(Effect::Query {
+        generation: app.generation,
+        filter,
+        data,
+    });
+}
+
+/// Replace the filter text, leave the bar and query.
+pub(super) fn set_filter(app: &mut App, text: &str) {
+    app.filter.active = false;
+    app.filter.set(text);
+    requery(app);
+}
+
+fn selected(app: &mut App, generation: u64, selection: Arc<Selection>) {
+    if generation != app.generation {
+        return;
+    }
+    // Stay on the same entry when it is still selected, else on the
+    // nearest one after it: narrowing a filter should not lose the place.
+    let target = app
+        .pending_jump
+        .take()
+        .or_else(|| app.selected_row().map(|r| r as u32));
+    app.selection = selection;
+    app.querying = false;
+    let index = target.map_or(0, |row| app.selection.rows.partition_point(|&r| r < row));
+    app.entries.select(index, app.selection.rows.len());
+    app.stats = Cursor::default();
+    app.failures = Cursor::default();
+    if app.view == View::Alerts {
+        reports::request_alerts(app);
+    }
+    entry_changed(app);
+}
+
+/// The selected entry changed: reset what depends on it.
+pub(super) fn entry_changed(app: &mut App) {
+    app.detail_scroll = 0;
+    let Some((row, data)) = app.selected_row().zip(app.loaded().cloned()) else {
+        app.conversation = None;
+        return;
+    };
+    let store = &data.store;
+    let Some(id) = store.text(Field::Conversation, row) else {
+        app.conversation = None;
+        return;
+    };
+    if app.conversation.as_ref().is_none_or(|c| c.id != id) {
+        app.conversation = Some(conversation(store, id));
+    }
+    if let Some(conversation) = &app.conversation {
+        let at = conversation
+            .entries
+            .iter()
+            .position(|e| e.row as usize == row);
+        app.timeline
+            .select(at.unwrap_or(0), conversation.entries.len());
+    }
+}
+
+/// Every call of a conversation, whatever the filter: the timeline is
+/// context for the selected entry, not part of the selection.
+fn conversation(store: &Store, id: &str) -> Conversation {
+    let rows = select(store, &field_filter(Field::Conversation, id));
+    Conversation {
+        id: id.to_owned(),
+        entries: timeline(store, &rows, id),
+    }
+}
+
+/// The filter `field:value`, built directly so no value needs quoting.
+pub(super) fn field_filter(field: Field, value: &str) -> Filter {
+    Filter {
+        terms: vec![Term {
+            negated: false,
+            predicate: Predicate::Field {
+                field,
+                values: vec![value.to_owned()],
+            },
+            span: 0..0,
+        }],
+    }
+}
+
+fn show_view(app: &mut App, view: View) {
+    app.view = if app.view == view { View::Panes } else { view };
+    app.view_cursor = Cursor::default();
+}
+
+fn copy(app: &mut App) {
+    let Some((row, store)) = app.selected_row().zip(app.store()) else {
+        return;
+    };
+    let line = String::from_utf8_lossy(store.raw_line(row)).into_owned();
+    let (file, number) = store.location(row);
+    app.status = Some(format!(
+        "copied {}:{} ({} bytes) to the clipboard via OSC 52",
+        crate::text::for_terminal(file),
+        number,
+        line.len()
+    ));
+    app.effects.push(Effect::Copy(line));
+}
+
+fn edit_text(app: &mut App, edit: Edit) {
+    if let Some(Prompt::ExportPath(input)) = &mut app.prompt {
+        input.apply(edit);
+        return;
+    }
+    if app.filter.edit(edit) {
+        requery(app);
+    }
+}
+
+fn submit_filter(app: &mut App) {
+    if app.filter.error.is_some() {
+        app.status = Some("the filter has an error (see under the bar); Esc clears it".into());
+        return;
+    }
+    app.filter.remember();
+    app.filter.active = false;
+    app.focus = Pane::Entries;
+}

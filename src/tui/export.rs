@@ -1,0 +1,55 @@
+//! Writing the access report to a file, in the format its name asks for.
+
+use crate::export::atomic::{WriteError, write_atomic};
+use crate::export::{csv, json, markdown, report_document};
+use crate::views::report::AccessReport;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Csv,
+    Markdown,
+}
+
+impl Format {
+    /// The format named by a path's extension.
+    pub fn of(path: &Path) -> Option<Format> {
+        let extension = path.extension()?.to_str()?.to_ascii_lowercase();
+        match extension.as_str() {
+            "json" => Some(Format::Json),
+            "csv" => Some(Format::Csv),
+            "md" | "markdown" => Some(Format::Markdown),
+            _ => None,
+        }
+    }
+}
+
+/// Write `report` to `path` atomically; without `force` an existing file
+/// is an error, never replaced.
+pub fn write_report(
+    path: &Path,
+    format: Format,
+    force: bool,
+    report: &AccessReport,
+) -> Result<(), WriteError> {
+    write_atomic(path, force, |out| match format {
+        // JSON is the view itself (the lesson's keys); the others its document.
+        Format::Json => json::write_pretty(report, out),
+        Format::Csv => csv::write_table(&report_document(report).table, out),
+        Format::Markdown => markdown::write_document(&report_document(report), out),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_extension_chooses_the_format() {
+        assert_eq!(Format::of(Path::new("r.JSON")), Some(Format::Json));
+        assert_eq!(Format::of(Path::new("dir/r.md")), Some(Format::Markdown));
+        assert_eq!(Format::of(Path::new("r.txt")), None);
+        assert_eq!(Format::of(Path::new("report")), None);
+    }
+}

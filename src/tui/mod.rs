@@ -1,0 +1,89 @@
+//! The terminal browser.
+//!
+//! State, actions and a pure `update` live in [`app`]; [`ui`] draws the
+//! state with one file per pane; slow work (loading and verifying,
+//! queries) runs on threads that report back as actions over one channel,
+//! so drawing never waits. The keymap is one table ([`keymap`]) from which
+//! dispatch, the help screen and the footer are all generated.
+
+pub mod app;
+mod clipboard;
+mod clock;
+pub mod completion;
+pub mod cursor;
+pub mod event_loop;
+pub mod export;
+pub mod filter;
+pub mod input;
+pub mod keymap;
+pub mod layout;
+pub mod loader;
+mod navigation;
+mod open;
+mod pretty;
+pub mod reports;
+pub mod runtime;
+pub mod stats_order;
+mod terminal;
+pub mod testing;
+#[cfg(test)]
+mod tests;
+pub mod theme;
+pub mod ui;
+pub mod worker;
+
+pub use app::{Action, App, update};
+
+use crate::cli::{EXIT_ERROR, EXIT_OK};
+use crate::text::for_terminal;
+use ratatui::layout::Rect;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
+
+/// The directory opened when no path is given (the README's demo).
+const DEFAULT_LOGS: &str = "sample-logs";
+
+/// Open the browser on `paths`; returns the exit code.
+pub fn run(mut paths: Vec<PathBuf>, usage: &str) -> Result<u8, String> {
+    if paths.is_empty() {
+        if !std::path::Path::new(DEFAULT_LOGS).is_dir() {
+            eprintln!("{usage}\nno PATH given and no ./{DEFAULT_LOGS} here; see auditui --help");
+            return Ok(EXIT_ERROR);
+        }
+        paths.push(PathBuf::from(DEFAULT_LOGS));
+    }
+    if !std::io::stdout().is_terminal() {
+        let list: Vec<String> = paths
+            .iter()
+            .map(|p| for_terminal(&p.display().to_string()).into_owned())
+            .collect();
+        let list = list.join(" ");
+        eprintln!(
+            "auditui: the browser needs a terminal; without one, run for example:\n  \
+             auditui verify {list}\n  auditui query {list} -q failed\n  auditui stats {list}"
+        );
+        return Ok(EXIT_ERROR);
+    }
+    let mut screen = terminal::enter().map_err(|e| {
+        terminal::restore();
+        format!("cannot take over the terminal: {e}")
+    })?;
+    let (tx, rx) = mpsc::channel();
+    let cancel_load = Arc::new(AtomicBool::new(false));
+    loader::spawn(paths, tx.clone(), Arc::clone(&cancel_load));
+    terminal::spawn_input(tx.clone());
+    let now = chrono::Utc::now().timestamp_micros();
+    let mut app = App::new(theme::Theme::from_env(), false, now, Rect::default());
+    let mut runtime = runtime::Runtime::threaded(tx, terminal::StdoutHost);
+    let result = event_loop::run(&mut screen, &mut app, &rx, &mut runtime);
+    cancel_load.store(true, Ordering::Relaxed);
+    terminal::restore();
+    result.map_err(|e| format!("terminal error: {e}"))?;
+    Ok(match app.load {
+        app::Load::Failed(_) => EXIT_ERROR,
+        _ => EXIT_OK,
+    })
+}

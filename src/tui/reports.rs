@@ -1,0 +1,227 @@
+//! The access report (for the `patient:` in the filter), its export, and
+//! the alerts view.
+
+use super::app::{App, Effect, ExportOutcome, Prompt, View, field_filter};
+use super::cursor::Cursor;
+use super::export::Format;
+use super::input::LineInput;
+use crate::store::filter::{Field, Filter, Predicate, parse_filter};
+use crate::store::query::select;
+use crate::store::store::NO_TIME;
+use crate::text::for_terminal;
+use crate::views::Moment;
+use crate::views::alerts::{Alerts, Burst, EmergencyAccess};
+use crate::views::report::{AccessReport, access_report};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// The CLI's `auditui alerts` defaults: 10 accesses within an hour.
+pub const BURST_THRESHOLD: usize = 10;
+pub const BURST_WINDOW_MICROS: i64 = 3_600_000_000;
+
+pub fn show_report(app: &mut App) {
+    if app.view == View::Report {
+        app.view = View::Panes;
+        return;
+    }
+    match build_report(app) {
+        Ok(report) => {
+            app.report = Some(Arc::new(report));
+            app.view = View::Report;
+            app.view_cursor = Cursor::default();
+        }
+        Err(message) => app.status = Some(message),
+    }
+}
+
+/// The report for the filter's `patient:` over its `since:`/`until:` range
+/// (all time without them), over the whole log: other terms narrow the
+/// browsing, not what a patient is owed.
+fn build_report(app: &App) -> Result<AccessReport, String> {
+    let data = app
+        .loaded()
+        .ok_or("the report needs the logs loaded first")?;
+    let store = &data.store;
+    let filter =
+        parse_filter(app.filter.input.text()).map_err(|e| format!("fix the filter first: {e}"))?;
+    let patient = single_patient(&filter).ok_or_else(|| {
+        let example = app
+            .selected_row()
+            .and_then(|r| store.text(Field::Patient, r))
+            .unwrap_or("P-0007");
+        format!(
+            "the access report needs one patient in the filter: press / and type patient:{}",
+            for_terminal(example)
+        )
+    })?;
+    let rows = select(store, &field_filter(Field::Patient, &patient));
+    let (mut start, mut end) = (None, None);
+    for term in filter.terms.iter().filter(|t| !t.negated) {
+        match term.predicate {
+            Predicate::Since(t) => start = Some(start.map_or(t, |s: i64| s.max(t))),
+            Predicate::Until(t) => end = Some(end.map_or(t, |e: i64| e.min(t))),
+            _ => {}
+        }
+    }
+    let times = || {
+        rows.iter()
+            .map(|&r| store.time[r as usize])
+            .filter(|&t| t != NO_TIME)
+    };
+    let start = start.or_else(|| times().min()).unwrap_or(0);
+    let end = end.or_else(|| times().max()).unwrap_or(start);
+    let utc = |micros| Moment {
+        micros,
+        offset: Some(0),
+    };
+    Ok(access_report(
+        store,
+        &data.verification,
+        &rows,
+        &patient,
+        utc(start),
+        utc(end),
+    ))
+}
+
+/// The one patient a filter asks for, if it asks for exactly one.
+fn single_patient(filter: &Filter) -> Option<String> {
+    let mut patients = filter.terms.iter().filter_map(|t| match &t.predicate {
+        Predicate::Field {
+            field: Field::Patient,
+            values,
+        } if !t.negated && values.len() == 1 => Some(values[0].clone()),
+        _ => None,
+    });
+    let first = patients.next()?;
+    patients.next().is_none().then_some(first)
+}
+
+/// `e`: ask where to write the report shown, or the filter's report.
+pub fn start_export(app: &mut App) {
+    if app.view != View::Report || app.report.is_none() {
+        show_report(app);
+        if app.view != View::Report {
+            return;
+        }
+    }
+    let Some(report) = &app.report else { return };
+    let name: String = report
+        .patient_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut input = LineInput::default();
+    input.set(format!("access-report-{name}.json"));
+    app.prompt = Some(Prompt::ExportPath(input));
+}
+
+/// Enter in the path prompt.
+pub fn submit_path(app: &mut App) {
+    let Some(Prompt::ExportPath(input)) = &app.prompt else {
+        return;
+    };
+    let path = PathBuf::from(input.text().trim());
+    if path.as_os_str().is_empty() {
+        app.status = Some("type a file name ending in .json, .csv or .md".into());
+        return;
+    }
+    let Some(format) = Format::of(&path) else {
+        app.status = Some("the name must end in .json, .csv or .md (it chooses the format)".into());
+        return;
+    };
+    export(app, path, format, false);
+}
+
+fn export(app: &mut App, path: PathBuf, format: Format, force: bool) {
+    if let Some(report) = app.report.clone() {
+        app.effects.push(Effect::Export {
+            path,
+            format,
+            force,
+            report,
+        });
+    }
+}
+
+/// The answer to "overwrite?".
+pub fn confirm(app: &mut App, overwrite: bool) {
+    let Some(Prompt::Overwrite(path)) = app.prompt.take() else {
+        return;
+    };
+    match Format::of(&path) {
+        Some(format) if overwrite => export(app, path, format, true),
+        _ => {
+            let mut input = LineInput::default();
+            input.set(path.display().to_string());
+            app.prompt = Some(Prompt::ExportPath(input));
+            app.status = Some("kept the existing file; choose another name".into());
+        }
+    }
+}
+
+pub fn exported(app: &mut App, path: PathBuf, outcome: ExportOutcome) {
+    let shown = for_terminal(&path.display().to_string()).into_owned();
+    match outcome {
+        ExportOutcome::Written => {
+            app.prompt = None;
+            app.status = Some(format!("wrote the access report to {shown}"));
+        }
+        ExportOutcome::Exists => app.prompt = Some(Prompt::Overwrite(path)),
+        ExportOutcome::Failed(message) => app.status = Some(for_terminal(&message).into_owned()),
+    }
+}
+
+pub fn show_alerts(app: &mut App) {
+    if app.view == View::Alerts {
+        app.view = View::Panes;
+        return;
+    }
+    app.view = View::Alerts;
+    app.view_cursor = Cursor::default();
+    request_alerts(app);
+}
+
+/// Compute alerts over the current selection on a worker (they scan the
+/// whole log for reviews).
+pub fn request_alerts(app: &mut App) {
+    app.alerts = None;
+    if let Some(data) = app.loaded().cloned() {
+        app.effects.push(Effect::Alerts {
+            generation: app.generation,
+            data,
+            selection: Arc::clone(&app.selection),
+        });
+    }
+}
+
+/// One row of the alerts view: emergencies first, they need a person.
+pub enum AlertItem<'a> {
+    Emergency(&'a EmergencyAccess),
+    Burst(&'a Burst),
+}
+
+impl AlertItem<'_> {
+    /// The entry Enter jumps to.
+    pub fn row(&self) -> u32 {
+        match self {
+            AlertItem::Emergency(e) => e.row,
+            AlertItem::Burst(b) => b.rows[0],
+        }
+    }
+}
+
+pub fn alert_items(alerts: &Alerts) -> Vec<AlertItem<'_>> {
+    alerts
+        .emergencies
+        .iter()
+        .map(AlertItem::Emergency)
+        .chain(alerts.bursts.iter().map(AlertItem::Burst))
+        .collect()
+}

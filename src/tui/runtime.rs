@@ -1,0 +1,149 @@
+//! Carrying out the effects that `update` queues: queries, alerts and
+//! exports as jobs whose result comes back as an action, and requests to
+//! the terminal through a [`Host`].
+
+use super::app::{Action, Effect, ExportOutcome};
+use super::completion::{COMPLETIONS_SHOWN, complete};
+use super::export::write_report;
+use super::worker;
+use crate::export::atomic::WriteError;
+use std::io;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Sender;
+
+/// What the browser asks of the terminal besides drawing; tests pass a
+/// host that records the requests.
+pub trait Host {
+    fn set_mouse_capture(&mut self, on: bool) -> io::Result<()>;
+    /// Write an OSC 52 sequence (or record it).
+    fn write_osc52(&mut self, sequence: &str) -> io::Result<()>;
+}
+
+pub struct Runtime<H: Host> {
+    tx: Sender<Action>,
+    pub host: H,
+    /// Run jobs on the calling thread, so tests are deterministic.
+    inline: bool,
+    /// Cancel flags of the running query and completion, set when a
+    /// newer one starts.
+    query: Option<Arc<AtomicBool>>,
+    completion: Option<Arc<AtomicBool>>,
+}
+
+impl<H: Host> Runtime<H> {
+    /// Jobs run on worker threads: the UI never waits for them.
+    pub fn threaded(tx: Sender<Action>, host: H) -> Self {
+        Runtime {
+            tx,
+            host,
+            inline: false,
+            query: None,
+            completion: None,
+        }
+    }
+
+    /// Jobs run before `execute` returns; their results still arrive on
+    /// the channel, in order.
+    pub fn inline(tx: Sender<Action>, host: H) -> Self {
+        Runtime {
+            inline: true,
+            ..Runtime::threaded(tx, host)
+        }
+    }
+
+    pub fn execute(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::Query {
+                    generation,
+                    filter,
+                    data,
+                } => {
+                    let cancel = restart(&mut self.query);
+                    self.spawn(move |tx| {
+                        let Some(selection) = worker::select(&data, &filter, &cancel) else {
+                            return;
+                        };
+                        let selection = Arc::new(selection);
+                        let _ = tx.send(Action::Selected(generation, Arc::clone(&selection)));
+                        if !cancel.load(Ordering::Relaxed) {
+                            worker::fill_failures(&data, &selection);
+                            let _ = tx.send(Action::FailuresReady);
+                        }
+                    });
+                }
+                Effect::Complete {
+                    generation,
+                    text,
+                    cursor,
+                    data,
+                } => {
+                    let cancel = restart(&mut self.completion);
+                    self.spawn(move |tx| {
+                        let store = data.as_ref().map(|d| &d.store);
+                        if let Some(completions) =
+                            complete(store, &text, cursor, COMPLETIONS_SHOWN, &cancel)
+                        {
+                            let _ = tx.send(Action::Completed(generation, completions));
+                        }
+                    });
+                }
+                Effect::Alerts {
+                    generation,
+                    data,
+                    selection,
+                } => self.spawn(move |tx| {
+                    let alerts = worker::alerts(&data, &selection);
+                    let _ = tx.send(Action::AlertsReady(generation, Arc::new(alerts)));
+                }),
+                Effect::Export {
+                    path,
+                    format,
+                    force,
+                    report,
+                } => self.spawn(move |tx| {
+                    let outcome = match write_report(&path, format, force, &report) {
+                        Ok(()) => ExportOutcome::Written,
+                        Err(WriteError::Exists(_)) => ExportOutcome::Exists,
+                        Err(e) => ExportOutcome::Failed(e.to_string()),
+                    };
+                    let _ = tx.send(Action::Exported(path, outcome));
+                }),
+                // A terminal that refuses these is gone; the loop ends when
+                // its input does, and there is no one left to tell.
+                Effect::Copy(text) => {
+                    let _ = self.host.write_osc52(&super::clipboard::osc52(&text));
+                }
+                Effect::SetMouse(on) => {
+                    let _ = self.host.set_mouse_capture(on);
+                }
+            }
+        }
+    }
+
+    /// Run a job that reports on the channel. A send fails only when the
+    /// loop has ended, and then nobody is waiting for the answer.
+    fn spawn(&self, job: impl FnOnce(&Sender<Action>) + Send + 'static) {
+        let tx = self.tx.clone();
+        let run = move || job(&tx);
+        if self.inline {
+            run();
+        } else {
+            std::thread::Builder::new()
+                .name("auditui-job".into())
+                .spawn(run)
+                .expect("spawning a thread");
+        }
+    }
+}
+
+/// Cancel the job in `slot`, if any, and make the flag for its successor.
+fn restart(slot: &mut Option<Arc<AtomicBool>>) -> Arc<AtomicBool> {
+    if let Some(stale) = slot.take() {
+        stale.store(true, Ordering::Relaxed);
+    }
+    let cancel = Arc::new(AtomicBool::new(false));
+    *slot = Some(Arc::clone(&cancel));
+    cancel
+}

@@ -1,0 +1,329 @@
+//! Key sequences through `update`, as a person would type them.
+
+use super::app::{Action, ExportOutcome, Pane, Prompt, View};
+use super::testing::{Harness, chain_log, clinic_accesses, hipaa_log, support_calls};
+use crate::store::filter::Field;
+use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+fn support(width: u16, height: u16) -> Harness {
+    Harness::loaded(
+        &[("support.jsonl", &chain_log(&support_calls()))],
+        width,
+        height,
+    )
+}
+
+/// The support log with the fourth line's user edited after sealing.
+fn tampered() -> Harness {
+    let log = chain_log(&support_calls()).replacen(
+        "\"user_id\":\"usr_200\"",
+        "\"user_id\":\"usr_999\"",
+        2,
+    );
+    Harness::loaded(&[("support.jsonl", &log)], 160, 48)
+}
+
+fn users(h: &Harness) -> Vec<String> {
+    let store = h.app.store().unwrap();
+    h.app
+        .selection
+        .rows
+        .iter()
+        .map(|&r| store.text(Field::User, r as usize).unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn typing_a_filter_narrows_the_selection_as_you_type() {
+    let mut h = support(80, 24);
+    assert_eq!(h.app.selection.rows.len(), 8);
+    h.keys("/user:usr_200");
+    assert!(h.app.filter.active);
+    assert_eq!(users(&h), ["usr_200"; 4]);
+    h.keys(" failed");
+    assert_eq!(h.app.selection.rows.len(), 1);
+    h.key(KeyCode::Enter);
+    assert!(!h.app.filter.active);
+    assert_eq!(h.app.focus, Pane::Entries);
+    assert_eq!(h.app.filter.input.text(), "user:usr_200 failed");
+}
+
+#[test]
+fn letters_typed_in_the_bar_are_text_but_ctrl_c_still_quits() {
+    let mut h = support(80, 24);
+    h.keys("/q");
+    assert!(!h.app.quit);
+    assert_eq!(h.app.filter.input.text(), "q");
+    h.ctrl('c');
+    assert!(h.app.quit);
+}
+
+#[test]
+fn a_bad_term_shows_its_error_and_keeps_the_last_good_selection() {
+    let mut h = support(80, 24);
+    h.keys("/user:usr_100");
+    assert_eq!(h.app.selection.rows.len(), 2);
+    // Free text that matches both lines, then a colon makes it a bad key.
+    h.keys(" usr");
+    assert_eq!(h.app.selection.rows.len(), 2);
+    h.keys(":1");
+    let error = h.app.filter.error.clone().expect("an error");
+    assert_eq!(error.column, 14);
+    assert_eq!(h.app.selection.rows.len(), 2);
+    h.key(KeyCode::Enter);
+    assert!(h.app.filter.active, "Enter does not leave with an error");
+    h.key(KeyCode::Esc);
+    assert!(!h.app.filter.active);
+    assert_eq!(h.app.filter.input.text(), "");
+    assert_eq!(h.app.selection.rows.len(), 8);
+}
+
+#[test]
+fn tab_accepts_the_best_completion_from_the_store() {
+    let mut h = support(80, 24);
+    h.keys("/tool:refnd");
+    assert_eq!(h.app.filter.completions.candidates[0].label, "issue_refund");
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.filter.input.text(), "tool:issue_refund ");
+    assert_eq!(h.app.selection.rows.len(), 2);
+}
+
+#[test]
+fn up_and_down_walk_the_filter_history() {
+    let mut h = support(80, 24);
+    h.keys("/failed");
+    h.key(KeyCode::Enter);
+    h.keys("/");
+    h.ctrl('u');
+    h.key(KeyCode::Up);
+    assert_eq!(h.app.filter.input.text(), "failed");
+    assert_eq!(h.app.selection.rows.len(), 2);
+    h.key(KeyCode::Down);
+    assert_eq!(h.app.filter.input.text(), "");
+}
+
+#[test]
+fn tab_cycles_focus_through_every_pane_and_shift_tab_goes_back() {
+    let mut h = support(80, 24);
+    let mut seen = vec![h.app.focus];
+    for _ in 0..5 {
+        h.key(KeyCode::Tab);
+        seen.push(h.app.focus);
+    }
+    assert_eq!(
+        seen,
+        [
+            Pane::Entries,
+            Pane::Detail,
+            Pane::Timeline,
+            Pane::Stats,
+            Pane::Failures,
+            Pane::Entries
+        ]
+    );
+    h.key(KeyCode::BackTab);
+    assert_eq!(h.app.focus, Pane::Failures);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.focus, Pane::Entries);
+}
+
+#[test]
+fn selection_moves_with_vim_keys_arrows_pages_and_ends() {
+    let mut h = support(80, 24);
+    h.keys("jj");
+    assert_eq!(h.app.entries.selected, 2);
+    h.key(KeyCode::Up);
+    assert_eq!(h.app.entries.selected, 1);
+    h.keys("G");
+    assert_eq!(h.app.entries.selected, 7);
+    h.keys("g");
+    assert_eq!(h.app.entries.selected, 0);
+    h.key(KeyCode::PageDown);
+    assert_eq!(h.app.entries.selected, 7, "a page is longer than the log");
+    h.keys("k");
+    assert_eq!(h.app.entries.selected, 6);
+}
+
+#[test]
+fn the_timeline_follows_the_selected_entry_and_enter_jumps_back() {
+    let mut h = support(160, 48);
+    h.keys("j");
+    let conversation = h.app.conversation.as_ref().unwrap();
+    assert_eq!(conversation.id, "conv_b2");
+    assert_eq!(conversation.entries.len(), 4);
+    assert_eq!(h.app.timeline.selected, 0);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Pane::Timeline);
+    h.keys("jj");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.focus, Pane::Entries);
+    assert_eq!(h.app.selected_row(), Some(4), "the failed refund");
+}
+
+#[test]
+fn enter_on_a_finding_jumps_to_its_entry() {
+    let mut h = tampered();
+    h.keys("i");
+    assert_eq!(h.app.view, View::Findings);
+    let findings = h.app.loaded().unwrap().verification.findings.clone();
+    assert_eq!((findings[0].line, findings[0].kind.name()), (2, "modified"));
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.view, View::Panes);
+    assert_eq!(h.app.selected_row(), Some(1));
+}
+
+#[test]
+fn jumping_to_an_entry_the_filter_hides_clears_the_filter() {
+    let mut h = tampered();
+    h.keys("/user:usr_300");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.selection.rows.len(), 2);
+    h.keys("i");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.filter.input.text(), "");
+    assert_eq!(h.app.selection.rows.len(), 8);
+    assert_eq!(h.app.selected_row(), Some(1));
+}
+
+#[test]
+fn y_copies_the_selected_line_with_osc_52() {
+    let mut h = support(80, 24);
+    h.keys("jy");
+    let sequence = &h.runtime.host.osc52[0];
+    assert!(sequence.starts_with("\x1b]52;c;") && sequence.ends_with('\x07'));
+    assert!(h.app.status.as_deref().unwrap().contains("support.jsonl:2"));
+}
+
+#[test]
+fn m_releases_the_mouse_and_clicks_select_rows_when_captured() {
+    let mut h = support(80, 24);
+    // Entries start on the screen's 7th line: banner (2), bar, border, header.
+    let click = |row| {
+        Action::Mouse(MouseEvent {
+            kind: MouseEventKind::Down(MouseButton::Left),
+            column: 10,
+            row,
+            modifiers: KeyModifiers::NONE,
+        })
+    };
+    h.send(click(7));
+    assert_eq!(h.app.entries.selected, 2);
+    h.send(Action::Mouse(MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 10,
+        row: 7,
+        modifiers: KeyModifiers::NONE,
+    }));
+    assert_eq!(h.app.entries.selected, 5);
+    h.keys("m");
+    assert_eq!(h.runtime.host.mouse, [false]);
+    assert!(!h.app.mouse);
+}
+
+#[test]
+fn stats_sort_with_s_and_enter_filters_by_the_tool() {
+    let mut h = support(160, 48);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Tab);
+    assert_eq!(h.app.focus, Pane::Stats);
+    h.keys("ss");
+    let first = super::stats_order::sorted(&h.app.selection.stats, h.app.stats_sort)[0]
+        .tool
+        .clone();
+    assert_eq!(
+        first.as_deref(),
+        Some("issue_refund"),
+        "worst success rate first"
+    );
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.filter.input.text(), "tool:issue_refund");
+    assert_eq!(h.app.selection.rows.len(), 2);
+}
+
+#[test]
+fn the_report_needs_a_patient_and_exports_without_overwriting() {
+    let mut h = Harness::loaded(&[("clinic.jsonl", &hipaa_log(&clinic_accesses()))], 160, 48);
+    h.keys("r");
+    assert_eq!(h.app.view, View::Panes);
+    assert!(h.app.status.as_deref().unwrap().contains("patient:P-0001"));
+    h.keys("/patient:P-0001 until:2025-07-07T08:30");
+    h.key(KeyCode::Enter);
+    h.keys("r");
+    assert_eq!(h.app.view, View::Report);
+    let report = h.app.report.clone().unwrap();
+    assert_eq!(
+        (report.total_accesses, report.integrity_verified),
+        (2, false)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("p1.csv");
+    h.keys("e");
+    h.ctrl('u');
+    h.keys(&path.display().to_string());
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.prompt, None);
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(written.contains("usr_doc1"), "{written}");
+
+    h.keys("e");
+    h.ctrl('u');
+    h.keys(&path.display().to_string());
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.prompt, Some(Prompt::Overwrite(path.clone())));
+    h.keys("n");
+    assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(_))));
+    h.key(KeyCode::Enter);
+    h.keys("y");
+    assert_eq!(h.app.prompt, None);
+    h.send(Action::Exported(
+        path,
+        ExportOutcome::Failed("disk full".into()),
+    ));
+    assert_eq!(h.app.status.as_deref(), Some("disk full"));
+}
+
+#[test]
+fn alerts_list_emergency_accesses_and_enter_jumps_to_one() {
+    let mut h = Harness::loaded(&[("clinic.jsonl", &hipaa_log(&clinic_accesses()))], 160, 48);
+    h.keys("a");
+    assert_eq!(h.app.view, View::Alerts);
+    assert_eq!(h.app.alerts.as_ref().unwrap().emergencies.len(), 1);
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.view, View::Panes);
+    assert_eq!(h.app.selected_row(), Some(2));
+}
+
+#[test]
+fn the_event_loop_draws_applies_keys_and_stops_on_q() {
+    let mut h = Harness::new(80, 24);
+    let data = super::testing::load(&[("support.jsonl", &chain_log(&support_calls()))]);
+    let key = |c| {
+        Action::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        ))
+    };
+    let screen = h.run_loop(vec![
+        Action::Loaded(data, std::time::Duration::ZERO),
+        key('/'),
+        key('f'),
+        key('a'),
+        key('i'),
+        key('l'),
+        key('e'),
+        key('d'),
+        Action::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )),
+        key('q'),
+    ]);
+    assert!(h.app.quit);
+    // The query's answer is queued behind the q, as when typing fast: the
+    // last frame shows it still running.
+    assert!(screen.contains("/ failed"), "{screen}");
+    assert!(screen.contains("Entries 0 of 8 …"), "{screen}");
+}

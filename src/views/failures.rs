@@ -1,0 +1,61 @@
+//! Failed calls, newest first, with the error each one logged: the lesson's
+//! `AuditQueryEngine.failures`. Narrowing by user and time is the filter's
+//! job (`user:usr_1 since:2025-07-06` selects the rows given here), exactly
+//! as the lesson's `by_user(user, since)` and `failures(since)` narrow.
+
+use super::field_text;
+use crate::store::Store;
+use crate::store::filter::Field;
+use crate::store::store::Outcome;
+use serde::Serialize;
+use std::cmp::Reverse;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Failure {
+    pub row: u32,
+    pub file: String,
+    pub line: usize,
+    /// As logged.
+    pub timestamp: Option<String>,
+    pub user: Option<String>,
+    pub tool: Option<String>,
+    pub conversation: Option<String>,
+    pub patient: Option<String>,
+    /// `result_summary.error`, re-read from the line.
+    pub error: Option<String>,
+}
+
+/// The failed calls among `rows`, newest first; calls logged at the same
+/// instant (or with unreadable times, which come last) in reverse log order,
+/// as the lesson's `reversed(failures())` lists them.
+pub fn failures(store: &Store, rows: &[u32]) -> Vec<Failure> {
+    let mut failed: Vec<u32> = rows
+        .iter()
+        .copied()
+        .filter(|&r| store.outcome[r as usize] == Outcome::Failed)
+        .collect();
+    failed.sort_by_key(|&r| Reverse((store.time[r as usize], r)));
+    failed
+        .into_iter()
+        .map(|row| {
+            let r = row as usize;
+            let entry = store.entry(r);
+            let fields = entry.as_ref().map(|e| e.fields());
+            let (file, line) = store.location(r);
+            Failure {
+                row,
+                file: file.to_owned(),
+                line,
+                timestamp: fields
+                    .as_ref()
+                    .and_then(|f| f.timestamp)
+                    .map(|t| t.decode().into_owned()),
+                user: field_text(store, Field::User, r),
+                tool: field_text(store, Field::Tool, r),
+                conversation: field_text(store, Field::Conversation, r),
+                patient: field_text(store, Field::Patient, r),
+                error: fields.and_then(|f| f.error).map(|e| e.into_owned()),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,476 @@
+//! The view subcommands as a user runs them: the built binary on the
+//! fixtures, checking output shapes, exit codes, safe files and safe text.
+
+use serde_json::{Value as Json, json};
+use std::path::Path;
+use std::process::{Command, Output};
+
+const CHAIN: &str = "tests/fixtures/chain.jsonl";
+const HIPAA: &str = "tests/fixtures/hipaa.jsonl";
+
+fn auditui<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_auditui"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap()
+}
+
+/// Stdout of a run that must succeed.
+fn ok<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Vec<u8> {
+    let out = auditui(args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+fn json_of<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Json {
+    serde_json::from_slice(&ok(args)).unwrap()
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(name)).unwrap()
+}
+
+fn expected() -> Json {
+    serde_json::from_slice(&fixture("tests/fixtures/views.expected.json")).unwrap()
+}
+
+#[test]
+fn query_jsonl_gives_back_the_original_lines_byte_for_byte() {
+    assert_eq!(ok(&["query", CHAIN, "--format", "jsonl"]), fixture(CHAIN));
+    let failed = ok(&["query", CHAIN, "-q", "failed", "--format", "jsonl"]);
+    let original = String::from_utf8(fixture(CHAIN)).unwrap();
+    for line in String::from_utf8(failed).unwrap().lines() {
+        assert!(original.lines().any(|l| l == line));
+    }
+}
+
+#[test]
+fn query_counts_and_lists_the_matching_entries() {
+    assert_eq!(ok(&["query", CHAIN, "-q", "failed", "--count"]), b"8\n");
+    assert_eq!(
+        ok(&[
+            "query",
+            CHAIN,
+            "-q",
+            "user:usr_98765 tool:search_kb|send_email",
+            "--count"
+        ]),
+        b"7\n"
+    );
+    let array = json_of(&["query", HIPAA, "-q", "patient:P-0007", "--format", "json"]);
+    let objects = array.as_array().unwrap();
+    assert_eq!(objects.len(), 16);
+    assert!(objects.iter().all(|o| o["patient_id"] == "P-0007"));
+    let text = String::from_utf8(ok(&["query", CHAIN, "-q", "failed"])).unwrap();
+    assert_eq!(text.lines().count(), 9, "a header and 8 rows:\n{text}");
+    assert!(text.starts_with("time "));
+}
+
+#[test]
+fn stats_json_has_the_lessons_keys_then_the_extras() {
+    let stats = json_of(&["stats", CHAIN, "--format", "json"]);
+    let first = &stats[0];
+    let keys: Vec<&str> = first
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut want = vec![
+        "tool",
+        "total_calls",
+        "success_rate",
+        "avg_duration_ms",
+        "max_duration_ms",
+        "unique_users",
+        "failures",
+        "p50_duration_ms",
+        "p95_duration_ms",
+    ];
+    let mut sorted = keys.clone();
+    sorted.sort_unstable();
+    want.sort_unstable();
+    assert_eq!(sorted, want);
+    let expected = expected();
+    let lesson = &expected["chain"]["by_tool"]["search_kb"];
+    assert_eq!(first["tool"], "search_kb");
+    for key in [
+        "total_calls",
+        "success_rate",
+        "avg_duration_ms",
+        "max_duration_ms",
+        "unique_users",
+    ] {
+        assert_eq!(first[key], lesson[key], "{key}");
+    }
+    // The order the lesson's keys are written in is the lesson's.
+    let text = String::from_utf8(ok(&["stats", CHAIN, "--format", "json"])).unwrap();
+    let at = |k: &str| text.find(&format!("\"{k}\"")).unwrap();
+    assert!(at("tool") < at("total_calls") && at("success_rate") < at("unique_users"));
+    let csv = String::from_utf8(ok(&["stats", CHAIN, "--format", "csv", "-q", "failed"])).unwrap();
+    assert!(csv.starts_with("tool,total_calls,success_rate,"), "{csv}");
+}
+
+#[test]
+fn timeline_seed_prints_exactly_the_lessons_lines_when_piped() {
+    let expected = expected();
+    let timelines = expected["chain"]["conversation_timeline"]
+        .as_object()
+        .unwrap();
+    for (conversation, lines) in timelines {
+        let out = ok(&[
+            "timeline",
+            CHAIN,
+            "--conversation",
+            conversation,
+            "--format",
+            "seed",
+        ]);
+        let want: String = lines
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| format!("{}\n", l.as_str().unwrap()))
+            .collect();
+        assert_eq!(String::from_utf8(out).unwrap(), want, "{conversation:?}");
+    }
+    let json = json_of(&[
+        "timeline",
+        CHAIN,
+        "--conversation",
+        "conv_abc123",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(json["conversation"], "conv_abc123");
+    assert_eq!(
+        json["entries"][0]["attribution"],
+        "User usr_98765 (support_agent) → gpt-4.1 → get_customer [user_request]"
+    );
+}
+
+#[test]
+fn report_json_is_the_lessons_report_with_real_integrity() {
+    let expected = expected();
+    let case = &expected["hipaa"]["access_reports"][1];
+    let out = auditui(&[
+        "report",
+        HIPAA,
+        "--patient",
+        case["patient_id"].as_str().unwrap(),
+        "--from",
+        case["start"].as_str().unwrap(),
+        "--to",
+        case["end"].as_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    // The weak scheme is said once on stderr, and in the report itself.
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("hipaa"));
+    let mut report: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["integrity_verified"], false);
+    assert!(report["integrity_note"].as_str().unwrap().contains("hipaa"));
+    report.as_object_mut().unwrap().remove("integrity_note");
+    let mut want = case["report"].clone();
+    want["integrity_verified"] = json!(false);
+    for access in report["accesses"].as_array_mut().unwrap() {
+        access.as_object_mut().unwrap().remove("emergency");
+    }
+    assert_eq!(report, want);
+}
+
+#[test]
+fn report_formats_and_accounting() {
+    let base = [
+        "report",
+        HIPAA,
+        "--patient",
+        "P-0007",
+        "--from",
+        "2025-07-07",
+        "--to",
+        "2025-07-08",
+    ];
+    let with = |extra: &[&str]| String::from_utf8(ok(&[&base[..], extra].concat())).unwrap();
+    let md = with(&["--format", "md"]);
+    assert!(md.starts_with("# Access report: P-0007\n"), "{md}");
+    assert!(md.contains("**not verified**"));
+    let csv = with(&["--format", "csv"]);
+    assert!(
+        csv.starts_with("patient_id,timestamp,accessed_by,role,tool,purpose,success,emergency\r\n")
+    );
+    assert_eq!(csv.lines().count(), 16);
+    let accounting: Json =
+        serde_json::from_str(&with(&["--accounting", "--format", "json"])).unwrap();
+    assert_eq!(accounting["total_disclosures"], 13);
+    assert_eq!(accounting["disclosures"][0]["date"], "2025-07-07");
+    let text = with(&["--accounting"]);
+    assert!(
+        text.starts_with("Accounting of disclosures: P-0007\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn output_files_are_never_overwritten_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.json");
+    std::fs::write(&path, b"precious").unwrap();
+    let args = |force: bool| {
+        let mut args = vec![
+            "report".to_owned(),
+            HIPAA.into(),
+            "--patient".into(),
+            "P-0007".into(),
+            "--from".into(),
+            "2025-07-07".into(),
+            "--to".into(),
+            "2025-07-08".into(),
+            "--format".into(),
+            "json".into(),
+            "-o".into(),
+            path.display().to_string(),
+        ];
+        if force {
+            args.push("--force".into());
+        }
+        args
+    };
+    let refused = auditui(&args(false));
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("refusing to overwrite"));
+    assert_eq!(std::fs::read(&path).unwrap(), b"precious");
+    assert!(refused.stdout.is_empty());
+
+    ok(&args(true));
+    let report: Json = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(report["patient_id"], "P-0007");
+
+    let export = dir.path().join("all.jsonl");
+    let export_args = ["export", CHAIN, "-o", export.to_str().unwrap()];
+    ok(&export_args);
+    assert_eq!(std::fs::read(&export).unwrap(), fixture(CHAIN));
+    assert_eq!(auditui(&export_args).status.code(), Some(2));
+    assert_eq!(std::fs::read(&export).unwrap(), fixture(CHAIN));
+}
+
+#[test]
+fn a_bad_filter_is_a_usage_error_pointing_at_its_column() {
+    let out = auditui(&["query", CHAIN, "-q", "tool:x usr:y"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains("column 8: unknown key 'usr'"), "{stderr}");
+    assert!(stderr.contains("did you mean 'user'?"));
+    assert!(
+        stderr.contains("\n  tool:x usr:y\n         ^^^^^\n"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    assert_eq!(
+        auditui(&["stats", "no/such/file.jsonl"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(auditui(&["export", CHAIN]).status.code(), Some(2));
+    assert_eq!(
+        auditui(&["alerts", CHAIN, "--window", "1 hour"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        auditui(&[
+            "report",
+            HIPAA,
+            "--patient",
+            "P",
+            "--from",
+            "July",
+            "--to",
+            "2025-08-01"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn broken_chains_are_reported_on_stderr_and_still_answered() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tampered.jsonl");
+    let text = String::from_utf8(fixture(CHAIN)).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen("\"success\": true", "\"success\": false", 1),
+    )
+    .unwrap();
+    let out = auditui(&["query", path.to_str().unwrap(), "--count"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.stdout, b"60\n");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1);
+    assert!(
+        stderr.contains("1 integrity finding") && stderr.contains(":1 (modified)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn csv_defuses_formulas_in_text_cells_and_keeps_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("formulas.jsonl");
+    std::fs::write(
+        &log,
+        concat!(
+            r#"{"timestamp": "2025-07-07T10:00:00+00:00", "user_id": "=HYPERLINK(\"http://x\")", "tool_name": "+1", "conversation_id": "-2", "patient_id": "@SUM(A1)", "duration_ms": -2, "success": true}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let csv = String::from_utf8(ok(&[
+        "export",
+        log.to_str().unwrap(),
+        "--format",
+        "csv",
+        "-o",
+        "-",
+    ]))
+    .unwrap();
+    let row = csv.lines().nth(1).unwrap();
+    for cell in [
+        r#""'=HYPERLINK(""http://x"")""#,
+        r#""'+1""#,
+        r#""'-2""#,
+        r#""'@SUM(A1)""#,
+    ] {
+        assert!(row.contains(cell), "{cell} in {row}");
+    }
+    assert!(
+        row.contains(",-2,"),
+        "the numeric duration stays a number: {row}"
+    );
+    let report = String::from_utf8(ok(&[
+        "report",
+        log.to_str().unwrap(),
+        "--patient",
+        "@SUM(A1)",
+        "--from",
+        "2025-07-07",
+        "--to",
+        "2025-07-08",
+        "--format",
+        "csv",
+    ]))
+    .unwrap();
+    assert!(
+        report.contains(r#""'@SUM(A1)",2025-07-07T10:00:00+00:00,"'=HYPERLINK(""http://x"")""#),
+        "{report}"
+    );
+}
+
+#[test]
+fn no_text_output_sends_a_raw_escape_to_the_terminal() {
+    let hostile_conversation = "conv_9c2d\u{1b}]52;c;aGVsbG8=\u{7}";
+    let runs: Vec<Vec<&str>> = vec![
+        vec!["query", CHAIN],
+        vec!["query", CHAIN, "-q", "ok"],
+        vec!["stats", CHAIN],
+        vec!["timeline", CHAIN, "--conversation", hostile_conversation],
+        vec![
+            "timeline",
+            CHAIN,
+            "--conversation",
+            hostile_conversation,
+            "--format",
+            "seed",
+        ],
+        vec!["timeline", CHAIN, "--conversation", "conv_sys01"],
+        vec![
+            "report",
+            CHAIN,
+            "--patient",
+            "P-0005",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2026-01-01",
+        ],
+        vec![
+            "report",
+            CHAIN,
+            "--patient",
+            "P-0005",
+            "--from",
+            "2025-01-01",
+            "--to",
+            "2026-01-01",
+            "--format",
+            "md",
+        ],
+        vec!["alerts", CHAIN, "--threshold", "2"],
+        vec!["retention", CHAIN, "--now", "2026-07-01"],
+        vec!["query", CHAIN, "-q", "\"\u{1b}[31m\""],
+    ];
+    for args in runs {
+        let out = auditui(&args);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty(), "{args:?}");
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            assert!(!bytes.contains(&0x1b), "raw ESC on {stream} of {args:?}");
+        }
+    }
+    // The hostile values are shown, escaped, not dropped.
+    let text = String::from_utf8(ok(&[
+        "query",
+        CHAIN,
+        "-q",
+        &format!("conv:{hostile_conversation}"),
+    ]))
+    .unwrap();
+    assert!(text.contains("conv_9c2d\\x1b]52;c;aGVsbG8=\\x07"), "{text}");
+}
+
+#[test]
+fn alerts_and_retention_json() {
+    let alerts = json_of(&["alerts", HIPAA, "--format", "json"]);
+    assert_eq!(alerts["threshold"], 10);
+    assert_eq!(alerts["window"], "1h");
+    assert_eq!(alerts["bursts"].as_array().unwrap().len(), 1);
+    assert_eq!(alerts["bursts"][0]["count"], 12);
+    assert_eq!(alerts["emergencies"].as_array().unwrap().len(), 9);
+    let retention = json_of(&[
+        "retention",
+        HIPAA,
+        "--now",
+        "2026-07-09",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(retention["due_within_days"], 30.0);
+    assert_eq!(retention["entries"].as_array().unwrap().len(), 40);
+    assert_eq!(retention["entries"][0]["status"], "past");
+    assert_eq!(retention["policies"][0]["name"], "financial");
+    let csv = String::from_utf8(ok(&[
+        "retention",
+        HIPAA,
+        "--now",
+        "2026-07-09",
+        "--format",
+        "csv",
+    ]))
+    .unwrap();
+    assert!(csv.starts_with("time,tool,policy,retention_days,expires,status,file,line\r\n"));
+}

@@ -1,0 +1,287 @@
+//! What the browser draws, pane by pane and state by state, at a small
+//! (80x24) and a large (160x48) terminal. Snapshots live in
+//! `tests/snapshots/`; times are drawn in UTC so they are the same anywhere.
+
+use auditui::log::scan::Progress;
+use auditui::tui::Action;
+use auditui::tui::loader::LoadProgress;
+use auditui::tui::testing::{
+    Harness, call, chain_log, clinic_accesses, hipaa_log, plain_log, support_calls, to_text,
+};
+use crossterm::event::KeyCode;
+use insta::assert_snapshot;
+use std::time::Duration;
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
+
+fn support(width: u16, height: u16) -> Harness {
+    Harness::loaded(
+        &[("support.jsonl", &chain_log(&support_calls()))],
+        width,
+        height,
+    )
+}
+
+/// The second entry's user edited after sealing: one `modified` finding.
+fn broken(width: u16, height: u16) -> Harness {
+    let log = chain_log(&support_calls()).replacen(
+        "\"user_id\":\"usr_200\"",
+        "\"user_id\":\"usr_999\"",
+        1,
+    );
+    Harness::loaded(&[("support.jsonl", &log)], width, height)
+}
+
+fn clinic(width: u16, height: u16) -> Harness {
+    Harness::loaded(
+        &[("clinic.jsonl", &hipaa_log(&clinic_accesses()))],
+        width,
+        height,
+    )
+}
+
+fn unchained(width: u16, height: u16) -> Harness {
+    Harness::loaded(
+        &[("plain.jsonl", &plain_log(&support_calls()))],
+        width,
+        height,
+    )
+}
+
+/// One snapshot per size of what `setup` leaves on screen.
+fn snapshot_each_size(name: &str, setup: impl Fn(u16, u16) -> Harness) {
+    for (width, height) in SIZES {
+        let harness = setup(width, height);
+        assert_snapshot!(format!("{name}_{width}x{height}"), harness.render());
+    }
+}
+
+#[test]
+fn banner_intact() {
+    snapshot_each_size("intact", support);
+}
+
+#[test]
+fn banner_broken() {
+    snapshot_each_size("broken", broken);
+}
+
+#[test]
+fn banner_weak() {
+    snapshot_each_size("weak_hipaa", clinic);
+}
+
+#[test]
+fn banner_unchained() {
+    snapshot_each_size("unchained_plain", unchained);
+}
+
+#[test]
+fn loading_shows_progress_at_once() {
+    snapshot_each_size("loading", |w, h| {
+        let mut harness = Harness::new(w, h);
+        harness.send(Action::Progress(LoadProgress {
+            progress: Progress {
+                bytes_done: 412_000_000,
+                bytes_total: 800_000_000,
+                entries: 515_000,
+            },
+            elapsed: Duration::from_millis(400),
+        }));
+        harness
+    });
+}
+
+#[test]
+fn loading_failed() {
+    snapshot_each_size("load_failed", |w, h| {
+        let mut harness = Harness::new(w, h);
+        harness.send(Action::LoadFailed(
+            "missing.jsonl: no such file or directory".into(),
+        ));
+        harness
+    });
+}
+
+#[test]
+fn entries_and_detail_of_the_failed_refund() {
+    snapshot_each_size("failed_refund_selected", |w, h| {
+        let mut harness = support(w, h);
+        harness.keys("jjjj");
+        harness
+    });
+}
+
+#[test]
+fn each_pane_focused() {
+    for keys in [1, 2, 3, 4] {
+        snapshot_each_size(&format!("focus_after_{keys}_tabs"), |w, h| {
+            let mut harness = support(w, h);
+            harness.keys("j");
+            for _ in 0..keys {
+                harness.key(KeyCode::Tab);
+            }
+            harness
+        });
+    }
+}
+
+#[test]
+fn stats_sorted_by_success_rate() {
+    snapshot_each_size("stats_sorted", |w, h| {
+        let mut harness = support(w, h);
+        for _ in 0..3 {
+            harness.key(KeyCode::Tab);
+        }
+        harness.keys("ssz");
+        harness
+    });
+}
+
+#[test]
+fn detail_zoomed() {
+    snapshot_each_size("detail_zoomed", |w, h| {
+        let mut harness = support(w, h);
+        harness.key(KeyCode::Enter);
+        harness.keys("z");
+        harness
+    });
+}
+
+#[test]
+fn filter_with_completions() {
+    snapshot_each_size("filter_completing", |w, h| {
+        let mut harness = support(w, h);
+        harness.keys("/failed tool:ord");
+        harness
+    });
+}
+
+#[test]
+fn filter_error_under_its_column() {
+    snapshot_each_size("filter_error", |w, h| {
+        let mut harness = support(w, h);
+        harness.keys("/user:usr_100 since:yesterday");
+        harness
+    });
+}
+
+#[test]
+fn help_from_the_keymap() {
+    snapshot_each_size("help", |w, h| {
+        let mut harness = support(w, h);
+        harness.keys("?");
+        harness
+    });
+}
+
+#[test]
+fn findings_list() {
+    snapshot_each_size("findings", |w, h| {
+        let mut harness = broken(w, h);
+        harness.keys("i");
+        harness
+    });
+}
+
+#[test]
+fn access_report() {
+    snapshot_each_size("report", |w, h| {
+        let mut harness = clinic(w, h);
+        harness.keys("/patient:P-0002");
+        harness.key(KeyCode::Enter);
+        harness.keys("r");
+        harness
+    });
+}
+
+#[test]
+fn export_prompt() {
+    snapshot_each_size("export_prompt", |w, h| {
+        let mut harness = clinic(w, h);
+        harness.keys("/patient:P-0001");
+        harness.key(KeyCode::Enter);
+        harness.keys("e");
+        harness
+    });
+}
+
+#[test]
+fn alerts_view() {
+    snapshot_each_size("alerts", |w, h| {
+        let mut harness = clinic(w, h);
+        harness.keys("a");
+        harness
+    });
+}
+
+/// Values that try to colour the screen, write the clipboard and reorder
+/// text, in every field the panes show.
+fn hostile_log() -> String {
+    let mut calls = support_calls();
+    let mut evil = call(
+        "2025-07-06T09:04:00+00:00",
+        "conv_\u{1b}]52;c;aGVsbG8=\u{7}",
+        1,
+        "usr_\u{1b}[31mred",
+        "export_data\u{202e}gnp.exe",
+        false,
+        12.0,
+        Some("boom\u{1b}[2J\u{200b}\u{2066}hidden\u{2069}\r\nline"),
+    );
+    evil["model"] = "gpt\u{9b}31m".into();
+    evil["session_metadata"]["user_role"] = "admin\u{202d}".into();
+    calls.push(evil);
+    chain_log(&calls)
+}
+
+/// Any character a terminal would interpret or that hides or reorders text.
+fn is_dangerous(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+fn assert_clean(harness: &Harness, what: &str) {
+    let buffer = harness.buffer();
+    for cell in buffer.content() {
+        assert!(
+            !cell.symbol().chars().any(is_dangerous),
+            "{what}: raw {:?} in a cell\n{}",
+            cell.symbol(),
+            to_text(&buffer)
+        );
+    }
+}
+
+#[test]
+fn hostile_values_never_reach_the_screen_raw() {
+    let fixture = std::fs::read_to_string("tests/fixtures/chain.jsonl").unwrap();
+    let logs = [("hostile.jsonl", hostile_log()), ("chain.jsonl", fixture)];
+    for (width, height) in SIZES {
+        let logs: Vec<(&str, &str)> = logs.iter().map(|(n, t)| (*n, t.as_str())).collect();
+        let mut h = Harness::loaded(&logs, width, height);
+        h.keys("G");
+        assert_clean(&h, "the hostile entry selected");
+        h.keys("/tool:export");
+        assert_clean(&h, "its tool completed in the bar");
+        h.key(KeyCode::Enter);
+        for pane in ["detail", "timeline", "stats", "failures"] {
+            h.key(KeyCode::Tab);
+            h.keys("z");
+            assert_clean(&h, pane);
+            h.keys("z");
+        }
+        h.key(KeyCode::Esc);
+        h.keys("/");
+        h.ctrl('u');
+        h.keys("user:");
+        assert_clean(&h, "user completions");
+        h.key(KeyCode::Esc);
+        h.keys("i");
+        assert_clean(&h, "findings");
+        h.keys("a");
+        assert_clean(&h, "alerts");
+    }
+    let screen = support(160, 48).render();
+    assert!(!screen.contains('\u{1b}'), "{screen}");
+}
