@@ -17,6 +17,22 @@ fn scan(name: &str) -> Report {
     scan_sources(&open_all(&[fixture(name)]).unwrap())
 }
 
+/// Each leak as (line, JSON path, kind, masked value), for comparing.
+fn located(report: &Report) -> Vec<(usize, &str, Kind, &str)> {
+    report
+        .leaks
+        .iter()
+        .map(|l| {
+            (
+                l.line,
+                l.hit.path.as_str(),
+                l.hit.kind,
+                l.hit.masked.as_str(),
+            )
+        })
+        .collect()
+}
+
 fn auditui(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_auditui"))
         .args(args)
@@ -47,18 +63,7 @@ const SECRETS: [&str; 12] = [
 #[test]
 fn every_planted_leak_is_found_where_it_is_with_its_kind_and_mask() {
     let report = scan("leaks.jsonl");
-    let found: Vec<(usize, &str, Kind, &str)> = report
-        .leaks
-        .iter()
-        .map(|l| {
-            (
-                l.line,
-                l.hit.path.as_str(),
-                l.hit.kind,
-                l.hit.masked.as_str(),
-            )
-        })
-        .collect();
+    let found = located(&report);
     assert_eq!(
         found,
         vec![
@@ -144,18 +149,7 @@ fn logs_written_by_the_lesson_code_are_clean() {
 #[test]
 fn the_general_logger_leaks_email_recipients() {
     let report = scan("chain.jsonl");
-    let found: Vec<(usize, &str, Kind, &str)> = report
-        .leaks
-        .iter()
-        .map(|l| {
-            (
-                l.line,
-                l.hit.path.as_str(),
-                l.hit.kind,
-                l.hit.masked.as_str(),
-            )
-        })
-        .collect();
+    let found = located(&report);
     let at = |line| (line, "$.arguments.to", Kind::Email, "j***@example.com");
     assert_eq!(found, vec![at(6), at(16), at(17), at(56), at(60)]);
 }
