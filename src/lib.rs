@@ -5,6 +5,7 @@
 //! → `tui`, `cli` and `export`. Lower layers never import upper ones.
 
 pub mod cli;
+pub mod config;
 pub mod export;
 pub mod generate;
 pub mod log;

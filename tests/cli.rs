@@ -12,6 +12,10 @@ fn auditui<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_auditui"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        // Neither the user's configuration nor a forced colour may change
+        // what these tests read.
+        .env("XDG_CONFIG_HOME", "/nonexistent/auditui-tests")
+        .env_remove("CLICOLOR_FORCE")
         .output()
         .unwrap()
 }

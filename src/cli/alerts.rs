@@ -2,6 +2,7 @@
 
 use super::EXIT_OK;
 use super::common::{self, Input};
+use crate::config::AlertSettings;
 use crate::export;
 use crate::store::filter::parse_duration;
 use crate::views::alerts::alerts;
@@ -14,12 +15,12 @@ use crate::views::alerts::alerts;
 pub struct Args {
     #[command(flatten)]
     pub input: Input,
-    /// Accesses within the window that make a burst
-    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
-    pub threshold: u32,
-    /// The sliding window (90s, 15m, 1h, 1h30m, 2d)
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_window)]
-    pub window: i64,
+    /// Accesses within the window that make a burst [default: 10, or the configuration's]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub threshold: Option<u32>,
+    /// The sliding window (90s, 15m, 1h, 1h30m, 2d) [default: 1h, or the configuration's]
+    #[arg(long, value_name = "DURATION", value_parser = parse_window)]
+    pub window: Option<i64>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -34,14 +35,15 @@ fn parse_window(text: &str) -> Result<i64, String> {
     parse_duration(text).ok_or_else(|| "expected a duration like 90s, 15m, 1h or 1h30m".into())
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args, settings: &AlertSettings) -> Result<u8, String> {
     let loaded = common::load(&args.input)?;
     let alerts = alerts(
         &loaded.store,
         &loaded.rows,
-        args.threshold as usize,
-        args.window,
+        args.threshold.unwrap_or(settings.threshold) as usize,
+        args.window.unwrap_or(settings.window),
     );
+    let layout = common::TextLayout::stdout();
     common::write_stdout(|out| match args.format {
         Format::Json => export::json::write_pretty(&alerts, out),
         Format::Text => {
@@ -50,9 +52,9 @@ pub fn run(args: Args) -> Result<u8, String> {
                 "Bursts ({} or more accesses to one patient by one user within {}):",
                 alerts.threshold, alerts.window
             )?;
-            common::write_table(&export::bursts(&alerts), out)?;
+            common::write_table(&export::bursts(&alerts), layout, out)?;
             writeln!(out, "\nEmergency (break-the-glass) accesses:")?;
-            common::write_table(&export::emergencies(&alerts), out)
+            common::write_table(&export::emergencies(&alerts), layout, out)
         }
     })?;
     Ok(EXIT_OK)

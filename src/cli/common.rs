@@ -2,7 +2,9 @@
 //! loading with the integrity verdict on stderr, output to stdout or to a
 //! file written atomically, and the aligned text table.
 
+use super::color::Paint;
 use super::open_sources;
+use super::progress;
 use super::verify::weakness_notes;
 use crate::export::atomic::write_atomic;
 use crate::export::{Document, Table};
@@ -11,7 +13,7 @@ use crate::store::filter::{Filter, parse_filter};
 use crate::store::query::select;
 use crate::store::{self, Store};
 use crate::text::{for_terminal, truncate_to_width};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use unicode_width::UnicodeWidthStr;
@@ -67,8 +69,10 @@ pub struct Loaded {
 /// the log as it is, broken or not: the line on stderr is the caveat.
 pub fn load(input: &Input) -> Result<Loaded, String> {
     let sources = open_sources(&input.paths)?;
+    let bar = progress::Bar::new(total_bytes(&sources), "reading");
     let (store, verification) =
-        store::load(sources, |_| {}, &AtomicBool::new(false)).expect("never cancelled");
+        store::load(sources, |p| bar.update(p), &AtomicBool::new(false)).expect("never cancelled");
+    bar.finish();
     if let Some(caveat) = integrity_caveat(&verification) {
         eprintln!("auditui: {}", for_terminal(&caveat));
     }
@@ -81,6 +85,11 @@ pub fn load(input: &Input) -> Result<Loaded, String> {
         verification,
         rows,
     })
+}
+
+/// Bytes to read from `sources`, for a progress bar.
+pub fn total_bytes(sources: &[crate::log::source::Source]) -> u64 {
+    sources.iter().map(|s| s.bytes().len() as u64).sum()
 }
 
 fn integrity_caveat(v: &Verification) -> Option<String> {
@@ -124,12 +133,66 @@ pub fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Res
     }
 }
 
-/// Widest a text cell may be on a terminal before it is cut with `…`.
+/// Widest a text cell may be before it is cut with `…`.
 const MAX_CELL_WIDTH: usize = 40;
 
-/// A table for a terminal: sanitised, aligned, wide cells cut. Detail
-/// columns and columns empty in every row are left out; `(none)` for no rows.
-pub fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
+/// Narrowest a column is squeezed to when the terminal is narrow.
+const MIN_CELL_WIDTH: usize = 6;
+
+/// How text output is laid out for where it goes: colour and the
+/// terminal's width when that is a terminal, plain and unbounded otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct TextLayout {
+    pub paint: Paint,
+    /// Columns available; `None` when not writing to a terminal.
+    pub width: Option<usize>,
+}
+
+impl TextLayout {
+    pub fn stdout() -> TextLayout {
+        let width = io::stdout()
+            .is_terminal()
+            .then(|| crossterm::terminal::size().ok())
+            .flatten()
+            .map(|(columns, _)| usize::from(columns));
+        TextLayout {
+            paint: Paint::stdout(),
+            width,
+        }
+    }
+
+    /// For `-o`: a file gets neither colour nor a width limit.
+    pub fn for_output(output: &Output) -> TextLayout {
+        match output.output.as_deref() {
+            Some(path) if path != Path::new("-") => TextLayout {
+                paint: Paint::plain(),
+                width: None,
+            },
+            _ => TextLayout::stdout(),
+        }
+    }
+}
+
+/// Narrow the widest columns until the row, with two-space gaps, fits in
+/// `available` (or every column is at its minimum).
+fn fit_widths(widths: &mut [usize], available: usize) {
+    let gaps = 2 * widths.len().saturating_sub(1);
+    while widths.iter().sum::<usize>() + gaps > available {
+        let Some(widest) = widths
+            .iter_mut()
+            .filter(|w| **w > MIN_CELL_WIDTH)
+            .max_by_key(|w| **w)
+        else {
+            return;
+        };
+        *widest -= 1;
+    }
+}
+
+/// A table for a terminal: sanitised, aligned, wide cells cut with `…`,
+/// squeezed to the terminal's width. Detail columns and columns empty in
+/// every row are left out; `(none)` for no rows.
+pub fn write_table(table: &Table, layout: TextLayout, out: &mut dyn Write) -> io::Result<()> {
     if table.rows.is_empty() {
         return writeln!(out, "(none)");
     }
@@ -142,7 +205,11 @@ pub fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
                     .any(|row| !matches!(row[c], crate::export::Cell::Empty))
         })
         .collect();
-    let cells: Vec<Vec<String>> = table
+    let header: Vec<String> = shown
+        .iter()
+        .map(|&c| table.columns[c].name.to_owned())
+        .collect();
+    let mut cells: Vec<Vec<String>> = table
         .rows
         .iter()
         .map(|row| {
@@ -154,44 +221,48 @@ pub fn write_table(table: &Table, out: &mut dyn Write) -> io::Result<()> {
                 .collect()
         })
         .collect();
-    let widths: Vec<usize> = shown
-        .iter()
-        .enumerate()
-        .map(|(i, &c)| {
+    let mut widths: Vec<usize> = (0..shown.len())
+        .map(|i| {
             cells
                 .iter()
                 .map(|row| row[i].width())
-                .chain([table.columns[c].name.width()])
+                .chain([header[i].width()])
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    let header: Vec<String> = shown
-        .iter()
-        .map(|&c| table.columns[c].name.to_owned())
-        .collect();
-    for row in std::iter::once(&header).chain(&cells) {
+    if let Some(available) = layout.width {
+        fit_widths(&mut widths, available);
+    }
+    cells.insert(0, header);
+    for (r, row) in cells.iter().enumerate() {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
+            let cell = truncate_to_width(cell, widths[i]);
             let pad = " ".repeat(widths[i] - cell.width());
             if i > 0 {
                 line.push_str("  ");
             }
             if table.columns[shown[i]].numeric {
                 line.push_str(&pad);
-                line.push_str(cell);
+                line.push_str(&cell);
             } else {
-                line.push_str(cell);
+                line.push_str(&cell);
                 line.push_str(&pad);
             }
         }
-        writeln!(out, "{}", line.trim_end())?;
+        let line = line.trim_end();
+        if r == 0 {
+            writeln!(out, "{}", layout.paint.header(line))?;
+        } else {
+            writeln!(out, "{line}")?;
+        }
     }
     Ok(())
 }
 
 /// A report for a terminal: heading lines, then its table.
-pub fn write_document(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_document(doc: &Document, layout: TextLayout, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}: {}", doc.title, for_terminal(&doc.patient))?;
     writeln!(
         out,
@@ -202,8 +273,13 @@ pub fn write_document(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "{}", doc.summary)?;
     match &doc.integrity_note {
         None => writeln!(out, "integrity: verified")?,
-        Some(note) => writeln!(out, "integrity: NOT VERIFIED: {}", for_terminal(note))?,
+        Some(note) => writeln!(
+            out,
+            "integrity: {}: {}",
+            layout.paint.bad("NOT VERIFIED"),
+            for_terminal(note)
+        )?,
     }
     writeln!(out)?;
-    write_table(&doc.table, out)
+    write_table(&doc.table, layout, out)
 }

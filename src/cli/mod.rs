@@ -5,9 +5,14 @@
 
 mod alerts;
 mod checkpoint;
+mod color;
 mod common;
+mod completions;
+mod config;
 mod export;
 mod generate;
+mod man;
+mod progress;
 mod query;
 mod report;
 mod retention;
@@ -23,21 +28,39 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
+/// `--version`: the version, the commit it was built from, and the target.
+const LONG_VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("AUDITUI_COMMIT"),
+    ", ",
+    env!("AUDITUI_TARGET"),
+    ", ",
+    env!("AUDITUI_PROFILE"),
+    " build)"
+);
+
 #[derive(Parser, Debug)]
 #[command(
     name = "auditui",
     version,
+    long_version = LONG_VERSION,
     about = "Browse and verify hash-chained audit logs of AI tool calls"
 )]
-#[command(args_conflicts_with_subcommands = true)]
 #[command(
-    after_help = "Exit codes: 0 ok, 1 integrity findings, 2 usage or I/O error.\n\nWith no command, opens the terminal browser on PATH (default: ./sample-logs)."
+    after_help = "With no command, opens the terminal browser on PATH (default: the configuration's paths, else ./sample-logs).\n\nExamples:\n  auditui logs/                                  browse, with the integrity banner\n  auditui verify logs/ --format json             CI: exit 1 on any tampering\n  auditui query logs/ -q 'patient:P-0007 since:7d' --format csv\n  auditui report logs/ --patient P-0007 --format fhir -o p7.json\n\nExit codes: 0 ok, 1 integrity or leak findings, 2 usage or I/O error.\nData goes to stdout, diagnostics to stderr.\n\nConfiguration: $XDG_CONFIG_HOME/auditui/config.toml (see auditui config --print-default)."
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     /// Log files or directories to browse
     pub paths: Vec<PathBuf>,
+    /// When to use colour
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = color::ColorWhen::Auto)]
+    pub color: color::ColorWhen,
+    /// Read the configuration from FILE instead of $XDG_CONFIG_HOME/auditui/config.toml
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -53,10 +76,25 @@ pub enum Command {
     Retention(retention::Args),
     Export(export::Args),
     Scan(scan::Args),
+    Completions(completions::Args),
+    Man(man::Args),
+    Config(config::Args),
 }
 
 /// Run the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
+    color::init(cli.color);
+    let loaded = match &cli.command {
+        // These need no configuration; `config` reports problems itself.
+        Some(Command::Completions(_) | Command::Man(_) | Command::Config(_)) => {
+            crate::config::Loaded::default()
+        }
+        _ => crate::config::Config::load(cli.config.as_deref()),
+    };
+    if let Some(problem) = &loaded.problem {
+        eprintln!("auditui: {}", crate::text::for_terminal(problem));
+    }
+    let settings = &loaded.config;
     let result = match cli.command {
         Some(Command::Verify(args)) => verify::run(args),
         Some(Command::Checkpoint(args)) => checkpoint::run(args),
@@ -65,11 +103,22 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Stats(args)) => stats::run(args),
         Some(Command::Timeline(args)) => timeline::run(args),
         Some(Command::Report(args)) => report::run(args),
-        Some(Command::Alerts(args)) => alerts::run(args),
-        Some(Command::Retention(args)) => retention::run(args),
+        Some(Command::Alerts(args)) => alerts::run(args, &settings.alerts),
+        Some(Command::Retention(args)) => retention::run(args, &settings.retention),
         Some(Command::Export(args)) => export::run(args),
         Some(Command::Scan(args)) => scan::run(args),
-        None => crate::tui::run(cli.paths, &Cli::command().render_usage().to_string()),
+        Some(Command::Completions(args)) => completions::run(args),
+        Some(Command::Man(args)) => man::run(args),
+        Some(Command::Config(args)) => config::run(args, cli.config.as_deref()),
+        None => match mistyped_command(&cli.paths) {
+            Some(message) => Err(message),
+            None => crate::tui::run(
+                cli.paths,
+                &Cli::command().render_usage().to_string(),
+                loaded,
+                color::stdout_has_color(),
+            ),
+        },
     };
     match result {
         Ok(code) => code,
@@ -78,6 +127,22 @@ pub fn run(cli: Cli) -> u8 {
             EXIT_ERROR
         }
     }
+}
+
+/// `auditui verfy logs/` is a typo, not a log called `verfy`: the message
+/// names the command it likely meant.
+fn mistyped_command(paths: &[PathBuf]) -> Option<String> {
+    let first = paths.first()?;
+    let word = first
+        .to_str()
+        .filter(|w| !first.exists() && !w.contains(['/', '.']))?;
+    let command = Cli::command();
+    let names = command.get_subcommands().map(|c| c.get_name());
+    let meant = crate::text::closest(word, names)?;
+    Some(format!(
+        "no such file or command {:?}; did you mean `auditui {meant}`?",
+        crate::text::for_terminal(word)
+    ))
 }
 
 /// Open the given paths as sources, as a one-line error message on failure.

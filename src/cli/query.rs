@@ -51,7 +51,11 @@ pub(super) fn write_entries(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        EntryFormat::Text => common::write_table(&export::entries(store, rows), out),
+        EntryFormat::Text => common::write_table(
+            &export::entries(store, rows),
+            common::TextLayout::stdout(),
+            out,
+        ),
         EntryFormat::Json => export::json::write_array(store, rows, out),
         EntryFormat::Jsonl => export::json::write_lines(store, rows, out),
         EntryFormat::Csv => export::csv::write_table(&export::entries(store, rows), out),

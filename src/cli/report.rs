@@ -64,12 +64,14 @@ pub fn run(args: Args) -> Result<u8, String> {
         args.to,
     );
     let format = args.format;
+    let layout = common::TextLayout::for_output(&args.output);
     common::write_output(&args.output, |out| {
         if args.accounting {
             let accounting = accounting(&report);
             let document = export::accounting_document(&accounting);
             write(
                 format,
+                layout,
                 &loaded.store,
                 &document,
                 &accounting,
@@ -78,7 +80,15 @@ pub fn run(args: Args) -> Result<u8, String> {
             )
         } else {
             let document = export::report_document(&report);
-            write(format, &loaded.store, &document, &report, &report.rows, out)
+            write(
+                format,
+                layout,
+                &loaded.store,
+                &document,
+                &report,
+                &report.rows,
+                out,
+            )
         }
     })?;
     Ok(EXIT_OK)
@@ -88,6 +98,7 @@ pub fn run(args: Args) -> Result<u8, String> {
 /// covers (`rows`), the rest its document.
 fn write(
     format: Format,
+    layout: common::TextLayout,
     store: &Store,
     document: &Document,
     view: &impl Serialize,
@@ -95,7 +106,7 @@ fn write(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Text => common::write_document(document, out),
+        Format::Text => common::write_document(document, layout, out),
         Format::Json => export::json::write_pretty(view, out),
         Format::Csv => export::csv::write_table(&document.table, out),
         Format::Md => export::markdown::write_document(document, out),

@@ -2,6 +2,7 @@
 
 use super::EXIT_OK;
 use super::common::{self, Input};
+use crate::config::RetentionSettings;
 use crate::export;
 use crate::store::filter::{format_timestamp, parse_duration, parse_timestamp};
 use crate::views::retention::{
@@ -12,7 +13,7 @@ use serde::Serialize;
 /// Retention period of each entry (financial 7 years, healthcare 6, others 1) and what is past it
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Policies (the lesson's RETENTION_POLICIES): financial 2555 days (charge_payment, issue_refund, apply_credit), healthcare 2190 days (access_patient_record, update_treatment), general 365 days (every other tool). auditui reports; it never deletes anything.\n\nExamples:\n  auditui retention logs/\n  auditui retention logs/ --now 2026-07-07 --format json\n  auditui retention logs/ -q 'tool:charge_payment' --format csv > retention.csv"
+    after_help = "Policies (the lesson's RETENTION_POLICIES): financial 2555 days (charge_payment, issue_refund, apply_credit), healthcare 2190 days (access_patient_record, update_treatment), general 365 days (every other tool). The configuration file's [retention] section replaces them (auditui config --print-default shows the format; --config FILE reads another file). auditui reports; it never deletes anything.\n\nExamples:\n  auditui retention logs/\n  auditui retention logs/ --now 2026-07-07 --format json\n  auditui retention logs/ -q 'tool:charge_payment' --format csv > retention.csv\n  auditui retention logs/ --config hospital-policies.toml"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -20,9 +21,9 @@ pub struct Args {
     /// The date to judge against (default: now)
     #[arg(long, value_name = "DATE", value_parser = parse_now)]
     pub now: Option<i64>,
-    /// How close to its end a retention period counts as due
-    #[arg(long, value_name = "DURATION", default_value = "30d", value_parser = parse_due)]
-    pub due_within: i64,
+    /// How close to its end a retention period counts as due [default: 30d, or the configuration's]
+    #[arg(long, value_name = "DURATION", value_parser = parse_due)]
+    pub due_within: Option<i64>,
     /// text: counts per tool; json and csv: every entry
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -59,20 +60,21 @@ struct Retention<'a> {
     entries: &'a [RetentionEntry],
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args, settings: &RetentionSettings) -> Result<u8, String> {
     let loaded = common::load(&args.input)?;
     let now = args
         .now
         .unwrap_or_else(|| chrono::Utc::now().timestamp_micros());
-    let policies = Policies::default();
-    let entries = retention(&loaded.store, &loaded.rows, &policies, now, args.due_within);
+    let policies = &settings.policies;
+    let due_within = args.due_within.unwrap_or(settings.due_within);
+    let entries = retention(&loaded.store, &loaded.rows, policies, now, due_within);
     let tools = by_tool(&entries);
     common::write_stdout(|out| match args.format {
         Format::Json => export::json::write_pretty(
             &Retention {
                 now: format_timestamp(now),
-                due_within_days: days(args.due_within),
-                policies: &policies,
+                due_within_days: days(due_within),
+                policies,
                 by_tool: &tools,
                 entries: &entries,
             },
@@ -84,9 +86,13 @@ pub fn run(args: Args) -> Result<u8, String> {
                 out,
                 "Retention at {} (due = ending within {} days):",
                 format_timestamp(now),
-                days(args.due_within)
+                days(due_within)
             )?;
-            common::write_table(&export::retention_by_tool(&tools), out)?;
+            common::write_table(
+                &export::retention_by_tool(&tools),
+                common::TextLayout::stdout(),
+                out,
+            )?;
             let count = |s| entries.iter().filter(|e| e.status == s).count();
             writeln!(
                 out,

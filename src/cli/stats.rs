@@ -28,7 +28,9 @@ pub fn run(args: Args) -> Result<u8, String> {
     let loaded = common::load(&args.input)?;
     let stats = tool_stats(&loaded.store, &loaded.rows);
     common::write_stdout(|out| match args.format {
-        Format::Text => common::write_table(&export::stats(&stats), out),
+        Format::Text => {
+            common::write_table(&export::stats(&stats), common::TextLayout::stdout(), out)
+        }
         Format::Json => export::json::write_pretty(&stats, out),
         Format::Csv => export::csv::write_table(&export::stats(&stats), out),
     })?;

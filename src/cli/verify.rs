@@ -1,5 +1,8 @@
 //! `auditui verify`: the integrity verdict, for people and for CI.
 
+use super::color::Paint;
+use super::common::total_bytes;
+use super::progress::Bar;
 use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
 use crate::log::chain::Verification;
 use crate::log::checkpoint::Checkpoint;
@@ -40,14 +43,16 @@ pub fn run(args: Args) -> Result<u8, String> {
         None => None,
     };
     let sources = open_sources(&args.paths)?;
-    let mut verification = scan::verify(&sources);
+    let bar = Bar::new(total_bytes(&sources), "verifying");
+    let mut verification = scan::verify_with_progress(&sources, |p| bar.update(p));
+    bar.finish();
     if let Some(cp) = checkpoint {
         let extra = cp.check(&verification, &sources);
         verification.add_findings(extra);
     }
     match args.format {
         Format::Json => println!("{}", to_json(&verification)),
-        Format::Text => print!("{}", to_text(&verification)),
+        Format::Text => print!("{}", to_text(&verification, Paint::stdout())),
     }
     Ok(if verification.intact() {
         EXIT_OK
@@ -75,7 +80,7 @@ pub fn to_json(v: &Verification) -> serde_json::Value {
 }
 
 /// Counts first, then one line per finding: readable in two seconds.
-pub fn to_text(v: &Verification) -> String {
+pub fn to_text(v: &Verification, paint: Paint) -> String {
     let mut out = String::new();
     let files = v.files.len();
     out.push_str(&format!(
@@ -89,13 +94,17 @@ pub fn to_text(v: &Verification) -> String {
         v.scheme()
     ));
     for chain in &v.chains {
-        let status = if chain.intact { "intact" } else { "BROKEN" };
+        let status = if chain.intact {
+            paint.good("intact ")
+        } else {
+            paint.bad("BROKEN ")
+        };
         let head = chain
             .head
             .map(|h| crate::log::chain::short(&h))
             .unwrap_or_else(|| "-".into());
         out.push_str(&format!(
-            "  {status:<7} {:<6} {:>8} entries  head {head}  {}\n",
+            "  {status}{:<6} {:>8} entries  head {head}  {}\n",
             chain.scheme,
             chain.entries,
             for_terminal(&chain.files.join(" → "))
@@ -112,22 +121,22 @@ pub fn to_text(v: &Verification) -> String {
         ));
         for f in &v.findings {
             out.push_str(&format!(
-                "  {}:{}  {:<10} {}\n",
+                "  {}:{}  {} {}\n",
                 for_terminal(&f.file),
                 f.line,
-                f.kind.name(),
+                paint.bad(&format!("{:<10}", f.kind.name())),
                 for_terminal(&f.message)
             ));
         }
     }
     let verdict = match (v.intact(), v.weak()) {
-        (true, false) => "OK: every chain is intact".to_string(),
-        (true, true) => "OK, but WEAK: intact as far as the hashes reach (see notes)".to_string(),
-        (false, _) => format!(
+        (true, false) => paint.good("OK: every chain is intact"),
+        (true, true) => paint.warn("OK, but WEAK: intact as far as the hashes reach (see notes)"),
+        (false, _) => paint.bad(&format!(
             "FAILED: {} integrity {}",
             v.findings.len(),
             plural(v.findings.len(), "finding", "findings")
-        ),
+        )),
     };
     out.push_str(&verdict);
     out.push('\n');

@@ -39,11 +39,14 @@ pub trait ScanSink {
     fn progress(&mut self, _progress: Progress) {}
 }
 
-/// A sink that only verifies.
-pub struct VerifyOnly;
+/// A sink that only verifies, and reports progress.
+struct VerifyOnly<F>(F);
 
-impl ScanSink for VerifyOnly {
+impl<F: FnMut(Progress)> ScanSink for VerifyOnly<F> {
     fn entry(&mut self, _entry: ScannedEntry<'_>) {}
+    fn progress(&mut self, progress: Progress) {
+        (self.0)(progress);
+    }
 }
 
 /// Verify every source and feed each entry to `sink`. Returns `None` when
@@ -110,5 +113,11 @@ pub fn analyse<'a>(bytes: &'a [u8], scratch: &mut Vec<u8>) -> (LineOutcome, Opti
 
 /// Verify sources without keeping anything else.
 pub fn verify(sources: &[Source]) -> Verification {
-    scan(sources, &mut VerifyOnly, &AtomicBool::new(false)).expect("never cancelled")
+    verify_with_progress(sources, |_| {})
+}
+
+/// [`verify`], reporting progress after each batch.
+pub fn verify_with_progress(sources: &[Source], on_progress: impl FnMut(Progress)) -> Verification {
+    let mut sink = VerifyOnly(on_progress);
+    scan(sources, &mut sink, &AtomicBool::new(false)).expect("never cancelled")
 }

@@ -15,6 +15,7 @@
 //! groups atoms into raw terms without failing (remembering the first
 //! problem), and [`parse_filter`] turns raw terms into [`Term`]s or an error.
 
+use crate::text::closest;
 use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
@@ -599,48 +600,9 @@ fn problem_message(problem: Problem, typed: &str, key: &str) -> String {
     }
 }
 
-/// The key a typo most likely meant: within a small edit distance, or a
-/// prefix either way (`conversation` → `conv`, `pat` → `patient`).
+/// The key a typo most likely meant (`uesr` → `user`, `pat` → `patient`).
 fn suggest(key: &str) -> Option<&'static str> {
-    let key = key.to_lowercase();
-    let len = key.chars().count();
-    let limit = if len <= 3 { 1 } else { 2 };
-    keys()
-        .filter_map(|known| {
-            let distance = edit_distance(&key, known);
-            if distance <= limit {
-                Some((distance, known))
-            } else if len >= 2 && (known.starts_with(&key) || key.starts_with(known)) {
-                Some((limit + 1, known))
-            } else {
-                None
-            }
-        })
-        .min_by_key(|&(distance, _)| distance)
-        .map(|(_, known)| known)
-}
-
-/// Optimal string alignment distance: edits plus adjacent transpositions (`uesr`).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut before: Vec<usize> = vec![0; b.len() + 1];
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for i in 1..=a.len() {
-        let mut current = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (previous[j] + 1)
-                .min(current[j - 1] + 1)
-                .min(previous[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(before[j - 2] + 1);
-            }
-            current[j] = best;
-        }
-        before = std::mem::replace(&mut previous, current);
-    }
-    previous[b.len()]
+    closest(&key.to_lowercase(), keys())
 }
 
 fn char_index(input: &str, byte: usize) -> usize {

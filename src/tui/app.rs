@@ -11,13 +11,14 @@ use super::cursor::Cursor;
 use super::export::Format;
 use super::filter::FilterBar;
 use super::input::{Edit, LineInput};
-use super::keymap::{self, Context};
+use super::keymap::{Context, Keymap};
 use super::loader::{LoadProgress, Loaded};
 use super::navigation::{self, Motion};
 use super::stats_order::StatsSort;
 use super::theme::Theme;
 use super::worker::Selection;
 use super::{open, reports};
+use crate::config::{AlertSettings, RetentionSettings};
 use crate::store::Store;
 use crate::store::filter::{Field, Filter, Predicate, Term};
 use crate::store::query::select;
@@ -108,6 +109,7 @@ pub enum Effect {
         generation: u64,
         data: Arc<Loaded>,
         selection: Arc<Selection>,
+        settings: AlertSettings,
     },
     Complete {
         generation: u64,
@@ -187,6 +189,11 @@ pub struct Conversation {
 
 pub struct App {
     pub theme: Theme,
+    /// Key bindings, with the configuration's overrides.
+    pub keymap: Keymap,
+    /// Alert thresholds and retention policies from the configuration.
+    pub alert_settings: AlertSettings,
+    pub retention: RetentionSettings,
     /// Times in UTC rather than local time.
     pub utc: bool,
     /// When the session started (micros, UTC), for retention deadlines.
@@ -232,6 +239,9 @@ impl App {
     pub fn new(theme: Theme, utc: bool, now: i64, screen: Rect) -> App {
         App {
             theme,
+            keymap: Keymap::default(),
+            alert_settings: AlertSettings::default(),
+            retention: RetentionSettings::default(),
             utc,
             now,
             mouse: true,
@@ -315,7 +325,7 @@ pub fn update(app: &mut App, action: Action) {
     match action {
         Action::Key(key) => {
             app.status = None;
-            if let Some(action) = keymap::dispatch(&app.contexts(), &key) {
+            if let Some(action) = app.keymap.dispatch(&app.contexts(), &key) {
                 update(app, action);
             }
             return;

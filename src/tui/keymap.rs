@@ -1,10 +1,12 @@
 //! Every key binding, as data. Dispatch, the help screen and the footer hints
-//! are all read from [`BINDINGS`], so a key is never documented twice and
-//! never documented wrongly.
+//! are all read from [`BINDINGS`] through a [`Keymap`] (which applies the
+//! configuration's `[keys]`), so a key is never documented twice and never
+//! documented wrongly.
 
 use super::app::Action;
 use super::input::Edit;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use std::collections::BTreeMap;
 
 /// Where a binding applies. The app lists the active contexts, most
 /// specific first; the first binding found wins.
@@ -104,6 +106,48 @@ impl Key {
         }
     }
 
+    /// A key as the configuration file writes it: `q`, `G`, `ctrl-q`,
+    /// `enter`, `pgdn`, `f5`...
+    pub fn parse(text: &str) -> Result<Key, String> {
+        let lower = text.to_ascii_lowercase();
+        let (ctrl, name) = match lower.strip_prefix("ctrl-") {
+            Some(rest) => (true, rest),
+            None => (false, lower.as_str()),
+        };
+        let mut chars = text[text.len() - name.len()..].chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) if !c.is_control() => {
+                KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
+            }
+            _ => match name {
+                "enter" => K::Enter,
+                "esc" => K::Esc,
+                "tab" if !ctrl => K::Tab,
+                "shift-tab" if !ctrl => K::BackTab,
+                "space" => K::Char(' '),
+                "backspace" => K::Backspace,
+                "delete" => K::Delete,
+                "up" => K::Up,
+                "down" => K::Down,
+                "left" => K::Left,
+                "right" => K::Right,
+                "home" => K::Home,
+                "end" => K::End,
+                "pgup" => K::PageUp,
+                "pgdn" => K::PageDown,
+                f => match f.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+                    Some(n @ 1..=12) => K::F(n),
+                    _ => {
+                        return Err(format!(
+                            "{text:?} is not a key (try q, ctrl-q, enter, pgdn, f5)"
+                        ));
+                    }
+                },
+            },
+        };
+        Ok(Key { code, ctrl })
+    }
+
     fn matches(self, event: &KeyEvent) -> bool {
         let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
         let code = match event.code {
@@ -191,49 +235,120 @@ pub static BINDINGS: &[Binding] = &[
     bind(Navigate, &[ch('G'), plain(K::End)], Action::Bottom, "last", None),
 ];
 
-/// The action for a key in the given contexts (most specific first).
-/// A printable character in a text field is text unless a binding of a
-/// more specific context claims it.
-pub fn dispatch(contexts: &[Context], event: &KeyEvent) -> Option<Action> {
-    if event.kind == KeyEventKind::Release {
+/// The name the configuration file uses for a binding's action; `None`
+/// for bindings it cannot change (Ctrl-C, text editing, prompts), so a
+/// configuration can never lock the user in.
+pub fn config_name(binding: &Binding) -> Option<&'static str> {
+    if !matches!(
+        binding.context,
+        App | Navigate | Panes | Stats | View | Jump
+    ) {
         return None;
     }
-    for &context in contexts {
-        let bound = BINDINGS
-            .iter()
-            .filter(|b| b.context == context)
-            .find(|b| b.keys.iter().any(|k| k.matches(event)));
-        if let Some(binding) = bound {
-            return Some(binding.action.clone());
-        }
-        if let (TextInput, KeyCode::Char(c)) = (context, event.code)
-            && !event
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-        {
-            return Some(Action::Edit(Edit::Insert(c)));
-        }
-    }
-    None
+    Some(match binding.action {
+        Action::Quit => "quit",
+        Action::Up => "up",
+        Action::Down => "down",
+        Action::PageUp => "page_up",
+        Action::PageDown => "page_down",
+        Action::Top => "top",
+        Action::Bottom => "bottom",
+        Action::FocusNext => "focus_next",
+        Action::FocusPrev => "focus_prev",
+        Action::Maximize => "maximize",
+        Action::Open => "open",
+        Action::Back => "back",
+        Action::OpenFilter => "open_filter",
+        Action::ToggleHelp => "toggle_help",
+        Action::ShowFindings => "show_findings",
+        Action::ShowReport => "show_report",
+        Action::ShowAlerts => "show_alerts",
+        Action::Export => "export",
+        Action::Copy => "copy",
+        Action::ToggleMouse => "toggle_mouse",
+        Action::ToggleUtc => "toggle_utc",
+        Action::SortStats => "sort_stats",
+        _ => return None,
+    })
 }
 
-/// The bindings active in `contexts`, for the footer: the broad ones
-/// first (quit, help, filter are what a newcomer looks for), in table
-/// order, each key once.
-pub fn hints(contexts: &[Context]) -> Vec<(String, &'static str)> {
-    let mut out: Vec<(String, &'static str)> = Vec::new();
-    for &context in contexts.iter().rev() {
-        for binding in BINDINGS.iter().filter(|b| b.context == context) {
-            let (Some(hint), Some(key)) = (binding.hint, binding.keys.first()) else {
-                continue;
-            };
-            let label = key.label();
-            if !out.iter().any(|(k, _)| *k == label) {
-                out.push((label, hint));
+/// Every action name the configuration's `[keys]` accepts, sorted.
+pub fn configurable_actions() -> Vec<&'static str> {
+    let mut names: Vec<&str> = BINDINGS.iter().filter_map(config_name).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+}
+
+pub fn is_configurable(name: &str) -> bool {
+    BINDINGS.iter().any(|b| config_name(b) == Some(name))
+}
+
+/// The bindings in use: the table's, with the configuration's keys in
+/// place of an action's defaults.
+#[derive(Debug, Clone, Default)]
+pub struct Keymap {
+    overrides: BTreeMap<String, Vec<Key>>,
+}
+
+impl Keymap {
+    /// Overrides by action name; names [`is_configurable`] rejects are
+    /// ignored (the configuration reader reports them).
+    pub fn new(overrides: BTreeMap<String, Vec<Key>>) -> Keymap {
+        Keymap { overrides }
+    }
+
+    /// The keys that trigger `binding` now.
+    pub fn keys<'a>(&'a self, binding: &'static Binding) -> &'a [Key] {
+        config_name(binding)
+            .and_then(|name| self.overrides.get(name))
+            .map_or(binding.keys, Vec::as_slice)
+    }
+
+    /// The action for a key in the given contexts (most specific first).
+    /// A printable character in a text field is text unless a binding of a
+    /// more specific context claims it.
+    pub fn dispatch(&self, contexts: &[Context], event: &KeyEvent) -> Option<Action> {
+        if event.kind == KeyEventKind::Release {
+            return None;
+        }
+        for &context in contexts {
+            let bound = BINDINGS
+                .iter()
+                .filter(|b| b.context == context)
+                .find(|b| self.keys(b).iter().any(|k| k.matches(event)));
+            if let Some(binding) = bound {
+                return Some(binding.action.clone());
+            }
+            if let (TextInput, KeyCode::Char(c)) = (context, event.code)
+                && !event
+                    .modifiers
+                    .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+            {
+                return Some(Action::Edit(Edit::Insert(c)));
             }
         }
+        None
     }
-    out
+
+    /// The bindings active in `contexts`, for the footer: the broad ones
+    /// first (quit, help, filter are what a newcomer looks for), in table
+    /// order, each key once.
+    pub fn hints(&self, contexts: &[Context]) -> Vec<(String, &'static str)> {
+        let mut out: Vec<(String, &'static str)> = Vec::new();
+        for &context in contexts.iter().rev() {
+            for binding in BINDINGS.iter().filter(|b| b.context == context) {
+                let (Some(hint), Some(key)) = (binding.hint, self.keys(binding).first()) else {
+                    continue;
+                };
+                let label = key.label();
+                if !out.iter().any(|(k, _)| *k == label) {
+                    out.push((label, hint));
+                }
+            }
+        }
+        out
+    }
 }
 
 #[cfg(test)]
@@ -260,7 +375,7 @@ mod tests {
         let q = KeyEvent::from(KeyCode::Char('q'));
         let typing = [Context::Filter, Context::TextInput, Context::Global];
         assert!(matches!(
-            dispatch(&typing, &q),
+            Keymap::default().dispatch(&typing, &q),
             Some(Action::Edit(Edit::Insert('q')))
         ));
         let browsing = [
@@ -269,8 +384,14 @@ mod tests {
             Context::App,
             Context::Global,
         ];
-        assert!(matches!(dispatch(&browsing, &q), Some(Action::Quit)));
+        assert!(matches!(
+            Keymap::default().dispatch(&browsing, &q),
+            Some(Action::Quit)
+        ));
         let ctrl_c = KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert!(matches!(dispatch(&typing, &ctrl_c), Some(Action::Quit)));
+        assert!(matches!(
+            Keymap::default().dispatch(&typing, &ctrl_c),
+            Some(Action::Quit)
+        ));
     }
 }

@@ -43,17 +43,28 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-/// The directory opened when no path is given (the README's demo).
-const DEFAULT_LOGS: &str = "sample-logs";
-
 /// Open the browser on `paths`; returns the exit code.
-pub fn run(mut paths: Vec<PathBuf>, usage: &str) -> Result<u8, String> {
+pub fn run(
+    mut paths: Vec<PathBuf>,
+    usage: &str,
+    config: crate::config::Loaded,
+    color: bool,
+) -> Result<u8, String> {
+    let crate::config::Loaded { config, problem } = config;
     if paths.is_empty() {
-        if !std::path::Path::new(DEFAULT_LOGS).is_dir() {
-            eprintln!("{usage}\nno PATH given and no ./{DEFAULT_LOGS} here; see auditui --help");
+        if !config.paths.iter().any(|p| p.exists()) {
+            let wanted: Vec<String> = config
+                .paths
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
+            eprintln!(
+                "{usage}\nno PATH given and none of the default paths exists ({}); see auditui --help",
+                for_terminal(&wanted.join(", "))
+            );
             return Ok(EXIT_ERROR);
         }
-        paths.push(PathBuf::from(DEFAULT_LOGS));
+        paths = config.paths.clone();
     }
     if !std::io::stdout().is_terminal() {
         let list: Vec<String> = paths
@@ -76,7 +87,17 @@ pub fn run(mut paths: Vec<PathBuf>, usage: &str) -> Result<u8, String> {
     loader::spawn(paths, tx.clone(), Arc::clone(&cancel_load));
     terminal::spawn_input(tx.clone());
     let now = chrono::Utc::now().timestamp_micros();
-    let mut app = App::new(theme::Theme::from_env(), false, now, Rect::default());
+    let mut app = App::new(
+        theme::Theme::new(color, config.colors),
+        false,
+        now,
+        Rect::default(),
+    );
+    app.keymap = keymap::Keymap::new(config.keys);
+    app.alert_settings = config.alerts;
+    app.retention = config.retention;
+    // The same message went to stderr, but the browser's screen hides it.
+    app.status = problem.map(|p| p.replace('\n', " "));
     let mut runtime = runtime::Runtime::threaded(tx, terminal::StdoutHost);
     let result = event_loop::run(&mut screen, &mut app, &rx, &mut runtime);
     cancel_load.store(true, Ordering::Relaxed);

@@ -15,10 +15,6 @@ use crate::views::report::{AccessReport, access_report};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// The CLI's `auditui alerts` defaults: 10 accesses within an hour.
-pub const BURST_THRESHOLD: usize = 10;
-pub const BURST_WINDOW_MICROS: i64 = 3_600_000_000;
-
 pub fn show_report(app: &mut App) {
     if app.view == View::Report {
         app.view = View::Panes;
@@ -197,6 +193,7 @@ pub fn request_alerts(app: &mut App) {
             generation: app.generation,
             data,
             selection: Arc::clone(&app.selection),
+            settings: app.alert_settings,
         });
     }
 }

@@ -93,8 +93,9 @@ impl<H: Host> Runtime<H> {
                     generation,
                     data,
                     selection,
+                    settings,
                 } => self.spawn(move |tx| {
-                    let alerts = worker::alerts(&data, &selection);
+                    let alerts = worker::alerts(&data, &selection, settings);
                     let _ = tx.send(Action::AlertsReady(generation, Arc::new(alerts)));
                 }),
                 Effect::Export {

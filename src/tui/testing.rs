@@ -68,12 +68,7 @@ impl Harness {
     pub fn new(width: u16, height: u16) -> Harness {
         let (tx, results) = channel();
         Harness {
-            app: App::new(
-                Theme { color: false },
-                true,
-                NOW,
-                Rect::new(0, 0, width, height),
-            ),
+            app: App::new(Theme::plain(), true, NOW, Rect::new(0, 0, width, height)),
             runtime: Runtime::inline(tx, RecordingHost::default()),
             results,
         }

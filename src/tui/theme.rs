@@ -4,19 +4,28 @@
 //! ("INTACT", "✗", "▶"), so `NO_COLOR` loses nothing: without colour the
 //! styles fall back to bold, reverse and underline.
 
+use crate::config::Colors;
 use ratatui::style::{Color, Modifier, Style};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {
     pub color: bool,
+    palette: Colors,
 }
 
 impl Theme {
-    /// Colour unless `NO_COLOR` is set to a non-empty value (no-color.org).
-    pub fn from_env() -> Theme {
+    /// The configured colours, if `color` (the terminal, `--color`,
+    /// `NO_COLOR` and the configuration all allow colour).
+    pub fn new(color: bool, palette: Colors) -> Theme {
         Theme {
-            color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+            color: color && palette.enabled,
+            palette,
         }
+    }
+
+    /// No colour: what tests and `NO_COLOR` see.
+    pub fn plain() -> Theme {
+        Theme::new(false, Colors::default())
     }
 
     fn pick(self, colored: Style, plain: Style) -> Style {
@@ -25,21 +34,21 @@ impl Theme {
 
     pub fn intact(self) -> Style {
         self.pick(
-            Style::new().fg(Color::Black).bg(Color::Green).bold(),
+            Style::new().fg(Color::Black).bg(self.palette.intact).bold(),
             Style::new().bold(),
         )
     }
 
     pub fn broken(self) -> Style {
         self.pick(
-            Style::new().fg(Color::White).bg(Color::Red).bold(),
+            Style::new().fg(Color::White).bg(self.palette.broken).bold(),
             Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD),
         )
     }
 
     pub fn weak(self) -> Style {
         self.pick(
-            Style::new().fg(Color::Black).bg(Color::Yellow).bold(),
+            Style::new().fg(Color::Black).bg(self.palette.weak).bold(),
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         )
     }
@@ -53,21 +62,24 @@ impl Theme {
     }
 
     pub fn ok(self) -> Style {
-        self.pick(Style::new().fg(Color::Green), Style::new())
+        self.pick(Style::new().fg(self.palette.intact), Style::new())
     }
 
     pub fn failed(self) -> Style {
-        self.pick(Style::new().fg(Color::Red).bold(), Style::new().bold())
+        self.pick(
+            Style::new().fg(self.palette.failed).bold(),
+            Style::new().bold(),
+        )
     }
 
     pub fn error(self) -> Style {
-        self.pick(Style::new().fg(Color::Red), Style::new().bold())
+        self.pick(Style::new().fg(self.palette.broken), Style::new().bold())
     }
 
     /// Emergency accesses and other rows that must stand out.
     pub fn alarm(self) -> Style {
         self.pick(
-            Style::new().fg(Color::Magenta).bold(),
+            Style::new().fg(self.palette.alarm).bold(),
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         )
     }
@@ -77,12 +89,15 @@ impl Theme {
     }
 
     pub fn key(self) -> Style {
-        self.pick(Style::new().fg(Color::Cyan).bold(), Style::new().bold())
+        self.pick(
+            Style::new().fg(self.palette.accent).bold(),
+            Style::new().bold(),
+        )
     }
 
     pub fn header(self) -> Style {
         self.pick(
-            Style::new().fg(Color::Yellow).bold(),
+            Style::new().fg(self.palette.header).bold(),
             Style::new().add_modifier(Modifier::BOLD | Modifier::UNDERLINED),
         )
     }
@@ -94,7 +109,7 @@ impl Theme {
 
     pub fn border(self, focused: bool) -> Style {
         match (focused, self.color) {
-            (true, true) => Style::new().fg(Color::Cyan),
+            (true, true) => Style::new().fg(self.palette.accent),
             (true, false) => Style::new().bold(),
             (false, _) => self.dim(),
         }

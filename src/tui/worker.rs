@@ -2,7 +2,7 @@
 //! never on the thread that draws.
 
 use super::loader::Loaded;
-use super::reports::{BURST_THRESHOLD, BURST_WINDOW_MICROS};
+use crate::config::AlertSettings;
 use crate::store::filter::Filter;
 use crate::store::query::select_cancellable;
 use crate::views::alerts::Alerts;
@@ -51,11 +51,11 @@ pub fn fill_failures(loaded: &Loaded, selection: &Selection) {
 }
 
 /// Alerts over a selection (they scan the whole log for reviews).
-pub fn alerts(loaded: &Loaded, selection: &Selection) -> Alerts {
+pub fn alerts(loaded: &Loaded, selection: &Selection, settings: AlertSettings) -> Alerts {
     crate::views::alerts::alerts(
         &loaded.store,
         &selection.rows,
-        BURST_THRESHOLD,
-        BURST_WINDOW_MICROS,
+        settings.threshold as usize,
+        settings.window,
     )
 }

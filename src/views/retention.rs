@@ -6,13 +6,14 @@ use crate::store::Store;
 use crate::store::filter::{Field, format_timestamp};
 use crate::store::store::NO_TIME;
 use chrono::DateTime;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 const DAY_MICROS: i64 = 86_400_000_000;
 
 /// One policy: a retention period for some tools, or for all the others.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Policy {
     pub name: String,
     pub retention_days: u32,

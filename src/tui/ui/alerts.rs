@@ -2,7 +2,7 @@
 
 use super::{App, pane_block, safe, title};
 use crate::tui::layout::{LIST_CHROME, rows_in};
-use crate::tui::reports::{AlertItem, BURST_THRESHOLD, alert_items};
+use crate::tui::reports::{AlertItem, alert_items};
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
@@ -16,7 +16,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     };
     let items = alert_items(alerts);
     let detail = format!(
-        "{} emergency · {} {} of ≥{BURST_THRESHOLD} in {} · Enter jumps",
+        "{} emergency · {} {} of ≥{} in {} · Enter jumps",
         alerts.emergencies.len(),
         alerts.bursts.len(),
         if alerts.bursts.len() == 1 {
@@ -24,6 +24,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         } else {
             "bursts"
         },
+        alerts.threshold,
         alerts.window
     );
     let block = pane_block(app, title(app, "Alerts", detail), true);

@@ -5,7 +5,7 @@ use crate::store::Store;
 use crate::tui::app::Pane;
 use crate::tui::layout::{LIST_CHROME, rows_in};
 use crate::tui::pretty::pretty_lines;
-use crate::views::retention::{Policies, retention};
+use crate::views::retention::retention;
 use crate::views::timeline::attribution;
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
@@ -67,13 +67,16 @@ pub fn content(app: &App, width: usize) -> Vec<String> {
     text.iter().flat_map(|l| wrap(l, width)).collect()
 }
 
-/// Entries due within this many days are flagged (the CLI's default).
-const DUE_DAYS: i64 = 30;
-
 /// `retention: financial, 2555 days, until 2032-07-06 (retained)`.
 fn retention_line(app: &App, store: &Store, row: usize) -> String {
-    let due = DUE_DAYS * 86_400_000_000;
-    let entries = retention(store, &[row as u32], &Policies::default(), app.now, due);
+    let settings = &app.retention;
+    let entries = retention(
+        store,
+        &[row as u32],
+        &settings.policies,
+        app.now,
+        settings.due_within,
+    );
     let Some(r) = entries.first() else {
         return String::new();
     };

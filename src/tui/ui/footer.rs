@@ -2,7 +2,6 @@
 //! here, read from the keymap.
 
 use super::{App, sanitized};
-use crate::tui::keymap::hints;
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -16,7 +15,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         None => {
             // Whole hints only: a cut-off "r r" helps nobody.
             let mut room = usize::from(area.width).saturating_sub(1);
-            for (key, hint) in hints(&app.contexts()) {
+            for (key, hint) in app.keymap.hints(&app.contexts()) {
                 let label = format!(" {hint}  ");
                 let width = key.width() + label.width();
                 if width > room + 2 {

@@ -61,7 +61,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
             let line = match &lines[i] {
                 HelpLine::Heading(title) => Line::from(Span::styled(*title, app.theme.header())),
                 HelpLine::Binding(b) => {
-                    let keys: Vec<String> = b.keys.iter().map(|k| k.label()).collect();
+                    let keys: Vec<String> = app.keymap.keys(b).iter().map(|k| k.label()).collect();
                     Line::from(vec![
                         Span::styled(
                             format!("  {:<KEYS_WIDTH$}", keys.join(" ")),
