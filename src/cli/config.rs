@@ -16,7 +16,7 @@ pub struct Args {
     /// Print the default configuration, with comments
     #[arg(long, conflicts_with = "keys")]
     pub print_default: bool,
-    /// List the actions that [keys] can bind
+    /// List the actions that [keys] can bind, with their default keys
     #[arg(long)]
     pub keys: bool,
 }
@@ -27,8 +27,15 @@ pub fn run(args: Args, explicit: Option<&Path>) -> Result<u8, String> {
         return Ok(EXIT_OK);
     }
     if args.keys {
-        let names = keymap::configurable_actions().join("\n");
-        super::common::write_stdout(|out| writeln!(out, "{names}"))?;
+        super::common::write_stdout(|out| {
+            for binding in keymap::BINDINGS {
+                if let Some(name) = keymap::config_name(binding) {
+                    let keys: Vec<String> = binding.keys.iter().map(|k| k.label()).collect();
+                    writeln!(out, "{name:<14} {:<14} {}", keys.join(" "), binding.description)?;
+                }
+            }
+            Ok(())
+        })?;
         return Ok(EXIT_OK);
     }
     let path = explicit.map(Path::to_owned).or_else(config::default_path);

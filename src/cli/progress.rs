@@ -23,7 +23,7 @@ impl Bar {
                 ProgressBar::with_draw_target(Some(bytes_total), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template(&format!(
-                    "{verb} [{{bar:30}}] {{bytes}}/{{total_bytes}} {{msg}} ETA {{eta}}"
+                    "{verb} [{{wide_bar}}] {{bytes}}/{{total_bytes}} {{msg}} ETA {{eta}}"
                 ))
                 .expect("valid template")
                 .progress_chars("=> "),
@@ -41,8 +41,7 @@ impl Bar {
         bar.set_position(progress.bytes_done);
         let seconds = self.started.elapsed().as_secs_f64().max(1e-3);
         bar.set_message(format!(
-            "{} entries ({:.0}/s)",
-            progress.entries,
+            "{:.0} entries/s",
             progress.entries as f64 / seconds
         ));
     }

@@ -338,11 +338,16 @@ pub fn update(app: &mut App, action: Action) {
             }
         }
         Action::Loaded(data, elapsed) => {
-            app.status = Some(format!(
+            let loaded = format!(
                 "loaded and verified {} entries in {:.2} s",
                 super::ui::thousands(data.store.len()),
                 elapsed.as_secs_f64()
-            ));
+            );
+            // A configuration problem shown at start stays until read.
+            app.status = Some(match app.status.take() {
+                Some(problem) => format!("{loaded} · {problem}"),
+                None => loaded,
+            });
             app.load = Load::Ready(data);
             requery(app);
             // Values typed while loading can be completed now.
