@@ -86,6 +86,10 @@ pub fn run(
     let cancel_load = Arc::new(AtomicBool::new(false));
     loader::spawn(paths, tx.clone(), Arc::clone(&cancel_load));
     terminal::spawn_input(tx.clone());
+    if let Err(e) = terminal::spawn_signals(tx.clone()) {
+        terminal::restore();
+        return Err(format!("cannot watch for signals: {e}"));
+    }
     let now = chrono::Utc::now().timestamp_micros();
     let mut app = App::new(
         theme::Theme::new(color, config.colors),

@@ -63,6 +63,24 @@ pub fn spawn_input(tx: Sender<Action>) {
         .expect("spawning a thread");
 }
 
+/// `kill`, a closed terminal window or a dropped ssh session (SIGTERM,
+/// SIGHUP, SIGINT, SIGQUIT) end the browser like `q` does, so the terminal
+/// is restored instead of left in raw mode on the alternate screen.
+pub fn spawn_signals(tx: Sender<Action>) -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    std::thread::Builder::new()
+        .name("auditui-signals".into())
+        .spawn(move || {
+            for _ in signals.forever() {
+                if tx.send(Action::Quit).is_err() {
+                    break;
+                }
+            }
+        })?;
+    Ok(())
+}
+
 /// Requests to the real terminal go straight to stdout.
 pub struct StdoutHost;
 
