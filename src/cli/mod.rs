@@ -10,6 +10,7 @@ mod common;
 mod completions;
 mod config;
 mod export;
+mod follow;
 mod generate;
 mod man;
 mod progress;
@@ -76,6 +77,7 @@ pub enum Command {
     Retention(retention::Args),
     Export(export::Args),
     Scan(scan::Args),
+    Follow(follow::Args),
     Completions(completions::Args),
     Man(man::Args),
     Config(config::Args),
@@ -107,6 +109,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Retention(args)) => retention::run(args, &settings.retention),
         Some(Command::Export(args)) => export::run(args),
         Some(Command::Scan(args)) => scan::run(args),
+        Some(Command::Follow(args)) => follow::run(args),
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Man(args)) => man::run(args),
         Some(Command::Config(args)) => config::run(args, cli.config.as_deref()),

@@ -212,6 +212,27 @@ impl FileVerifier {
         });
     }
 
+    /// Entries seen so far.
+    pub fn entries(&self) -> usize {
+        self.summary.entries
+    }
+
+    /// Findings so far, in line order.
+    pub fn findings(&self) -> &[Finding] {
+        &self.summary.findings
+    }
+
+    /// Record a finding found outside the lines (a file that shrank).
+    pub fn add_finding(&mut self, finding: Finding) {
+        self.summary.findings.push(finding);
+    }
+
+    /// Go on into the next file of a rotation: its first entry must link
+    /// to the last one seen here. Counts and findings carry over.
+    pub fn continue_into(&mut self, name: String) {
+        self.summary.name = name;
+    }
+
     pub fn finish(self) -> FileSummary {
         let mut summary = self.summary;
         if summary.empty {

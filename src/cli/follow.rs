@@ -1,0 +1,137 @@
+//! `auditui follow`: verify a log as it grows, one line of output per
+//! appended entry, like `tail -f` with a verdict.
+
+use super::color::Paint;
+use super::{EXIT_FINDINGS, EXIT_OK};
+use crate::log::follow::{Followed, Follower};
+use crate::store::filter::parse_duration;
+use crate::text::for_terminal;
+use serde_json::json;
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Verify a growing log as entries are appended (Ctrl-C stops)
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "The entries already in FILE are verified first (one summary line), then every appended line is printed with its verdict as it arrives. A line still being written waits for its newline; a file that shrinks is reported as truncated; a rotated file is followed into its successor, whose first entry must link to the last one seen.\n\nExit codes: runs until interrupted; with --fail-fast, exits 1 at the first finding.\n\nExamples:\n  auditui follow /var/log/agent/audit.jsonl\n  auditui follow audit.jsonl --format jsonl | jq -c 'select(.findings != [])'\n  auditui follow audit.jsonl --fail-fast && echo stopped"
+)]
+pub struct Args {
+    /// The log file to follow
+    pub file: PathBuf,
+    /// How often to look for new lines (1s, 5s)
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval)]
+    pub interval: Duration,
+    /// Exit 1 at the first integrity finding
+    #[arg(long)]
+    pub fail_fast: bool,
+    /// Also print the entries already in the file, not just a summary
+    #[arg(long)]
+    pub from_start: bool,
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    /// One JSON object per line
+    Jsonl,
+}
+
+fn parse_interval(text: &str) -> Result<Duration, String> {
+    let micros = parse_duration(text)
+        .filter(|&m| m > 0)
+        .ok_or("expected a duration like 1s or 5s")?;
+    Ok(Duration::from_micros(micros as u64))
+}
+
+pub fn run(args: Args) -> Result<u8, String> {
+    let mut follower =
+        Follower::open(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let paint = Paint::stdout();
+    let mut out = io::LineWriter::new(io::stdout().lock());
+    let mut findings = 0usize;
+    let mut first_poll = true;
+    loop {
+        let mut failed: io::Result<()> = Ok(());
+        let mut on_line = |followed: Followed| {
+            findings += followed.findings.len();
+            if failed.is_ok() && (!first_poll || args.from_start || !followed.findings.is_empty()) {
+                failed = write_line(&mut out, &followed, args.format, paint);
+            }
+        };
+        follower
+            .poll(&mut on_line)
+            .map_err(|e| format!("{}: {e}", follower.name()))?;
+        if let Err(e) = failed {
+            // A closed pipe (`| head`) ends following quietly.
+            return if e.kind() == io::ErrorKind::BrokenPipe {
+                Ok(EXIT_OK)
+            } else {
+                Err(format!("cannot write to stdout: {e}"))
+            };
+        }
+        if first_poll {
+            first_poll = false;
+            eprintln!(
+                "auditui: {} entries in {}, {}; following (Ctrl-C stops)",
+                follower.entries(),
+                for_terminal(&follower.name()),
+                match findings {
+                    0 => "intact so far".to_owned(),
+                    n => format!("{n} findings so far"),
+                }
+            );
+        }
+        if args.fail_fast && findings > 0 {
+            return Ok(EXIT_FINDINGS);
+        }
+        std::thread::sleep(args.interval);
+    }
+}
+
+fn write_line(out: &mut dyn Write, f: &Followed, format: Format, paint: Paint) -> io::Result<()> {
+    match format {
+        Format::Jsonl => writeln!(
+            out,
+            "{}",
+            json!({
+                "file": f.file,
+                "line": f.line,
+                "entry": f.entry.as_ref().map(|e| json!({
+                    "timestamp": e.timestamp,
+                    "user_id": e.user,
+                    "tool_name": e.tool,
+                    "success": e.success,
+                })),
+                "findings": f.findings,
+            })
+        ),
+        Format::Text => {
+            let verdict = match f.findings.first() {
+                None => paint.good("ok      "),
+                Some(finding) => paint.bad(&format!("{:<8}", finding.kind.name().to_uppercase())),
+            };
+            let mut text = format!("{}:{}  {verdict}", for_terminal(&f.file), f.line);
+            if let Some(e) = &f.entry {
+                let field = |v: &Option<String>| for_terminal(v.as_deref().unwrap_or("-")).into_owned();
+                let outcome = match e.success {
+                    Some(false) => "failed",
+                    Some(true) => "ok",
+                    None => "-",
+                };
+                text.push_str(&format!(
+                    "  {}  {}  {}  {outcome}",
+                    field(&e.timestamp),
+                    field(&e.user),
+                    field(&e.tool)
+                ));
+            }
+            for finding in &f.findings {
+                text.push_str(&format!("\n    {}", for_terminal(&finding.message)));
+            }
+            writeln!(out, "{text}")
+        }
+    }
+}
