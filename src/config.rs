@@ -271,7 +271,10 @@ impl<'de> Deserialize<'de> for KeyList {
 
 fn key_overrides<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Vec<Key>>, D::Error> {
     let raw = BTreeMap::<ActionName, KeyList>::deserialize(d)?;
-    Ok(raw.into_iter().map(|(name, keys)| (name.0, keys.0)).collect())
+    Ok(raw
+        .into_iter()
+        .map(|(name, keys)| (name.0, keys.0))
+        .collect())
 }
 
 #[cfg(test)]
@@ -337,7 +340,10 @@ mod tests {
         assert!(e.contains("line 3") && e.contains("blurple"), "{e}");
 
         let e = error_of("[keys]\nlaunch_rockets = \"l\"\n");
-        assert!(e.contains("line 2") && e.contains("launch_rockets") && e.contains("quit"), "{e}");
+        assert!(
+            e.contains("line 2") && e.contains("launch_rockets") && e.contains("quit"),
+            "{e}"
+        );
 
         let e = error_of("[keys]\nquit = \"ctrl-\"\n");
         assert!(e.contains("line 2") && e.contains("ctrl-"), "{e}");

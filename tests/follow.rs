@@ -66,19 +66,25 @@ fn appended_entries_are_reported_as_they_arrive() {
     let (mut child, lines) = follow(&log, &["--format", "jsonl"]);
 
     append(&log, &format!("{}\n", all[2]));
-    let third: serde_json::Value = serde_json::from_str(&lines.recv_timeout(TIMEOUT).unwrap()).unwrap();
+    let third: serde_json::Value =
+        serde_json::from_str(&lines.recv_timeout(TIMEOUT).unwrap()).unwrap();
     assert_eq!(third["line"], 3);
     assert_eq!(third["findings"], serde_json::json!([]));
     assert!(third["entry"]["tool_name"].is_string());
 
     // Entry 4 is skipped: entry 5 does not link to entry 3.
     append(&log, &format!("{}\n", all[4]));
-    let broken: serde_json::Value = serde_json::from_str(&lines.recv_timeout(TIMEOUT).unwrap()).unwrap();
+    let broken: serde_json::Value =
+        serde_json::from_str(&lines.recv_timeout(TIMEOUT).unwrap()).unwrap();
     assert_eq!(broken["line"], 4);
     assert_eq!(broken["findings"][0]["kind"], "link");
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(std::fs::read_to_string(&log).unwrap().lines().count(), 4, "the log is untouched");
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap().lines().count(),
+        4,
+        "the log is untouched"
+    );
 }
 
 #[test]
@@ -90,8 +96,14 @@ fn fail_fast_exits_1_at_the_first_finding() {
     let (mut child, lines) = follow(&log, &["--fail-fast"]);
     append(&log, "\u{1b}]52;c;cHduZWQ=\u{7}not an entry\n");
     let line = lines.recv_timeout(TIMEOUT).unwrap();
-    assert!(line.contains("live.jsonl:2") && line.contains("MALFORMED"), "{line}");
-    assert!(!line.contains('\u{1b}'), "raw escape reached the output: {line:?}");
+    assert!(
+        line.contains("live.jsonl:2") && line.contains("MALFORMED"),
+        "{line}"
+    );
+    assert!(
+        !line.contains('\u{1b}'),
+        "raw escape reached the output: {line:?}"
+    );
     let start = std::time::Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().unwrap() {

@@ -31,7 +31,12 @@ pub fn run(args: Args, explicit: Option<&Path>) -> Result<u8, String> {
             for binding in keymap::BINDINGS {
                 if let Some(name) = keymap::config_name(binding) {
                     let keys: Vec<String> = binding.keys.iter().map(|k| k.label()).collect();
-                    writeln!(out, "{name:<14} {:<14} {}", keys.join(" "), binding.description)?;
+                    writeln!(
+                        out,
+                        "{name:<14} {:<14} {}",
+                        keys.join(" "),
+                        binding.description
+                    )?;
                 }
             }
             Ok(())

@@ -115,7 +115,8 @@ fn write_line(out: &mut dyn Write, f: &Followed, format: Format, paint: Paint) -
             };
             let mut text = format!("{}:{}  {verdict}", for_terminal(&f.file), f.line);
             if let Some(e) = &f.entry {
-                let field = |v: &Option<String>| for_terminal(v.as_deref().unwrap_or("-")).into_owned();
+                let field =
+                    |v: &Option<String>| for_terminal(v.as_deref().unwrap_or("-")).into_owned();
                 let outcome = match e.success {
                     Some(false) => "failed",
                     Some(true) => "ok",

@@ -56,6 +56,9 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Log files or directories to browse
     pub paths: Vec<PathBuf>,
+    /// Browse with follow mode on: re-verify and show new entries as the logs grow (F toggles it)
+    #[arg(long)]
+    pub follow: bool,
     /// When to use colour
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = color::ColorWhen::Auto)]
     pub color: color::ColorWhen,
@@ -120,6 +123,7 @@ pub fn run(cli: Cli) -> u8 {
                 &Cli::command().render_usage().to_string(),
                 loaded,
                 color::stdout_has_color(),
+                cli.follow,
             ),
         },
     };

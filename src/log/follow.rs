@@ -152,7 +152,10 @@ impl Follower {
 
     /// A shorter file was truncated or rewritten in place; a different file
     /// at the path is the next one after a rotation.
-    fn notice_rotation_or_truncation(&mut self, on_line: &mut dyn FnMut(Followed)) -> io::Result<()> {
+    fn notice_rotation_or_truncation(
+        &mut self,
+        on_line: &mut dyn FnMut(Followed),
+    ) -> io::Result<()> {
         let at_path = match std::fs::metadata(&self.path) {
             Ok(meta) => meta,
             // Between the rename and the new file's creation: keep reading
@@ -238,10 +241,17 @@ mod tests {
         let mut follower = Follower::open(&path).unwrap();
         let first = collect(&mut follower);
         assert_eq!(first.len(), 2);
-        assert!(first.iter().all(|f| f.findings.is_empty() && f.entry.is_some()));
+        assert!(
+            first
+                .iter()
+                .all(|f| f.findings.is_empty() && f.entry.is_some())
+        );
         assert!(collect(&mut follower).is_empty());
 
-        let mut file = std::fs::OpenOptions::new().append(true).open(&path).unwrap();
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap();
         // Half a line: nothing yet.
         let (head, tail) = all[2].split_at(40);
         write!(file, "{head}").unwrap();

@@ -59,6 +59,7 @@ pub enum Action {
     ToggleMouse,
     ToggleUtc,
     SortStats,
+    ToggleFollow,
     Edit(Edit),
     Complete,
     NextCompletion,
@@ -76,6 +77,8 @@ pub enum Action {
     Mouse(MouseEvent),
     Resize(u16, u16),
     // What the workers report.
+    /// The logs on disk changed (size or modification time).
+    SourcesChanged,
     Progress(LoadProgress),
     Loaded(Arc<Loaded>, Duration),
     LoadFailed(String),
@@ -105,6 +108,8 @@ pub enum Effect {
         filter: Filter,
         data: Arc<Loaded>,
     },
+    /// Load the logs again (follow mode).
+    Reload { paths: Vec<PathBuf> },
     Alerts {
         generation: u64,
         data: Arc<Loaded>,
@@ -228,6 +233,12 @@ pub struct App {
     pub prompt: Option<Prompt>,
     /// One line for the footer: what the last action did or why it did not.
     pub status: Option<String>,
+    /// Follow mode: re-verify and reload when the logs on disk change.
+    pub follow: bool,
+    /// A follow-mode reload is running; the old data stays on screen.
+    pub reloading: bool,
+    /// The logs as given on the command line, for reloads.
+    pub paths: Vec<PathBuf>,
     pub quit: bool,
     pub(super) effects: Vec<Effect>,
     /// Row to select when the running query returns (a jump to an entry
@@ -266,6 +277,9 @@ impl App {
             alerts: None,
             prompt: None,
             status: None,
+            follow: false,
+            reloading: false,
+            paths: Vec::new(),
             quit: false,
             effects: Vec::new(),
             pending_jump: None,
@@ -338,11 +352,19 @@ pub fn update(app: &mut App, action: Action) {
             }
         }
         Action::Loaded(data, elapsed) => {
-            let loaded = format!(
-                "loaded and verified {} entries in {:.2} s",
-                super::ui::thousands(data.store.len()),
-                elapsed.as_secs_f64()
-            );
+            let loaded = match (std::mem::take(&mut app.reloading), app.loaded()) {
+                (true, Some(before)) => format!(
+                    "following: {} new entries, all {} re-verified in {:.2} s",
+                    super::ui::thousands(data.store.len().saturating_sub(before.store.len())),
+                    super::ui::thousands(data.store.len()),
+                    elapsed.as_secs_f64()
+                ),
+                _ => format!(
+                    "loaded and verified {} entries in {:.2} s",
+                    super::ui::thousands(data.store.len()),
+                    elapsed.as_secs_f64()
+                ),
+            };
             // A configuration problem shown at start stays until read.
             app.status = Some(match app.status.take() {
                 Some(problem) => format!("{loaded} · {problem}"),
@@ -364,6 +386,15 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::Exported(path, outcome) => reports::exported(app, path, outcome),
         Action::Quit => app.quit = true,
+        Action::ToggleFollow => {
+            app.follow = !app.follow;
+            app.status = Some(if app.follow {
+                "following: the logs are re-verified and reloaded when they grow (F stops)".into()
+            } else {
+                "stopped following".into()
+            });
+        }
+        Action::SourcesChanged => reload_if_following(app),
         Action::Up => navigation::navigate(app, Motion::By(-1)),
         Action::Down => navigation::navigate(app, Motion::By(1)),
         Action::PageUp => navigation::navigate(app, Motion::Page(-1)),
@@ -476,6 +507,22 @@ pub(super) fn requery(app: &mut App) {
         generation: app.generation,
         filter,
         data,
+    });
+}
+
+/// Follow mode: load the changed logs again, in the background; the
+/// entries list stays at its end if it was there, like `tail -f`.
+fn reload_if_following(app: &mut App) {
+    if !app.follow || app.reloading || !matches!(app.load, Load::Ready(_)) {
+        return;
+    }
+    app.reloading = true;
+    let at_end = app.entries.selected + 1 >= app.selection.rows.len();
+    if at_end {
+        app.pending_jump = Some(u32::MAX);
+    }
+    app.effects.push(Effect::Reload {
+        paths: app.paths.clone(),
     });
 }
 

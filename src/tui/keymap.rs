@@ -217,6 +217,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(App, &[ch('a')], Action::ShowAlerts, "alerts: access bursts and emergency accesses", Some("alerts")),
     bind(App, &[ch('e')], Action::Export, "export the access report to a file", Some("export")),
     bind(App, &[ch('t')], Action::ToggleUtc, "show times in local time / UTC", None),
+    bind(App, &[ch('F')], Action::ToggleFollow, "follow: re-verify and show new entries as the logs grow", None),
     bind(App, &[ch('m')], Action::ToggleMouse, "release the mouse to select text / capture it again", None),
     bind(Jump, &[plain(K::Enter)], Action::Open, "jump to the entry", Some("jump")),
     bind(View, &[plain(K::Esc)], Action::Back, "close, back to the panes", Some("close")),
@@ -268,6 +269,7 @@ pub fn config_name(binding: &Binding) -> Option<&'static str> {
         Action::ToggleMouse => "toggle_mouse",
         Action::ToggleUtc => "toggle_utc",
         Action::SortStats => "sort_stats",
+        Action::ToggleFollow => "toggle_follow",
         _ => return None,
     })
 }

@@ -44,33 +44,37 @@ const PROGRESS_EVERY: Duration = Duration::from_millis(40);
 pub fn spawn(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
     std::thread::Builder::new()
         .name("auditui-load".into())
-        .spawn(move || {
-            let started = Instant::now();
-            let sources = match crate::log::source::open_all(&paths) {
-                Ok(sources) => sources,
-                Err(e) => {
-                    let _ = tx.send(Action::LoadFailed(e.to_string()));
-                    return;
-                }
-            };
-            let mut last_sent = started;
-            let on_progress = |progress: Progress| {
-                let now = Instant::now();
-                if now.duration_since(last_sent) >= PROGRESS_EVERY {
-                    last_sent = now;
-                    let _ = tx.send(Action::Progress(LoadProgress {
-                        progress,
-                        elapsed: now.duration_since(started),
-                    }));
-                }
-            };
-            if let Some((store, verification)) = crate::store::load(sources, on_progress, &cancel) {
-                let loaded = Arc::new(Loaded {
-                    store,
-                    verification,
-                });
-                let _ = tx.send(Action::Loaded(loaded, started.elapsed()));
-            }
-        })
+        .spawn(move || load(paths, tx, cancel))
         .expect("spawning a thread");
+}
+
+/// Open, verify and index `paths` on this thread: progress, then
+/// `Loaded` or `LoadFailed`, arrive on `tx`.
+pub fn load(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
+    let started = Instant::now();
+    let sources = match crate::log::source::open_all(&paths) {
+        Ok(sources) => sources,
+        Err(e) => {
+            let _ = tx.send(Action::LoadFailed(e.to_string()));
+            return;
+        }
+    };
+    let mut last_sent = started;
+    let on_progress = |progress: Progress| {
+        let now = Instant::now();
+        if now.duration_since(last_sent) >= PROGRESS_EVERY {
+            last_sent = now;
+            let _ = tx.send(Action::Progress(LoadProgress {
+                progress,
+                elapsed: now.duration_since(started),
+            }));
+        }
+    };
+    if let Some((store, verification)) = crate::store::load(sources, on_progress, &cancel) {
+        let loaded = Arc::new(Loaded {
+            store,
+            verification,
+        });
+        let _ = tx.send(Action::Loaded(loaded, started.elapsed()));
+    }
 }

@@ -30,6 +30,7 @@ pub mod testing;
 mod tests;
 pub mod theme;
 pub mod ui;
+mod watch;
 pub mod worker;
 
 pub use app::{Action, App, update};
@@ -49,6 +50,7 @@ pub fn run(
     usage: &str,
     config: crate::config::Loaded,
     color: bool,
+    follow: bool,
 ) -> Result<u8, String> {
     let crate::config::Loaded { config, problem } = config;
     if paths.is_empty() {
@@ -84,7 +86,8 @@ pub fn run(
     })?;
     let (tx, rx) = mpsc::channel();
     let cancel_load = Arc::new(AtomicBool::new(false));
-    loader::spawn(paths, tx.clone(), Arc::clone(&cancel_load));
+    loader::spawn(paths.clone(), tx.clone(), Arc::clone(&cancel_load));
+    watch::spawn(paths.clone(), tx.clone());
     terminal::spawn_input(tx.clone());
     if let Err(e) = terminal::spawn_signals(tx.clone()) {
         terminal::restore();
@@ -98,6 +101,8 @@ pub fn run(
         Rect::default(),
     );
     app.keymap = keymap::Keymap::new(config.keys);
+    app.paths = paths;
+    app.follow = follow;
     app.alert_settings = config.alerts;
     app.retention = config.retention;
     // The same message went to stderr, but the browser's screen hides it.

@@ -89,6 +89,9 @@ impl<H: Host> Runtime<H> {
                         }
                     });
                 }
+                Effect::Reload { paths } => self.spawn(move |tx| {
+                    super::loader::load(paths, tx.clone(), Arc::new(AtomicBool::new(false)));
+                }),
                 Effect::Alerts {
                     generation,
                     data,

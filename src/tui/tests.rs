@@ -327,3 +327,41 @@ fn the_event_loop_draws_applies_keys_and_stops_on_q() {
     assert!(screen.contains("/ failed"), "{screen}");
     assert!(screen.contains("Entries 0 of 8 …"), "{screen}");
 }
+
+#[test]
+fn follow_mode_reloads_grown_logs_and_keeps_the_tail_in_view() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("support.jsonl");
+    let log = chain_log(&support_calls());
+    let lines: Vec<&str> = log.lines().collect();
+    std::fs::write(&path, format!("{}\n", lines[..5].join("\n"))).unwrap();
+    let name = path.to_str().unwrap();
+    let mut h = Harness::loaded(&[(name, &std::fs::read_to_string(&path).unwrap())], 120, 40);
+    h.app.paths = vec![path.clone()];
+    h.key(KeyCode::Char('G'));
+    assert_eq!(h.app.entries.selected, 4);
+
+    // Not following: a change on disk is ignored.
+    std::fs::write(&path, &log).unwrap();
+    h.send(Action::SourcesChanged);
+    assert_eq!(h.app.selection.rows.len(), 5);
+
+    h.key(KeyCode::Char('F'));
+    assert!(h.app.follow);
+    assert!(h.render().contains("· following"));
+    h.send(Action::SourcesChanged);
+    assert_eq!(h.app.selection.rows.len(), 8);
+    assert_eq!(
+        h.app.entries.selected, 7,
+        "the cursor stays on the newest entry"
+    );
+    assert!(h.app.status.as_deref().unwrap().contains("3 new entries"));
+    assert!(h.render().contains("INTACT"));
+
+    // An edit on disk shows up as a broken chain on the next reload.
+    std::fs::write(&path, log.replacen("usr_200", "usr_999", 1)).unwrap();
+    h.send(Action::SourcesChanged);
+    assert!(h.render().contains("BROKEN"), "{}", h.render());
+    h.key(KeyCode::Char('F'));
+    assert!(!h.app.follow);
+}

@@ -102,7 +102,7 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
         if v.entries() == 1 { "entry" } else { "entries" },
         files,
         if files == 1 { "file" } else { "files" },
-    );
+    ) + if app.follow { " · following" } else { "" };
     let head = v
         .main_chain()
         .and_then(|c| c.head)
