@@ -164,7 +164,7 @@ pub fn is_hidden(c: char) -> bool {
 
 /// Appends the visible escape for `c`; `backslash` is what introduces it
 /// (Markdown needs it doubled).
-fn push_escape(out: &mut String, c: char, backslash: &str) {
+pub fn push_escape(out: &mut String, c: char, backslash: &str) {
     out.push_str(backslash);
     match c {
         '\n' => out.push('n'),

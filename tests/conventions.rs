@@ -343,3 +343,69 @@ fn a_mistyped_command_is_not_taken_for_a_log() {
         stderr(&out)
     );
 }
+
+/// Everything `args` writes to a pseudo-terminal, until it exits.
+fn on_a_terminal(args: &[&str]) -> String {
+    use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+    use std::io::Read;
+    let pty = native_pty_system()
+        .openpty(PtySize {
+            rows: 24,
+            cols: 200,
+            pixel_width: 0,
+            pixel_height: 0,
+        })
+        .unwrap();
+    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_auditui"));
+    command.args(args);
+    command.cwd(env!("CARGO_MANIFEST_DIR"));
+    command.env("XDG_CONFIG_HOME", "/nonexistent/auditui-tests");
+    command.env("TERM", "xterm-256color");
+    let mut child = pty.slave.spawn_command(command).unwrap();
+    drop(pty.slave);
+    let mut reader = pty.master.try_clone_reader().unwrap();
+    let reading = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let mut buffer = [0u8; 4096];
+        while let Ok(n) = reader.read(&mut buffer) {
+            if n == 0 {
+                break;
+            }
+            bytes.extend_from_slice(&buffer[..n]);
+        }
+        bytes
+    });
+    child.wait().unwrap();
+    drop(pty.master);
+    String::from_utf8(reading.join().unwrap()).unwrap()
+}
+
+#[test]
+fn log_content_reaches_a_terminal_escaped_and_a_pipe_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("hostile.jsonl");
+    let line = "{\"timestamp\": \"2025-07-06T10:00:00Z\", \"user_id\": \"usr_\u{202e}1\", \"tool_name\": \"get\u{9b}6n\", \"success\": true}";
+    std::fs::write(&log, format!("{line}\n")).unwrap();
+    let path = log.to_str().unwrap();
+
+    let piped = run(&["query", path, "--format", "jsonl"], &[]);
+    assert_eq!(
+        stdout(&piped),
+        format!("{line}\n"),
+        "a pipe gets the original line"
+    );
+
+    for format in ["jsonl", "json", "text"] {
+        let shown = on_a_terminal(&["query", path, "--format", format]);
+        assert!(
+            !shown.contains('\u{202e}') && !shown.contains('\u{9b}'),
+            "--format {format} let a raw control through: {shown:?}"
+        );
+        assert!(shown.contains("\\u{202e}"), "--format {format}: {shown:?}");
+    }
+    let verdict = on_a_terminal(&["verify", path, "--format", "json"]);
+    assert!(
+        !verdict.contains('\u{202e}') && verdict.contains("\"intact\""),
+        "{verdict:?}"
+    );
+}

@@ -36,6 +36,6 @@ pub fn run(args: Args) -> Result<u8, String> {
             verification.findings.len()
         );
     }
-    print!("{checkpoint}");
+    super::common::write_stdout(|out| write!(out, "{checkpoint}"))?;
     Ok(EXIT_OK)
 }

@@ -5,6 +5,7 @@
 use super::color::Paint;
 use super::open_sources;
 use super::progress;
+use super::terminal_out::TerminalSafe;
 use super::verify::weakness_notes;
 use crate::export::atomic::write_atomic;
 use crate::export::{Document, Table};
@@ -122,14 +123,25 @@ pub fn write_output(
     }
 }
 
-/// Run `write` against a buffered stdout.
+/// Run `write` against a buffered stdout; on a terminal, through the
+/// guard that keeps log content from acting on it.
 pub fn write_stdout(write: impl FnOnce(&mut dyn Write) -> io::Result<()>) -> Result<(), String> {
-    let mut out = BufWriter::new(io::stdout().lock());
+    let mut out = BufWriter::new(stdout());
     match write(&mut out).and_then(|()| out.flush()) {
         Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
             Err(format!("cannot write to stdout: {e}"))
         }
         _ => Ok(()),
+    }
+}
+
+/// Stdout, guarded by [`TerminalSafe`] when it is a terminal.
+pub fn stdout() -> Box<dyn Write> {
+    let stdout = io::stdout();
+    if stdout.is_terminal() {
+        Box::new(TerminalSafe::new(stdout.lock()))
+    } else {
+        Box::new(stdout.lock())
     }
 }
 

@@ -45,22 +45,23 @@ pub fn run(args: Args, explicit: Option<&Path>) -> Result<u8, String> {
     }
     let path = explicit.map(Path::to_owned).or_else(config::default_path);
     let Some(path) = path else {
-        println!("no configuration: neither XDG_CONFIG_HOME nor HOME is set; defaults in use");
-        return Ok(EXIT_OK);
+        return say("no configuration: neither XDG_CONFIG_HOME nor HOME is set; defaults in use");
     };
     let shown = for_terminal(&path.display().to_string()).into_owned();
     if explicit.is_none() && !path.exists() {
-        println!("{shown}: not present; defaults in use");
-        return Ok(EXIT_OK);
+        return say(&format!("{shown}: not present; defaults in use"));
     }
     match Config::load(Some(&path)).problem {
-        None => {
-            println!("{shown}: valid");
-            Ok(EXIT_OK)
-        }
+        None => say(&format!("{shown}: valid")),
         Some(problem) => {
             eprintln!("auditui: {}", for_terminal(&problem));
             Ok(EXIT_ERROR)
         }
     }
+}
+
+/// One line of answer on stdout.
+fn say(line: &str) -> Result<u8, String> {
+    super::common::write_stdout(|out| writeln!(out, "{line}"))?;
+    Ok(EXIT_OK)
 }

@@ -50,7 +50,7 @@ pub fn run(args: Args) -> Result<u8, String> {
     let mut follower =
         Follower::open(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
     let paint = Paint::stdout();
-    let mut out = io::LineWriter::new(io::stdout().lock());
+    let mut out = io::LineWriter::new(super::common::stdout());
     let mut findings = 0usize;
     let mut first_poll = true;
     loop {

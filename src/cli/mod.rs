@@ -19,6 +19,7 @@ mod report;
 mod retention;
 mod scan;
 mod stats;
+mod terminal_out;
 mod timeline;
 pub(crate) mod verify;
 

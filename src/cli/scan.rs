@@ -1,5 +1,6 @@
 //! `auditui scan`: PII and secrets that sanitisation missed.
 
+use super::common;
 use super::verify::Format;
 use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
 use crate::scan::{Kind, Report, ensure_ascii, scan_sources};
@@ -25,8 +26,10 @@ pub fn run(args: Args) -> Result<u8, String> {
     let sources = open_sources(&args.paths)?;
     let report = scan_sources(&sources);
     match args.format {
-        Format::Json => println!("{}", ensure_ascii(&to_json(&report).to_string())),
-        Format::Text => print!("{}", to_text(&report)),
+        Format::Json => common::write_stdout(|out| {
+            writeln!(out, "{}", ensure_ascii(&to_json(&report).to_string()))
+        })?,
+        Format::Text => common::write_stdout(|out| out.write_all(to_text(&report).as_bytes()))?,
     }
     Ok(if report.leaks.is_empty() {
         EXIT_OK

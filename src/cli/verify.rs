@@ -1,7 +1,7 @@
 //! `auditui verify`: the integrity verdict, for people and for CI.
 
 use super::color::Paint;
-use super::common::total_bytes;
+use super::common::{total_bytes, write_stdout};
 use super::progress::Bar;
 use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
 use crate::log::chain::Verification;
@@ -51,8 +51,10 @@ pub fn run(args: Args) -> Result<u8, String> {
         verification.add_findings(extra);
     }
     match args.format {
-        Format::Json => println!("{}", to_json(&verification)),
-        Format::Text => print!("{}", to_text(&verification, Paint::stdout())),
+        Format::Json => write_stdout(|out| writeln!(out, "{}", to_json(&verification)))?,
+        Format::Text => {
+            write_stdout(|out| out.write_all(to_text(&verification, Paint::stdout()).as_bytes()))?
+        }
     }
     Ok(if verification.intact() {
         EXIT_OK
