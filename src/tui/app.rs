@@ -131,6 +131,7 @@ pub enum Effect {
         format: Format,
         force: bool,
         report: Arc<AccessReport>,
+        data: Arc<Loaded>,
     },
 }
 

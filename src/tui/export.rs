@@ -1,7 +1,8 @@
 //! Writing the access report to a file, in the format its name asks for.
 
 use crate::export::atomic::{WriteError, write_atomic};
-use crate::export::{csv, json, markdown, report_document};
+use crate::export::{csv, fhir, json, markdown, report_document};
+use crate::store::Store;
 use crate::views::report::AccessReport;
 use std::path::Path;
 
@@ -10,11 +11,17 @@ pub enum Format {
     Json,
     Csv,
     Markdown,
+    /// A FHIR R4 Bundle of AuditEvents, one per access in the report.
+    Fhir,
 }
 
 impl Format {
     /// The format named by a path's extension.
     pub fn of(path: &Path) -> Option<Format> {
+        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
+        if name.ends_with(".fhir.json") {
+            return Some(Format::Fhir);
+        }
         let extension = path.extension()?.to_str()?.to_ascii_lowercase();
         match extension.as_str() {
             "json" => Some(Format::Json),
@@ -32,12 +39,14 @@ pub fn write_report(
     format: Format,
     force: bool,
     report: &AccessReport,
+    store: &Store,
 ) -> Result<(), WriteError> {
     write_atomic(path, force, |out| match format {
         // JSON is the view itself (the lesson's keys); the others its document.
         Format::Json => json::write_pretty(report, out),
         Format::Csv => csv::write_table(&report_document(report).table, out),
         Format::Markdown => markdown::write_document(&report_document(report), out),
+        Format::Fhir => fhir::write_bundle(store, &report.rows, out),
     })
 }
 
@@ -49,6 +58,7 @@ mod tests {
     fn the_extension_chooses_the_format() {
         assert_eq!(Format::of(Path::new("r.JSON")), Some(Format::Json));
         assert_eq!(Format::of(Path::new("dir/r.md")), Some(Format::Markdown));
+        assert_eq!(Format::of(Path::new("p7.FHIR.json")), Some(Format::Fhir));
         assert_eq!(Format::of(Path::new("r.txt")), None);
         assert_eq!(Format::of(Path::new("report")), None);
     }

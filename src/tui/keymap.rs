@@ -192,7 +192,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(Global, &[ctrl('c')], Action::Quit, "quit, restoring the terminal", None),
     bind(Confirm, &[ch('y')], Action::Confirm(true), "overwrite the file", Some("overwrite")),
     bind(Confirm, &[ch('n'), plain(K::Esc)], Action::Confirm(false), "keep the file, choose another path", Some("keep")),
-    bind(Prompt, &[plain(K::Enter)], Action::Submit, "export to this path (.json, .csv or .md)", Some("export")),
+    bind(Prompt, &[plain(K::Enter)], Action::Submit, "export to this path (.json, .csv, .md or .fhir.json: FHIR R4)", Some("export")),
     bind(Prompt, &[plain(K::Esc)], Action::Cancel, "cancel the export", Some("cancel")),
     bind(Filter, &[plain(K::Enter)], Action::Submit, "apply the filter, back to the entries", Some("apply")),
     bind(Filter, &[plain(K::Esc)], Action::Cancel, "clear the filter, back to the entries", Some("clear")),

@@ -125,23 +125,26 @@ pub fn submit_path(app: &mut App) {
     };
     let path = PathBuf::from(input.text().trim());
     if path.as_os_str().is_empty() {
-        app.status = Some("type a file name ending in .json, .csv or .md".into());
+        app.status = Some("type a file name ending in .json, .csv, .md or .fhir.json".into());
         return;
     }
     let Some(format) = Format::of(&path) else {
-        app.status = Some("the name must end in .json, .csv or .md (it chooses the format)".into());
+        app.status = Some(
+            "the name must end in .json, .csv, .md or .fhir.json (it chooses the format)".into(),
+        );
         return;
     };
     export(app, path, format, false);
 }
 
 fn export(app: &mut App, path: PathBuf, format: Format, force: bool) {
-    if let Some(report) = app.report.clone() {
+    if let Some((report, data)) = app.report.clone().zip(app.loaded().cloned()) {
         app.effects.push(Effect::Export {
             path,
             format,
             force,
             report,
+            data,
         });
     }
 }

@@ -106,8 +106,9 @@ impl<H: Host> Runtime<H> {
                     format,
                     force,
                     report,
+                    data,
                 } => self.spawn(move |tx| {
-                    let outcome = match write_report(&path, format, force, &report) {
+                    let outcome = match write_report(&path, format, force, &report, &data.store) {
                         Ok(()) => ExportOutcome::Written,
                         Err(WriteError::Exists(_)) => ExportOutcome::Exists,
                         Err(e) => ExportOutcome::Failed(e.to_string()),

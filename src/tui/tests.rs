@@ -268,6 +268,23 @@ fn the_report_needs_a_patient_and_exports_without_overwriting() {
     let written = std::fs::read_to_string(&path).unwrap();
     assert!(written.contains("usr_doc1"), "{written}");
 
+    // FHIR: a Bundle with one AuditEvent per access in the report.
+    let fhir = dir.path().join("p1.fhir.json");
+    h.keys("e");
+    h.ctrl('u');
+    h.keys(&fhir.display().to_string());
+    h.key(KeyCode::Enter);
+    let bundle: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fhir).unwrap()).unwrap();
+    assert_eq!(bundle["resourceType"], "Bundle");
+    let events = bundle["entry"].as_array().unwrap();
+    assert_eq!(events.len(), 2);
+    assert!(
+        events
+            .iter()
+            .all(|e| e["resource"]["resourceType"] == "AuditEvent")
+    );
+
     h.keys("e");
     h.ctrl('u');
     h.keys(&path.display().to_string());

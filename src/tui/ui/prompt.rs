@@ -27,7 +27,7 @@ pub fn draw(app: &App, body: Rect, frame: &mut Frame) {
                     Span::raw(sanitized(input.text()).into_owned()),
                 ]),
                 Line::styled(
-                    ".json, .csv or .md chooses the format · Enter writes · Esc cancels",
+                    "the ending (.json .csv .md .fhir.json) is the format · Enter · Esc",
                     app.theme.dim(),
                 ),
             ],

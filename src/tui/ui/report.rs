@@ -15,7 +15,7 @@ const HEADERS: [&str; 6] = ["timestamp", "accessed by", "role", "tool", "purpose
 pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let Some(report) = &app.report else { return };
     let detail = format!(
-        "patient {} · e exports (.json .csv .md)",
+        "patient {} · e exports (.json .csv .md .fhir.json)",
         sanitized(&report.patient_id)
     );
     let block = pane_block(app, title(app, "Access report", detail), true);
