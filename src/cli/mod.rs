@@ -8,6 +8,7 @@ mod checkpoint;
 mod common;
 mod export;
 mod generate;
+mod histogram;
 mod query;
 mod report;
 mod retention;
@@ -47,6 +48,7 @@ pub enum Command {
     Generate(generate::Args),
     Query(query::Args),
     Stats(stats::Args),
+    Histogram(histogram::Args),
     Timeline(timeline::Args),
     Report(report::Args),
     Alerts(alerts::Args),
@@ -63,6 +65,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Generate(args)) => generate::run(args),
         Some(Command::Query(args)) => query::run(args),
         Some(Command::Stats(args)) => stats::run(args),
+        Some(Command::Histogram(args)) => histogram::run(args),
         Some(Command::Timeline(args)) => timeline::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Alerts(args)) => alerts::run(args),

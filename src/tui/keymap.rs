@@ -20,6 +20,8 @@ pub enum Context {
     Panes,
     /// The per-tool stats pane.
     Stats,
+    /// The activity histogram.
+    Histogram,
     /// The findings, report, alerts and help views.
     View,
     /// Views whose rows lead to an entry (findings, alerts).
@@ -43,6 +45,7 @@ impl Context {
             Context::Navigate => "Moving in lists",
             Context::Panes => "Panes",
             Context::Stats => "Per-tool stats pane",
+            Context::Histogram => "Activity histogram",
             Context::View => "Findings, report, alerts, help",
             Context::Jump => "Findings and alerts",
             Context::Filter => "Filter bar",
@@ -177,6 +180,14 @@ pub static BINDINGS: &[Binding] = &[
     bind(Jump, &[plain(K::Enter)], Action::Open, "jump to the entry", Some("jump")),
     bind(View, &[plain(K::Esc)], Action::Back, "close, back to the panes", Some("close")),
     bind(Stats, &[ch('s')], Action::SortStats, "sort by the next column", Some("sort")),
+    bind(Histogram, &[plain(K::Left), ch('h')], Action::Up, "previous bucket", None),
+    bind(Histogram, &[plain(K::Right), ch('l')], Action::Down, "next bucket", None),
+    bind(Histogram, &[ch(' ')], Action::MarkBucket, "mark where a range starts (it ends at the cursor); again: unmark", Some("mark")),
+    bind(Histogram, &[plain(K::Enter)], Action::Open, "filter to the range (or the bucket): since:/until: in the filter bar", Some("filter range")),
+    bind(Histogram, &[plain(K::Backspace)], Action::RestoreRange(false), "restore the time range of before the last Enter", Some("undo range")),
+    bind(Histogram, &[plain(K::Esc)], Action::RestoreRange(true), "the same; with none to restore, focus the entries", None),
+    bind(Histogram, &[ch('+')], Action::WiderBuckets, "wider buckets", Some("wider")),
+    bind(Histogram, &[ch('-')], Action::NarrowerBuckets, "narrower buckets", Some("narrower")),
     bind(Panes, &[plain(K::Tab)], Action::FocusNext, "focus the next pane", Some("pane")),
     bind(Panes, &[plain(K::BackTab)], Action::FocusPrev, "focus the previous pane", None),
     bind(Panes, &[plain(K::Enter)], Action::Open, "entry detail; on a timeline row or failure, its entry; on a tool, filter by it", Some("open")),

@@ -62,6 +62,38 @@ pub struct Bucket {
     pub failures: u32,
 }
 
+/// How much of a bar `cells` long a bucket fills when `peak` calls fill
+/// all of it: the same rule for the terminal's bars and the browser's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BarFill {
+    /// The calls, in eighths of a cell, rounded up: any call shows.
+    pub eighths: usize,
+    /// The failed share, in whole cells (block glyphs have no shaded
+    /// eighths): any failure shows as one cell, never more than the calls.
+    pub failed_cells: usize,
+}
+
+impl Bucket {
+    pub fn fill(&self, peak: u32, cells: usize) -> BarFill {
+        if peak == 0 {
+            return BarFill {
+                eighths: 0,
+                failed_cells: 0,
+            };
+        }
+        let scale = |n: u32| (u64::from(n) * cells as u64 * 8).div_ceil(u64::from(peak)) as usize;
+        let eighths = scale(self.calls);
+        let failed_cells = match self.failures {
+            0 => 0,
+            n => (scale(n) / 8).max(1).min(eighths.div_ceil(8)),
+        };
+        BarFill {
+            eighths,
+            failed_cells,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Histogram {
     /// Microseconds.
