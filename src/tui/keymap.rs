@@ -230,7 +230,8 @@ pub fn dispatch(contexts: &[Context], event: &KeyEvent) -> Option<Action> {
 
 /// The bindings active in `contexts`, for the footer: the broad ones
 /// first (quit, help, filter are what a newcomer looks for), in table
-/// order, each key once.
+/// order, each key once with what it does here (the most specific
+/// context's hint, as dispatch decides).
 pub fn hints(contexts: &[Context]) -> Vec<(String, &'static str)> {
     let mut out: Vec<(String, &'static str)> = Vec::new();
     for &context in contexts.iter().rev() {
@@ -239,8 +240,9 @@ pub fn hints(contexts: &[Context]) -> Vec<(String, &'static str)> {
                 continue;
             };
             let label = key.label();
-            if !out.iter().any(|(k, _)| *k == label) {
-                out.push((label, hint));
+            match out.iter_mut().find(|(k, _)| *k == label) {
+                Some(shown) => shown.1 = hint,
+                None => out.push((label, hint)),
             }
         }
     }

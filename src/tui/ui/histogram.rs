@@ -51,6 +51,9 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     cursor.fit(visible_buckets(inner.width, len), len);
     let shown = cursor.visible(visible_buckets(inner.width, len), len);
     let columns = usize::from(columns_per_bucket(inner.width, len));
+    // Wide buckets keep a blank column between bars, so that neighbours
+    // of the same height still read as two.
+    let bar = if columns >= 3 { columns - 1 } else { columns };
     let bar_rows = inner.height.saturating_sub(TEXT_ROWS).max(1);
     let peak = histogram.peak();
 
@@ -64,7 +67,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
                 let eighths = fill.eighths.saturating_sub(row * 8).min(8);
                 (EIGHTHS[eighths], app.theme.bar())
             };
-            Span::styled(symbol.repeat(columns), style)
+            Span::styled(symbol.repeat(bar) + &" ".repeat(columns - bar), style)
         });
         lines.push(Line::from(spans.collect::<Vec<_>>()));
     }
@@ -130,45 +133,56 @@ fn summary(app: &App, histogram: &Histogram) -> String {
     text
 }
 
-/// The cursor's bucket, and the marked range, in numbers.
+/// The marked range in numbers, or the cursor's bucket.
 fn readout(app: &App, histogram: &Histogram) -> Line<'static> {
     let state = &app.activity;
     let describe = |range: std::ops::RangeInclusive<usize>| {
         let start = histogram.buckets[*range.start()].start;
         let end = histogram.buckets[*range.end()].start + histogram.width;
         let (calls, failures) = histogram.totals(range);
+        let s = if calls == 1 { "" } else { "s" };
         format!(
-            "{}  {} calls, {} failed",
-            interval(app, start, end),
+            "{}  {} call{s}, {} failed",
+            interval(app, histogram, start, end),
             thousands(calls as usize),
             thousands(failures as usize)
         )
     };
     let cursor = state.cursor.selected;
-    let mut spans = vec![
-        Span::styled(format!("{CURSOR} "), app.theme.key()),
-        Span::raw(describe(cursor..=cursor)),
-    ];
-    if let Some(range) = state.mark.and(state.range()) {
-        spans.push(Span::styled("   range ", app.theme.dim()));
-        spans.push(Span::styled(describe(range), Style::new().bold()));
+    match state.mark.and(state.range()) {
+        Some(range) => Line::from(vec![
+            Span::styled(format!("{RANGE} range "), app.theme.key()),
+            Span::styled(describe(range), Style::new().bold()),
+        ]),
+        None => Line::from(vec![
+            Span::styled(format!("{CURSOR} "), app.theme.key()),
+            Span::raw(describe(cursor..=cursor)),
+        ]),
     }
-    Line::from(spans)
 }
 
-/// `2025-07-06 09:01:00–09:01:05`, the date once when it does not change.
-fn interval(app: &App, start: i64, end: i64) -> String {
+/// `09:01:00–09:01:05` when the whole histogram lies in one day (the
+/// labels under it show the date), else with dates where they change.
+fn interval(app: &App, histogram: &Histogram, start: i64, end: i64) -> String {
     let date = |t: i64| format_time_as(t, app.utc, "%Y-%m-%d");
+    let time = |t: i64| format_time_as(t, app.utc, "%H:%M:%S");
+    let first = histogram.buckets[0].start;
+    let last = histogram.end().unwrap_or(first) - 1;
+    let start_text = if date(first) == date(last) {
+        time(start)
+    } else {
+        format_time(start, app.utc)
+    };
     let end_text = if date(start) == date(end) {
-        format_time_as(end, app.utc, "%H:%M:%S")
+        time(end)
     } else {
         format_time(end, app.utc)
     };
-    format!("{}–{end_text}", format_time(start, app.utc))
+    format!("{start_text}–{end_text}")
 }
 
 /// Times under the bars, each starting at its bucket's column, as many as
-/// fit with two spaces between.
+/// fit with two spaces between; the first with its date.
 fn labels(
     app: &App,
     histogram: &Histogram,
@@ -186,6 +200,10 @@ fn labels(
     let mut text = String::new();
     for (n, i) in shown.enumerate() {
         let column = n * columns;
+        let format = match n {
+            0 if histogram.width < DAY && span <= DAY => "%Y-%m-%d %H:%M:%S",
+            _ => format,
+        };
         let label = format_time_as(histogram.buckets[i].start, app.utc, format);
         if column >= text.chars().count() + usize::from(!text.is_empty()) * 2
             && column + label.len() <= usize::from(width)
