@@ -13,7 +13,6 @@ use crate::store::Store;
 use crate::store::filter::Field;
 use crate::store::store::{NO_TIME, Outcome, Sym};
 use serde::Serialize;
-use std::collections::HashMap;
 
 pub const SECOND: i64 = 1_000_000;
 pub const MINUTE: i64 = 60 * SECOND;
@@ -245,15 +244,28 @@ pub fn histogram(store: &Store, rows: &[u32], width: Width) -> Result<Histogram,
 pub struct ToolLatency {
     /// `None` for entries that logged no tool name.
     pub tool: Option<String>,
-    /// Milliseconds, nearest rank as in the stats; `None` for a group in
-    /// which the tool logged no duration.
+    /// Milliseconds, within [`LATENCY_ERROR`] of the nearest-rank p95;
+    /// `None` for a group in which the tool logged no duration.
     pub p95_ms: Vec<Option<f64>>,
 }
 
+/// Sub-bins per power of two of a duration.
+const SUB_BINS: usize = 16;
+/// Bins cover 2^-10 ms (about 1 µs) to 2^26 ms (about 18 hours); shorter
+/// and longer durations count in the end bins.
+const MIN_EXPONENT: i64 = -10;
+const MAX_EXPONENT: i64 = 26;
+const BINS: usize = (MAX_EXPONENT - MIN_EXPONENT) as usize * SUB_BINS;
+/// How far a p95 from the bins may be from the exact one, relatively: half
+/// a bin, far finer than a sparkline's eight levels.
+pub const LATENCY_ERROR: f64 = 0.5 / SUB_BINS as f64;
+
 /// Each tool's p95 duration over `histogram`'s buckets, taken together in
 /// runs of consecutive buckets so that there are at most `groups` values
-/// (a sparkline's width). Percentiles do not add up, so each group is
-/// computed from the durations themselves. Sorted by tool.
+/// (a sparkline's width). Percentiles do not add up, and sorting a
+/// million durations would not fit the time a keystroke has, so durations
+/// are counted in log-scale bins (one pass, nothing allocated per row) and
+/// the p95 read from the counts. Sorted by tool.
 pub fn tool_latency(
     store: &Store,
     rows: &[u32],
@@ -266,8 +278,9 @@ pub fn tool_latency(
     let per_group = histogram.buckets.len().div_ceil(groups.max(1)).max(1);
     let groups = histogram.buckets.len().div_ceil(per_group);
     let group_width = histogram.width * per_group as i64;
-    let tools = &store.column(Field::Tool).ids;
-    let mut durations: HashMap<Sym, Vec<Vec<f64>>> = HashMap::new();
+    let column = store.column(Field::Tool);
+    // Counts by tool (its interned id), then group, then bin.
+    let mut counts: Vec<Option<Vec<u32>>> = vec![None; column.dict.len() + 1];
     for &row in rows {
         let row = row as usize;
         let (time, duration) = (store.time[row], store.duration_ms[row]);
@@ -275,30 +288,59 @@ pub fn tool_latency(
             continue;
         }
         let group = ((time - origin) / group_width) as usize;
-        durations
-            .entry(tools[row])
-            .or_insert_with(|| vec![Vec::new(); groups])[group]
-            .push(duration);
+        let tool = counts[column.ids[row] as usize].get_or_insert_with(|| vec![0; groups * BINS]);
+        tool[group * BINS + bin_of(duration)] += 1;
     }
-    let dict = &store.column(Field::Tool).dict;
-    let mut latency: Vec<ToolLatency> = durations
+    let mut latency: Vec<ToolLatency> = counts
         .into_iter()
-        .map(|(tool, groups)| ToolLatency {
-            tool: dict.get(tool).map(str::to_owned),
-            p95_ms: groups.into_iter().map(p95).collect(),
+        .enumerate()
+        .filter_map(|(tool, counts)| {
+            Some(ToolLatency {
+                tool: column.dict.get(tool as Sym).map(str::to_owned),
+                p95_ms: counts?.chunks(BINS).map(p95).collect(),
+            })
         })
         .collect();
     latency.sort_by(|a, b| a.tool.cmp(&b.tool));
     latency
 }
 
-fn p95(mut durations: Vec<f64>) -> Option<f64> {
-    if durations.is_empty() {
+/// The bin of a duration: its power of two and the next four bits.
+fn bin_of(ms: f64) -> usize {
+    if ms.is_nan() || ms <= 0.0 {
+        return 0;
+    }
+    let bits = ms.to_bits();
+    let exponent = ((bits >> 52) & 0x7ff) as i64 - 1023;
+    let sub = ((bits >> (52 - SUB_BINS.trailing_zeros())) as usize) & (SUB_BINS - 1);
+    match exponent {
+        e if e < MIN_EXPONENT => 0,
+        e if e >= MAX_EXPONENT => BINS - 1,
+        e => (e - MIN_EXPONENT) as usize * SUB_BINS + sub,
+    }
+}
+
+/// The middle of a bin.
+fn bin_value(bin: usize) -> f64 {
+    let exponent = (bin / SUB_BINS) as i64 + MIN_EXPONENT;
+    let sub = (bin % SUB_BINS) as f64;
+    2f64.powi(exponent as i32) * (1.0 + (sub + 0.5) / SUB_BINS as f64)
+}
+
+/// The nearest-rank p95 of the durations counted in `bins`.
+fn p95(bins: &[u32]) -> Option<f64> {
+    let total: usize = bins.iter().map(|&n| n as usize).sum();
+    if total == 0 {
         return None;
     }
-    let rank = nearest_rank(0.95, durations.len());
-    let (_, &mut value, _) = durations.select_nth_unstable_by(rank, f64::total_cmp);
-    Some(value)
+    let rank = nearest_rank(0.95, total);
+    let mut seen = 0;
+    bins.iter()
+        .position(|&n| {
+            seen += n as usize;
+            seen > rank
+        })
+        .map(bin_value)
 }
 
 #[cfg(test)]
@@ -471,14 +513,41 @@ mod tests {
         ]);
         let rows = all(&store);
         let h = histogram(&store, &rows, Width::Fixed(MINUTE)).unwrap();
+        let near = |latency: &[ToolLatency], exact: &[f64]| {
+            let p95: Vec<f64> = latency[0].p95_ms.iter().map(|v| v.unwrap()).collect();
+            assert_eq!(p95.len(), exact.len());
+            for (got, want) in p95.iter().zip(exact) {
+                assert!(
+                    (got - want).abs() <= want * LATENCY_ERROR,
+                    "{p95:?} vs {exact:?}"
+                );
+            }
+        };
         let latency = tool_latency(&store, &rows, &h, 2);
         assert_eq!(latency.len(), 1);
         assert_eq!(latency[0].tool.as_deref(), Some("get_order"));
-        assert_eq!(latency[0].p95_ms, [Some(20.0), Some(40.0)]);
-        let fine = tool_latency(&store, &rows, &h, 10);
-        assert_eq!(
-            fine[0].p95_ms,
-            [Some(10.0), Some(20.0), Some(30.0), Some(40.0)]
+        near(&latency, &[20.0, 40.0]);
+        near(
+            &tool_latency(&store, &rows, &h, 10),
+            &[10.0, 20.0, 30.0, 40.0],
         );
+    }
+
+    #[test]
+    fn duration_bins_keep_p95s_within_half_a_bin() {
+        for ms in [0.0012, 0.5, 1.0, 80.4, 95.0, 333.3, 30_000.5, 3.6e6] {
+            let value = bin_value(bin_of(ms));
+            assert!((value - ms).abs() <= ms * LATENCY_ERROR, "{ms} → {value}");
+        }
+        assert_eq!(bin_of(0.0), 0);
+        assert_eq!(bin_of(-5.0), 0);
+        assert_eq!(bin_of(f64::INFINITY), BINS - 1);
+        let mut bins = vec![0; BINS];
+        for ms in 1..=100 {
+            bins[bin_of(f64::from(ms))] += 1;
+        }
+        let p = p95(&bins).unwrap();
+        assert!((p - 95.0).abs() <= 95.0 * LATENCY_ERROR, "{p}");
+        assert_eq!(p95(&vec![0; BINS]), None);
     }
 }
