@@ -2,6 +2,7 @@
 
 use super::EXIT_OK;
 use super::common::{self, Input};
+use super::stats::Format;
 use crate::export;
 use crate::export::json::write_pretty;
 use crate::store::filter::{format_duration, format_timestamp, parse_duration};
@@ -22,13 +23,6 @@ pub struct Args {
     pub bucket: Option<i64>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Csv,
 }
 
 /// At most this many buckets when the width is chosen automatically: a

@@ -41,7 +41,7 @@ impl Activity {
         })
     }
 
-    pub fn len(&self) -> usize {
+    pub fn bucket_count(&self) -> usize {
         self.data.as_ref().map_or(0, |d| d.histogram.buckets.len())
     }
 }
@@ -120,7 +120,7 @@ pub fn toggle_mark(app: &mut App) {
     let state = &mut app.activity;
     state.mark = match state.mark {
         Some(_) => None,
-        None => (state.len() > 0).then_some(state.cursor.selected),
+        None => (state.bucket_count() > 0).then_some(state.cursor.selected),
     };
 }
 

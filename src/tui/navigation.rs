@@ -67,9 +67,10 @@ fn move_in(app: &mut App, target: Target, motion: Motion) {
 /// Items a pane shows at once: rows, or the histogram's buckets.
 fn page_of(app: &App, pane: Pane, area: Rect) -> usize {
     match pane {
-        Pane::Histogram => {
-            ui::histogram::visible_buckets(area.width.saturating_sub(2), app.activity.len())
-        }
+        Pane::Histogram => ui::histogram::visible_buckets(
+            area.width.saturating_sub(2),
+            app.activity.bucket_count(),
+        ),
         _ => layout::rows_in(area, pane.chrome()),
     }
 }
@@ -105,7 +106,7 @@ fn list_len(app: &App, target: Target) -> usize {
         Target::Pane(Pane::Timeline) => app.conversation.as_ref().map_or(0, |c| c.entries.len()),
         Target::Pane(Pane::Stats) => app.selection.stats.len(),
         Target::Pane(Pane::Failures) => app.selection.failures().len(),
-        Target::Pane(Pane::Histogram) => app.activity.len(),
+        Target::Pane(Pane::Histogram) => app.activity.bucket_count(),
     }
 }
 

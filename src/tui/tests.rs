@@ -359,7 +359,7 @@ fn marking_two_buckets_and_enter_filters_to_them_and_backspace_restores() {
     assert_eq!(h.app.selection.rows.len(), 4);
     // usr_200 called from 09:00:05 to 09:02:10: three buckets, the cursor
     // still on the latest.
-    assert_eq!(h.app.activity.len(), 3);
+    assert_eq!(h.app.activity.bucket_count(), 3);
     assert_eq!(h.app.activity.cursor.selected, 2);
     h.key(KeyCode::Left);
     h.keys(" ");

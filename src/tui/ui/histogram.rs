@@ -61,11 +61,12 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     for row in (0..usize::from(bar_rows)).rev() {
         let spans = shown.clone().map(|i| {
             let fill = histogram.buckets[i].fill(peak, usize::from(bar_rows));
-            let (symbol, style) = if row < fill.failed_cells {
-                (FAILED, app.theme.failed())
-            } else {
-                let eighths = fill.eighths.saturating_sub(row * 8).min(8);
-                (EIGHTHS[eighths], app.theme.bar())
+            let eighths = fill.eighths.saturating_sub(row * 8).min(8);
+            // A failed cell the calls only partly fill keeps its height.
+            let (symbol, style) = match (row < fill.failed_cells, eighths) {
+                (true, 8) => (FAILED, app.theme.failed()),
+                (true, _) => (EIGHTHS[eighths], app.theme.failed()),
+                (false, _) => (EIGHTHS[eighths], app.theme.bar()),
             };
             Span::styled(symbol.repeat(bar) + &" ".repeat(columns - bar), style)
         });
@@ -101,7 +102,7 @@ pub fn visible_buckets(width: u16, buckets: usize) -> usize {
 
 /// The bucket drawn at screen column `column` of the pane at `area`.
 pub fn bucket_at(app: &App, area: Rect, column: u16) -> Option<usize> {
-    let len = app.activity.len();
+    let len = app.activity.bucket_count();
     let inner = area.inner(ratatui::layout::Margin::new(1, 1));
     if column < inner.x || column >= inner.right() {
         return None;
