@@ -1,6 +1,7 @@
-//! Store build and query speed on 1,000,000 generated entries (DESIGN.md's
-//! performance contract: any structured filter ≤ 20 ms, free text ≤ 150 ms,
-//! store build adding ≤ 30% to load and verify).
+//! Store build, query and histogram speed on 1,000,000 generated entries
+//! (DESIGN.md's performance contract: any structured filter ≤ 20 ms, free
+//! text ≤ 150 ms, store build adding ≤ 30% to load and verify; a histogram
+//! update within the filter's 20 ms).
 //!
 //! Run: `cargo bench --bench query`. The log is generated in memory by
 //! `auditui::generate` (never committed).
@@ -11,6 +12,7 @@ use auditui::log::source::Source;
 use auditui::store::filter::{Field, parse_filter, quote_value};
 use auditui::store::query::select;
 use auditui::store::{self, Store};
+use auditui::views::histogram::{Width, histogram, tool_latency};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
@@ -130,5 +132,31 @@ fn benches(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(query, benches);
+/// What the browser recomputes when the selection or the bucket width
+/// changes: the histogram over a 160-column screen, and the per-tool p95
+/// sparklines over the same buckets.
+fn histograms(c: &mut Criterion) {
+    let store = load(&log_bytes());
+    let all: Vec<u32> = (0..store.len() as u32).collect();
+    let failed = select(&store, &parse_filter("failed").expect("a filter"));
+    let mut group = c.benchmark_group("histogram");
+    for (name, rows) in [("all rows", &all), ("failed rows", &failed)] {
+        let h = histogram(&store, rows, Width::Auto(158)).expect("fits");
+        eprintln!(
+            "{name}: {} rows → {} buckets of {} µs",
+            rows.len(),
+            h.buckets.len(),
+            h.width
+        );
+        group.bench_function(format!("calls and failures, {name}"), |b| {
+            b.iter(|| black_box(histogram(&store, rows, Width::Auto(158))))
+        });
+        group.bench_function(format!("per-tool p95, {name}"), |b| {
+            b.iter(|| black_box(tool_latency(&store, rows, &h, 12)))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(query, benches, histograms);
 criterion_main!(query);

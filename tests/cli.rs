@@ -392,6 +392,7 @@ fn no_text_output_sends_a_raw_escape_to_the_terminal() {
         vec!["query", CHAIN],
         vec!["query", CHAIN, "-q", "ok"],
         vec!["stats", CHAIN],
+        vec!["histogram", CHAIN],
         vec!["timeline", CHAIN, "--conversation", hostile_conversation],
         vec![
             "timeline",
@@ -477,4 +478,59 @@ fn alerts_and_retention_json() {
     ]))
     .unwrap();
     assert!(csv.starts_with("time,tool,policy,retention_days,expires,status,file,line\r\n"));
+}
+
+#[test]
+fn histogram_counts_calls_and_failures_per_utc_bucket_in_every_format() {
+    let all = json_of(&["histogram", CHAIN, "--bucket", "1d", "--format", "json"]);
+    let failed = json_of(&["query", CHAIN, "-q", "failed", "--format", "json"]);
+    assert_eq!(
+        (all["bucket"].as_str(), all["bucket_seconds"].as_f64()),
+        (Some("1d"), Some(86_400.0))
+    );
+    assert_eq!(all["calls"], 60);
+    assert_eq!(all["failures"], failed.as_array().unwrap().len());
+    let buckets = all["buckets"].as_array().unwrap();
+    assert!(
+        buckets
+            .iter()
+            .all(|b| b["start"].as_str().unwrap().ends_with("T00:00:00Z"))
+    );
+    let sum: u64 = buckets.iter().map(|b| b["calls"].as_u64().unwrap()).sum();
+    assert_eq!(sum, 60);
+
+    let csv = String::from_utf8(ok(&[
+        "histogram",
+        CHAIN,
+        "--bucket",
+        "1d",
+        "--format",
+        "csv",
+    ]))
+    .unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "start,end,calls,failures");
+    assert_eq!(lines.len(), buckets.len() + 1);
+
+    let text =
+        String::from_utf8(ok(&["histogram", CHAIN, "-q", "failed", "--bucket", "1d"])).unwrap();
+    let mut lines = text.lines();
+    assert!(
+        lines.next().unwrap().starts_with("1d buckets (UTC) from "),
+        "{text}"
+    );
+    assert!(lines.next().unwrap().starts_with("start "));
+    assert!(text.contains('▒'), "failed calls draw as ▒:\n{text}");
+}
+
+#[test]
+fn histogram_refuses_bad_or_too_fine_buckets() {
+    for bucket in ["0s", "5M", "soon"] {
+        let out = auditui(&["histogram", CHAIN, "--bucket", bucket]);
+        assert_eq!(out.status.code(), Some(2), "--bucket {bucket}");
+    }
+    let out = auditui(&["histogram", CHAIN, "--bucket", "1us"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("choose a wider one"), "{stderr}");
 }

@@ -139,6 +139,30 @@ fn stats_sorted_by_success_rate() {
 }
 
 #[test]
+fn histogram_focused() {
+    snapshot_each_size("histogram", |w, h| {
+        let mut harness = support(w, h);
+        harness.key(KeyCode::BackTab);
+        harness
+    });
+}
+
+#[test]
+fn histogram_with_a_marked_range() {
+    snapshot_each_size("histogram_range", |w, h| {
+        let mut harness = support(w, h);
+        harness.key(KeyCode::BackTab);
+        // Minute buckets, the range from 09:01 to 09:02.
+        harness.keys("+++");
+        harness.key(KeyCode::Left);
+        harness.key(KeyCode::Left);
+        harness.keys(" ");
+        harness.key(KeyCode::Right);
+        harness
+    });
+}
+
+#[test]
 fn detail_zoomed() {
     snapshot_each_size("detail_zoomed", |w, h| {
         let mut harness = support(w, h);
@@ -265,7 +289,7 @@ fn hostile_values_never_reach_the_screen_raw() {
         h.keys("/tool:export");
         assert_clean(&h, "its tool completed in the bar");
         h.key(KeyCode::Enter);
-        for pane in ["detail", "timeline", "stats", "failures"] {
+        for pane in ["detail", "timeline", "stats", "failures", "histogram"] {
             h.key(KeyCode::Tab);
             h.keys("z");
             assert_clean(&h, pane);

@@ -12,6 +12,7 @@ mod config;
 mod export;
 mod follow;
 mod generate;
+mod histogram;
 mod man;
 mod progress;
 mod query;
@@ -75,6 +76,7 @@ pub enum Command {
     Generate(generate::Args),
     Query(query::Args),
     Stats(stats::Args),
+    Histogram(histogram::Args),
     Timeline(timeline::Args),
     Report(report::Args),
     Alerts(alerts::Args),
@@ -107,6 +109,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Generate(args)) => generate::run(args),
         Some(Command::Query(args)) => query::run(args),
         Some(Command::Stats(args)) => stats::run(args),
+        Some(Command::Histogram(args)) => histogram::run(args),
         Some(Command::Timeline(args)) => timeline::run(args),
         Some(Command::Report(args)) => report::run(args),
         Some(Command::Alerts(args)) => alerts::run(args, &settings.alerts),

@@ -16,6 +16,7 @@ use crate::store::filter::{Field, format_timestamp};
 use crate::store::store::{NO_TIME, Outcome};
 use crate::views::PyNumber;
 use crate::views::alerts::Alerts;
+use crate::views::histogram::Histogram;
 use crate::views::report::{AccessReport, Accounting, ReportPeriod};
 use crate::views::retention::{RetentionEntry, ToolRetention};
 use crate::views::stats::ToolStats;
@@ -304,6 +305,30 @@ pub fn accounting_document(accounting: &Accounting) -> Document {
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
     if n == 1 { one } else { many }
+}
+
+/// Calls and failures per bucket, times in UTC.
+pub fn histogram(histogram: &Histogram) -> Table {
+    Table {
+        columns: vec![
+            text("start"),
+            text("end"),
+            number("calls"),
+            number("failures"),
+        ],
+        rows: histogram
+            .buckets
+            .iter()
+            .map(|b| {
+                vec![
+                    Cell::Text(format_timestamp(b.start)),
+                    Cell::Text(format_timestamp(b.start + histogram.width)),
+                    Cell::Int(b.calls.into()),
+                    Cell::Int(b.failures.into()),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// Access bursts.

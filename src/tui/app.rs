@@ -6,6 +6,7 @@
 //! for the event loop, and what happens outside comes back as an
 //! [`Action`]. Key sequences are therefore tested without a terminal.
 
+use super::activity::{self, Activity};
 use super::completion::Completions;
 use super::cursor::Cursor;
 use super::export::Format;
@@ -16,13 +17,14 @@ use super::loader::{LoadProgress, Loaded};
 use super::navigation::{self, Motion};
 use super::stats_order::StatsSort;
 use super::theme::Theme;
-use super::worker::Selection;
+use super::worker::{Activity as ActivityData, Selection};
 use super::{open, reports};
 use crate::config::{AlertSettings, RetentionSettings};
 use crate::store::Store;
 use crate::store::filter::{Field, Filter, Predicate, Term};
 use crate::store::query::select;
 use crate::views::alerts::Alerts;
+use crate::views::histogram::{TooManyBuckets, Width};
 use crate::views::report::AccessReport;
 use crate::views::timeline::{TimelineEntry, timeline};
 use crossterm::event::{KeyEvent, MouseEvent};
@@ -60,6 +62,13 @@ pub enum Action {
     ToggleUtc,
     SortStats,
     ToggleFollow,
+    /// Start a range at the histogram's cursor, or drop it.
+    MarkBucket,
+    /// Put back the time range of before the last one applied; Esc
+    /// (`true`) leaves the pane when there is none.
+    RestoreRange(bool),
+    WiderBuckets,
+    NarrowerBuckets,
     Edit(Edit),
     Complete,
     NextCompletion,
@@ -90,6 +99,8 @@ pub enum Action {
     Completed(u64, Completions),
     /// Alerts over the selection of a generation.
     AlertsReady(u64, Arc<Alerts>),
+    /// The activity histogram, with its request's generation.
+    ActivityReady(u64, Result<Arc<ActivityData>, TooManyBuckets>),
     Exported(PathBuf, ExportOutcome),
 }
 
@@ -115,6 +126,12 @@ pub enum Effect {
         data: Arc<Loaded>,
         selection: Arc<Selection>,
         settings: AlertSettings,
+    },
+    Activity {
+        generation: u64,
+        data: Arc<Loaded>,
+        selection: Arc<Selection>,
+        width: Width,
     },
     Complete {
         generation: u64,
@@ -142,16 +159,19 @@ pub enum Pane {
     Timeline,
     Stats,
     Failures,
+    /// Calls and failures over time.
+    Histogram,
 }
 
 impl Pane {
     /// Focus order of Tab.
-    pub const ALL: [Pane; 5] = [
+    pub const ALL: [Pane; 6] = [
         Pane::Entries,
         Pane::Detail,
         Pane::Timeline,
         Pane::Stats,
         Pane::Failures,
+        Pane::Histogram,
     ];
 
     /// Rows of the pane's area that are not items (borders, header).
@@ -159,7 +179,7 @@ impl Pane {
         use super::layout::{LIST_CHROME, TABLE_CHROME};
         match self {
             Pane::Entries | Pane::Stats | Pane::Failures => TABLE_CHROME,
-            Pane::Detail | Pane::Timeline => LIST_CHROME,
+            Pane::Detail | Pane::Timeline | Pane::Histogram => LIST_CHROME,
         }
     }
 }
@@ -225,6 +245,7 @@ pub struct App {
     pub stats: Cursor,
     pub stats_sort: StatsSort,
     pub failures: Cursor,
+    pub activity: Activity,
     pub view: View,
     /// Selection in the current full view.
     pub view_cursor: Cursor,
@@ -272,6 +293,7 @@ impl App {
             stats: Cursor::default(),
             stats_sort: StatsSort::default(),
             failures: Cursor::default(),
+            activity: Activity::default(),
             view: View::Panes,
             view_cursor: Cursor::default(),
             report: None,
@@ -323,6 +345,9 @@ impl App {
             (None, false, View::Panes) if self.focus == Pane::Stats => {
                 vec![C::Stats, C::Panes, C::Navigate, C::App]
             }
+            (None, false, View::Panes) if self.focus == Pane::Histogram => {
+                vec![C::Histogram, C::Panes, C::Navigate, C::App]
+            }
             (None, false, View::Panes) => vec![C::Panes, C::Navigate, C::App],
             (None, false, View::Findings | View::Alerts) => {
                 vec![C::Jump, C::View, C::Navigate, C::App]
@@ -346,7 +371,14 @@ pub fn update(app: &mut App, action: Action) {
             return;
         }
         Action::Mouse(event) => navigation::mouse(app, event),
-        Action::Resize(width, height) => app.screen = Rect::new(0, 0, width, height),
+        Action::Resize(width, height) => {
+            let columns_changed = width != app.screen.width;
+            app.screen = Rect::new(0, 0, width, height);
+            // An automatic bucket width depends on the columns there are.
+            if columns_changed && app.activity.chosen.is_none() {
+                activity::request(app);
+            }
+        }
         Action::Progress(progress) => {
             if let Load::Loading(_) = app.load {
                 app.load = Load::Loading(progress);
@@ -380,6 +412,7 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::LoadFailed(message) => app.load = Load::Failed(message),
         Action::Selected(generation, selection) => selected(app, generation, selection),
+        Action::ActivityReady(generation, result) => activity::received(app, generation, result),
         Action::AlertsReady(generation, alerts) => {
             if generation == app.generation {
                 app.alerts = Some(alerts);
@@ -431,6 +464,10 @@ pub fn update(app: &mut App, action: Action) {
             app.stats_sort = app.stats_sort.next();
             app.stats = Cursor::default();
         }
+        Action::MarkBucket => activity::toggle_mark(app),
+        Action::RestoreRange(leave) => activity::restore_range(app, leave),
+        Action::WiderBuckets => activity::step_width(app, true),
+        Action::NarrowerBuckets => activity::step_width(app, false),
         Action::Edit(edit) => edit_text(app, edit),
         Action::Complete => {
             let data = app.loaded().cloned();
@@ -553,6 +590,7 @@ fn selected(app: &mut App, generation: u64, selection: Arc<Selection>) {
     if app.view == View::Alerts {
         reports::request_alerts(app);
     }
+    activity::request(app);
     entry_changed(app);
 }
 

@@ -6,13 +6,17 @@ use chrono::{DateTime, Local};
 /// `2025-07-06 14:23:01`, to the second: the table's resolution. Times the
 /// log did not record, or that chrono cannot represent, show as `-`.
 pub fn format_time(micros: i64, utc: bool) -> String {
-    const FORMAT: &str = "%Y-%m-%d %H:%M:%S";
+    format_time_as(micros, utc, "%Y-%m-%d %H:%M:%S")
+}
+
+/// A time in a chrono `format` (the histogram labels it more briefly).
+pub fn format_time_as(micros: i64, utc: bool, format: &str) -> String {
     if micros == NO_TIME {
         return "-".into();
     }
     match DateTime::from_timestamp_micros(micros) {
-        Some(time) if utc => time.format(FORMAT).to_string(),
-        Some(time) => time.with_timezone(&Local).format(FORMAT).to_string(),
+        Some(time) if utc => time.format(format).to_string(),
+        Some(time) => time.with_timezone(&Local).format(format).to_string(),
         None => "-".into(),
     }
 }

@@ -22,6 +22,8 @@ pub enum Context {
     Panes,
     /// The per-tool stats pane.
     Stats,
+    /// The activity histogram.
+    Histogram,
     /// The findings, report, alerts and help views.
     View,
     /// Views whose rows lead to an entry (findings, alerts).
@@ -45,6 +47,7 @@ impl Context {
             Context::Navigate => "Moving in lists",
             Context::Panes => "Panes",
             Context::Stats => "Per-tool stats pane",
+            Context::Histogram => "Activity histogram",
             Context::View => "Findings, report, alerts, help",
             Context::Jump => "Findings and alerts",
             Context::Filter => "Filter bar",
@@ -222,6 +225,14 @@ pub static BINDINGS: &[Binding] = &[
     bind(Jump, &[plain(K::Enter)], Action::Open, "jump to the entry", Some("jump")),
     bind(View, &[plain(K::Esc)], Action::Back, "close, back to the panes", Some("close")),
     bind(Stats, &[ch('s')], Action::SortStats, "sort by the next column", Some("sort")),
+    bind(Histogram, &[plain(K::Left), ch('h')], Action::Up, "previous bucket", None),
+    bind(Histogram, &[plain(K::Right), ch('l')], Action::Down, "next bucket", None),
+    bind(Histogram, &[ch(' ')], Action::MarkBucket, "mark where a range starts (it ends at the cursor); again: unmark", Some("mark")),
+    bind(Histogram, &[plain(K::Enter)], Action::Open, "filter to the range (or the bucket): since:/until: in the filter bar", Some("filter range")),
+    bind(Histogram, &[plain(K::Backspace)], Action::RestoreRange(false), "restore the time range of before the last Enter", Some("undo range")),
+    bind(Histogram, &[plain(K::Esc)], Action::RestoreRange(true), "the same; with none to restore, focus the entries", None),
+    bind(Histogram, &[ch('+')], Action::WiderBuckets, "wider buckets", Some("wider")),
+    bind(Histogram, &[ch('-')], Action::NarrowerBuckets, "narrower buckets", Some("narrower")),
     bind(Panes, &[plain(K::Tab)], Action::FocusNext, "focus the next pane", Some("pane")),
     bind(Panes, &[plain(K::BackTab)], Action::FocusPrev, "focus the previous pane", None),
     bind(Panes, &[plain(K::Enter)], Action::Open, "entry detail; on a timeline row or failure, its entry; on a tool, filter by it", Some("open")),
@@ -240,10 +251,18 @@ pub static BINDINGS: &[Binding] = &[
 /// for bindings it cannot change (Ctrl-C, text editing, prompts), so a
 /// configuration can never lock the user in.
 pub fn config_name(binding: &Binding) -> Option<&'static str> {
-    if !matches!(
+    let histogram_own = matches!(
+        binding.action,
+        Action::MarkBucket | Action::WiderBuckets | Action::NarrowerBuckets
+    );
+    // The histogram's arrows and Enter share names with moving and opening
+    // elsewhere; renaming those there would surprise, so only its own
+    // actions can be rebound.
+    if !(matches!(
         binding.context,
         App | Navigate | Panes | Stats | View | Jump
-    ) {
+    ) || binding.context == Histogram && histogram_own)
+    {
         return None;
     }
     Some(match binding.action {
@@ -270,6 +289,9 @@ pub fn config_name(binding: &Binding) -> Option<&'static str> {
         Action::ToggleUtc => "toggle_utc",
         Action::SortStats => "sort_stats",
         Action::ToggleFollow => "toggle_follow",
+        Action::MarkBucket => "mark_bucket",
+        Action::WiderBuckets => "wider_buckets",
+        Action::NarrowerBuckets => "narrower_buckets",
         _ => return None,
     })
 }
@@ -335,7 +357,8 @@ impl Keymap {
 
     /// The bindings active in `contexts`, for the footer: the broad ones
     /// first (quit, help, filter are what a newcomer looks for), in table
-    /// order, each key once.
+    /// order, each key once with what it does here (the most specific
+    /// context's hint, as dispatch decides).
     pub fn hints(&self, contexts: &[Context]) -> Vec<(String, &'static str)> {
         let mut out: Vec<(String, &'static str)> = Vec::new();
         for &context in contexts.iter().rev() {
@@ -344,8 +367,9 @@ impl Keymap {
                     continue;
                 };
                 let label = key.label();
-                if !out.iter().any(|(k, _)| *k == label) {
-                    out.push((label, hint));
+                match out.iter_mut().find(|(k, _)| *k == label) {
+                    Some(shown) => shown.1 = hint,
+                    None => out.push((label, hint)),
                 }
             }
         }

@@ -14,6 +14,10 @@ pub const LIST_CHROME: u16 = 2;
 /// At least this big, every pane is shown at once.
 pub const WIDE: (u16, u16) = (120, 36);
 
+/// Rows of the activity histogram across the top of a wide screen: its
+/// borders, a readout, five rows of bars, the range marks and time labels.
+pub const HISTOGRAM_HEIGHT: u16 = 10;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Areas {
     pub banner: Rect,
@@ -52,8 +56,11 @@ pub fn areas(app: &App) -> Areas {
     } else if app.zoomed {
         vec![(app.focus, body)]
     } else if is_wide(app.screen) {
+        let [histogram, rest] =
+            Layout::vertical([Constraint::Length(HISTOGRAM_HEIGHT), Constraint::Fill(1)])
+                .areas(body);
         let [left, right] =
-            Layout::horizontal([Constraint::Percentage(60), Constraint::Fill(1)]).areas(body);
+            Layout::horizontal([Constraint::Percentage(60), Constraint::Fill(1)]).areas(rest);
         let [entries, detail] =
             Layout::vertical([Constraint::Percentage(55), Constraint::Fill(1)]).areas(left);
         let [timeline, stats, failures] = Layout::vertical([
@@ -68,6 +75,7 @@ pub fn areas(app: &App) -> Areas {
             (Pane::Timeline, timeline),
             (Pane::Stats, stats),
             (Pane::Failures, failures),
+            (Pane::Histogram, histogram),
         ]
     } else {
         // Small screens keep the entries in view and share the lower half

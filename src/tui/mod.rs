@@ -6,6 +6,7 @@
 //! so drawing never waits. The keymap is one table ([`keymap`]) from which
 //! dispatch, the help screen and the footer are all generated.
 
+pub mod activity;
 pub mod app;
 mod clipboard;
 mod clock;

@@ -1,6 +1,7 @@
 //! Moving around: keys that move a selection, focus, the mouse, and
 //! keeping every selection on screen.
 
+use super::activity;
 use super::app::{App, Pane, View, entry_changed};
 use super::cursor::Cursor;
 use super::layout;
@@ -39,9 +40,7 @@ fn move_in(app: &mut App, target: Target, motion: Motion) {
     let areas = layout::areas(app);
     let page = match target {
         Target::View => layout::rows_in(areas.body, layout::view_chrome(app.view)),
-        Target::Pane(pane) => areas
-            .pane(pane)
-            .map_or(1, |r| layout::rows_in(r, pane.chrome())),
+        Target::Pane(pane) => areas.pane(pane).map_or(1, |r| page_of(app, pane, r)),
     };
     if target == Target::Pane(Pane::Detail) {
         // Scroll positions run from the first line to the last full page.
@@ -65,6 +64,17 @@ fn move_in(app: &mut App, target: Target, motion: Motion) {
     }
 }
 
+/// Items a pane shows at once: rows, or the histogram's buckets.
+fn page_of(app: &App, pane: Pane, area: Rect) -> usize {
+    match pane {
+        Pane::Histogram => ui::histogram::visible_buckets(
+            area.width.saturating_sub(2),
+            app.activity.bucket_count(),
+        ),
+        _ => layout::rows_in(area, pane.chrome()),
+    }
+}
+
 fn apply(cursor: &mut Cursor, motion: Motion, page: usize, len: usize) {
     let page = page.max(1) as isize;
     match motion {
@@ -83,6 +93,7 @@ fn cursor(app: &mut App, target: Target) -> Option<&mut Cursor> {
         Target::Pane(Pane::Timeline) => Some(&mut app.timeline),
         Target::Pane(Pane::Stats) => Some(&mut app.stats),
         Target::Pane(Pane::Failures) => Some(&mut app.failures),
+        Target::Pane(Pane::Histogram) => Some(&mut app.activity.cursor),
         Target::Pane(Pane::Detail) => None,
     }
 }
@@ -95,6 +106,7 @@ fn list_len(app: &App, target: Target) -> usize {
         Target::Pane(Pane::Timeline) => app.conversation.as_ref().map_or(0, |c| c.entries.len()),
         Target::Pane(Pane::Stats) => app.selection.stats.len(),
         Target::Pane(Pane::Failures) => app.selection.failures().len(),
+        Target::Pane(Pane::Histogram) => app.activity.bucket_count(),
     }
 }
 
@@ -144,6 +156,16 @@ pub fn mouse(app: &mut App, event: MouseEvent) {
     if let Target::Pane(pane) = target {
         app.focus = pane;
     }
+    if target == Target::Pane(Pane::Histogram)
+        && let MouseEventKind::Down(MouseButton::Left) | MouseEventKind::Drag(MouseButton::Left) =
+            event.kind
+    {
+        if let Some(bucket) = ui::histogram::bucket_at(app, area, event.column) {
+            let dragging = matches!(event.kind, MouseEventKind::Drag(_));
+            activity::point(app, bucket, dragging);
+        }
+        return;
+    }
     match event.kind {
         MouseEventKind::ScrollDown => move_in(app, target, Motion::By(WHEEL_STEP)),
         MouseEventKind::ScrollUp => move_in(app, target, Motion::By(-WHEEL_STEP)),
@@ -182,8 +204,9 @@ pub fn fit(app: &mut App) {
     }
     for (pane, area) in areas.panes {
         let len = list_len(app, Target::Pane(pane));
+        let page = page_of(app, pane, area);
         if let Some(cursor) = cursor(app, Target::Pane(pane)) {
-            cursor.fit(layout::rows_in(area, pane.chrome()), len);
+            cursor.fit(page, len);
         }
     }
 }

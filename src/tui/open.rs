@@ -45,6 +45,7 @@ fn open_pane(app: &mut App) {
             }
         }
         Pane::Stats => filter_by_tool(app),
+        Pane::Histogram => super::activity::apply_range(app),
     }
 }
 

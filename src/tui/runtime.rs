@@ -73,6 +73,15 @@ impl<H: Host> Runtime<H> {
                         }
                     });
                 }
+                Effect::Activity {
+                    generation,
+                    data,
+                    selection,
+                    width,
+                } => self.spawn(move |tx| {
+                    let result = worker::activity(&data, &selection, width).map(Arc::new);
+                    let _ = tx.send(Action::ActivityReady(generation, result));
+                }),
                 Effect::Complete {
                     generation,
                     text,

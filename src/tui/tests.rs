@@ -106,7 +106,7 @@ fn up_and_down_walk_the_filter_history() {
 fn tab_cycles_focus_through_every_pane_and_shift_tab_goes_back() {
     let mut h = support(80, 24);
     let mut seen = vec![h.app.focus];
-    for _ in 0..5 {
+    for _ in 0..6 {
         h.key(KeyCode::Tab);
         seen.push(h.app.focus);
     }
@@ -118,11 +118,12 @@ fn tab_cycles_focus_through_every_pane_and_shift_tab_goes_back() {
             Pane::Timeline,
             Pane::Stats,
             Pane::Failures,
+            Pane::Histogram,
             Pane::Entries
         ]
     );
     h.key(KeyCode::BackTab);
-    assert_eq!(h.app.focus, Pane::Failures);
+    assert_eq!(h.app.focus, Pane::Histogram);
     h.key(KeyCode::Esc);
     assert_eq!(h.app.focus, Pane::Entries);
 }
@@ -381,4 +382,141 @@ fn follow_mode_reloads_grown_logs_and_keeps_the_tail_in_view() {
     assert!(h.render().contains("BROKEN"), "{}", h.render());
     h.key(KeyCode::Char('F'));
     assert!(!h.app.follow);
+}
+
+/// The support log with the histogram focused, in 1-minute buckets
+/// (09:00 to 09:03: four buckets, the cursor on the last).
+fn histogram_in_minutes() -> Harness {
+    let mut h = support(160, 48);
+    h.key(KeyCode::BackTab);
+    assert_eq!(h.app.focus, Pane::Histogram);
+    let width = || h.app.activity.data.as_ref().unwrap().histogram.width;
+    assert_eq!(
+        width(),
+        5_000_000,
+        "3 minutes over 158 columns: 5 s buckets"
+    );
+    h.keys("+++");
+    let data = h.app.activity.data.clone().unwrap();
+    assert_eq!(data.histogram.width, 60_000_000);
+    let calls: Vec<u32> = data.histogram.buckets.iter().map(|b| b.calls).collect();
+    assert_eq!(calls, [3, 2, 2, 1]);
+    assert_eq!(h.app.activity.cursor.selected, 3);
+    h
+}
+
+#[test]
+fn marking_two_buckets_and_enter_filters_to_them_and_backspace_restores() {
+    let mut h = histogram_in_minutes();
+    h.keys("/user:usr_200");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::BackTab);
+    assert_eq!(h.app.selection.rows.len(), 4);
+    // usr_200 called from 09:00:05 to 09:02:10: three buckets, the cursor
+    // still on the latest.
+    assert_eq!(h.app.activity.bucket_count(), 3);
+    assert_eq!(h.app.activity.cursor.selected, 2);
+    h.key(KeyCode::Left);
+    h.keys(" ");
+    h.key(KeyCode::Right);
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.app.filter.input.text(),
+        "user:usr_200 since:2025-07-06T09:01:00Z until:2025-07-06T09:02:59.999999Z"
+    );
+    assert_eq!(
+        h.app.selection.rows.len(),
+        3,
+        "09:01:00, 09:01:30, 09:02:10"
+    );
+    assert_eq!(h.app.activity.mark, None);
+    h.key(KeyCode::Backspace);
+    assert_eq!(h.app.filter.input.text(), "user:usr_200");
+    assert_eq!(h.app.selection.rows.len(), 4);
+    h.key(KeyCode::Backspace);
+    assert_eq!(h.app.filter.input.text(), "user:usr_200", "nothing older");
+}
+
+#[test]
+fn enter_without_a_mark_filters_to_the_cursor_bucket_and_esc_restores() {
+    let mut h = histogram_in_minutes();
+    h.key(KeyCode::Home);
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.app.filter.input.text(),
+        "since:2025-07-06T09:00:00Z until:2025-07-06T09:00:59.999999Z"
+    );
+    assert_eq!(h.app.selection.rows.len(), 3);
+    // The narrower selection gets finer buckets: 09:00:00 to 09:00:09 in 1 s.
+    assert_eq!(
+        h.app.activity.data.as_ref().unwrap().histogram.width,
+        1_000_000
+    );
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.filter.input.text(), "");
+    assert_eq!(h.app.selection.rows.len(), 8);
+    h.key(KeyCode::Esc);
+    assert_eq!(
+        h.app.focus,
+        Pane::Entries,
+        "with nothing to restore Esc leaves"
+    );
+}
+
+#[test]
+fn clicking_two_buckets_marks_a_range_and_dragging_moves_its_end() {
+    let mut h = histogram_in_minutes();
+    let area = crate::tui::layout::areas(&h.app)
+        .pane(Pane::Histogram)
+        .unwrap();
+    // Four buckets over 158 columns: 39 columns each.
+    let click = |h: &mut Harness, kind: MouseEventKind, bucket: u16| {
+        h.send(Action::Mouse(MouseEvent {
+            kind,
+            column: area.x + 1 + bucket * 39 + 5,
+            row: area.y + 4,
+            modifiers: KeyModifiers::NONE,
+        }))
+    };
+    click(&mut h, MouseEventKind::Down(MouseButton::Left), 1);
+    assert_eq!(h.app.activity.range(), Some(1..=1));
+    click(&mut h, MouseEventKind::Down(MouseButton::Left), 2);
+    assert_eq!(h.app.activity.range(), Some(1..=2));
+    click(&mut h, MouseEventKind::Down(MouseButton::Left), 3);
+    assert_eq!(
+        h.app.activity.range(),
+        Some(3..=3),
+        "a third click starts anew"
+    );
+    click(&mut h, MouseEventKind::Drag(MouseButton::Left), 0);
+    assert_eq!(h.app.activity.range(), Some(0..=3));
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.selection.rows.len(), 8);
+    assert!(
+        h.app
+            .filter
+            .input
+            .text()
+            .starts_with("since:2025-07-06T09:00:00Z")
+    );
+}
+
+#[test]
+fn minus_narrows_the_buckets_but_not_below_a_second() {
+    let mut h = histogram_in_minutes();
+    h.keys("-");
+    assert_eq!(
+        h.app.activity.data.as_ref().unwrap().histogram.width,
+        30_000_000
+    );
+    h.keys("---");
+    assert_eq!(
+        h.app.activity.data.as_ref().unwrap().histogram.width,
+        1_000_000
+    );
+    h.keys("-");
+    assert_eq!(
+        h.app.status.as_deref(),
+        Some("one second is the narrowest bucket")
+    );
 }

@@ -84,6 +84,11 @@ impl Theme {
         )
     }
 
+    /// Bars of the activity histogram (failures use [`Theme::failed`]).
+    pub fn bar(self) -> Style {
+        self.pick(Style::new().fg(Color::Cyan), Style::new())
+    }
+
     pub fn dim(self) -> Style {
         self.pick(Style::new().fg(Color::DarkGray), Style::new())
     }

@@ -7,6 +7,9 @@ use crate::store::filter::Filter;
 use crate::store::query::select_cancellable;
 use crate::views::alerts::Alerts;
 use crate::views::failures::{Failure, failures};
+use crate::views::histogram::{
+    Histogram, TooManyBuckets, ToolLatency, Width, histogram, tool_latency,
+};
 use crate::views::stats::{ToolStats, tool_stats};
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,6 +51,29 @@ pub fn fill_failures(loaded: &Loaded, selection: &Selection) {
     selection
         .failures
         .get_or_init(|| failures(&loaded.store, &selection.rows));
+}
+
+/// The activity pane's histogram and the stats pane's latency sparklines,
+/// over the same buckets.
+#[derive(Debug)]
+pub struct Activity {
+    pub histogram: Histogram,
+    /// Per tool, p95 durations over at most [`SPARKLINE_WIDTH`] groups of buckets.
+    pub latency: Vec<ToolLatency>,
+}
+
+/// Columns of a tool's latency sparkline in the stats pane.
+pub const SPARKLINE_WIDTH: usize = 12;
+
+pub fn activity(
+    loaded: &Loaded,
+    selection: &Selection,
+    width: Width,
+) -> Result<Activity, TooManyBuckets> {
+    let store = &loaded.store;
+    let histogram = histogram(store, &selection.rows, width)?;
+    let latency = tool_latency(store, &selection.rows, &histogram, SPARKLINE_WIDTH);
+    Ok(Activity { histogram, latency })
 }
 
 /// Alerts over a selection (they scan the whole log for reviews).

@@ -10,6 +10,7 @@
 
 pub mod alerts;
 pub mod failures;
+pub mod histogram;
 pub mod report;
 pub mod retention;
 pub mod stats;

@@ -88,10 +88,8 @@ fn finish(store: &Store, tool: Sym, mut tally: Tally) -> ToolStats {
         .max_row
         .map(|(max, row)| max_as_logged(store, row, max));
     tally.durations.sort_by(f64::total_cmp);
-    let percentile = |p: f64| {
-        let rank = ((p * logged as f64).ceil() as usize).clamp(1, logged.max(1));
-        tally.durations.get(rank - 1).map(|&d| python_round(d, 1))
-    };
+    let percentile =
+        |p: f64| (logged > 0).then(|| python_round(tally.durations[nearest_rank(p, logged)], 1));
     ToolStats {
         tool,
         total_calls: tally.calls,
@@ -103,6 +101,11 @@ fn finish(store: &Store, tool: Sym, mut tally: Tally) -> ToolStats {
         p50_duration_ms: percentile(0.50),
         p95_duration_ms: percentile(0.95),
     }
+}
+
+/// Index of the nearest-rank `p` percentile among `n` sorted values (`n > 0`).
+pub fn nearest_rank(p: f64, n: usize) -> usize {
+    ((p * n as f64).ceil() as usize).clamp(1, n) - 1
 }
 
 /// `round(max, 1)` keeping Python's type: `round(2099, 1)` is the int 2099.

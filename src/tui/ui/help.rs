@@ -10,12 +10,13 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 /// Sections in reading order: what works everywhere first.
-const ORDER: [Context; 11] = [
+const ORDER: [Context; 12] = [
     Context::Global,
     Context::App,
     Context::Navigate,
     Context::Panes,
     Context::Stats,
+    Context::Histogram,
     Context::View,
     Context::Jump,
     Context::Filter,

@@ -12,6 +12,7 @@ pub mod filter_bar;
 pub mod findings;
 pub mod footer;
 pub mod help;
+pub mod histogram;
 pub mod loading;
 pub mod prompt;
 pub mod report;
@@ -61,6 +62,7 @@ fn draw_pane(app: &App, pane: Pane, area: Rect, frame: &mut Frame) {
         Pane::Timeline => timeline::draw(app, area, frame),
         Pane::Stats => stats::draw(app, area, frame),
         Pane::Failures => failures::draw(app, area, frame),
+        Pane::Histogram => histogram::draw(app, area, frame),
     }
 }
 

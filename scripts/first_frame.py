@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""Time the browser as a user sees it: from start to the first frame, and
+to the verdict, in a real pseudo-terminal.
+
+    python3 scripts/first_frame.py [--binary target/release/auditui] PATH...
+
+Prints the milliseconds until the first screen was drawn (the banner and an
+empty layout) and until the banner shows a verdict (INTACT / BROKEN / WEAK),
+then quits the browser with q. Standard library only.
+"""
+import argparse
+import os
+import pty
+import select
+import signal
+import sys
+import time
+
+VERDICTS = (b"INTACT", b"BROKEN", b"WEAK", b"UNCHAINED", b"ERROR")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", default="target/release/auditui")
+    parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("paths", nargs="+")
+    args = parser.parse_args()
+
+    started = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ["TERM"] = "xterm-256color"
+        os.execv(args.binary, [args.binary, *args.paths])
+    seen = b""
+    first_frame = verdict = None
+    while time.perf_counter() - started < args.timeout:
+        ready, _, _ = select.select([fd], [], [], 0.05)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        now = (time.perf_counter() - started) * 1000
+        seen = (seen + chunk)[-65536:]
+        if first_frame is None and b"\x1b[?1049h" in seen and b"Entries" in seen:
+            first_frame = now
+        if first_frame is not None and any(v in seen for v in VERDICTS):
+            verdict = now
+            break
+    os.write(fd, b"q")
+    time.sleep(0.5)
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
+    if first_frame is None or verdict is None:
+        print("did not see the first frame and a verdict in time", file=sys.stderr)
+        return 1
+    print(f"first frame: {first_frame:.0f} ms")
+    print(f"verdict:     {verdict:.0f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
