@@ -4,16 +4,19 @@ to the verdict, in a real pseudo-terminal.
 
     python3 scripts/first_frame.py [--binary target/release/auditui] PATH...
 
-Prints the milliseconds until the first screen was drawn (the banner and an
-empty layout) and until the banner shows a verdict (INTACT / BROKEN / WEAK),
-then quits the browser with q. Standard library only.
+Prints the milliseconds until the first screen was drawn (the loading
+screen with its progress bar) and until the banner shows a verdict (INTACT,
+BROKEN, WEAK...), then quits the browser with q. Standard library only.
 """
 import argparse
+import fcntl
 import os
 import pty
 import select
 import signal
+import struct
 import sys
+import termios
 import time
 
 VERDICTS = (b"INTACT", b"BROKEN", b"WEAK", b"UNCHAINED", b"ERROR")
@@ -29,6 +32,8 @@ def main() -> int:
     started = time.perf_counter()
     pid, fd = pty.fork()
     if pid == 0:
+        # A new pseudo-terminal is 0x0: give it a real screen to draw on.
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
         os.environ["TERM"] = "xterm-256color"
         os.execv(args.binary, [args.binary, *args.paths])
     seen = b""
@@ -43,7 +48,7 @@ def main() -> int:
             break
         now = (time.perf_counter() - started) * 1000
         seen = (seen + chunk)[-65536:]
-        if first_frame is None and b"\x1b[?1049h" in seen and b"Entries" in seen:
+        if first_frame is None and b"\x1b[?1049h" in seen and b"verifying" in seen:
             first_frame = now
         if first_frame is not None and any(v in seen for v in VERDICTS):
             verdict = now
