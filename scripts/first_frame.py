@@ -6,7 +6,9 @@ to the verdict, in a real pseudo-terminal.
 
 Prints the milliseconds until the first screen was drawn (the loading
 screen with its progress bar) and until the banner shows a verdict (INTACT,
-BROKEN, WEAK...), then quits the browser with q. Standard library only.
+BROKEN, WEAK...), the peak RSS and how much of it is heap (RssAnon) and
+mapped log pages (RssFile), then quits the browser with q. Standard
+library only.
 """
 import argparse
 import fcntl
@@ -53,6 +55,7 @@ def main() -> int:
         if first_frame is not None and any(v in seen for v in VERDICTS):
             verdict = now
             break
+    memory = read_memory(pid)
     os.write(fd, b"q")
     time.sleep(0.5)
     try:
@@ -65,7 +68,20 @@ def main() -> int:
         return 1
     print(f"first frame: {first_frame:.0f} ms")
     print(f"verdict:     {verdict:.0f} ms")
+    for key in ("VmHWM", "RssAnon", "RssFile"):
+        print(f"{key + ':':<12} {memory.get(key, '?')}")
     return 0
+
+
+def read_memory(pid: int) -> dict:
+    """Peak RSS, and the current heap (anonymous) and mapped-file shares."""
+    memory = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            if key in ("VmHWM", "RssAnon", "RssFile"):
+                memory[key] = value.strip()
+    return memory
 
 
 if __name__ == "__main__":
