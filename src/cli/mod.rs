@@ -8,6 +8,7 @@ mod checkpoint;
 mod common;
 mod export;
 mod generate;
+mod keygen;
 mod query;
 mod report;
 mod retention;
@@ -53,6 +54,7 @@ pub enum Command {
     Retention(retention::Args),
     Export(export::Args),
     Scan(scan::Args),
+    Keygen(keygen::Args),
 }
 
 /// Run the parsed command line; returns the process exit code.
@@ -69,6 +71,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Retention(args)) => retention::run(args),
         Some(Command::Export(args)) => export::run(args),
         Some(Command::Scan(args)) => scan::run(args),
+        Some(Command::Keygen(args)) => keygen::run(args),
         None => crate::tui::run(cli.paths, &Cli::command().render_usage().to_string()),
     };
     match result {

@@ -6,4 +6,5 @@ pub mod checkpoint;
 pub mod entry;
 pub mod json;
 pub mod scan;
+pub mod signing;
 pub mod source;
