@@ -6,5 +6,6 @@ pub mod checkpoint;
 pub mod entry;
 pub mod json;
 pub mod scan;
+mod sigbus;
 pub mod signing;
 pub mod source;

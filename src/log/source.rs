@@ -1,9 +1,10 @@
 //! Log sources: files (memory-mapped, read-only), gzip, stdin, directories.
 //!
 //! Evidence is never written: files are opened read-only and mapped
-//! private. Non-seekable inputs (stdin, FIFOs) and gzip are read into memory
+//! private (a file truncated under the map is reported by `sigbus`). Non-seekable inputs (stdin, FIFOs) and gzip are read into memory
 //! by streaming, holding one decompressed copy.
 
+use super::sigbus::{self, Watch};
 use flate2::read::MultiGzDecoder;
 use memmap2::Mmap;
 use std::fmt;
@@ -22,7 +23,8 @@ pub struct Source {
 }
 
 enum Data {
-    Mapped(Mmap),
+    /// The watch comes first so it is dropped before the map is unmapped.
+    Mapped { _watch: Watch, map: Mmap },
     Owned(Vec<u8>),
 }
 
@@ -52,7 +54,7 @@ impl Source {
 
     pub fn bytes(&self) -> &[u8] {
         match &self.data {
-            Data::Mapped(m) => m,
+            Data::Mapped { map, .. } => map,
             Data::Owned(v) => v,
         }
     }
@@ -210,13 +212,24 @@ pub fn open_file(path: &Path) -> Result<Source, SourceError> {
         });
     }
     if meta.is_file() && meta.len() > 0 {
-        // SAFETY: the map is read-only and private. If another process
-        // truncates the file while we read, the kernel raises SIGBUS; audit
-        // logs are append-only, and appends do not affect the mapped range.
+        if !has_data(&file) {
+            return Err(SourceError {
+                name,
+                message: format!(
+                    "{} bytes and every one a zero byte never written (a sparse or preallocated file): there is no log in it",
+                    meta.len()
+                ),
+            });
+        }
+        // SAFETY: the map is read-only and private, and appends do not
+        // affect the mapped range. If another process truncates the file
+        // while we read, the kernel raises SIGBUS: the watch turns that into
+        // a message naming the file and exit status 2.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| io_error(path, e))?;
+        let watch = sigbus::watch(&map, &name);
         return Ok(Source {
             name,
-            data: Data::Mapped(map),
+            data: Data::Mapped { _watch: watch, map },
         });
     }
     let mut bytes = Vec::new();
@@ -227,6 +240,17 @@ pub fn open_file(path: &Path) -> Result<Source, SourceError> {
         name,
         data: Data::Owned(bytes),
     })
+}
+
+/// False when the whole file is one hole (nothing but zero bytes that were
+/// never written): scanning it would fault in every page to find no line.
+/// Filesystems without hole support report all data, so this never errs
+/// towards rejecting a real log.
+fn has_data(file: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: lseek on a file descriptor we own; SEEK_DATA only reads.
+    let offset = unsafe { libc::lseek(file.as_raw_fd(), 0, libc::SEEK_DATA) };
+    offset >= 0 || io::Error::last_os_error().raw_os_error() != Some(libc::ENXIO)
 }
 
 fn read_stdin() -> Result<Source, SourceError> {
