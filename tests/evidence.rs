@@ -120,36 +120,32 @@ fn no_subcommand_changes_a_byte_or_a_timestamp_of_its_inputs() {
         &s("--conversation"),
         &s(&conversation),
     ]);
-    for format in ["json", "csv", "md", "fhir"] {
-        let file = out.join(format!("report.{format}"));
-        run(&[
-            &s("report"),
-            &o(&logs),
-            &s("--patient"),
-            &s(&patient),
-            &s("--from"),
-            &s("2025-01-01"),
-            &s("--to"),
-            &s("2026-01-01"),
-            &s("--format"),
-            &s(format),
-            &s("-o"),
-            &o(&file),
-        ]);
+    let report = [
+        s("report"),
+        o(&logs),
+        s("--patient"),
+        s(&patient),
+        s("--from"),
+        s("2025-01-01"),
+        s("--to"),
+        s("2026-01-01"),
+    ];
+    let export = [s("export"), o(&logs)];
+    let files = ["json", "csv", "md", "fhir"]
+        .map(|f| (&report[..], f))
+        .into_iter()
+        .chain(["jsonl", "csv", "json", "fhir"].map(|f| (&export[..], f)));
+    for (n, (command, format)) in files.enumerate() {
+        let file = o(&out.join(format!("{n}.{format}")));
+        let tail = [s("--format"), s(format), s("-o"), file];
+        run(&command
+            .iter()
+            .chain(&tail)
+            .map(|a| a.as_os_str())
+            .collect::<Vec<_>>());
     }
     run(&[&s("alerts"), &o(&logs), &s("--format"), &s("json")]);
     run(&[&s("retention"), &o(&logs)]);
-    for format in ["jsonl", "csv", "json", "fhir"] {
-        let file = out.join(format!("export.{format}"));
-        run(&[
-            &s("export"),
-            &o(&logs),
-            &s("--format"),
-            &s(format),
-            &s("-o"),
-            &o(&file),
-        ]);
-    }
     run(&[&s("scan"), &o(&logs)]);
     run(&[
         &s("generate"),

@@ -66,20 +66,38 @@ fn verify(path: &Path) -> Run {
     finish(spawn(&["verify".as_ref(), path.as_os_str()], Stdio::null()))
 }
 
-fn verify_json(path: &Path) -> (Option<i32>, Json) {
-    let run = finish(spawn(
+/// `auditui verify PATH --format json`, not yet waited for.
+fn spawn_verify_json(path: &std::ffi::OsStr, stdin: Stdio) -> Child {
+    spawn(
         &[
             "verify".as_ref(),
-            path.as_os_str(),
+            path,
             "--format".as_ref(),
             "json".as_ref(),
         ],
-        Stdio::null(),
-    ));
-    let json = serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
+        stdin,
+    )
+}
+
+fn json_of(run: &Run) -> Json {
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| {
         panic!("{e}: stdout {:?} stderr {:?}", run.stdout, run.stderr);
-    });
-    (run.code, json)
+    })
+}
+
+fn verify_json(path: &Path) -> (Option<i32>, Json) {
+    let run = finish(spawn_verify_json(path.as_os_str(), Stdio::null()));
+    (run.code, json_of(&run))
+}
+
+/// Write `lines`, the last one cut after `cut` bytes, as a writer that
+/// stopped mid-entry would have.
+fn write_cut(out: &mut impl Write, lines: &[String], cut: usize) {
+    let (last, whole) = lines.split_last().unwrap();
+    for line in whole {
+        out.write_all(line.as_bytes()).unwrap();
+    }
+    out.write_all(&last.as_bytes()[..cut]).unwrap();
 }
 
 /// `(line, kind)` of every finding, with the file it names.
@@ -176,24 +194,14 @@ fn a_fifo_whose_writer_stops_mid_line_gives_an_incomplete_finding() {
     let fifo = dir.path().join("live.jsonl");
     let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
     assert!(made.success());
-    let child = spawn(
-        &[
-            "verify".as_ref(),
-            fifo.as_os_str(),
-            "--format".as_ref(),
-            "json".as_ref(),
-        ],
-        Stdio::null(),
-    );
-    let lines = chain_lines(2);
+    let child = spawn_verify_json(fifo.as_os_str(), Stdio::null());
     // Opening blocks until auditui opens the read end.
     let mut writer = OpenOptions::new().write(true).open(&fifo).unwrap();
-    writer.write_all(lines[0].as_bytes()).unwrap();
-    writer.write_all(&lines[1].as_bytes()[..40]).unwrap();
+    write_cut(&mut writer, &chain_lines(2), 40);
     drop(writer);
     let run = finish(child);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
-    let json: Json = serde_json::from_str(&run.stdout).unwrap();
+    let json = json_of(&run);
     let name = fifo.display().to_string();
     assert_eq!(findings(&json), vec![(name, 2, "incomplete".into())]);
     assert_eq!(json["entries"], 1);
@@ -220,24 +228,13 @@ fn a_fifo_closed_before_any_byte_is_an_empty_file() {
 
 #[test]
 fn stdin_closed_mid_line_gives_an_incomplete_finding() {
-    let mut child = spawn(
-        &[
-            "verify".as_ref(),
-            "-".as_ref(),
-            "--format".as_ref(),
-            "json".as_ref(),
-        ],
-        Stdio::piped(),
-    );
-    let lines = chain_lines(3);
+    let mut child = spawn_verify_json("-".as_ref(), Stdio::piped());
     let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(lines[0].as_bytes()).unwrap();
-    stdin.write_all(lines[1].as_bytes()).unwrap();
-    stdin.write_all(&lines[2].as_bytes()[..100]).unwrap();
+    write_cut(&mut stdin, &chain_lines(3), 100);
     drop(stdin);
     let run = finish(child);
     assert_eq!(run.code, Some(1), "{}", run.stderr);
-    let json: Json = serde_json::from_str(&run.stdout).unwrap();
+    let json = json_of(&run);
     assert_eq!(
         findings(&json),
         vec![("<stdin>".into(), 3, "incomplete".into())]
@@ -280,15 +277,7 @@ fn lines_appended_while_read_are_left_for_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("growing.jsonl");
     let count = big_plain_log(&path, 100);
-    let mut child = spawn(
-        &[
-            "verify".as_ref(),
-            path.as_os_str(),
-            "--format".as_ref(),
-            "json".as_ref(),
-        ],
-        Stdio::null(),
-    );
+    let mut child = spawn_verify_json(path.as_os_str(), Stdio::null());
     assert!(
         wait_until_mapped(&mut child, &path),
         "auditui never mapped the file"
@@ -300,7 +289,7 @@ fn lines_appended_while_read_are_left_for_the_next_run() {
     appender.write_all(b"{\"user_id\": \"half").unwrap();
     let run = finish(child);
     assert_eq!(run.code, Some(0), "{}", run.stderr);
-    let json: Json = serde_json::from_str(&run.stdout).unwrap();
+    let json = json_of(&run);
     assert_eq!(
         json["entries"], count as u64,
         "the file as it was when opened"

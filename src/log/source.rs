@@ -24,7 +24,10 @@ pub struct Source {
 
 enum Data {
     /// The watch comes first so it is dropped before the map is unmapped.
-    Mapped { _watch: Watch, map: Mmap },
+    Mapped {
+        _watch: Watch,
+        map: Mmap,
+    },
     Owned(Vec<u8>),
 }
 
