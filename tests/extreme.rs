@@ -175,6 +175,26 @@ fn a_ten_gigabyte_sparse_file_is_refused_at_once_with_its_name() {
 }
 
 #[test]
+fn an_entry_followed_by_gigabytes_of_zeros_is_one_incomplete_line() {
+    // A crashed writer on a preallocating filesystem: data, then NULs.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("crashed.jsonl");
+    std::fs::write(&path, chain_lines(1).concat()).unwrap();
+    OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(2 << 30)
+        .unwrap();
+    let (code, json) = verify_json(&path);
+    assert_eq!(code, Some(1));
+    let name = path.display().to_string();
+    assert_eq!(findings(&json), vec![(name, 2, "incomplete".into())]);
+    let message = json["findings"][0]["message"].as_str().unwrap();
+    assert!(message.contains("longer than the 16 MiB"), "{message}");
+}
+
+#[test]
 fn a_directory_of_three_thousand_logs_is_read_whole() {
     let dir = tempfile::tempdir().unwrap();
     for i in 0..3000 {
