@@ -33,7 +33,9 @@ fn stderr(out: &Output) -> String {
     String::from_utf8(out.stderr.clone()).unwrap()
 }
 
-const SUBCOMMANDS: [&str; 15] = [
+const SUBCOMMANDS: [&str; 17] = [
+    "keygen",
+    "histogram",
     "follow",
     "verify",
     "checkpoint",

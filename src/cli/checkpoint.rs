@@ -1,22 +1,34 @@
-//! `auditui checkpoint`: print the note that `verify --checkpoint` checks.
+//! `auditui checkpoint`: print the note that `verify --checkpoint` checks,
+//! signed when given a key.
 
 use super::{EXIT_OK, open_sources};
 use crate::log::checkpoint::Checkpoint;
 use crate::log::scan;
-use std::path::PathBuf;
+use crate::log::signing::parse_secret_key;
+use ed25519_dalek::SigningKey;
+use std::path::{Path, PathBuf};
 
 /// Print a checkpoint (origin, entry count, head hash) of a chain
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Keep the checkpoint where the log writer cannot change it (another host, a ticket, a signed commit).\n\nExamples:\n  auditui checkpoint logs/ > /secure/audit.checkpoint\n  auditui verify logs/ --checkpoint /secure/audit.checkpoint"
+    after_help = "Keep the checkpoint where the log writer cannot change it (another host, a ticket, a signed commit). \
+Sign it with a key the writer never holds, so a copy anywhere can be trusted.\n\n\
+Examples:\n  auditui checkpoint logs/ > /secure/audit.checkpoint\n  \
+auditui verify logs/ --checkpoint /secure/audit.checkpoint\n  \
+auditui checkpoint logs/ --key checkpoints.key > audit.checkpoint\n  \
+auditui verify logs/ --checkpoint audit.checkpoint --trusted-key checkpoints.pub"
 )]
 pub struct Args {
     /// Log files or directories holding one chain
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
+    /// Sign the checkpoint with this secret key (from `auditui keygen`)
+    #[arg(long, value_name = "SECRET_KEY_FILE")]
+    pub key: Option<PathBuf>,
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
+    let key = args.key.as_deref().map(read_secret_key).transpose()?;
     let sources = open_sources(&args.paths)?;
     let verification = scan::verify(&sources);
     if verification.chains.len() > 1 {
@@ -36,6 +48,27 @@ pub fn run(args: Args) -> Result<u8, String> {
             verification.findings.len()
         );
     }
-    super::common::write_stdout(|out| write!(out, "{checkpoint}"))?;
+    super::common::write_stdout(|out| match &key {
+        Some(key) => write!(out, "{}", checkpoint.signed(key)),
+        None => write!(out, "{checkpoint}"),
+    })?;
     Ok(EXIT_OK)
+}
+
+/// Read a secret key, warning when others may read it too.
+fn read_secret_key(path: &Path) -> Result<SigningKey, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0, |m| m.permissions().mode());
+        if mode & 0o077 != 0 {
+            eprintln!(
+                "auditui: warning: {} can be read by other users (mode {:o}); chmod 600 it",
+                crate::text::for_terminal(&path.display().to_string()),
+                mode & 0o777
+            );
+        }
+    }
+    parse_secret_key(&text).map_err(|e| format!("{}: {e}", path.display()))
 }

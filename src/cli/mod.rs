@@ -13,6 +13,7 @@ mod export;
 mod follow;
 mod generate;
 mod histogram;
+mod keygen;
 mod man;
 mod progress;
 mod query;
@@ -87,6 +88,7 @@ pub enum Command {
     Completions(completions::Args),
     Man(man::Args),
     Config(config::Args),
+    Keygen(keygen::Args),
 }
 
 /// Run the parsed command line; returns the process exit code.
@@ -116,6 +118,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Retention(args)) => retention::run(args, &settings.retention),
         Some(Command::Export(args)) => export::run(args),
         Some(Command::Scan(args)) => scan::run(args),
+        Some(Command::Keygen(args)) => keygen::run(args),
         Some(Command::Follow(args)) => follow::run(args),
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Man(args)) => man::run(args),

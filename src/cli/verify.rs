@@ -4,17 +4,20 @@ use super::color::Paint;
 use super::common::{total_bytes, write_stdout};
 use super::progress::Bar;
 use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
-use crate::log::chain::Verification;
-use crate::log::checkpoint::Checkpoint;
+use crate::log::chain::{Finding, Verification};
+use crate::log::checkpoint::Note;
 use crate::log::scan;
+use crate::log::signing::parse_public_key;
+use crate::log::source::Source;
 use crate::text::for_terminal;
+use ed25519_dalek::VerifyingKey;
 use serde_json::json;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Verify hash chains and report every break with file and line
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Examples:\n  auditui verify logs/\n  auditui verify audit.jsonl --format json | jq .findings\n  auditui verify logs/ --checkpoint audit.checkpoint"
+    after_help = "Examples:\n  auditui verify logs/\n  auditui verify audit.jsonl --format json | jq .findings\n  auditui verify logs/ --checkpoint audit.checkpoint\n  auditui verify logs/ --checkpoint audit.checkpoint --trusted-key checkpoints.pub"
 )]
 pub struct Args {
     /// Log files, directories, or - for stdin
@@ -23,8 +26,11 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// A checkpoint from `auditui checkpoint`: also detect truncation and rewrites
-    #[arg(long)]
+    #[arg(long, value_name = "FILE")]
     pub checkpoint: Option<PathBuf>,
+    /// Require the checkpoint to be signed by this public key (from `auditui keygen`)
+    #[arg(long, value_name = "PUBLIC_KEY_FILE", requires = "checkpoint")]
+    pub trusted_key: Option<PathBuf>,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,21 +40,24 @@ pub enum Format {
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
-    let checkpoint = match &args.checkpoint {
-        Some(path) => {
-            let text =
-                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-            Some(Checkpoint::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?)
-        }
-        None => None,
-    };
+    let note = args.checkpoint.as_deref().map(read_note).transpose()?;
+    let trusted = args
+        .trusted_key
+        .as_deref()
+        .map(read_trusted_key)
+        .transpose()?;
     let sources = open_sources(&args.paths)?;
     let bar = Bar::new(total_bytes(&sources), "verifying");
     let mut verification = scan::verify_with_progress(&sources, |p| bar.update(p));
     bar.finish();
-    if let Some(cp) = checkpoint {
-        let extra = cp.check(&verification, &sources);
-        verification.add_findings(extra);
+    if let (Some(note), Some(path)) = (&note, &args.checkpoint) {
+        verification.add_findings(checkpoint_findings(
+            note,
+            path,
+            trusted.as_ref(),
+            &verification,
+            &sources,
+        ));
     }
     match args.format {
         Format::Json => write_stdout(|out| writeln!(out, "{}", to_json(&verification)))?,
@@ -61,6 +70,34 @@ pub fn run(args: Args) -> Result<u8, String> {
     } else {
         EXIT_FINDINGS
     })
+}
+
+fn read_note(path: &Path) -> Result<Note, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Note::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+fn read_trusted_key(path: &Path) -> Result<VerifyingKey, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    parse_public_key(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Who vouches for the checkpoint, then whether the log still extends it.
+fn checkpoint_findings(
+    note: &Note,
+    path: &Path,
+    trusted: Option<&VerifyingKey>,
+    verification: &Verification,
+    sources: &[Source],
+) -> Vec<Finding> {
+    if trusted.is_none() && note.signature.is_some() {
+        eprintln!(
+            "auditui: note: the checkpoint is signed, but only --trusted-key says whether by the right key"
+        );
+    }
+    let mut found = note.check_signature(trusted, &path.display().to_string());
+    found.extend(note.checkpoint.check(verification, sources));
+    found
 }
 
 /// The JSON shape of DESIGN.md's verification contract, plus the chains.

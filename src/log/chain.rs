@@ -25,6 +25,9 @@ pub enum FindingKind {
     Truncated,
     /// The checkpoint's hash no longer matches at its position.
     Rewritten,
+    /// The checkpoint's signature is missing, does not match it, or is not
+    /// by the trusted key.
+    Signature,
 }
 
 impl FindingKind {
@@ -36,6 +39,7 @@ impl FindingKind {
             FindingKind::Incomplete => "incomplete",
             FindingKind::Truncated => "truncated",
             FindingKind::Rewritten => "rewritten",
+            FindingKind::Signature => "signature",
         }
     }
 }

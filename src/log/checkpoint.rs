@@ -1,15 +1,21 @@
 //! Checkpoints: a small note of (origin, entry count, head hash) kept away
 //! from the writer, like Certificate Transparency tree heads or CloudTrail
 //! digest files. A hash chain alone cannot see its tail cut off or the whole
-//! log rewritten; a checkpoint can.
+//! log rewritten; a checkpoint can. Signed with a key the writer never
+//! holds, a checkpoint can also not be forged by whoever rewrote the log.
 
 use super::canonical::{parse_hex, to_hex};
 use super::chain::{Chain, Finding, FindingKind, Verification, short};
 use super::entry::parse_line;
+use super::signing::{from_hex, to_hex as to_hex_bytes};
 use super::source::Source;
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use std::fmt;
 
 const HEADER: &str = "auditui checkpoint v1";
+/// Optional fifth line: an Ed25519 signature over the four lines before it,
+/// so a checkpoint copied to an untrusted place can still be trusted.
+const SIGNATURE_PREFIX: &str = "signature ed25519 ";
 
 /// What a checkpoint records about one chain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,36 +46,15 @@ impl Checkpoint {
         })
     }
 
-    /// Parse the text [`Display`](fmt::Display) writes.
-    pub fn parse(text: &str) -> Result<Checkpoint, String> {
-        let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
-        if lines.next() != Some(HEADER) {
-            return Err(format!(
-                "not a checkpoint: the first line must be \"{HEADER}\""
-            ));
-        }
-        let mut field = |name: &str| -> Result<String, String> {
-            let line = lines
-                .next()
-                .ok_or_else(|| format!("checkpoint has no \"{name}\" line"))?;
-            line.strip_prefix(name)
-                .and_then(|v| v.strip_prefix(' '))
-                .map(str::to_string)
-                .ok_or_else(|| format!("expected \"{name} ...\", found {line:?}"))
-        };
-        let hash = |name: &str, v: String| {
-            parse_hex(&v).ok_or_else(|| format!("{name} is not a SHA-256 hex digest"))
-        };
-        let origin = hash("origin", field("origin")?)?;
-        let entries = field("entries")?
-            .parse()
-            .map_err(|_| "entries is not a number".to_string())?;
-        let head = hash("head", field("head")?)?;
-        Ok(Checkpoint {
-            origin,
-            entries,
-            head,
-        })
+    /// The note followed by a signature line over exactly its bytes.
+    pub fn signed(&self, key: &SigningKey) -> String {
+        let body = self.to_string();
+        let signature = key.sign(body.as_bytes());
+        format!(
+            "{body}{SIGNATURE_PREFIX}{} {}\n",
+            to_hex_bytes(key.verifying_key().as_bytes()),
+            to_hex_bytes(&signature.to_bytes())
+        )
     }
 
     /// Findings when the verified log no longer extends this checkpoint.
@@ -126,6 +111,143 @@ impl Checkpoint {
     }
 }
 
+/// A checkpoint file as read: the note and, if it was signed, the signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub checkpoint: Checkpoint,
+    pub signature: Option<NoteSignature>,
+}
+
+/// `signature ed25519 <public key> <signature>` as found in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoteSignature {
+    pub key: [u8; 32],
+    pub signature: [u8; 64],
+    /// 1-based line of the signature in the checkpoint file.
+    pub line: usize,
+}
+
+impl Note {
+    /// Parse what [`Checkpoint::signed`] or [`Display`](fmt::Display) writes.
+    pub fn parse(text: &str) -> Result<Note, String> {
+        let mut lines = text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| (i + 1, l.trim()))
+            .filter(|(_, l)| !l.is_empty());
+        if lines.next().map(|(_, l)| l) != Some(HEADER) {
+            return Err(format!(
+                "not a checkpoint: the first line must be \"{HEADER}\""
+            ));
+        }
+        let mut field = |name: &str| -> Result<String, String> {
+            let (_, line) = lines
+                .next()
+                .ok_or_else(|| format!("checkpoint has no \"{name}\" line"))?;
+            line.strip_prefix(name)
+                .and_then(|v| v.strip_prefix(' '))
+                .map(str::to_string)
+                .ok_or_else(|| format!("expected \"{name} ...\", found {line:?}"))
+        };
+        let hash = |name: &str, v: String| {
+            parse_hex(&v).ok_or_else(|| format!("{name} is not a SHA-256 hex digest"))
+        };
+        let origin = hash("origin", field("origin")?)?;
+        let entries = field("entries")?
+            .parse()
+            .map_err(|_| "entries is not a number".to_string())?;
+        let head = hash("head", field("head")?)?;
+        let signature = lines
+            .next()
+            .map(|(number, line)| parse_signature(number, line))
+            .transpose()?;
+        if let Some((number, _)) = lines.next() {
+            return Err(format!(
+                "line {number}: nothing may follow the head and signature lines"
+            ));
+        }
+        Ok(Note {
+            checkpoint: Checkpoint {
+                origin,
+                entries,
+                head,
+            },
+            signature,
+        })
+    }
+
+    /// Findings about who vouches for this checkpoint. With `trusted`, the
+    /// note must be signed by exactly that key; without it, a signature
+    /// present must still match (it cannot say who signed, though).
+    pub fn check_signature(&self, trusted: Option<&VerifyingKey>, file: &str) -> Vec<Finding> {
+        let finding = |line: usize, message: String| {
+            vec![Finding {
+                file: file.to_string(),
+                line,
+                kind: FindingKind::Signature,
+                message,
+            }]
+        };
+        let Some(signed) = &self.signature else {
+            return match trusted {
+                Some(key) => finding(
+                    1,
+                    format!(
+                        "the checkpoint is not signed, but a signature by the trusted key {} is required: anyone could have written it",
+                        short_key(key.as_bytes())
+                    ),
+                ),
+                None => Vec::new(),
+            };
+        };
+        let body = self.checkpoint.to_string();
+        let valid = VerifyingKey::from_bytes(&signed.key).is_ok_and(|key| {
+            key.verify_strict(body.as_bytes(), &Signature::from_bytes(&signed.signature))
+                .is_ok()
+        });
+        if !valid {
+            return finding(
+                signed.line,
+                format!(
+                    "the signature by key {} does not match this checkpoint: it was edited after signing",
+                    short_key(&signed.key)
+                ),
+            );
+        }
+        match trusted {
+            Some(key) if key.as_bytes() != &signed.key => finding(
+                signed.line,
+                format!(
+                    "signed by key {}, not by the trusted key {}: the checkpoint was re-signed by someone else",
+                    short_key(&signed.key),
+                    short_key(key.as_bytes())
+                ),
+            ),
+            _ => Vec::new(),
+        }
+    }
+}
+
+fn parse_signature(number: usize, line: &str) -> Result<NoteSignature, String> {
+    let bad = |what: &str| format!("line {number}: {what}");
+    let rest = line
+        .strip_prefix(SIGNATURE_PREFIX)
+        .ok_or_else(|| bad("expected \"signature ed25519 <public key> <signature>\""))?;
+    let (key, signature) = rest
+        .split_once(' ')
+        .ok_or_else(|| bad("the signature line needs a public key and a signature"))?;
+    Ok(NoteSignature {
+        key: from_hex(key).ok_or_else(|| bad("the public key is not 64 hex digits"))?,
+        signature: from_hex(signature).ok_or_else(|| bad("the signature is not 128 hex digits"))?,
+        line: number,
+    })
+}
+
+/// Enough of a public key to tell keys apart in a message.
+fn short_key(key: &[u8; 32]) -> String {
+    to_hex_bytes(&key[..8])
+}
+
 /// File and line of the `position`-th (1-based) entry of a chain.
 fn locate(verification: &Verification, chain: &Chain, position: usize) -> Option<(String, usize)> {
     let mut remaining = position.checked_sub(1)?;
@@ -148,29 +270,90 @@ fn stored_hash(line: &[u8]) -> Option<[u8; 32]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::log::signing::generate;
+
+    const CP: Checkpoint = Checkpoint {
+        origin: [1; 32],
+        entries: 42,
+        head: [2; 32],
+    };
+
+    fn kinds(findings: &[Finding]) -> Vec<(usize, FindingKind)> {
+        findings.iter().map(|f| (f.line, f.kind)).collect()
+    }
 
     #[test]
     fn checkpoints_round_trip_through_text() {
-        let cp = Checkpoint {
-            origin: [1; 32],
-            entries: 42,
-            head: [2; 32],
-        };
-        assert_eq!(Checkpoint::parse(&cp.to_string()), Ok(cp));
+        let note = Note::parse(&CP.to_string()).unwrap();
+        assert_eq!((note.checkpoint, note.signature), (CP, None));
+        let key = generate().unwrap();
+        let note = Note::parse(&CP.signed(&key)).unwrap();
+        assert_eq!(note.checkpoint, CP);
+        assert_eq!(note.signature.unwrap().key, key.verifying_key().to_bytes());
     }
 
     #[test]
     fn a_damaged_checkpoint_is_rejected_with_a_reason() {
-        assert!(
-            Checkpoint::parse("hello")
-                .unwrap_err()
-                .contains("not a checkpoint")
+        let fails = |text: &str, reason: &str| {
+            let err = Note::parse(text).unwrap_err();
+            assert!(err.contains(reason), "{text:?}: {err}");
+        };
+        fails("hello", "not a checkpoint");
+        fails(
+            &format!("{HEADER}\norigin zz\nentries 1\nhead 00\n"),
+            "origin is not",
         );
-        let text = format!("{HEADER}\norigin zz\nentries 1\nhead 00\n");
-        assert!(
-            Checkpoint::parse(&text)
-                .unwrap_err()
-                .contains("origin is not")
+        let signed = CP.signed(&generate().unwrap());
+        fails(&format!("{signed}more\n"), "line 6: nothing may follow");
+        fails(&signed.replace("ed25519 ", "rsa "), "line 5: expected");
+        fails(&signed.replace("entries 42", "entries x"), "not a number");
+        let (body, sig) = signed.rsplit_once(' ').unwrap();
+        fails(&format!("{body} {}", &sig[2..]), "128 hex digits");
+    }
+
+    #[test]
+    fn a_signature_by_the_trusted_key_is_accepted() {
+        let key = generate().unwrap();
+        let note = Note::parse(&CP.signed(&key)).unwrap();
+        assert_eq!(
+            note.check_signature(Some(&key.verifying_key()), "cp"),
+            vec![]
         );
+        assert_eq!(note.check_signature(None, "cp"), vec![]);
+    }
+
+    #[test]
+    fn an_edited_signed_checkpoint_fails_even_without_a_trusted_key() {
+        let key = generate().unwrap();
+        let edited = CP.signed(&key).replace("entries 42", "entries 41");
+        let note = Note::parse(&edited).unwrap();
+        let found = note.check_signature(None, "cp");
+        assert_eq!(kinds(&found), vec![(5, FindingKind::Signature)]);
+        assert!(
+            found[0].message.contains("edited after signing"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn a_checkpoint_re_signed_by_another_key_fails() {
+        let trusted = generate().unwrap().verifying_key();
+        let note = Note::parse(&CP.signed(&generate().unwrap())).unwrap();
+        let found = note.check_signature(Some(&trusted), "cp");
+        assert_eq!(kinds(&found), vec![(5, FindingKind::Signature)]);
+        assert!(
+            found[0].message.contains("not by the trusted key"),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn an_unsigned_checkpoint_fails_only_when_a_signature_is_required() {
+        let note = Note::parse(&CP.to_string()).unwrap();
+        assert_eq!(note.check_signature(None, "cp"), vec![]);
+        let trusted = generate().unwrap().verifying_key();
+        let found = note.check_signature(Some(&trusted), "cp");
+        assert_eq!(kinds(&found), vec![(1, FindingKind::Signature)]);
+        assert!(found[0].message.contains("not signed"), "{found:?}");
     }
 }

@@ -7,4 +7,6 @@ pub mod entry;
 pub mod follow;
 pub mod json;
 pub mod scan;
+mod sigbus;
+pub mod signing;
 pub mod source;

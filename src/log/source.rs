@@ -1,11 +1,13 @@
 //! Log sources: files (memory-mapped, read-only), gzip, stdin, directories.
 //!
 //! Evidence is never written: files are opened read-only and mapped
-//! private. Non-seekable inputs (stdin, FIFOs) and gzip are read into memory
+//! private (a file truncated under the map is reported by `sigbus`). Non-seekable inputs (stdin, FIFOs) and gzip are read into memory
 //! by streaming, holding one decompressed copy.
 
+use super::entry::MAX_LINE_BYTES;
+use super::sigbus::{self, Watch};
 use flate2::read::MultiGzDecoder;
-use memmap2::Mmap;
+use memmap2::{Mmap, UncheckedAdvice};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
@@ -22,7 +24,11 @@ pub struct Source {
 }
 
 enum Data {
-    Mapped(Mmap),
+    /// The watch comes first so it is dropped before the map is unmapped.
+    Mapped {
+        _watch: Watch,
+        map: Mmap,
+    },
     Owned(Vec<u8>),
 }
 
@@ -52,7 +58,7 @@ impl Source {
 
     pub fn bytes(&self) -> &[u8] {
         match &self.data {
-            Data::Mapped(m) => m,
+            Data::Mapped { map, .. } => map,
             Data::Owned(v) => v,
         }
     }
@@ -60,7 +66,11 @@ impl Source {
     /// Iterate the lines (without their `\n`) with 1-based numbers and byte
     /// offsets. A UTF-8 BOM on the first line is skipped.
     pub fn lines(&self) -> Lines<'_> {
-        Lines::new(self.bytes())
+        let mut lines = Lines::new(self.bytes());
+        if let Data::Mapped { map, .. } = &self.data {
+            lines.mapping = Some(map);
+        }
+        lines
     }
 }
 
@@ -69,7 +79,15 @@ pub struct Lines<'a> {
     bytes: &'a [u8],
     pos: usize,
     number: usize,
+    /// The map behind `bytes`, if any: the pages of a line too long to be
+    /// an entry are handed back to the kernel as soon as they are scanned,
+    /// so a file that is one huge line (NUL-filled after a crash, say) is
+    /// read in bounded memory.
+    mapping: Option<&'a Mmap>,
 }
+
+/// How much of an overlong line is scanned between two releases.
+const RELEASE_CHUNK: usize = 64 << 20;
 
 /// One line of a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +113,37 @@ impl<'a> Lines<'a> {
             bytes,
             pos,
             number: 0,
+            mapping: None,
+        }
+    }
+
+    /// Length of the line starting at `self.pos` and whether a newline ends it.
+    fn line_end(&self) -> (usize, bool) {
+        let rest = &self.bytes[self.pos..];
+        let window = rest.len().min(MAX_LINE_BYTES + 1);
+        if let Some(i) = memchr::memchr(b'\n', &rest[..window]) {
+            return (i, true);
+        }
+        // Longer than any entry may be, so never parsed: only its end matters.
+        let mut scanned = window;
+        while scanned < rest.len() {
+            let end = rest.len().min(scanned + RELEASE_CHUNK);
+            let found = memchr::memchr(b'\n', &rest[scanned..end]);
+            self.release(self.pos + scanned, end - scanned);
+            if let Some(i) = found {
+                return (scanned + i, true);
+            }
+            scanned = end;
+        }
+        (rest.len(), false)
+    }
+
+    fn release(&self, offset: usize, len: usize) {
+        if let Some(map) = self.mapping {
+            // SAFETY: the map is private and never written, so dropping its
+            // pages only means that a later read faults them in again from
+            // the file, with the same bytes. Failure only costs memory.
+            let _ = unsafe { map.unchecked_advise_range(UncheckedAdvice::DontNeed, offset, len) };
         }
     }
 }
@@ -107,10 +156,7 @@ impl<'a> Iterator for Lines<'a> {
             return None;
         }
         let rest = &self.bytes[self.pos..];
-        let (len, terminated) = match memchr::memchr(b'\n', rest) {
-            Some(i) => (i, true),
-            None => (rest.len(), false),
-        };
+        let (len, terminated) = self.line_end();
         self.number += 1;
         let line = Line {
             number: self.number,
@@ -210,13 +256,24 @@ pub fn open_file(path: &Path) -> Result<Source, SourceError> {
         });
     }
     if meta.is_file() && meta.len() > 0 {
-        // SAFETY: the map is read-only and private. If another process
-        // truncates the file while we read, the kernel raises SIGBUS; audit
-        // logs are append-only, and appends do not affect the mapped range.
+        if !has_data(&file) {
+            return Err(SourceError {
+                name,
+                message: format!(
+                    "{} bytes and every one a zero byte never written (a sparse or preallocated file): there is no log in it",
+                    meta.len()
+                ),
+            });
+        }
+        // SAFETY: the map is read-only and private, and appends do not
+        // affect the mapped range. If another process truncates the file
+        // while we read, the kernel raises SIGBUS: the watch turns that into
+        // a message naming the file and exit status 2.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| io_error(path, e))?;
+        let watch = sigbus::watch(&map, &name);
         return Ok(Source {
             name,
-            data: Data::Mapped(map),
+            data: Data::Mapped { _watch: watch, map },
         });
     }
     let mut bytes = Vec::new();
@@ -227,6 +284,17 @@ pub fn open_file(path: &Path) -> Result<Source, SourceError> {
         name,
         data: Data::Owned(bytes),
     })
+}
+
+/// False when the whole file is one hole (nothing but zero bytes that were
+/// never written): scanning it would fault in every page to find no line.
+/// Filesystems without hole support report all data, so this never errs
+/// towards rejecting a real log.
+fn has_data(file: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: lseek on a file descriptor we own; SEEK_DATA only reads.
+    let offset = unsafe { libc::lseek(file.as_raw_fd(), 0, libc::SEEK_DATA) };
+    offset >= 0 || io::Error::last_os_error().raw_os_error() != Some(libc::ENXIO)
 }
 
 fn read_stdin() -> Result<Source, SourceError> {
@@ -272,6 +340,16 @@ mod tests {
         );
         assert_eq!((lines[1].offset, lines[1].terminated), (6, true));
         assert_eq!((lines[2].bytes, lines[2].terminated), (&b"c"[..], false));
+    }
+
+    #[test]
+    fn a_line_longer_than_any_entry_is_scanned_to_its_end_in_chunks() {
+        let mut bytes = vec![b'x'; MAX_LINE_BYTES + RELEASE_CHUNK + 5];
+        bytes.extend_from_slice(b"\n{}\n");
+        let lines: Vec<_> = Lines::new(&bytes).collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[0].bytes.len(), MAX_LINE_BYTES + RELEASE_CHUNK + 5);
+        assert_eq!((lines[1].bytes, lines[1].terminated), (&b"{}"[..], true));
     }
 
     #[test]

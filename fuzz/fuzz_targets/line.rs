@@ -1,0 +1,36 @@
+//! One log line: the entry parser, the seal (canonical form + SHA-256), and
+//! the canonical form's own promises. Nothing may panic; the canonical text
+//! must read back to itself; strict JSON that serde_json accepts must be
+//! accepted too (auditui reads what CPython reads, a superset).
+#![no_main]
+
+use auditui::log::canonical::write_canonical;
+use auditui::log::entry::parse_line;
+use auditui::log::json;
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut scratch = Vec::new();
+    if let Ok(entry) = parse_line(data) {
+        let _ = entry.seal(&mut scratch);
+        let _ = entry.fields();
+    }
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let parsed = json::parse(text);
+    if serde_json::from_str::<serde_json::Value>(text).is_ok() {
+        assert!(parsed.is_ok(), "serde_json accepts what auditui rejects: {parsed:?}");
+    }
+    let Ok(value) = parsed else {
+        return;
+    };
+    let mut canonical = Vec::new();
+    write_canonical(&value, &mut canonical);
+    let canonical = String::from_utf8(canonical).expect("canonical JSON is ASCII");
+    assert!(canonical.is_ascii(), "ensure_ascii output: {canonical:?}");
+    let again = json::parse(&canonical).expect("canonical JSON reads back");
+    let mut twice = Vec::new();
+    write_canonical(&again, &mut twice);
+    assert_eq!(canonical.as_bytes(), &twice[..], "canonical form is a fixed point");
+});
