@@ -7,3 +7,4 @@ pub mod entry;
 pub mod json;
 pub mod scan;
 pub mod source;
+pub mod tape;

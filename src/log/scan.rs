@@ -5,7 +5,7 @@
 //! Memory stays bounded: only one batch of parsed lines is alive at a time.
 
 use super::chain::{FileVerifier, LineOutcome, Verification, assemble};
-use super::entry::{Fields, parse_line};
+use super::entry::{Fields, LineReader};
 use super::source::{Line, Source};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,7 +72,7 @@ pub fn scan(
             }
             let analysed: Vec<(LineOutcome, Option<Fields<'_>>)> = batch
                 .par_iter()
-                .map_init(Vec::new, |scratch, line| analyse(line.bytes, scratch))
+                .map_init(LineReader::new, |reader, line| analyse(line.bytes, reader))
                 .collect();
             for (line, (outcome, fields)) in batch.iter().zip(analysed) {
                 verifier.push(line.number, line.terminated, &outcome);
@@ -97,13 +97,9 @@ pub fn scan(
 }
 
 /// Parse, canonicalise and hash one line.
-pub fn analyse<'a>(bytes: &'a [u8], scratch: &mut Vec<u8>) -> (LineOutcome, Option<Fields<'a>>) {
-    let entry = match parse_line(bytes) {
-        Ok(entry) => entry,
-        Err(e) => return (LineOutcome::NotEntry(e), None),
-    };
-    match entry.seal(scratch) {
-        Ok(seal) => (LineOutcome::Entry(seal), Some(entry.fields())),
+pub fn analyse<'a>(bytes: &'a [u8], reader: &mut LineReader) -> (LineOutcome, Option<Fields<'a>>) {
+    match reader.read(bytes) {
+        Ok((seal, fields)) => (LineOutcome::Entry(seal), Some(fields)),
         Err(e) => (LineOutcome::NotEntry(e), None),
     }
 }
