@@ -1,14 +1,16 @@
 //! One pass over every source: lines are parsed, canonicalised and hashed
 //! in parallel batches; the link check and the caller's per-entry work
-//! (building the store) then run in order over each batch.
+//! (building the store) run in order over each batch, overlapping the
+//! analysis of the next.
 //!
-//! Memory stays bounded: only one batch of parsed lines is alive at a time.
+//! Memory stays bounded: at most three batches of parsed lines are alive.
 
 use super::chain::{FileVerifier, LineOutcome, Verification, assemble};
 use super::entry::{Fields, LineReader};
-use super::source::{Line, Source};
+use super::source::{Line, Lines, Source};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
 /// Lines analysed together; large enough to keep both cores busy, small
 /// enough that a batch of parsed fields stays a few MB.
@@ -46,8 +48,21 @@ impl ScanSink for VerifyOnly {
     fn entry(&mut self, _entry: ScannedEntry<'_>) {}
 }
 
+/// What the analysing thread hands to the caller's thread.
+enum Message<'a> {
+    Batch(Vec<Line<'a>>, Vec<Analysed<'a>>),
+    /// Every line of the current source was sent.
+    EndOfSource,
+}
+
+type Analysed<'a> = (LineOutcome, Option<Fields<'a>>);
+
 /// Verify every source and feed each entry to `sink`. Returns `None` when
 /// `cancel` was set.
+///
+/// A helper thread splits and analyses batches on the thread pool while
+/// this thread links the previous batch and feeds `sink`, so the in-order
+/// work overlaps the parallel work instead of idling the pool.
 pub fn scan(
     sources: &[Source],
     sink: &mut dyn ScanSink,
@@ -59,23 +74,30 @@ pub fn scan(
         ..Progress::default()
     };
     let mut summaries = Vec::with_capacity(sources.len());
-    for (index, source) in sources.iter().enumerate() {
-        let mut verifier = FileVerifier::new(source.name.clone());
-        let mut lines = source.lines();
-        loop {
+    std::thread::scope(|scope| {
+        // One batch in the channel, one being analysed, one being consumed.
+        let (sender, receiver) = mpsc::sync_channel(1);
+        scope.spawn(move || analyse_sources(sources, &sender, cancel));
+        let mut index = 0;
+        let mut verifier = sources.first().map(|s| FileVerifier::new(s.name.clone()));
+        for message in receiver {
             if cancel.load(Ordering::Relaxed) {
                 return None;
             }
-            let batch: Vec<Line<'_>> = lines.by_ref().take(BATCH_LINES).collect();
-            if batch.is_empty() {
-                break;
-            }
-            let analysed: Vec<(LineOutcome, Option<Fields<'_>>)> = batch
-                .par_iter()
-                .map_init(LineReader::new, |reader, line| analyse(line.bytes, reader))
-                .collect();
+            let (batch, analysed) = match message {
+                Message::Batch(batch, analysed) => (batch, analysed),
+                Message::EndOfSource => {
+                    summaries.push(verifier.take().expect("a source in progress").finish());
+                    index += 1;
+                    verifier = sources
+                        .get(index)
+                        .map(|s| FileVerifier::new(s.name.clone()));
+                    continue;
+                }
+            };
+            let current = verifier.as_mut().expect("a source in progress");
             for (line, (outcome, fields)) in batch.iter().zip(analysed) {
-                verifier.push(line.number, line.terminated, &outcome);
+                current.push(line.number, line.terminated, &outcome);
                 if let Some(fields) = fields {
                     progress.entries += 1;
                     sink.entry(ScannedEntry {
@@ -91,9 +113,46 @@ pub fn scan(
             progress.bytes_done += (last.offset + last.bytes.len() + 1 - batch[0].offset) as u64;
             sink.progress(progress);
         }
-        summaries.push(verifier.finish());
-    }
+        // The analysing thread stops early only when cancelled.
+        (!cancel.load(Ordering::Relaxed)).then_some(())
+    })?;
     Some(assemble(summaries))
+}
+
+/// The analysing side: batches of each source in order, the next batch
+/// split from the text while the current one is analysed.
+fn analyse_sources<'a>(
+    sources: &'a [Source],
+    sender: &mpsc::SyncSender<Message<'a>>,
+    cancel: &AtomicBool,
+) {
+    let next_batch = |lines: &mut Lines<'a>| -> Vec<Line<'a>> { lines.take(BATCH_LINES).collect() };
+    for source in sources {
+        let mut lines = source.lines();
+        let mut batch = next_batch(&mut lines);
+        while !batch.is_empty() {
+            if cancel.load(Ordering::Relaxed) {
+                return;
+            }
+            let (next, analysed) = rayon::join(
+                || next_batch(&mut lines),
+                || {
+                    batch
+                        .par_iter()
+                        .map_init(LineReader::new, |reader, line| analyse(line.bytes, reader))
+                        .collect()
+                },
+            );
+            // A closed channel means the caller stopped listening.
+            if sender.send(Message::Batch(batch, analysed)).is_err() {
+                return;
+            }
+            batch = next;
+        }
+        if sender.send(Message::EndOfSource).is_err() {
+            return;
+        }
+    }
 }
 
 /// Parse, canonicalise and hash one line.
