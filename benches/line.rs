@@ -2,9 +2,10 @@
 //! entry, hashing. Run: `cargo bench --bench line`.
 
 use auditui::generate::{Options, generate};
-use auditui::log::canonical::{sha256, write_canonical_without};
-use auditui::log::json;
+use auditui::log::canonical::{sha256, write_node};
+use auditui::log::entry::LineReader;
 use auditui::log::source::Source;
+use auditui::log::tape::Tape;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::hint::black_box;
 
@@ -31,14 +32,18 @@ fn benches(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("line");
     group.throughput(Throughput::Bytes(line.len() as u64));
-    let mut out = Vec::new();
+    let (mut tape, mut out, mut order) = (Tape::new(), Vec::new(), Vec::new());
     group.bench_function("canonicalise typical entry", |b| {
         b.iter(|| {
             out.clear();
-            let value = json::parse(black_box(&line)).expect("valid JSON");
-            write_canonical_without(&value, "_hash", &mut out);
+            let root = tape.parse(black_box(&line)).expect("valid JSON");
+            write_node(root, Some("_hash"), &mut out, &mut order);
             black_box(out.len())
         })
+    });
+    let mut reader = LineReader::new();
+    group.bench_function("read typical entry (parse, hash, fields)", |b| {
+        b.iter(|| black_box(reader.read(black_box(line.as_bytes())).is_ok()))
     });
     group.bench_function("sha256 typical entry", |b| {
         b.iter(|| black_box(sha256(black_box(line.as_bytes()))))

@@ -55,12 +55,7 @@ fn write_tape_object(
 ) {
     // Nested objects use the scratch past this one's members.
     let base = order.len();
-    let mut escaped_keys = false;
-    order.extend(node.members().map(|(key, value)| {
-        escaped_keys |= key.is_escaped();
-        (node.sibling(value.index() - 1).prefix(), value.index())
-    }));
-    if escaped_keys {
+    if node.member_slots(order) {
         // Escapes hide the code points: compare decoded keys only.
         order[base..].iter_mut().for_each(|m| m.0 = 0);
     }

@@ -167,3 +167,64 @@ pub fn analyse<'a>(bytes: &'a [u8], reader: &mut LineReader) -> (LineOutcome, Op
 pub fn verify(sources: &[Source]) -> Verification {
     scan(sources, &mut VerifyOnly, &AtomicBool::new(false)).expect("never cancelled")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{Options, generate};
+
+    /// Counts entries and remembers where they came from.
+    #[derive(Default)]
+    struct Recorder {
+        seen: Vec<(usize, usize)>,
+    }
+
+    impl ScanSink for Recorder {
+        fn entry(&mut self, entry: ScannedEntry<'_>) {
+            self.seen.push((entry.source, entry.line));
+        }
+    }
+
+    fn chain_bytes(entries: u64) -> Vec<u8> {
+        generate(&Options::new(entries))
+            .expect("valid options")
+            .into_iter()
+            .flat_map(|f| f.bytes)
+            .collect()
+    }
+
+    #[test]
+    fn entries_arrive_in_source_and_line_order_across_batches_and_empty_files() {
+        let entries = BATCH_LINES + 3;
+        let sources = vec![
+            Source::from_bytes("empty-first.jsonl", Vec::new()),
+            Source::from_bytes("big.jsonl", chain_bytes(entries as u64)),
+            Source::from_bytes("empty-last.jsonl", Vec::new()),
+        ];
+        let mut recorder = Recorder::default();
+        let v = scan(&sources, &mut recorder, &AtomicBool::new(false)).expect("not cancelled");
+        let want: Vec<(usize, usize)> = (1..=entries).map(|line| (1, line)).collect();
+        assert_eq!(recorder.seen, want);
+        let files: Vec<(&str, usize)> = v
+            .files
+            .iter()
+            .map(|f| (f.name.as_str(), f.entries))
+            .collect();
+        assert_eq!(
+            files,
+            vec![
+                ("empty-first.jsonl", 0),
+                ("big.jsonl", entries),
+                ("empty-last.jsonl", 0)
+            ]
+        );
+        assert_eq!(v.findings.len(), 2, "two empty files: {:?}", v.findings);
+    }
+
+    #[test]
+    fn a_cancelled_scan_returns_nothing() {
+        let sources = vec![Source::from_bytes("a.jsonl", chain_bytes(100))];
+        let cancel = AtomicBool::new(true);
+        assert!(scan(&sources, &mut VerifyOnly, &cancel).is_none());
+    }
+}

@@ -450,7 +450,7 @@ impl<'t, 'a> Node<'t, 'a> {
 
     /// The first eight bytes of the source, big-endian and zero-padded:
     /// comparing these orders most keys without a full comparison.
-    pub fn prefix(&self) -> u64 {
+    fn prefix(&self) -> u64 {
         let t = self.token();
         let (start, len) = (t.start as usize, (t.end - t.start) as usize);
         let bytes = self.text.as_bytes();
@@ -468,6 +468,22 @@ impl<'t, 'a> Node<'t, 'a> {
         } else {
             word & !(u64::MAX >> (len * 8))
         }
+    }
+
+    /// Append `(key prefix, value index)` for each member of an object, in
+    /// source order; true when some key has escapes (its prefix then says
+    /// nothing about its code points).
+    pub fn member_slots(&self, out: &mut Vec<(u64, u32)>) -> bool {
+        let end = self.token().next;
+        let mut at = self.index + 1;
+        let mut escaped_keys = false;
+        while at < end {
+            let key = self.at(at);
+            escaped_keys |= matches!(key.kind(), Kind::Str { escaped: true, .. });
+            out.push((key.prefix(), at + 1));
+            at = self.tokens[at as usize + 1].next;
+        }
+        escaped_keys
     }
 
     /// Members of an object in source order (empty for anything else).
@@ -595,13 +611,9 @@ impl<'t, 'a> Iterator for Members<'t, 'a> {
 }
 
 impl<'t, 'a> Node<'t, 'a> {
-    /// Position on the tape, to come back to this node with [`Node::sibling`].
-    pub fn index(&self) -> u32 {
-        self.index
-    }
-
-    /// Another node of the same tape by its [`Node::index`]; an object
-    /// member's key sits just before its value.
+    /// Another node of the same tape by its position, as given by
+    /// [`Node::member_slots`]; an object member's key sits just before its
+    /// value.
     pub fn sibling(&self, index: u32) -> Node<'t, 'a> {
         self.at(index)
     }
