@@ -11,6 +11,9 @@ use std::sync::atomic::AtomicBool;
 
 const ENTRIES: u64 = 200_000;
 
+/// A way of loading, returning a count so that nothing is optimised away.
+type Run = fn(Vec<Source>) -> usize;
+
 fn sources(bytes: &[u8]) -> Vec<Source> {
     vec![Source::from_bytes("bench.jsonl", bytes.to_vec())]
 }
@@ -22,8 +25,7 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("load");
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(10);
-    // Both return what the CLI would print from, so nothing is optimised away.
-    let runs: [(&str, fn(Vec<Source>) -> usize); 2] = [
+    let runs: [(&str, Run); 2] = [
         ("verify", |sources| scan::verify(&sources).entries()),
         ("verify + store", |sources| {
             store::load(sources, |_| {}, &AtomicBool::new(false))
