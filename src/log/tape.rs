@@ -72,9 +72,15 @@ impl Tape {
     }
 
     /// Parse one JSON text (surrounding whitespace allowed) and return its
-    /// root. Lines longer than 4 GiB are refused by the caller.
+    /// root.
     pub fn parse<'t, 'a>(&'t mut self, text: &'a str) -> Result<Node<'t, 'a>, ParseError> {
-        debug_assert!(u32::try_from(text.len()).is_ok());
+        if u32::try_from(text.len()).is_err() {
+            // Spans are 32-bit; entry lines are capped far below this.
+            return Err(ParseError {
+                offset: 0,
+                message: Cow::Borrowed("text longer than 4 GiB"),
+            });
+        }
         self.tokens.clear();
         self.open.clear();
         let mut parser = Parser {
