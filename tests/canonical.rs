@@ -1,9 +1,12 @@
 //! Differential tests: our canonical JSON and hashes against what CPython,
 //! running the lesson's own code, wrote into tests/fixtures/.
 
-use auditui::log::canonical::{sha256, to_hex, write_canonical, write_canonical_without};
+use auditui::log::canonical::{
+    sha256, to_hex, write_canonical, write_canonical_without, write_float, write_node,
+};
 use auditui::log::entry::parse_line;
 use auditui::log::json;
+use auditui::log::tape::Tape;
 use proptest::prelude::*;
 use serde_json::Value as Json;
 
@@ -44,7 +47,30 @@ fn ours(raw: &[u8]) -> Option<String> {
     let value = json::parse(text).ok()?;
     let mut out = Vec::new();
     write_canonical(&value, &mut out);
-    Some(String::from_utf8(out).unwrap())
+    let tree = String::from_utf8(out).unwrap();
+    // The verifier's hot path canonicalises straight from the token tape;
+    // it must agree with the tree walk on every input.
+    let mut tape = Tape::new();
+    let mut out = Vec::new();
+    write_node(tape.parse(text).ok()?, None, &mut out, &mut Vec::new());
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        tree,
+        "tape and tree differ on {text:?}"
+    );
+    Some(tree)
+}
+
+/// The canonical text of a float written as `text` in a log.
+fn float_from_text(text: &str) -> String {
+    let mut out = Vec::new();
+    write_node(
+        Tape::new().parse(text).unwrap(),
+        None,
+        &mut out,
+        &mut Vec::new(),
+    );
+    String::from_utf8(out).unwrap()
 }
 
 #[test]
@@ -194,6 +220,33 @@ proptest! {
         let mut want = String::new();
         python_dumps_reference(&value, &mut want);
         prop_assert_eq!(ours(text.as_bytes()), Some(want));
+    }
+
+    /// Floats already in `repr` form are copied, not reformatted: the copy
+    /// must be what reformatting would print, however the float is written.
+    #[test]
+    fn floats_print_as_repr_however_they_were_written(
+        x in any::<f64>().prop_filter("finite", |x| x.is_finite()),
+        decimals in 0usize..20,
+    ) {
+        let mut repr = Vec::new();
+        write_float(x, &mut repr);
+        let repr = String::from_utf8(repr).unwrap();
+        for text in [format!("{x:.decimals$}"), format!("{x:?}"), repr.clone()] {
+            let text = if text.contains(['.', 'e']) { text } else { format!("{text}.0") };
+            let mut want = Vec::new();
+            write_float(text.parse::<f64>().unwrap(), &mut want);
+            prop_assert_eq!(float_from_text(&text), String::from_utf8(want).unwrap(), "{}", text);
+        }
+    }
+
+    /// Decimals as log writers print them, short and long, near and far
+    /// from the point where repr switches to exponent notation.
+    #[test]
+    fn written_decimals_print_as_repr(text in "-?(0|[1-9][0-9]{0,17})\\.[0-9]{1,18}") {
+        let mut want = Vec::new();
+        write_float(text.parse::<f64>().unwrap(), &mut want);
+        prop_assert_eq!(float_from_text(&text), String::from_utf8(want).unwrap(), "{}", text);
     }
 
     #[test]

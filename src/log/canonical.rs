@@ -5,8 +5,90 @@
 //! here would make an intact log look tampered with.
 
 use super::json::{Str, Value};
+use super::tape::{Kind, Node};
 use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
 use std::io::Write;
+
+/// Append the canonical form of a tape node to `out`, leaving out the
+/// top-level `skip` key if given. `order` is scratch for member orders,
+/// reused between calls so the hot path does not allocate.
+pub fn write_node(
+    node: Node<'_, '_>,
+    skip: Option<&str>,
+    out: &mut Vec<u8>,
+    order: &mut Vec<MemberSlot>,
+) {
+    match node.kind() {
+        Kind::Null => out.extend_from_slice(b"null"),
+        Kind::True => out.extend_from_slice(b"true"),
+        Kind::False => out.extend_from_slice(b"false"),
+        Kind::Int => write_int(node.source(), out),
+        Kind::Float { repr: true } => out.extend_from_slice(node.source().as_bytes()),
+        Kind::Float { repr: false } | Kind::NaN | Kind::Infinity | Kind::NegInfinity => {
+            write_float(node.as_f64().expect("a validated number"), out)
+        }
+        Kind::Str { .. } => write_str(&node.as_str().expect("a string"), out),
+        Kind::Array => {
+            out.push(b'[');
+            for (i, item) in node.items().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(b", ");
+                }
+                write_node(item, None, out, order);
+            }
+            out.push(b']');
+        }
+        Kind::Object => write_tape_object(node, skip, out, order),
+    }
+}
+
+/// An object member while sorting: its key's first bytes, then its value's
+/// tape index (the key sits just before the value).
+pub type MemberSlot = (u64, u32);
+
+fn write_tape_object(
+    node: Node<'_, '_>,
+    skip: Option<&str>,
+    out: &mut Vec<u8>,
+    order: &mut Vec<MemberSlot>,
+) {
+    // Nested objects use the scratch past this one's members.
+    let base = order.len();
+    if node.member_slots(order) {
+        // Escapes hide the code points: compare decoded keys only.
+        order[base..].iter_mut().for_each(|m| m.0 = 0);
+    }
+    let key = |m: &MemberSlot| {
+        node.sibling(m.1 - 1)
+            .as_str()
+            .expect("object keys are strings")
+    };
+    let cmp =
+        |a: &MemberSlot, b: &MemberSlot| a.0.cmp(&b.0).then_with(|| key(a).cmp_python(&key(b)));
+    sort_members(&mut order[base..], cmp);
+    out.push(b'{');
+    let mut first = true;
+    for pos in base..order.len() {
+        let member = order[pos];
+        let this = key(&member);
+        let shadowed = order
+            .get(pos + 1)
+            .is_some_and(|next| cmp(next, &member).is_eq());
+        if shadowed || skip.is_some_and(|s| this.eq_str(s)) {
+            continue;
+        }
+        if !first {
+            out.extend_from_slice(b", ");
+        }
+        first = false;
+        write_str(&this, out);
+        out.extend_from_slice(b": ");
+        write_node(node.sibling(member.1), None, out, order);
+    }
+    out.push(b'}');
+    order.truncate(base);
+}
 
 /// Append the canonical form of `value` to `out`.
 pub fn write_canonical(value: &Value<'_>, out: &mut Vec<u8>) {
@@ -41,16 +123,14 @@ pub fn write_canonical_without(value: &Value<'_>, skip: &str, out: &mut Vec<u8>)
 }
 
 fn write_object(members: &[(Str<'_>, Value<'_>)], skip: Option<&str>, out: &mut Vec<u8>) {
-    // Stable sort keeps source order among equal keys; the last one wins.
     let mut order: Vec<usize> = (0..members.len()).collect();
-    order.sort_by(|&a, &b| members[a].0.cmp_python(&members[b].0));
+    let cmp = |a: &usize, b: &usize| members[*a].0.cmp_python(&members[*b].0);
+    sort_members(&mut order, cmp);
     out.push(b'{');
     let mut first = true;
     for (pos, &i) in order.iter().enumerate() {
         let (key, value) = &members[i];
-        let shadowed = order
-            .get(pos + 1)
-            .is_some_and(|&next| members[next].0.cmp_python(key).is_eq());
+        let shadowed = order.get(pos + 1).is_some_and(|next| cmp(next, &i).is_eq());
         if shadowed || skip.is_some_and(|s| key.eq_str(s)) {
             continue;
         }
@@ -63,6 +143,15 @@ fn write_object(members: &[(Str<'_>, Value<'_>)], skip: Option<&str>, out: &mut 
         write_canonical(value, out);
     }
     out.push(b'}');
+}
+
+/// Put members in `sort_keys` order. The sort is stable, so among equal
+/// keys source order stays and the last one is the one Python's dict kept
+/// (callers skip a member equal to the next). Sorted logs skip the sort.
+fn sort_members<T>(order: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
+    if !order.is_sorted_by(|a, b| cmp(a, b).is_le()) {
+        order.sort_by(cmp);
+    }
 }
 
 fn write_int(text: &str, out: &mut Vec<u8>) {
@@ -97,14 +186,21 @@ pub fn write_float(x: f64, out: &mut Vec<u8>) {
         None => (text, 0),
     };
     let int_len = mantissa.find('.').unwrap_or(mantissa.len()) as i32;
-    let mut digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    // Ryu writes at most 17 significant digits and a few zeros around them.
+    let mut all = [0u8; 48];
+    let mut count = 0;
+    for d in mantissa.bytes().filter(u8::is_ascii_digit) {
+        all[count] = d;
+        count += 1;
+    }
+    let mut digits = &all[..count];
     // `point` counts the digits before the decimal point, as dtoa's decpt.
     let mut point = int_len + exponent;
     let leading_zeros = digits.iter().take_while(|&&d| d == b'0').count();
-    digits.drain(..leading_zeros.min(digits.len() - 1));
+    digits = &digits[leading_zeros.min(digits.len() - 1)..];
     point -= leading_zeros as i32;
     while digits.len() > 1 && digits.last() == Some(&b'0') {
-        digits.pop();
+        digits = &digits[..digits.len() - 1];
     }
     if digits == [b'0'] {
         point = 1;
@@ -130,11 +226,11 @@ pub fn write_float(x: f64, out: &mut Vec<u8>) {
     } else if point <= 0 {
         out.extend_from_slice(b"0.");
         out.extend(std::iter::repeat_n(b'0', (-point) as usize));
-        out.extend_from_slice(&digits);
+        out.extend_from_slice(digits);
     } else {
         let point = point as usize;
         if digits.len() <= point {
-            out.extend_from_slice(&digits);
+            out.extend_from_slice(digits);
             out.extend(std::iter::repeat_n(b'0', point - digits.len()));
             out.extend_from_slice(b".0");
         } else {
@@ -150,12 +246,8 @@ pub fn write_float(x: f64, out: &mut Vec<u8>) {
 /// the BMP.
 fn write_str(s: &Str<'_>, out: &mut Vec<u8>) {
     out.push(b'"');
-    let raw = s.raw();
-    if raw
-        .bytes()
-        .all(|b| (0x20..0x7f).contains(&b) && b != b'\\' && b != b'"')
-    {
-        out.extend_from_slice(raw.as_bytes());
+    if s.is_exact() {
+        out.extend_from_slice(s.raw().as_bytes());
     } else {
         for c in s.code_points() {
             write_code_point(c, out);
@@ -213,21 +305,28 @@ pub fn to_hex(hash: &[u8; 32]) -> String {
 /// Parse a lowercase 64-digit hex hash; anything else (uppercase included)
 /// is not what `hexdigest()` writes, so it can never match.
 pub fn parse_hex(text: &str) -> Option<[u8; 32]> {
-    let bytes = text.as_bytes();
-    if bytes.len() != 64 {
-        return None;
-    }
-    let nibble = |b: u8| match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        _ => None,
-    };
+    let bytes: &[u8; 64] = text.as_bytes().try_into().ok()?;
     let mut hash = [0u8; 32];
-    for (i, pair) in bytes.chunks(2).enumerate() {
-        hash[i] = nibble(pair[0])? << 4 | nibble(pair[1])?;
+    // Branch-free: every invalid digit sets high bits in `bad`.
+    let mut bad = 0u8;
+    for (byte, pair) in hash.iter_mut().zip(bytes.chunks_exact(2)) {
+        let (high, low) = (HEX_VALUE[pair[0] as usize], HEX_VALUE[pair[1] as usize]);
+        bad |= high | low;
+        *byte = high << 4 | low;
     }
-    Some(hash)
+    (bad < 16).then_some(hash)
 }
+
+/// The value of each lowercase hex digit; 0xff for every other byte.
+const HEX_VALUE: [u8; 256] = {
+    let mut table = [0xff; 256];
+    let mut i = 0;
+    while i < 16 {
+        table[b"0123456789abcdef"[i] as usize] = i as u8;
+        i += 1;
+    }
+    table
+};
 
 #[cfg(test)]
 mod tests {

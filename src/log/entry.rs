@@ -2,8 +2,9 @@
 //! store indexes. Pure and allocation-light so lines can be analysed in
 //! parallel.
 
-use super::canonical::{parse_hex, sha256, write_canonical, write_canonical_without};
-use super::json::{self, Str, Value};
+use super::canonical::{MemberSlot, parse_hex, sha256, write_node};
+use super::json::{self, ParseError, Str, Value};
+use super::tape::{Kind, Node, Tape};
 use std::borrow::Cow;
 
 /// Longest line read as an entry. Real entries are summaries of a few KB;
@@ -73,14 +74,56 @@ pub enum Previous {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineError(pub String);
 
-/// A parsed entry line.
+/// A parsed entry line, as a tree for views that walk it.
 pub struct Entry<'a> {
     pub value: Value<'a>,
+    /// The JSON text of the line (after any logging prefix).
+    json: &'a str,
 }
 
 /// Parse one line (without its newline) as an entry object. Accepts a
 /// Python `logging` prefix such as `INFO:tool_audit:` before the object.
 pub fn parse_line(bytes: &[u8]) -> Result<Entry<'_>, LineError> {
+    let json = json_text(bytes)?;
+    let value = json::parse(json).map_err(|e| not_json(e, bytes, json))?;
+    if !matches!(value, Value::Object(_)) {
+        return Err(not_object());
+    }
+    Ok(Entry { value, json })
+}
+
+/// Reads entry lines for verification and the store, reusing its buffers
+/// so that a line costs no allocation.
+#[derive(Debug, Default)]
+pub struct LineReader {
+    tape: Tape,
+    canonical: Vec<u8>,
+    order: Vec<MemberSlot>,
+}
+
+impl LineReader {
+    pub fn new() -> Self {
+        LineReader::default()
+    }
+
+    /// Parse a line, recompute its hash and pick the indexed fields.
+    pub fn read<'a>(&mut self, bytes: &'a [u8]) -> Result<(Option<Seal>, Fields<'a>), LineError> {
+        let json = json_text(bytes)?;
+        let root = self
+            .tape
+            .parse(json)
+            .map_err(|e| not_json(e, bytes, json))?;
+        if root.kind() != Kind::Object {
+            return Err(not_object());
+        }
+        let top = TopLevel::pick(root);
+        let seal = top.seal(root, &mut self.canonical, &mut self.order)?;
+        Ok((seal, top.fields()))
+    }
+}
+
+/// The line's JSON text: bounded, UTF-8, not blank, logging prefix removed.
+fn json_text(bytes: &[u8]) -> Result<&str, LineError> {
     if bytes.len() > MAX_LINE_BYTES {
         return Err(LineError(format!(
             "line of {} bytes is longer than the {} MiB an entry may have; not read",
@@ -93,15 +136,17 @@ pub fn parse_line(bytes: &[u8]) -> Result<Entry<'_>, LineError> {
     if text.trim_matches([' ', '\t', '\r', '\n']).is_empty() {
         return Err(LineError("blank line".into()));
     }
-    let json_text = strip_logging_prefix(text);
-    let value = json::parse(json_text).map_err(|e| {
-        let offset = e.offset + (text.len() - json_text.len());
-        LineError(format!("not JSON: {} at byte {}", e.message, offset + 1))
-    })?;
-    if !matches!(value, Value::Object(_)) {
-        return Err(LineError("not a JSON object".into()));
-    }
-    Ok(Entry { value })
+    Ok(strip_logging_prefix(text))
+}
+
+/// A parse error located in the whole line, prefix included.
+fn not_json(e: ParseError, line: &[u8], json: &str) -> LineError {
+    let offset = e.offset + (line.len() - json.len());
+    LineError(format!("not JSON: {} at byte {}", e.message, offset + 1))
+}
+
+fn not_object() -> LineError {
+    LineError("not a JSON object".into())
 }
 
 /// `LEVEL:logger:{...}` as Python's default logging format writes it.
@@ -123,40 +168,148 @@ fn strip_logging_prefix(text: &str) -> &str {
 }
 
 impl<'a> Entry<'a> {
+    /// Run `f` on this entry's top-level keys (read again from its text).
+    fn with_top<T>(&self, f: impl FnOnce(&TopLevel<'_, 'a>, Node<'_, 'a>) -> T) -> T {
+        let mut tape = Tape::new();
+        let root = tape.parse(self.json).expect("parsed once already");
+        f(&TopLevel::pick(root), root)
+    }
+
     /// The scheme this entry's keys announce.
     pub fn scheme(&self) -> Scheme {
-        let has = |k| self.value.get(k).is_some();
-        if has("_hash") || has("_previous_hash") {
+        self.with_top(|top, _| top.scheme())
+    }
+
+    /// Recompute this entry's hash and read its stored links.
+    pub fn seal(&self, scratch: &mut Vec<u8>) -> Result<Option<Seal>, LineError> {
+        self.with_top(|top, root| top.seal(root, scratch, &mut Vec::new()))
+    }
+
+    /// The fields the store indexes, wherever this schema keeps them.
+    pub fn fields(&self) -> Fields<'a> {
+        self.with_top(|top, _| top.fields())
+    }
+}
+
+/// The top-level members an entry is read for, found in one pass over its
+/// keys (the last of duplicate keys wins, as in Python's dict).
+struct TopLevel<'t, 'a> {
+    slots: [Option<Node<'t, 'a>>; TOP_SLOTS],
+}
+
+/// The top-level keys the reader needs, naming their slots.
+#[derive(Clone, Copy)]
+enum Top {
+    Hash,
+    PreviousHash,
+    EntryHash,
+    HipaaPreviousHash,
+    Timestamp,
+    UserId,
+    PatientId,
+    ToolName,
+    ConversationId,
+    Model,
+    UserRole,
+    Purpose,
+    CallTrigger,
+    Success,
+    DurationMs,
+    TurnNumber,
+    Arguments,
+    ArgumentsSanitized,
+    SessionMetadata,
+    ResultSummary,
+}
+
+const TOP_SLOTS: usize = Top::ResultSummary as usize + 1;
+
+/// The slot of a top-level key, if it is one the reader needs.
+fn slot_of(key: &str) -> Option<Top> {
+    // A match compiles to a switch on length, then one comparison.
+    Some(match key {
+        "_hash" => Top::Hash,
+        "_previous_hash" => Top::PreviousHash,
+        "entry_hash" => Top::EntryHash,
+        "previous_hash" => Top::HipaaPreviousHash,
+        "timestamp" => Top::Timestamp,
+        "user_id" => Top::UserId,
+        "patient_id" => Top::PatientId,
+        "tool_name" => Top::ToolName,
+        "conversation_id" => Top::ConversationId,
+        "model" => Top::Model,
+        "user_role" => Top::UserRole,
+        "purpose" => Top::Purpose,
+        "call_trigger" => Top::CallTrigger,
+        "success" => Top::Success,
+        "duration_ms" => Top::DurationMs,
+        "turn_number" => Top::TurnNumber,
+        "arguments" => Top::Arguments,
+        "arguments_sanitized" => Top::ArgumentsSanitized,
+        "session_metadata" => Top::SessionMetadata,
+        "result_summary" => Top::ResultSummary,
+        _ => return None,
+    })
+}
+
+impl<'t, 'a> TopLevel<'t, 'a> {
+    fn pick(root: Node<'t, 'a>) -> Self {
+        let mut slots = [None; TOP_SLOTS];
+        for (key, value) in root.members() {
+            let slot = if key.is_escaped() {
+                slot_of(&key.decode())
+            } else {
+                slot_of(key.raw())
+            };
+            if let Some(slot) = slot {
+                slots[slot as usize] = Some(value);
+            }
+        }
+        TopLevel { slots }
+    }
+
+    fn get(&self, key: Top) -> Option<Node<'t, 'a>> {
+        self.slots[key as usize]
+    }
+
+    fn scheme(&self) -> Scheme {
+        let has = |k| self.get(k).is_some();
+        if has(Top::Hash) || has(Top::PreviousHash) {
             Scheme::Chain
-        } else if has("entry_hash") || has("previous_hash") {
+        } else if has(Top::EntryHash) || has(Top::HipaaPreviousHash) {
             Scheme::Hipaa
         } else {
             Scheme::Plain
         }
     }
 
-    /// Recompute this entry's hash and read its stored links. `scratch` is
-    /// reused between calls to avoid an allocation per line.
-    pub fn seal(&self, scratch: &mut Vec<u8>) -> Result<Option<Seal>, LineError> {
+    /// Recompute the hash into `scratch` and read the stored links.
+    fn seal(
+        &self,
+        root: Node<'_, '_>,
+        scratch: &mut Vec<u8>,
+        order: &mut Vec<MemberSlot>,
+    ) -> Result<Option<Seal>, LineError> {
         let scheme = self.scheme();
         let Some((own_key, previous_key)) = scheme.hash_keys() else {
             return Ok(None);
         };
-        let own = self.value.get(own_key).ok_or_else(|| missing(own_key))?;
-        let previous = self
-            .value
-            .get(previous_key)
-            .ok_or_else(|| missing(previous_key))?;
+        let (own, previous) = match scheme {
+            Scheme::Chain => (Top::Hash, Top::PreviousHash),
+            _ => (Top::EntryHash, Top::HipaaPreviousHash),
+        };
+        let own = self.get(own).ok_or_else(|| missing(own_key))?;
+        let previous = self.get(previous).ok_or_else(|| missing(previous_key))?;
         scratch.clear();
         match scheme {
-            Scheme::Chain => write_canonical_without(&self.value, "_hash", scratch),
-            _ => self.write_hipaa_hashed(scratch)?,
+            Scheme::Chain => write_node(root, Some("_hash"), scratch, order),
+            _ => self.write_hipaa_hashed(scratch, order)?,
         }
         Ok(Some(Seal {
             scheme,
             stored: own
                 .as_str()
-                .filter(|s| !s.raw().contains('\\'))
+                .filter(|s| !s.is_escaped())
                 .and_then(|s| parse_hex(s.raw())),
             previous: read_previous(previous),
             computed: sha256(scratch),
@@ -165,63 +318,76 @@ impl<'a> Entry<'a> {
 
     /// `json.dumps({five fields}, sort_keys=True)`: the keys are fixed and
     /// already sorted here.
-    fn write_hipaa_hashed(&self, out: &mut Vec<u8>) -> Result<(), LineError> {
+    fn write_hipaa_hashed(
+        &self,
+        out: &mut Vec<u8>,
+        order: &mut Vec<MemberSlot>,
+    ) -> Result<(), LineError> {
         let mut sorted = HIPAA_HASHED_FIELDS;
         sorted.sort_unstable();
         out.push(b'{');
         for (i, key) in sorted.iter().enumerate() {
-            let value = self.value.get(key).ok_or_else(|| missing(key))?;
+            let slot = slot_of(key).expect("hashed fields have slots");
+            let value = self.get(slot).ok_or_else(|| missing(key))?;
             if i > 0 {
                 out.extend_from_slice(b", ");
             }
             out.push(b'"');
             out.extend_from_slice(key.as_bytes());
             out.extend_from_slice(b"\": ");
-            write_canonical(value, out);
+            write_node(value, None, out, order);
         }
         out.push(b'}');
         Ok(())
     }
 
-    /// The fields the store indexes, wherever this schema keeps them.
-    pub fn fields(&self) -> Fields<'a> {
-        let v = &self.value;
-        let meta = v.get("session_metadata");
-        let args = v.get("arguments").or_else(|| v.get("arguments_sanitized"));
-        let from_meta = |k: &str| meta.and_then(|m| m.get(k)).and_then(text);
-        let result = v.get("result_summary");
+    fn fields(&self) -> Fields<'a> {
+        let text_of = |k| self.get(k).and_then(text);
+        let [
+            meta_role,
+            meta_access_purpose,
+            meta_purpose,
+            meta_trigger,
+            meta_ip,
+        ] = self.get(Top::SessionMetadata).map_or([None; 5], |m| {
+            m.pick([
+                "user_role",
+                "access_purpose",
+                "purpose",
+                "call_trigger",
+                "client_ip",
+            ])
+        });
+        let [args_patient, args_purpose] = self
+            .get(Top::Arguments)
+            .or_else(|| self.get(Top::ArgumentsSanitized))
+            .map_or([None; 2], |a| a.pick(["patient_id", "purpose"]));
         Fields {
-            timestamp: v.get("timestamp").and_then(Value::as_str),
-            user: v.get("user_id").and_then(text),
-            patient: v
-                .get("patient_id")
-                .or_else(|| args.and_then(|a| a.get("patient_id")))
+            timestamp: self.get(Top::Timestamp).and_then(|t| t.as_str()),
+            user: text_of(Top::UserId),
+            patient: self.get(Top::PatientId).or(args_patient).and_then(text),
+            tool: text_of(Top::ToolName),
+            conversation: text_of(Top::ConversationId),
+            model: text_of(Top::Model),
+            role: text_of(Top::UserRole).or_else(|| meta_role.and_then(text)),
+            purpose: text_of(Top::Purpose)
+                .or_else(|| meta_access_purpose.and_then(text))
+                .or_else(|| meta_purpose.and_then(text))
+                .or_else(|| args_purpose.and_then(text)),
+            trigger: meta_trigger
+                .and_then(text)
+                .or_else(|| text_of(Top::CallTrigger)),
+            ip: meta_ip.and_then(text),
+            success: self.get(Top::Success).and_then(|s| s.as_bool()),
+            duration_ms: self.get(Top::DurationMs).and_then(|d| d.as_f64()),
+            turn: self
+                .get(Top::TurnNumber)
+                .and_then(|t| t.as_int())
+                .and_then(|t| t.parse().ok()),
+            error: self
+                .get(Top::ResultSummary)
+                .and_then(|r| r.get("error"))
                 .and_then(text),
-            tool: v.get("tool_name").and_then(text),
-            conversation: v.get("conversation_id").and_then(text),
-            model: v.get("model").and_then(text),
-            role: v
-                .get("user_role")
-                .and_then(text)
-                .or_else(|| from_meta("user_role")),
-            purpose: v
-                .get("purpose")
-                .and_then(text)
-                .or_else(|| from_meta("access_purpose"))
-                .or_else(|| from_meta("purpose"))
-                .or_else(|| args.and_then(|a| a.get("purpose")).and_then(text)),
-            trigger: from_meta("call_trigger").or_else(|| v.get("call_trigger").and_then(text)),
-            ip: from_meta("client_ip"),
-            success: match v.get("success") {
-                Some(Value::Bool(b)) => Some(*b),
-                _ => None,
-            },
-            duration_ms: v.get("duration_ms").and_then(Value::as_f64),
-            turn: v.get("turn_number").and_then(|t| match t {
-                Value::Int(s) => s.parse().ok(),
-                _ => None,
-            }),
-            error: result.and_then(|r| r.get("error")).and_then(text),
         }
     }
 }
@@ -246,20 +412,17 @@ pub struct Fields<'a> {
 }
 
 /// Text of a string or integer value (ids are sometimes numbers).
-fn text<'a>(value: &Value<'a>) -> Option<Cow<'a, str>> {
-    match value {
-        Value::Str(s) => Some(s.decode()),
-        Value::Int(i) => Some(Cow::Borrowed(i)),
-        _ => None,
+fn text<'a>(value: Node<'_, 'a>) -> Option<Cow<'a, str>> {
+    match value.as_str() {
+        Some(s) => Some(s.decode()),
+        None => value.as_int().map(Cow::Borrowed),
     }
 }
 
-fn read_previous(value: &Value<'_>) -> Previous {
+fn read_previous(value: Node<'_, '_>) -> Previous {
     match value.as_str() {
         Some(s) if s.eq_str("genesis") => Previous::Genesis,
-        Some(s) if !s.raw().contains('\\') => {
-            parse_hex(s.raw()).map_or(Previous::Invalid, Previous::Hash)
-        }
+        Some(s) if !s.is_escaped() => parse_hex(s.raw()).map_or(Previous::Invalid, Previous::Hash),
         _ => Previous::Invalid,
     }
 }

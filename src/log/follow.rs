@@ -9,6 +9,7 @@
 //! whose first entry must link to the last entry of the old one.
 
 use super::chain::{FileVerifier, Finding, FindingKind};
+use super::entry::LineReader;
 use super::scan::analyse;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -55,7 +56,7 @@ pub struct Follower {
     /// The pending line is over [`MAX_PENDING`]; its bytes are dropped.
     oversized: bool,
     verifier: FileVerifier,
-    scratch: Vec<u8>,
+    reader: LineReader,
 }
 
 impl Follower {
@@ -76,7 +77,7 @@ impl Follower {
             pending: Vec::new(),
             oversized: false,
             verifier: FileVerifier::new(path.display().to_string()),
-            scratch: Vec::new(),
+            reader: LineReader::new(),
         })
     }
 
@@ -133,7 +134,7 @@ impl Follower {
             None
         } else {
             let bytes = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
-            let (outcome, fields) = analyse(bytes, &mut self.scratch);
+            let (outcome, fields) = analyse(bytes, &mut self.reader);
             self.verifier.push(line, true, &outcome);
             fields.map(|f| EntryLine {
                 timestamp: f.timestamp.map(|t| t.decode().into_owned()),

@@ -1,15 +1,14 @@
-//! A JSON reader that accepts exactly what CPython's `json.loads` accepts.
+//! JSON values as CPython's `json.loads` reads them, for views that walk a
+//! whole entry (the grammar itself is in [`super::tape`]).
 //!
-//! It keeps borrowed slices of the line instead of building owned values:
-//! integers stay as their source digits (arbitrary precision for free) and
-//! strings stay escaped until someone needs them, so canonicalisation and
-//! field extraction cost no allocation per string.
+//! Values borrow slices of the line instead of owning copies: integers stay
+//! as their source digits (arbitrary precision for free) and strings stay
+//! escaped until someone needs them.
 
+use super::tape::{Tape, hex4, simple_escape};
 use std::borrow::Cow;
 use std::fmt;
 
-/// CPython refuses integers with more digits than this (`sys.int_info.default_max_str_digits`).
-const PYTHON_MAX_INT_DIGITS: usize = 4300;
 /// CPython's json module recurses once per nesting level and stops near its
 /// recursion limit of 1000; a deeper line cannot have been written by it.
 pub const MAX_DEPTH: usize = 990;
@@ -34,6 +33,8 @@ pub enum Value<'a> {
 pub struct Str<'a> {
     raw: &'a str,
     escaped: bool,
+    /// `raw` is already what `json.dumps` (ensure_ascii) writes.
+    exact: bool,
 }
 
 /// Where and why a line is not JSON that CPython would load.
@@ -83,12 +84,23 @@ impl<'a> Value<'a> {
 }
 
 impl<'a> Str<'a> {
-    /// A string that needs no unescaping (used by callers building values).
-    pub fn plain(raw: &'a str) -> Self {
+    /// A validated string body and what the reader learnt about it.
+    pub(super) fn new(raw: &'a str, escaped: bool, exact: bool) -> Self {
         Str {
             raw,
-            escaped: raw.contains('\\'),
+            escaped,
+            exact,
         }
+    }
+
+    /// True when the body needs no rewriting to be `json.dumps` output.
+    pub fn is_exact(&self) -> bool {
+        self.exact
+    }
+
+    /// True when the body has escapes to decode.
+    pub fn is_escaped(&self) -> bool {
+        self.escaped
     }
 
     /// The text between the quotes, escapes intact.
@@ -172,256 +184,9 @@ impl Iterator for CodePoints<'_> {
     }
 }
 
-fn simple_escape(esc: u8) -> Option<u8> {
-    Some(match esc {
-        b'"' => b'"',
-        b'\\' => b'\\',
-        b'/' => b'/',
-        b'b' => 0x08,
-        b'f' => 0x0c,
-        b'n' => b'\n',
-        b'r' => b'\r',
-        b't' => b'\t',
-        _ => return None,
-    })
-}
-
-fn hex4(bytes: &[u8]) -> Option<u32> {
-    if bytes.len() < 4 {
-        return None;
-    }
-    bytes[..4]
-        .iter()
-        .try_fold(0u32, |acc, &b| Some(acc * 16 + (b as char).to_digit(16)?))
-}
-
 /// Parse one JSON text (a whole line, surrounding whitespace allowed).
 pub fn parse(text: &str) -> Result<Value<'_>, ParseError> {
-    let mut parser = Parser {
-        text,
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
-    parser.skip_ws();
-    let value = parser.value(0)?;
-    parser.skip_ws();
-    if parser.pos != parser.bytes.len() {
-        return Err(parser.error("extra data after the JSON value"));
-    }
-    Ok(value)
-}
-
-struct Parser<'a> {
-    text: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
-}
-
-impl<'a> Parser<'a> {
-    fn error(&self, message: &'static str) -> ParseError {
-        ParseError {
-            offset: self.pos,
-            message: Cow::Borrowed(message),
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
-    }
-
-    /// CPython's json skips exactly these four whitespace bytes.
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
-        }
-    }
-
-    fn eat_literal(&mut self, literal: &str) -> bool {
-        if self.bytes[self.pos..].starts_with(literal.as_bytes()) {
-            self.pos += literal.len();
-            true
-        } else {
-            false
-        }
-    }
-
-    fn value(&mut self, depth: usize) -> Result<Value<'a>, ParseError> {
-        if depth > MAX_DEPTH {
-            return Err(self.error("nesting deeper than CPython's json can read"));
-        }
-        match self.peek() {
-            Some(b'{') => self.object(depth),
-            Some(b'[') => self.array(depth),
-            Some(b'"') => Ok(Value::Str(self.string()?)),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(b't') if self.eat_literal("true") => Ok(Value::Bool(true)),
-            Some(b'f') if self.eat_literal("false") => Ok(Value::Bool(false)),
-            Some(b'n') if self.eat_literal("null") => Ok(Value::Null),
-            Some(b'N') if self.eat_literal("NaN") => Ok(Value::Float(f64::NAN)),
-            Some(b'I') if self.eat_literal("Infinity") => Ok(Value::Float(f64::INFINITY)),
-            None => Err(self.error("unexpected end of line, expected a value")),
-            _ => Err(self.error("expected a JSON value")),
-        }
-    }
-
-    fn object(&mut self, depth: usize) -> Result<Value<'a>, ParseError> {
-        self.pos += 1;
-        let mut members = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Value::Object(members));
-        }
-        loop {
-            if self.peek() != Some(b'"') {
-                return Err(self.error("expected a property name in double quotes"));
-            }
-            let key = self.string()?;
-            self.skip_ws();
-            if self.peek() != Some(b':') {
-                return Err(self.error("expected ':' after a property name"));
-            }
-            self.pos += 1;
-            self.skip_ws();
-            let value = self.value(depth + 1)?;
-            members.push((key, value));
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                }
-                Some(b'}') => {
-                    self.pos += 1;
-                    return Ok(Value::Object(members));
-                }
-                _ => return Err(self.error("expected ',' or '}' in an object")),
-            }
-        }
-    }
-
-    fn array(&mut self, depth: usize) -> Result<Value<'a>, ParseError> {
-        self.pos += 1;
-        let mut items = Vec::new();
-        self.skip_ws();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Value::Array(items));
-        }
-        loop {
-            items.push(self.value(depth + 1)?);
-            self.skip_ws();
-            match self.peek() {
-                Some(b',') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                }
-                Some(b']') => {
-                    self.pos += 1;
-                    return Ok(Value::Array(items));
-                }
-                _ => return Err(self.error("expected ',' or ']' in an array")),
-            }
-        }
-    }
-
-    fn string(&mut self) -> Result<Str<'a>, ParseError> {
-        self.pos += 1;
-        let start = self.pos;
-        let mut escaped = false;
-        loop {
-            // Jump to the next byte that needs a decision.
-            let rest = &self.bytes[self.pos..];
-            let Some(skip) = rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-            else {
-                self.pos = self.bytes.len();
-                return Err(self.error("unterminated string"));
-            };
-            self.pos += skip;
-            match self.bytes[self.pos] {
-                b'"' => {
-                    let raw = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Str { raw, escaped });
-                }
-                b'\\' => {
-                    escaped = true;
-                    self.escape()?;
-                }
-                _ => return Err(self.error("control character inside a string")),
-            }
-        }
-    }
-
-    fn escape(&mut self) -> Result<(), ParseError> {
-        match self.bytes.get(self.pos + 1) {
-            Some(b'u') => {
-                if hex4(self.bytes.get(self.pos + 2..).unwrap_or(&[])).is_none() {
-                    return Err(self.error("invalid \\uXXXX escape"));
-                }
-                self.pos += 6;
-            }
-            Some(&e) if simple_escape(e).is_some() => self.pos += 2,
-            _ => return Err(self.error("invalid escape in a string")),
-        }
-        Ok(())
-    }
-
-    fn number(&mut self) -> Result<Value<'a>, ParseError> {
-        let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-            if self.eat_literal("Infinity") {
-                return Ok(Value::Float(f64::NEG_INFINITY));
-            }
-        }
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => self.digits(),
-            _ => return Err(self.error("expected a digit")),
-        }
-        let int_end = self.pos;
-        let mut is_float = false;
-        // A '.' or 'e' without digits after it ends the number (CPython's
-        // regex does the same, and the leftover then fails as extra data).
-        if self.peek() == Some(b'.') && self.bytes.get(self.pos + 1).is_some_and(u8::is_ascii_digit)
-        {
-            self.pos += 1;
-            self.digits();
-            is_float = true;
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            let mut p = self.pos + 1;
-            if let Some(b'+' | b'-') = self.bytes.get(p) {
-                p += 1;
-            }
-            if self.bytes.get(p).is_some_and(u8::is_ascii_digit) {
-                self.pos = p;
-                self.digits();
-                is_float = true;
-            }
-        }
-        let text = &self.text[start..self.pos];
-        if is_float {
-            // Rust's parser rounds correctly (and overflows to inf as Python does).
-            let x: f64 = text.parse().map_err(|_| self.error("invalid number"))?;
-            return Ok(Value::Float(x));
-        }
-        let digits = int_end - start - usize::from(text.starts_with('-'));
-        if digits > PYTHON_MAX_INT_DIGITS {
-            self.pos = start;
-            return Err(self.error("integer longer than the 4300 digits CPython accepts"));
-        }
-        Ok(Value::Int(text))
-    }
-
-    fn digits(&mut self) {
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-            self.pos += 1;
-        }
-    }
+    Ok(Tape::new().parse(text)?.to_value())
 }
 
 #[cfg(test)]

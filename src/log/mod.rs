@@ -10,3 +10,4 @@ pub mod scan;
 mod sigbus;
 pub mod signing;
 pub mod source;
+pub mod tape;

@@ -1,14 +1,16 @@
 //! One pass over every source: lines are parsed, canonicalised and hashed
 //! in parallel batches; the link check and the caller's per-entry work
-//! (building the store) then run in order over each batch.
+//! (building the store) run in order over each batch, overlapping the
+//! analysis of the next.
 //!
-//! Memory stays bounded: only one batch of parsed lines is alive at a time.
+//! Memory stays bounded: at most three batches of parsed lines are alive.
 
 use super::chain::{FileVerifier, LineOutcome, Verification, assemble};
-use super::entry::{Fields, parse_line};
-use super::source::{Line, Source};
+use super::entry::{Fields, LineReader};
+use super::source::{Line, Lines, Source};
 use rayon::prelude::*;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
 /// Lines analysed together; large enough to keep both cores busy, small
 /// enough that a batch of parsed fields stays a few MB.
@@ -49,8 +51,21 @@ impl<F: FnMut(Progress)> ScanSink for VerifyOnly<F> {
     }
 }
 
+/// What the analysing thread hands to the caller's thread.
+enum Message<'a> {
+    Batch(Vec<Line<'a>>, Vec<Analysed<'a>>),
+    /// Every line of the current source was sent.
+    EndOfSource,
+}
+
+type Analysed<'a> = (LineOutcome, Option<Fields<'a>>);
+
 /// Verify every source and feed each entry to `sink`. Returns `None` when
 /// `cancel` was set.
+///
+/// A helper thread splits and analyses batches on the thread pool while
+/// this thread links the previous batch and feeds `sink`, so the in-order
+/// work overlaps the parallel work instead of idling the pool.
 pub fn scan(
     sources: &[Source],
     sink: &mut dyn ScanSink,
@@ -62,23 +77,30 @@ pub fn scan(
         ..Progress::default()
     };
     let mut summaries = Vec::with_capacity(sources.len());
-    for (index, source) in sources.iter().enumerate() {
-        let mut verifier = FileVerifier::new(source.name.clone());
-        let mut lines = source.lines();
-        loop {
+    std::thread::scope(|scope| {
+        // One batch in the channel, one being analysed, one being consumed.
+        let (sender, receiver) = mpsc::sync_channel(1);
+        scope.spawn(move || analyse_sources(sources, &sender, cancel));
+        let mut index = 0;
+        let mut verifier = sources.first().map(|s| FileVerifier::new(s.name.clone()));
+        for message in receiver {
             if cancel.load(Ordering::Relaxed) {
                 return None;
             }
-            let batch: Vec<Line<'_>> = lines.by_ref().take(BATCH_LINES).collect();
-            if batch.is_empty() {
-                break;
-            }
-            let analysed: Vec<(LineOutcome, Option<Fields<'_>>)> = batch
-                .par_iter()
-                .map_init(Vec::new, |scratch, line| analyse(line.bytes, scratch))
-                .collect();
+            let (batch, analysed) = match message {
+                Message::Batch(batch, analysed) => (batch, analysed),
+                Message::EndOfSource => {
+                    summaries.push(verifier.take().expect("a source in progress").finish());
+                    index += 1;
+                    verifier = sources
+                        .get(index)
+                        .map(|s| FileVerifier::new(s.name.clone()));
+                    continue;
+                }
+            };
+            let current = verifier.as_mut().expect("a source in progress");
             for (line, (outcome, fields)) in batch.iter().zip(analysed) {
-                verifier.push(line.number, line.terminated, &outcome);
+                current.push(line.number, line.terminated, &outcome);
                 if let Some(fields) = fields {
                     progress.entries += 1;
                     sink.entry(ScannedEntry {
@@ -94,19 +116,52 @@ pub fn scan(
             progress.bytes_done += (last.offset + last.bytes.len() + 1 - batch[0].offset) as u64;
             sink.progress(progress);
         }
-        summaries.push(verifier.finish());
-    }
+        // The analysing thread stops early only when cancelled.
+        (!cancel.load(Ordering::Relaxed)).then_some(())
+    })?;
     Some(assemble(summaries))
 }
 
+/// The analysing side: batches of each source in order, the next batch
+/// split from the text while the current one is analysed.
+fn analyse_sources<'a>(
+    sources: &'a [Source],
+    sender: &mpsc::SyncSender<Message<'a>>,
+    cancel: &AtomicBool,
+) {
+    let next_batch = |lines: &mut Lines<'a>| -> Vec<Line<'a>> { lines.take(BATCH_LINES).collect() };
+    for source in sources {
+        let mut lines = source.lines();
+        let mut batch = next_batch(&mut lines);
+        while !batch.is_empty() {
+            if cancel.load(Ordering::Relaxed) {
+                return;
+            }
+            let (next, analysed) = rayon::join(
+                || next_batch(&mut lines),
+                || {
+                    batch
+                        .par_iter()
+                        .map_init(LineReader::new, |reader, line| analyse(line.bytes, reader))
+                        .collect()
+                },
+            );
+            // A closed channel means the caller stopped listening.
+            if sender.send(Message::Batch(batch, analysed)).is_err() {
+                return;
+            }
+            batch = next;
+        }
+        if sender.send(Message::EndOfSource).is_err() {
+            return;
+        }
+    }
+}
+
 /// Parse, canonicalise and hash one line.
-pub fn analyse<'a>(bytes: &'a [u8], scratch: &mut Vec<u8>) -> (LineOutcome, Option<Fields<'a>>) {
-    let entry = match parse_line(bytes) {
-        Ok(entry) => entry,
-        Err(e) => return (LineOutcome::NotEntry(e), None),
-    };
-    match entry.seal(scratch) {
-        Ok(seal) => (LineOutcome::Entry(seal), Some(entry.fields())),
+pub fn analyse<'a>(bytes: &'a [u8], reader: &mut LineReader) -> (LineOutcome, Option<Fields<'a>>) {
+    match reader.read(bytes) {
+        Ok((seal, fields)) => (LineOutcome::Entry(seal), Some(fields)),
         Err(e) => (LineOutcome::NotEntry(e), None),
     }
 }
@@ -120,4 +175,65 @@ pub fn verify(sources: &[Source]) -> Verification {
 pub fn verify_with_progress(sources: &[Source], on_progress: impl FnMut(Progress)) -> Verification {
     let mut sink = VerifyOnly(on_progress);
     scan(sources, &mut sink, &AtomicBool::new(false)).expect("never cancelled")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{Options, generate};
+
+    /// Counts entries and remembers where they came from.
+    #[derive(Default)]
+    struct Recorder {
+        seen: Vec<(usize, usize)>,
+    }
+
+    impl ScanSink for Recorder {
+        fn entry(&mut self, entry: ScannedEntry<'_>) {
+            self.seen.push((entry.source, entry.line));
+        }
+    }
+
+    fn chain_bytes(entries: u64) -> Vec<u8> {
+        generate(&Options::new(entries))
+            .expect("valid options")
+            .into_iter()
+            .flat_map(|f| f.bytes)
+            .collect()
+    }
+
+    #[test]
+    fn entries_arrive_in_source_and_line_order_across_batches_and_empty_files() {
+        let entries = BATCH_LINES + 3;
+        let sources = vec![
+            Source::from_bytes("empty-first.jsonl", Vec::new()),
+            Source::from_bytes("big.jsonl", chain_bytes(entries as u64)),
+            Source::from_bytes("empty-last.jsonl", Vec::new()),
+        ];
+        let mut recorder = Recorder::default();
+        let v = scan(&sources, &mut recorder, &AtomicBool::new(false)).expect("not cancelled");
+        let want: Vec<(usize, usize)> = (1..=entries).map(|line| (1, line)).collect();
+        assert_eq!(recorder.seen, want);
+        let files: Vec<(&str, usize)> = v
+            .files
+            .iter()
+            .map(|f| (f.name.as_str(), f.entries))
+            .collect();
+        assert_eq!(
+            files,
+            vec![
+                ("empty-first.jsonl", 0),
+                ("big.jsonl", entries),
+                ("empty-last.jsonl", 0)
+            ]
+        );
+        assert_eq!(v.findings.len(), 2, "two empty files: {:?}", v.findings);
+    }
+
+    #[test]
+    fn a_cancelled_scan_returns_nothing() {
+        let sources = vec![Source::from_bytes("a.jsonl", chain_bytes(100))];
+        let cancel = AtomicBool::new(true);
+        assert!(scan(&sources, &mut VerifyOnly(|_| {}), &cancel).is_none());
+    }
 }

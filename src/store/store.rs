@@ -7,6 +7,7 @@
 use crate::log::entry::{Entry, Fields, parse_line};
 use crate::log::scan::{Progress, ScanSink, ScannedEntry};
 use crate::log::source::Source;
+use foldhash::fast::RandomState;
 use std::collections::HashMap;
 
 use super::filter::{Field, parse_timestamp};
@@ -18,7 +19,9 @@ pub const MISSING: Sym = 0;
 /// Distinct strings of one column, each stored once.
 #[derive(Debug, Default)]
 pub struct Interner {
-    ids: HashMap<Box<str>, Sym>,
+    /// foldhash: several times faster than SipHash on short ids, and
+    /// randomly seeded, so crafted log values cannot force collisions.
+    ids: HashMap<Box<str>, Sym, RandomState>,
     /// Index = id; slot 0 is the missing value.
     strings: Vec<Box<str>>,
 }
@@ -26,7 +29,7 @@ pub struct Interner {
 impl Interner {
     fn new() -> Self {
         Interner {
-            ids: HashMap::new(),
+            ids: HashMap::default(),
             strings: vec!["".into()],
         }
     }
@@ -179,6 +182,21 @@ impl Store {
         (rows.get(i) == Some(&(line as u32))).then_some(start + i)
     }
 
+    /// Make room for `additional` more rows in every column at once.
+    fn reserve(&mut self, additional: usize) {
+        for column in &mut self.columns {
+            column.ids.reserve_exact(additional);
+        }
+        self.time.reserve_exact(additional);
+        self.outcome.reserve_exact(additional);
+        self.duration_ms.reserve_exact(additional);
+        self.turn.reserve_exact(additional);
+        self.source.reserve_exact(additional);
+        self.line.reserve_exact(additional);
+        self.offset.reserve_exact(additional);
+        self.len.reserve_exact(additional);
+    }
+
     /// Add one entry (in source and line order).
     pub fn push(
         &mut self,
@@ -262,6 +280,9 @@ impl Store {
 pub struct StoreBuilder<'p> {
     pub store: Store,
     on_progress: Box<dyn FnMut(Progress) + 'p>,
+    /// Columns are sized once from the first batch, so they do not double
+    /// their way up (briefly holding old and new copies) on large logs.
+    sized: bool,
 }
 
 impl<'p> StoreBuilder<'p> {
@@ -269,6 +290,7 @@ impl<'p> StoreBuilder<'p> {
         StoreBuilder {
             store: Store::new(Vec::new()),
             on_progress: Box::new(on_progress),
+            sized: false,
         }
     }
 }
@@ -280,6 +302,15 @@ impl ScanSink for StoreBuilder<'_> {
     }
 
     fn progress(&mut self, progress: Progress) {
+        if !self.sized && progress.bytes_done > 0 {
+            self.sized = true;
+            // Rows the whole input holds at the first batch's density, plus 5%.
+            let estimate = progress.entries as f64 * progress.bytes_total as f64
+                / progress.bytes_done as f64
+                * 1.05;
+            let rows = self.store.len();
+            self.store.reserve((estimate as usize).saturating_sub(rows));
+        }
         (self.on_progress)(progress);
     }
 }

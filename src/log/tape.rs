@@ -1,0 +1,703 @@
+//! The one JSON grammar of auditui: CPython's `json.loads`, read into a flat
+//! tape of tokens.
+//!
+//! The tape lives in a reusable buffer, so reading a line allocates nothing
+//! once the buffer is warm; it is walked to canonicalise and to pick fields
+//! (the verification hot path) or turned into a [`Value`] tree for views.
+//! While scanning, each string and float records whether its source text is
+//! already what `json.dumps` would print, so canonicalising mostly copies.
+
+use super::json::{MAX_DEPTH, ParseError, Str, Value};
+use std::borrow::Cow;
+
+/// CPython refuses integers with more digits than this (`sys.int_info.default_max_str_digits`).
+const PYTHON_MAX_INT_DIGITS: usize = 4300;
+
+/// A parsed line: tokens in document order, reused between lines.
+#[derive(Debug, Default)]
+pub struct Tape {
+    tokens: Vec<Token>,
+    /// Open containers while parsing.
+    open: Vec<u32>,
+}
+
+/// One value (or object key). Containers are followed by their contents.
+#[derive(Debug, Clone, Copy)]
+struct Token {
+    /// Byte span in the text: a string's body between its quotes, a
+    /// number's digits, a container's opening bracket.
+    start: u32,
+    end: u32,
+    /// Index of the token after this value and everything inside it.
+    next: u32,
+    kind: Kind,
+}
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Null,
+    True,
+    False,
+    /// Digits, validated: `-?(0|[1-9][0-9]*)`.
+    Int,
+    /// `repr`: the source text is already Python's `repr` of the value.
+    Float {
+        repr: bool,
+    },
+    NaN,
+    Infinity,
+    NegInfinity,
+    /// `escaped`: the body has backslashes; `exact`: the body is already
+    /// what `json.dumps` (ensure_ascii) writes for the decoded text.
+    Str {
+        escaped: bool,
+        exact: bool,
+    },
+    Array,
+    Object,
+}
+
+/// A value on a tape, borrowing the line's text.
+#[derive(Debug, Clone, Copy)]
+pub struct Node<'t, 'a> {
+    tokens: &'t [Token],
+    text: &'a str,
+    index: u32,
+}
+
+impl Tape {
+    pub fn new() -> Self {
+        Tape::default()
+    }
+
+    /// Parse one JSON text (surrounding whitespace allowed) and return its
+    /// root.
+    pub fn parse<'t, 'a>(&'t mut self, text: &'a str) -> Result<Node<'t, 'a>, ParseError> {
+        if u32::try_from(text.len()).is_err() {
+            // Spans are 32-bit; entry lines are capped far below this.
+            return Err(ParseError {
+                offset: 0,
+                message: Cow::Borrowed("text longer than 4 GiB"),
+            });
+        }
+        self.tokens.clear();
+        self.open.clear();
+        let mut parser = Parser {
+            bytes: text.as_bytes(),
+            pos: 0,
+            tape: self,
+        };
+        parser.document()?;
+        Ok(Node {
+            tokens: &self.tokens,
+            text,
+            index: 0,
+        })
+    }
+}
+
+struct Parser<'p> {
+    bytes: &'p [u8],
+    pos: usize,
+    tape: &'p mut Tape,
+}
+
+impl Parser<'_> {
+    fn error(&self, message: &'static str) -> ParseError {
+        ParseError {
+            offset: self.pos,
+            message: Cow::Borrowed(message),
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
+    }
+
+    /// CPython's json skips exactly these four whitespace bytes.
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    fn push(&mut self, start: usize, end: usize, kind: Kind) {
+        let next = self.tape.tokens.len() as u32 + 1;
+        self.tape.tokens.push(Token {
+            start: start as u32,
+            end: end as u32,
+            next,
+            kind,
+        });
+    }
+
+    fn eat_literal(&mut self, literal: &str) -> bool {
+        if self.bytes[self.pos..].starts_with(literal.as_bytes()) {
+            self.pos += literal.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    /// The whole text: one value, iteratively, so depth costs no stack.
+    fn document(&mut self) -> Result<(), ParseError> {
+        self.skip_ws();
+        loop {
+            if self.value()? {
+                // A container opened: its first member or item comes next.
+                continue;
+            }
+            if !self.close_containers()? {
+                break;
+            }
+        }
+        self.skip_ws();
+        if self.pos != self.bytes.len() {
+            return Err(self.error("extra data after the JSON value"));
+        }
+        Ok(())
+    }
+
+    /// Read one value; true when it opened a non-empty container.
+    fn value(&mut self) -> Result<bool, ParseError> {
+        if self.tape.open.len() > MAX_DEPTH {
+            return Err(self.error("nesting deeper than CPython's json can read"));
+        }
+        let start = self.pos;
+        match self.peek() {
+            Some(b'{') => return self.open(Kind::Object, b'}'),
+            Some(b'[') => return self.open(Kind::Array, b']'),
+            Some(b'"') => self.string()?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(b't') if self.eat_literal("true") => self.push(start, self.pos, Kind::True),
+            Some(b'f') if self.eat_literal("false") => self.push(start, self.pos, Kind::False),
+            Some(b'n') if self.eat_literal("null") => self.push(start, self.pos, Kind::Null),
+            Some(b'N') if self.eat_literal("NaN") => self.push(start, self.pos, Kind::NaN),
+            Some(b'I') if self.eat_literal("Infinity") => {
+                self.push(start, self.pos, Kind::Infinity)
+            }
+            None => return Err(self.error("unexpected end of line, expected a value")),
+            _ => return Err(self.error("expected a JSON value")),
+        }
+        Ok(false)
+    }
+
+    /// Open a container; an empty one is closed at once.
+    fn open(&mut self, kind: Kind, close: u8) -> Result<bool, ParseError> {
+        self.push(self.pos, self.pos + 1, kind);
+        self.pos += 1;
+        self.skip_ws();
+        if self.peek() == Some(close) {
+            self.pos += 1;
+            return Ok(false);
+        }
+        self.tape.open.push(self.tape.tokens.len() as u32 - 1);
+        if kind == Kind::Object {
+            self.key()?;
+        }
+        Ok(true)
+    }
+
+    /// `"key"` and its colon, before a member's value.
+    fn key(&mut self) -> Result<(), ParseError> {
+        if self.peek() != Some(b'"') {
+            return Err(self.error("expected a property name in double quotes"));
+        }
+        self.string()?;
+        self.skip_ws();
+        if self.peek() != Some(b':') {
+            return Err(self.error("expected ':' after a property name"));
+        }
+        self.pos += 1;
+        self.skip_ws();
+        Ok(())
+    }
+
+    /// After a value: close finished containers; true when another member
+    /// or item follows, false when the root is done.
+    fn close_containers(&mut self) -> Result<bool, ParseError> {
+        while let Some(&open) = self.tape.open.last() {
+            self.skip_ws();
+            let object = self.tape.tokens[open as usize].kind == Kind::Object;
+            match (self.peek(), object) {
+                (Some(b','), _) => {
+                    self.pos += 1;
+                    self.skip_ws();
+                    if object {
+                        self.key()?;
+                    }
+                    return Ok(true);
+                }
+                (Some(b'}'), true) | (Some(b']'), false) => {
+                    self.pos += 1;
+                    self.tape.tokens[open as usize].next = self.tape.tokens.len() as u32;
+                    self.tape.open.pop();
+                }
+                (_, true) => return Err(self.error("expected ',' or '}' in an object")),
+                (_, false) => return Err(self.error("expected ',' or ']' in an array")),
+            }
+        }
+        Ok(false)
+    }
+
+    fn string(&mut self) -> Result<(), ParseError> {
+        self.pos += 1;
+        let start = self.pos;
+        let (mut escaped, mut exact) = (false, true);
+        loop {
+            self.pos += first_special(&self.bytes[self.pos..]);
+            match self.peek() {
+                Some(b'"') => {
+                    self.push(start, self.pos, Kind::Str { escaped, exact });
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    escaped = true;
+                    exact &= self.escape()?;
+                }
+                Some(0x00..=0x1f) => return Err(self.error("control character inside a string")),
+                // DEL or non-ASCII: json.dumps would escape it.
+                Some(_) => {
+                    exact = false;
+                    self.pos += 1;
+                }
+                None => return Err(self.error("unterminated string")),
+            }
+        }
+    }
+
+    /// Validate one escape; true when `json.dumps` writes it the same way.
+    fn escape(&mut self) -> Result<bool, ParseError> {
+        match self.bytes.get(self.pos + 1) {
+            Some(b'u') => {
+                let Some(unit) = hex4(self.bytes.get(self.pos + 2..).unwrap_or(&[])) else {
+                    return Err(self.error("invalid \\uXXXX escape"));
+                };
+                let lowercase = self.bytes[self.pos + 2..self.pos + 6]
+                    .iter()
+                    .all(|b| !b.is_ascii_uppercase());
+                self.pos += 6;
+                // Printable ASCII is written as itself, five controls by
+                // their short escapes.
+                Ok(lowercase
+                    && !(0x20..0x7f).contains(&unit)
+                    && !matches!(unit, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d))
+            }
+            Some(&e) if simple_escape(e).is_some() => {
+                self.pos += 2;
+                Ok(e != b'/')
+            }
+            _ => Err(self.error("invalid escape in a string")),
+        }
+    }
+
+    fn number(&mut self) -> Result<(), ParseError> {
+        let start = self.pos;
+        if self.peek() == Some(b'-') {
+            self.pos += 1;
+            if self.eat_literal("Infinity") {
+                self.push(start, self.pos, Kind::NegInfinity);
+                return Ok(());
+            }
+        }
+        match self.peek() {
+            Some(b'0') => self.pos += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(self.error("expected a digit")),
+        }
+        let int_end = self.pos;
+        let mut fraction = None;
+        let mut exponent = false;
+        // A '.' or 'e' without digits after it ends the number (CPython's
+        // regex does the same, and the leftover then fails as extra data).
+        if self.peek() == Some(b'.') && self.bytes.get(self.pos + 1).is_some_and(u8::is_ascii_digit)
+        {
+            self.pos += 1;
+            let fraction_start = self.pos;
+            self.digits();
+            fraction = Some(fraction_start);
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            let mut p = self.pos + 1;
+            if let Some(b'+' | b'-') = self.bytes.get(p) {
+                p += 1;
+            }
+            if self.bytes.get(p).is_some_and(u8::is_ascii_digit) {
+                self.pos = p;
+                self.digits();
+                exponent = true;
+            }
+        }
+        if fraction.is_some() || exponent {
+            let repr = !exponent
+                && fraction.is_some_and(|f| {
+                    let integer = &self.bytes[start..int_end];
+                    let integer = integer.strip_prefix(b"-").unwrap_or(integer);
+                    is_python_repr(integer, &self.bytes[f..self.pos])
+                });
+            self.push(start, self.pos, Kind::Float { repr });
+            return Ok(());
+        }
+        let digits = int_end - start - usize::from(self.bytes[start] == b'-');
+        if digits > PYTHON_MAX_INT_DIGITS {
+            self.pos = start;
+            return Err(self.error("integer longer than the 4300 digits CPython accepts"));
+        }
+        self.push(start, self.pos, Kind::Int);
+        Ok(())
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
+        }
+    }
+}
+
+/// Whether `integer.fraction` (no exponent, sign removed) is already
+/// Python's `repr` of the float it denotes. Any decimal of at most 15
+/// significant digits survives the trip through a double (DBL_DIG), so its
+/// shortest round-trip digits are its own; what is left to check is
+/// Python's layout: no trailing zeros but `.0`, and the point close enough
+/// to the digits that repr does not switch to exponent notation.
+fn is_python_repr(integer: &[u8], fraction: &[u8]) -> bool {
+    if fraction.len() > 1 && fraction.ends_with(b"0") {
+        return false;
+    }
+    let fraction = if fraction == b"0" { &[][..] } else { fraction };
+    if integer == b"0" {
+        let zeros = fraction.iter().take_while(|&&d| d == b'0').count();
+        // 0.0 prints as 0.0; 0.00001 as 1e-05.
+        return fraction.is_empty() || (zeros <= 3 && fraction.len() - zeros <= 15);
+    }
+    let trailing_zeros = match fraction {
+        [] => integer.iter().rev().take_while(|&&d| d == b'0').count(),
+        _ => 0,
+    };
+    integer.len() <= 16 && integer.len() + fraction.len() - trailing_zeros <= 15
+}
+
+/// Index of the first byte a string scan must look at: a quote, a
+/// backslash, a control character, DEL or a non-ASCII byte; the length if
+/// there is none. Eight bytes at a time.
+fn first_special(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte that is zero. Borrows can only mark bytes after
+    // a true zero, so the lowest marked byte is exact.
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut chunks = bytes.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        let x = u64::from_le_bytes(chunk.try_into().expect("eight bytes"));
+        let control = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let marks = zero(x ^ (ONES * u64::from(b'"')))
+            | zero(x ^ (ONES * u64::from(b'\\')))
+            | zero(x ^ (ONES * 0x7f))
+            | control
+            | (x & HIGH);
+        if marks != 0 {
+            return offset + marks.trailing_zeros() as usize / 8;
+        }
+        offset += 8;
+    }
+    let rest = chunks.remainder();
+    offset
+        + rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b))
+            .unwrap_or(rest.len())
+}
+
+pub(super) fn simple_escape(esc: u8) -> Option<u8> {
+    Some(match esc {
+        b'"' => b'"',
+        b'\\' => b'\\',
+        b'/' => b'/',
+        b'b' => 0x08,
+        b'f' => 0x0c,
+        b'n' => b'\n',
+        b'r' => b'\r',
+        b't' => b'\t',
+        _ => return None,
+    })
+}
+
+pub(super) fn hex4(bytes: &[u8]) -> Option<u32> {
+    if bytes.len() < 4 {
+        return None;
+    }
+    bytes[..4]
+        .iter()
+        .try_fold(0u32, |acc, &b| Some(acc * 16 + (b as char).to_digit(16)?))
+}
+
+impl<'t, 'a> Node<'t, 'a> {
+    fn token(&self) -> Token {
+        self.tokens[self.index as usize]
+    }
+
+    fn at(&self, index: u32) -> Node<'t, 'a> {
+        Node { index, ..*self }
+    }
+
+    pub fn kind(&self) -> Kind {
+        self.token().kind
+    }
+
+    /// The token's source text (a string's body without quotes).
+    pub fn source(&self) -> &'a str {
+        let t = self.token();
+        &self.text[t.start as usize..t.end as usize]
+    }
+
+    /// The first eight bytes of the source, big-endian and zero-padded:
+    /// comparing these orders most keys without a full comparison.
+    fn prefix(&self) -> u64 {
+        let t = self.token();
+        let (start, len) = (t.start as usize, (t.end - t.start) as usize);
+        let bytes = self.text.as_bytes();
+        // One fixed-size load where the text allows, masked to the token.
+        let word = match bytes.get(start..start + 8) {
+            Some(word) => u64::from_be_bytes(word.try_into().expect("eight bytes")),
+            None => {
+                let mut buf = [0u8; 8];
+                buf[..bytes.len() - start].copy_from_slice(&bytes[start..]);
+                u64::from_be_bytes(buf)
+            }
+        };
+        if len >= 8 {
+            word
+        } else {
+            word & !(u64::MAX >> (len * 8))
+        }
+    }
+
+    /// Append `(key prefix, value index)` for each member of an object, in
+    /// source order; true when some key has escapes (its prefix then says
+    /// nothing about its code points).
+    pub fn member_slots(&self, out: &mut Vec<(u64, u32)>) -> bool {
+        let end = self.token().next;
+        let mut at = self.index + 1;
+        let mut escaped_keys = false;
+        while at < end {
+            let key = self.at(at);
+            escaped_keys |= matches!(key.kind(), Kind::Str { escaped: true, .. });
+            out.push((key.prefix(), at + 1));
+            at = self.tokens[at as usize + 1].next;
+        }
+        escaped_keys
+    }
+
+    /// Members of an object in source order (empty for anything else).
+    pub fn members(&self) -> Members<'t, 'a> {
+        let t = self.token();
+        Members {
+            node: *self,
+            at: if t.kind == Kind::Object {
+                self.index + 1
+            } else {
+                t.next
+            },
+            end: t.next,
+        }
+    }
+
+    /// Items of an array (empty for anything else).
+    pub fn items(&self) -> impl Iterator<Item = Node<'t, 'a>> {
+        let t = self.token();
+        let mut at = if t.kind == Kind::Array {
+            self.index + 1
+        } else {
+            t.next
+        };
+        let node = *self;
+        std::iter::from_fn(move || {
+            (at < t.next).then(|| {
+                let item = node.at(at);
+                at = item.token().next;
+                item
+            })
+        })
+    }
+
+    /// The last value stored under `key`, as Python's dict keeps it.
+    pub fn get(&self, key: &str) -> Option<Node<'t, 'a>> {
+        let [value] = self.pick([key]);
+        value
+    }
+
+    /// The values stored under several keys, in one pass over the members.
+    pub fn pick<const N: usize>(&self, keys: [&str; N]) -> [Option<Node<'t, 'a>>; N] {
+        let mut found = [None; N];
+        for (key, value) in self.members() {
+            for (slot, wanted) in found.iter_mut().zip(keys) {
+                if key.eq_str(wanted) {
+                    *slot = Some(value);
+                }
+            }
+        }
+        found
+    }
+
+    pub fn as_str(&self) -> Option<Str<'a>> {
+        match self.kind() {
+            Kind::Str { escaped, exact } => Some(Str::new(self.source(), escaped, exact)),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.kind() {
+            Kind::True => Some(true),
+            Kind::False => Some(false),
+            _ => None,
+        }
+    }
+
+    /// Digits of an integer.
+    pub fn as_int(&self) -> Option<&'a str> {
+        (self.kind() == Kind::Int).then(|| self.source())
+    }
+
+    /// A number as f64 (integers converted).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.kind() {
+            Kind::Int | Kind::Float { .. } => self.source().parse().ok(),
+            Kind::NaN => Some(f64::NAN),
+            Kind::Infinity => Some(f64::INFINITY),
+            Kind::NegInfinity => Some(f64::NEG_INFINITY),
+            _ => None,
+        }
+    }
+
+    /// The value as an owned-structure tree.
+    pub fn to_value(&self) -> Value<'a> {
+        match self.kind() {
+            Kind::Null => Value::Null,
+            Kind::True => Value::Bool(true),
+            Kind::False => Value::Bool(false),
+            Kind::Int => Value::Int(self.source()),
+            Kind::Float { .. } | Kind::NaN | Kind::Infinity | Kind::NegInfinity => {
+                Value::Float(self.as_f64().expect("a validated number"))
+            }
+            Kind::Str { .. } => Value::Str(self.as_str().expect("a string")),
+            Kind::Array => Value::Array(self.items().map(|i| i.to_value()).collect()),
+            Kind::Object => Value::Object(self.members().map(|(k, v)| (k, v.to_value())).collect()),
+        }
+    }
+}
+
+/// Iterator over an object's `(key, value)` members.
+pub struct Members<'t, 'a> {
+    node: Node<'t, 'a>,
+    at: u32,
+    end: u32,
+}
+
+impl<'t, 'a> Iterator for Members<'t, 'a> {
+    type Item = (Str<'a>, Node<'t, 'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.at >= self.end {
+            return None;
+        }
+        let key = self
+            .node
+            .at(self.at)
+            .as_str()
+            .expect("object keys are strings");
+        let value = self.node.at(self.at + 1);
+        self.at = value.token().next;
+        Some((key, value))
+    }
+}
+
+impl<'t, 'a> Node<'t, 'a> {
+    /// Another node of the same tape by its position, as given by
+    /// [`Node::member_slots`]; an object member's key sits just before its
+    /// value.
+    pub fn sibling(&self, index: u32) -> Node<'t, 'a> {
+        self.at(index)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repr_flag(text: &str) -> bool {
+        let mut tape = Tape::new();
+        let root = tape.parse(text).unwrap();
+        matches!(root.kind(), Kind::Float { repr: true })
+    }
+
+    #[test]
+    fn floats_already_in_repr_form_are_recognised() {
+        for yes in [
+            "72.67",
+            "0.0",
+            "-0.0",
+            "123.0",
+            "100.0",
+            "0.0001",
+            "123456789012345.0",
+        ] {
+            assert!(repr_flag(yes), "{yes} is repr");
+        }
+        for no in [
+            "72.670",
+            "0.00001",
+            "1.0e2",
+            "12345678901234567.0",
+            "0.1234567890123456",
+            "1234567890123456.5",
+            "00.5",
+        ] {
+            assert!(
+                !matches!(Tape::new().parse(no), Ok(n) if matches!(n.kind(), Kind::Float { repr: true })),
+                "{no} is not repr"
+            );
+        }
+    }
+
+    #[test]
+    fn strings_know_whether_dumps_writes_them_unchanged() {
+        let exact = |text: &str| match Tape::new().parse(text).unwrap().kind() {
+            Kind::Str { exact, .. } => exact,
+            _ => unreachable!(),
+        };
+        assert!(exact(
+            r#""plain \"quoted\" \\ \n \u00e9 \ud83d\ude00 \u001b""#
+        ));
+        for no in [
+            r#""\/""#,
+            r#""\u00E9""#,
+            r#""\u0041""#,
+            r#""\u000a""#,
+            "\"é\"",
+            "\"\u{7f}\"",
+        ] {
+            assert!(!exact(no), "{no} is rewritten by json.dumps");
+        }
+    }
+
+    #[test]
+    fn the_special_byte_finder_matches_a_plain_scan() {
+        let mut bytes: Vec<u8> = (0..=255u8).collect();
+        bytes.extend_from_slice(b"abcdefghijklmnop\"");
+        for start in 0..bytes.len() {
+            for len in 0..20.min(bytes.len() - start) {
+                let slice = &bytes[start..start + len];
+                let plain = slice
+                    .iter()
+                    .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b))
+                    .unwrap_or(slice.len());
+                assert_eq!(first_special(slice), plain, "{slice:?}");
+            }
+        }
+    }
+}
