@@ -534,3 +534,31 @@ fn histogram_refuses_bad_or_too_fine_buckets() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("choose a wider one"), "{stderr}");
 }
+
+#[test]
+fn exports_never_land_on_or_among_the_input_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let log = logs.join("audit.jsonl");
+    std::fs::copy(CHAIN, &log).unwrap();
+    let before = std::fs::read(&log).unwrap();
+    for (input, target) in [
+        (log.clone(), log.clone()),
+        (logs.clone(), logs.join("export.jsonl")),
+        (logs.clone(), logs.join("audit.jsonl")),
+    ] {
+        let out = auditui(&[
+            "export".as_ref(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            target.as_os_str(),
+            "--force".as_ref(),
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{target:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains("never writes there"), "{err}");
+    }
+    assert_eq!(std::fs::read(&log).unwrap(), before);
+    assert_eq!(std::fs::read_dir(&logs).unwrap().count(), 1);
+}

@@ -7,7 +7,7 @@ use super::open_sources;
 use super::progress;
 use super::terminal_out::TerminalSafe;
 use super::verify::weakness_notes;
-use crate::export::atomic::write_atomic;
+use crate::export::atomic::{refuse_evidence, write_atomic};
 use crate::export::{Document, Table};
 use crate::log::chain::Verification;
 use crate::store::filter::{Filter, parse_filter};
@@ -113,10 +113,12 @@ fn integrity_caveat(v: &Verification) -> Option<String> {
 /// pipe (`| head`) ends the output quietly.
 pub fn write_output(
     output: &Output,
+    input: &Input,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> Result<(), String> {
     match output.output.as_deref() {
         Some(path) if path != Path::new("-") => {
+            refuse_evidence(path, &input.paths)?;
             write_atomic(path, output.force, write).map_err(|e| e.to_string())
         }
         _ => write_stdout(write),

@@ -36,7 +36,7 @@ pub fn run(args: Args) -> Result<u8, String> {
         return Err("export needs -o FILE (or -o - for stdout)".into());
     }
     let loaded = common::load(&args.input)?;
-    common::write_output(&args.output, |out| {
+    common::write_output(&args.output, &args.input, |out| {
         let format = match args.format {
             Format::Jsonl => EntryFormat::Jsonl,
             Format::Csv => EntryFormat::Csv,

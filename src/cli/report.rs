@@ -65,7 +65,7 @@ pub fn run(args: Args) -> Result<u8, String> {
     );
     let format = args.format;
     let layout = common::TextLayout::for_output(&args.output);
-    common::write_output(&args.output, |out| {
+    common::write_output(&args.output, &args.input, |out| {
         if args.accounting {
             let accounting = accounting(&report);
             let document = export::accounting_document(&accounting);

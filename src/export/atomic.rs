@@ -188,6 +188,38 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
+/// An output that is one of the input logs, or inside an input directory,
+/// would change the evidence (even with `--force`): refused.
+pub fn refuse_evidence(path: &Path, inputs: &[PathBuf]) -> Result<(), String> {
+    let target = match path.canonicalize() {
+        Ok(target) => target,
+        Err(_) => {
+            let parent = match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => parent,
+                _ => Path::new("."),
+            };
+            match (parent.canonicalize(), path.file_name()) {
+                (Ok(parent), Some(name)) => parent.join(name),
+                // write_atomic reports a missing directory itself.
+                _ => return Ok(()),
+            }
+        }
+    };
+    let evidence = inputs
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .find(|p| target == *p || (p.is_dir() && target.starts_with(p)));
+    match evidence {
+        Some(log) => Err(format!(
+            "{} is {} the logs being read ({}); auditui never writes there, choose another path",
+            crate::text::for_terminal(&path.display().to_string()),
+            if target == log { "one of" } else { "inside" },
+            crate::text::for_terminal(&log.display().to_string())
+        )),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

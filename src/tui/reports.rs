@@ -5,6 +5,7 @@ use super::app::{App, Effect, ExportOutcome, Prompt, View, field_filter};
 use super::cursor::Cursor;
 use super::export::Format;
 use super::input::LineInput;
+use crate::export::atomic::refuse_evidence;
 use crate::store::filter::{Field, Filter, Predicate, parse_filter};
 use crate::store::query::select;
 use crate::store::store::NO_TIME;
@@ -134,6 +135,10 @@ pub fn submit_path(app: &mut App) {
         );
         return;
     };
+    if let Err(refused) = refuse_evidence(&path, &app.paths) {
+        app.status = Some(refused);
+        return;
+    }
     export(app, path, format, false);
 }
 

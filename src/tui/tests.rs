@@ -520,3 +520,25 @@ fn minus_narrows_the_buckets_but_not_below_a_second() {
         Some("one second is the narrowest bucket")
     );
 }
+
+#[test]
+fn the_report_is_never_exported_among_the_logs_being_read() {
+    let mut h = Harness::loaded(&[("clinic.jsonl", &hipaa_log(&clinic_accesses()))], 160, 48);
+    let logs = tempfile::tempdir().unwrap();
+    h.app.paths = vec![logs.path().to_owned()];
+    h.keys("/patient:P-0001");
+    h.key(KeyCode::Enter);
+    h.keys("re");
+    h.ctrl('u');
+    h.keys(&logs.path().join("p1.csv").display().to_string());
+    h.key(KeyCode::Enter);
+    assert!(
+        h.app
+            .status
+            .as_deref()
+            .unwrap()
+            .contains("never writes there")
+    );
+    assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(_))));
+    assert_eq!(std::fs::read_dir(logs.path()).unwrap().count(), 0);
+}
