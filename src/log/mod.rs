@@ -7,7 +7,7 @@ pub mod entry;
 pub mod follow;
 pub mod json;
 pub mod scan;
-mod sigbus;
+pub(crate) mod sigbus;
 pub mod signing;
 pub mod source;
 pub mod tape;

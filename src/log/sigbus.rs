@@ -10,6 +10,11 @@
 //! The handler may only do async-signal-safe work: it walks a lock-free
 //! list of registrations that are never freed (one small node per file
 //! mapped in the life of the process), calls `write(2)` and `_exit(2)`.
+//!
+//! While the browser owns the terminal it leaves a saved terminal state
+//! here ([`restore_terminal_on_exit`]); the handler puts it back
+//! (`tcsetattr` and a few escape sequences are async-signal-safe too), so
+//! the user is not left in raw mode on the alternate screen.
 
 use std::sync::Once;
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
@@ -27,6 +32,38 @@ static REGISTRATIONS: AtomicPtr<Registration> = AtomicPtr::new(std::ptr::null_mu
 static INSTALL: Once = Once::new();
 /// The action that was installed before ours, for faults we do not own.
 static mut PREVIOUS: Option<libc::sigaction> = None;
+
+/// The terminal state to put back before exiting, while a full-screen
+/// program holds the terminal (null otherwise).
+static TERMINAL: AtomicPtr<libc::termios> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Mouse reporting off, main screen back, cursor shown: what the browser's
+/// own restore writes.
+const LEAVE_FULL_SCREEN: &[u8] =
+    b"\x1b[?1006l\x1b[?1015l\x1b[?1003l\x1b[?1002l\x1b[?1000l\x1b[?1049l\x1b[?25h";
+
+/// Save the terminal state of stdout now (before raw mode) so that a fatal
+/// SIGBUS restores it; `false` when stdout is not a terminal.
+pub fn restore_terminal_on_exit() -> bool {
+    // SAFETY: tcgetattr writes a termios the size of its argument.
+    let mut state: libc::termios = unsafe { std::mem::zeroed() };
+    if unsafe { libc::tcgetattr(1, &mut state) } != 0 {
+        return false;
+    }
+    let saved = Box::into_raw(Box::new(state));
+    let old = TERMINAL.swap(saved, Ordering::AcqRel);
+    if !old.is_null() {
+        // SAFETY: only this function allocates these, with Box.
+        drop(unsafe { Box::from_raw(old) });
+    }
+    true
+}
+
+/// The terminal was given back normally: nothing to restore any more.
+/// The saved state is leaked on purpose: a handler may be reading it.
+pub fn terminal_restored() {
+    TERMINAL.store(std::ptr::null_mut(), Ordering::Release);
+}
 
 /// Keeps a mapping registered; drop it before unmapping.
 pub struct Watch(&'static Registration);
@@ -95,6 +132,15 @@ extern "C" fn on_sigbus(
             if registration.live.load(Ordering::Acquire)
                 && (registration.start..registration.end).contains(&address)
             {
+                let terminal = TERMINAL.load(Ordering::Acquire);
+                if let Some(state) = terminal.as_ref() {
+                    libc::write(
+                        1,
+                        LEAVE_FULL_SCREEN.as_ptr().cast(),
+                        LEAVE_FULL_SCREEN.len(),
+                    );
+                    libc::tcsetattr(1, libc::TCSANOW, state);
+                }
                 let message = &registration.message;
                 libc::write(2, message.as_ptr().cast(), message.len());
                 libc::_exit(2);

@@ -23,6 +23,9 @@ pub fn enter() -> io::Result<Screen> {
         restore();
         previous(info);
     }));
+    // A log truncated under its mapping ends the process from a signal
+    // handler; it gives this state back first.
+    crate::log::sigbus::restore_terminal_on_exit();
     enable_raw_mode()?;
     execute!(io::stdout(), EnterAlternateScreen, EnableMouseCapture)?;
     Terminal::new(CrosstermBackend::new(io::stdout()))
@@ -39,6 +42,7 @@ pub fn restore() {
         cursor::Show
     );
     let _ = disable_raw_mode();
+    crate::log::sigbus::terminal_restored();
 }
 
 /// Forward terminal events to the loop from their own thread, so the loop
