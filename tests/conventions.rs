@@ -82,6 +82,32 @@ fn every_subcommand_has_a_purpose_and_examples_in_its_help() {
 }
 
 #[test]
+fn every_filter_in_the_help_examples_parses() {
+    let mut texts = vec![stdout(&run(&["--help"], &[]))];
+    texts.extend(
+        SUBCOMMANDS
+            .iter()
+            .map(|sub| stdout(&run(&[sub, "--help"], &[]))),
+    );
+    let mut checked = 0;
+    for text in &texts {
+        for line in text
+            .lines()
+            .filter(|l| l.trim_start().starts_with("auditui "))
+        {
+            let Some(after) = line.split("-q '").nth(1) else {
+                continue;
+            };
+            let filter = after.split('\'').next().unwrap();
+            auditui::store::filter::parse_filter(filter)
+                .unwrap_or_else(|e| panic!("example {line:?}: {e}"));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "only {checked} filters found in the examples");
+}
+
+#[test]
 fn version_names_the_build_and_typos_get_a_suggestion() {
     let long = stdout(&run(&["--version"], &[]));
     assert!(

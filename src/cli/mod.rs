@@ -52,7 +52,7 @@ const LONG_VERSION: &str = concat!(
     about = "Browse and verify hash-chained audit logs of AI tool calls"
 )]
 #[command(
-    after_help = "With no command, opens the terminal browser on PATH (default: the configuration's paths, else ./sample-logs).\n\nExamples:\n  auditui logs/                                  browse, with the integrity banner\n  auditui verify logs/ --format json             CI: exit 1 on any tampering\n  auditui query logs/ -q 'patient:P-0007 since:7d' --format csv\n  auditui report logs/ --patient P-0007 --format fhir -o p7.json\n\nExit codes: 0 ok, 1 integrity or leak findings, 2 usage or I/O error.\nData goes to stdout, diagnostics to stderr.\n\nConfiguration: $XDG_CONFIG_HOME/auditui/config.toml (see auditui config --print-default)."
+    after_help = "With no command, opens the terminal browser on PATH (default: the configuration's paths, else ./sample-logs).\n\nExamples:\n  auditui logs/                                  browse, with the integrity banner\n  auditui verify logs/ --format json             CI: exit 1 on any tampering\n  auditui query logs/ -q 'patient:P-0007 last:7d' --format csv\n  auditui report logs/ --patient P-0007 --format fhir -o p7.json\n\nExit codes: 0 ok, 1 integrity or leak findings, 2 usage or I/O error.\nData goes to stdout, diagnostics to stderr.\n\nConfiguration: $XDG_CONFIG_HOME/auditui/config.toml (see auditui config --print-default)."
 )]
 pub struct Cli {
     #[command(subcommand)]
