@@ -2,6 +2,7 @@
 
 use super::EXIT_OK;
 use super::common::{self, Input};
+use super::verify::Format;
 use crate::config::AlertSettings;
 use crate::export;
 use crate::store::filter::parse_duration;
@@ -23,12 +24,6 @@ pub struct Args {
     pub window: Option<i64>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
 }
 
 fn parse_window(text: &str) -> Result<i64, String> {

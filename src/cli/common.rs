@@ -19,6 +19,15 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use unicode_width::UnicodeWidthStr;
 
+/// `--format` of the view commands: an aligned table for people, JSON or
+/// CSV for programs.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Csv,
+}
+
 /// The logs to read and which of their entries to use.
 #[derive(clap::Args, Debug)]
 pub struct Input {

@@ -1,8 +1,8 @@
 //! `auditui histogram`: calls and failures per time bucket.
 
 use super::EXIT_OK;
+use super::common::Format;
 use super::common::{self, Input};
-use super::stats::Format;
 use crate::export;
 use crate::export::json::write_pretty;
 use crate::store::filter::{format_duration, format_timestamp, parse_duration};

@@ -1,7 +1,7 @@
 //! `auditui retention`: the lesson's retention policy applied to each entry.
 
 use super::EXIT_OK;
-use super::common::{self, Input};
+use super::common::{self, Format, Input};
 use crate::config::RetentionSettings;
 use crate::export;
 use crate::store::filter::{format_timestamp, parse_duration, parse_timestamp};
@@ -27,13 +27,6 @@ pub struct Args {
     /// text: counts per tool; json and csv: every entry
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Csv,
 }
 
 fn parse_now(text: &str) -> Result<i64, String> {

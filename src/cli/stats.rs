@@ -1,7 +1,7 @@
 //! `auditui stats`: per-tool statistics over the selection.
 
 use super::EXIT_OK;
-use super::common::{self, Input};
+use super::common::{self, Format, Input};
 use crate::export;
 use crate::views::stats::tool_stats;
 
@@ -15,13 +15,6 @@ pub struct Args {
     pub input: Input,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
-}
-
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Format {
-    Text,
-    Json,
-    Csv,
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
