@@ -57,6 +57,8 @@ pub struct Follower {
     oversized: bool,
     verifier: FileVerifier,
     reader: LineReader,
+    /// Read buffer, reused between polls.
+    chunk: Vec<u8>,
 }
 
 impl Follower {
@@ -78,6 +80,7 @@ impl Follower {
             oversized: false,
             verifier: FileVerifier::new(path.display().to_string()),
             reader: LineReader::new(),
+            chunk: Vec::new(),
         })
     }
 
@@ -94,12 +97,20 @@ impl Follower {
     /// complete line; `on_line` sees them in order.
     pub fn poll(&mut self, on_line: &mut dyn FnMut(Followed)) -> io::Result<()> {
         self.notice_rotation_or_truncation(on_line)?;
-        let mut chunk = vec![0u8; READ_CHUNK];
-        loop {
-            let n = self.file.read(&mut chunk)?;
-            if n == 0 {
-                return Ok(());
-            }
+        self.read_to_end(on_line)
+    }
+
+    /// Verify every complete line from the read position to the end of the
+    /// open file, a chunk at a time (memory stays bounded on a big file).
+    fn read_to_end(&mut self, on_line: &mut dyn FnMut(Followed)) -> io::Result<()> {
+        let mut chunk = std::mem::take(&mut self.chunk);
+        chunk.resize(READ_CHUNK, 0);
+        let result = loop {
+            let n = match self.file.read(&mut chunk) {
+                Ok(0) => break Ok(()),
+                Ok(n) => n,
+                Err(e) => break Err(e),
+            };
             self.offset += n as u64;
             let mut rest = &chunk[..n];
             while let Some(end) = memchr::memchr(b'\n', rest) {
@@ -107,7 +118,10 @@ impl Follower {
                 rest = &rest[end + 1..];
             }
             self.keep_pending(rest);
-        }
+        };
+        // The buffer is kept for the next poll, once a second.
+        self.chunk = chunk;
+        result
     }
 
     fn keep_pending(&mut self, bytes: &[u8]) {
@@ -166,7 +180,7 @@ impl Follower {
         };
         if (at_path.dev(), at_path.ino()) != self.identity {
             // Finish the old file first: lines written before the rename.
-            self.poll_current(on_line)?;
+            self.read_to_end(on_line)?;
             self.file = File::open(&self.path)?;
             self.identity = (at_path.dev(), at_path.ino());
             self.offset = 0;
@@ -196,20 +210,6 @@ impl Follower {
             self.offset = self.file.seek(SeekFrom::End(0))?;
             self.pending.clear();
         }
-        Ok(())
-    }
-
-    /// Read the open file to its end without looking at the path.
-    fn poll_current(&mut self, on_line: &mut dyn FnMut(Followed)) -> io::Result<()> {
-        let mut rest = Vec::new();
-        self.file.read_to_end(&mut rest)?;
-        self.offset += rest.len() as u64;
-        let mut slice = rest.as_slice();
-        while let Some(end) = memchr::memchr(b'\n', slice) {
-            self.take_line(&slice[..end], on_line);
-            slice = &slice[end + 1..];
-        }
-        self.keep_pending(slice);
         Ok(())
     }
 }
