@@ -1,23 +1,17 @@
 //! The view subcommands as a user runs them: the built binary on the
 //! fixtures, checking output shapes, exit codes, safe files and safe text.
 
+mod support;
+
 use serde_json::{Value as Json, json};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const CHAIN: &str = "tests/fixtures/chain.jsonl";
 const HIPAA: &str = "tests/fixtures/hipaa.jsonl";
 
 fn auditui<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_auditui"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        // Neither the user's configuration nor a forced colour may change
-        // what these tests read.
-        .env("XDG_CONFIG_HOME", "/nonexistent/auditui-tests")
-        .env_remove("CLICOLOR_FORCE")
-        .output()
-        .unwrap()
+    support::auditui().args(args).output().unwrap()
 }
 
 /// Stdout of a run that must succeed.

@@ -2,8 +2,10 @@
 //! completions, a man page, colour only where it belongs, quiet stderr in
 //! pipes, and a configuration file whose mistakes are reported, not fatal.
 
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 const CHAIN: &str = "tests/fixtures/chain.jsonl";
 const TAMPERED: &str = "sample-logs/TAMPERED-support-chain.jsonl";
@@ -11,14 +13,8 @@ const TAMPERED: &str = "sample-logs/TAMPERED-support-chain.jsonl";
 /// The binary with a clean environment: no user configuration, no colour
 /// forced either way, plus `env`.
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_auditui"));
-    command
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env("XDG_CONFIG_HOME", "/nonexistent/auditui-tests")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("CLICOLOR")
-        .env_remove("NO_COLOR");
+    let mut command = support::auditui();
+    command.args(args);
     for (key, value) in env {
         command.env(key, value);
     }

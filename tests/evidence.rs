@@ -2,12 +2,13 @@
 //! a copy of sample-logs/, and afterwards every file there has the same
 //! bytes (SHA-256), the same modification time, and no file came or went.
 
+mod support;
+
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -49,10 +50,7 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// Run auditui; any exit but a crash is fine here (BROKEN logs exit 1).
 fn run(args: &[&std::ffi::OsStr]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_auditui"))
-        .args(args)
-        .output()
-        .unwrap();
+    let out = support::auditui().args(args).output().unwrap();
     assert!(
         matches!(out.status.code(), Some(0 | 1)),
         "{args:?}: {:?}\n{}",
@@ -94,7 +92,7 @@ fn no_subcommand_changes_a_byte_or_a_timestamp_of_its_inputs() {
     run(&[&s("verify"), &o(&logs)]);
     run(&[&s("verify"), &o(&logs), &s("--format"), &s("json")]);
     run(&[&s("keygen"), &s("--out"), &o(&key_prefix)]);
-    let signed = Command::new(env!("CARGO_BIN_EXE_auditui"))
+    let signed = support::auditui()
         .args([s("checkpoint"), o(&chain), s("--key"), o(&key)])
         .output()
         .unwrap();

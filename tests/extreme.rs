@@ -4,6 +4,8 @@
 //! message naming the file and the exit code of DESIGN.md (1 findings,
 //! 2 I/O), never a crash or a hang: every run has a deadline.
 
+mod support;
+
 use serde_json::Value as Json;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
@@ -21,7 +23,7 @@ struct Run {
 }
 
 fn spawn(args: &[&std::ffi::OsStr], stdin: Stdio) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_auditui"))
+    support::auditui()
         .args(args)
         .stdin(stdin)
         .stdout(Stdio::piped())
@@ -335,7 +337,7 @@ fn an_unreadable_file_is_an_io_error_naming_it() {
             .arg(env!("CARGO_BIN_EXE_auditui"));
         c
     } else {
-        Command::new(env!("CARGO_BIN_EXE_auditui"))
+        support::auditui()
     };
     command
         .arg("verify")

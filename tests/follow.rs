@@ -1,8 +1,10 @@
 //! `auditui follow` as a user runs it: a log that grows while the binary
 //! watches it, each appended line reported with its verdict.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 
@@ -12,7 +14,7 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 /// Ten chained entries from `auditui generate`, one string each.
 fn entries(dir: &std::path::Path) -> Vec<String> {
     let out = dir.join("generated");
-    let status = Command::new(env!("CARGO_BIN_EXE_auditui"))
+    let status = support::auditui()
         .args(["generate", "--entries", "10"])
         .arg(&out)
         .stdout(Stdio::null())
@@ -26,11 +28,10 @@ fn entries(dir: &std::path::Path) -> Vec<String> {
 /// Start following `path` and wait until the existing lines are read;
 /// stdout lines arrive on the receiver.
 fn follow(path: &std::path::Path, extra: &[&str]) -> (Child, Receiver<String>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_auditui"))
+    let mut child = support::auditui()
         .args(["follow", "--interval", "1s"])
         .args(extra)
         .arg(path)
-        .env("XDG_CONFIG_HOME", "/nonexistent/auditui-tests")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

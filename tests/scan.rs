@@ -2,10 +2,12 @@
 //! at its line and JSON path with the right kind, its secret never appears
 //! in the output, and logs sanitised the lesson's way are clean.
 
+mod support;
+
 use auditui::log::source::open_all;
 use auditui::scan::{Kind, Report, UNPARSED_PATH, scan_sources};
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -34,10 +36,7 @@ fn located(report: &Report) -> Vec<(usize, &str, Kind, &str)> {
 }
 
 fn auditui(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_auditui"))
-        .args(args)
-        .output()
-        .unwrap()
+    support::auditui().args(args).output().unwrap()
 }
 
 fn path_of(name: &str) -> String {

@@ -1,18 +1,16 @@
 //! Signed checkpoints end to end: `keygen`, `checkpoint --key` and
 //! `verify --checkpoint --trusted-key`, as an auditor would run them.
 
+mod support;
+
 use serde_json::Value as Json;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 const CHAIN: &str = "tests/fixtures/chain.jsonl";
 
 fn auditui<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_auditui"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap()
+    support::auditui().args(args).output().unwrap()
 }
 
 fn stderr(out: &Output) -> String {
