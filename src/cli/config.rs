@@ -3,7 +3,7 @@
 
 use super::{EXIT_ERROR, EXIT_OK};
 use crate::config::{self, Config, DEFAULT_TOML};
-use crate::text::for_terminal;
+use crate::text::{for_terminal, for_terminal_multiline};
 use crate::tui::keymap;
 use std::path::Path;
 
@@ -54,7 +54,7 @@ pub fn run(args: Args, explicit: Option<&Path>) -> Result<u8, String> {
     match Config::load(Some(&path)).problem {
         None => say(&format!("{shown}: valid")),
         Some(problem) => {
-            eprintln!("auditui: {}", for_terminal(&problem));
+            eprintln!("auditui: {}", for_terminal_multiline(&problem));
             Ok(EXIT_ERROR)
         }
     }

@@ -101,8 +101,9 @@ pub fn run(cli: Cli) -> u8 {
         }
         _ => crate::config::Config::load(cli.config.as_deref()),
     };
+    // The TOML error spans lines (a caret under the bad key).
     if let Some(problem) = &loaded.problem {
-        eprintln!("auditui: {}", crate::text::for_terminal(problem));
+        eprintln!("auditui: {}", crate::text::for_terminal_multiline(problem));
     }
     let settings = &loaded.config;
     let result = match cli.command {
