@@ -33,6 +33,9 @@ fn benches(c: &mut Criterion) {
     let mut group = c.benchmark_group("line");
     group.throughput(Throughput::Bytes(line.len() as u64));
     let (mut tape, mut out, mut order) = (Tape::new(), Vec::new(), Vec::new());
+    group.bench_function("parse typical entry", |b| {
+        b.iter(|| black_box(tape.parse(black_box(&line)).is_ok()))
+    });
     group.bench_function("canonicalise typical entry", |b| {
         b.iter(|| {
             out.clear();
@@ -59,6 +62,29 @@ fn benches(c: &mut Criterion) {
     let source = Source::from_bytes("bench.jsonl", bytes.clone());
     group.bench_function("split lines", |b| {
         b.iter(|| black_box(source.lines().map(|l| l.bytes.len()).sum::<usize>()))
+    });
+    // One thread over every line: the per-core cost behind `verify`.
+    let texts: Vec<&str> = source
+        .lines()
+        .map(|l| std::str::from_utf8(l.bytes).expect("generated logs are UTF-8"))
+        .collect();
+    let (mut tape, mut out, mut order) = (Tape::new(), Vec::new(), Vec::new());
+    group.bench_function("parse", |b| {
+        b.iter(|| texts.iter().filter(|t| tape.parse(t).is_ok()).count())
+    });
+    group.bench_function("canonicalise", |b| {
+        b.iter(|| {
+            for text in &texts {
+                out.clear();
+                let root = tape.parse(text).expect("valid JSON");
+                write_node(root, Some("_hash"), &mut out, &mut order);
+            }
+            black_box(out.len())
+        })
+    });
+    let mut reader = LineReader::new();
+    group.bench_function("read (parse, hash, fields)", |b| {
+        b.iter(|| texts.iter().filter(|t| reader.read(t.as_bytes()).is_ok()).count())
     });
     group.finish();
 }

@@ -191,6 +191,72 @@ fn python_dumps_reference(v: &Json, out: &mut String) {
     }
 }
 
+/// Prints `v` as JSON with formatting choices read from `choices`: mostly
+/// `json.dumps`'s own (so whole sub-objects are already canonical and take
+/// the verifier's copying path), sometimes another key order, spacing,
+/// string escaping or float spelling (so a copy would be wrong).
+fn styled(v: &Json, choices: &mut impl Iterator<Item = u8>, out: &mut String) {
+    // Three times in four, the first option: what json.dumps writes.
+    fn pick(choices: &mut impl Iterator<Item = u8>, options: &[&'static str]) -> &'static str {
+        let c = choices.next().unwrap_or(0) as usize;
+        if c % 4 != 0 {
+            options[0]
+        } else {
+            options[c / 4 % options.len()]
+        }
+    }
+    match v {
+        Json::Number(n) if n.is_f64() => {
+            if pick(choices, &["repr", "debug"]) == "debug" {
+                out.push_str(&format!("{:?}", n.as_f64().unwrap()));
+            } else {
+                python_dumps_reference(v, out);
+            }
+        }
+        Json::String(s) => {
+            if pick(choices, &["ascii", "utf8"]) == "utf8" {
+                out.push_str(&serde_json::to_string(s).unwrap());
+            } else {
+                python_dumps_reference(v, out);
+            }
+        }
+        Json::Array(items) => {
+            out.push('[');
+            out.push_str(pick(choices, &["", " ", "\n"]));
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(pick(choices, &[", ", ",", " , ", ",  "]));
+                }
+                styled(item, choices, out);
+            }
+            out.push_str(pick(choices, &["", " "]));
+            out.push(']');
+        }
+        Json::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by(|a, b| a.chars().cmp(b.chars()));
+            match pick(choices, &["sorted", "reversed", "rotated"]) {
+                "reversed" => keys.reverse(),
+                "rotated" if !keys.is_empty() => keys.rotate_left(1),
+                _ => {}
+            }
+            out.push('{');
+            out.push_str(pick(choices, &["", " ", "\t"]));
+            for (i, k) in keys.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(pick(choices, &[", ", ",", " , ", ",\n"]));
+                }
+                styled(&Json::String(k.to_string()), choices, out);
+                out.push_str(pick(choices, &[": ", ":", " : ", ":  "]));
+                styled(&map[*k], choices, out);
+            }
+            out.push_str(pick(choices, &["", " "]));
+            out.push('}');
+        }
+        _ => python_dumps_reference(v, out),
+    }
+}
+
 fn arb_json() -> impl Strategy<Value = Json> {
     let leaf = prop_oneof![
         Just(Json::Null),
@@ -247,6 +313,20 @@ proptest! {
         let mut want = Vec::new();
         write_float(text.parse::<f64>().unwrap(), &mut want);
         prop_assert_eq!(float_from_text(&text), String::from_utf8(want).unwrap(), "{}", text);
+    }
+
+    /// However a writer formatted the value, the canonical form is the
+    /// same; text already canonical in part is copied only where it is.
+    #[test]
+    fn formatting_never_changes_the_canonical_form(
+        value in arb_json(),
+        choices in prop::collection::vec(any::<u8>(), 1..64),
+    ) {
+        let mut text = String::new();
+        styled(&value, &mut choices.iter().copied().cycle(), &mut text);
+        let mut want = String::new();
+        python_dumps_reference(&value, &mut want);
+        prop_assert_eq!(ours(text.as_bytes()), Some(want), "{}", text);
     }
 
     #[test]

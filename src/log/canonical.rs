@@ -19,13 +19,17 @@ pub fn write_node(
     out: &mut Vec<u8>,
     order: &mut Vec<MemberSlot>,
 ) {
+    if skip.is_none()
+        && let Some(text) = node.verbatim()
+    {
+        return out.extend_from_slice(text.as_bytes());
+    }
     match node.kind() {
         Kind::Null => out.extend_from_slice(b"null"),
         Kind::True => out.extend_from_slice(b"true"),
         Kind::False => out.extend_from_slice(b"false"),
         Kind::Int => write_int(node.source(), out),
-        Kind::Float { repr: true } => out.extend_from_slice(node.source().as_bytes()),
-        Kind::Float { repr: false } | Kind::NaN | Kind::Infinity | Kind::NegInfinity => {
+        Kind::Float { .. } | Kind::NaN | Kind::Infinity | Kind::NegInfinity => {
             write_float(node.as_f64().expect("a validated number"), out)
         }
         Kind::Str { .. } => write_str(&node.as_str().expect("a string"), out),
@@ -82,9 +86,14 @@ fn write_tape_object(
             out.extend_from_slice(b", ");
         }
         first = false;
+        let value = node.sibling(member.1);
+        if let Some(text) = value.verbatim_member() {
+            out.extend_from_slice(text.as_bytes());
+            continue;
+        }
         write_str(&this, out);
         out.extend_from_slice(b": ");
-        write_node(node.sibling(member.1), None, out, order);
+        write_node(value, None, out, order);
     }
     out.push(b'}');
     order.truncate(base);
@@ -337,6 +346,43 @@ mod tests {
         let mut out = Vec::new();
         write_canonical(&parse(text).unwrap(), &mut out);
         String::from_utf8(out).unwrap()
+    }
+
+    /// The verifier's path: straight from the token tape.
+    fn canon_tape(text: &str) -> String {
+        let mut out = Vec::new();
+        let mut tape = crate::log::tape::Tape::new();
+        write_node(tape.parse(text).unwrap(), None, &mut out, &mut Vec::new());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn only_text_already_canonical_is_copied_as_it_is() {
+        let cases = [
+            (r#"{"a": 1, "b": [1, 2]}"#, r#"{"a": 1, "b": [1, 2]}"#),
+            (r#"{"a": 1 }"#, r#"{"a": 1}"#),
+            (r#"{ "a": 1}"#, r#"{"a": 1}"#),
+            (r#"{"a" : 1}"#, r#"{"a": 1}"#),
+            (r#"{"a":  1}"#, r#"{"a": 1}"#),
+            ("{\"a\":\t1}", r#"{"a": 1}"#),
+            (r#"{"a": 1,"b": 2}"#, r#"{"a": 1, "b": 2}"#),
+            (r#"{"a": 1 , "b": 2}"#, r#"{"a": 1, "b": 2}"#),
+            (r#"[1,2, 3 ]"#, r#"[1, 2, 3]"#),
+            (r#"[ ]"#, r#"[]"#),
+            (r#"{"x": { }}"#, r#"{"x": {}}"#),
+            (r#"{"b": 1, "a": 2}"#, r#"{"a": 2, "b": 1}"#),
+            (r#"{"a": 1, "a": 2}"#, r#"{"a": 2}"#),
+            (r#"{"a": -0, "b": [-0]}"#, r#"{"a": 0, "b": [0]}"#),
+            (r#"{"a": 1.50, "b": 1e5}"#, r#"{"a": 1.5, "b": 100000.0}"#),
+            (r#"{"a": "\/", "b": "\u00E9"}"#, r#"{"a": "/", "b": "\u00e9"}"#),
+            (r#"{"b\u0061": 1, "ba": 2}"#, r#"{"ba": 2}"#),
+            (r#"{"\u00e9": 1, "z": 2}"#, r#"{"z": 2, "\u00e9": 1}"#),
+            (r#"{"x": {"d": 1, "c": 2}, "y": 3}"#, r#"{"x": {"c": 2, "d": 1}, "y": 3}"#),
+        ];
+        for (text, want) in cases {
+            assert_eq!(canon_tape(text), want, "{text}");
+            assert_eq!(canon(text), want, "{text}");
+        }
     }
 
     fn float_repr(x: f64) -> String {

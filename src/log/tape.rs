@@ -4,11 +4,14 @@
 //! The tape lives in a reusable buffer, so reading a line allocates nothing
 //! once the buffer is warm; it is walked to canonicalise and to pick fields
 //! (the verification hot path) or turned into a [`Value`] tree for views.
-//! While scanning, each string and float records whether its source text is
-//! already what `json.dumps` would print, so canonicalising mostly copies.
+//! While scanning, each value records whether its source text is already
+//! what `json.dumps(sort_keys=True)` would print, so canonicalising mostly
+//! copies: arrays and one-member objects written with the default
+//! separators are copied whole, members of larger objects one by one.
 
 use super::json::{MAX_DEPTH, ParseError, Str, Value};
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// CPython refuses integers with more digits than this (`sys.int_info.default_max_str_digits`).
 const PYTHON_MAX_INT_DIGITS: usize = 4300;
@@ -18,19 +21,30 @@ const PYTHON_MAX_INT_DIGITS: usize = 4300;
 pub struct Tape {
     tokens: Vec<Token>,
     /// Open containers while parsing.
-    open: Vec<u32>,
+    open: Vec<Open>,
+}
+
+/// A container being parsed.
+#[derive(Debug, Clone, Copy)]
+struct Open {
+    token: u32,
+    /// Something inside differs from what `json.dumps(sort_keys=True)`
+    /// writes: spacing, a value written differently, or keys to sort.
+    rewritten: bool,
 }
 
 /// One value (or object key). Containers are followed by their contents.
 #[derive(Debug, Clone, Copy)]
 struct Token {
     /// Byte span in the text: a string's body between its quotes, a
-    /// number's digits, a container's opening bracket.
+    /// number's digits, a container from its opening to its closing bracket.
     start: u32,
     end: u32,
     /// Index of the token after this value and everything inside it.
     next: u32,
     kind: Kind,
+    /// The source text is already the canonical form of the value.
+    verbatim: bool,
 }
 
 /// What a token is.
@@ -111,24 +125,65 @@ impl Parser<'_> {
         }
     }
 
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.bytes.get(self.pos).copied()
     }
 
-    /// CPython's json skips exactly these four whitespace bytes.
-    fn skip_ws(&mut self) {
+    /// CPython's json skips exactly these four whitespace bytes; returns
+    /// how many were skipped.
+    #[inline(always)]
+    fn skip_ws(&mut self) -> usize {
+        let start = self.pos;
         while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
             self.pos += 1;
         }
+        self.pos - start
     }
 
+    /// Skip whitespace where `json.dumps` writes exactly one space.
+    #[inline(always)]
+    fn skip_one_space(&mut self) {
+        if self.skip_ws() != 1 || self.bytes[self.pos - 1] != b' ' {
+            self.rewritten();
+        }
+    }
+
+    /// Skip whitespace where `json.dumps` writes none.
+    #[inline(always)]
+    fn skip_no_space(&mut self) {
+        if self.skip_ws() != 0 {
+            self.rewritten();
+        }
+    }
+
+    /// The innermost open container will not be copied as it is.
+    #[inline(always)]
+    fn rewritten(&mut self) {
+        if let Some(open) = self.tape.open.last_mut() {
+            open.rewritten = true;
+        }
+    }
+
+    #[inline(always)]
     fn push(&mut self, start: usize, end: usize, kind: Kind) {
+        let verbatim = match kind {
+            Kind::Str { exact, .. } => exact,
+            Kind::Float { repr } => repr,
+            // Python's int has no negative zero.
+            Kind::Int => &self.bytes[start..end] != b"-0",
+            _ => true,
+        };
+        if !verbatim {
+            self.rewritten();
+        }
         let next = self.tape.tokens.len() as u32 + 1;
         self.tape.tokens.push(Token {
             start: start as u32,
             end: end as u32,
             next,
             kind,
+            verbatim,
         });
     }
 
@@ -188,12 +243,17 @@ impl Parser<'_> {
     fn open(&mut self, kind: Kind, close: u8) -> Result<bool, ParseError> {
         self.push(self.pos, self.pos + 1, kind);
         self.pos += 1;
-        self.skip_ws();
+        let token = self.tape.tokens.len() as u32 - 1;
+        let spaced = self.skip_ws() != 0;
         if self.peek() == Some(close) {
             self.pos += 1;
+            self.close(token, spaced);
             return Ok(false);
         }
-        self.tape.open.push(self.tape.tokens.len() as u32 - 1);
+        self.tape.open.push(Open {
+            token,
+            rewritten: spaced,
+        });
         if kind == Kind::Object {
             self.key()?;
         }
@@ -206,34 +266,52 @@ impl Parser<'_> {
             return Err(self.error("expected a property name in double quotes"));
         }
         self.string()?;
-        self.skip_ws();
+        self.skip_no_space();
         if self.peek() != Some(b':') {
             return Err(self.error("expected ':' after a property name"));
         }
         self.pos += 1;
-        self.skip_ws();
+        self.skip_one_space();
         Ok(())
+    }
+
+
+    /// A container's closing bracket was just passed: record its whole span
+    /// and whether it is copied as it is, which its parent inherits.
+    #[inline(always)]
+    fn close(&mut self, token: u32, rewritten: bool) {
+        let (end, next) = (self.pos as u32, self.tape.tokens.len() as u32);
+        let t = &mut self.tape.tokens[token as usize];
+        t.end = end;
+        t.next = next;
+        t.verbatim = !rewritten;
+        if rewritten {
+            self.rewritten();
+        }
     }
 
     /// After a value: close finished containers; true when another member
     /// or item follows, false when the root is done.
     fn close_containers(&mut self) -> Result<bool, ParseError> {
         while let Some(&open) = self.tape.open.last() {
-            self.skip_ws();
-            let object = self.tape.tokens[open as usize].kind == Kind::Object;
+            self.skip_no_space();
+            let object = self.tape.tokens[open.token as usize].kind == Kind::Object;
             match (self.peek(), object) {
                 (Some(b','), _) => {
                     self.pos += 1;
-                    self.skip_ws();
+                    self.skip_one_space();
                     if object {
+                        // Whether several keys are in order is checked when
+                        // they are sorted for writing; members are copied then.
+                        self.rewritten();
                         self.key()?;
                     }
                     return Ok(true);
                 }
                 (Some(b'}'), true) | (Some(b']'), false) => {
                     self.pos += 1;
-                    self.tape.tokens[open as usize].next = self.tape.tokens.len() as u32;
-                    self.tape.open.pop();
+                    let open = self.tape.open.pop().expect("an open container");
+                    self.close(open.token, open.rewritten);
                 }
                 (_, true) => return Err(self.error("expected ',' or '}' in an object")),
                 (_, false) => return Err(self.error("expected ',' or ']' in an array")),
@@ -382,8 +460,48 @@ fn is_python_repr(integer: &[u8], fraction: &[u8]) -> bool {
 
 /// Index of the first byte a string scan must look at: a quote, a
 /// backslash, a control character, DEL or a non-ASCII byte; the length if
-/// there is none. Eight bytes at a time.
+/// there is none. Sixteen bytes at a time with SSE2 (part of every x86-64).
+#[cfg(target_arch = "x86_64")]
 fn first_special(bytes: &[u8]) -> usize {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
+        _mm_or_si128, _mm_set1_epi8,
+    };
+    let mut chunks = bytes.chunks_exact(16);
+    let mut offset = 0;
+    for chunk in &mut chunks {
+        // SAFETY: SSE2 is in the x86-64 baseline; the load reads exactly
+        // the sixteen bytes of `chunk`, unaligned.
+        let marks = unsafe {
+            let x = _mm_loadu_si128(chunk.as_ptr().cast::<__m128i>());
+            let special = _mm_or_si128(
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(x, _mm_set1_epi8(b'"' as i8)),
+                    _mm_cmpeq_epi8(x, _mm_set1_epi8(b'\\' as i8)),
+                ),
+                _mm_or_si128(
+                    _mm_cmpeq_epi8(x, _mm_set1_epi8(0x7f)),
+                    // Signed: controls and every byte with its high bit set.
+                    _mm_cmplt_epi8(x, _mm_set1_epi8(0x20)),
+                ),
+            );
+            _mm_movemask_epi8(special) as u32
+        };
+        if marks != 0 {
+            return offset + marks.trailing_zeros() as usize;
+        }
+        offset += 16;
+    }
+    offset + first_special_swar(chunks.remainder())
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn first_special(bytes: &[u8]) -> usize {
+    first_special_swar(bytes)
+}
+
+/// [`first_special`] eight bytes at a time in a 64-bit word.
+fn first_special_swar(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     // High bit of each byte that is zero. Borrows can only mark bytes after
@@ -452,6 +570,28 @@ impl<'t, 'a> Node<'t, 'a> {
     pub fn source(&self) -> &'a str {
         let t = self.token();
         &self.text[t.start as usize..t.end as usize]
+    }
+
+    /// Where the value's source text is, when it is already exactly what
+    /// `json.dumps(sort_keys=True)` writes for it (a string with its quotes).
+    fn verbatim_span(&self) -> Option<Range<usize>> {
+        let t = self.token();
+        let quote = usize::from(matches!(t.kind, Kind::Str { .. }));
+        t.verbatim
+            .then(|| t.start as usize - quote..t.end as usize + quote)
+    }
+
+    /// The value's canonical form, when its source text already is it.
+    pub fn verbatim(&self) -> Option<&'a str> {
+        self.verbatim_span().map(|span| &self.text[span])
+    }
+
+    /// For an object member's value: the whole member `"key": value` when
+    /// its source text is already canonical.
+    pub fn verbatim_member(&self) -> Option<&'a str> {
+        let key = self.at(self.index - 1).verbatim_span()?;
+        let value = self.verbatim_span()?;
+        (self.text.get(key.end..value.start) == Some(": ")).then(|| &self.text[key.start..value.end])
     }
 
     /// The first eight bytes of the source, big-endian and zero-padded:
@@ -690,13 +830,14 @@ mod tests {
         let mut bytes: Vec<u8> = (0..=255u8).collect();
         bytes.extend_from_slice(b"abcdefghijklmnop\"");
         for start in 0..bytes.len() {
-            for len in 0..20.min(bytes.len() - start) {
+            for len in 0..40.min(bytes.len() - start) {
                 let slice = &bytes[start..start + len];
                 let plain = slice
                     .iter()
                     .position(|&b| b == b'"' || b == b'\\' || !(0x20..0x7f).contains(&b))
                     .unwrap_or(slice.len());
                 assert_eq!(first_special(slice), plain, "{slice:?}");
+                assert_eq!(first_special_swar(slice), plain, "{slice:?}");
             }
         }
     }
