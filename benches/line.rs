@@ -84,7 +84,12 @@ fn benches(c: &mut Criterion) {
     });
     let mut reader = LineReader::new();
     group.bench_function("read (parse, hash, fields)", |b| {
-        b.iter(|| texts.iter().filter(|t| reader.read(t.as_bytes()).is_ok()).count())
+        b.iter(|| {
+            texts
+                .iter()
+                .filter(|t| reader.read(t.as_bytes()).is_ok())
+                .count()
+        })
     });
     group.finish();
 }

@@ -85,11 +85,31 @@ pub struct FileSummary {
     pub first_hash: Option<[u8; 32]>,
     /// Stored hash of the last sealed entry.
     pub last_hash: Option<[u8; 32]>,
-    /// Line of each entry (sealed or plain), in order: a checkpoint's
-    /// position is found through it.
-    pub entry_lines: Vec<u32>,
+    /// Lines that are not entries, in order: with them the line of any
+    /// entry is known (see [`FileSummary::entry_line`]) at a cost that grows
+    /// with the damage, not with the log.
+    not_entry_lines: Vec<u32>,
     pub findings: Vec<Finding>,
     pub empty: bool,
+}
+
+impl FileSummary {
+    /// The 1-based line of the file's `index`-th entry (from 0).
+    pub fn entry_line(&self, index: usize) -> Option<usize> {
+        if index >= self.entries {
+            return None;
+        }
+        // Each line that is not an entry, at or before the candidate,
+        // pushes it one further.
+        let mut line = index + 1;
+        for &skipped in &self.not_entry_lines {
+            if skipped as usize > line {
+                break;
+            }
+            line += 1;
+        }
+        Some(line)
+    }
 }
 
 impl FileVerifier {
@@ -103,7 +123,7 @@ impl FileVerifier {
                 first: None,
                 first_hash: None,
                 last_hash: None,
-                entry_lines: Vec::new(),
+                not_entry_lines: Vec::new(),
                 findings: Vec::new(),
                 empty: true,
             },
@@ -131,11 +151,11 @@ impl FileVerifier {
                     )
                 };
                 self.finding(line, kind, message);
+                self.summary.not_entry_lines.push(line as u32);
                 self.after_unreadable = true;
             }
             LineOutcome::Entry(seal) => {
                 self.summary.entries += 1;
-                self.summary.entry_lines.push(line as u32);
                 self.note_scheme(line, seal.map_or(Scheme::Plain, |s| s.scheme));
                 if let Some(seal) = seal {
                     self.check_sealed(line, seal);
@@ -446,6 +466,25 @@ mod tests {
             .iter()
             .map(|f| (f.file.clone(), f.line, f.kind))
             .collect()
+    }
+
+    #[test]
+    fn entry_lines_step_over_lines_that_are_not_entries() {
+        let bad = || LineOutcome::NotEntry(LineError("not JSON".into()));
+        let file = verify_file(
+            "a",
+            &[
+                bad(),
+                bad(),
+                seal(1, None),
+                bad(),
+                seal(2, Some(1)),
+                seal(3, Some(2)),
+                bad(),
+            ],
+        );
+        let lines: Vec<Option<usize>> = (0..4).map(|i| file.entry_line(i)).collect();
+        assert_eq!(lines, vec![Some(3), Some(5), Some(6), None]);
     }
 
     #[test]

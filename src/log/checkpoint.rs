@@ -254,7 +254,7 @@ fn locate(verification: &Verification, chain: &Chain, position: usize) -> Option
     for &member in &chain.members {
         let file = &verification.files[member];
         if remaining < file.entries {
-            return Some((file.name.clone(), file.entry_lines[remaining] as usize));
+            return Some((file.name.clone(), file.entry_line(remaining)?));
         }
         remaining -= file.entries;
     }

@@ -14,7 +14,7 @@ use std::sync::mpsc;
 
 /// Lines analysed together; large enough to keep both cores busy, small
 /// enough that a batch of parsed fields stays a few MB.
-const BATCH_LINES: usize = 16 * 1024;
+const BATCH_LINES: usize = 8 * 1024;
 
 /// An entry handed to the caller, in file and line order.
 pub struct ScannedEntry<'a> {
@@ -23,7 +23,6 @@ pub struct ScannedEntry<'a> {
     pub line: usize,
     /// Byte offset of the line in its source, to re-read details lazily.
     pub offset: usize,
-    pub len: usize,
     pub fields: Fields<'a>,
 }
 
@@ -107,7 +106,6 @@ pub fn scan(
                         source: index,
                         line: line.number,
                         offset: line.offset,
-                        len: line.bytes.len(),
                         fields,
                     });
                 }

@@ -275,7 +275,6 @@ impl Parser<'_> {
         Ok(())
     }
 
-
     /// A container's closing bracket was just passed: record its whole span
     /// and whether it is copied as it is, which its parent inherits.
     #[inline(always)]
@@ -464,8 +463,8 @@ fn is_python_repr(integer: &[u8], fraction: &[u8]) -> bool {
 #[cfg(target_arch = "x86_64")]
 fn first_special(bytes: &[u8]) -> usize {
     use std::arch::x86_64::{
-        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8,
-        _mm_or_si128, _mm_set1_epi8,
+        __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8,
     };
     let mut chunks = bytes.chunks_exact(16);
     let mut offset = 0;
@@ -591,7 +590,8 @@ impl<'t, 'a> Node<'t, 'a> {
     pub fn verbatim_member(&self) -> Option<&'a str> {
         let key = self.at(self.index - 1).verbatim_span()?;
         let value = self.verbatim_span()?;
-        (self.text.get(key.end..value.start) == Some(": ")).then(|| &self.text[key.start..value.end])
+        (self.text.get(key.end..value.start) == Some(": "))
+            .then(|| &self.text[key.start..value.end])
     }
 
     /// The first eight bytes of the source, big-endian and zero-padded:

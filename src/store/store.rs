@@ -1,6 +1,6 @@
 //! The columnar store: one row per entry, built once while loading.
 //!
-//! About 80 bytes of heap per row: interned ids for the repeated strings,
+//! About 70 bytes of heap per row: interned ids for the repeated strings,
 //! numbers as numbers, and the line's place in its source so details (the
 //! full JSON, error text, original timestamp) are re-read only when shown.
 
@@ -8,7 +8,8 @@ use crate::log::entry::{Entry, Fields, parse_line};
 use crate::log::scan::{Progress, ScanSink, ScannedEntry};
 use crate::log::source::Source;
 use foldhash::fast::RandomState;
-use std::collections::HashMap;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 
 use super::filter::{Field, parse_timestamp};
 
@@ -17,58 +18,80 @@ pub type Sym = u32;
 pub const MISSING: Sym = 0;
 
 /// Distinct strings of one column, each stored once.
-#[derive(Debug, Default)]
+///
+/// The texts sit back to back in one buffer and the hash table holds only
+/// ids, so a distinct value costs its bytes plus about 16: a million
+/// entries hold a quarter of a million conversation ids, which as separate
+/// boxed strings (twice, as key and as value) took 140 bytes each.
+#[derive(Debug)]
 pub struct Interner {
     /// foldhash: several times faster than SipHash on short ids, and
     /// randomly seeded, so crafted log values cannot force collisions.
-    ids: HashMap<Box<str>, Sym, RandomState>,
-    /// Index = id; slot 0 is the missing value.
-    strings: Vec<Box<str>>,
+    hasher: RandomState,
+    table: HashTable<Sym>,
+    /// Every value's text, in id order.
+    text: String,
+    /// Index = id: where that value's text ends (it starts where the
+    /// previous one ends); slot 0 is the missing value, empty.
+    ends: Vec<usize>,
+}
+
+/// The text of `id` in an interner's buffer.
+fn text_of<'t>(text: &'t str, ends: &[usize], id: Sym) -> &'t str {
+    let id = id as usize;
+    &text[ends[id - 1]..ends[id]]
 }
 
 impl Interner {
     fn new() -> Self {
         Interner {
-            ids: HashMap::default(),
-            strings: vec!["".into()],
+            hasher: RandomState::default(),
+            table: HashTable::new(),
+            text: String::new(),
+            ends: vec![0],
         }
     }
 
     pub fn intern(&mut self, text: Option<&str>) -> Sym {
         let Some(text) = text else { return MISSING };
-        if let Some(&id) = self.ids.get(text) {
+        let hash = self.hasher.hash_one(text);
+        if let Some(id) = self.find(hash, text) {
             return id;
         }
-        let id = self.strings.len() as Sym;
-        self.strings.push(text.into());
-        self.ids.insert(text.into(), id);
+        let id = self.ends.len() as Sym;
+        self.text.push_str(text);
+        self.ends.push(self.text.len());
+        let (buffer, ends, hasher) = (&self.text, &self.ends, &self.hasher);
+        self.table
+            .insert_unique(hash, id, |&id| hasher.hash_one(text_of(buffer, ends, id)));
         id
+    }
+
+    fn find(&self, hash: u64, text: &str) -> Option<Sym> {
+        self.table
+            .find(hash, |&id| text_of(&self.text, &self.ends, id) == text)
+            .copied()
     }
 
     /// The id of an existing string, without adding it.
     pub fn lookup(&self, text: &str) -> Option<Sym> {
-        self.ids.get(text).copied()
+        self.find(self.hasher.hash_one(text), text)
     }
 
     /// The text of an id; `None` for [`MISSING`].
     pub fn get(&self, id: Sym) -> Option<&str> {
-        (id != MISSING)
-            .then(|| self.strings.get(id as usize).map(|s| &**s))
-            .flatten()
+        (id != MISSING && (id as usize) < self.ends.len())
+            .then(|| text_of(&self.text, &self.ends, id))
     }
 
     /// Every distinct value (for completion), without the missing slot.
     pub fn values(&self) -> impl Iterator<Item = (Sym, &str)> {
-        self.strings
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(i, s)| (i as Sym, &**s))
+        (1..self.ends.len() as Sym).map(|id| (id, text_of(&self.text, &self.ends, id)))
     }
 
     /// Number of distinct values.
     pub fn len(&self) -> usize {
-        self.strings.len() - 1
+        self.ends.len() - 1
     }
 
     pub fn is_empty(&self) -> bool {
@@ -88,7 +111,7 @@ pub enum Outcome {
 pub const NO_TIME: i64 = i64::MIN;
 
 /// One interned column per [`Field`].
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Column {
     pub dict: Interner,
     pub ids: Vec<Sym>,
@@ -107,8 +130,9 @@ pub struct Store {
     pub turn: Vec<i32>,
     pub source: Vec<u16>,
     pub line: Vec<u32>,
+    /// Where the row's line starts; it ends at the next newline (lines
+    /// are re-read only to show or export one).
     pub offset: Vec<u64>,
-    pub len: Vec<u32>,
 }
 
 impl Store {
@@ -129,7 +153,6 @@ impl Store {
             source: Vec::new(),
             line: Vec::new(),
             offset: Vec::new(),
-            len: Vec::new(),
         }
     }
 
@@ -154,8 +177,9 @@ impl Store {
     /// The raw bytes of a row's line.
     pub fn raw_line(&self, row: usize) -> &[u8] {
         let bytes = self.sources[self.source[row] as usize].bytes();
-        let start = self.offset[row] as usize;
-        &bytes[start..start + self.len[row] as usize]
+        let rest = &bytes[self.offset[row] as usize..];
+        // Entry lines are at most 16 MiB (`MAX_LINE_BYTES`): the search is short.
+        &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())]
     }
 
     /// Re-parse a row's line for its details. Rows were parsed successfully
@@ -194,18 +218,10 @@ impl Store {
         self.source.reserve_exact(additional);
         self.line.reserve_exact(additional);
         self.offset.reserve_exact(additional);
-        self.len.reserve_exact(additional);
     }
 
     /// Add one entry (in source and line order).
-    pub fn push(
-        &mut self,
-        source: usize,
-        line: usize,
-        offset: usize,
-        len: usize,
-        fields: &Fields<'_>,
-    ) {
+    pub fn push(&mut self, source: usize, line: usize, offset: usize, fields: &Fields<'_>) {
         for (field, column) in Field::ALL.iter().zip(&mut self.columns) {
             let text = match field {
                 Field::User => fields.user.as_deref(),
@@ -250,29 +266,11 @@ impl Store {
         self.source.push(u16::try_from(source).unwrap_or(u16::MAX));
         self.line.push(line as u32);
         self.offset.push(offset as u64);
-        self.len.push(len as u32);
     }
 
     /// The newest timestamp, for `last:1h`.
     pub fn newest_time(&self) -> Option<i64> {
         self.time.iter().copied().filter(|&t| t != NO_TIME).max()
-    }
-
-    /// Heap bytes held by the columns (not the mapped sources), for budgets.
-    pub fn heap_bytes(&self) -> usize {
-        let per_row = 8 + 1 + 8 + 4 + 2 + 4 + 8 + 4 + 4 * self.columns.len();
-        let dicts: usize = self
-            .columns
-            .iter()
-            .map(|c| {
-                c.dict
-                    .strings
-                    .iter()
-                    .map(|s| s.len() * 2 + 48)
-                    .sum::<usize>()
-            })
-            .sum();
-        per_row * self.time.capacity().max(self.len()) + dicts
     }
 }
 
@@ -297,8 +295,7 @@ impl<'p> StoreBuilder<'p> {
 
 impl ScanSink for StoreBuilder<'_> {
     fn entry(&mut self, e: ScannedEntry<'_>) {
-        self.store
-            .push(e.source, e.line, e.offset, e.len, &e.fields);
+        self.store.push(e.source, e.line, e.offset, &e.fields);
     }
 
     fn progress(&mut self, progress: Progress) {
@@ -329,5 +326,20 @@ mod tests {
             (dict.get(a), dict.get(MISSING), dict.len()),
             (Some("usr_1"), None, 1)
         );
+        // Many values: the table grows, rehashing from the shared buffer.
+        let ids: Vec<Sym> = (0..10_000)
+            .map(|i| dict.intern(Some(&format!("conv_{i:08x}"))))
+            .collect();
+        for (i, &id) in ids.iter().enumerate() {
+            let text = format!("conv_{i:08x}");
+            assert_eq!(dict.get(id), Some(text.as_str()));
+            assert_eq!(dict.lookup(&text), Some(id));
+            assert_eq!(dict.intern(Some(&text)), id);
+        }
+        assert_eq!(dict.lookup("conv_absent"), None);
+        assert_eq!(dict.get(ids[ids.len() - 1] + 1), None);
+        assert_eq!(dict.values().count(), 10_001);
+        assert_eq!(dict.intern(Some("")), dict.intern(Some("")));
+        assert_ne!(dict.intern(Some("")), MISSING);
     }
 }
