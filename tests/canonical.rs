@@ -199,7 +199,7 @@ fn styled(v: &Json, choices: &mut impl Iterator<Item = u8>, out: &mut String) {
     // Three times in four, the first option: what json.dumps writes.
     fn pick(choices: &mut impl Iterator<Item = u8>, options: &[&'static str]) -> &'static str {
         let c = choices.next().unwrap_or(0) as usize;
-        if c % 4 != 0 {
+        if !c.is_multiple_of(4) {
             options[0]
         } else {
             options[c / 4 % options.len()]
