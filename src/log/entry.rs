@@ -108,6 +108,19 @@ impl LineReader {
 
     /// Parse a line, recompute its hash and pick the indexed fields.
     pub fn read<'a>(&mut self, bytes: &'a [u8]) -> Result<(Option<Seal>, Fields<'a>), LineError> {
+        self.read_with(bytes, |top| top.fields())
+    }
+
+    /// [`LineReader::read`] without the indexed fields, for verifying alone.
+    pub fn read_seal(&mut self, bytes: &[u8]) -> Result<Option<Seal>, LineError> {
+        self.read_with(bytes, |_| ()).map(|(seal, ())| seal)
+    }
+
+    fn read_with<'a, T>(
+        &mut self,
+        bytes: &'a [u8],
+        pick: impl FnOnce(&TopLevel<'_, 'a>) -> T,
+    ) -> Result<(Option<Seal>, T), LineError> {
         let json = json_text(bytes)?;
         let root = self
             .tape
@@ -118,7 +131,7 @@ impl LineReader {
         }
         let top = TopLevel::pick(root);
         let seal = top.seal(root, &mut self.canonical, &mut self.order)?;
-        Ok((seal, top.fields()))
+        Ok((seal, pick(&top)))
     }
 }
 

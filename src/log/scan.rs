@@ -38,6 +38,11 @@ pub struct Progress {
 pub trait ScanSink {
     fn entry(&mut self, entry: ScannedEntry<'_>);
     fn progress(&mut self, _progress: Progress) {}
+    /// Whether [`ScanSink::entry`] needs the indexed fields; picking them
+    /// is skipped when only the verdict matters.
+    fn wants_fields(&self) -> bool {
+        true
+    }
 }
 
 /// A sink that only verifies, and reports progress.
@@ -47,6 +52,9 @@ impl<F: FnMut(Progress)> ScanSink for VerifyOnly<F> {
     fn entry(&mut self, _entry: ScannedEntry<'_>) {}
     fn progress(&mut self, progress: Progress) {
         (self.0)(progress);
+    }
+    fn wants_fields(&self) -> bool {
+        false
     }
 }
 
@@ -79,7 +87,8 @@ pub fn scan(
     std::thread::scope(|scope| {
         // One batch in the channel, one being analysed, one being consumed.
         let (sender, receiver) = mpsc::sync_channel(1);
-        scope.spawn(move || analyse_sources(sources, &sender, cancel));
+        let with_fields = sink.wants_fields();
+        scope.spawn(move || analyse_sources(sources, with_fields, &sender, cancel));
         let mut index = 0;
         let mut verifier = sources.first().map(|s| FileVerifier::new(s.name.clone()));
         for message in receiver {
@@ -100,8 +109,10 @@ pub fn scan(
             let current = verifier.as_mut().expect("a source in progress");
             for (line, (outcome, fields)) in batch.iter().zip(analysed) {
                 current.push(line.number, line.terminated, &outcome);
-                if let Some(fields) = fields {
+                if let LineOutcome::Entry(_) = outcome {
                     progress.entries += 1;
+                }
+                if let Some(fields) = fields {
                     sink.entry(ScannedEntry {
                         source: index,
                         line: line.number,
@@ -124,6 +135,7 @@ pub fn scan(
 /// split from the text while the current one is analysed.
 fn analyse_sources<'a>(
     sources: &'a [Source],
+    with_fields: bool,
     sender: &mpsc::SyncSender<Message<'a>>,
     cancel: &AtomicBool,
 ) {
@@ -140,7 +152,13 @@ fn analyse_sources<'a>(
                 || {
                     batch
                         .par_iter()
-                        .map_init(LineReader::new, |reader, line| analyse(line.bytes, reader))
+                        .map_init(LineReader::new, |reader, line| {
+                            if with_fields {
+                                analyse(line.bytes, reader)
+                            } else {
+                                (verify_line(line.bytes, reader), None)
+                            }
+                        })
                         .collect()
                 },
             );
@@ -161,6 +179,14 @@ pub fn analyse<'a>(bytes: &'a [u8], reader: &mut LineReader) -> (LineOutcome, Op
     match reader.read(bytes) {
         Ok((seal, fields)) => (LineOutcome::Entry(seal), Some(fields)),
         Err(e) => (LineOutcome::NotEntry(e), None),
+    }
+}
+
+/// Parse, canonicalise and hash one line, without picking its fields.
+fn verify_line(bytes: &[u8], reader: &mut LineReader) -> LineOutcome {
+    match reader.read_seal(bytes) {
+        Ok(seal) => LineOutcome::Entry(seal),
+        Err(e) => LineOutcome::NotEntry(e),
     }
 }
 
