@@ -4,6 +4,7 @@
 
 use super::canonical::{MemberSlot, parse_hex, sha256, write_node};
 use super::json::{self, ParseError, Str, Value};
+use super::memo::Memos;
 use super::tape::{Kind, Node, Tape};
 use std::borrow::Cow;
 
@@ -99,6 +100,7 @@ pub struct LineReader {
     tape: Tape,
     canonical: Vec<u8>,
     order: Vec<MemberSlot>,
+    memos: Memos,
 }
 
 impl LineReader {
@@ -122,6 +124,17 @@ impl LineReader {
         pick: impl FnOnce(&TopLevel<'_, 'a>) -> T,
     ) -> Result<(Option<Seal>, T), LineError> {
         let json = json_text(bytes)?;
+        if let Some((root, canonical)) = self.memos.replay(json, &mut self.tape) {
+            // Recorded from a line that was an object and had a seal.
+            let top = TopLevel::pick(root);
+            let seal = top.seal(&mut self.canonical, |_, out| {
+                canonical.write(out);
+                Ok(())
+            })?;
+            #[cfg(debug_assertions)]
+            check_replay(bytes, &seal, &top.fields());
+            return Ok((seal, pick(&top)));
+        }
         let root = self
             .tape
             .parse(json)
@@ -130,9 +143,34 @@ impl LineReader {
             return Err(not_object());
         }
         let top = TopLevel::pick(root);
-        let seal = top.seal(root, &mut self.canonical, &mut self.order)?;
-        Ok((seal, pick(&top)))
+        let order = &mut self.order;
+        let seal = top.seal(&mut self.canonical, |scheme, out| {
+            top.write_canonical(root, scheme, out, order)
+        })?;
+        let result = (seal, pick(&top));
+        self.memos.record(json, &self.tape, |root, out| {
+            let top = TopLevel::pick(root);
+            let seal = top.seal(out, |scheme, out| {
+                top.write_canonical(root, scheme, out, &mut Vec::new())
+            })?;
+            Ok(seal.is_some())
+        });
+        Ok(result)
     }
+}
+
+/// Debug builds check every replayed line against a full parse.
+#[cfg(debug_assertions)]
+fn check_replay(bytes: &[u8], seal: &Option<Seal>, fields: &Fields<'_>) {
+    let entry = parse_line(bytes).expect("a replayed line parses");
+    let parsed = entry.seal(&mut Vec::new()).expect("a replayed line seals");
+    assert_eq!(
+        &parsed,
+        seal,
+        "replayed seal of {:?}",
+        String::from_utf8_lossy(bytes)
+    );
+    assert_eq!(&entry.fields(), fields, "replayed fields");
 }
 
 /// The line's JSON text: bounded, UTF-8, not blank, logging prefix removed.
@@ -195,7 +233,11 @@ impl<'a> Entry<'a> {
 
     /// Recompute this entry's hash and read its stored links.
     pub fn seal(&self, scratch: &mut Vec<u8>) -> Result<Option<Seal>, LineError> {
-        self.with_top(|top, root| top.seal(root, scratch, &mut Vec::new()))
+        self.with_top(|top, root| {
+            top.seal(scratch, |scheme, out| {
+                top.write_canonical(root, scheme, out, &mut Vec::new())
+            })
+        })
     }
 
     /// The fields the store indexes, wherever this schema keeps them.
@@ -296,12 +338,12 @@ impl<'t, 'a> TopLevel<'t, 'a> {
         }
     }
 
-    /// Recompute the hash into `scratch` and read the stored links.
+    /// Recompute the hash into `scratch`, the canonical form written by
+    /// `canonical`, and read the stored links.
     fn seal(
         &self,
-        root: Node<'_, '_>,
         scratch: &mut Vec<u8>,
-        order: &mut Vec<MemberSlot>,
+        canonical: impl FnOnce(Scheme, &mut Vec<u8>) -> Result<(), LineError>,
     ) -> Result<Option<Seal>, LineError> {
         let scheme = self.scheme();
         let Some((own_key, previous_key)) = scheme.hash_keys() else {
@@ -314,10 +356,7 @@ impl<'t, 'a> TopLevel<'t, 'a> {
         let own = self.get(own).ok_or_else(|| missing(own_key))?;
         let previous = self.get(previous).ok_or_else(|| missing(previous_key))?;
         scratch.clear();
-        match scheme {
-            Scheme::Chain => write_node(root, Some("_hash"), scratch, order),
-            _ => self.write_hipaa_hashed(scratch, order)?,
-        }
+        canonical(scheme, scratch)?;
         Ok(Some(Seal {
             scheme,
             stored: own
@@ -327,6 +366,22 @@ impl<'t, 'a> TopLevel<'t, 'a> {
             previous: read_previous(previous),
             computed: sha256(scratch),
         }))
+    }
+
+    /// The text a scheme hashes: the whole entry but its own hash, or the
+    /// five hipaa fields.
+    fn write_canonical(
+        &self,
+        root: Node<'_, '_>,
+        scheme: Scheme,
+        out: &mut Vec<u8>,
+        order: &mut Vec<MemberSlot>,
+    ) -> Result<(), LineError> {
+        match scheme {
+            Scheme::Chain => write_node(root, Some("_hash"), out, order),
+            _ => self.write_hipaa_hashed(out, order)?,
+        }
+        Ok(())
     }
 
     /// `json.dumps({five fields}, sort_keys=True)`: the keys are fixed and

@@ -9,6 +9,7 @@ use super::chain::{FileVerifier, LineOutcome, Verification, assemble};
 use super::entry::{Fields, LineReader};
 use super::source::{Line, Lines, Source};
 use rayon::prelude::*;
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
@@ -131,6 +132,12 @@ pub fn scan(
     Some(assemble(summaries))
 }
 
+thread_local! {
+    /// One reader per pool thread, kept between batches and scans: its
+    /// buffers stay warm and the skeletons it learnt stay known.
+    static READER: RefCell<LineReader> = RefCell::new(LineReader::new());
+}
+
 /// The analysing side: batches of each source in order, the next batch
 /// split from the text while the current one is analysed.
 fn analyse_sources<'a>(
@@ -152,12 +159,14 @@ fn analyse_sources<'a>(
                 || {
                     batch
                         .par_iter()
-                        .map_init(LineReader::new, |reader, line| {
-                            if with_fields {
-                                analyse(line.bytes, reader)
-                            } else {
-                                (verify_line(line.bytes, reader), None)
-                            }
+                        .map(|line| {
+                            READER.with_borrow_mut(|reader| {
+                                if with_fields {
+                                    analyse(line.bytes, reader)
+                                } else {
+                                    (verify_line(line.bytes, reader), None)
+                                }
+                            })
                         })
                         .collect()
                 },

@@ -9,6 +9,8 @@
 //! copies: arrays and one-member objects written with the default
 //! separators are copied whole, members of larger objects one by one.
 
+pub mod skeleton;
+
 use super::json::{MAX_DEPTH, ParseError, Str, Value};
 use std::borrow::Cow;
 use std::ops::Range;
@@ -461,6 +463,7 @@ fn is_python_repr(integer: &[u8], fraction: &[u8]) -> bool {
 /// backslash, a control character, DEL or a non-ASCII byte; the length if
 /// there is none. Sixteen bytes at a time with SSE2 (part of every x86-64).
 #[cfg(target_arch = "x86_64")]
+#[inline]
 fn first_special(bytes: &[u8]) -> usize {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,

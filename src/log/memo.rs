@@ -1,0 +1,217 @@
+//! Skeletons seen before: their recorded tape and where each value goes in
+//! the canonical form.
+//!
+//! A writer repeats a few skeletons (the keys and punctuation of a line,
+//! see [`skeleton`]). The first line of each is parsed and canonicalised
+//! as usual; the next ones are matched byte for byte against it, their
+//! tape is replayed and their canonical form is assembled from the
+//! recorded pieces and their own values, with no parsing or sorting.
+
+use super::entry::LineError;
+use super::tape::skeleton::{self, Hole, HoleKind, Template};
+use super::tape::{Node, Tape};
+use foldhash::fast::RandomState;
+use std::collections::HashMap;
+use std::hash::BuildHasher;
+
+/// Skeletons remembered per reader. Real logs have tens; past this many
+/// the log is not repetitive and new ones are no longer recorded.
+const MAX_MEMOS: usize = 256;
+
+/// Remembered skeletons, and scratch for matching a line against them.
+#[derive(Debug, Default)]
+pub struct Memos {
+    /// foldhash, randomly seeded: crafted lines cannot make skeletons
+    /// collide on purpose (and a collision only costs the fast path).
+    hasher: RandomState,
+    by_skeleton: HashMap<u64, usize, RandomState>,
+    memos: Vec<Memo>,
+    /// The current line's holes and skeleton hash, if it has a skeleton.
+    holes: Vec<Hole>,
+    hash: Option<u64>,
+    scratch: Tape,
+}
+
+#[derive(Debug)]
+struct Memo {
+    /// The bytes between holes, back to back, and where each piece ends.
+    skeleton: Vec<u8>,
+    segment_ends: Vec<u32>,
+    kinds: Vec<HoleKind>,
+    template: Template,
+    /// The canonical form as pieces; `None` for entries without hashes.
+    plan: Option<Plan>,
+}
+
+/// The canonical form of a skeleton: recorded text, and values copied in.
+#[derive(Debug)]
+struct Plan {
+    text: Vec<u8>,
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Piece {
+    /// Recorded text, up to this offset of [`Plan::text`] from the end of
+    /// the previous literal piece.
+    Literal(u32),
+    /// The line's value of this hole.
+    Hole(u16),
+}
+
+/// Marks hole `i` in the line used to record a plan: a string, so that it
+/// survives canonicalising as `"\u0001i\u0001"` wherever the value goes.
+const MARK: &str = "\\u0001";
+
+impl Memos {
+    /// Look `text` up; on a match, replay its tape into `tape` and return
+    /// the root and the canonical form's writer.
+    pub fn replay<'t, 'a>(
+        &mut self,
+        text: &'a str,
+        tape: &'t mut Tape,
+    ) -> Option<(Node<'t, 'a>, Canonical<'_, 'a>)> {
+        let mut state = self.hasher.build_hasher();
+        self.hash =
+            skeleton::split(text, &mut self.holes, &mut state, &mut self.scratch).map(|()| {
+                use std::hash::Hasher;
+                state.finish()
+            });
+        let memo = &self.memos[*self.by_skeleton.get(&self.hash?)?];
+        if !memo.matches(text, &self.holes) {
+            return None;
+        }
+        let root = tape.replay(&memo.template, text, &self.holes);
+        let canonical = Canonical {
+            plan: memo.plan.as_ref(),
+            text,
+            holes: &self.holes,
+        };
+        Some((root, canonical))
+    }
+
+    /// Remember the skeleton of `text`, which `tape` was just parsed from
+    /// and which [`Memos::replay`] did not know. `seal` canonicalises a
+    /// parsed line as the verifier does (`Ok(false)` when it has no hash).
+    pub fn record(
+        &mut self,
+        text: &str,
+        tape: &Tape,
+        seal: impl FnOnce(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
+    ) {
+        let Some(hash) = self.hash else { return };
+        if self.memos.len() >= MAX_MEMOS || self.by_skeleton.contains_key(&hash) {
+            return;
+        }
+        let Some(template) = tape.template(&self.holes) else {
+            return;
+        };
+        let Some(plan) = plan(text, &self.holes, seal) else {
+            return;
+        };
+        let mut skeleton = Vec::new();
+        let mut segment_ends = Vec::with_capacity(self.holes.len() + 1);
+        for segment in skeleton::segments(text, &self.holes) {
+            skeleton.extend_from_slice(segment);
+            segment_ends.push(skeleton.len() as u32);
+        }
+        self.by_skeleton.insert(hash, self.memos.len());
+        self.memos.push(Memo {
+            skeleton,
+            segment_ends,
+            kinds: self.holes.iter().map(|h| h.kind).collect(),
+            template,
+            plan,
+        });
+    }
+}
+
+impl Memo {
+    /// Same hole kinds and the same bytes between them.
+    fn matches(&self, text: &str, holes: &[Hole]) -> bool {
+        holes.len() == self.kinds.len()
+            && holes.iter().zip(&self.kinds).all(|(h, k)| h.kind == *k)
+            && skeleton::segments(text, holes)
+                .zip(self.recorded_segments())
+                .all(|(line, recorded)| line == recorded)
+    }
+
+    fn recorded_segments(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.segment_ends.iter().copied());
+        starts
+            .zip(&self.segment_ends)
+            .map(|(start, &end)| &self.skeleton[start as usize..end as usize])
+    }
+}
+
+/// The canonical-form pieces of `text`'s skeleton: the line is
+/// canonicalised with each hole replaced by a mark, and the marks found in
+/// the output. `Some(None)` when the line has no hash to compute.
+fn plan(
+    text: &str,
+    holes: &[Hole],
+    seal: impl FnOnce(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
+) -> Option<Option<Plan>> {
+    let mut marked = String::with_capacity(text.len() + holes.len() * 16);
+    let mut at = 0;
+    for (i, hole) in holes.iter().enumerate() {
+        marked.push_str(&text[at..hole.start as usize]);
+        marked.push_str(&format!("\"{MARK}{i}{MARK}\""));
+        at = hole.end as usize;
+    }
+    marked.push_str(&text[at..]);
+    let mut tape = Tape::new();
+    let root = tape.parse(&marked).ok()?;
+    let mut canonical = Vec::new();
+    if !seal(root, &mut canonical).ok()? {
+        return Some(None);
+    }
+    let open = format!("\"{MARK}");
+    let close = format!("{MARK}\"");
+    let mut plan = Plan {
+        text: Vec::new(),
+        pieces: Vec::new(),
+    };
+    let mut rest = &canonical[..];
+    while let Some(start) = memchr::memmem::find(rest, open.as_bytes()) {
+        plan.text.extend_from_slice(&rest[..start]);
+        plan.pieces.push(Piece::Literal(plan.text.len() as u32));
+        rest = &rest[start + open.len()..];
+        let end = memchr::memmem::find(rest, close.as_bytes())?;
+        let index: u16 = std::str::from_utf8(&rest[..end]).ok()?.parse().ok()?;
+        plan.pieces.push(Piece::Hole(index));
+        rest = &rest[end + close.len()..];
+    }
+    plan.text.extend_from_slice(rest);
+    plan.pieces.push(Piece::Literal(plan.text.len() as u32));
+    Some(Some(plan))
+}
+
+/// Writes a matched line's canonical form from its memo's plan.
+pub struct Canonical<'m, 'a> {
+    plan: Option<&'m Plan>,
+    text: &'a str,
+    holes: &'m [Hole],
+}
+
+impl Canonical<'_, '_> {
+    /// Append the canonical form; false when the skeleton has none.
+    pub fn write(&self, out: &mut Vec<u8>) -> bool {
+        let Some(plan) = self.plan else { return false };
+        let bytes = self.text.as_bytes();
+        let mut from = 0;
+        for piece in &plan.pieces {
+            match *piece {
+                Piece::Literal(end) => {
+                    out.extend_from_slice(&plan.text[from..end as usize]);
+                    from = end as usize;
+                }
+                Piece::Hole(i) => {
+                    let hole = self.holes[usize::from(i)];
+                    out.extend_from_slice(&bytes[hole.start as usize..hole.end as usize]);
+                }
+            }
+        }
+        true
+    }
+}

@@ -1,0 +1,274 @@
+//! A line seen as its skeleton (keys, brackets, separators) and its holes
+//! (the string, number and literal values between them).
+//!
+//! Lines from one writer repeat a few skeletons. Two lines with the same
+//! skeleton bytes and the same kinds of holes parse into the same tokens,
+//! shifted by the lengths of the holes, so a tape recorded from the first
+//! is replayed for the others without parsing them again.
+
+use super::{Kind, Node, Parser, Tape, Token, first_special};
+use std::hash::Hasher;
+
+/// One value of a line, `start..end` in its text (a string with its quotes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hole {
+    pub start: u32,
+    pub end: u32,
+    pub kind: HoleKind,
+}
+
+/// What a hole holds. Only values whose text is already canonical are
+/// holes, so a hole is always copied as it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HoleKind {
+    /// A string without escapes, controls or non-ASCII.
+    Str,
+    /// A string with escapes, all written as `json.dumps` writes them.
+    EscapedStr,
+    /// An integer other than `-0`.
+    Int,
+    /// A float already in Python's `repr` form.
+    Float,
+    True,
+    False,
+    Null,
+}
+
+impl HoleKind {
+    fn kind(self) -> Kind {
+        match self {
+            HoleKind::Str => Kind::Str {
+                escaped: false,
+                exact: true,
+            },
+            HoleKind::EscapedStr => Kind::Str {
+                escaped: true,
+                exact: true,
+            },
+            HoleKind::Int => Kind::Int,
+            HoleKind::Float => Kind::Float { repr: true },
+            HoleKind::True => Kind::True,
+            HoleKind::False => Kind::False,
+            HoleKind::Null => Kind::Null,
+        }
+    }
+}
+
+/// Find the holes of `text` and hash its skeleton (the bytes between the
+/// holes, and the holes' kinds). `None` when a string or number is not
+/// written as `json.dumps` writes it: such lines are parsed.
+///
+/// A string followed by `": ` is a key and part of the skeleton; anything
+/// else that is not a value is skeleton too, left for the parser that
+/// recorded the skeleton to have validated.
+/// `scratch` is a tape for reading numbers and escaped strings, reused.
+pub fn split(
+    text: &str,
+    holes: &mut Vec<Hole>,
+    hasher: &mut impl Hasher,
+    scratch: &mut Tape,
+) -> Option<()> {
+    holes.clear();
+    let bytes = text.as_bytes();
+    let (mut pos, mut segment) = (0, 0);
+    while pos < bytes.len() {
+        let (end, kind) = match bytes[pos] {
+            b'"' => {
+                let close = pos + 1 + first_special(&bytes[pos + 1..]);
+                let (end, kind) = if bytes.get(close) == Some(&b'"') {
+                    (close + 1, HoleKind::Str)
+                } else {
+                    escaped_string(bytes, pos, scratch)?
+                };
+                if bytes[end..].starts_with(b": ") {
+                    pos = end + 2;
+                    continue;
+                }
+                (end, kind)
+            }
+            b'-' | b'0'..=b'9' => number(bytes, pos, scratch)?,
+            b't' if bytes[pos..].starts_with(b"true") => (pos + 4, HoleKind::True),
+            b'f' if bytes[pos..].starts_with(b"false") => (pos + 5, HoleKind::False),
+            b'n' if bytes[pos..].starts_with(b"null") => (pos + 4, HoleKind::Null),
+            _ => {
+                pos += 1;
+                continue;
+            }
+        };
+        hasher.write(&bytes[segment..pos]);
+        hasher.write_u8(kind as u8);
+        holes.push(Hole {
+            start: pos as u32,
+            end: end as u32,
+            kind,
+        });
+        (pos, segment) = (end, end);
+    }
+    hasher.write(&bytes[segment..]);
+    Some(())
+}
+
+/// A number at `start`, read by the parser's own grammar.
+fn number(bytes: &[u8], start: usize, scratch: &mut Tape) -> Option<(usize, HoleKind)> {
+    let (end, token) = read_with(bytes, start, scratch, |p| p.number())?;
+    match token.kind {
+        Kind::Int if token.verbatim => Some((end, HoleKind::Int)),
+        Kind::Float { repr: true } => Some((end, HoleKind::Float)),
+        _ => None,
+    }
+}
+
+/// A string with escapes at `start`, read by the parser's own grammar.
+fn escaped_string(bytes: &[u8], start: usize, scratch: &mut Tape) -> Option<(usize, HoleKind)> {
+    let (end, token) = read_with(bytes, start, scratch, |p| p.string())?;
+    match token.kind {
+        Kind::Str { exact: true, .. } => Some((end, HoleKind::EscapedStr)),
+        _ => None,
+    }
+}
+
+/// Run one of the parser's readers at `start`: where it stopped, and the
+/// token it read.
+fn read_with(
+    bytes: &[u8],
+    start: usize,
+    scratch: &mut Tape,
+    read: impl FnOnce(&mut Parser<'_>) -> Result<(), super::ParseError>,
+) -> Option<(usize, Token)> {
+    scratch.tokens.clear();
+    let mut parser = Parser {
+        bytes,
+        pos: start,
+        tape: scratch,
+    };
+    read(&mut parser).ok()?;
+    Some((parser.pos, scratch.tokens[0]))
+}
+
+/// The bytes between holes: what two lines must share for one's tape to
+/// be replayed for the other.
+pub fn segments<'a>(text: &'a str, holes: &'a [Hole]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let bytes = text.as_bytes();
+    let starts = std::iter::once(0).chain(holes.iter().map(|h| h.end as usize));
+    let ends = holes
+        .iter()
+        .map(|h| h.start as usize)
+        .chain(std::iter::once(bytes.len()));
+    starts.zip(ends).map(move |(s, e)| &bytes[s..e])
+}
+
+/// A tape recorded from one line, with each token's place relative to the
+/// holes.
+#[derive(Debug)]
+pub struct Template {
+    tokens: Vec<Placed>,
+    /// The recorded line's hole lengths.
+    lengths: Vec<u32>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Placed {
+    token: Token,
+    /// Holes before the token's start and before its end.
+    before_start: u16,
+    before_end: u16,
+    /// The hole this token is, if it is one.
+    hole: Option<u16>,
+}
+
+impl Tape {
+    /// Record this tape (just parsed from `text`) against the holes of
+    /// `text`. `None` unless every hole is a value token: a hole that
+    /// splits a key or straddles tokens means the skeleton is not the
+    /// line's structure.
+    pub fn template(&self, holes: &[Hole]) -> Option<Template> {
+        if holes.len() > usize::from(u16::MAX) {
+            return None;
+        }
+        let before = |pos: u32| holes.partition_point(|h| h.start < pos) as u16;
+        let keys = self.keys();
+        let mut matched = 0;
+        let mut tokens = Vec::with_capacity(self.tokens.len());
+        for (token, is_key) in self.tokens.iter().zip(keys) {
+            let quote = u32::from(matches!(token.kind, Kind::Str { .. }));
+            let (start, end) = (token.start - quote, token.end + quote);
+            let at = before(start);
+            let hole = match holes.get(usize::from(at)).filter(|h| h.start == start) {
+                Some(h) if h.end == end && h.kind.kind() == token.kind && !is_key => {
+                    matched += 1;
+                    Some(at)
+                }
+                Some(_) => return None,
+                None => None,
+            };
+            tokens.push(Placed {
+                token: *token,
+                before_start: before(token.start),
+                before_end: before(token.end),
+                hole,
+            });
+        }
+        (matched == holes.len()).then(|| Template {
+            tokens,
+            lengths: holes.iter().map(|h| h.end - h.start).collect(),
+        })
+    }
+
+    /// Which tokens are object keys: each member of an object starts with
+    /// its key, and the next member starts after the value.
+    fn keys(&self) -> Vec<bool> {
+        let mut keys = vec![false; self.tokens.len()];
+        for (i, token) in self.tokens.iter().enumerate() {
+            if token.kind == Kind::Object {
+                let mut at = i + 1;
+                while at < token.next as usize {
+                    keys[at] = true;
+                    at = self.tokens[at + 1].next as usize;
+                }
+            }
+        }
+        keys
+    }
+
+    /// Replay `template` for `text`, whose holes are `holes` (same count and
+    /// kinds, same skeleton), and return the root.
+    pub fn replay<'t, 'a>(
+        &'t mut self,
+        template: &Template,
+        text: &'a str,
+        holes: &[Hole],
+    ) -> Node<'t, 'a> {
+        // How far each hole's successors moved.
+        let mut shift = Vec::with_capacity(holes.len() + 1);
+        let mut total = 0i64;
+        shift.push(0);
+        for (hole, &old) in holes.iter().zip(&template.lengths) {
+            total += i64::from(hole.end - hole.start) - i64::from(old);
+            shift.push(total);
+        }
+        let moved = |pos: u32, before: u16| (i64::from(pos) + shift[usize::from(before)]) as u32;
+        self.tokens.clear();
+        self.tokens.extend(template.tokens.iter().map(|placed| {
+            let mut token = placed.token;
+            match placed.hole {
+                Some(i) => {
+                    let hole = holes[usize::from(i)];
+                    let quote =
+                        u32::from(matches!(hole.kind, HoleKind::Str | HoleKind::EscapedStr));
+                    token.start = hole.start + quote;
+                    token.end = hole.end - quote;
+                }
+                None => {
+                    token.start = moved(token.start, placed.before_start);
+                    token.end = moved(token.end, placed.before_end);
+                }
+            }
+            token
+        }));
+        Node {
+            tokens: &self.tokens,
+            text,
+            index: 0,
+        }
+    }
+}
