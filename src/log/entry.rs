@@ -124,9 +124,9 @@ impl LineReader {
         pick: impl FnOnce(&TopLevel<'_, 'a>) -> T,
     ) -> Result<(Option<Seal>, T), LineError> {
         let json = json_text(bytes)?;
-        if let Some((root, canonical)) = self.memos.replay(json, &mut self.tape) {
+        if let Some((root, canonical, picked)) = self.memos.replay(json, &mut self.tape) {
             // Recorded from a line that was an object and had a seal.
-            let top = TopLevel::pick(root);
+            let top = TopLevel::at(root, picked);
             let seal = top.seal(&mut self.canonical, |_, out| {
                 canonical.write(out);
                 Ok(())
@@ -148,13 +148,19 @@ impl LineReader {
             top.write_canonical(root, scheme, out, order)
         })?;
         let result = (seal, pick(&top));
-        self.memos.record(json, &self.tape, |root, out| {
-            let top = TopLevel::pick(root);
-            let seal = top.seal(out, |scheme, out| {
-                top.write_canonical(root, scheme, out, &mut Vec::new())
-            })?;
-            Ok(seal.is_some())
-        });
+        let picked = top.positions();
+        self.memos.record(
+            json,
+            &self.tape,
+            |root, out| {
+                let top = TopLevel::pick(root);
+                let seal = top.seal(out, |scheme, out| {
+                    top.write_canonical(root, scheme, out, &mut Vec::new())
+                })?;
+                Ok(seal.is_some())
+            },
+            picked,
+        );
         Ok(result)
     }
 }
@@ -321,6 +327,20 @@ impl<'t, 'a> TopLevel<'t, 'a> {
             }
         }
         TopLevel { slots }
+    }
+
+    /// The members found by [`TopLevel::pick`] on another line with the
+    /// same tape layout, from their [`TopLevel::positions`].
+    fn at(root: Node<'t, 'a>, positions: &[Option<u32>]) -> Self {
+        let mut slots = [None; TOP_SLOTS];
+        for (slot, position) in slots.iter_mut().zip(positions) {
+            *slot = position.map(|p| root.sibling(p));
+        }
+        TopLevel { slots }
+    }
+
+    fn positions(&self) -> Vec<Option<u32>> {
+        self.slots.iter().map(|s| s.map(|n| n.position())).collect()
     }
 
     fn get(&self, key: Top) -> Option<Node<'t, 'a>> {

@@ -41,6 +41,9 @@ struct Memo {
     template: Template,
     /// The canonical form as pieces; `None` for entries without hashes.
     plan: Option<Plan>,
+    /// Tape positions of the top-level values the caller looks up, in the
+    /// caller's order (the same for every line of the skeleton).
+    picked: Vec<Option<u32>>,
 }
 
 /// The canonical form of a skeleton: recorded text, and values copied in.
@@ -65,12 +68,13 @@ const MARK: &str = "\\u0001";
 
 impl Memos {
     /// Look `text` up; on a match, replay its tape into `tape` and return
-    /// the root and the canonical form's writer.
+    /// the root, the canonical form's writer and the recorded positions of
+    /// the picked values.
     pub fn replay<'t, 'a>(
         &mut self,
         text: &'a str,
         tape: &'t mut Tape,
-    ) -> Option<(Node<'t, 'a>, Canonical<'_, 'a>)> {
+    ) -> Option<(Node<'t, 'a>, Canonical<'_, 'a>, &[Option<u32>])> {
         let mut state = self.hasher.build_hasher();
         self.hash =
             skeleton::split(text, &mut self.holes, &mut state, &mut self.scratch).map(|()| {
@@ -87,17 +91,19 @@ impl Memos {
             text,
             holes: &self.holes,
         };
-        Some((root, canonical))
+        Some((root, canonical, &memo.picked))
     }
 
     /// Remember the skeleton of `text`, which `tape` was just parsed from
     /// and which [`Memos::replay`] did not know. `seal` canonicalises a
-    /// parsed line as the verifier does (`Ok(false)` when it has no hash).
+    /// parsed line as the verifier does (`Ok(false)` when it has no hash);
+    /// `picked` are the tape positions the caller looked up in it.
     pub fn record(
         &mut self,
         text: &str,
         tape: &Tape,
         seal: impl FnOnce(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
+        picked: Vec<Option<u32>>,
     ) {
         let Some(hash) = self.hash else { return };
         if self.memos.len() >= MAX_MEMOS || self.by_skeleton.contains_key(&hash) {
@@ -122,6 +128,7 @@ impl Memos {
             kinds: self.holes.iter().map(|h| h.kind).collect(),
             template,
             plan,
+            picked,
         });
     }
 }

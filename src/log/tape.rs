@@ -766,6 +766,11 @@ impl<'t, 'a> Node<'t, 'a> {
     pub fn sibling(&self, index: u32) -> Node<'t, 'a> {
         self.at(index)
     }
+
+    /// This node's position on its tape, for [`Node::sibling`].
+    pub fn position(&self) -> u32 {
+        self.index
+    }
 }
 
 #[cfg(test)]
