@@ -16,7 +16,11 @@ use std::hash::BuildHasher;
 
 /// Skeletons remembered per reader. Real logs have tens; past this many
 /// the log is not repetitive and new ones are no longer recorded.
-const MAX_MEMOS: usize = 256;
+const MAX_MEMOS: usize = 128;
+
+/// Only lines up to this long are recorded (entries are about 1 KB), so
+/// what a reader remembers stays within a few MB whatever the log holds.
+const MAX_RECORDED_BYTES: usize = 8 << 10;
 
 /// Remembered skeletons, and scratch for matching a line against them.
 #[derive(Debug, Default)]
@@ -106,7 +110,10 @@ impl Memos {
         picked: Vec<Option<u32>>,
     ) {
         let Some(hash) = self.hash else { return };
-        if self.memos.len() >= MAX_MEMOS || self.by_skeleton.contains_key(&hash) {
+        if self.memos.len() >= MAX_MEMOS
+            || text.len() > MAX_RECORDED_BYTES
+            || self.by_skeleton.contains_key(&hash)
+        {
             return;
         }
         let Some(template) = tape.template(&self.holes) else {
@@ -220,5 +227,110 @@ impl Canonical<'_, '_> {
             }
         }
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::generate::{Options, generate};
+    use crate::log::canonical::write_node;
+    use crate::log::entry::{LineReader, parse_line};
+
+    /// Canonicalise as the chain scheme's writer does, without `_hash`.
+    fn canonical_of(root: Node<'_, '_>, out: &mut Vec<u8>) -> Result<bool, LineError> {
+        write_node(root, Some("_hash"), out, &mut Vec::new());
+        Ok(true)
+    }
+
+    fn recorded(text: &str) -> Memos {
+        let mut memos = Memos::default();
+        let mut tape = Tape::new();
+        assert!(
+            memos.replay(text, &mut tape).is_none(),
+            "nothing recorded yet"
+        );
+        tape.parse(text).unwrap();
+        memos.record(text, &tape, canonical_of, vec![Some(2)]);
+        memos
+    }
+
+    #[test]
+    fn a_line_with_the_same_skeleton_is_replayed_with_its_own_values() {
+        let mut memos = recorded(r#"{"b": "x", "a": 1, "_hash": "h", "c": [true, null]}"#);
+        let line = r#"{"b": "longer \u00e9", "a": 22.5, "_hash": "other", "c": [false, null]}"#;
+        let mut tape = Tape::new();
+        assert!(
+            memos.replay(line, &mut tape).is_none(),
+            "a string with escapes is another kind"
+        );
+        let line = r#"{"b": "longer", "a": 22, "_hash": "other", "c": [false, null]}"#;
+        assert!(
+            memos.replay(line, &mut tape).is_none(),
+            "false is another kind than true"
+        );
+        let line = r#"{"b": "longer", "a": 22, "_hash": "other", "c": [true, null]}"#;
+        let (root, canonical, picked) = memos.replay(line, &mut tape).expect("same skeleton");
+        assert_eq!(picked, &[Some(2)]);
+        assert_eq!(root.get("a").and_then(|a| a.as_int()), Some("22"));
+        assert_eq!(root.get("c").unwrap().items().count(), 2);
+        let mut out = Vec::new();
+        assert!(canonical.write(&mut out));
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a": 22, "b": "longer", "c": [true, null]}"#
+        );
+    }
+
+    #[test]
+    fn only_an_identical_skeleton_is_replayed() {
+        let mut memos = recorded(r#"{"b": "x", "a": 1}"#);
+        let mut tape = Tape::new();
+        for other in [
+            r#"{"b": "x", "c": 1}"#,
+            r#"{"b": "x",  "a": 1}"#,
+            r#"{"b": "x", "a": 1.5}"#,
+            r#"{"b": "x", "a": 2.50}"#,
+            r#"{"b": "x", "a": -0}"#,
+            r#"{"b": "\/", "a": 1}"#,
+            r#"{"b": 7, "a": 1}"#,
+            r#"{"b": "x", "a": 1, "d": 1}"#,
+        ] {
+            assert!(memos.replay(other, &mut tape).is_none(), "{other}");
+        }
+        assert!(memos.replay(r#"{"b": "yy", "a": 3}"#, &mut tape).is_some());
+    }
+
+    #[test]
+    fn replayed_lines_seal_and_index_as_parsed_lines() {
+        let files = generate(&Options::new(3000)).expect("valid options");
+        let lines: Vec<&[u8]> = files
+            .iter()
+            .flat_map(|f| f.bytes.split(|&b| b == b'\n'))
+            .filter(|l| !l.is_empty())
+            .collect();
+        let mut reader = LineReader::new();
+        for line in &lines {
+            let (seal, fields) = reader.read(line).expect("generated lines are entries");
+            let entry = parse_line(line).expect("generated lines parse");
+            assert_eq!(seal, entry.seal(&mut Vec::new()).unwrap());
+            assert_eq!(fields, entry.fields());
+        }
+        // And most of them were replayed, not parsed.
+        let (mut memos, mut tape, mut replayed) = (Memos::default(), Tape::new(), 0);
+        for line in &lines {
+            let text = std::str::from_utf8(line).unwrap();
+            if memos.replay(text, &mut tape).is_some() {
+                replayed += 1;
+            } else {
+                tape.parse(text).unwrap();
+                memos.record(text, &tape, canonical_of, Vec::new());
+            }
+        }
+        assert!(
+            replayed * 10 > lines.len() * 9,
+            "{replayed} of {}",
+            lines.len()
+        );
     }
 }
