@@ -1,15 +1,30 @@
-//! One log line: the entry parser, the seal (canonical form + SHA-256), and
-//! the canonical form's own promises. Nothing may panic; the canonical text
+//! One log line: the entry parser, the seal (canonical form + SHA-256),
+//! the verifier's reader with its skeleton memo, and the canonical form's
+//! own promises. Nothing may panic; the canonical text
 //! must read back to itself; strict JSON that serde_json accepts must be
 //! accepted too (auditui reads what CPython reads, a superset).
 #![no_main]
 
 use auditui::log::canonical::write_canonical;
-use auditui::log::entry::parse_line;
+use auditui::log::entry::{LineReader, parse_line};
 use auditui::log::json;
 use libfuzzer_sys::fuzz_target;
+use std::cell::RefCell;
+
+thread_local! {
+    /// Kept between inputs, as the verifier keeps it between lines: it
+    /// remembers skeletons, and replays them for inputs that share one.
+    static READER: RefCell<LineReader> = RefCell::new(LineReader::new());
+}
 
 fuzz_target!(|data: &[u8]| {
+    // The verifier's reader, twice: the first read may record the line's
+    // skeleton and the second then replays it (debug builds, as fuzzing
+    // builds are, check every replay against a full parse).
+    READER.with_borrow_mut(|reader| {
+        let first = reader.read(data);
+        assert_eq!(first, reader.read(data), "a second read agrees");
+    });
     let mut scratch = Vec::new();
     if let Ok(entry) = parse_line(data) {
         let _ = entry.seal(&mut scratch);
