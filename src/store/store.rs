@@ -294,8 +294,8 @@ impl<'p> StoreBuilder<'p> {
 }
 
 impl ScanSink for StoreBuilder<'_> {
-    fn entry(&mut self, e: ScannedEntry<'_>) {
-        self.store.push(e.source, e.line, e.offset, &e.fields);
+    fn entry(&mut self, e: ScannedEntry<'_, '_>) {
+        self.store.push(e.source, e.line, e.offset, e.fields);
     }
 
     fn progress(&mut self, progress: Progress) {
