@@ -7,16 +7,17 @@
 //! tape is replayed and their canonical form is assembled from the
 //! recorded pieces and their own values, with no parsing or sorting.
 
-use super::entry::LineError;
-use super::tape::skeleton::{self, Hole, HoleKind, Template};
-use super::tape::{Node, Tape};
-use foldhash::fast::RandomState;
-use std::collections::HashMap;
-use std::hash::BuildHasher;
+mod trie;
 
-/// Skeletons remembered per reader. Real logs have tens; past this many
-/// the log is not repetitive and new ones are no longer recorded.
-const MAX_MEMOS: usize = 128;
+use super::entry::LineError;
+use super::tape::skeleton::{self, Hole, Template};
+use super::tape::{Node, Tape};
+use trie::Trie;
+
+/// Skeletons remembered per reader. Real logs have tens to a few hundred
+/// (a writer's tools times their outcomes); past this many the log is not
+/// repetitive and new ones are no longer recorded.
+const MAX_SKELETONS: usize = 512;
 
 /// Only lines up to this long are recorded (entries are about 1 KB), so
 /// what a reader remembers stays within a few MB whatever the log holds.
@@ -25,23 +26,18 @@ const MAX_RECORDED_BYTES: usize = 8 << 10;
 /// Remembered skeletons, and scratch for matching a line against them.
 #[derive(Debug, Default)]
 pub struct Memos {
-    /// foldhash, randomly seeded: crafted lines cannot make skeletons
-    /// collide on purpose (and a collision only costs the fast path).
-    hasher: RandomState,
-    by_skeleton: HashMap<u64, usize, RandomState>,
-    memos: Vec<Memo>,
-    /// The current line's holes and skeleton hash, if it has a skeleton.
+    /// Each skeleton's memo, `None` for one seen but not replayable (its
+    /// lines are parsed at once, without trying to record it again).
+    skeletons: Trie<Option<Memo>>,
+    /// Whether the last line looked up had a skeleton not in the trie.
+    unknown: bool,
+    /// The current line's holes.
     holes: Vec<Hole>,
-    hash: Option<u64>,
     scratch: Tape,
 }
 
 #[derive(Debug)]
 struct Memo {
-    /// The bytes between holes, back to back, and where each piece ends.
-    skeleton: Vec<u8>,
-    segment_ends: Vec<u32>,
-    kinds: Vec<HoleKind>,
     template: Template,
     /// The canonical form as pieces; `None` for entries without hashes.
     plan: Option<Plan>,
@@ -79,16 +75,11 @@ impl Memos {
         text: &'a str,
         tape: &'t mut Tape,
     ) -> Option<(Node<'t, 'a>, Canonical<'_, 'a>, &[Option<u32>])> {
-        let mut state = self.hasher.build_hasher();
-        self.hash =
-            skeleton::split(text, &mut self.holes, &mut state, &mut self.scratch).map(|()| {
-                use std::hash::Hasher;
-                state.finish()
-            });
-        let memo = &self.memos[*self.by_skeleton.get(&self.hash?)?];
-        if !memo.matches(text, &self.holes) {
-            return None;
-        }
+        let found = self
+            .skeletons
+            .walk(text, &mut self.holes, &mut self.scratch);
+        self.unknown = found.is_none();
+        let memo = found?.as_ref()?;
         let root = tape.replay(&memo.template, text, &self.holes);
         let canonical = Canonical {
             plan: memo.plan.as_ref(),
@@ -109,52 +100,21 @@ impl Memos {
         seal: impl FnOnce(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
         picked: Vec<Option<u32>>,
     ) {
-        let Some(hash) = self.hash else { return };
-        if self.memos.len() >= MAX_MEMOS
+        if !self.unknown
+            || self.skeletons.len() >= MAX_SKELETONS
             || text.len() > MAX_RECORDED_BYTES
-            || self.by_skeleton.contains_key(&hash)
+            || skeleton::split(text, &mut self.holes, &mut self.scratch).is_none()
         {
             return;
         }
-        let Some(template) = tape.template(&self.holes) else {
-            return;
-        };
-        let Some(plan) = plan(text, &self.holes, seal) else {
-            return;
-        };
-        let mut skeleton = Vec::new();
-        let mut segment_ends = Vec::with_capacity(self.holes.len() + 1);
-        for segment in skeleton::segments(text, &self.holes) {
-            skeleton.extend_from_slice(segment);
-            segment_ends.push(skeleton.len() as u32);
-        }
-        self.by_skeleton.insert(hash, self.memos.len());
-        self.memos.push(Memo {
-            skeleton,
-            segment_ends,
-            kinds: self.holes.iter().map(|h| h.kind).collect(),
-            template,
-            plan,
-            picked,
+        let memo = tape.template(&self.holes).and_then(|template| {
+            Some(Memo {
+                template,
+                plan: plan(text, &self.holes, seal)?,
+                picked,
+            })
         });
-    }
-}
-
-impl Memo {
-    /// Same hole kinds and the same bytes between them.
-    fn matches(&self, text: &str, holes: &[Hole]) -> bool {
-        holes.len() == self.kinds.len()
-            && holes.iter().zip(&self.kinds).all(|(h, k)| h.kind == *k)
-            && skeleton::segments(text, holes)
-                .zip(self.recorded_segments())
-                .all(|(line, recorded)| line == recorded)
-    }
-
-    fn recorded_segments(&self) -> impl Iterator<Item = &[u8]> {
-        let starts = std::iter::once(0).chain(self.segment_ends.iter().copied());
-        starts
-            .zip(&self.segment_ends)
-            .map(|(start, &end)| &self.skeleton[start as usize..end as usize])
+        self.skeletons.insert(text, &self.holes, memo);
     }
 }
 

@@ -7,7 +7,6 @@
 //! is replayed for the others without parsing them again.
 
 use super::{Kind, Node, Parser, Tape, Token, first_special};
-use std::hash::Hasher;
 
 /// One value of a line, `start..end` in its text (a string with its quotes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,58 +53,73 @@ impl HoleKind {
     }
 }
 
-/// Find the holes of `text` and hash its skeleton (the bytes between the
-/// holes, and the holes' kinds). `None` when a string or number is not
+/// Find the holes of `text`. `None` when a string or number is not
 /// written as `json.dumps` writes it: such lines are parsed.
 ///
 /// A string followed by `": ` is a key and part of the skeleton; anything
 /// else that is not a value is skeleton too, left for the parser that
 /// recorded the skeleton to have validated.
 /// `scratch` is a tape for reading numbers and escaped strings, reused.
-pub fn split(
-    text: &str,
-    holes: &mut Vec<Hole>,
-    hasher: &mut impl Hasher,
-    scratch: &mut Tape,
-) -> Option<()> {
+pub fn split(text: &str, holes: &mut Vec<Hole>, scratch: &mut Tape) -> Option<()> {
     holes.clear();
     let bytes = text.as_bytes();
-    let (mut pos, mut segment) = (0, 0);
+    let mut pos = 0;
     while pos < bytes.len() {
-        let (end, kind) = match bytes[pos] {
-            b'"' => {
-                let close = pos + 1 + first_special(&bytes[pos + 1..]);
-                let (end, kind) = if bytes.get(close) == Some(&b'"') {
-                    (close + 1, HoleKind::Str)
-                } else {
-                    escaped_string(bytes, pos, scratch)?
-                };
-                if bytes[end..].starts_with(b": ") {
-                    pos = end + 2;
-                    continue;
-                }
-                (end, kind)
+        match at(bytes, pos, scratch) {
+            At::Hole(end, kind) => {
+                holes.push(Hole {
+                    start: pos as u32,
+                    end: end as u32,
+                    kind,
+                });
+                pos = end;
             }
-            b'-' | b'0'..=b'9' => number(bytes, pos, scratch)?,
-            b't' if bytes[pos..].starts_with(b"true") => (pos + 4, HoleKind::True),
-            b'f' if bytes[pos..].starts_with(b"false") => (pos + 5, HoleKind::False),
-            b'n' if bytes[pos..].starts_with(b"null") => (pos + 4, HoleKind::Null),
-            _ => {
-                pos += 1;
-                continue;
-            }
-        };
-        hasher.write(&bytes[segment..pos]);
-        hasher.write_u8(kind as u8);
-        holes.push(Hole {
-            start: pos as u32,
-            end: end as u32,
-            kind,
-        });
-        (pos, segment) = (end, end);
+            At::Skeleton(next) => pos = next,
+            At::Unusable => return None,
+        }
     }
-    hasher.write(&bytes[segment..]);
     Some(())
+}
+
+/// What [`split`] finds at a position.
+pub enum At {
+    /// A hole ending at this position.
+    Hole(usize, HoleKind),
+    /// Skeleton up to this position (a key, or one byte).
+    Skeleton(usize),
+    /// A value not written as `json.dumps` writes it.
+    Unusable,
+}
+
+/// What starts at `pos`. Only reads past `pos` as far as the value or key
+/// there goes, so a line that repeats a recorded skeleton is split the
+/// same way whatever its values are.
+pub fn at(bytes: &[u8], pos: usize, scratch: &mut Tape) -> At {
+    let read = match bytes[pos] {
+        b'"' => {
+            let close = pos + 1 + first_special(&bytes[pos + 1..]);
+            let read = if bytes.get(close) == Some(&b'"') {
+                Some((close + 1, HoleKind::Str))
+            } else {
+                escaped_string(bytes, pos, scratch)
+            };
+            match read {
+                Some((end, _)) if bytes[end..].starts_with(b": ") => {
+                    return At::Skeleton(end + 2);
+                }
+                read => read,
+            }
+        }
+        b'-' | b'0'..=b'9' => number(bytes, pos, scratch),
+        b't' if bytes[pos..].starts_with(b"true") => Some((pos + 4, HoleKind::True)),
+        b'f' if bytes[pos..].starts_with(b"false") => Some((pos + 5, HoleKind::False)),
+        b'n' if bytes[pos..].starts_with(b"null") => Some((pos + 4, HoleKind::Null)),
+        _ => return At::Skeleton(pos + 1),
+    };
+    match read {
+        Some((end, kind)) => At::Hole(end, kind),
+        None => At::Unusable,
+    }
 }
 
 /// A number at `start`, read by the parser's own grammar.
