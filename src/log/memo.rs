@@ -67,26 +67,17 @@ enum Piece {
 const MARK: &str = "\\u0001";
 
 impl Memos {
-    /// Look `text` up; on a match, replay its tape into `tape` and return
-    /// the root, the canonical form's writer and the recorded positions of
-    /// the picked values.
-    pub fn replay<'t, 'a>(
-        &mut self,
-        text: &'a str,
-        tape: &'t mut Tape,
-    ) -> Option<(Node<'t, 'a>, Canonical<'_, 'a>, &[Option<u32>])> {
+    /// Look `text` up: a line whose skeleton was recorded, ready to replay.
+    pub fn find<'m, 'a>(&'m mut self, text: &'a str) -> Option<Replay<'m, 'a>> {
         let found = self
             .skeletons
             .walk(text, &mut self.holes, &mut self.scratch);
         self.unknown = found.is_none();
-        let memo = found?.as_ref()?;
-        let root = tape.replay(&memo.template, text, &self.holes);
-        let canonical = Canonical {
-            plan: memo.plan.as_ref(),
+        Some(Replay {
+            memo: found?.as_ref()?,
             text,
             holes: &self.holes,
-        };
-        Some((root, canonical, &memo.picked))
+        })
     }
 
     /// Remember the skeleton of `text`, which `tape` was just parsed from
@@ -161,6 +152,43 @@ fn plan(
     Some(Some(plan))
 }
 
+/// A line with a recorded skeleton.
+pub struct Replay<'m, 'a> {
+    memo: &'m Memo,
+    text: &'a str,
+    holes: &'m [Hole],
+}
+
+impl<'m, 'a> Replay<'m, 'a> {
+    /// The line's tape, replayed into `tape`: its root.
+    pub fn root<'t>(&self, tape: &'t mut Tape) -> Node<'t, 'a> {
+        tape.replay(&self.memo.template, self.text, self.holes)
+    }
+
+    /// The recorded tape positions of the values the caller picked.
+    pub fn picked(&self) -> &'m [Option<u32>] {
+        &self.memo.picked
+    }
+
+    /// Only the values at these recorded positions, one after the other
+    /// on `tape` (see [`Tape::replay_some`]): the first.
+    pub fn some<'t>(
+        &self,
+        tape: &'t mut Tape,
+        positions: impl Iterator<Item = u32>,
+    ) -> Node<'t, 'a> {
+        tape.replay_some(&self.memo.template, self.text, self.holes, positions)
+    }
+
+    pub fn canonical(&self) -> Canonical<'m, 'a> {
+        Canonical {
+            plan: self.memo.plan.as_ref(),
+            text: self.text,
+            holes: self.holes,
+        }
+    }
+}
+
 /// Writes a matched line's canonical form from its memo's plan.
 pub struct Canonical<'m, 'a> {
     plan: Option<&'m Plan>,
@@ -206,10 +234,7 @@ mod tests {
     fn recorded(text: &str) -> Memos {
         let mut memos = Memos::default();
         let mut tape = Tape::new();
-        assert!(
-            memos.replay(text, &mut tape).is_none(),
-            "nothing recorded yet"
-        );
+        assert!(memos.find(text).is_none(), "nothing recorded yet");
         tape.parse(text).unwrap();
         memos.record(text, &tape, canonical_of, vec![Some(2)]);
         memos
@@ -221,21 +246,22 @@ mod tests {
         let line = r#"{"b": "longer \u00e9", "a": 22.5, "_hash": "other", "c": [false, null]}"#;
         let mut tape = Tape::new();
         assert!(
-            memos.replay(line, &mut tape).is_none(),
+            memos.find(line).is_none(),
             "a string with escapes is another kind"
         );
         let line = r#"{"b": "longer", "a": 22, "_hash": "other", "c": [false, null]}"#;
         assert!(
-            memos.replay(line, &mut tape).is_none(),
+            memos.find(line).is_none(),
             "false is another kind than true"
         );
         let line = r#"{"b": "longer", "a": 22, "_hash": "other", "c": [true, null]}"#;
-        let (root, canonical, picked) = memos.replay(line, &mut tape).expect("same skeleton");
-        assert_eq!(picked, &[Some(2)]);
+        let replay = memos.find(line).expect("same skeleton");
+        assert_eq!(replay.picked(), &[Some(2)]);
+        let root = replay.root(&mut tape);
         assert_eq!(root.get("a").and_then(|a| a.as_int()), Some("22"));
         assert_eq!(root.get("c").unwrap().items().count(), 2);
         let mut out = Vec::new();
-        assert!(canonical.write(&mut out));
+        assert!(replay.canonical().write(&mut out));
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"a": 22, "b": "longer", "c": [true, null]}"#
@@ -245,7 +271,6 @@ mod tests {
     #[test]
     fn only_an_identical_skeleton_is_replayed() {
         let mut memos = recorded(r#"{"b": "x", "a": 1}"#);
-        let mut tape = Tape::new();
         for other in [
             r#"{"b": "x", "c": 1}"#,
             r#"{"b": "x",  "a": 1}"#,
@@ -256,9 +281,9 @@ mod tests {
             r#"{"b": 7, "a": 1}"#,
             r#"{"b": "x", "a": 1, "d": 1}"#,
         ] {
-            assert!(memos.replay(other, &mut tape).is_none(), "{other}");
+            assert!(memos.find(other).is_none(), "{other}");
         }
-        assert!(memos.replay(r#"{"b": "yy", "a": 3}"#, &mut tape).is_some());
+        assert!(memos.find(r#"{"b": "yy", "a": 3}"#).is_some());
     }
 
     #[test]
@@ -269,18 +294,19 @@ mod tests {
             .flat_map(|f| f.bytes.split(|&b| b == b'\n'))
             .filter(|l| !l.is_empty())
             .collect();
-        let mut reader = LineReader::new();
+        let (mut reader, mut sealer) = (LineReader::new(), LineReader::new());
         for line in &lines {
             let (seal, fields) = reader.read(line).expect("generated lines are entries");
             let entry = parse_line(line).expect("generated lines parse");
             assert_eq!(seal, entry.seal(&mut Vec::new()).unwrap());
             assert_eq!(fields, entry.fields());
+            assert_eq!(sealer.read_seal(line).unwrap(), seal);
         }
         // And most of them were replayed, not parsed.
         let (mut memos, mut tape, mut replayed) = (Memos::default(), Tape::new(), 0);
         for line in &lines {
             let text = std::str::from_utf8(line).unwrap();
-            if memos.replay(text, &mut tape).is_some() {
+            if memos.find(text).is_some() {
                 replayed += 1;
             } else {
                 tape.parse(text).unwrap();

@@ -260,29 +260,68 @@ impl Tape {
             total += i64::from(hole.end - hole.start) - i64::from(old);
             shift.push(total);
         }
-        let moved = |pos: u32, before: u16| (i64::from(pos) + shift[usize::from(before)]) as u32;
         self.tokens.clear();
-        self.tokens.extend(template.tokens.iter().map(|placed| {
-            let mut token = placed.token;
-            match placed.hole {
-                Some(i) => {
-                    let hole = holes[usize::from(i)];
-                    let quote =
-                        u32::from(matches!(hole.kind, HoleKind::Str | HoleKind::EscapedStr));
-                    token.start = hole.start + quote;
-                    token.end = hole.end - quote;
-                }
-                None => {
-                    token.start = moved(token.start, placed.before_start);
-                    token.end = moved(token.end, placed.before_end);
-                }
-            }
-            token
-        }));
+        self.tokens.extend(
+            template
+                .tokens
+                .iter()
+                .map(|placed| placed.moved(holes, |before| shift[usize::from(before)])),
+        );
         Node {
             tokens: &self.tokens,
             text,
             index: 0,
         }
+    }
+
+    /// Replay only the recorded tokens at `positions`, one after the
+    /// other, and return the first: each can be read as a scalar, not
+    /// walked into (a container's contents are left out). Verifying alone
+    /// reads two strings and needs no more.
+    pub fn replay_some<'t, 'a>(
+        &'t mut self,
+        template: &Template,
+        text: &'a str,
+        holes: &[Hole],
+        positions: impl Iterator<Item = u32>,
+    ) -> Node<'t, 'a> {
+        let shift = |before: u16| {
+            holes
+                .iter()
+                .zip(&template.lengths)
+                .take(usize::from(before))
+                .map(|(hole, &old)| i64::from(hole.end - hole.start) - i64::from(old))
+                .sum()
+        };
+        self.tokens.clear();
+        self.tokens.extend(
+            positions.map(|position| template.tokens[position as usize].moved(holes, shift)),
+        );
+        Node {
+            tokens: &self.tokens,
+            text,
+            index: 0,
+        }
+    }
+}
+
+impl Placed {
+    /// The recorded token where it is in a line with these holes; `shift`
+    /// says how far the text after the first `n` holes moved.
+    fn moved(&self, holes: &[Hole], shift: impl Fn(u16) -> i64) -> Token {
+        let mut token = self.token;
+        match self.hole {
+            Some(i) => {
+                let hole = holes[usize::from(i)];
+                let quote = u32::from(matches!(hole.kind, HoleKind::Str | HoleKind::EscapedStr));
+                token.start = hole.start + quote;
+                token.end = hole.end - quote;
+            }
+            None => {
+                token.start = (i64::from(token.start) + shift(self.before_start)) as u32;
+                token.end = (i64::from(token.end) + shift(self.before_end)) as u32;
+            }
+        }
+        token
     }
 }
