@@ -91,6 +91,14 @@ fn benches(c: &mut Criterion) {
                 .count()
         })
     });
+    group.bench_function("read seal (parse, hash: verify alone)", |b| {
+        b.iter(|| {
+            texts
+                .iter()
+                .filter(|t| reader.read_seal(t.as_bytes()).is_ok())
+                .count()
+        })
+    });
     group.finish();
 }
 

@@ -19,9 +19,13 @@ use trie::Trie;
 /// repetitive and new ones are no longer recorded.
 const MAX_SKELETONS: usize = 512;
 
-/// Only lines up to this long are recorded (entries are about 1 KB), so
-/// what a reader remembers stays within a few MB whatever the log holds.
-const MAX_RECORDED_BYTES: usize = 8 << 10;
+/// Only lines up to this long are recorded (entries are about 1 KB)...
+const MAX_RECORDED_LINE: usize = 8 << 10;
+
+/// ...and no more than this in all. What a skeleton costs is bounded by
+/// its line's length (a tape token per two bytes at worst), so a reader
+/// remembers at most about 10 MB whatever the log holds.
+const MAX_RECORDED_BYTES: usize = 512 << 10;
 
 /// Remembered skeletons, and scratch for matching a line against them.
 #[derive(Debug, Default)]
@@ -31,6 +35,8 @@ pub struct Memos {
     skeletons: Trie<Option<Memo>>,
     /// Whether the last line looked up had a skeleton not in the trie.
     unknown: bool,
+    /// Total length of the lines recorded.
+    recorded_bytes: usize,
     /// The current line's holes.
     holes: Vec<Hole>,
     scratch: Tape,
@@ -93,7 +99,8 @@ impl Memos {
     ) {
         if !self.unknown
             || self.skeletons.len() >= MAX_SKELETONS
-            || text.len() > MAX_RECORDED_BYTES
+            || text.len() > MAX_RECORDED_LINE
+            || self.recorded_bytes + text.len() > MAX_RECORDED_BYTES
             || skeleton::split(text, &mut self.holes, &mut self.scratch).is_none()
         {
             return;
@@ -105,6 +112,7 @@ impl Memos {
                 picked,
             })
         });
+        self.recorded_bytes += text.len();
         self.skeletons.insert(text, &self.holes, memo);
     }
 }
@@ -284,6 +292,28 @@ mod tests {
             assert!(memos.find(other).is_none(), "{other}");
         }
         assert!(memos.find(r#"{"b": "yy", "a": 3}"#).is_some());
+    }
+
+    #[test]
+    fn what_is_remembered_is_bounded() {
+        let learn = |lines: &[String]| {
+            let (mut memos, mut tape) = (Memos::default(), Tape::new());
+            for line in lines {
+                assert!(memos.find(line).is_none(), "each skeleton is new");
+                tape.parse(line).unwrap();
+                memos.record(line, &tape, canonical_of, Vec::new());
+            }
+            lines.iter().filter(|l| memos.find(l).is_some()).count()
+        };
+        let many: Vec<String> = (0..600).map(|i| format!(r#"{{"k{i}": 1}}"#)).collect();
+        assert_eq!(learn(&many), MAX_SKELETONS);
+        let padding = "p".repeat(MAX_RECORDED_LINE - 40);
+        let long: Vec<String> = (0..100)
+            .map(|i| format!(r#"{{"{padding}{i:03}": 1}}"#))
+            .collect();
+        assert_eq!(learn(&long), MAX_RECORDED_BYTES / long[0].len());
+        let longest = format!(r#"{{"{}": 1}}"#, "p".repeat(MAX_RECORDED_LINE));
+        assert_eq!(learn(&[longest]), 0);
     }
 
     #[test]
