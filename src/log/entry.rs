@@ -112,7 +112,11 @@ impl LineReader {
     pub fn read<'a>(&mut self, bytes: &'a [u8]) -> Result<(Option<Seal>, Fields<'a>), LineError> {
         let json = json_text(bytes)?;
         if let Some(replay) = self.memos.find(json) {
-            let top = TopLevel::at(replay.root(&mut self.tape), replay.picked());
+            // Every value read is a scalar at a recorded position: only
+            // those are replayed.
+            let positions = replay.picked();
+            let first = replay.some(&mut self.tape, positions.iter().flatten().copied());
+            let top = TopLevel::replayed(first, positions);
             let seal = top.seal(&mut self.canonical, replayed(&replay))?;
             #[cfg(debug_assertions)]
             check_replay(bytes, &seal, Some(&top.fields()));
@@ -128,7 +132,7 @@ impl LineReader {
             // The seal reads its own slots alone: only they are replayed.
             let positions = &replay.picked()[..SEAL_SLOTS];
             let first = replay.some(&mut self.tape, positions.iter().flatten().copied());
-            let top = TopLevel::sealing(first, positions);
+            let top = TopLevel::replayed(first, positions);
             let seal = top.seal(&mut self.canonical, replayed(&replay))?;
             #[cfg(debug_assertions)]
             check_replay(bytes, &seal, None);
@@ -277,13 +281,15 @@ impl<'a> Entry<'a> {
     }
 }
 
-/// The top-level members an entry is read for, found in one pass over its
-/// keys (the last of duplicate keys wins, as in Python's dict).
+/// The members an entry is read for: top-level ones found in one pass over
+/// its keys (the last of duplicate keys wins, as in Python's dict), and a
+/// few nested ones found in those.
 struct TopLevel<'t, 'a> {
-    slots: [Option<Node<'t, 'a>>; TOP_SLOTS],
+    slots: [Option<Node<'t, 'a>>; SLOTS],
 }
 
-/// The top-level keys the reader needs, naming their slots.
+/// The values the reader needs, naming their slots: top-level keys, then
+/// values nested in them.
 #[derive(Clone, Copy)]
 enum Top {
     Hash,
@@ -306,9 +312,20 @@ enum Top {
     ArgumentsSanitized,
     SessionMetadata,
     ResultSummary,
+    /// In `session_metadata`.
+    MetaRole,
+    MetaAccessPurpose,
+    MetaPurpose,
+    MetaTrigger,
+    MetaIp,
+    /// In `arguments`, or else `arguments_sanitized`.
+    ArgsPatient,
+    ArgsPurpose,
+    /// In `result_summary`.
+    Error,
 }
 
-const TOP_SLOTS: usize = Top::ResultSummary as usize + 1;
+const SLOTS: usize = Top::Error as usize + 1;
 
 /// The slots [`TopLevel::seal`] reads come first.
 const SEAL_SLOTS: usize = Top::HipaaPreviousHash as usize + 1;
@@ -343,7 +360,9 @@ fn slot_of(key: &str) -> Option<Top> {
 
 impl<'t, 'a> TopLevel<'t, 'a> {
     fn pick(root: Node<'t, 'a>) -> Self {
-        let mut slots = [None; TOP_SLOTS];
+        let mut top = TopLevel {
+            slots: [None; SLOTS],
+        };
         for (key, value) in root.members() {
             let slot = if key.is_escaped() {
                 slot_of(&key.decode())
@@ -351,32 +370,54 @@ impl<'t, 'a> TopLevel<'t, 'a> {
                 slot_of(key.raw())
             };
             if let Some(slot) = slot {
-                slots[slot as usize] = Some(value);
+                top.slots[slot as usize] = Some(value);
             }
         }
-        TopLevel { slots }
+        top.pick_nested();
+        top
     }
 
-    /// The slots a seal reads, from a tape of their values alone, as
-    /// [`Replay::some`] replays them from these positions.
-    fn sealing(first: Node<'t, 'a>, positions: &[Option<u32>]) -> Self {
-        let mut slots = [None; TOP_SLOTS];
+    /// The nested values [`TopLevel::fields`] reads, from the containers.
+    fn pick_nested(&mut self) {
+        let [role, access_purpose, purpose, trigger, ip] =
+            self.get(Top::SessionMetadata).map_or([None; 5], |m| {
+                m.pick([
+                    "user_role",
+                    "access_purpose",
+                    "purpose",
+                    "call_trigger",
+                    "client_ip",
+                ])
+            });
+        let [patient, args_purpose] = self
+            .get(Top::Arguments)
+            .or_else(|| self.get(Top::ArgumentsSanitized))
+            .map_or([None; 2], |a| a.pick(["patient_id", "purpose"]));
+        let error = self.get(Top::ResultSummary).and_then(|r| r.get("error"));
+        // In the order of their slots, which come last.
+        let nested = [
+            role,
+            access_purpose,
+            purpose,
+            trigger,
+            ip,
+            patient,
+            args_purpose,
+            error,
+        ];
+        self.slots[Top::MetaRole as usize..].copy_from_slice(&nested);
+    }
+
+    /// The slots at these positions, from a tape of their values alone as
+    /// [`Replay::some`] replays them: enough to read scalars.
+    fn replayed(first: Node<'t, 'a>, positions: &[Option<u32>]) -> Self {
+        let mut slots = [None; SLOTS];
         let mut next = 0;
         for (slot, position) in slots.iter_mut().zip(positions) {
             if position.is_some() {
                 *slot = Some(first.sibling(next));
                 next += 1;
             }
-        }
-        TopLevel { slots }
-    }
-
-    /// The members found by [`TopLevel::pick`] on another line with the
-    /// same tape layout, from their [`TopLevel::positions`].
-    fn at(root: Node<'t, 'a>, positions: &[Option<u32>]) -> Self {
-        let mut slots = [None; TOP_SLOTS];
-        for (slot, position) in slots.iter_mut().zip(positions) {
-            *slot = position.map(|p| root.sibling(p));
         }
         TopLevel { slots }
     }
@@ -473,51 +514,30 @@ impl<'t, 'a> TopLevel<'t, 'a> {
 
     fn fields(&self) -> Fields<'a> {
         let text_of = |k| self.get(k).and_then(text);
-        let [
-            meta_role,
-            meta_access_purpose,
-            meta_purpose,
-            meta_trigger,
-            meta_ip,
-        ] = self.get(Top::SessionMetadata).map_or([None; 5], |m| {
-            m.pick([
-                "user_role",
-                "access_purpose",
-                "purpose",
-                "call_trigger",
-                "client_ip",
-            ])
-        });
-        let [args_patient, args_purpose] = self
-            .get(Top::Arguments)
-            .or_else(|| self.get(Top::ArgumentsSanitized))
-            .map_or([None; 2], |a| a.pick(["patient_id", "purpose"]));
         Fields {
             timestamp: self.get(Top::Timestamp).and_then(|t| t.as_str()),
             user: text_of(Top::UserId),
-            patient: self.get(Top::PatientId).or(args_patient).and_then(text),
+            patient: self
+                .get(Top::PatientId)
+                .or(self.get(Top::ArgsPatient))
+                .and_then(text),
             tool: text_of(Top::ToolName),
             conversation: text_of(Top::ConversationId),
             model: text_of(Top::Model),
-            role: text_of(Top::UserRole).or_else(|| meta_role.and_then(text)),
+            role: text_of(Top::UserRole).or_else(|| text_of(Top::MetaRole)),
             purpose: text_of(Top::Purpose)
-                .or_else(|| meta_access_purpose.and_then(text))
-                .or_else(|| meta_purpose.and_then(text))
-                .or_else(|| args_purpose.and_then(text)),
-            trigger: meta_trigger
-                .and_then(text)
-                .or_else(|| text_of(Top::CallTrigger)),
-            ip: meta_ip.and_then(text),
+                .or_else(|| text_of(Top::MetaAccessPurpose))
+                .or_else(|| text_of(Top::MetaPurpose))
+                .or_else(|| text_of(Top::ArgsPurpose)),
+            trigger: text_of(Top::MetaTrigger).or_else(|| text_of(Top::CallTrigger)),
+            ip: text_of(Top::MetaIp),
             success: self.get(Top::Success).and_then(|s| s.as_bool()),
             duration_ms: self.get(Top::DurationMs).and_then(|d| d.as_f64()),
             turn: self
                 .get(Top::TurnNumber)
                 .and_then(|t| t.as_int())
                 .and_then(|t| t.parse().ok()),
-            error: self
-                .get(Top::ResultSummary)
-                .and_then(|r| r.get("error"))
-                .and_then(text),
+            error: text_of(Top::Error),
         }
     }
 }

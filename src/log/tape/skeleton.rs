@@ -244,40 +244,12 @@ impl Tape {
         keys
     }
 
-    /// Replay `template` for `text`, whose holes are `holes` (same count and
-    /// kinds, same skeleton), and return the root.
-    pub fn replay<'t, 'a>(
-        &'t mut self,
-        template: &Template,
-        text: &'a str,
-        holes: &[Hole],
-    ) -> Node<'t, 'a> {
-        // How far each hole's successors moved.
-        let mut shift = Vec::with_capacity(holes.len() + 1);
-        let mut total = 0i64;
-        shift.push(0);
-        for (hole, &old) in holes.iter().zip(&template.lengths) {
-            total += i64::from(hole.end - hole.start) - i64::from(old);
-            shift.push(total);
-        }
-        self.tokens.clear();
-        self.tokens.extend(
-            template
-                .tokens
-                .iter()
-                .map(|placed| placed.moved(holes, |before| shift[usize::from(before)])),
-        );
-        Node {
-            tokens: &self.tokens,
-            text,
-            index: 0,
-        }
-    }
-
-    /// Replay only the recorded tokens at `positions`, one after the
-    /// other, and return the first: each can be read as a scalar, not
-    /// walked into (a container's contents are left out). Verifying alone
-    /// reads two strings and needs no more.
+    /// Replay the recorded tokens at `positions` of `template` for `text`
+    /// (same skeleton, these holes), one after the other, and return the
+    /// first. Each can be read as a scalar, not walked into (a container's
+    /// contents are left out): the reader only reads scalars, the seal's
+    /// two hashes and a score of indexed fields, so a line costs a few
+    /// dozen tokens, not its whole tape.
     pub fn replay_some<'t, 'a>(
         &'t mut self,
         template: &Template,
