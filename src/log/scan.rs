@@ -5,7 +5,7 @@
 //!
 //! Memory stays bounded: at most three batches of parsed lines are alive.
 
-use super::chain::{FileVerifier, LineOutcome, Verification, assemble};
+use super::chain::{FileSummary, FileVerifier, LineOutcome, Verification, assemble};
 use super::entry::{Fields, LineReader};
 use super::source::{Line, Lines, Source};
 use rayon::prelude::*;
@@ -81,57 +81,76 @@ pub fn scan(
     sink: &mut dyn ScanSink,
     cancel: &AtomicBool,
 ) -> Option<Verification> {
+    let summaries = std::thread::scope(|scope| {
+        // One batch in the channel, one being analysed, one being consumed.
+        let (sender, receiver) = mpsc::sync_channel(1);
+        let with_fields = sink.wants_fields();
+        let analysing = scope.spawn(move || analyse_sources(sources, with_fields, &sender, cancel));
+        let summaries = consume(sources, receiver, sink, cancel);
+        // Joined here, not left to the scope: a native join also waits for
+        // the thread's thread-locals to be destroyed, so nothing of the
+        // scan is still running when it returns (a leak checker saw it).
+        if let Err(panic) = analysing.join() {
+            std::panic::resume_unwind(panic);
+        }
+        summaries
+    })?;
+    Some(assemble(summaries))
+}
+
+/// The in-order side: link each batch and feed `sink`, source by source.
+/// Returns when every source is done (`None` if cancelled), dropping
+/// `receiver` so that the analysing thread stops too.
+fn consume<'a>(
+    sources: &[Source],
+    receiver: mpsc::Receiver<Message<'a>>,
+    sink: &mut dyn ScanSink,
+    cancel: &AtomicBool,
+) -> Option<Vec<FileSummary>> {
     let bytes_total = sources.iter().map(|s| s.bytes().len() as u64).sum();
     let mut progress = Progress {
         bytes_total,
         ..Progress::default()
     };
     let mut summaries = Vec::with_capacity(sources.len());
-    std::thread::scope(|scope| {
-        // One batch in the channel, one being analysed, one being consumed.
-        let (sender, receiver) = mpsc::sync_channel(1);
-        let with_fields = sink.wants_fields();
-        scope.spawn(move || analyse_sources(sources, with_fields, &sender, cancel));
-        let mut index = 0;
-        let mut verifier = sources.first().map(|s| FileVerifier::new(s.name.clone()));
-        for message in receiver {
-            if cancel.load(Ordering::Relaxed) {
-                return None;
-            }
-            let (batch, analysed) = match message {
-                Message::Batch(batch, analysed) => (batch, analysed),
-                Message::EndOfSource => {
-                    summaries.push(verifier.take().expect("a source in progress").finish());
-                    index += 1;
-                    verifier = sources
-                        .get(index)
-                        .map(|s| FileVerifier::new(s.name.clone()));
-                    continue;
-                }
-            };
-            let current = verifier.as_mut().expect("a source in progress");
-            for (line, (outcome, fields)) in batch.iter().zip(&analysed) {
-                current.push(line.number, line.terminated, outcome);
-                if let LineOutcome::Entry(_) = outcome {
-                    progress.entries += 1;
-                }
-                if let Some(fields) = fields {
-                    sink.entry(ScannedEntry {
-                        source: index,
-                        line: line.number,
-                        offset: line.offset,
-                        fields,
-                    });
-                }
-            }
-            let last = batch.last().expect("non-empty batch");
-            progress.bytes_done += (last.offset + last.bytes.len() + 1 - batch[0].offset) as u64;
-            sink.progress(progress);
+    let mut index = 0;
+    let mut verifier = sources.first().map(|s| FileVerifier::new(s.name.clone()));
+    for message in receiver {
+        if cancel.load(Ordering::Relaxed) {
+            return None;
         }
-        // The analysing thread stops early only when cancelled.
-        (!cancel.load(Ordering::Relaxed)).then_some(())
-    })?;
-    Some(assemble(summaries))
+        let (batch, analysed) = match message {
+            Message::Batch(batch, analysed) => (batch, analysed),
+            Message::EndOfSource => {
+                summaries.push(verifier.take().expect("a source in progress").finish());
+                index += 1;
+                verifier = sources
+                    .get(index)
+                    .map(|s| FileVerifier::new(s.name.clone()));
+                continue;
+            }
+        };
+        let current = verifier.as_mut().expect("a source in progress");
+        for (line, (outcome, fields)) in batch.iter().zip(&analysed) {
+            current.push(line.number, line.terminated, outcome);
+            if let LineOutcome::Entry(_) = outcome {
+                progress.entries += 1;
+            }
+            if let Some(fields) = fields {
+                sink.entry(ScannedEntry {
+                    source: index,
+                    line: line.number,
+                    offset: line.offset,
+                    fields,
+                });
+            }
+        }
+        let last = batch.last().expect("non-empty batch");
+        progress.bytes_done += (last.offset + last.bytes.len() + 1 - batch[0].offset) as u64;
+        sink.progress(progress);
+    }
+    // The analysing thread stops early only when cancelled.
+    (!cancel.load(Ordering::Relaxed)).then_some(summaries)
 }
 
 thread_local! {
