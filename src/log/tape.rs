@@ -24,6 +24,8 @@ pub struct Tape {
     tokens: Vec<Token>,
     /// Open containers while parsing.
     open: Vec<Open>,
+    /// How far the text after each hole moved, while replaying a skeleton.
+    shifts: Vec<i64>,
 }
 
 /// A container being parsed.

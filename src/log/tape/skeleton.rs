@@ -257,17 +257,18 @@ impl Tape {
         holes: &[Hole],
         positions: impl Iterator<Item = u32>,
     ) -> Node<'t, 'a> {
-        let shift = |before: u16| {
-            holes
-                .iter()
-                .zip(&template.lengths)
-                .take(usize::from(before))
-                .map(|(hole, &old)| i64::from(hole.end - hole.start) - i64::from(old))
-                .sum()
-        };
+        // How far the text after the first `n` holes moved.
+        self.shifts.clear();
+        self.shifts.push(0);
+        let mut total = 0;
+        for (hole, &old) in holes.iter().zip(&template.lengths) {
+            total += i64::from(hole.end - hole.start) - i64::from(old);
+            self.shifts.push(total);
+        }
         self.tokens.clear();
+        let shifts = &self.shifts;
         self.tokens.extend(
-            positions.map(|position| template.tokens[position as usize].moved(holes, shift)),
+            positions.map(|position| template.tokens[position as usize].moved(holes, shifts)),
         );
         Node {
             tokens: &self.tokens,
@@ -278,9 +279,9 @@ impl Tape {
 }
 
 impl Placed {
-    /// The recorded token where it is in a line with these holes; `shift`
+    /// The recorded token where it is in a line with these holes; `shifts`
     /// says how far the text after the first `n` holes moved.
-    fn moved(&self, holes: &[Hole], shift: impl Fn(u16) -> i64) -> Token {
+    fn moved(&self, holes: &[Hole], shifts: &[i64]) -> Token {
         let mut token = self.token;
         match self.hole {
             Some(i) => {
@@ -290,6 +291,7 @@ impl Placed {
                 token.end = hole.end - quote;
             }
             None => {
+                let shift = |before: u16| shifts[usize::from(before)];
                 token.start = (i64::from(token.start) + shift(self.before_start)) as u32;
                 token.end = (i64::from(token.end) + shift(self.before_end)) as u32;
             }
