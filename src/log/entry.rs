@@ -409,7 +409,8 @@ impl<'t, 'a> TopLevel<'t, 'a> {
     }
 
     /// The slots at these positions, from a tape of their values alone as
-    /// [`Replay::some`] replays them: enough to read scalars.
+    /// [`Replay::some`] replays them: every value the reader reads is a
+    /// scalar with a slot of its own.
     fn replayed(first: Node<'t, 'a>, positions: &[Option<u32>]) -> Self {
         let mut slots = [None; SLOTS];
         let mut next = 0;
@@ -422,8 +423,20 @@ impl<'t, 'a> TopLevel<'t, 'a> {
         TopLevel { slots }
     }
 
+    /// Where each slot's value is on the tape, for [`TopLevel::replayed`].
+    /// The containers the nested values come from are left out: nothing
+    /// reads them once those values have slots, and a replay could not
+    /// walk them (it rebuilds lone tokens).
     fn positions(&self) -> Vec<Option<u32>> {
-        self.slots.iter().map(|s| s.map(|n| n.position())).collect()
+        let containers = Top::Arguments as usize..=Top::ResultSummary as usize;
+        self.slots
+            .iter()
+            .enumerate()
+            .map(|(slot, node)| {
+                node.filter(|_| !containers.contains(&slot))
+                    .map(|n| n.position())
+            })
+            .collect()
     }
 
     fn get(&self, key: Top) -> Option<Node<'t, 'a>> {
