@@ -3,8 +3,9 @@
 //!
 //! A writer repeats a few skeletons (the keys and punctuation of a line,
 //! see [`skeleton`]). The first line of each is parsed and canonicalised
-//! as usual; the next ones are matched byte for byte against it, their
-//! tape is replayed and their canonical form is assembled from the
+//! as usual; the next ones are matched byte for byte against it (walking
+//! the [`trie`] of recorded skeletons), the values read from them are
+//! replayed from its tape, and their canonical form is assembled from the
 //! recorded pieces and their own values, with no parsing or sorting.
 
 mod trie;
@@ -47,8 +48,8 @@ struct Memo {
     template: Template,
     /// The canonical form as pieces; `None` for entries without hashes.
     plan: Option<Plan>,
-    /// Tape positions of the top-level values the caller looks up, in the
-    /// caller's order (the same for every line of the skeleton).
+    /// Tape positions of the values the caller reads, in the caller's
+    /// order (the same for every line of the skeleton).
     picked: Vec<Option<u32>>,
 }
 
@@ -87,7 +88,7 @@ impl Memos {
     }
 
     /// Remember the skeleton of `text`, which `tape` was just parsed from
-    /// and which [`Memos::replay`] did not know. `seal` canonicalises a
+    /// and which [`Memos::find`] did not know. `seal` canonicalises a
     /// parsed line as the verifier does (`Ok(false)` when it has no hash);
     /// `picked` are the tape positions the caller looked up in it.
     pub fn record(
