@@ -85,10 +85,8 @@ pub struct FileSummary {
     pub first_hash: Option<[u8; 32]>,
     /// Stored hash of the last sealed entry.
     pub last_hash: Option<[u8; 32]>,
-    /// Lines that are not entries, in order: with them the line of any
-    /// entry is known (see [`FileSummary::entry_line`]) at a cost that grows
-    /// with the damage, not with the log.
-    not_entry_lines: Vec<u32>,
+    /// Where the entries are among the file's lines.
+    pub lines: LineMap,
     pub findings: Vec<Finding>,
     pub empty: bool,
 }
@@ -96,19 +94,43 @@ pub struct FileSummary {
 impl FileSummary {
     /// The 1-based line of the file's `index`-th entry (from 0).
     pub fn entry_line(&self, index: usize) -> Option<usize> {
-        if index >= self.entries {
-            return None;
-        }
-        // Each line that is not an entry, at or before the candidate,
-        // pushes it one further.
-        let mut line = index + 1;
-        for &skipped in &self.not_entry_lines {
-            if skipped as usize > line {
-                break;
+        (index < self.entries).then(|| self.lines.line(index))
+    }
+}
+
+/// A file's lines that are not entries, in order: with them the line of
+/// any entry, and the entry at any line, are known without a column of
+/// line numbers, at a cost that grows with the damage, not with the log.
+#[derive(Debug, Clone, Default)]
+pub struct LineMap {
+    not_entries: Vec<u32>,
+}
+
+impl LineMap {
+    /// The 1-based line of the `index`-th entry (from 0), for an index
+    /// below the file's count of entries.
+    pub fn line(&self, index: usize) -> usize {
+        // Before the j-th line that is not an entry come `line - 1 - j`
+        // entries, a count that never decreases with j: the lines that push
+        // this entry further are those with at most `index` entries before.
+        let (mut low, mut high) = (0, self.not_entries.len());
+        while low < high {
+            let j = (low + high) / 2;
+            if self.not_entries[j] as usize - 1 - j <= index {
+                low = j + 1;
+            } else {
+                high = j;
             }
-            line += 1;
         }
-        Some(line)
+        index + 1 + low
+    }
+
+    /// The entry (from 0) at a 1-based line; `None` for a line that is not
+    /// one.
+    pub fn index(&self, line: usize) -> Option<usize> {
+        let before = self.not_entries.partition_point(|&l| (l as usize) < line);
+        let is_entry = self.not_entries.get(before) != Some(&(line as u32));
+        (line > 0 && is_entry).then(|| line - 1 - before)
     }
 }
 
@@ -123,7 +145,7 @@ impl FileVerifier {
                 first: None,
                 first_hash: None,
                 last_hash: None,
-                not_entry_lines: Vec::new(),
+                lines: LineMap::default(),
                 findings: Vec::new(),
                 empty: true,
             },
@@ -151,7 +173,7 @@ impl FileVerifier {
                     )
                 };
                 self.finding(line, kind, message);
-                self.summary.not_entry_lines.push(line as u32);
+                self.summary.lines.not_entries.push(line as u32);
                 self.after_unreadable = true;
             }
             LineOutcome::Entry(seal) => {
@@ -485,6 +507,12 @@ mod tests {
         );
         let lines: Vec<Option<usize>> = (0..4).map(|i| file.entry_line(i)).collect();
         assert_eq!(lines, vec![Some(3), Some(5), Some(6), None]);
+        let entries: Vec<Option<usize>> = (0..=7).map(|l| file.lines.index(l)).collect();
+        let expected = [None, None, None, Some(0), None, Some(1), Some(2), None];
+        assert_eq!(entries, expected);
+        for index in 0..3 {
+            assert_eq!(file.lines.index(file.lines.line(index)), Some(index));
+        }
     }
 
     #[test]

@@ -25,5 +25,6 @@ pub fn load(
     let verification = scan(&sources, &mut builder, cancel)?;
     let mut store = builder.store;
     store.sources = sources;
+    store.lines = verification.files.iter().map(|f| f.lines.clone()).collect();
     Some((store, verification))
 }

@@ -1,9 +1,10 @@
 //! The columnar store: one row per entry, built once while loading.
 //!
-//! About 70 bytes of heap per row: interned ids for the repeated strings,
+//! About 67 bytes of heap per row: interned ids for the repeated strings,
 //! numbers as numbers, and the line's place in its source so details (the
 //! full JSON, error text, original timestamp) are re-read only when shown.
 
+use crate::log::chain::LineMap;
 use crate::log::entry::{Entry, Fields, parse_line};
 use crate::log::scan::{Progress, ScanSink, ScannedEntry};
 use crate::log::source::Source;
@@ -129,7 +130,9 @@ pub struct Store {
     /// Turn number; -1 when missing.
     pub turn: Vec<i32>,
     pub source: Vec<u16>,
-    pub line: Vec<u32>,
+    /// Per source, where its entries are among its lines: a row's line
+    /// number follows from its place in its source, with no column.
+    pub lines: Vec<LineMap>,
     /// Where the row's line starts; it ends at the next newline (lines
     /// are re-read only to show or export one).
     pub offset: Vec<u64>,
@@ -151,7 +154,7 @@ impl Store {
             duration_ms: Vec::new(),
             turn: Vec::new(),
             source: Vec::new(),
-            line: Vec::new(),
+            lines: Vec::new(),
             offset: Vec::new(),
         }
     }
@@ -190,10 +193,10 @@ impl Store {
 
     /// The source file name and 1-based line of a row.
     pub fn location(&self, row: usize) -> (&str, usize) {
-        (
-            &self.sources[self.source[row] as usize].name,
-            self.line[row] as usize,
-        )
+        let source = self.source[row];
+        let first = self.source.partition_point(|&s| s < source);
+        let line = self.lines[source as usize].line(row - first);
+        (&self.sources[source as usize].name, line)
     }
 
     /// The row at a file and line, if that line is an entry.
@@ -201,9 +204,8 @@ impl Store {
         let source = self.sources.iter().position(|s| s.name == file)? as u16;
         let start = self.source.partition_point(|&s| s < source);
         let end = self.source.partition_point(|&s| s <= source);
-        let rows = &self.line[start..end];
-        let i = rows.partition_point(|&l| (l as usize) < line);
-        (rows.get(i) == Some(&(line as u32))).then_some(start + i)
+        let index = self.lines.get(source as usize)?.index(line)?;
+        (start + index < end).then_some(start + index)
     }
 
     /// Make room for `additional` more rows in every column at once.
@@ -216,12 +218,11 @@ impl Store {
         self.duration_ms.reserve_exact(additional);
         self.turn.reserve_exact(additional);
         self.source.reserve_exact(additional);
-        self.line.reserve_exact(additional);
         self.offset.reserve_exact(additional);
     }
 
     /// Add one entry (in source and line order).
-    pub fn push(&mut self, source: usize, line: usize, offset: usize, fields: &Fields<'_>) {
+    pub fn push(&mut self, source: usize, offset: usize, fields: &Fields<'_>) {
         for (field, column) in Field::ALL.iter().zip(&mut self.columns) {
             let text = match field {
                 Field::User => fields.user.as_deref(),
@@ -264,7 +265,6 @@ impl Store {
                 .unwrap_or(-1),
         );
         self.source.push(u16::try_from(source).unwrap_or(u16::MAX));
-        self.line.push(line as u32);
         self.offset.push(offset as u64);
     }
 
@@ -295,7 +295,7 @@ impl<'p> StoreBuilder<'p> {
 
 impl ScanSink for StoreBuilder<'_> {
     fn entry(&mut self, e: ScannedEntry<'_, '_>) {
-        self.store.push(e.source, e.line, e.offset, e.fields);
+        self.store.push(e.source, e.offset, e.fields);
     }
 
     fn progress(&mut self, progress: Progress) {
