@@ -4,7 +4,7 @@
 
 use super::canonical::{MemberSlot, parse_hex, sha256, write_node};
 use super::json::{self, ParseError, Str, Value};
-use super::memo::{Memos, Replay};
+use super::memo::Memos;
 use super::tape::{Kind, Node, Tape};
 use std::borrow::Cow;
 
@@ -110,44 +110,51 @@ impl LineReader {
 
     /// Parse a line, recompute its hash and pick the indexed fields.
     pub fn read<'a>(&mut self, bytes: &'a [u8]) -> Result<(Option<Seal>, Fields<'a>), LineError> {
-        let json = json_text(bytes)?;
-        if let Some(replay) = self.memos.find(json) {
-            // Every value read is a scalar at a recorded position: only
-            // those are replayed.
-            let positions = replay.picked();
-            let first = replay.some(&mut self.tape, positions.iter().flatten().copied());
-            let top = TopLevel::replayed(first, positions);
-            let seal = top.seal(&mut self.canonical, replayed(&replay))?;
-            #[cfg(debug_assertions)]
-            check_replay(bytes, &seal, Some(&top.fields()));
-            return Ok((seal, top.fields()));
-        }
-        self.parse(bytes, json, |top| top.fields())
+        let (seal, fields) = self.read_line(bytes, true)?;
+        Ok((seal, fields.expect("fields were asked for")))
     }
 
     /// [`LineReader::read`] without the indexed fields, for verifying alone.
     pub fn read_seal(&mut self, bytes: &[u8]) -> Result<Option<Seal>, LineError> {
+        self.read_line(bytes, false).map(|(seal, _)| seal)
+    }
+
+    /// A line's seal, and its fields if `with_fields`: replayed when its
+    /// skeleton is known, else parsed (and the skeleton recorded).
+    fn read_line<'a>(
+        &mut self,
+        bytes: &'a [u8],
+        with_fields: bool,
+    ) -> Result<(Option<Seal>, Option<Fields<'a>>), LineError> {
         let json = json_text(bytes)?;
         if let Some(replay) = self.memos.find(json) {
-            // The seal reads its own slots alone: only they are replayed.
-            let positions = &replay.picked()[..SEAL_SLOTS];
+            // Only the values read are replayed: the seal's slots come
+            // first, and every value read is a scalar.
+            let slots = if with_fields { SLOTS } else { SEAL_SLOTS };
+            let positions = &replay.picked()[..slots];
             let first = replay.some(&mut self.tape, positions.iter().flatten().copied());
             let top = TopLevel::replayed(first, positions);
-            let seal = top.seal(&mut self.canonical, replayed(&replay))?;
+            // A skeleton without a plan has no hash keys: its seal never
+            // asks for the canonical form.
+            let seal = top.seal(&mut self.canonical, |_, out| {
+                replay.write_canonical(out);
+                Ok(())
+            })?;
+            let fields = with_fields.then(|| top.fields());
             #[cfg(debug_assertions)]
-            check_replay(bytes, &seal, None);
-            return Ok(seal);
+            check_replay(bytes, &seal, fields.as_ref());
+            return Ok((seal, fields));
         }
-        self.parse(bytes, json, |_| ()).map(|(seal, ())| seal)
+        self.parse(bytes, json, with_fields)
     }
 
     /// Read a line the memos did not know, and record its skeleton.
-    fn parse<'a, T>(
+    fn parse<'a>(
         &mut self,
         bytes: &'a [u8],
         json: &'a str,
-        pick: impl FnOnce(&TopLevel<'_, 'a>) -> T,
-    ) -> Result<(Option<Seal>, T), LineError> {
+        with_fields: bool,
+    ) -> Result<(Option<Seal>, Option<Fields<'a>>), LineError> {
         let root = self
             .tape
             .parse(json)
@@ -160,7 +167,7 @@ impl LineReader {
         let seal = top.seal(&mut self.canonical, |scheme, out| {
             top.write_canonical(root, scheme, out, order)
         })?;
-        let result = (seal, pick(&top));
+        let result = (seal, with_fields.then(|| top.fields()));
         let picked = top.positions();
         self.memos.record(
             json,
@@ -175,17 +182,6 @@ impl LineReader {
             picked,
         );
         Ok(result)
-    }
-}
-
-/// A replayed line's canonical form, for [`TopLevel::seal`]. Replays are
-/// recorded from lines that were objects and had a seal.
-fn replayed<'r>(
-    replay: &'r Replay<'_, '_>,
-) -> impl FnOnce(Scheme, &mut Vec<u8>) -> Result<(), LineError> + 'r {
-    |_, out| {
-        replay.canonical().write(out);
-        Ok(())
     }
 }
 

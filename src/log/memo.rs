@@ -184,26 +184,12 @@ impl<'m, 'a> Replay<'m, 'a> {
         tape.replay_some(&self.memo.template, self.text, self.holes, positions)
     }
 
-    pub fn canonical(&self) -> Canonical<'m, 'a> {
-        Canonical {
-            plan: self.memo.plan.as_ref(),
-            text: self.text,
-            holes: self.holes,
-        }
-    }
-}
-
-/// Writes a matched line's canonical form from its memo's plan.
-pub struct Canonical<'m, 'a> {
-    plan: Option<&'m Plan>,
-    text: &'a str,
-    holes: &'m [Hole],
-}
-
-impl Canonical<'_, '_> {
-    /// Append the canonical form; false when the skeleton has none.
-    pub fn write(&self, out: &mut Vec<u8>) -> bool {
-        let Some(plan) = self.plan else { return false };
+    /// Append the line's canonical form, assembled from its memo's plan;
+    /// false when the skeleton has none.
+    pub fn write_canonical(&self, out: &mut Vec<u8>) -> bool {
+        let Some(plan) = &self.memo.plan else {
+            return false;
+        };
         let bytes = self.text.as_bytes();
         let mut from = 0;
         for piece in &plan.pieces {
@@ -267,7 +253,7 @@ mod tests {
         assert_eq!(first.sibling(1).as_bool(), Some(true));
         assert_eq!(first.sibling(2).as_str().map(|s| s.raw()), Some("other"));
         let mut out = Vec::new();
-        assert!(replay.canonical().write(&mut out));
+        assert!(replay.write_canonical(&mut out));
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"a": 22, "b": "longer", "c": [true, null]}"#
