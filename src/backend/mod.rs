@@ -17,6 +17,8 @@
 //! Every answer is a `Result`, since a database can fail; slow questions
 //! take a cancel flag, set when a newer keystroke makes the answer stale.
 
+#[cfg(test)]
+pub(crate) mod conformance;
 pub mod memory;
 
 use crate::log::chain::Verification;
@@ -225,4 +227,77 @@ pub fn everything(backend: &dyn Backend) -> Result<Arc<dyn Selection>> {
     backend
         .select(&Filter::default(), &AtomicBool::new(false))?
         .ok_or_else(|| BackendError("never cancelled".into()))
+}
+
+/// The selection of nothing: what the browser holds before its first
+/// query returns.
+pub struct Empty;
+
+impl Selection for Empty {
+    fn count(&self) -> usize {
+        0
+    }
+
+    fn page(&self, _: PageAt, _: usize) -> Result<Page> {
+        Ok(Page::default())
+    }
+
+    fn locate(&self, _: RowKey) -> Result<std::result::Result<usize, usize>> {
+        Ok(Err(0))
+    }
+
+    fn span(&self) -> Result<(Option<(i64, i64)>, usize)> {
+        Ok((None, 0))
+    }
+
+    fn tool_stats(&self) -> Result<Vec<ToolStats>> {
+        Ok(Vec::new())
+    }
+
+    fn failures(&self) -> Result<Vec<Failure>> {
+        Ok(Vec::new())
+    }
+
+    fn histogram(&self, _: Width) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
+        Ok(Ok(Histogram::default()))
+    }
+
+    fn activity(
+        &self,
+        _: Width,
+        _: usize,
+    ) -> Result<std::result::Result<Activity, TooManyBuckets>> {
+        Ok(Ok(Activity {
+            histogram: Histogram::default(),
+            latency: Vec::new(),
+        }))
+    }
+
+    fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
+        Ok(Alerts {
+            threshold,
+            window: crate::store::filter::format_duration(window_micros),
+            bursts: Vec::new(),
+            emergencies: Vec::new(),
+        })
+    }
+
+    fn retention(&self, _: &Policies, _: i64, _: i64) -> Result<Vec<RetentionEntry>> {
+        Ok(Vec::new())
+    }
+
+    fn timeline(&self, _: &str) -> Result<Vec<TimelineEntry>> {
+        Ok(Vec::new())
+    }
+
+    fn access_report(&self, _: &str, _: Moment, _: Moment) -> Result<AccessReport> {
+        Err(BackendError("nothing is loaded".into()))
+    }
+
+    fn for_each(
+        &self,
+        _: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>> {
+        Ok(Ok(()))
+    }
 }
