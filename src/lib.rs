@@ -7,9 +7,10 @@
 pub mod cli;
 pub mod config;
 pub mod export;
+pub mod filter;
 pub mod generate;
+pub mod leaks;
 pub mod log;
-pub mod scan;
 pub mod store;
 pub mod text;
 pub mod tui;

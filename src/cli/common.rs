@@ -6,11 +6,10 @@ use super::color::Paint;
 use super::open_sources;
 use super::progress;
 use super::terminal_out::TerminalSafe;
-use super::verify::weakness_notes;
 use crate::export::atomic::{refuse_evidence, write_atomic};
 use crate::export::{Document, Table};
+use crate::filter::{Filter, parse_filter};
 use crate::log::chain::Verification;
-use crate::store::filter::{Filter, parse_filter};
 use crate::store::query::select;
 use crate::store::{self, Store};
 use crate::text::{for_terminal, truncate_to_width};
@@ -67,7 +66,7 @@ pub fn parse_query(text: &str) -> Result<Filter, String> {
 }
 
 /// The loaded logs and the selected rows.
-pub struct Loaded {
+pub struct SelectedLogs {
     pub store: Store,
     pub verification: Verification,
     /// Rows matching `-q` (all rows without it), in store order.
@@ -77,7 +76,7 @@ pub struct Loaded {
 /// Read and verify the inputs, say on stderr (one line) if they are not
 /// intact or only weakly protected, and select the rows. Answers come from
 /// the log as it is, broken or not: the line on stderr is the caveat.
-pub fn load(input: &Input) -> Result<Loaded, String> {
+pub fn load(input: &Input) -> Result<SelectedLogs, String> {
     let sources = open_sources(&input.paths)?;
     let bar = progress::Bar::new(total_bytes(&sources), "reading");
     let (store, verification) =
@@ -90,7 +89,7 @@ pub fn load(input: &Input) -> Result<Loaded, String> {
         Some(filter) => select(&store, filter),
         None => (0..store.len() as u32).collect(),
     };
-    Ok(Loaded {
+    Ok(SelectedLogs {
         store,
         verification,
         rows,
@@ -113,7 +112,7 @@ fn integrity_caveat(v: &Verification) -> Option<String> {
             first.kind.name(),
         ));
     }
-    let notes = weakness_notes(v);
+    let notes = v.weakness_notes();
     (!notes.is_empty()).then(|| format!("note: {}", notes.join("; ")))
 }
 

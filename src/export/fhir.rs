@@ -13,8 +13,8 @@
 //! written as a `data-absent-reason` extension instead of a made-up time.
 //! Arguments and results are not exported: they are where PII lives.
 
+use crate::filter::Field;
 use crate::store::Store;
-use crate::store::filter::Field;
 use crate::store::store::{MISSING, Outcome, Sym};
 use crate::views::alerts::is_review;
 use crate::views::{Moment, is_emergency};

@@ -11,8 +11,8 @@ pub mod fhir;
 pub mod json;
 pub mod markdown;
 
+use crate::filter::{Field, format_timestamp};
 use crate::store::Store;
-use crate::store::filter::{Field, format_timestamp};
 use crate::store::store::{NO_TIME, Outcome};
 use crate::views::PyNumber;
 use crate::views::alerts::Alerts;

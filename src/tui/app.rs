@@ -10,18 +10,18 @@ use super::activity::{self, Activity};
 use super::completion::Completions;
 use super::cursor::Cursor;
 use super::export::Format;
-use super::filter::FilterBar;
+use super::filter_bar::FilterBar;
 use super::input::{Edit, LineInput};
 use super::keymap::{Context, Keymap};
-use super::loader::{LoadProgress, Loaded};
+use super::loader::{LoadProgress, LoadedLogs};
 use super::navigation::{self, Motion};
 use super::stats_order::StatsSort;
 use super::theme::Theme;
-use super::worker::{Activity as ActivityData, Selection};
+use super::worker::{ActivityData, Selection};
 use super::{open, reports};
 use crate::config::{AlertSettings, RetentionSettings};
+use crate::filter::{Field, Filter, Predicate, Term};
 use crate::store::Store;
-use crate::store::filter::{Field, Filter, Predicate, Term};
 use crate::store::query::select;
 use crate::views::alerts::Alerts;
 use crate::views::histogram::{TooManyBuckets, Width};
@@ -89,7 +89,7 @@ pub enum Action {
     /// The logs on disk changed (size or modification time).
     SourcesChanged,
     Progress(LoadProgress),
-    Loaded(Arc<Loaded>, Duration),
+    Loaded(Arc<LoadedLogs>, Duration),
     LoadFailed(String),
     /// A query's result, with the generation it was started for.
     Selected(u64, Arc<Selection>),
@@ -117,19 +117,19 @@ pub enum Effect {
     Query {
         generation: u64,
         filter: Filter,
-        data: Arc<Loaded>,
+        data: Arc<LoadedLogs>,
     },
     /// Load the logs again (follow mode).
     Reload { paths: Vec<PathBuf> },
     Alerts {
         generation: u64,
-        data: Arc<Loaded>,
+        data: Arc<LoadedLogs>,
         selection: Arc<Selection>,
         settings: AlertSettings,
     },
     Activity {
         generation: u64,
-        data: Arc<Loaded>,
+        data: Arc<LoadedLogs>,
         selection: Arc<Selection>,
         width: Width,
     },
@@ -137,7 +137,7 @@ pub enum Effect {
         generation: u64,
         text: String,
         cursor: usize,
-        data: Option<Arc<Loaded>>,
+        data: Option<Arc<LoadedLogs>>,
     },
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
@@ -148,7 +148,7 @@ pub enum Effect {
         format: Format,
         force: bool,
         report: Arc<AccessReport>,
-        data: Arc<Loaded>,
+        data: Arc<LoadedLogs>,
     },
 }
 
@@ -204,7 +204,7 @@ pub enum Prompt {
 pub enum Load {
     Loading(LoadProgress),
     Failed(String),
-    Ready(Arc<Loaded>),
+    Ready(Arc<LoadedLogs>),
 }
 
 /// The calls of the selected entry's conversation.
@@ -309,7 +309,7 @@ impl App {
         }
     }
 
-    pub fn loaded(&self) -> Option<&Arc<Loaded>> {
+    pub fn loaded(&self) -> Option<&Arc<LoadedLogs>> {
         match &self.load {
             Load::Ready(data) => Some(data),
             _ => None,

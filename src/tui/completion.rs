@@ -1,8 +1,8 @@
 //! Fuzzy completion in the filter bar: filter keys, and values from the
 //! store's dictionaries (users, patients, tools, conversations, …).
 
+use crate::filter::{Completion, completion_at, keys, quote_value};
 use crate::store::Store;
-use crate::store::filter::{Completion, completion_at, keys, quote_value};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use std::ops::Range;

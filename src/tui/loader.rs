@@ -3,7 +3,7 @@
 
 use super::app::Action;
 use crate::log::chain::Verification;
-use crate::log::scan::Progress;
+use crate::log::pass::Progress;
 use crate::store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,7 +12,7 @@ use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
 
 /// Everything the browser shows comes from here once loading is done.
-pub struct Loaded {
+pub struct LoadedLogs {
     pub store: Store,
     pub verification: Verification,
 }
@@ -71,7 +71,7 @@ pub fn load(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
         }
     };
     if let Some((store, verification)) = crate::store::load(sources, on_progress, &cancel) {
-        let loaded = Arc::new(Loaded {
+        let loaded = Arc::new(LoadedLogs {
             store,
             verification,
         });

@@ -3,8 +3,8 @@
 use super::app::{App, Pane, View, entry_changed, set_filter};
 use super::reports::alert_items;
 use super::stats_order::sorted;
+use crate::filter::quote_value;
 use crate::store::Store;
-use crate::store::filter::quote_value;
 use crate::text::for_terminal;
 
 pub fn open(app: &mut App) {

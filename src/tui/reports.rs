@@ -6,7 +6,7 @@ use super::cursor::Cursor;
 use super::export::Format;
 use super::input::LineInput;
 use crate::export::atomic::refuse_evidence;
-use crate::store::filter::{Field, Filter, Predicate, parse_filter};
+use crate::filter::{Field, Filter, Predicate, parse_filter};
 use crate::store::query::select;
 use crate::store::store::NO_TIME;
 use crate::text::for_terminal;

@@ -3,7 +3,7 @@
 //! drawn on ratatui's `TestBackend` and read back as text.
 
 use super::app::{Action, App, update};
-use super::loader::Loaded;
+use super::loader::LoadedLogs;
 use super::runtime::{Host, Runtime};
 use super::theme::Theme;
 use super::{event_loop, ui};
@@ -24,14 +24,14 @@ use unicode_width::UnicodeWidthStr;
 pub const NOW: i64 = 1_754_006_400_000_000;
 
 /// Load and verify logs given as (file name, contents).
-pub fn load(logs: &[(&str, &str)]) -> Arc<Loaded> {
+pub fn load(logs: &[(&str, &str)]) -> Arc<LoadedLogs> {
     let sources = logs
         .iter()
         .map(|(name, text)| Source::from_bytes(*name, text.as_bytes().to_vec()))
         .collect();
     let (store, verification) =
         crate::store::load(sources, |_| {}, &AtomicBool::new(false)).expect("not cancelled");
-    Arc::new(Loaded {
+    Arc::new(LoadedLogs {
         store,
         verification,
     })

@@ -1,9 +1,9 @@
 //! The slow computations behind the panes, run as jobs by the runtime:
 //! never on the thread that draws.
 
-use super::loader::Loaded;
+use super::loader::LoadedLogs;
 use crate::config::AlertSettings;
-use crate::store::filter::Filter;
+use crate::filter::Filter;
 use crate::store::query::select_cancellable;
 use crate::views::alerts::Alerts;
 use crate::views::failures::{Failure, failures};
@@ -35,7 +35,7 @@ impl Selection {
 
 /// Compute a selection and its stats; `None` if cancelled meanwhile (a
 /// newer keystroke wants another).
-pub fn select(loaded: &Loaded, filter: &Filter, cancel: &AtomicBool) -> Option<Selection> {
+pub fn select(loaded: &LoadedLogs, filter: &Filter, cancel: &AtomicBool) -> Option<Selection> {
     let store = &loaded.store;
     let rows = select_cancellable(store, filter, cancel)?;
     let stats = tool_stats(store, &rows);
@@ -47,7 +47,7 @@ pub fn select(loaded: &Loaded, filter: &Filter, cancel: &AtomicBool) -> Option<S
 }
 
 /// Fill in the failures of a selection already shown.
-pub fn fill_failures(loaded: &Loaded, selection: &Selection) {
+pub fn fill_failures(loaded: &LoadedLogs, selection: &Selection) {
     selection
         .failures
         .get_or_init(|| failures(&loaded.store, &selection.rows));
@@ -56,7 +56,7 @@ pub fn fill_failures(loaded: &Loaded, selection: &Selection) {
 /// The activity pane's histogram and the stats pane's latency sparklines,
 /// over the same buckets.
 #[derive(Debug)]
-pub struct Activity {
+pub struct ActivityData {
     pub histogram: Histogram,
     /// Per tool, p95 durations over at most [`SPARKLINE_WIDTH`] groups of buckets.
     pub latency: Vec<ToolLatency>,
@@ -66,18 +66,18 @@ pub struct Activity {
 pub const SPARKLINE_WIDTH: usize = 12;
 
 pub fn activity(
-    loaded: &Loaded,
+    loaded: &LoadedLogs,
     selection: &Selection,
     width: Width,
-) -> Result<Activity, TooManyBuckets> {
+) -> Result<ActivityData, TooManyBuckets> {
     let store = &loaded.store;
     let histogram = histogram(store, &selection.rows, width)?;
     let latency = tool_latency(store, &selection.rows, &histogram, SPARKLINE_WIDTH);
-    Ok(Activity { histogram, latency })
+    Ok(ActivityData { histogram, latency })
 }
 
 /// Alerts over a selection (they scan the whole log for reviews).
-pub fn alerts(loaded: &Loaded, selection: &Selection, settings: AlertSettings) -> Alerts {
+pub fn alerts(loaded: &LoadedLogs, selection: &Selection, settings: AlertSettings) -> Alerts {
     crate::views::alerts::alerts(
         &loaded.store,
         &selection.rows,

@@ -3,8 +3,8 @@
 //! whether someone reviewed it afterwards.
 
 use super::{field_text, is_emergency, timestamp_text};
+use crate::filter::{Field, format_duration, format_timestamp};
 use crate::store::Store;
-use crate::store::filter::{Field, format_duration, format_timestamp};
 use crate::store::store::{MISSING, NO_TIME, Sym};
 use serde::Serialize;
 use std::collections::HashMap;

@@ -4,8 +4,8 @@
 //! as the lesson's `by_user(user, since)` and `failures(since)` narrow.
 
 use super::field_text;
+use crate::filter::Field;
 use crate::store::Store;
-use crate::store::filter::Field;
 use crate::store::store::Outcome;
 use serde::Serialize;
 use std::cmp::Reverse;

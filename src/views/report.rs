@@ -14,10 +14,10 @@
 //! verified. The accounting of disclosures is a projection of the report.
 
 use super::{Moment, field_text, is_emergency, rows_with, timestamp_text};
+use crate::filter::{Field, format_timestamp};
 use crate::log::chain::Verification;
 use crate::log::entry::Scheme;
 use crate::store::Store;
-use crate::store::filter::{Field, format_timestamp};
 use crate::store::store::Outcome;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};

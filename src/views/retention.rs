@@ -2,8 +2,8 @@
 //! `RETENTION_POLICIES` and `get_retention_period`) and which entries are
 //! past that or due soon. auditui reports; it never deletes anything.
 
+use crate::filter::{Field, format_timestamp};
 use crate::store::Store;
-use crate::store::filter::{Field, format_timestamp};
 use crate::store::store::NO_TIME;
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};

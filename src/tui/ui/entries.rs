@@ -2,8 +2,8 @@
 //! built, so a million matches cost no more than twenty.
 
 use super::{App, pane_block, safe, thousands, title};
+use crate::filter::Field;
 use crate::store::Store;
-use crate::store::filter::Field;
 use crate::store::store::Outcome;
 use crate::tui::app::Pane;
 use crate::tui::clock::{format_time, zone_label};

@@ -3,8 +3,8 @@
 
 use super::completion::{COMPLETIONS_SHOWN, Completions, complete};
 use super::input::{Edit, LineInput};
+use crate::filter::{Filter, FilterError, parse_filter};
 use crate::store::Store;
-use crate::store::filter::{Filter, FilterError, parse_filter};
 use std::sync::atomic::AtomicBool;
 
 /// Applied filters kept for Up/Down.
