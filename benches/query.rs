@@ -7,10 +7,10 @@
 
 use auditui::backend::memory::MemoryBackend;
 use auditui::backend::{self, Backend, PageAt};
+use auditui::filter::{Field, parse_filter, quote_value};
 use auditui::generate::{Options, generate};
-use auditui::log::scan;
+use auditui::log::pass;
 use auditui::log::source::Source;
-use auditui::store::filter::{Field, parse_filter, quote_value};
 use auditui::store::query::select;
 use auditui::store::{self, Store};
 use auditui::views::histogram::{Width, histogram, tool_latency};
@@ -58,7 +58,7 @@ fn benches(c: &mut Criterion) {
     build.bench_function("verify only", |b| {
         b.iter_batched(
             || sources(&bytes),
-            |sources| black_box(scan::verify(&sources)),
+            |sources| black_box(pass::verify(&sources)),
             BatchSize::PerIteration,
         )
     });

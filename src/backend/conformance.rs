@@ -2,8 +2,8 @@
 //! second backend's tests load [`sources`] and call [`check`].
 
 use super::{Backend, Page, PageAt, RowKey, Selection, everything};
+use crate::filter::{Field, parse_filter};
 use crate::log::source::Source;
-use crate::store::filter::{Field, parse_filter};
 use crate::store::store::Outcome;
 use crate::views::histogram::Width;
 use std::sync::Arc;

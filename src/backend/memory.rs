@@ -2,11 +2,11 @@
 //! vector of matching row ids, and every question is a `views` function
 //! over it. Keys are row numbers, so finding an entry costs nothing.
 
-use super::{Activity, Backend, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection};
+use super::{ActivityData, Backend, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection};
+use crate::filter::{Field, Filter};
 use crate::log::chain::Verification;
-use crate::log::scan::Progress;
+use crate::log::pass::Progress;
 use crate::log::source::Source;
-use crate::store::filter::{Field, Filter};
 use crate::store::query::select_cancellable;
 use crate::store::{Store, load};
 use crate::views::Moment;
@@ -230,10 +230,10 @@ impl Selection for MemorySelection {
         &self,
         width: Width,
         groups: usize,
-    ) -> Result<std::result::Result<Activity, TooManyBuckets>> {
+    ) -> Result<std::result::Result<ActivityData, TooManyBuckets>> {
         Ok(histogram(self.store(), &self.rows, width).map(|histogram| {
             let latency = tool_latency(self.store(), &self.rows, &histogram, groups);
-            Activity { histogram, latency }
+            ActivityData { histogram, latency }
         }))
     }
 
@@ -279,7 +279,7 @@ impl Selection for MemorySelection {
 mod tests {
     use super::*;
     use crate::backend::conformance;
-    use crate::store::filter::parse_filter;
+    use crate::filter::parse_filter;
 
     fn backend() -> MemoryBackend {
         MemoryBackend::load(conformance::sources(), |_| {}, &AtomicBool::new(false))

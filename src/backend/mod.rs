@@ -21,9 +21,9 @@
 pub(crate) mod conformance;
 pub mod memory;
 
+use crate::filter::{Field, Filter};
 use crate::log::chain::Verification;
 pub use crate::store::RowKey;
-use crate::store::filter::{Field, Filter};
 use crate::store::store::Outcome;
 use crate::views::Moment;
 use crate::views::alerts::Alerts;
@@ -125,7 +125,7 @@ pub struct Page {
 /// The histogram of a selection and, over the same buckets, each tool's
 /// p95 latency in at most `groups` groups of buckets (a sparkline).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Activity {
+pub struct ActivityData {
     pub histogram: Histogram,
     pub latency: Vec<ToolLatency>,
 }
@@ -161,7 +161,7 @@ pub trait Selection: Send + Sync {
         &self,
         width: Width,
         groups: usize,
-    ) -> Result<std::result::Result<Activity, TooManyBuckets>>;
+    ) -> Result<std::result::Result<ActivityData, TooManyBuckets>>;
 
     /// Bursts of `threshold` accesses within `window_micros`, and
     /// emergency accesses (reviews are looked for in the whole log).
@@ -266,8 +266,8 @@ impl Selection for Empty {
         &self,
         _: Width,
         _: usize,
-    ) -> Result<std::result::Result<Activity, TooManyBuckets>> {
-        Ok(Ok(Activity {
+    ) -> Result<std::result::Result<ActivityData, TooManyBuckets>> {
+        Ok(Ok(ActivityData {
             histogram: Histogram::default(),
             latency: Vec::new(),
         }))
@@ -276,7 +276,7 @@ impl Selection for Empty {
     fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
         Ok(Alerts {
             threshold,
-            window: crate::store::filter::format_duration(window_micros),
+            window: crate::filter::format_duration(window_micros),
             bursts: Vec::new(),
             emergencies: Vec::new(),
         })

@@ -6,13 +6,12 @@ use super::color::Paint;
 use super::open_sources;
 use super::progress;
 use super::terminal_out::TerminalSafe;
-use super::verify::weakness_notes;
 use crate::backend::memory::MemoryBackend;
 use crate::backend::{Backend, BackendError, Selection};
 use crate::export::atomic::{refuse_evidence, write_atomic};
 use crate::export::{Document, Table};
+use crate::filter::{Filter, parse_filter};
 use crate::log::chain::Verification;
-use crate::store::filter::{Filter, parse_filter};
 use crate::text::{for_terminal, truncate_to_width};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -68,7 +67,7 @@ pub fn parse_query(text: &str) -> Result<Filter, String> {
 }
 
 /// The loaded logs and the selected entries.
-pub struct Loaded {
+pub struct SelectedLogs {
     pub backend: Box<dyn Backend>,
     /// Entries matching `-q` (all entries without it), in log order.
     pub selection: Arc<dyn Selection>,
@@ -84,7 +83,7 @@ impl From<BackendError> for String {
 /// Read and verify the inputs, say on stderr (one line) if they are not
 /// intact or only weakly protected, and select the rows. Answers come from
 /// the log as it is, broken or not: the line on stderr is the caveat.
-pub fn load(input: &Input) -> Result<Loaded, String> {
+pub fn load(input: &Input) -> Result<SelectedLogs, String> {
     let sources = open_sources(&input.paths)?;
     let bar = progress::Bar::new(total_bytes(&sources), "reading");
     let never = AtomicBool::new(false);
@@ -98,7 +97,7 @@ pub fn load(input: &Input) -> Result<Loaded, String> {
     let selection = backend
         .select(&filter, &never)?
         .ok_or("the query was cancelled")?;
-    Ok(Loaded {
+    Ok(SelectedLogs {
         backend: Box::new(backend),
         selection,
     })
@@ -120,7 +119,7 @@ fn integrity_caveat(v: &Verification) -> Option<String> {
             first.kind.name(),
         ));
     }
-    let notes = weakness_notes(v);
+    let notes = v.weakness_notes();
     (!notes.is_empty()).then(|| format!("note: {}", notes.join("; ")))
 }
 

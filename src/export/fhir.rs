@@ -14,8 +14,8 @@
 //! Arguments and results are not exported: they are where PII lives.
 
 use crate::backend::{Backend, BackendError, EntryRow, Result, RowKey};
+use crate::filter::{Field, Filter, Predicate, Term};
 use crate::log::entry::parse_line;
-use crate::store::filter::{Field, Filter, Predicate, Term};
 use crate::store::store::Outcome;
 use crate::views::alerts::is_review;
 use crate::views::{Moment, is_emergency};

@@ -12,7 +12,7 @@ pub mod json;
 pub mod markdown;
 
 use crate::backend::{EntryRow, Selection};
-use crate::store::filter::format_timestamp;
+use crate::filter::format_timestamp;
 use crate::store::store::{NO_TIME, Outcome};
 use crate::views::PyNumber;
 use crate::views::alerts::Alerts;

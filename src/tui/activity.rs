@@ -5,8 +5,8 @@
 
 use super::app::{App, Effect, set_filter};
 use super::cursor::Cursor;
-use super::worker::Activity as ActivityData;
-use crate::store::filter::{
+use super::worker::ActivityData;
+use crate::filter::{
     FilterError, Predicate, format_duration, format_timestamp, parse_filter, quote_value,
 };
 use crate::views::histogram::{TooManyBuckets, Width, narrower, wider};

@@ -2,7 +2,7 @@
 //! store's dictionaries (users, patients, tools, conversations, …).
 
 use crate::backend::Backend;
-use crate::store::filter::{Completion, completion_at, keys, quote_value};
+use crate::filter::{Completion, completion_at, keys, quote_value};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use std::ops::Range;

@@ -3,7 +3,7 @@
 
 use super::app::Action;
 use crate::backend::memory::MemoryBackend;
-use crate::log::scan::Progress;
+use crate::log::pass::Progress;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;

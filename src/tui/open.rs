@@ -4,7 +4,7 @@ use super::app::{App, Jump, Pane, View, entry_changed, set_filter};
 use super::reports::alert_items;
 use super::stats_order::sorted;
 use crate::backend::RowKey;
-use crate::store::filter::quote_value;
+use crate::filter::quote_value;
 use crate::text::for_terminal;
 
 pub fn open(app: &mut App) {

@@ -7,7 +7,7 @@ use super::export::Format;
 use super::input::LineInput;
 use crate::backend::{BackendError, RowKey};
 use crate::export::atomic::refuse_evidence;
-use crate::store::filter::{Field, Filter, Predicate, parse_filter};
+use crate::filter::{Field, Filter, Predicate, parse_filter};
 use crate::text::for_terminal;
 use crate::views::Moment;
 use crate::views::alerts::{Alerts, Burst, EmergencyAccess};

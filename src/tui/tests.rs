@@ -3,7 +3,7 @@
 use super::app::{Action, ExportOutcome, Pane, Prompt, View};
 use super::testing::{Harness, chain_log, clinic_accesses, hipaa_log, support_calls};
 use crate::backend::PageAt;
-use crate::store::filter::Field;
+use crate::filter::Field;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 fn support(width: u16, height: u16) -> Harness {

@@ -3,7 +3,7 @@
 
 use crate::backend::{self, Backend, BackendError};
 use crate::config::AlertSettings;
-use crate::store::filter::Filter;
+use crate::filter::Filter;
 use crate::views::alerts::Alerts;
 use crate::views::failures::Failure;
 use crate::views::histogram::{TooManyBuckets, Width};
@@ -11,7 +11,7 @@ use crate::views::stats::ToolStats;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 
-pub use crate::backend::Activity;
+pub use crate::backend::ActivityData;
 
 /// The entries matching the filter, and the panes' views of them.
 pub struct Matches {
@@ -78,7 +78,7 @@ pub const SPARKLINE_WIDTH: usize = 12;
 pub fn activity(
     matches: &Matches,
     width: Width,
-) -> Result<Result<Activity, TooManyBuckets>, BackendError> {
+) -> Result<Result<ActivityData, TooManyBuckets>, BackendError> {
     matches.selected.activity(width, SPARKLINE_WIDTH)
 }
 

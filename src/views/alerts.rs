@@ -3,7 +3,7 @@
 //! whether someone reviewed it afterwards.
 
 use super::{field_text, is_emergency, timestamp_text};
-use crate::store::filter::{Field, format_duration, format_timestamp};
+use crate::filter::{Field, format_duration, format_timestamp};
 use crate::store::store::{MISSING, NO_TIME, Sym};
 use crate::store::{RowKey, Store};
 use serde::Serialize;

@@ -9,8 +9,8 @@
 //! before the first entry or after the last one.
 
 use super::stats::nearest_rank;
+use crate::filter::Field;
 use crate::store::Store;
-use crate::store::filter::Field;
 use crate::store::store::{NO_TIME, Outcome, Sym};
 use serde::Serialize;
 
@@ -346,8 +346,8 @@ fn p95(bins: &[u32]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::filter::parse_timestamp;
     use crate::log::source::Source;
-    use crate::store::filter::parse_timestamp;
     use crate::tui::testing::{call, chain_log};
     use std::sync::atomic::AtomicBool;
 

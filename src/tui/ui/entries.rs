@@ -3,7 +3,7 @@
 
 use super::{App, pane_block, safe, thousands, title};
 use crate::backend::{EntryRow, PageAt};
-use crate::store::filter::Field;
+use crate::filter::Field;
 use crate::store::store::Outcome;
 use crate::tui::app::Pane;
 use crate::tui::clock::{format_time, zone_label};

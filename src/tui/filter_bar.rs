@@ -4,7 +4,7 @@
 use super::completion::{COMPLETIONS_SHOWN, Completions, complete};
 use super::input::{Edit, LineInput};
 use crate::backend::Backend;
-use crate::store::filter::{Filter, FilterError, parse_filter};
+use crate::filter::{Filter, FilterError, parse_filter};
 use std::sync::atomic::AtomicBool;
 
 /// Applied filters kept for Up/Down.
