@@ -6,6 +6,7 @@ pub mod checkpoint;
 pub mod entry;
 pub mod follow;
 pub mod json;
+pub mod merkle;
 mod memo;
 pub mod scan;
 pub(crate) mod sigbus;
