@@ -48,7 +48,9 @@ pub fn run(args: Args) -> Result<u8, String> {
         .transpose()?;
     let sources = open_sources(&args.paths)?;
     let bar = Bar::new(total_bytes(&sources), "verifying");
-    let mut verification = scan::verify_with_progress(&sources, |p| bar.update(p));
+    // The tree head is recomputed from the stored hashes, kept only then.
+    let keep_leaves = note.as_ref().is_some_and(|n| n.checkpoint.tree.is_some());
+    let mut verification = scan::verify_keeping(&sources, keep_leaves, |p| bar.update(p));
     bar.finish();
     if let (Some(note), Some(path)) = (&note, &args.checkpoint) {
         verification.add_findings(checkpoint_findings(
@@ -72,12 +74,12 @@ pub fn run(args: Args) -> Result<u8, String> {
     })
 }
 
-fn read_note(path: &Path) -> Result<Note, String> {
+pub(super) fn read_note(path: &Path) -> Result<Note, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     Note::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-fn read_trusted_key(path: &Path) -> Result<VerifyingKey, String> {
+pub(super) fn read_trusted_key(path: &Path) -> Result<VerifyingKey, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     parse_public_key(&text).map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -89,6 +89,10 @@ pub struct FileSummary {
     pub lines: LineMap,
     pub findings: Vec<Finding>,
     pub empty: bool,
+    /// The entries' stored hashes in order, the leaves of a checkpoint's
+    /// Merkle tree: kept only when asked for (32 bytes an entry), and
+    /// `None` then too once an entry has no hash a tree could commit to.
+    pub leaves: Option<Vec<[u8; 32]>>,
 }
 
 impl FileSummary {
@@ -148,10 +152,17 @@ impl FileVerifier {
                 lines: LineMap::default(),
                 findings: Vec::new(),
                 empty: true,
+                leaves: None,
             },
             recent: [None, None],
             after_unreadable: false,
         }
+    }
+
+    /// Also keep the entries' stored hashes (see [`FileSummary::leaves`]).
+    pub fn keeping_leaves(mut self) -> Self {
+        self.summary.leaves = Some(Vec::new());
+        self
     }
 
     /// Feed the next line's outcome. `terminated` is false for a final line
@@ -178,6 +189,12 @@ impl FileVerifier {
             }
             LineOutcome::Entry(seal) => {
                 self.summary.entries += 1;
+                if let Some(leaves) = &mut self.summary.leaves {
+                    match seal.and_then(|s| s.stored) {
+                        Some(stored) => leaves.push(stored),
+                        None => self.summary.leaves = None,
+                    }
+                }
                 self.note_scheme(line, seal.map_or(Scheme::Plain, |s| s.scheme));
                 if let Some(seal) = seal {
                     self.check_sealed(line, seal);
