@@ -78,10 +78,21 @@ pub struct Loaded {
 /// intact or only weakly protected, and select the rows. Answers come from
 /// the log as it is, broken or not: the line on stderr is the caveat.
 pub fn load(input: &Input) -> Result<Loaded, String> {
+    load_keeping(input, false)
+}
+
+/// [`load`], keeping the entries' stored hashes when `keep_leaves` (for
+/// Merkle proofs).
+pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<Loaded, String> {
     let sources = open_sources(&input.paths)?;
     let bar = progress::Bar::new(total_bytes(&sources), "reading");
-    let (store, verification) =
-        store::load(sources, |p| bar.update(p), &AtomicBool::new(false)).expect("never cancelled");
+    let (store, verification) = store::load_keeping(
+        sources,
+        keep_leaves,
+        |p| bar.update(p),
+        &AtomicBool::new(false),
+    )
+    .expect("never cancelled");
     bar.finish();
     if let Some(caveat) = integrity_caveat(&verification) {
         eprintln!("auditui: {}", for_terminal(&caveat));

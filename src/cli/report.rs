@@ -47,7 +47,7 @@ pub enum Format {
     Fhir,
 }
 
-fn parse_moment(text: &str) -> Result<Moment, String> {
+pub(super) fn parse_moment(text: &str) -> Result<Moment, String> {
     Moment::parse(text).ok_or_else(|| {
         "expected a time like 2025-07-07, 2025-07-07T12:00 or 2025-07-07T12:00:00+02:00".into()
     })

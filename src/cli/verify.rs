@@ -74,9 +74,15 @@ pub fn run(args: Args) -> Result<u8, String> {
     })
 }
 
-pub(super) fn read_note(path: &Path) -> Result<Note, String> {
+fn read_note(path: &Path) -> Result<Note, String> {
+    read_note_text(path).map(|(note, _)| note)
+}
+
+/// A checkpoint file, parsed and as written (an excerpt carries its text).
+pub(super) fn read_note_text(path: &Path) -> Result<(Note, String), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Note::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    let note = Note::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((note, text))
 }
 
 pub(super) fn read_trusted_key(path: &Path) -> Result<VerifyingKey, String> {
@@ -154,22 +160,7 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
     for warning in weakness_notes(v) {
         out.push_str(&format!("  note: {warning}\n"));
     }
-    if !v.findings.is_empty() {
-        out.push_str(&format!(
-            "{} {}:\n",
-            v.findings.len(),
-            plural(v.findings.len(), "finding", "findings")
-        ));
-        for f in &v.findings {
-            out.push_str(&format!(
-                "  {}:{}  {} {}\n",
-                for_terminal(&f.file),
-                f.line,
-                paint.bad(&format!("{:<10}", f.kind.name())),
-                for_terminal(&f.message)
-            ));
-        }
-    }
+    out.push_str(&findings_text(&v.findings, paint));
     let verdict = match (v.intact(), v.weak()) {
         (true, false) => paint.good("OK: every chain is intact"),
         (true, true) => paint.warn("OK, but WEAK: intact as far as the hashes reach (see notes)"),
@@ -181,6 +172,28 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
     };
     out.push_str(&verdict);
     out.push('\n');
+    out
+}
+
+/// "N findings:" and one line per finding; nothing when there are none.
+pub fn findings_text(findings: &[Finding], paint: Paint) -> String {
+    let mut out = String::new();
+    if !findings.is_empty() {
+        out.push_str(&format!(
+            "{} {}:\n",
+            findings.len(),
+            plural(findings.len(), "finding", "findings")
+        ));
+        for f in findings {
+            out.push_str(&format!(
+                "  {}:{}  {} {}\n",
+                for_terminal(&f.file),
+                f.line,
+                paint.bad(&format!("{:<10}", f.kind.name())),
+                for_terminal(&f.message)
+            ));
+        }
+    }
     out
 }
 

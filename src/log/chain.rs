@@ -28,6 +28,11 @@ pub enum FindingKind {
     /// The checkpoint's signature is missing, does not match it, or is not
     /// by the trusted key.
     Signature,
+    /// An inclusion or consistency proof does not lead to the checkpoint's
+    /// Merkle tree head.
+    Proof,
+    /// An excerpt holds fewer (or more) entries than it says matched.
+    Missing,
 }
 
 impl FindingKind {
@@ -40,6 +45,8 @@ impl FindingKind {
             FindingKind::Truncated => "truncated",
             FindingKind::Rewritten => "rewritten",
             FindingKind::Signature => "signature",
+            FindingKind::Proof => "proof",
+            FindingKind::Missing => "missing",
         }
     }
 }

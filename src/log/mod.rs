@@ -4,6 +4,7 @@ pub mod canonical;
 pub mod chain;
 pub mod checkpoint;
 pub mod entry;
+pub mod excerpt;
 pub mod follow;
 pub mod json;
 pub mod merkle;

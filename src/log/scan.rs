@@ -72,6 +72,24 @@ impl<F: FnMut(Progress)> ScanSink for VerifyOnly<F> {
     }
 }
 
+/// Another sink's work, with the entries' stored hashes kept in the verdict.
+pub struct KeepingLeaves<'s>(pub &'s mut dyn ScanSink);
+
+impl ScanSink for KeepingLeaves<'_> {
+    fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
+        self.0.entry(entry);
+    }
+    fn progress(&mut self, progress: Progress) {
+        self.0.progress(progress);
+    }
+    fn wants_fields(&self) -> bool {
+        self.0.wants_fields()
+    }
+    fn wants_leaves(&self) -> bool {
+        true
+    }
+}
+
 /// What the analysing thread hands to the caller's thread.
 enum Message<'a> {
     Batch(Vec<Line<'a>>, Vec<Analysed<'a>>),
