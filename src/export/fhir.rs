@@ -107,9 +107,30 @@ pub fn bundle(store: &Store, rows: &[u32], observer: &str) -> Value {
 /// The Bundle for `rows` as pretty JSON, observed by the logs themselves:
 /// auditui only exports, the application that wrote them saw the events.
 pub fn write_bundle(store: &Store, rows: &[u32], out: &mut dyn Write) -> io::Result<()> {
+    super::json::write_pretty(&bundle(store, rows, &observer(store)), out)
+}
+
+/// The extension on the Bundle's `meta` that carries a verifiable excerpt
+/// of the entries (`auditui verify-excerpt` reads it).
+pub const EXCERPT_EXTENSION: &str = "urn:auditui:excerpt";
+
+/// [`write_bundle`], carrying `excerpt` (its JSON text) in the Bundle's
+/// `meta`: a Bundle is not a DomainResource, so that is where it may go.
+pub fn write_bundle_with_excerpt(
+    store: &Store,
+    rows: &[u32],
+    excerpt: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut bundle = bundle(store, rows, &observer(store));
+    bundle["meta"]["extension"] = json!([{"url": EXCERPT_EXTENSION, "valueString": excerpt}]);
+    super::json::write_pretty(&bundle, out)
+}
+
+/// Who observed the events: the audit log's files.
+fn observer(store: &Store) -> String {
     let files: Vec<&str> = store.sources.iter().map(|s| s.name.as_str()).collect();
-    let observer = format!("audit log {}", files.join(", "));
-    super::json::write_pretty(&bundle(store, rows, &observer), out)
+    format!("audit log {}", files.join(", "))
 }
 
 /// The earliest break-the-glass access of each patient, in the whole store
