@@ -4,7 +4,7 @@
 use super::color::Paint;
 use super::common::{self, Input, Loaded, Output, write_stdout};
 use super::report::parse_moment;
-use super::verify::{Format, findings_text, read_note_text, read_trusted_key};
+use super::verify::{Format, HIPAA_NOTE, findings_text, read_note_text, read_trusted_key};
 use super::{EXIT_FINDINGS, EXIT_OK};
 use crate::log::chain::short;
 use crate::log::checkpoint::{Note, chain_leaves};
@@ -201,6 +201,7 @@ pub fn run_verify(args: VerifyArgs) -> Result<u8, String> {
         Format::Json => write_stdout(|out| {
             let report = json!({
                 "intact": intact,
+                "weak": excerpt.weak(),
                 "entries": excerpt.entries.len(),
                 "selection": excerpt.selection,
                 "findings": findings,
@@ -219,6 +220,9 @@ pub fn run_verify(args: VerifyArgs) -> Result<u8, String> {
                 },
                 for_terminal(&excerpt.selection.description)
             );
+            if excerpt.weak() {
+                out.push_str(&format!("  note: {HIPAA_NOTE}\n"));
+            }
             out.push_str(&findings_text(&findings, paint));
             out.push_str(&if intact {
                 paint.good("OK: each entry is unaltered and in the checkpoint signed by the trusted key")

@@ -197,11 +197,14 @@ pub fn findings_text(findings: &[Finding], paint: Paint) -> String {
     out
 }
 
+/// What a hipaa chain's hash leaves out.
+pub const HIPAA_NOTE: &str = "hipaa chains hash only timestamp, user_id, tool_name, patient_id and previous_hash: purpose, role, arguments, result and success can be edited undetected";
+
 /// What the scheme of each chain leaves unprotected.
 pub fn weakness_notes(v: &Verification) -> Vec<&'static str> {
     let mut notes = Vec::new();
     if v.chains.iter().any(|c| c.scheme == "hipaa") {
-        notes.push("hipaa chains hash only timestamp, user_id, tool_name, patient_id and previous_hash: purpose, role, arguments, result and success can be edited undetected");
+        notes.push(HIPAA_NOTE);
     }
     if v.chains.iter().any(|c| c.scheme == "plain") {
         notes.push("plain logs have no hashes: nothing is protected");

@@ -6,7 +6,7 @@
 
 use super::chain::{Finding, FindingKind, short};
 use super::checkpoint::{Note, TreeHead};
-use super::entry::{LineReader, Previous};
+use super::entry::{LineReader, Previous, Scheme};
 use super::merkle::{self, Hash, Tree};
 use super::signing::{from_hex, to_hex};
 use ed25519_dalek::VerifyingKey;
@@ -94,6 +94,15 @@ impl Excerpt {
         serde_json::from_value(value).map_err(|e| format!("a damaged excerpt: {e}"))
     }
 
+    /// Whether some entry is of the hipaa scheme, whose hash leaves most
+    /// fields unprotected: a proof vouches only for what the hash covers.
+    pub fn weak(&self) -> bool {
+        let mut reader = LineReader::new();
+        self.entries.iter().any(|e| {
+            matches!(reader.read_seal(e.text.as_bytes()), Ok(Some(seal)) if seal.scheme != Scheme::Chain)
+        })
+    }
+
     /// Every finding about this excerpt, named `name` in messages: who
     /// signed its checkpoint, then each entry's own hash, place and proof.
     /// An error when its checkpoint cannot be read or has no tree head.
@@ -104,7 +113,8 @@ impl Excerpt {
         )?;
         let mut findings = note.check_signature(Some(trusted), &format!("{name} (checkpoint)"));
         let mut reader = LineReader::new();
-        let mut before: Option<(usize, Hash)> = None;
+        // The previous entry's position, and its stored hash if it held up.
+        let mut last: Option<(usize, Option<Hash>)> = None;
         for (number, entry) in self.entries.iter().enumerate() {
             let finding = |kind, message: String| Finding {
                 file: entry.file.clone(),
@@ -112,20 +122,18 @@ impl Excerpt {
                 kind,
                 message: format!("excerpt entry {}: {message}", number + 1),
             };
-            if let Some((index, _)) = before.filter(|(index, _)| entry.index <= *index) {
+            if let Some((index, _)) = last.filter(|(index, _)| entry.index <= *index) {
                 let message = format!(
                     "position {} does not come after the previous entry's {index}: entries are listed twice or out of order",
                     entry.index
                 );
                 findings.push(finding(FindingKind::Proof, message));
             }
-            match check_entry(entry, &tree, &mut reader, before) {
-                Ok(stored) => before = Some((entry.index, stored)),
-                Err((kind, message)) => {
-                    findings.push(finding(kind, message));
-                    before = None;
-                }
-            }
+            let before = last.and_then(|(index, hash)| Some((index, hash?)));
+            let stored = check_entry(entry, &tree, &mut reader, before)
+                .map_err(|(kind, message)| findings.push(finding(kind, message)))
+                .ok();
+            last = Some((entry.index, stored));
         }
         if self.entries.len() != self.selection.matched {
             findings.push(Finding {
@@ -143,8 +151,9 @@ impl Excerpt {
     }
 }
 
-/// One entry's own hash, its link to the entry before it when that is the
-/// previous position, and its inclusion proof; its stored hash if all hold.
+/// One entry's own hash, its inclusion proof, and its link to the entry
+/// before it when that is the previous position; its stored hash if all
+/// hold.
 fn check_entry(
     entry: &ExcerptEntry,
     tree: &TreeHead,
@@ -172,12 +181,6 @@ fn check_entry(
             return Err((FindingKind::Modified, message));
         }
     };
-    if let Some((index, hash)) = before.filter(|(index, _)| index + 1 == entry.index) {
-        if seal.previous != Previous::Hash(hash) {
-            let message = format!("does not link to the entry at position {index} before it");
-            return Err((FindingKind::Link, message));
-        }
-    }
     let proof: Option<Vec<Hash>> = entry.proof.iter().map(|h| from_hex(h)).collect();
     let proven = proof.is_some_and(|proof| {
         let leaf = merkle::leaf_hash(&stored);
@@ -191,6 +194,12 @@ fn check_entry(
             short(&tree.root)
         );
         return Err((FindingKind::Proof, message));
+    }
+    if let Some((index, hash)) = before.filter(|(index, _)| index + 1 == entry.index) {
+        if seal.previous != Previous::Hash(hash) {
+            let message = format!("does not link to the entry at position {index} before it");
+            return Err((FindingKind::Link, message));
+        }
     }
     Ok(stored)
 }
