@@ -143,12 +143,24 @@ fn an_excerpt_holds_exactly_the_selected_lines_and_verifies_offline() {
     let log = lines(CHAIN);
     let selected: Vec<&String> = log.iter().filter(|l| l.contains("\"usr_98765\"")).collect();
     let entries = excerpt["entries"].as_array().unwrap();
-    let texts: Vec<&str> = entries.iter().map(|e| e["text"].as_str().unwrap()).collect();
-    assert_eq!(texts, selected, "the selected lines, byte for byte, in chain order");
+    let texts: Vec<&str> = entries
+        .iter()
+        .map(|e| e["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts, selected,
+        "the selected lines, byte for byte, in chain order"
+    );
     for entry in entries {
         let index = entry["index"].as_u64().unwrap() as usize;
-        assert_eq!(log[index], entry["text"], "index {index} is the chain position");
-        assert!(entry["proof"].as_array().unwrap().len() <= 6, "log2(60) hashes");
+        assert_eq!(
+            log[index], entry["text"],
+            "index {index} is the chain position"
+        );
+        assert!(
+            entry["proof"].as_array().unwrap().len() <= 6,
+            "log2(60) hashes"
+        );
     }
     assert_eq!(excerpt["selection"]["matched"], 14);
     // Nothing of the other entries but hashes: not even their timestamps.
@@ -157,7 +169,10 @@ fn an_excerpt_holds_exactly_the_selected_lines_and_verifies_offline() {
         let time = timestamp(line);
         assert!(!text.contains(time), "{time} leaked into the excerpt");
     }
-    assert_eq!(setup.verify(&setup.path("ex.json"), "signer.pub"), (0, vec![]));
+    assert_eq!(
+        setup.verify(&setup.path("ex.json"), "signer.pub"),
+        (0, vec![])
+    );
     // Written atomically and never over an existing file without --force.
     let again = support::auditui()
         .args(["excerpt", CHAIN, "--patient", "P-1", "--checkpoint"])
@@ -168,7 +183,10 @@ fn an_excerpt_holds_exactly_the_selected_lines_and_verifies_offline() {
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("--force"), "{}", stderr(&again));
-    assert_eq!(std::fs::read_to_string(setup.path("ex.json")).unwrap(), text);
+    assert_eq!(
+        std::fs::read_to_string(setup.path("ex.json")).unwrap(),
+        text
+    );
 }
 
 #[test]
@@ -187,17 +205,26 @@ fn every_kind_of_tampering_with_an_excerpt_fails() {
         assert_ne!(changed, text(e, 3));
         e["entries"][3]["text"] = changed.into();
     });
-    assert_eq!(setup.verify_edited(&edited, "edited"), (1, vec!["modified".into()]));
+    assert_eq!(
+        setup.verify_edited(&edited, "edited"),
+        (1, vec!["modified".into()])
+    );
 
     let dropped = edit(&|e| {
         e["entries"].as_array_mut().unwrap().remove(7);
     });
-    assert_eq!(setup.verify_edited(&dropped, "dropped"), (1, vec!["missing".into()]));
+    assert_eq!(
+        setup.verify_edited(&dropped, "dropped"),
+        (1, vec!["missing".into()])
+    );
 
     // Moved to a later place: its proof fails, and the next entry is out of order.
     let moved = edit(&|e| e["entries"][5]["index"] = 30.into());
     let (code, found) = setup.verify_edited(&moved, "moved");
-    assert_eq!((code, found), (1, vec!["proof".to_string(), "proof".to_string()]));
+    assert_eq!(
+        (code, found),
+        (1, vec!["proof".to_string(), "proof".to_string()])
+    );
 
     // Swapping two entries' places: each fails its own proof, and the order too.
     let swapped = edit(&|e| {
@@ -207,7 +234,10 @@ fn every_kind_of_tampering_with_an_excerpt_fails() {
         entries[9]["text"] = a;
     });
     let (code, found) = setup.verify_edited(&swapped, "swapped");
-    assert_eq!((code, found), (1, vec!["proof".to_string(), "proof".to_string()]));
+    assert_eq!(
+        (code, found),
+        (1, vec!["proof".to_string(), "proof".to_string()])
+    );
 
     // An entry of another log, with its proof from that log's checkpoint.
     let foreign = setup.excerpt(HIPAA, "hipaa.cp", &["--patient", "P-0003"], "foreign.json");
@@ -216,10 +246,19 @@ fn every_kind_of_tampering_with_an_excerpt_fails() {
         entry["index"] = e["entries"][2]["index"].clone();
         e["entries"][2] = entry;
     });
-    assert_eq!(setup.verify_edited(&mixed, "mixed"), (1, vec!["proof".into()]));
+    assert_eq!(
+        setup.verify_edited(&mixed, "mixed"),
+        (1, vec!["proof".into()])
+    );
 
     // A checkpoint whose tree root was swapped for another one's.
-    let hipaa_root = foreign["checkpoint"].as_str().unwrap().lines().nth(4).unwrap()[8..].to_string();
+    let hipaa_root = foreign["checkpoint"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .nth(4)
+        .unwrap()[8..]
+        .to_string();
     let tampered = edit(&|e| {
         let cp = e["checkpoint"].as_str().unwrap();
         let ours = cp.lines().nth(4).unwrap()[8..].to_string();
@@ -228,7 +267,10 @@ fn every_kind_of_tampering_with_an_excerpt_fails() {
     let (code, found) = setup.verify_edited(&tampered, "tampered");
     assert_eq!(code, 1);
     assert_eq!(found[0], "signature");
-    assert!(found[1..].iter().all(|k| k == "proof") && found.len() == 15, "{found:?}");
+    assert!(
+        found[1..].iter().all(|k| k == "proof") && found.len() == 15,
+        "{found:?}"
+    );
 
     assert_eq!(
         setup.verify(&setup.path("ex.json"), "other.pub"),
@@ -257,13 +299,24 @@ fn unreadable_excerpts_and_v1_checkpoints_are_usage_errors() {
     assert_eq!(code, 2);
     assert!(message[0].contains("no auditui excerpt"), "{message:?}");
     let v1 = support::auditui()
-        .args(["excerpt", CHAIN, "--patient", "P-0003", "--checkpoint", V1_CHECKPOINT])
+        .args([
+            "excerpt",
+            CHAIN,
+            "--patient",
+            "P-0003",
+            "--checkpoint",
+            V1_CHECKPOINT,
+        ])
         .arg("-o")
         .arg(setup.path("v1.json"))
         .output()
         .unwrap();
     assert_eq!(v1.status.code(), Some(2));
-    assert!(stderr(&v1).contains("no Merkle tree head"), "{}", stderr(&v1));
+    assert!(
+        stderr(&v1).contains("no Merkle tree head"),
+        "{}",
+        stderr(&v1)
+    );
     assert!(!setup.path("v1.json").exists());
 }
 
@@ -280,8 +333,16 @@ fn an_old_v1_checkpoint_still_verifies() {
         "--trusted-key",
         V1_SIGNER,
     ]);
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
-    let short: String = lines(CHAIN)[..40].iter().map(|l| format!("{l}\n")).collect();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let short: String = lines(CHAIN)[..40]
+        .iter()
+        .map(|l| format!("{l}\n"))
+        .collect();
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("short.jsonl");
     std::fs::write(&log, short).unwrap();
@@ -291,7 +352,11 @@ fn an_old_v1_checkpoint_still_verifies() {
         Path::new("--checkpoint"),
         Path::new(V1_CHECKPOINT),
     ]);
-    assert_eq!(out.status.code(), Some(1), "a v1 checkpoint still sees truncation");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a v1 checkpoint still sees truncation"
+    );
 }
 
 #[test]
@@ -335,7 +400,14 @@ fn a_patient_report_in_every_format_carries_proofs_that_catch_an_edit() {
         let file = setup.path(&format!("report.{format}"));
         let out = support::auditui()
             .args(["report", HIPAA, "--patient", "P-0003"])
-            .args(["--from", "2020-01-01", "--to", "2030-01-01", "--format", format])
+            .args([
+                "--from",
+                "2020-01-01",
+                "--to",
+                "2030-01-01",
+                "--format",
+                format,
+            ])
             .args(["--with-proofs", "--checkpoint"])
             .arg(setup.path("hipaa.cp"))
             .arg("-o")
@@ -346,18 +418,32 @@ fn a_patient_report_in_every_format_carries_proofs_that_catch_an_edit() {
         assert_eq!(setup.verify(&file, "signer.pub"), (0, vec![]), "{format}");
         // Change the patient's timestamp in the carried line: its hash breaks.
         let text = std::fs::read_to_string(&file).unwrap();
-        let edited = text.replacen("2025-07-07T08:00:00.123456", "2025-07-07T09:00:00.123456", usize::MAX);
+        let edited = text.replacen(
+            "2025-07-07T08:00:00.123456",
+            "2025-07-07T09:00:00.123456",
+            usize::MAX,
+        );
         let in_excerpt = edited != text;
         assert!(in_excerpt, "{format}: the report carries the entry");
         std::fs::write(&file, edited).unwrap();
         let (code, found) = setup.verify(&file, "signer.pub");
         assert_eq!(code, 1, "{format}: {found:?}");
-        assert!(found.contains(&"modified".to_string()), "{format}: {found:?}");
+        assert!(
+            found.contains(&"modified".to_string()),
+            "{format}: {found:?}"
+        );
     }
     // Without --with-proofs there is nothing to check.
     let plain = setup.path("plain.json");
     let out = support::auditui()
-        .args(["report", HIPAA, "--patient", "P-0003", "--from", "2020-01-01"])
+        .args([
+            "report",
+            HIPAA,
+            "--patient",
+            "P-0003",
+            "--from",
+            "2020-01-01",
+        ])
         .args(["--to", "2030-01-01", "--format", "json", "-o"])
         .arg(&plain)
         .output()
@@ -420,7 +506,10 @@ fn a_grown_log_is_consistent_and_a_rewritten_one_is_not() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(stderr(&out).contains("rewritten"), "{}", stderr(&out));
     // The honest proof does not carry over to the forged head...
-    assert_eq!(verify(&old, &forged, &proof, "signer.pub"), (1, vec!["proof".into()]));
+    assert_eq!(
+        verify(&old, &forged, &proof, "signer.pub"),
+        (1, vec!["proof".into()])
+    );
     // ...nor does a proof edited to name it.
     let mut edited = read_json(&proof);
     let forged_note = std::fs::read_to_string(&forged).unwrap();

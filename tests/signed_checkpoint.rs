@@ -96,7 +96,10 @@ fn a_checkpoint_signed_by_the_trusted_key_verifies() {
     let cp = checkpoint(Path::new(CHAIN), Some(&secret), dir.path(), "cp");
     let text = std::fs::read_to_string(&cp).unwrap();
     assert!(text.starts_with("auditui checkpoint v2\n"), "{text}");
-    assert!(text.lines().nth(4).unwrap().starts_with("tree 60 "), "{text}");
+    assert!(
+        text.lines().nth(4).unwrap().starts_with("tree 60 "),
+        "{text}"
+    );
     assert!(
         text.lines()
             .nth(5)

@@ -148,7 +148,8 @@ fn tree_heads(
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Checks both checkpoints' signatures by the trusted key and the proof from `auditui consistency`: the newer tree holds the older one's entries unchanged, in the same places. Exit 0 when it does, 1 with findings (signature, proof), 2 when a file cannot be read.\n\n\
-Example:\n  auditui verify-consistency monday.checkpoint friday.checkpoint monday-friday.proof --trusted-key checkpoints.pub"
+Examples:\n  auditui verify-consistency monday.checkpoint friday.checkpoint monday-friday.proof --trusted-key checkpoints.pub\n  \
+auditui verify-consistency monday.checkpoint friday.checkpoint monday-friday.proof --trusted-key checkpoints.pub --format json"
 )]
 pub struct VerifyArgs {
     /// The older checkpoint

@@ -89,7 +89,12 @@ fn patient_description(patient: &str, from: Option<Moment>, to: Option<Moment>) 
 }
 
 /// Rows about `patient` within the optional period (both ends included).
-fn patient_rows(loaded: &Loaded, patient: &str, from: Option<Moment>, to: Option<Moment>) -> Vec<u32> {
+fn patient_rows(
+    loaded: &Loaded,
+    patient: &str,
+    from: Option<Moment>,
+    to: Option<Moment>,
+) -> Vec<u32> {
     let store = &loaded.store;
     let start = from.map_or(i64::MIN, |m| m.micros);
     let end = to.map_or(i64::MAX, |m| m.micros);
@@ -225,7 +230,9 @@ pub fn run_verify(args: VerifyArgs) -> Result<u8, String> {
             }
             out.push_str(&findings_text(&findings, paint));
             out.push_str(&if intact {
-                paint.good("OK: each entry is unaltered and in the checkpoint signed by the trusted key")
+                paint.good(
+                    "OK: each entry is unaltered and in the checkpoint signed by the trusted key",
+                )
             } else {
                 paint.bad(&format!("FAILED: {} integrity findings", findings.len()))
             });

@@ -6,8 +6,8 @@ use super::EXIT_OK;
 use super::common::{self, Input, Output};
 use super::excerpt::excerpt_of;
 use super::verify::read_note_text;
-use crate::log::excerpt::{Excerpt, armoured};
 use crate::export::{self, Document};
+use crate::log::excerpt::{Excerpt, armoured};
 use crate::store::Store;
 use crate::views::Moment;
 use crate::views::report::{access_report, accounting};
@@ -81,7 +81,11 @@ pub fn run(args: Args) -> Result<u8, String> {
         Some((note, text)) => {
             let description = format!(
                 "{} of patient {} from {} to {}",
-                if args.accounting { "accounting" } else { "access report" },
+                if args.accounting {
+                    "accounting"
+                } else {
+                    "access report"
+                },
                 args.patient,
                 args.from.isoformat(),
                 args.to.isoformat()
@@ -120,8 +124,17 @@ impl Written<'_> {
     /// covers, the rest its document; each with the excerpt if there is one
     /// (in JSON as an `excerpt` member, in FHIR in the Bundle's meta, after
     /// the rest as an armoured block, commented out in CSV).
-    fn write(&self, document: &Document, view: &impl Serialize, out: &mut dyn Write) -> io::Result<()> {
-        let armour = |prefix| self.excerpt.map(|e| armoured(e, prefix)).unwrap_or_default();
+    fn write(
+        &self,
+        document: &Document,
+        view: &impl Serialize,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let armour = |prefix| {
+            self.excerpt
+                .map(|e| armoured(e, prefix))
+                .unwrap_or_default()
+        };
         match self.format {
             Format::Text => {
                 common::write_document(document, self.layout, out)?;
@@ -142,7 +155,11 @@ impl Written<'_> {
             Format::Md => {
                 export::markdown::write_document(document, out)?;
                 if self.excerpt.is_some() {
-                    write!(out, "\n## Proofs\n\nCheck with `auditui verify-excerpt FILE --trusted-key KEY`.\n\n```\n{}```\n", armour(""))?;
+                    write!(
+                        out,
+                        "\n## Proofs\n\nCheck with `auditui verify-excerpt FILE --trusted-key KEY`.\n\n```\n{}```\n",
+                        armour("")
+                    )?;
                 }
                 Ok(())
             }

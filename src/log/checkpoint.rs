@@ -431,7 +431,10 @@ mod tests {
         fails(&signed.replace("entries 42", "entries x"), "not a number");
         let tree = CP_TREE.to_string();
         fails(&tree.replace("tree 42", "tree 41"), "covers 41 entries");
-        fails(&tree.replace("tree 42 ", "tree 42"), "needs a size and a root");
+        fails(
+            &tree.replace("tree 42 ", "tree 42"),
+            "needs a size and a root",
+        );
         fails(&tree.replace("\ntree", "\nhead"), "expected \"tree ...\"");
         let (body, sig) = signed.rsplit_once(' ').unwrap();
         fails(&format!("{body} {}", &sig[2..]), "128 hex digits");

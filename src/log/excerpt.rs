@@ -59,7 +59,12 @@ pub struct Selected {
 impl Excerpt {
     /// The excerpt of `selected` (in chain order) against `tree`, the tree
     /// of the checkpoint whose note is `checkpoint`.
-    pub fn new(checkpoint: &str, tree: &Tree, description: String, selected: Vec<Selected>) -> Self {
+    pub fn new(
+        checkpoint: &str,
+        tree: &Tree,
+        description: String,
+        selected: Vec<Selected>,
+    ) -> Self {
         let entries: Vec<ExcerptEntry> = selected
             .into_iter()
             .map(|s| ExcerptEntry {
@@ -195,11 +200,11 @@ fn check_entry(
         );
         return Err((FindingKind::Proof, message));
     }
-    if let Some((index, hash)) = before.filter(|(index, _)| index + 1 == entry.index) {
-        if seal.previous != Previous::Hash(hash) {
-            let message = format!("does not link to the entry at position {index} before it");
-            return Err((FindingKind::Link, message));
-        }
+    if let Some((index, hash)) = before.filter(|(index, _)| index + 1 == entry.index)
+        && seal.previous != Previous::Hash(hash)
+    {
+        let message = format!("does not link to the entry at position {index} before it");
+        return Err((FindingKind::Link, message));
     }
     Ok(stored)
 }
@@ -220,8 +225,9 @@ pub fn armoured(excerpt: &Excerpt, prefix: &str) -> String {
 /// report with an armoured block.
 pub fn find(text: &str) -> Result<Excerpt, String> {
     if let Ok(value) = serde_json::from_str::<serde_json::Value>(text) {
-        let found = find_in_json(value)
-            .ok_or("no auditui excerpt in this JSON (was the report written with --with-proofs?)")?;
+        let found = find_in_json(value).ok_or(
+            "no auditui excerpt in this JSON (was the report written with --with-proofs?)",
+        )?;
         return Excerpt::parse(found);
     }
     let mut lines = text.lines().map(|l| l.trim_start_matches('#').trim());

@@ -176,7 +176,13 @@ fn split(n: usize) -> usize {
 
 /// Whether `proof` shows the leaf with hash `leaf` at `index` in the tree
 /// of `size` leaves with root `root` (RFC 9162 section 2.1.3.2).
-pub fn verify_inclusion(leaf: &Hash, index: usize, size: usize, proof: &[Hash], root: &Hash) -> bool {
+pub fn verify_inclusion(
+    leaf: &Hash,
+    index: usize,
+    size: usize,
+    proof: &[Hash],
+    root: &Hash,
+) -> bool {
     if index >= size {
         return false;
     }
@@ -297,9 +303,9 @@ mod tests {
             let leaves = leaves(n);
             let tree = Tree::new(&leaves);
             let root = tree.root();
-            for i in 0..n {
+            for (i, stored) in leaves.iter().enumerate() {
                 let proof = tree.inclusion_proof(i).unwrap();
-                let leaf = leaf_hash(&leaves[i]);
+                let leaf = leaf_hash(stored);
                 assert!(verify_inclusion(&leaf, i, n, &proof, &root), "{i} of {n}");
                 if n > 1 {
                     assert!(!verify_inclusion(&leaf, (i + 1) % n, n, &proof, &root));
