@@ -3,9 +3,8 @@
 //! monitor that keeps every checkpoint can show that nothing was rewritten
 //! or removed between any two, without keeping the log.
 
-use super::color::Paint;
 use super::common::{Output, write_stdout};
-use super::verify::{Format, findings_text, read_note_text, read_trusted_key};
+use super::verify::{Format, print_verdict, read_note_text, read_trusted_key};
 use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
 use crate::export::atomic::{refuse_evidence, write_atomic};
 use crate::log::chain::{Finding, FindingKind, short};
@@ -179,37 +178,21 @@ pub fn run_verify(args: VerifyArgs) -> Result<u8, String> {
     findings.extend(new.check_signature(Some(&trusted), &args.new.display().to_string()));
     let (old_head, new_head) = tree_heads(&old, &new, &args.old, &args.new)?;
     findings.extend(proof_findings(&file, old_head, new_head, &name));
-    let intact = findings.is_empty();
-    match args.format {
-        Format::Json => write_stdout(|out| {
-            let report = json!({
-                "intact": intact,
-                "old": Head::from(old_head),
-                "new": Head::from(new_head),
-                "findings": findings,
-            });
-            writeln!(out, "{report}")
-        })?,
-        Format::Text => {
-            let paint = Paint::stdout();
-            let mut out = format!(
-                "tree of {} entries (root {}) → tree of {} entries (root {})\n",
-                old_head.size,
-                short(&old_head.root),
-                new_head.size,
-                short(&new_head.root)
-            );
-            out.push_str(&findings_text(&findings, paint));
-            out.push_str(&if intact {
-                paint.good("OK: the newer checkpoint extends the older one; nothing before it was rewritten or removed")
-            } else {
-                paint.bad(&format!("FAILED: {} integrity findings", findings.len()))
-            });
-            out.push('\n');
-            write_stdout(|o| o.write_all(out.as_bytes()))?;
-        }
-    }
-    Ok(if intact { EXIT_OK } else { EXIT_FINDINGS })
+    let report = json!({
+        "intact": findings.is_empty(),
+        "old": Head::from(old_head),
+        "new": Head::from(new_head),
+        "findings": findings,
+    });
+    let heading = format!(
+        "tree of {} entries (root {}) → tree of {} entries (root {})\n",
+        old_head.size,
+        short(&old_head.root),
+        new_head.size,
+        short(&new_head.root)
+    );
+    let ok = "OK: the newer checkpoint extends the older one; nothing before it was rewritten or removed";
+    print_verdict(args.format, &report, &heading, &findings, ok)
 }
 
 /// Whether the proof file is about these two tree heads and proves them.

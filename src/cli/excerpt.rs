@@ -1,11 +1,10 @@
 //! `auditui excerpt`: some entries with inclusion proofs against a signed
 //! checkpoint; `auditui verify-excerpt`: checks one offline.
 
-use super::color::Paint;
-use super::common::{self, Input, Loaded, Output, write_stdout};
+use super::EXIT_OK;
+use super::common::{self, Input, Loaded, Output};
 use super::report::parse_moment;
-use super::verify::{Format, HIPAA_NOTE, findings_text, read_note_text, read_trusted_key};
-use super::{EXIT_FINDINGS, EXIT_OK};
+use super::verify::{Format, HIPAA_NOTE, print_verdict, read_note_text, read_trusted_key};
 use crate::log::chain::short;
 use crate::log::checkpoint::{Note, chain_leaves};
 use crate::log::excerpt::{self, Excerpt, Selected};
@@ -201,44 +200,22 @@ pub fn run_verify(args: VerifyArgs) -> Result<u8, String> {
     let findings = excerpt
         .check(&name, &trusted)
         .map_err(|e| format!("{name}: {e}"))?;
-    let intact = findings.is_empty();
-    match args.format {
-        Format::Json => write_stdout(|out| {
-            let report = json!({
-                "intact": intact,
-                "weak": excerpt.weak(),
-                "entries": excerpt.entries.len(),
-                "selection": excerpt.selection,
-                "findings": findings,
-            });
-            writeln!(out, "{report}")
-        })?,
-        Format::Text => {
-            let paint = Paint::stdout();
-            let mut out = format!(
-                "{} {} selected by {}\n",
-                excerpt.entries.len(),
-                if excerpt.entries.len() == 1 {
-                    "entry"
-                } else {
-                    "entries"
-                },
-                for_terminal(&excerpt.selection.description)
-            );
-            if excerpt.weak() {
-                out.push_str(&format!("  note: {HIPAA_NOTE}\n"));
-            }
-            out.push_str(&findings_text(&findings, paint));
-            out.push_str(&if intact {
-                paint.good(
-                    "OK: each entry is unaltered and in the checkpoint signed by the trusted key",
-                )
-            } else {
-                paint.bad(&format!("FAILED: {} integrity findings", findings.len()))
-            });
-            out.push('\n');
-            write_stdout(|o| o.write_all(out.as_bytes()))?;
-        }
+    let report = json!({
+        "intact": findings.is_empty(),
+        "weak": excerpt.weak(),
+        "entries": excerpt.entries.len(),
+        "selection": excerpt.selection,
+        "findings": findings,
+    });
+    let count = excerpt.entries.len();
+    let mut heading = format!(
+        "{count} {} selected by {}\n",
+        if count == 1 { "entry" } else { "entries" },
+        for_terminal(&excerpt.selection.description)
+    );
+    if excerpt.weak() {
+        heading.push_str(&format!("  note: {HIPAA_NOTE}\n"));
     }
-    Ok(if intact { EXIT_OK } else { EXIT_FINDINGS })
+    let ok = "OK: each entry is unaltered and in the checkpoint signed by the trusted key";
+    print_verdict(args.format, &report, &heading, &findings, ok)
 }

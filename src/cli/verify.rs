@@ -176,7 +176,7 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
 }
 
 /// "N findings:" and one line per finding; nothing when there are none.
-pub fn findings_text(findings: &[Finding], paint: Paint) -> String {
+fn findings_text(findings: &[Finding], paint: Paint) -> String {
     let mut out = String::new();
     if !findings.is_empty() {
         out.push_str(&format!(
@@ -195,6 +195,38 @@ pub fn findings_text(findings: &[Finding], paint: Paint) -> String {
         }
     }
     out
+}
+
+/// What `verify-excerpt` and `verify-consistency` print: the JSON `report`,
+/// or `heading`, the findings and a verdict; and their exit code.
+pub fn print_verdict(
+    format: Format,
+    report: &serde_json::Value,
+    heading: &str,
+    findings: &[Finding],
+    ok: &str,
+) -> Result<u8, String> {
+    let intact = findings.is_empty();
+    match format {
+        Format::Json => write_stdout(|out| writeln!(out, "{report}"))?,
+        Format::Text => {
+            let paint = Paint::stdout();
+            let mut out = heading.to_string();
+            out.push_str(&findings_text(findings, paint));
+            out.push_str(&if intact {
+                paint.good(ok)
+            } else {
+                paint.bad(&format!(
+                    "FAILED: {} integrity {}",
+                    findings.len(),
+                    plural(findings.len(), "finding", "findings")
+                ))
+            });
+            out.push('\n');
+            write_stdout(|o| o.write_all(out.as_bytes()))?;
+        }
+    }
+    Ok(if intact { EXIT_OK } else { EXIT_FINDINGS })
 }
 
 /// What a hipaa chain's hash leaves out.
