@@ -10,7 +10,7 @@ use crate::export::atomic::{refuse_evidence, write_atomic};
 use crate::log::chain::{Finding, FindingKind, short};
 use crate::log::checkpoint::{Note, TreeHead, chain_leaves};
 use crate::log::merkle::{self, Tree};
-use crate::log::scan;
+use crate::log::pass;
 use crate::log::signing::{from_hex, to_hex};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -68,7 +68,7 @@ pub fn run(args: Args) -> Result<u8, String> {
     let (new, _) = read_note_text(&args.new)?;
     let (old_head, new_head) = tree_heads(&old, &new, &args.old, &args.new)?;
     let sources = open_sources(&args.logs)?;
-    let verification = scan::verify_keeping(&sources, true, |_| {});
+    let verification = pass::verify_keeping(&sources, true, |_| {});
     let leaves = verification
         .chains
         .iter()

@@ -2,14 +2,15 @@
 //! checkpoint; `auditui verify-excerpt`: checks one offline.
 
 use super::EXIT_OK;
-use super::common::{self, Input, Loaded, Output};
+use super::common::{self, Input, Output};
 use super::report::parse_moment;
-use super::verify::{Format, HIPAA_NOTE, print_verdict, read_note_text, read_trusted_key};
+use super::verify::{Format, print_verdict, read_note_text, read_trusted_key};
+use crate::backend::{Backend, PageAt, RowKey};
+use crate::log::chain::HIPAA_NOTE;
 use crate::log::chain::short;
 use crate::log::checkpoint::{Note, chain_leaves};
 use crate::log::excerpt::{self, Excerpt, Selected};
 use crate::log::merkle::Tree;
-use crate::store::filter::Field;
 use crate::text::for_terminal;
 use crate::views::Moment;
 use serde_json::json;
@@ -48,18 +49,36 @@ pub struct Args {
 pub fn run(args: Args) -> Result<u8, String> {
     let (note, note_text) = read_note_text(&args.checkpoint)?;
     let loaded = common::load_keeping(&args.input, true)?;
-    let (rows, description) = match &args.patient {
-        Some(patient) => (
-            patient_rows(&loaded, patient, args.from, args.to),
-            patient_description(patient, args.from, args.to),
-        ),
+    let (keys, description) = match &args.patient {
+        Some(patient) => {
+            let utc = |micros| Moment {
+                micros,
+                offset: Some(0),
+            };
+            let from = args.from.unwrap_or(utc(i64::MIN));
+            let to = args.to.unwrap_or(utc(i64::MAX));
+            let report = loaded.selection.access_report(patient, from, to)?;
+            (
+                report.keys,
+                patient_description(patient, args.from, args.to),
+            )
+        }
         None => {
+            let all = loaded
+                .selection
+                .page(PageAt::First, loaded.selection.count())?;
             let query = args.input.query.as_ref().map(ToString::to_string);
             let description = format!("query: {}", query.unwrap_or_default());
-            (loaded.rows.clone(), description)
+            (all.rows.iter().map(|r| r.key).collect(), description)
         }
     };
-    let excerpt = excerpt_of(&loaded, &note, &note_text, &rows, description)?;
+    let excerpt = excerpt_of(
+        loaded.backend.as_ref(),
+        &note,
+        &note_text,
+        &keys,
+        description,
+    )?;
     common::write_output(&args.output, &args.input, |out| {
         serde_json::to_writer_pretty(&mut *out, &excerpt)?;
         writeln!(out)
@@ -87,40 +106,21 @@ fn patient_description(patient: &str, from: Option<Moment>, to: Option<Moment>) 
     text
 }
 
-/// Rows about `patient` within the optional period (both ends included).
-fn patient_rows(
-    loaded: &Loaded,
-    patient: &str,
-    from: Option<Moment>,
-    to: Option<Moment>,
-) -> Vec<u32> {
-    let store = &loaded.store;
-    let start = from.map_or(i64::MIN, |m| m.micros);
-    let end = to.map_or(i64::MAX, |m| m.micros);
-    (0..store.len())
-        .filter(|&row| {
-            store.text(Field::Patient, row) == Some(patient)
-                && (start..=end).contains(&store.time[row])
-        })
-        .map(|row| row as u32)
-        .collect()
-}
-
-/// The excerpt of `rows` against the checkpoint `note` (whose file text
+/// The excerpt of the entries `keys` against the checkpoint `note` (whose file text
 /// is `note_text`). An error when the log no longer matches the checkpoint
 /// or a row is not covered by it: no proof could be honest then.
 pub(super) fn excerpt_of(
-    loaded: &Loaded,
+    backend: &dyn Backend,
     note: &Note,
     note_text: &str,
-    rows: &[u32],
+    keys: &[RowKey],
     description: String,
 ) -> Result<Excerpt, String> {
     let checkpoint = &note.checkpoint;
     let head = checkpoint.tree.ok_or(
         "the checkpoint has no Merkle tree head (an auditui checkpoint v1): take a new one with `auditui checkpoint`",
     )?;
-    let v = &loaded.verification;
+    let v = backend.verification();
     let chain = v
         .chains
         .iter()
@@ -138,23 +138,23 @@ pub(super) fn excerpt_of(
             short(&head.root)
         ));
     }
-    let store = &loaded.store;
-    // Chain position of each file's first entry; files index like sources.
+    // Chain position of each member file's first entry, by file name.
     let mut first_position = HashMap::new();
     let mut position = 0;
     for &member in &chain.members {
-        first_position.insert(member, position);
-        position += v.files[member].entries;
+        let file = &v.files[member];
+        first_position.insert(file.name.as_str(), (member, position));
+        position += file.entries;
     }
-    let mut selected = Vec::with_capacity(rows.len());
-    for &row in rows {
-        let row = row as usize;
-        let source = store.source[row] as usize;
-        let (file, line) = store.location(row);
-        let first_row = store.source.partition_point(|&s| (s as usize) < source);
+    let mut selected = Vec::with_capacity(keys.len());
+    for &key in keys {
+        let detail = backend
+            .detail(key)?
+            .ok_or("a selected entry is gone from the logs")?;
+        let (file, line) = (detail.row.file, detail.row.line);
         let index = first_position
-            .get(&source)
-            .map(|first| first + row - first_row)
+            .get(file.as_str())
+            .and_then(|&(member, first)| Some(first + v.files[member].lines.index(line)?))
             .filter(|&index| index < head.size)
             .ok_or_else(|| {
                 format!(
@@ -162,11 +162,11 @@ pub(super) fn excerpt_of(
                     head.size
                 )
             })?;
-        let text = String::from_utf8(store.raw_line(row).to_vec())
-            .map_err(|_| format!("{file}:{line}: not UTF-8"))?;
+        let text =
+            String::from_utf8(detail.raw).map_err(|_| format!("{file}:{line}: not UTF-8"))?;
         selected.push(Selected {
             index,
-            file: file.to_string(),
+            file,
             line,
             text,
         });

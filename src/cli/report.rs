@@ -6,11 +6,11 @@ use super::EXIT_OK;
 use super::common::{self, Input, Output};
 use super::excerpt::excerpt_of;
 use super::verify::read_note_text;
+use crate::backend::{Backend, RowKey, everything};
 use crate::export::{self, Document};
 use crate::log::excerpt::{Excerpt, armoured};
-use crate::store::Store;
 use crate::views::Moment;
-use crate::views::report::{access_report, accounting};
+use crate::views::report::accounting;
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -18,7 +18,7 @@ use std::path::PathBuf;
 /// A patient's access report over a period (the lesson's generate_access_report)
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "The period is inclusive at both ends. integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note).\n\nExamples:\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31T23:59:59Z --format json\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format md --with-proofs --checkpoint audit.checkpoint -o p7.md\n  auditui verify-excerpt p7.md --trusted-key checkpoints.pub"
+    after_help = "The period is inclusive at both ends; without --from or --to it starts or ends with the log's first or last entry. integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note).\n\nExamples:\n  auditui report logs/ --patient P-0007\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31T23:59:59Z --format json\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json\n  auditui report logs/ --patient P-0007 --format md --with-proofs --checkpoint audit.checkpoint -o p7.md\n  auditui verify-excerpt p7.md --trusted-key checkpoints.pub"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -27,11 +27,12 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     pub patient: String,
     /// Start of the period (2025-07-01, 2025-07-01T08:00, 2025-07-01T08:00:00+02:00)
+    /// [default: the log's first entry]
     #[arg(long, value_name = "TIME", value_parser = parse_moment)]
-    pub from: Moment,
-    /// End of the period, included
+    pub from: Option<Moment>,
+    /// End of the period, included [default: the log's last entry]
     #[arg(long, value_name = "TIME", value_parser = parse_moment)]
-    pub to: Moment,
+    pub to: Option<Moment>,
     /// List disclosures (successful accesses) per date, recipient and purpose
     #[arg(long)]
     pub accounting: bool,
@@ -67,16 +68,20 @@ pub(super) fn parse_moment(text: &str) -> Result<Moment, String> {
 pub fn run(args: Args) -> Result<u8, String> {
     let note = args.checkpoint.as_deref().map(read_note_text).transpose()?;
     let loaded = common::load_keeping(&args.input, note.is_some())?;
-    let report = access_report(
-        &loaded.store,
-        &loaded.verification,
-        &loaded.rows,
-        &args.patient,
-        args.from,
-        args.to,
-    );
+    let backend = loaded.backend.as_ref();
+    // The whole log's span, not the selection's: `-q` narrows the
+    // entries, the period stays what the user asked for.
+    let (span, _) = everything(backend)?.span()?;
+    let utc = |micros| Moment {
+        micros,
+        offset: Some(0),
+    };
+    let (first, last) = span.unwrap_or((0, 0));
+    let from = args.from.unwrap_or(utc(first));
+    let to = args.to.unwrap_or(utc(last));
+    let report = loaded.selection.access_report(&args.patient, from, to)?;
     let accounting = args.accounting.then(|| accounting(&report));
-    let rows = accounting.as_ref().map_or(&report.rows, |a| &a.rows);
+    let keys = accounting.as_ref().map_or(&report.keys, |a| &a.keys);
     let excerpt = match &note {
         Some((note, text)) => {
             let description = format!(
@@ -87,18 +92,18 @@ pub fn run(args: Args) -> Result<u8, String> {
                     "access report"
                 },
                 args.patient,
-                args.from.isoformat(),
-                args.to.isoformat()
+                from.isoformat(),
+                to.isoformat()
             );
-            Some(excerpt_of(&loaded, note, text, rows, description)?)
+            Some(excerpt_of(backend, note, text, keys, description)?)
         }
         None => None,
     };
     let out = Written {
         format: args.format,
         layout: common::TextLayout::for_output(&args.output),
-        store: &loaded.store,
-        rows,
+        backend,
+        keys,
         excerpt: excerpt.as_ref(),
     };
     common::write_output(&args.output, &args.input, |w| match &accounting {
@@ -112,9 +117,9 @@ pub fn run(args: Args) -> Result<u8, String> {
 struct Written<'a> {
     format: Format,
     layout: common::TextLayout,
-    store: &'a Store,
+    backend: &'a dyn Backend,
     /// The entries the report covers.
-    rows: &'a [u32],
+    keys: &'a [RowKey],
     /// Their proofs, carried along when asked for.
     excerpt: Option<&'a Excerpt>,
 }
@@ -166,9 +171,9 @@ impl Written<'_> {
             Format::Fhir => match self.excerpt {
                 Some(excerpt) => {
                     let text = serde_json::to_string(excerpt).map_err(io::Error::other)?;
-                    export::fhir::write_bundle_with_excerpt(self.store, self.rows, &text, out)
+                    export::fhir::write_bundle_with_excerpt(self.backend, self.keys, &text, out)
                 }
-                None => export::fhir::write_bundle(self.store, self.rows, out),
+                None => export::fhir::write_bundle(self.backend, self.keys, out),
             },
         }
     }

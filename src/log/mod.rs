@@ -9,7 +9,7 @@ pub mod follow;
 pub mod json;
 mod memo;
 pub mod merkle;
-pub mod scan;
+pub mod pass;
 pub(crate) mod sigbus;
 pub mod signing;
 pub mod source;
