@@ -6,7 +6,7 @@
 //! file never stops auditui: the caller gets the defaults and a message that
 //! names the line and the key, to show the user.
 
-use crate::filter::parse_duration;
+use crate::time::parse_duration;
 use crate::tui::keymap::{self, Key};
 use crate::views::retention::Policies;
 use ratatui::style::Color;

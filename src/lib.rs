@@ -13,5 +13,6 @@ pub mod leaks;
 pub mod log;
 pub mod store;
 pub mod text;
+pub mod time;
 pub mod tui;
 pub mod views;

@@ -5,7 +5,7 @@ use super::common::{self, Input};
 use super::verify::Format;
 use crate::config::AlertSettings;
 use crate::export;
-use crate::filter::parse_duration;
+use crate::time::parse_duration;
 use crate::views::alerts::alerts;
 
 /// Bursts of accesses to one patient, and every emergency (break-the-glass) access

@@ -11,9 +11,11 @@ pub mod fhir;
 pub mod json;
 pub mod markdown;
 
-use crate::filter::{Field, format_timestamp};
+use crate::filter::Field;
+
 use crate::store::Store;
 use crate::store::store::{NO_TIME, Outcome};
+use crate::time::format_timestamp;
 use crate::views::PyNumber;
 use crate::views::alerts::Alerts;
 use crate::views::histogram::Histogram;

@@ -346,7 +346,7 @@ fn p95(bins: &[u32]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::parse_timestamp;
+    use crate::time::parse_timestamp;
     use crate::tui::testing::{call, chain_log, load};
 
     fn at(text: &str) -> i64 {
