@@ -53,11 +53,7 @@ fn own_canonical_form_matches_the_verifier() {
             .begin_object()
             .end_object()
             .end_object();
-        w.begin_array()
-            .end_array()
-            .float(1e-5)
-            .str("}")
-            .end_array();
+        w.begin_array().end_array().float(1e-5).str("}").end_array();
         w.key("a")
             .begin_object()
             .key("d")
