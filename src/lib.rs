@@ -1,8 +1,9 @@
 //! auditui: browse and verify hash-chained audit logs of AI tool calls.
 //!
 //! Data flows one way: `log` (sources, canonical JSON, chain verification)
-//! → `store` (columns, filter language, queries) → `views` (plain structs)
-//! → `tui`, `cli` and `export`. Lower layers never import upper ones.
+//! → `filter` (the filter language) → `store` (columns, queries) → `views`
+//! (plain structs) → `export`, `tui` and `cli`. Lower layers never import
+//! upper ones; `tests/layers.rs` lists the layers and enforces the order.
 
 pub mod cli;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod generate;
 pub mod leaks;
 pub mod log;
 pub mod store;
+pub mod testing;
 pub mod text;
 pub mod time;
 pub mod tui;

@@ -346,8 +346,8 @@ fn p95(bins: &[u32]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::{call, chain_log, load};
     use crate::time::parse_timestamp;
-    use crate::tui::testing::{call, chain_log, load};
 
     fn at(text: &str) -> i64 {
         parse_timestamp(text).expect(text)
@@ -371,10 +371,7 @@ mod tests {
                 )
             })
             .collect();
-        let loaded = load(&[("log.jsonl", &chain_log(&entries))]);
-        std::sync::Arc::try_unwrap(loaded)
-            .unwrap_or_else(|_| panic!("one owner"))
-            .store
+        load(&[("log.jsonl", &chain_log(&entries))]).0
     }
 
     fn all(store: &Store) -> Vec<u32> {
