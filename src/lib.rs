@@ -2,9 +2,11 @@
 //!
 //! Data flows one way: `log` (sources, canonical JSON, chain verification)
 //! → `filter` (the filter language) → `store` (columns, queries) → `views`
-//! (plain structs) → `export`, `tui` and `cli`. Lower layers never import
-//! upper ones; `tests/layers.rs` lists the layers and enforces the order.
+//! (plain structs) → `backend` (the query seam) → `export`, `config` →
+//! `tui`, `cli`. Lower layers never import upper ones (ARCHITECTURE.md);
+//! `tests/layers.rs` lists the layers and enforces the order.
 
+pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod export;

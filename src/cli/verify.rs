@@ -100,7 +100,7 @@ fn checkpoint_findings(
     found
 }
 
-/// The JSON shape of DESIGN.md's verification contract, plus the chains.
+/// The JSON shape of ARCHITECTURE.md's "Verification", plus the chains.
 pub fn to_json(v: &Verification) -> serde_json::Value {
     let main = v.main_chain();
     json!({

@@ -9,7 +9,7 @@ use super::canonical::to_hex;
 use super::entry::{LineError, Previous, Scheme, Seal};
 use serde::Serialize;
 
-/// What is wrong, in the words of DESIGN.md's verification contract.
+/// What is wrong (ARCHITECTURE.md, "Verification").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingKind {

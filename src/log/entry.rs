@@ -12,7 +12,7 @@ use std::borrow::Cow;
 /// a longer line is reported instead of parsed, so memory stays bounded.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
-/// How a log protects its entries (DESIGN.md, "Log formats").
+/// How a log protects its entries (ARCHITECTURE.md, "Log formats").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Scheme {

@@ -47,9 +47,9 @@ impl Activity {
 
 /// Recompute the histogram of the current selection on a worker.
 pub fn request(app: &mut App) {
-    let Some(data) = app.loaded().cloned() else {
+    if app.loaded().is_none() {
         return;
-    };
+    }
     // The pane spans the screen, less its borders: one column per bucket
     // at the most.
     let width = match app.activity.chosen {
@@ -59,7 +59,6 @@ pub fn request(app: &mut App) {
     app.activity.generation += 1;
     app.effects.push(Effect::Activity {
         generation: app.activity.generation,
-        data,
         selection: Arc::clone(&app.selection),
         width,
     });

@@ -3,10 +3,12 @@
 //! drawn on ratatui's `TestBackend` and read back as text.
 
 use super::app::{Action, App, update};
-use super::loader::LoadedLogs;
 use super::runtime::{Host, Runtime};
 use super::theme::Theme;
 use super::{event_loop, ui};
+use crate::backend::Backend;
+use crate::backend::memory::MemoryBackend;
+use crate::log::source::Source;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -14,6 +16,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use std::io;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::Duration;
 use unicode_width::UnicodeWidthStr;
@@ -22,12 +25,12 @@ use unicode_width::UnicodeWidthStr;
 pub const NOW: i64 = 1_754_006_400_000_000;
 
 /// Load and verify logs given as (file name, contents).
-pub fn load(logs: &[(&str, &str)]) -> Arc<LoadedLogs> {
-    let (store, verification) = crate::testing::load(logs);
-    Arc::new(LoadedLogs {
-        store,
-        verification,
-    })
+pub fn load(logs: &[(&str, &str)]) -> Arc<dyn Backend> {
+    let sources = logs
+        .iter()
+        .map(|(name, text)| Source::from_bytes(*name, text.as_bytes().to_vec()))
+        .collect();
+    Arc::new(MemoryBackend::load(sources, |_| {}, &AtomicBool::new(false)).expect("not cancelled"))
 }
 
 /// Terminal requests, recorded.

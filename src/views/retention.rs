@@ -3,9 +3,8 @@
 //! past that or due soon. auditui reports; it never deletes anything.
 
 use crate::filter::Field;
-
-use crate::store::Store;
 use crate::store::store::NO_TIME;
+use crate::store::{RowKey, Store};
 use crate::time::format_timestamp;
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
@@ -93,6 +92,9 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RetentionEntry {
     pub row: u32,
+    /// Which entry, for finding it again through the backend.
+    #[serde(skip)]
+    pub key: RowKey,
     pub file: String,
     pub line: usize,
     /// The entry's instant in UTC (RFC 3339); `None` if unreadable.
@@ -132,6 +134,7 @@ pub fn retention(
             let (file, line) = store.location(r);
             RetentionEntry {
                 row,
+                key: store.key(r),
                 file: file.to_owned(),
                 line,
                 time: (time != NO_TIME).then(|| format_timestamp(time)),

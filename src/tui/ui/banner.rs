@@ -88,7 +88,7 @@ fn content(app: &App) -> (&'static str, Style, String, String) {
             "the logs could not be read".into(),
             sanitized(message).into_owned(),
         ),
-        Load::Ready(data) => verdict(app, &data.verification),
+        Load::Ready(data) => verdict(app, data.verification()),
     }
 }
 
