@@ -3,11 +3,10 @@
 //! `tests/snapshots/`; times are drawn in UTC so they are the same anywhere.
 
 use auditui::log::pass::Progress;
+use auditui::testing::{call, chain_log, clinic_accesses, hipaa_log, plain_log, support_calls};
 use auditui::tui::Action;
 use auditui::tui::loader::LoadProgress;
-use auditui::tui::testing::{
-    Harness, call, chain_log, clinic_accesses, hipaa_log, plain_log, support_calls, to_text,
-};
+use auditui::tui::testing::{Harness, to_text};
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
 use std::time::Duration;

@@ -276,7 +276,7 @@ impl Selection for Empty {
     fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
         Ok(Alerts {
             threshold,
-            window: crate::filter::format_duration(window_micros),
+            window: crate::time::format_duration(window_micros),
             bursts: Vec::new(),
             emergencies: Vec::new(),
         })

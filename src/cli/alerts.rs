@@ -5,7 +5,7 @@ use super::common::{self, Input};
 use super::verify::Format;
 use crate::config::AlertSettings;
 use crate::export;
-use crate::filter::parse_duration;
+use crate::time::parse_duration;
 
 /// Bursts of accesses to one patient, and every emergency (break-the-glass) access
 #[derive(clap::Args, Debug)]

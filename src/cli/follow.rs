@@ -3,9 +3,9 @@
 
 use super::color::Paint;
 use super::{EXIT_FINDINGS, EXIT_OK};
-use crate::filter::parse_duration;
 use crate::log::follow::{Followed, Follower};
 use crate::text::for_terminal;
+use crate::time::parse_duration;
 use serde_json::json;
 use std::io::{self, Write};
 use std::path::PathBuf;

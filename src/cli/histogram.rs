@@ -5,7 +5,7 @@ use super::common::Format;
 use super::common::{self, Input};
 use crate::export;
 use crate::export::json::write_pretty;
-use crate::filter::{format_duration, format_timestamp, parse_duration};
+use crate::time::{format_duration, format_timestamp, parse_duration};
 use crate::views::histogram::{Bucket, Histogram, MAX_BUCKETS, TooManyBuckets, Width};
 use serde::Serialize;
 use std::io::{self, Write};

@@ -142,7 +142,11 @@ pub fn run(cli: Cli) -> u8 {
                 loaded,
                 color::stdout_has_color(),
                 cli.follow,
-            ),
+            )
+            .map(|outcome| match outcome {
+                crate::tui::Outcome::Closed => EXIT_OK,
+                crate::tui::Outcome::Failed => EXIT_ERROR,
+            }),
         },
     };
     match result {

@@ -4,7 +4,7 @@ use super::EXIT_OK;
 use super::common::{self, Format, Input};
 use crate::config::RetentionSettings;
 use crate::export;
-use crate::filter::{format_timestamp, parse_duration, parse_timestamp};
+use crate::time::{format_timestamp, parse_duration, parse_timestamp};
 use crate::views::retention::{Policies, RetentionEntry, Status, ToolRetention, by_tool};
 use serde::Serialize;
 

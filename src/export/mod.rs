@@ -12,8 +12,8 @@ pub mod json;
 pub mod markdown;
 
 use crate::backend::{EntryRow, Selection};
-use crate::filter::format_timestamp;
 use crate::store::store::{NO_TIME, Outcome};
+use crate::time::format_timestamp;
 use crate::views::PyNumber;
 use crate::views::alerts::Alerts;
 use crate::views::histogram::Histogram;

@@ -12,7 +12,9 @@ use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
 
-use crate::filter::{Field, parse_timestamp};
+use crate::filter::Field;
+
+use crate::time::parse_timestamp;
 
 /// An interned string id; [`MISSING`] when the entry has no such field.
 pub type Sym = u32;

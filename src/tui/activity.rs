@@ -6,9 +6,8 @@
 use super::app::{App, Effect, set_filter};
 use super::cursor::Cursor;
 use super::worker::ActivityData;
-use crate::filter::{
-    FilterError, Predicate, format_duration, format_timestamp, parse_filter, quote_value,
-};
+use crate::filter::{FilterError, Predicate, parse_filter, quote_value};
+use crate::time::{format_duration, format_timestamp};
 use crate::views::histogram::{TooManyBuckets, Width, narrower, wider};
 use std::ops::RangeInclusive;
 use std::sync::Arc;

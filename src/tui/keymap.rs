@@ -5,6 +5,7 @@
 
 use super::app::Action;
 use super::input::Edit;
+use crate::config::keys::Key;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use std::collections::BTreeMap;
 
@@ -58,13 +59,6 @@ impl Context {
     }
 }
 
-/// One key: a code and the modifiers that matter (Ctrl, Alt).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Key {
-    pub code: KeyCode,
-    pub ctrl: bool,
-}
-
 const fn plain(code: KeyCode) -> Key {
     Key { code, ctrl: false }
 }
@@ -107,48 +101,6 @@ impl Key {
         } else {
             name
         }
-    }
-
-    /// A key as the configuration file writes it: `q`, `G`, `ctrl-q`,
-    /// `enter`, `pgdn`, `f5`...
-    pub fn parse(text: &str) -> Result<Key, String> {
-        let lower = text.to_ascii_lowercase();
-        let (ctrl, name) = match lower.strip_prefix("ctrl-") {
-            Some(rest) => (true, rest),
-            None => (false, lower.as_str()),
-        };
-        let mut chars = text[text.len() - name.len()..].chars();
-        let code = match (chars.next(), chars.next()) {
-            (Some(c), None) if !c.is_control() => {
-                KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
-            }
-            _ => match name {
-                "enter" => K::Enter,
-                "esc" => K::Esc,
-                "tab" if !ctrl => K::Tab,
-                "shift-tab" if !ctrl => K::BackTab,
-                "space" => K::Char(' '),
-                "backspace" => K::Backspace,
-                "delete" => K::Delete,
-                "up" => K::Up,
-                "down" => K::Down,
-                "left" => K::Left,
-                "right" => K::Right,
-                "home" => K::Home,
-                "end" => K::End,
-                "pgup" => K::PageUp,
-                "pgdn" => K::PageDown,
-                f => match f.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
-                    Some(n @ 1..=12) => K::F(n),
-                    _ => {
-                        return Err(format!(
-                            "{text:?} is not a key (try q, ctrl-q, enter, pgdn, f5)"
-                        ));
-                    }
-                },
-            },
-        };
-        Ok(Key { code, ctrl })
     }
 
     fn matches(self, event: &KeyEvent) -> bool {
@@ -296,16 +248,15 @@ pub fn config_name(binding: &Binding) -> Option<&'static str> {
     })
 }
 
-/// Every action name the configuration's `[keys]` accepts, sorted.
-pub fn configurable_actions() -> Vec<&'static str> {
+/// Every action name the table lets the configuration rebind, sorted; the
+/// configuration keeps its own copy ([`crate::config::keys::ACTIONS`]) and
+/// a test holds the two equal.
+#[cfg(test)]
+fn configurable_actions() -> Vec<&'static str> {
     let mut names: Vec<&str> = BINDINGS.iter().filter_map(config_name).collect();
     names.sort_unstable();
     names.dedup();
     names
-}
-
-pub fn is_configurable(name: &str) -> bool {
-    BINDINGS.iter().any(|b| config_name(b) == Some(name))
 }
 
 /// The bindings in use: the table's, with the configuration's keys in
@@ -316,7 +267,7 @@ pub struct Keymap {
 }
 
 impl Keymap {
-    /// Overrides by action name; names [`is_configurable`] rejects are
+    /// Overrides by action name; names the configuration rejects are
     /// ignored (the configuration reader reports them).
     pub fn new(overrides: BTreeMap<String, Vec<Key>>) -> Keymap {
         Keymap { overrides }
@@ -380,6 +331,11 @@ impl Keymap {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_configuration_accepts_exactly_the_rebindable_actions() {
+        assert_eq!(configurable_actions(), crate::config::keys::ACTIONS);
+    }
 
     #[test]
     fn no_key_is_bound_twice_in_one_context() {

@@ -36,7 +36,6 @@ pub mod worker;
 
 pub use app::{Action, App, update};
 
-use crate::cli::{EXIT_ERROR, EXIT_OK};
 use crate::text::for_terminal;
 use ratatui::layout::Rect;
 use std::io::IsTerminal;
@@ -45,14 +44,24 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-/// Open the browser on `paths`; returns the exit code.
+/// How a browsing session ended; the caller turns it into an exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The user closed the browser over logs that loaded.
+    Closed,
+    /// No browser, or the logs could not be loaded; already said on stderr
+    /// or on screen.
+    Failed,
+}
+
+/// Open the browser on `paths`.
 pub fn run(
     mut paths: Vec<PathBuf>,
     usage: &str,
     config: crate::config::LoadedConfig,
     color: bool,
     follow: bool,
-) -> Result<u8, String> {
+) -> Result<Outcome, String> {
     let crate::config::LoadedConfig { config, problem } = config;
     if paths.is_empty() {
         if !config.paths.iter().any(|p| p.exists()) {
@@ -65,7 +74,7 @@ pub fn run(
                 "{usage}\nno PATH given and none of the default paths exists ({}); see auditui --help",
                 for_terminal(&wanted.join(", "))
             );
-            return Ok(EXIT_ERROR);
+            return Ok(Outcome::Failed);
         }
         paths = config.paths.clone();
     }
@@ -79,7 +88,7 @@ pub fn run(
             "auditui: the browser needs a terminal; without one, run for example:\n  \
              auditui verify {list}\n  auditui query {list} -q failed\n  auditui stats {list}"
         );
-        return Ok(EXIT_ERROR);
+        return Ok(Outcome::Failed);
     }
     let mut screen = terminal::enter().map_err(|e| {
         terminal::restore();
@@ -114,7 +123,7 @@ pub fn run(
     terminal::restore();
     result.map_err(|e| format!("terminal error: {e}"))?;
     Ok(match app.load {
-        app::Load::Failed(_) => EXIT_ERROR,
-        _ => EXIT_OK,
+        app::Load::Failed(_) => Outcome::Failed,
+        _ => Outcome::Closed,
     })
 }

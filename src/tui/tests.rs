@@ -1,9 +1,10 @@
 //! Key sequences through `update`, as a person would type them.
 
 use super::app::{Action, ExportOutcome, Pane, Prompt, View};
-use super::testing::{Harness, chain_log, clinic_accesses, hipaa_log, support_calls};
+use super::testing::Harness;
 use crate::backend::PageAt;
 use crate::filter::Field;
+use crate::testing::{chain_log, clinic_accesses, hipaa_log, support_calls};
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 fn support(width: u16, height: u16) -> Harness {

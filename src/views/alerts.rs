@@ -3,9 +3,10 @@
 //! whether someone reviewed it afterwards.
 
 use super::{field_text, is_emergency, timestamp_text};
-use crate::filter::{Field, format_duration, format_timestamp};
+use crate::filter::Field;
 use crate::store::store::{MISSING, NO_TIME, Sym};
 use crate::store::{RowKey, Store};
+use crate::time::{format_duration, format_timestamp};
 use serde::Serialize;
 use std::collections::HashMap;
 

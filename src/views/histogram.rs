@@ -346,10 +346,8 @@ fn p95(bins: &[u32]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::parse_timestamp;
-    use crate::log::source::Source;
-    use crate::tui::testing::{call, chain_log};
-    use std::sync::atomic::AtomicBool;
+    use crate::testing::{call, chain_log, load};
+    use crate::time::parse_timestamp;
 
     fn at(text: &str) -> i64 {
         parse_timestamp(text).expect(text)
@@ -373,10 +371,7 @@ mod tests {
                 )
             })
             .collect();
-        let source = Source::from_bytes("log.jsonl", chain_log(&entries).into_bytes());
-        crate::store::load(vec![source], |_| {}, &AtomicBool::new(false))
-            .expect("not cancelled")
-            .0
+        load(&[("log.jsonl", &chain_log(&entries))]).0
     }
 
     fn all(store: &Store) -> Vec<u32> {

@@ -16,9 +16,11 @@ pub mod retention;
 pub mod stats;
 pub mod timeline;
 
-use crate::filter::{Field, parse_timestamp};
+use crate::filter::Field;
+
 use crate::store::Store;
 use crate::store::store::Sym;
+use crate::time::parse_timestamp;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 

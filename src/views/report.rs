@@ -14,11 +14,12 @@
 //! verified. The accounting of disclosures is a projection of the report.
 
 use super::{Moment, field_text, is_emergency, rows_with, timestamp_text};
-use crate::filter::{Field, format_timestamp};
+use crate::filter::Field;
 use crate::log::chain::Verification;
 use crate::log::entry::Scheme;
 use crate::store::store::Outcome;
 use crate::store::{RowKey, Store};
+use crate::time::format_timestamp;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
 

@@ -2,9 +2,10 @@
 //! `RETENTION_POLICIES` and `get_retention_period`) and which entries are
 //! past that or due soon. auditui reports; it never deletes anything.
 
-use crate::filter::{Field, format_timestamp};
+use crate::filter::Field;
 use crate::store::store::NO_TIME;
 use crate::store::{RowKey, Store};
+use crate::time::format_timestamp;
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

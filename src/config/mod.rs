@@ -6,9 +6,11 @@
 //! file never stops auditui: the caller gets the defaults and a message that
 //! names the line and the key, to show the user.
 
-use crate::filter::parse_duration;
-use crate::tui::keymap::{self, Key};
+pub mod keys;
+
+use crate::time::parse_duration;
 use crate::views::retention::Policies;
+use keys::{ACTIONS, Key};
 use ratatui::style::Color;
 use serde::{Deserialize, Deserializer};
 use std::collections::BTreeMap;
@@ -17,7 +19,7 @@ use std::str::FromStr;
 
 /// The commented default file that `auditui config --print-default` prints.
 /// A test checks that it parses to [`Config::default`].
-pub const DEFAULT_TOML: &str = include_str!("config/default.toml");
+pub const DEFAULT_TOML: &str = include_str!("default.toml");
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -232,12 +234,12 @@ struct ActionName(String);
 impl<'de> Deserialize<'de> for ActionName {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let name = String::deserialize(d)?;
-        if keymap::is_configurable(&name) {
+        if ACTIONS.contains(&name.as_str()) {
             Ok(ActionName(name))
         } else {
             Err(serde::de::Error::custom(format!(
                 "unknown action {name:?} in [keys]; actions: {}",
-                keymap::configurable_actions().join(", ")
+                ACTIONS.join(", ")
             )))
         }
     }

@@ -1,0 +1,138 @@
+//! Logs built in memory for tests at every layer (views, export, tui and
+//! the integration tests): tool calls in the lesson's schemas, sealed into
+//! `chain`, `hipaa` or plain logs, and loaded into a store. Only `log` and
+//! `store` are used, so every layer above the store may use these.
+
+use crate::log::chain::Verification;
+use crate::log::source::Source;
+use crate::store::Store;
+use std::sync::atomic::AtomicBool;
+
+/// Load and verify logs given as (file name, contents).
+pub fn load(logs: &[(&str, &str)]) -> (Store, Verification) {
+    let sources = logs
+        .iter()
+        .map(|(name, text)| Source::from_bytes(*name, text.as_bytes().to_vec()))
+        .collect();
+    crate::store::load(sources, |_| {}, &AtomicBool::new(false)).expect("not cancelled")
+}
+
+/// A `chain` log of `entries`, each sealed with `_previous_hash` and `_hash`.
+pub fn chain_log(entries: &[serde_json::Value]) -> String {
+    seal_all(entries, "_previous_hash", "_hash", |entry| entry.clone())
+}
+
+/// A `hipaa` log of `entries`: only the five hashed fields are sealed.
+pub fn hipaa_log(entries: &[serde_json::Value]) -> String {
+    seal_all(entries, "previous_hash", "entry_hash", |entry| {
+        let keep = crate::log::entry::HIPAA_HASHED_FIELDS;
+        let sealed = entry
+            .as_object()
+            .expect("entries are objects")
+            .iter()
+            .filter(|(k, _)| keep.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        serde_json::Value::Object(sealed)
+    })
+}
+
+/// One JSON line per entry, without hashes.
+pub fn plain_log(entries: &[serde_json::Value]) -> String {
+    entries.iter().map(|e| format!("{e}\n")).collect()
+}
+
+fn seal_all(
+    entries: &[serde_json::Value],
+    previous_key: &str,
+    hash_key: &str,
+    hashed: impl Fn(&serde_json::Value) -> serde_json::Value,
+) -> String {
+    use crate::log::canonical::{sha256, to_hex, write_canonical};
+    let mut previous = "genesis".to_string();
+    let mut out = String::new();
+    for entry in entries {
+        let mut entry = entry.clone();
+        entry[previous_key] = previous.clone().into();
+        let text = hashed(&entry).to_string();
+        let value = crate::log::json::parse(&text).expect("serde_json writes JSON");
+        let mut canonical = Vec::new();
+        write_canonical(&value, &mut canonical);
+        previous = to_hex(&sha256(&canonical));
+        entry[hash_key] = previous.clone().into();
+        out.push_str(&entry.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+/// One support-desk tool call in the `chain` schema's fields.
+#[allow(clippy::too_many_arguments)]
+pub fn call(
+    time: &str,
+    conversation: &str,
+    turn: u32,
+    user: &str,
+    tool: &str,
+    success: bool,
+    duration_ms: f64,
+    error: Option<&str>,
+) -> serde_json::Value {
+    let result = match error {
+        Some(error) => serde_json::json!({"success": false, "error": error}),
+        None => serde_json::json!({"success": true}),
+    };
+    serde_json::json!({
+        "timestamp": time,
+        "conversation_id": conversation,
+        "turn_number": turn,
+        "user_id": user,
+        "tool_name": tool,
+        "arguments": {"order_id": format!("ORD-{turn}")},
+        "result_summary": result,
+        "duration_ms": duration_ms,
+        "model": "gpt-4.1",
+        "success": success,
+        "session_metadata": {"user_role": "support_agent", "client_ip": "10.0.1.5"},
+    })
+}
+
+/// Eight calls in three conversations; usr_200's refund in conv_b2 failed.
+#[rustfmt::skip]
+pub fn support_calls() -> Vec<serde_json::Value> {
+    vec![
+        call("2025-07-06T09:00:00+00:00", "conv_a1", 1, "usr_100", "get_order", true, 80.4, None),
+        call("2025-07-06T09:00:05+00:00", "conv_b2", 1, "usr_200", "get_customer", true, 120.0, None),
+        call("2025-07-06T09:00:09+00:00", "conv_a1", 2, "usr_100", "issue_refund", true, 240.5, None),
+        call("2025-07-06T09:01:00+00:00", "conv_b2", 2, "usr_200", "get_order", true, 95.0, None),
+        call("2025-07-06T09:01:30+00:00", "conv_b2", 3, "usr_200", "issue_refund", false, 30000.5, Some("Timed out after 30000 ms")),
+        call("2025-07-06T09:02:00+00:00", "conv_c3", 1, "usr_300", "search_kb", true, 45.0, None),
+        call("2025-07-06T09:02:10+00:00", "conv_b2", 4, "usr_200", "send_email", true, 310.2, None),
+        call("2025-07-06T09:03:00+00:00", "conv_c3", 2, "usr_300", "get_order", false, 60.0, Some("Permission denied")),
+    ]
+}
+
+/// Clinic accesses in the `hipaa` schema, with one emergency access.
+#[rustfmt::skip]
+pub fn clinic_accesses() -> Vec<serde_json::Value> {
+    let access = |time: &str, user: &str, role: &str, tool: &str, patient: &str, purpose: &str| {
+        serde_json::json!({
+            "timestamp": time,
+            "user_id": user,
+            "user_role": role,
+            "tool_name": tool,
+            "patient_id": patient,
+            "purpose": purpose,
+            "arguments_sanitized": {"patient_id": patient},
+            "result_summary": {"success": true},
+            "success": true,
+        })
+    };
+    vec![
+        access("2025-07-07T08:00:00+00:00", "usr_nurse1", "nurse", "access_patient_record", "P-0001", "treatment"),
+        access("2025-07-07T08:10:00+00:00", "usr_doc1", "physician", "update_treatment", "P-0001", "treatment"),
+        access("2025-07-07T08:20:00+00:00", "usr_doc2", "physician", "access_patient_record", "P-0002", "emergency"),
+        access("2025-07-07T09:00:00+00:00", "usr_billing", "billing_clerk", "access_patient_record", "P-0001", "billing"),
+        access("2025-07-08T10:00:00+00:00", "usr_nurse1", "nurse", "access_patient_record", "P-0002", "treatment"),
+    ]
+}
