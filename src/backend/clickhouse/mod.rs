@@ -1,0 +1,3 @@
+//! Audit logs stored in ClickHouse.
+
+pub mod sql;
