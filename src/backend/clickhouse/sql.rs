@@ -149,19 +149,18 @@ pub fn unicode_pattern(needle: &str) -> String {
     let mut pattern = String::new();
     let mut at = 0;
     while at < chars.len() {
-        let mut alternatives = Vec::new();
         let mut width = 1;
+        let mut alternatives;
         if chars[at] == 'i' && chars.get(at + 1) == Some(&COMBINING_DOT) {
             // `i̇` in the needle: either that pair (in any case) or `İ`.
-            alternatives.push(format!(
-                "{}{}",
-                char_alternatives('i'),
-                escape(COMBINING_DOT)
-            ));
-            alternatives.push(escape(DOTTED_CAPITAL_I));
+            let i = group(characters_lowercasing_to('i'));
+            alternatives = vec![
+                format!("{i}{}", escape(COMBINING_DOT)),
+                escape(DOTTED_CAPITAL_I),
+            ];
             width = 2;
         } else {
-            alternatives.push(char_alternatives(chars[at]));
+            alternatives = characters_lowercasing_to(chars[at]);
             let first = at == 0 && chars[at] == COMBINING_DOT;
             let last = at + 1 == chars.len() && chars[at] == 'i';
             if first || last {
@@ -177,8 +176,8 @@ pub fn unicode_pattern(needle: &str) -> String {
 const DOTTED_CAPITAL_I: char = '\u{130}';
 const COMBINING_DOT: char = '\u{307}';
 
-/// Every character whose lowercase is `lower`, as one pattern.
-fn char_alternatives(lower: char) -> String {
+/// Every character whose lowercase is `lower`, each as a pattern.
+fn characters_lowercasing_to(lower: char) -> Vec<String> {
     let mut alternatives = vec![escape(lower)];
     if let Some(uppers) = lowercase_sources().get(&lower) {
         alternatives.extend(uppers.iter().map(|&c| escape(c)));
@@ -186,7 +185,7 @@ fn char_alternatives(lower: char) -> String {
     if lower == 'ς' {
         alternatives.push(escape('Σ'));
     }
-    group(alternatives)
+    alternatives
 }
 
 /// Every unit is a group, even of one character: ClickHouse 18.16 searches
