@@ -8,7 +8,7 @@ pub mod query;
 #[allow(clippy::module_inception)]
 pub mod store;
 
-pub use store::{Store, StoreBuilder};
+pub use store::{RowKey, Store, StoreBuilder};
 
 use crate::log::chain::Verification;
 use crate::log::scan::{Progress, scan};
