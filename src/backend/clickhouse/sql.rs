@@ -41,11 +41,11 @@ pub fn field_column(field: Field) -> &'static str {
 }
 
 /// Microseconds since the epoch; [`NO_TIME`] when unreadable.
-pub const TIME_COLUMN: &str = "timestamp";
+pub const TIME_COLUMN: &str = "ts";
 /// 1 when the entry logged success, 0 when it logged failure, else neither.
 pub const SUCCESS_COLUMN: &str = "success";
 /// The original line, byte for byte.
-pub const LINE_COLUMN: &str = "line";
+pub const LINE_COLUMN: &str = "raw";
 
 /// `text` as a ClickHouse string literal. Backslash-escaping `\` and `'` is
 /// enough: every other byte (newline, NUL, non-ASCII) stands for itself
@@ -308,15 +308,15 @@ mod tests {
         assert_eq!(sql("-ok"), "NOT (success = 1)");
         assert_eq!(
             sql("since:1970-01-01T00:00:01Z"),
-            "(timestamp >= 1000000 AND timestamp <= 9223372036854775807)"
+            "(ts >= 1000000 AND ts <= 9223372036854775807)"
         );
         assert_eq!(
             sql("until:1970-01-01T00:00:01Z"),
-            "(timestamp >= -9223372036854775807 AND timestamp <= 1000000)"
+            "(ts >= -9223372036854775807 AND ts <= 1000000)"
         );
         assert_eq!(
             sql("last:2s"),
-            "(timestamp >= 8000000 AND timestamp <= 9223372036854775807)"
+            "(ts >= 8000000 AND ts <= 9223372036854775807)"
         );
         let none = condition(&parse_filter("last:1h").unwrap(), None);
         assert_eq!(none, "(0)");
@@ -327,15 +327,15 @@ mod tests {
     fn free_text_picks_the_cheapest_exact_search() {
         assert_eq!(
             sql("Refund"),
-            "(positionCaseInsensitive(line, 'refund') > 0)"
+            "(positionCaseInsensitive(raw, 'refund') > 0)"
         );
-        assert_eq!(sql("-0007"), "NOT (position(line, '0007') > 0)");
-        assert_eq!(sql(r#""-0007""#), "(position(line, '-0007') > 0)");
+        assert_eq!(sql("-0007"), "NOT (position(raw, '0007') > 0)");
+        assert_eq!(sql(r#""-0007""#), "(position(raw, '-0007') > 0)");
         assert_eq!(
             sql(r#""it's""#),
-            r"(positionCaseInsensitive(line, 'it\'s') > 0)"
+            r"(positionCaseInsensitive(raw, 'it\'s') > 0)"
         );
-        assert!(sql("Crème").starts_with("(match(line, "));
+        assert!(sql("Crème").starts_with("(match(raw, "));
     }
 
     /// What the store does: lowercase the line, then search.
