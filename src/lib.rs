@@ -4,6 +4,7 @@
 //! → `store` (columns, filter language, queries) → `views` (plain structs)
 //! → `tui`, `cli` and `export`. Lower layers never import upper ones.
 
+pub mod backend;
 pub mod cli;
 pub mod config;
 pub mod export;

@@ -1,0 +1,10 @@
+//! ClickHouse as a source: the URL, an HTTP client, the tables, and the
+//! RowBinary rows that go between them.
+
+pub mod client;
+pub mod rowbinary;
+pub mod schema;
+pub mod url;
+
+pub use client::Client;
+pub use url::Url;

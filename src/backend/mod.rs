@@ -1,0 +1,3 @@
+//! Where entries live besides local files.
+
+pub mod clickhouse;
