@@ -20,12 +20,12 @@ use crate::backend::{
 };
 use crate::log::chain::Verification;
 use crate::log::entry::parse_line;
-use crate::store::filter::{Field, Filter, Predicate, Timestamp};
+use crate::store::filter::{Field, Filter, Timestamp};
 use crate::views::Moment;
 use crate::views::alerts::{Alerts, alerts};
 use crate::views::failures::{Failure, failures};
 use crate::views::histogram::{
-    Histogram, ToolLatency, TooManyBuckets, Width, empty_buckets, latency_groups,
+    Histogram, TooManyBuckets, ToolLatency, Width, empty_buckets, latency_groups,
 };
 use crate::views::report::{AccessReport, access_report};
 use crate::views::retention::{Policies, RetentionEntry, retention};
@@ -231,7 +231,7 @@ impl Database {
 
     /// The entries matching `condition` in a store of their own.
     fn subset(&self, condition: &str) -> Result<Subset> {
-        let sql = self.rows_sql(condition, false, 0, usize::MAX >> 1);
+        let sql = self.rows_sql(condition, false, 0, ALL);
         Ok(Subset::new(fetch(&self.client, &sql)?))
     }
 
@@ -266,7 +266,13 @@ struct ClickHouseSelection {
 }
 
 impl ClickHouseSelection {
-    fn page_from(&self, extra: &str, descending: bool, offset: usize, len: usize) -> Result<Vec<EntryRow>> {
+    fn page_from(
+        &self,
+        extra: &str,
+        descending: bool,
+        offset: usize,
+        len: usize,
+    ) -> Result<Vec<EntryRow>> {
         let condition = format!("{} AND {extra}", self.condition);
         let sql = self.db.rows_sql(&condition, descending, offset, len);
         let mut rows: Vec<EntryRow> = fetch(&self.db.client, &sql)?
@@ -279,14 +285,17 @@ impl ClickHouseSelection {
         Ok(rows)
     }
 
-    /// Whether a condition mentions a column other than the key and time,
-    /// so the count of a key range needs the condition too.
+    /// How many selected entries come before `key` in log order.
     fn before(&self, key: RowKey) -> Result<usize> {
-        self.db.count(&self.condition, &self.db.files.compare(key, "<"))
+        self.db
+            .count(&self.condition, &self.db.files.compare(key, "<"))
     }
 
     /// The histogram's buckets over the selection, counted by the database.
-    fn count_buckets(&self, width: Width) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
+    fn count_buckets(
+        &self,
+        width: Width,
+    ) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
         let (span, untimed) = self.span()?;
         let mut histogram = match empty_buckets(span, untimed, width) {
             Ok(histogram) => histogram,
@@ -327,7 +336,7 @@ impl ClickHouseSelection {
             &format!(
                 "SELECT tool, intDiv({TIME_COLUMN} - {origin}, {group_width}) AS g, count() AS n, \
                  arrayElement(arraySort(groupArray(duration_ms)), \
-                 toUInt64(greatest(1, least(n, ceil(0.95 * n))))) AS p95 \
+                 toUInt64(greatest(1., least(toFloat64(n), ceil(0.95 * n))))) AS p95 \
                  FROM {ENTRIES} WHERE {} AND {TIME_COLUMN} != {NO_TIME} \
                  AND NOT isNaN(duration_ms) GROUP BY tool, g ORDER BY tool",
                 self.condition
@@ -373,7 +382,8 @@ impl Selection for ClickHouseSelection {
             }
             PageAt::After(key) => {
                 let rows = self.page_from(&files.compare(key, ">"), false, 0, len)?;
-                let start = self.before(key)? + self.db.count(&self.condition, &files.compare(key, "="))?;
+                let start =
+                    self.before(key)? + self.db.count(&self.condition, &files.compare(key, "="))?;
                 (start, rows)
             }
             PageAt::Before(key) => {
@@ -386,7 +396,9 @@ impl Selection for ClickHouseSelection {
 
     fn locate(&self, key: RowKey) -> Result<std::result::Result<usize, usize>> {
         let before = self.before(key)?;
-        let at = self.db.count(&self.condition, &self.db.files.compare(key, "="))?;
+        let at = self
+            .db
+            .count(&self.condition, &self.db.files.compare(key, "="))?;
         Ok(if at > 0 { Ok(before) } else { Err(before) })
     }
 
@@ -414,7 +426,7 @@ impl Selection for ClickHouseSelection {
         let percentile = |p: &str| {
             format!(
                 "if(logged = 0, nan, arrayElement(sorted, \
-                 toUInt64(greatest(1, least(logged, ceil({p} * logged))))))"
+                 toUInt64(greatest(1., least(toFloat64(logged), ceil({p} * logged))))))"
             )
         };
         // The sum is the database's, in its order; the store adds in log
@@ -432,7 +444,7 @@ impl Selection for ClickHouseSelection {
             percentile("0.95"),
             self.condition
         );
-        let rows = query_json(&self.db.client, &sql.replace("sorted, \n", "sorted, "))?;
+        let rows = query_json(&self.db.client, &sql)?;
         let mut stats: Vec<ToolStats> = rows
             .iter()
             .map(|row| {
@@ -464,6 +476,7 @@ impl Selection for ClickHouseSelection {
         let local: Vec<u32> = found.iter().map(|f| f.row).collect();
         let numbers = self.db.rows_of(&subset, &local)?;
         for ((failure, row), number) in found.iter_mut().zip(local).zip(numbers) {
+            failure.key = subset.key(&self.db.files, row);
             failure.file = subset.file(row);
             failure.line = subset.line(row);
             failure.row = number;
@@ -490,18 +503,43 @@ impl Selection for ClickHouseSelection {
     }
 
     fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
-        // Bursts and emergencies need patients; reviews come from the
-        // whole table, as the store looks for them in the whole log.
-        let subset = self.db.subset(&format!(
-            "patient != '' AND (({}) OR positionCaseInsensitive(tool, 'review') > 0 \
-             OR lower(purpose) IN ('review', 'audit'))",
-            self.condition
-        ))?;
-        let selected = self.db.subset(&format!("{} AND patient != ''", self.condition))?;
-        let _ = (&subset, &selected, threshold, window_micros, alerts);
-        Err(BackendError(
-            "alerts are not computed from ClickHouse yet".into(),
-        ))
+        // Bursts need a patient and emergencies a purpose; reviews come
+        // from the whole table, as the store looks for them in the whole log.
+        let review = "(positionCaseInsensitive(tool, 'review') > 0 \
+                      OR lower(purpose) IN ('review', 'audit'))";
+        let selected = fetch(
+            &self.db.client,
+            &self.db.rows_sql(
+                &format!("{} AND (patient != '' OR purpose != '')", self.condition),
+                false,
+                0,
+                ALL,
+            ),
+        )?;
+        let reviews = fetch(
+            &self.db.client,
+            &self.db.rows_sql(
+                &format!("patient != '' AND {review} AND NOT ({})", self.condition),
+                false,
+                0,
+                ALL,
+            ),
+        )?;
+        let (merged, chosen) = merge_in_log_order(selected, reviews);
+        let subset = Subset::new(merged);
+        let mut found = alerts(&subset.store, &chosen, threshold, window_micros);
+        let files = &self.db.files;
+        for burst in &mut found.bursts {
+            burst.first_key = subset.key(files, burst.rows[0]);
+            burst.rows = self.db.rows_of(&subset, &burst.rows)?;
+        }
+        let local: Vec<u32> = found.emergencies.iter().map(|e| e.row).collect();
+        let numbers = self.db.rows_of(&subset, &local)?;
+        for ((emergency, row), number) in found.emergencies.iter_mut().zip(local).zip(numbers) {
+            emergency.key = subset.key(files, row);
+            emergency.row = number;
+        }
+        Ok(found)
     }
 
     fn retention(&self, policies: &Policies, now: i64, due: i64) -> Result<Vec<RetentionEntry>> {
@@ -545,7 +583,7 @@ impl Selection for ClickHouseSelection {
         &self,
         visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
     ) -> Result<std::io::Result<()>> {
-        let sql = self.db.rows_sql(&self.condition, false, 0, usize::MAX >> 1);
+        let sql = self.db.rows_sql(&self.condition, false, 0, ALL);
         let mut failed = None;
         fetch_each(&self.db.client, &sql, |fetched| {
             if failed.is_none()
@@ -559,11 +597,28 @@ impl Selection for ClickHouseSelection {
     }
 }
 
-/// The predicate a filter term of `last:` needs: whether the filter asks
-/// for the newest time at all.
-pub fn needs_newest(filter: &Filter) -> bool {
-    filter
-        .terms
-        .iter()
-        .any(|term| matches!(term.predicate, Predicate::Last(_)))
+/// A `LIMIT` that lets every row through.
+const ALL: usize = usize::MAX >> 1;
+
+/// Two lists of entries in log order as one, and the places in it of the
+/// first list's entries.
+fn merge_in_log_order(first: Vec<Fetched>, second: Vec<Fetched>) -> (Vec<Fetched>, Vec<u32>) {
+    let mut merged = Vec::with_capacity(first.len() + second.len());
+    let mut chosen = Vec::with_capacity(first.len());
+    let (mut first, mut second) = (first.into_iter().peekable(), second.into_iter().peekable());
+    loop {
+        let take_first = match (first.peek(), second.peek()) {
+            (Some(a), Some(b)) => (&a.file, a.line) < (&b.file, b.line),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if take_first {
+            chosen.push(merged.len() as u32);
+            merged.extend(first.next());
+        } else {
+            merged.extend(second.next());
+        }
+    }
+    (merged, chosen)
 }

@@ -147,20 +147,33 @@ pub struct Subset {
 }
 
 impl Subset {
+    /// One source per file, named as the file, so views that name files
+    /// (the report's integrity) name the real ones; their lines are
+    /// numbered from 1 in the subset, so line numbers come from
+    /// [`Subset::line`].
     pub fn new(fetched: Vec<Fetched>) -> Subset {
-        let mut bytes = Vec::new();
-        let mut offsets = Vec::with_capacity(fetched.len());
+        let mut sources: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut places = Vec::with_capacity(fetched.len());
         for row in &fetched {
-            offsets.push(bytes.len());
+            if sources.last().is_none_or(|(name, _)| *name != row.file) {
+                sources.push((row.file.clone(), Vec::new()));
+            }
+            let index = sources.len() - 1;
+            let bytes = &mut sources[index].1;
+            places.push((index, bytes.len()));
             bytes.extend_from_slice(&row.raw);
             bytes.push(b'\n');
         }
-        let mut store = Store::new(vec![Source::from_bytes("clickhouse", bytes)]);
-        store.lines = vec![LineMap::default()];
-        for (row, offset) in fetched.iter().zip(offsets) {
+        let mut store = Store::new(Vec::new());
+        store.lines = vec![LineMap::default(); sources.len()];
+        store.sources = sources
+            .into_iter()
+            .map(|(name, bytes)| Source::from_bytes(name, bytes))
+            .collect();
+        for (row, (source, offset)) in fetched.iter().zip(places) {
             let entry = parse_line(&row.raw).ok();
             let fields = entry.as_ref().map(|e| e.fields()).unwrap_or_default();
-            store.push(0, offset, &fields);
+            store.push(source, offset, &fields);
         }
         Subset { store, fetched }
     }
@@ -184,36 +197,88 @@ impl Subset {
     }
 }
 
+/// Lines per block when counting a file's entries before a line.
+const BLOCK: u64 = 1024;
+
 /// Row numbers (places in log order over the whole table) of `keys`, as
 /// the in-memory store numbers its rows: entries of earlier files, plus
-/// entries of the same file on earlier lines. Counted in the database, a
-/// batch of keys per scan.
-pub fn row_numbers(client: &Client, table: &str, files: &Files, keys: &[RowKey]) -> Result<Vec<u32>> {
-    const BATCH: usize = 100;
-    let mut rows = Vec::with_capacity(keys.len());
-    for batch in keys.chunks(BATCH) {
-        let counts: Vec<String> = batch
-            .iter()
-            .map(|&key| {
-                let name = files.names.get(key.source as usize).map_or("", String::as_str);
-                format!(
-                    "countIf(file = {} AND line < {})",
-                    string_literal(name),
-                    key.position
-                )
-            })
+/// entries of the same file on earlier lines. The table is ordered by time,
+/// not line, so per file the database counts entries per block of lines
+/// (a short answer), then lists the lines of just the blocks the keys fall
+/// in; the rest is arithmetic here.
+pub fn row_numbers(
+    client: &Client,
+    table: &str,
+    files: &Files,
+    keys: &[RowKey],
+) -> Result<Vec<u32>> {
+    let mut numbers = vec![0u32; keys.len()];
+    let mut sources: Vec<u32> = keys.iter().map(|key| key.source).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    for source in sources {
+        let name = string_literal(files.names.get(source as usize).map_or("", String::as_str));
+        let mine: Vec<usize> = (0..keys.len())
+            .filter(|&i| keys[i].source == source)
             .collect();
-        let sql = format!(
-            "SELECT {} FROM {table} FORMAT TabSeparated",
-            counts.join(", ")
-        );
-        let answer = client.query_text(&sql).map_err(BackendError)?;
-        for (key, count) in batch.iter().zip(answer.trim_end().split('\t')) {
-            let before: usize = count
-                .parse()
-                .map_err(|_| BackendError(client.error(&format!("unexpected count {count:?}"))))?;
-            rows.push((files.first_row(key.source) + before) as u32);
+        // Entries per block, as (block, count), in block order.
+        let counts: Vec<(u64, u64)> = numbers_in(
+            client,
+            &format!(
+                "SELECT intDiv(line, {BLOCK}) AS b, count() FROM {table} WHERE file = {name} \
+                 GROUP BY b ORDER BY b FORMAT TabSeparated"
+            ),
+        )?
+        .chunks(2)
+        .map(|pair| (pair[0], pair.get(1).copied().unwrap_or(0)))
+        .collect();
+        let mut blocks: Vec<String> = mine
+            .iter()
+            .map(|&i| (keys[i].position / BLOCK).to_string())
+            .collect();
+        blocks.sort_unstable();
+        blocks.dedup();
+        let lines = numbers_in(
+            client,
+            &format!(
+                "SELECT line FROM {table} WHERE file = {name} AND intDiv(line, {BLOCK}) IN ({}) \
+                 ORDER BY line FORMAT TabSeparated",
+                blocks.join(", ")
+            ),
+        )?;
+        // Entries in the blocks before each block (sorted, so searchable).
+        let mut before_block = Vec::with_capacity(counts.len());
+        let mut total = 0;
+        for &(block, count) in &counts {
+            before_block.push((block, total));
+            total += count;
+        }
+        let first = files.first_row(source) as u64;
+        for i in mine {
+            let line = keys[i].position;
+            let block = line / BLOCK;
+            let at = before_block.partition_point(|&(b, _)| b < block);
+            let earlier = match before_block.get(at) {
+                Some(&(_, before)) => before,
+                None => total,
+            };
+            let in_block = lines.partition_point(|&l| l < line)
+                - lines.partition_point(|&l| l < block * BLOCK);
+            numbers[i] = (first + earlier + in_block as u64) as u32;
         }
     }
-    Ok(rows)
+    Ok(numbers)
+}
+
+/// Every number of a tab-separated answer, in order.
+fn numbers_in(client: &Client, sql: &str) -> Result<Vec<u64>> {
+    let answer = client.query_text(sql).map_err(BackendError)?;
+    answer
+        .split(['\t', '\n'])
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            n.parse()
+                .map_err(|_| BackendError(client.error(&format!("unexpected number {n:?}"))))
+        })
+        .collect()
 }

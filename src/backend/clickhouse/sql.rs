@@ -13,13 +13,15 @@
 //!   become a regular expression that accepts, for each needle character,
 //!   every character that lowercases to it (see [`unicode_pattern`]).
 //!
-//! Values reach SQL only as escaped string literals ([`string_literal`]);
+//! Values reach SQL only as escaped string literals ([`string_literal`]:
+//! backslash before `\` and `'`; every other byte, newline and NUL included,
+//! stands for itself inside quotes, so no value can end a literal early);
 //! numbers are formatted from integers. The SQL uses nothing newer than
 //! ClickHouse 18.16 understands.
 
+pub use super::client::string_literal;
 use crate::store::filter::{Field, Filter, Predicate, Term, Timestamp};
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 /// The timestamp column's value for an entry whose time could not be read.
@@ -46,22 +48,6 @@ pub const TIME_COLUMN: &str = "ts";
 pub const SUCCESS_COLUMN: &str = "success";
 /// The original line, byte for byte.
 pub const LINE_COLUMN: &str = "raw";
-
-/// `text` as a ClickHouse string literal. Backslash-escaping `\` and `'` is
-/// enough: every other byte (newline, NUL, non-ASCII) stands for itself
-/// inside quotes, so no value can end the literal early.
-pub fn string_literal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('\'');
-    for c in text.chars() {
-        if matches!(c, '\\' | '\'') {
-            out.push('\\');
-        }
-        out.push(c);
-    }
-    out.push('\'');
-    out
-}
 
 /// The condition selecting the rows `filter` selects; `newest` is the
 /// newest readable timestamp in the table (`None` when there is none), which
@@ -223,13 +209,6 @@ fn lowercase_sources() -> &'static HashMap<char, Vec<char>> {
         }
         table
     })
-}
-
-/// Appends ` WHERE condition` unless the condition is trivially true.
-pub fn push_where(sql: &mut String, condition: &str) {
-    if condition != "1" {
-        let _ = write!(sql, " WHERE {condition}");
-    }
 }
 
 #[cfg(test)]
