@@ -2,11 +2,11 @@
 //! vector of matching row ids, and every question is a `views` function
 //! over it. Keys are row numbers, so finding an entry costs nothing.
 
-use super::{Activity, Backend, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection};
+use super::{ActivityData, Backend, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection};
+use crate::filter::{Field, Filter};
 use crate::log::chain::Verification;
-use crate::log::scan::Progress;
+use crate::log::pass::Progress;
 use crate::log::source::Source;
-use crate::store::filter::{Field, Filter};
 use crate::store::query::select_cancellable;
 use crate::store::{Store, load};
 use crate::views::Moment;
@@ -230,10 +230,10 @@ impl Selection for MemorySelection {
         &self,
         width: Width,
         groups: usize,
-    ) -> Result<std::result::Result<Activity, TooManyBuckets>> {
+    ) -> Result<std::result::Result<ActivityData, TooManyBuckets>> {
         Ok(histogram(self.store(), &self.rows, width).map(|histogram| {
             let latency = tool_latency(self.store(), &self.rows, &histogram, groups);
-            Activity { histogram, latency }
+            ActivityData { histogram, latency }
         }))
     }
 
@@ -278,205 +278,41 @@ impl Selection for MemorySelection {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::backend::everything;
-    use crate::store::filter::parse_filter;
-    use crate::store::store::Outcome;
-
-    const LOG: &str = concat!(
-        r#"{"timestamp": "2025-07-06T10:00:00+00:00", "user_id": "usr_1", "tool_name": "get_order", "success": true, "duration_ms": 12.5, "conversation_id": "c1"}"#,
-        "\n",
-        "not json\n",
-        r#"{"timestamp": "2025-07-06T11:00:00+00:00", "user_id": "usr_2", "tool_name": "issue_refund", "success": false, "conversation_id": "c1"}"#,
-        "\n",
-        r#"{"timestamp": "2025-07-06T12:00:00+00:00", "user_id": "usr_1", "tool_name": "get_order", "success": true, "patient_id": "P-1"}"#,
-        "\n",
-        r#"{"timestamp": "2025-07-06T13:00:00+00:00", "user_id": "usr_3", "tool_name": "get_order", "success": false}"#,
-        "\n",
-    );
+    use crate::backend::conformance;
+    use crate::filter::parse_filter;
 
     fn backend() -> MemoryBackend {
-        let sources = vec![
-            Source::from_bytes("a.jsonl", LOG.as_bytes().to_vec()),
-            Source::from_bytes("b.jsonl", LOG.as_bytes().to_vec()),
-        ];
-        MemoryBackend::load(sources, |_| {}, &AtomicBool::new(false)).expect("not cancelled")
-    }
-
-    fn select(backend: &MemoryBackend, filter: &str) -> Arc<dyn Selection> {
-        let filter = parse_filter(filter).unwrap();
-        backend
-            .select(&filter, &AtomicBool::new(false))
-            .unwrap()
-            .unwrap()
-    }
-
-    fn users(page: &Page) -> Vec<&str> {
-        page.rows
-            .iter()
-            .map(|r| r.user.as_deref().unwrap())
-            .collect()
+        MemoryBackend::load(conformance::sources(), |_| {}, &AtomicBool::new(false))
+            .expect("not cancelled")
     }
 
     #[test]
-    fn pages_walk_the_selection_in_log_order_by_key() {
-        let backend = backend();
-        let selection = select(&backend, "tool:get_order");
-        assert_eq!(selection.count(), 6);
-        let first = selection.page(PageAt::First, 4).unwrap();
-        assert_eq!(
-            (first.start, users(&first)),
-            (0, vec!["usr_1", "usr_1", "usr_3", "usr_1"])
-        );
-        assert_eq!(first.rows[3].file, "b.jsonl");
-        let last_key = first.rows[3].key;
-        let next = selection.page(PageAt::After(last_key), 4).unwrap();
-        assert_eq!((next.start, users(&next)), (4, vec!["usr_1", "usr_3"]));
-        let back = selection.page(PageAt::Before(next.rows[0].key), 2).unwrap();
-        assert_eq!(back.start, 2);
-        assert_eq!(back.rows, first.rows[2..4]);
-        let last = selection.page(PageAt::Last, 3).unwrap();
-        assert_eq!(
-            last.rows,
-            [
-                first.rows[3].clone(),
-                next.rows[0].clone(),
-                next.rows[1].clone()
-            ]
-        );
-        assert_eq!(selection.page(PageAt::Index(5), 10).unwrap().rows.len(), 1);
-        assert!(
-            selection
-                .page(PageAt::Index(99), 10)
-                .unwrap()
-                .rows
-                .is_empty()
-        );
-        assert!(
-            selection
-                .page(PageAt::After(last.rows[2].key), 10)
-                .unwrap()
-                .rows
-                .is_empty()
-        );
-    }
-
-    #[test]
-    fn keys_locate_entries_inside_and_outside_the_selection() {
-        let backend = backend();
-        let all = everything(&backend).unwrap();
-        let failed = select(&backend, "failed");
-        let keys: Vec<RowKey> = all
-            .page(PageAt::First, 8)
-            .unwrap()
-            .rows
-            .iter()
-            .map(|r| r.key)
-            .collect();
-        assert_eq!(keys.len(), 8);
-        assert!(
-            keys.windows(2).all(|w| w[0] < w[1]),
-            "keys order as the log does"
-        );
-        // Entries 1 and 3 of each file failed.
-        assert_eq!(failed.locate(keys[1]).unwrap(), Ok(0));
-        assert_eq!(failed.locate(keys[2]).unwrap(), Err(1));
-        assert_eq!(failed.locate(keys[7]).unwrap(), Ok(3));
-        assert_eq!(all.locate(keys[5]).unwrap(), Ok(5));
-    }
-
-    #[test]
-    fn details_name_file_line_and_bytes_as_logged() {
-        let backend = backend();
-        let all = everything(&backend).unwrap();
-        let row = &all.page(PageAt::Index(5), 1).unwrap().rows[0];
-        let detail = backend.detail(row.key).unwrap().unwrap();
-        assert_eq!((detail.row.file.as_str(), detail.row.line), ("b.jsonl", 3));
-        assert_eq!(detail.row.outcome, Outcome::Failed);
-        assert!(
-            detail
-                .raw
-                .starts_with(br#"{"timestamp": "2025-07-06T11:00"#)
-        );
-        assert_eq!(
-            detail.attribution,
-            "User usr_2 (unknown) → unknown → issue_refund [user_request]"
-        );
-        let stranger = RowKey {
-            time: 0,
-            source: 0,
-            position: 99,
-        };
-        assert_eq!(backend.detail(stranger).unwrap(), None);
-        // Line 2 of a.jsonl is not an entry: the nearest one is line 1 or 3.
-        let near = backend.nearest("a.jsonl", 2).unwrap().unwrap();
-        assert_eq!(backend.detail(near).unwrap().unwrap().row.file, "a.jsonl");
-        assert_eq!(backend.nearest("c.jsonl", 1).unwrap(), None);
+    fn the_memory_backend_answers_the_conformance_questions() {
+        conformance::check(&backend());
     }
 
     #[test]
     fn views_of_a_selection_are_the_views_of_its_rows() {
         let backend = backend();
-        let selection = select(&backend, "user:usr_1|usr_2");
-        let store = &backend.data.store;
-        let rows: Vec<u32> = parse_filter("user:usr_1|usr_2")
-            .map(|f| crate::store::query::select(store, &f))
+        let filter = parse_filter("user:usr_1|usr_2").unwrap();
+        let selection = backend
+            .select(&filter, &AtomicBool::new(false))
+            .unwrap()
             .unwrap();
+        let store = &backend.data.store;
+        let rows = crate::store::query::select(store, &filter);
+        assert_eq!(rows.len(), 6);
         assert_eq!(selection.tool_stats().unwrap(), tool_stats(store, &rows));
         assert_eq!(selection.failures().unwrap(), failures(store, &rows));
-        assert_eq!(selection.timeline("c1").unwrap().len(), 4);
-        let (span, untimed) = selection.span().unwrap();
+        assert_eq!(selection.span().unwrap(), span(store, &rows));
         assert_eq!(
-            (span.map(|(a, b)| b - a), untimed),
-            (Some(2 * 3_600_000_000), 0)
+            selection.timeline("c1").unwrap(),
+            timeline(store, &rows, "c1")
         );
-        let activity = selection
-            .activity(Width::Fixed(3_600_000_000), 12)
-            .unwrap()
-            .unwrap();
+        let width = Width::Fixed(3_600_000_000);
         assert_eq!(
-            activity.histogram,
-            selection
-                .histogram(Width::Fixed(3_600_000_000))
-                .unwrap()
-                .unwrap()
-        );
-        assert_eq!(
-            activity
-                .histogram
-                .buckets
-                .iter()
-                .map(|b| b.calls)
-                .sum::<u32>(),
-            6
-        );
-        let mut lines = 0;
-        selection
-            .for_each(&mut |row, raw| {
-                assert!(raw.starts_with(b"{") && row.user.is_some());
-                lines += 1;
-                Ok(())
-            })
-            .unwrap()
-            .unwrap();
-        assert_eq!(lines, 6);
-    }
-
-    #[test]
-    fn completion_values_are_each_distinct_value_once() {
-        let backend = backend();
-        let mut users = backend
-            .values(Field::User, &AtomicBool::new(false))
-            .unwrap();
-        users.sort();
-        assert_eq!(users, ["usr_1", "usr_2", "usr_3"]);
-        assert_eq!(backend.entry_count(), 8);
-        assert_eq!(backend.source_names(), ["a.jsonl", "b.jsonl"]);
-        assert_eq!(backend.verification().files.len(), 2);
-        assert!(
-            backend
-                .select(&parse_filter("ok").unwrap(), &AtomicBool::new(true))
-                .unwrap()
-                .is_none()
+            selection.histogram(width).unwrap(),
+            histogram(store, &rows, width)
         );
     }
 }

@@ -18,11 +18,13 @@
 //! take a cancel flag, set when a newer keystroke makes the answer stale.
 
 pub mod clickhouse;
+#[cfg(test)]
+pub(crate) mod conformance;
 pub mod memory;
 
+use crate::filter::{Field, Filter};
 use crate::log::chain::Verification;
 pub use crate::store::RowKey;
-use crate::store::filter::{Field, Filter};
 use crate::store::store::Outcome;
 use crate::views::Moment;
 use crate::views::alerts::Alerts;
@@ -124,7 +126,7 @@ pub struct Page {
 /// The histogram of a selection and, over the same buckets, each tool's
 /// p95 latency in at most `groups` groups of buckets (a sparkline).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Activity {
+pub struct ActivityData {
     pub histogram: Histogram,
     pub latency: Vec<ToolLatency>,
 }
@@ -160,7 +162,7 @@ pub trait Selection: Send + Sync {
         &self,
         width: Width,
         groups: usize,
-    ) -> Result<std::result::Result<Activity, TooManyBuckets>>;
+    ) -> Result<std::result::Result<ActivityData, TooManyBuckets>>;
 
     /// Bursts of `threshold` accesses within `window_micros`, and
     /// emergency accesses (reviews are looked for in the whole log).
@@ -226,4 +228,77 @@ pub fn everything(backend: &dyn Backend) -> Result<Arc<dyn Selection>> {
     backend
         .select(&Filter::default(), &AtomicBool::new(false))?
         .ok_or_else(|| BackendError("never cancelled".into()))
+}
+
+/// The selection of nothing: what the browser holds before its first
+/// query returns.
+pub struct Empty;
+
+impl Selection for Empty {
+    fn count(&self) -> usize {
+        0
+    }
+
+    fn page(&self, _: PageAt, _: usize) -> Result<Page> {
+        Ok(Page::default())
+    }
+
+    fn locate(&self, _: RowKey) -> Result<std::result::Result<usize, usize>> {
+        Ok(Err(0))
+    }
+
+    fn span(&self) -> Result<(Option<(i64, i64)>, usize)> {
+        Ok((None, 0))
+    }
+
+    fn tool_stats(&self) -> Result<Vec<ToolStats>> {
+        Ok(Vec::new())
+    }
+
+    fn failures(&self) -> Result<Vec<Failure>> {
+        Ok(Vec::new())
+    }
+
+    fn histogram(&self, _: Width) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
+        Ok(Ok(Histogram::default()))
+    }
+
+    fn activity(
+        &self,
+        _: Width,
+        _: usize,
+    ) -> Result<std::result::Result<ActivityData, TooManyBuckets>> {
+        Ok(Ok(ActivityData {
+            histogram: Histogram::default(),
+            latency: Vec::new(),
+        }))
+    }
+
+    fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
+        Ok(Alerts {
+            threshold,
+            window: crate::filter::format_duration(window_micros),
+            bursts: Vec::new(),
+            emergencies: Vec::new(),
+        })
+    }
+
+    fn retention(&self, _: &Policies, _: i64, _: i64) -> Result<Vec<RetentionEntry>> {
+        Ok(Vec::new())
+    }
+
+    fn timeline(&self, _: &str) -> Result<Vec<TimelineEntry>> {
+        Ok(Vec::new())
+    }
+
+    fn access_report(&self, _: &str, _: Moment, _: Moment) -> Result<AccessReport> {
+        Err(BackendError("nothing is loaded".into()))
+    }
+
+    fn for_each(
+        &self,
+        _: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>> {
+        Ok(Ok(()))
+    }
 }

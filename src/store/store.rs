@@ -6,13 +6,13 @@
 
 use crate::log::chain::LineMap;
 use crate::log::entry::{Entry, Fields, parse_line};
-use crate::log::scan::{Progress, ScanSink, ScannedEntry};
+use crate::log::pass::{Progress, ScanSink, ScannedEntry};
 use crate::log::source::Source;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
 
-use super::filter::{Field, parse_timestamp};
+use crate::filter::{Field, parse_timestamp};
 
 /// An interned string id; [`MISSING`] when the entry has no such field.
 pub type Sym = u32;

@@ -3,7 +3,7 @@
 //! whether someone reviewed it afterwards.
 
 use super::{field_text, is_emergency, timestamp_text};
-use crate::store::filter::{Field, format_duration, format_timestamp};
+use crate::filter::{Field, format_duration, format_timestamp};
 use crate::store::store::{MISSING, NO_TIME, Sym};
 use crate::store::{RowKey, Store};
 use serde::Serialize;
@@ -133,9 +133,8 @@ fn bursts(store: &Store, rows: &[u32], threshold: usize, window: i64) -> Vec<Bur
 
 /// A review of a patient's record: a tool whose name contains `review`, or
 /// a purpose of `review` or `audit` (any case).
-pub fn is_review(store: &Store, row: usize) -> bool {
-    let tool = store.text(Field::Tool, row).unwrap_or_default();
-    let purpose = store.text(Field::Purpose, row).unwrap_or_default();
+pub fn is_review(tool: Option<&str>, purpose: Option<&str>) -> bool {
+    let (tool, purpose) = (tool.unwrap_or_default(), purpose.unwrap_or_default());
     tool.to_lowercase().contains("review")
         || purpose.eq_ignore_ascii_case("review")
         || purpose.eq_ignore_ascii_case("audit")
@@ -146,7 +145,9 @@ fn emergencies(store: &Store, rows: &[u32]) -> Vec<EmergencyAccess> {
     // Reviews per patient, in (time, row) order, from the whole store.
     let mut reviews: HashMap<Sym, Vec<(i64, u32)>> = HashMap::new();
     for (r, &patient) in patients.iter().enumerate() {
-        if patient != MISSING && is_review(store, r) {
+        if patient != MISSING
+            && is_review(store.text(Field::Tool, r), store.text(Field::Purpose, r))
+        {
             reviews
                 .entry(patient)
                 .or_default()

@@ -4,7 +4,7 @@
 //! as the lesson's `by_user(user, since)` and `failures(since)` narrow.
 
 use super::field_text;
-use crate::store::filter::Field;
+use crate::filter::Field;
 use crate::store::store::Outcome;
 use crate::store::{RowKey, Store};
 use serde::Serialize;

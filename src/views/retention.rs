@@ -2,7 +2,7 @@
 //! `RETENTION_POLICIES` and `get_retention_period`) and which entries are
 //! past that or due soon. auditui reports; it never deletes anything.
 
-use crate::store::filter::{Field, format_timestamp};
+use crate::filter::{Field, format_timestamp};
 use crate::store::store::NO_TIME;
 use crate::store::{RowKey, Store};
 use chrono::DateTime;

@@ -3,9 +3,9 @@
 //! (the lesson's `AttributionChain.summary`).
 
 use super::{field_text, rows_with, timestamp_text};
+use crate::filter::Field;
 use crate::log::canonical::{write_canonical, write_float};
 use crate::log::json::{Str, Value};
-use crate::store::filter::Field;
 use crate::store::store::Outcome;
 use crate::store::{RowKey, Store};
 use serde::Serialize;

@@ -16,11 +16,11 @@ use super::rows::{Fetched, Files, Subset, entry_row, fetch, fetch_each, row_numb
 use super::schema::ENTRIES;
 use super::sql::{NO_TIME, TIME_COLUMN, condition, string_literal};
 use crate::backend::{
-    Activity, Backend, BackendError, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection,
+    ActivityData, Backend, BackendError, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection,
 };
 use crate::log::chain::Verification;
 use crate::log::entry::parse_line;
-use crate::store::filter::{Field, Filter, Timestamp};
+use crate::filter::{Field, Filter, Timestamp};
 use crate::views::Moment;
 use crate::views::alerts::{Alerts, alerts};
 use crate::views::failures::{Failure, failures};
@@ -493,13 +493,13 @@ impl Selection for ClickHouseSelection {
         &self,
         width: Width,
         groups: usize,
-    ) -> Result<std::result::Result<Activity, TooManyBuckets>> {
+    ) -> Result<std::result::Result<ActivityData, TooManyBuckets>> {
         let histogram = match self.count_buckets(width)? {
             Ok(histogram) => histogram,
             Err(too_many) => return Ok(Err(too_many)),
         };
         let latency = self.latency(&histogram, groups)?;
-        Ok(Ok(Activity { histogram, latency }))
+        Ok(Ok(ActivityData { histogram, latency }))
     }
 
     fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
@@ -575,7 +575,10 @@ impl Selection for ClickHouseSelection {
             start,
             end,
         );
-        report.rows = self.db.rows_of(&subset, &report.rows)?;
+        let files = &self.db.files;
+        for key in &mut report.keys {
+            *key = subset.key(files, key.position as u32);
+        }
         Ok(report)
     }
 

@@ -15,7 +15,7 @@ use crate::backend::{BackendError, EntryRow, Result};
 use crate::log::chain::LineMap;
 use crate::log::entry::parse_line;
 use crate::log::source::Source;
-use crate::store::filter::parse_timestamp;
+use crate::filter::parse_timestamp;
 use crate::store::store::{NO_TIME, Outcome};
 use crate::store::{RowKey, Store};
 

@@ -20,7 +20,7 @@
 //! ClickHouse 18.16 understands.
 
 pub use super::client::string_literal;
-use crate::store::filter::{Field, Filter, Predicate, Term, Timestamp};
+use crate::filter::{Field, Filter, Predicate, Term, Timestamp};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -214,7 +214,7 @@ fn lowercase_sources() -> &'static HashMap<char, Vec<char>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::filter::parse_filter;
+    use crate::filter::parse_filter;
 
     fn sql(filter: &str) -> String {
         condition(&parse_filter(filter).unwrap(), Some(10_000_000))
