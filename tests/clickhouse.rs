@@ -3,9 +3,12 @@
 
 #[path = "support/clickhouse.rs"]
 mod server;
+mod support;
 
 use auditui::backend::clickhouse::{Client, Url, schema};
 use server::ClickHouse;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 fn client(server: &ClickHouse, database: &str) -> Client {
     Client::new(Url::parse_with(&server.url(database), None).expect("valid URL"))
@@ -137,5 +140,201 @@ fn server_errors_are_one_line_naming_the_url_without_the_password() {
             "{}: Code: 81, DB::Exception: Database absent doesn't exist",
             server.url("absent")
         )
+    );
+}
+
+/// `n` generated entries of one chain, as lines with their newlines.
+fn generated_lines(n: usize) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let status = support::auditui()
+        .args(["generate", "--entries", &n.to_string()])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let text = std::fs::read_to_string(dir.path().join("audit.jsonl")).unwrap();
+    text.lines().map(|l| format!("{l}\n")).collect()
+}
+
+fn write_log(dir: &Path, lines: &[String]) -> PathBuf {
+    let path = dir.join("audit.jsonl");
+    std::fs::write(&path, lines.concat()).unwrap();
+    path
+}
+
+fn ingest(url: &str, path: &Path, env: &[(&str, &str)]) -> Output {
+    let mut command = support::auditui();
+    command.arg("ingest").arg(path).args(["--to", url]);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    command.output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Rows, distinct places, and the positions' range 0..rows, of `table`.
+fn stored(server: &ClickHouse, table: &str) -> String {
+    server.query(&format!(
+        "SELECT count(), uniqExact(chain, position), max(position) + 1 FROM d.{table}"
+    ))
+}
+
+#[test]
+fn ingest_adds_only_what_is_new() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    server.query("CREATE DATABASE d");
+    let lines = generated_lines(500);
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &lines[..300]);
+    let url = server.url("d");
+    let first = ingest(&url, &log, &[]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
+    assert!(text(&first.stdout).contains(": 300 new lines written, 0 already there"));
+    let again = ingest(&url, &log, &[]);
+    assert!(text(&again.stdout).contains(": 0 new lines written, 300 already there"));
+    assert_eq!(stored(&server, "audit_entries"), "300\t300\t300\n");
+    write_log(dir.path(), &lines);
+    let grown = ingest(&url, &log, &[]);
+    assert_eq!(grown.status.code(), Some(0), "{}", text(&grown.stderr));
+    assert!(text(&grown.stdout).contains(": 200 new lines written, 300 already there"));
+    assert_eq!(stored(&server, "audit_entries"), "500\t500\t500\n");
+    let original: String =
+        server.query("SELECT raw FROM d.audit_entries ORDER BY position FORMAT TSVRaw");
+    let expected: String = lines.concat();
+    assert_eq!(original, expected, "the original lines, byte for byte");
+    let chain = server.query("SELECT entries, lines, verdict, head FROM d.audit_chains FINAL");
+    let head = lines[499].split("\"_hash\": \"").nth(1).unwrap()[..64].to_string();
+    assert_eq!(chain, format!("500\t500\tintact\t{head}\n"));
+}
+
+#[test]
+fn a_chain_rewritten_or_shortened_since_is_refused_and_nothing_of_it_written() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    server.query("CREATE DATABASE d");
+    let mut lines = generated_lines(400);
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &lines[..300]);
+    let url = server.url("d");
+    assert_eq!(ingest(&url, &log, &[]).status.code(), Some(0));
+    lines[299] = lines[299].replacen("\"timestamp\": \"2025", "\"timestamp\": \"2024", 1);
+    write_log(dir.path(), &lines);
+    let rewritten = ingest(&url, &log, &[]);
+    assert_eq!(
+        rewritten.status.code(),
+        Some(1),
+        "{}",
+        text(&rewritten.stderr)
+    );
+    let out = text(&rewritten.stdout);
+    assert!(
+        out.contains(":300  rewritten  differs from the line stored"),
+        "{out}"
+    );
+    assert!(out.contains(": 0 new lines written"), "{out}");
+    write_log(dir.path(), &lines[..200]);
+    let shortened = ingest(&url, &log, &[]);
+    assert_eq!(shortened.status.code(), Some(1));
+    assert!(
+        text(&shortened.stdout)
+            .contains("the database holds 300 lines of this chain, the files only 200")
+    );
+    assert_eq!(stored(&server, "audit_entries"), "300\t300\t300\n");
+    assert_eq!(
+        server.query("SELECT count() FROM d.audit_chains"),
+        "1\n",
+        "no record for a refused chain"
+    );
+}
+
+#[test]
+fn a_broken_chain_is_stored_with_its_findings() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    server.query("CREATE DATABASE d");
+    let mut lines = generated_lines(50);
+    lines[9] = lines[9].replacen("\"success\": true", "\"success\": false", 1);
+    lines.insert(20, "not json at all\n".into());
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &lines);
+    let out = ingest(&server.url("d"), &log, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(stored(&server, "audit_entries"), "50\t50\t51\n");
+    assert_eq!(
+        server.query("SELECT position, line, raw FROM d.audit_rejected FINAL"),
+        "20\t21\tnot json at all\n"
+    );
+    let record = server.query("SELECT verdict, findings FROM d.audit_chains FINAL");
+    assert!(record.starts_with("broken\t["), "{record}");
+    for kind in ["modified", "malformed"] {
+        assert!(
+            record.contains(&format!(r#""kind":"{kind}""#)),
+            "{kind}: {record}"
+        );
+    }
+}
+
+#[test]
+fn an_interrupted_ingest_resumes_and_stores_every_line_exactly_once() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    server.query("CREATE DATABASE d");
+    let mut lines = generated_lines(2000);
+    lines.insert(450, "{broken\n".into());
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &lines);
+    let url = server.url("d");
+    let mut command = support::auditui();
+    command
+        .args(["ingest", "--batch-rows", "300"])
+        .arg(&log)
+        .args(["--to", &url]);
+    let interrupted = command
+        .env("AUDITUI_INGEST_STOP_AFTER_BATCHES", "3")
+        .output()
+        .unwrap();
+    assert_eq!(interrupted.status.code(), Some(2));
+    assert_eq!(
+        text(&interrupted.stderr),
+        format!("auditui: {url}: stopped after 3 batches, as asked\n")
+    );
+    let partial = server.query("SELECT count() FROM d.audit_entries");
+    assert_eq!(
+        partial, "899\n",
+        "three whole batches of 300 rows, one of them the rejected line"
+    );
+    assert_eq!(server.query("SELECT count() FROM d.audit_chains"), "0\n");
+    let resumed = support::auditui()
+        .args(["ingest", "--batch-rows", "300"])
+        .arg(&log)
+        .args(["--to", &url])
+        .output()
+        .unwrap();
+    assert_eq!(
+        resumed.status.code(),
+        Some(1),
+        "the malformed line is a finding"
+    );
+    assert!(
+        text(&resumed.stdout).contains(": 1101 new lines written, 900 already there"),
+        "{}",
+        text(&resumed.stdout)
+    );
+    assert_eq!(stored(&server, "audit_entries"), "2000\t2000\t2001\n");
+    assert_eq!(
+        server.query("SELECT count() FROM d.audit_rejected FINAL"),
+        "1\n"
+    );
+    assert_eq!(
+        server.query("SELECT lines FROM d.audit_chains FINAL"),
+        "2001\n"
     );
 }

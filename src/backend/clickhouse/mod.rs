@@ -2,7 +2,9 @@
 //! RowBinary rows that go between them.
 
 pub mod client;
+pub mod ingest;
 pub mod rowbinary;
+pub mod rows;
 pub mod schema;
 pub mod url;
 
