@@ -338,3 +338,115 @@ fn an_interrupted_ingest_resumes_and_stores_every_line_exactly_once() {
         "2001\n"
     );
 }
+
+fn verify(target: &str) -> Output {
+    support::auditui()
+        .args(["verify", "--format", "json", target])
+        .output()
+        .unwrap()
+}
+
+/// (line, kind) of each finding in `verify --format json` output.
+fn findings(output: &Output) -> Vec<(u64, String)> {
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["line"].as_u64().unwrap(),
+                f["kind"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// ALTER ... UPDATE/DELETE run in the background: wait for them.
+fn wait_for_mutations(server: &ClickHouse) {
+    for _ in 0..600 {
+        if server.query("SELECT count() FROM system.mutations WHERE is_done = 0") == "0\n" {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    panic!("mutations did not finish");
+}
+
+#[test]
+fn verify_from_the_database_reports_what_verify_reports_on_the_files() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    server.query("CREATE DATABASE d");
+    let mut lines = generated_lines(300);
+    lines[99] = lines[99].replacen("\"success\": true", "\"success\": false", 1);
+    lines.remove(150);
+    lines.insert(200, "garbage\n".into());
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &lines);
+    assert_eq!(ingest(&server.url("d"), &log, &[]).status.code(), Some(1));
+    let from_files = verify(log.to_str().unwrap());
+    let from_database = verify(&server.url("d"));
+    assert_eq!(
+        from_database.status.code(),
+        Some(1),
+        "{}",
+        text(&from_database.stderr)
+    );
+    assert!(!findings(&from_files).is_empty());
+    assert_eq!(text(&from_database.stdout), text(&from_files.stdout));
+}
+
+#[test]
+fn rows_edited_deleted_or_inserted_in_the_database_are_found_at_their_entry() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    server.query("CREATE DATABASE d");
+    let lines = generated_lines(300);
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &lines);
+    let url = server.url("d");
+    assert_eq!(ingest(&url, &log, &[]).status.code(), Some(0));
+    assert_eq!(verify(&url).status.code(), Some(0));
+    // Positions count from 0, lines from 1.
+    server.query("ALTER TABLE d.audit_entries UPDATE tool = 'wipe_disk' WHERE position = 10");
+    server.query("ALTER TABLE d.audit_entries UPDATE raw = replaceOne(raw, '\"timestamp\": \"2025', '\"timestamp\": \"2024') WHERE position = 40");
+    server.query("ALTER TABLE d.audit_entries DELETE WHERE position = 60");
+    server.query("ALTER TABLE d.audit_entries DELETE WHERE position >= 290");
+    wait_for_mutations(&server);
+    server.query("INSERT INTO d.audit_entries SELECT * FROM d.audit_entries WHERE position = 80");
+    let tampered = verify(&url);
+    assert_eq!(tampered.status.code(), Some(1));
+    let found = findings(&tampered);
+    let want = [
+        (11, "modified"),
+        (41, "modified"),
+        (62, "link"),
+        (81, "link"),
+        (290, "truncated"),
+    ];
+    for (line, kind) in want {
+        assert!(
+            found.contains(&(line, kind.to_string())),
+            "{line} {kind}: {found:?}"
+        );
+    }
+    let stated = text(
+        &support::auditui()
+            .args(["verify", &url])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    assert!(
+        stated.contains(":11  modified   column tool differs from what its stored line gives"),
+        "{stated}"
+    );
+    assert!(
+        stated.contains(":41  modified   column ts differs"),
+        "the edited line also says another time: {stated}"
+    );
+    assert_eq!(found.len(), want.len() + 1, "{found:?}");
+}

@@ -7,6 +7,7 @@ pub mod rowbinary;
 pub mod rows;
 pub mod schema;
 pub mod url;
+pub mod verify;
 
 pub use client::Client;
 pub use url::Url;
