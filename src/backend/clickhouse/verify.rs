@@ -80,6 +80,9 @@ fn recorded_chains(client: &Client) -> Result<Vec<(String, Record)>, String> {
     Ok(out)
 }
 
+/// An entry row as read: its chain, its column values, and where each is.
+type StoredRow<'r> = (&'r str, &'r [u8], &'r [std::ops::Range<usize>]);
+
 /// A stored line of one chain, from either table.
 struct StoredLine {
     position: u64,
@@ -184,7 +187,7 @@ struct Files {
 impl Files {
     /// Verify one line; for an entry row, also check its columns against
     /// what the line gives.
-    fn push(&mut self, stored: &StoredLine, row: Option<(&str, &[u8], &[std::ops::Range<usize>])>) {
+    fn push(&mut self, stored: &StoredLine, row: Option<StoredRow<'_>>) {
         if self.current.is_none() || self.current_name != stored.file {
             self.done
                 .extend(self.current.take().map(FileVerifier::finish));
