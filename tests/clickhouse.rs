@@ -450,3 +450,109 @@ fn rows_edited_deleted_or_inserted_in_the_database_are_found_at_their_entry() {
     );
     assert_eq!(found.len(), want.len() + 1, "{found:?}");
 }
+
+/// Exit 2 and one line on stderr that names the URL without a password.
+fn assert_one_line_error(output: &Output, shown_url: &str, says: &str) {
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("auditui: {shown_url}: ")),
+        "{stderr}"
+    );
+    assert!(stderr.contains(says), "{says}: {stderr}");
+    assert!(!stderr.contains("secret"), "{stderr}");
+}
+
+#[test]
+fn bad_servers_credentials_databases_and_schemas_are_one_line_errors() {
+    let user = "<users><auditor><password>secret</password><networks><ip>127.0.0.0/8</ip></networks>\
+                <profile>default</profile><quota>default</quota></auditor></users>";
+    let Some(server) = ClickHouse::builder().users_d("auditor.xml", user).start() else {
+        return;
+    };
+    server.query("CREATE DATABASE d");
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &generated_lines(20));
+    let port = server.http_port;
+    let with_env_password = support::auditui()
+        .arg("ingest")
+        .arg(&log)
+        .args(["--to", &format!("clickhouse://auditor@127.0.0.1:{port}/d")])
+        .env("AUDITUI_CLICKHOUSE_PASSWORD", "secret")
+        .output()
+        .unwrap();
+    assert_eq!(
+        with_env_password.status.code(),
+        Some(0),
+        "{}",
+        text(&with_env_password.stderr)
+    );
+    let wrong = ingest(
+        &format!("clickhouse://auditor:secrets@127.0.0.1:{port}/d"),
+        &log,
+        &[],
+    );
+    assert_one_line_error(
+        &wrong,
+        &format!("clickhouse://auditor@127.0.0.1:{port}/d"),
+        "Wrong password for user auditor",
+    );
+    let nowhere = format!("clickhouse://auditor:secret@127.0.0.1:{}/d", free_port());
+    let refused = ingest(&nowhere, &log, &[]);
+    assert_one_line_error(
+        &refused,
+        &nowhere.replace(":secret@", "@"),
+        "connection refused",
+    );
+    let missing = verify(&server.url("absent"));
+    assert_one_line_error(
+        &missing,
+        &server.url("absent"),
+        "Database absent doesn't exist",
+    );
+    server.query("CREATE DATABASE other");
+    server.query("CREATE TABLE other.audit_chains (chain String, verdict UInt8) ENGINE = Memory");
+    let foreign = ingest(&server.url("other"), &log, &[]);
+    assert_one_line_error(
+        &foreign,
+        &server.url("other"),
+        "table audit_chains has another schema: column 2 is verdict UInt8, expected files Array(String)",
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn a_server_that_dies_mid_ingest_is_a_one_line_error() {
+    let Some(mut server) = ClickHouse::start() else {
+        return;
+    };
+    server.query("CREATE DATABASE d");
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &generated_lines(50_000));
+    let url = server.url("d");
+    let child = support::auditui()
+        .args(["ingest", "--batch-rows", "100"])
+        .arg(&log)
+        .args(["--to", &url])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    while server
+        .try_query("SELECT count() FROM d.audit_entries")
+        .map_or(true, |n| n == "0\n")
+    {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    server.kill();
+    let output = child.wait_with_output().unwrap();
+    assert_one_line_error(&output, &url, "");
+}
