@@ -12,7 +12,7 @@
 //!   them ([`Subset`]), so their answers are the files' answers.
 
 use super::client::Client;
-use super::rows::{Fetched, Files, Subset, entry_row, fetch, fetch_each, row_numbers};
+use super::fetch::{Fetched, Files, Subset, entry_row, fetch, fetch_each, row_numbers};
 use super::schema::ENTRIES;
 use super::sql::{NO_TIME, TIME_COLUMN, condition, string_literal};
 use crate::backend::{

@@ -106,6 +106,57 @@ impl<R: Read> Reader<R> {
         self.byte()
     }
 
+    /// One row of the given column types, whose first byte is `first`,
+    /// copied whole into `row`; `columns` gets each value's byte range
+    /// there (a string's without its length).
+    pub fn row(
+        &mut self,
+        types: &[(&str, &str)],
+        first: u8,
+        row: &mut Vec<u8>,
+        columns: &mut Vec<std::ops::Range<usize>>,
+    ) -> io::Result<()> {
+        row.clear();
+        columns.clear();
+        let mut pending = Some(first);
+        for (_, kind) in types {
+            let width = match *kind {
+                "String" => {
+                    let first = match pending.take() {
+                        Some(b) => b,
+                        None => self.byte()?,
+                    };
+                    let len = self.leb128_from(first)?;
+                    let start = row.len();
+                    (&mut self.input).take(len).read_to_end(row)?;
+                    if (row.len() - start) as u64 != len {
+                        return Err(truncated());
+                    }
+                    columns.push(start..row.len());
+                    continue;
+                }
+                "UInt8" | "Int8" => 1,
+                "Int32" => 4,
+                "UInt64" | "Int64" | "Float64" => 8,
+                other => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        format!("no RowBinary reader for {other}"),
+                    ));
+                }
+            };
+            let start = row.len();
+            row.extend(pending.take());
+            let have = row.len() - start;
+            row.resize(start + width, 0);
+            self.input
+                .read_exact(&mut row[start + have..])
+                .map_err(eof_is_truncated)?;
+            columns.push(start..row.len());
+        }
+        Ok(())
+    }
+
     pub fn u64(&mut self) -> io::Result<u64> {
         let mut bytes = [0u8; 8];
         self.input
@@ -174,6 +225,33 @@ mod tests {
         assert_eq!(reader.u64().unwrap(), u64::MAX - 1);
         assert_eq!(reader.u8().unwrap(), 7);
         assert_eq!(reader.at_end().unwrap(), None);
+    }
+
+    #[test]
+    fn rows_split_into_their_columns() {
+        let mut writer = Writer::default();
+        writer.u64(5);
+        writer.string(b"abc");
+        writer.i8(-1);
+        writer.string(b"");
+        let types = [
+            ("a", "UInt64"),
+            ("b", "String"),
+            ("c", "Int8"),
+            ("d", "String"),
+        ];
+        let mut reader = Reader::new(&writer.bytes[..]);
+        let first = reader.at_end().unwrap().unwrap();
+        let (mut row, mut columns) = (Vec::new(), Vec::new());
+        reader.row(&types, first, &mut row, &mut columns).unwrap();
+        assert_eq!(columns, vec![0..8, 8..11, 11..12, 12..12]);
+        assert_eq!(&row[8..11], b"abc");
+        assert_eq!(row[11], 0xff);
+        assert_eq!(reader.at_end().unwrap(), None);
+        let cut = &writer.bytes[..10];
+        let mut reader = Reader::new(cut);
+        let first = reader.at_end().unwrap().unwrap();
+        assert!(reader.row(&types, first, &mut row, &mut columns).is_err());
     }
 
     #[test]

@@ -98,7 +98,9 @@ pub const TABLES: [Table; 3] = [
     Table {
         name: REJECTED,
         columns: REJECTED_COLUMNS,
-        engine: "MergeTree() ORDER BY (chain, position)",
+        // A resumed ingest may write a rejected line twice: the copies
+        // collapse, and readers use FINAL.
+        engine: "ReplacingMergeTree() ORDER BY (chain, position)",
     },
     Table {
         name: CHAINS,
