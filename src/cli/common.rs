@@ -6,6 +6,8 @@ use super::color::Paint;
 use super::open_sources;
 use super::progress;
 use super::terminal_out::TerminalSafe;
+use crate::backend::clickhouse::ClickHouseBackend;
+use crate::backend::clickhouse::query::database_source;
 use crate::backend::memory::MemoryBackend;
 use crate::backend::{Backend, BackendError, Selection};
 use crate::export::atomic::{refuse_evidence, write_atomic};
@@ -31,7 +33,8 @@ pub enum Format {
 /// The logs to read and which of their entries to use.
 #[derive(clap::Args, Debug)]
 pub struct Input {
-    /// Log files, directories, or - for stdin
+    /// Log files, directories, - for stdin, or one
+    /// clickhouse://[user[:password]@]host[:port]/database
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Only entries matching FILTER, as in the browser's filter bar
@@ -84,12 +87,18 @@ impl From<BackendError> for String {
 /// intact or only weakly protected, and select the rows. Answers come from
 /// the log as it is, broken or not: the line on stderr is the caveat.
 pub fn load(input: &Input) -> Result<SelectedLogs, String> {
-    let sources = open_sources(&input.paths)?;
-    let bar = progress::Bar::new(total_bytes(&sources), "reading");
     let never = AtomicBool::new(false);
-    let backend =
-        MemoryBackend::load(sources, |p| bar.update(p), &never).ok_or("loading was cancelled")?;
-    bar.finish();
+    let backend: Box<dyn Backend> = match database_source(&input.paths)? {
+        Some(url) => Box::new(ClickHouseBackend::open_url(url)?),
+        None => {
+            let sources = open_sources(&input.paths)?;
+            let bar = progress::Bar::new(total_bytes(&sources), "reading");
+            let backend = MemoryBackend::load(sources, |p| bar.update(p), &never)
+                .ok_or("loading was cancelled")?;
+            bar.finish();
+            Box::new(backend)
+        }
+    };
     if let Some(caveat) = integrity_caveat(backend.verification()) {
         eprintln!("auditui: {}", for_terminal(&caveat));
     }
@@ -97,10 +106,7 @@ pub fn load(input: &Input) -> Result<SelectedLogs, String> {
     let selection = backend
         .select(&filter, &never)?
         .ok_or("the query was cancelled")?;
-    Ok(SelectedLogs {
-        backend: Box::new(backend),
-        selection,
-    })
+    Ok(SelectedLogs { backend, selection })
 }
 
 /// Bytes to read from `sources`, for a progress bar.

@@ -12,10 +12,10 @@ use super::client::Client;
 use super::rowbinary::Reader;
 use super::sql::string_literal;
 use crate::backend::{BackendError, EntryRow, Result};
+use crate::filter::parse_timestamp;
 use crate::log::chain::LineMap;
 use crate::log::entry::parse_line;
 use crate::log::source::Source;
-use crate::filter::parse_timestamp;
 use crate::store::store::{NO_TIME, Outcome};
 use crate::store::{RowKey, Store};
 

@@ -7,6 +7,7 @@ pub mod client;
 pub mod fetch;
 pub mod ingest;
 pub mod query;
+pub mod recorded;
 pub mod rowbinary;
 pub mod rows;
 pub mod schema;

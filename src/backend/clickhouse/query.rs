@@ -13,14 +13,17 @@
 
 use super::client::Client;
 use super::fetch::{Fetched, Files, Subset, entry_row, fetch, fetch_each, row_numbers};
+use super::recorded::recorded;
+use super::schema;
 use super::schema::ENTRIES;
 use super::sql::{NO_TIME, TIME_COLUMN, condition, string_literal};
+use super::url::Url;
 use crate::backend::{
     ActivityData, Backend, BackendError, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection,
 };
+use crate::filter::{Field, Filter, Timestamp};
 use crate::log::chain::Verification;
 use crate::log::entry::parse_line;
-use crate::filter::{Field, Filter, Timestamp};
 use crate::views::Moment;
 use crate::views::alerts::{Alerts, alerts};
 use crate::views::failures::{Failure, failures};
@@ -51,9 +54,26 @@ pub struct ClickHouseBackend {
 }
 
 impl ClickHouseBackend {
-    /// Reads what every question needs once: the files, the newest time,
-    /// and the verification recorded at ingest.
+    /// A database named by a `clickhouse://` URL: its tables checked, and
+    /// the verification its ingest recorded as the verdict.
+    pub fn open_url(url: &str) -> std::result::Result<ClickHouseBackend, String> {
+        let client = Client::new(Url::parse(url)?);
+        schema::check_existing(&client)?;
+        ClickHouseBackend::open_with(client, recorded).map_err(|e| e.0)
+    }
+
+    /// A database whose verdict is `verification` (a test's, or a fresh
+    /// re-verification's).
     pub fn open(client: Client, verification: Verification) -> Result<ClickHouseBackend> {
+        ClickHouseBackend::open_with(client, |_, _| Ok(verification))
+    }
+
+    /// Reads what every question needs once: the files and the newest
+    /// time; `verdict` gives the verification from the entries per file.
+    fn open_with(
+        client: Client,
+        verdict: impl FnOnce(&Client, &[(String, usize)]) -> Result<Verification>,
+    ) -> Result<ClickHouseBackend> {
         let files = query_json(
             &client,
             &format!("SELECT file, count() AS n FROM {ENTRIES} GROUP BY file ORDER BY file"),
@@ -73,6 +93,13 @@ impl ClickHouseBackend {
             .first()
             .filter(|row| int(row, "n") > 0)
             .map(|row| int(row, "newest"));
+        let entries: Vec<(String, usize)> = files
+            .names
+            .iter()
+            .cloned()
+            .zip(files.counts.iter().copied())
+            .collect();
+        let verification = verdict(&client, &entries)?;
         Ok(ClickHouseBackend {
             db: Arc::new(Database {
                 client,
@@ -84,8 +111,23 @@ impl ClickHouseBackend {
     }
 }
 
+/// The database URL among `paths`, if one is a `clickhouse://` URL: then
+/// it must be the only source (a database and files are not one log).
+pub fn database_source(paths: &[std::path::PathBuf]) -> std::result::Result<Option<&str>, String> {
+    let urls: Vec<&str> = paths
+        .iter()
+        .filter_map(|p| p.to_str())
+        .filter(|p| Url::is_clickhouse(p))
+        .collect();
+    match (urls.as_slice(), paths.len()) {
+        ([], _) => Ok(None),
+        ([url], 1) => Ok(Some(url)),
+        _ => Err("a clickhouse:// URL must be the only source: a database and files (or two databases) are not one log".into()),
+    }
+}
+
 /// Runs a query and reads its `JSONEachRow` answer (small answers only).
-fn query_json(client: &Client, sql: &str) -> Result<Vec<Value>> {
+pub(super) fn query_json(client: &Client, sql: &str) -> Result<Vec<Value>> {
     let answer = client
         .query_text(&format!("{sql} FORMAT JSONEachRow"))
         .map_err(BackendError)?;
@@ -99,7 +141,7 @@ fn query_json(client: &Client, sql: &str) -> Result<Vec<Value>> {
 }
 
 /// An integer column: 18.16 quotes 64-bit integers in JSON, newer servers do not.
-fn int(row: &Value, column: &str) -> i64 {
+pub(super) fn int(row: &Value, column: &str) -> i64 {
     match &row[column] {
         Value::String(s) => s.parse().unwrap_or(0),
         value => value.as_i64().unwrap_or(0),

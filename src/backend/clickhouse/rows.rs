@@ -4,10 +4,10 @@
 //! when the original line was left alone.
 
 use super::rowbinary::Writer;
+use crate::filter::parse_timestamp;
 use crate::log::canonical::to_hex;
 use crate::log::chain::Chain;
 use crate::log::entry::{Fields, Previous, Seal};
-use crate::filter::parse_timestamp;
 use crate::store::store::NO_TIME;
 
 /// Where a line sits: its chain, its place there, and its file and line.
