@@ -257,6 +257,31 @@ impl Database {
         )
     }
 
+    /// The line of the entry at `[ts, file, line]` (a tuple as JSON gives
+    /// it). Naming the time lets the database read only the part of the
+    /// table (ordered by time) that holds it, not every line.
+    fn line_at(&self, at: &Value) -> Result<Option<Vec<u8>>> {
+        let Some([ts, file, line]) = at.as_array().map(Vec::as_slice) else {
+            return Ok(None);
+        };
+        let number = |v: &Value| match v {
+            Value::String(s) => s.parse::<i64>().ok(),
+            v => v.as_i64(),
+        };
+        let (Some(ts), Some(line), Some(file)) = (number(ts), number(line), file.as_str()) else {
+            return Ok(None);
+        };
+        let condition = format!(
+            "{TIME_COLUMN} = {ts} AND file = {} AND line = {line}",
+            string_literal(file)
+        );
+        Ok(
+            fetch(&self.client, &self.rows_sql(&condition, false, 0, 1))?
+                .pop()
+                .map(|f| f.raw),
+        )
+    }
+
     fn fetch_one(&self, key: RowKey) -> Result<Option<Fetched>> {
         let at = self.files.compare(key, "=");
         Ok(fetch(&self.client, &self.rows_sql(&at, false, 0, 1))?.pop())
@@ -479,7 +504,7 @@ impl Selection for ClickHouseSelection {
              countIf(success = 0) AS failed, countIf({logged}) AS logged, \
              sumIf(duration_ms, {logged}) AS total, uniqExact(user) AS users, \
              arraySort(groupArrayIf(duration_ms, {logged})) AS sorted, \
-             {} AS p50, {} AS p95, argMaxIf(raw, duration_ms, {logged}) AS max_line, \
+             {} AS p50, {} AS p95, argMaxIf((ts, file, line), duration_ms, {logged}) AS max_at, \
              maxIf(duration_ms, {logged}) AS max \
              FROM {ENTRIES} WHERE {} GROUP BY tool",
             percentile("0.5"),
@@ -489,12 +514,12 @@ impl Selection for ClickHouseSelection {
         let rows = query_json(&self.db.client, &sql)?;
         let mut stats: Vec<ToolStats> = rows
             .iter()
-            .map(|row| {
+            .map(|row| -> Result<ToolStats> {
                 let logged = int(row, "logged") as usize;
                 let logged_float = |column| (logged > 0).then(|| float(row, column)).flatten();
-                let max_line = text(row, "max_line");
-                let max_entry = parse_line(max_line.as_bytes()).ok();
-                from_totals(ToolTotals {
+                let max_line = self.db.line_at(&row["max_at"])?;
+                let max_entry = max_line.as_deref().and_then(|raw| parse_line(raw).ok());
+                Ok(from_totals(ToolTotals {
                     tool: optional_text(row, "tool"),
                     calls: int(row, "calls") as usize,
                     ok: int(row, "ok") as usize,
@@ -505,9 +530,9 @@ impl Selection for ClickHouseSelection {
                     p50: logged_float("p50"),
                     p95: logged_float("p95"),
                     max: logged_float("max").map(|max| max_as_logged(max_entry.as_ref(), max)),
-                })
+                }))
             })
-            .collect();
+            .collect::<Result<_>>()?;
         sort_busiest_first(&mut stats);
         Ok(stats)
     }
