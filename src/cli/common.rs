@@ -87,16 +87,23 @@ impl From<BackendError> for String {
 /// intact or only weakly protected, and select the rows. Answers come from
 /// the log as it is, broken or not: the line on stderr is the caveat.
 pub fn load(input: &Input) -> Result<SelectedLogs, String> {
+    load_keeping(input, false)
+}
+
+/// [`load`], keeping the entries' stored hashes in the verdict when
+/// `keep_leaves` (for Merkle proofs; a database keeps none).
+pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, String> {
     let never = AtomicBool::new(false);
     let backend: Box<dyn Backend> = match database_source(&input.paths)? {
         Some(url) => Box::new(ClickHouseBackend::open_url(url)?),
         None => {
             let sources = open_sources(&input.paths)?;
             let bar = progress::Bar::new(total_bytes(&sources), "reading");
-            let backend = MemoryBackend::load(sources, |p| bar.update(p), &never)
-                .ok_or("loading was cancelled")?;
+            let (store, verification) =
+                crate::store::load_keeping(sources, keep_leaves, |p| bar.update(p), &never)
+                    .ok_or("loading was cancelled")?;
             bar.finish();
-            Box::new(backend)
+            Box::new(MemoryBackend::new(store, verification))
         }
     };
     if let Some(caveat) = integrity_caveat(backend.verification()) {

@@ -72,6 +72,7 @@ pub fn recorded(client: &Client, entries: &[(String, usize)]) -> Result<Verifica
                 first_hash: None,
                 last_hash: None,
                 lines: LineMap::default(),
+                leaves: None,
                 findings: chain_findings
                     .iter()
                     .filter(|f| &f.file == name)
