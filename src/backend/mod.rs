@@ -17,6 +17,7 @@
 //! Every answer is a `Result`, since a database can fail; slow questions
 //! take a cancel flag, set when a newer keystroke makes the answer stale.
 
+pub mod clickhouse;
 #[cfg(test)]
 pub(crate) mod conformance;
 pub mod memory;

@@ -6,6 +6,8 @@ use super::color::Paint;
 use super::open_sources;
 use super::progress;
 use super::terminal_out::TerminalSafe;
+use crate::backend::clickhouse::ClickHouseBackend;
+use crate::backend::clickhouse::query::database_source;
 use crate::backend::memory::MemoryBackend;
 use crate::backend::{Backend, BackendError, Selection};
 use crate::export::atomic::{refuse_evidence, write_atomic};
@@ -31,7 +33,8 @@ pub enum Format {
 /// The logs to read and which of their entries to use.
 #[derive(clap::Args, Debug)]
 pub struct Input {
-    /// Log files, directories, or - for stdin
+    /// Log files, directories, - for stdin, or one
+    /// clickhouse://[user[:password]@]host[:port]/database
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Only entries matching FILTER, as in the browser's filter bar
@@ -88,16 +91,21 @@ pub fn load(input: &Input) -> Result<SelectedLogs, String> {
 }
 
 /// [`load`], keeping the entries' stored hashes in the verdict when
-/// `keep_leaves` (for Merkle proofs).
+/// `keep_leaves` (for Merkle proofs; a database keeps none).
 pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, String> {
-    let sources = open_sources(&input.paths)?;
-    let bar = progress::Bar::new(total_bytes(&sources), "reading");
     let never = AtomicBool::new(false);
-    let (store, verification) =
-        crate::store::load_keeping(sources, keep_leaves, |p| bar.update(p), &never)
-            .ok_or("loading was cancelled")?;
-    let backend = MemoryBackend::new(store, verification);
-    bar.finish();
+    let backend: Box<dyn Backend> = match database_source(&input.paths)? {
+        Some(url) => Box::new(ClickHouseBackend::open_url(url)?),
+        None => {
+            let sources = open_sources(&input.paths)?;
+            let bar = progress::Bar::new(total_bytes(&sources), "reading");
+            let (store, verification) =
+                crate::store::load_keeping(sources, keep_leaves, |p| bar.update(p), &never)
+                    .ok_or("loading was cancelled")?;
+            bar.finish();
+            Box::new(MemoryBackend::new(store, verification))
+        }
+    };
     if let Some(caveat) = integrity_caveat(backend.verification()) {
         eprintln!("auditui: {}", for_terminal(&caveat));
     }
@@ -105,10 +113,7 @@ pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, St
     let selection = backend
         .select(&filter, &never)?
         .ok_or("the query was cancelled")?;
-    Ok(SelectedLogs {
-        backend: Box::new(backend),
-        selection,
-    })
+    Ok(SelectedLogs { backend, selection })
 }
 
 /// Bytes to read from `sources`, for a progress bar.

@@ -15,6 +15,7 @@ mod export;
 mod follow;
 mod generate;
 mod histogram;
+mod ingest;
 mod keygen;
 mod man;
 mod progress;
@@ -89,6 +90,7 @@ pub enum Command {
     Alerts(alerts::Args),
     Retention(retention::Args),
     Export(export::Args),
+    Ingest(ingest::Args),
     Scan(scan::Args),
     Follow(follow::Args),
     Completions(completions::Args),
@@ -128,6 +130,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Alerts(args)) => alerts::run(args, &settings.alerts),
         Some(Command::Retention(args)) => retention::run(args, &settings.retention),
         Some(Command::Export(args)) => export::run(args),
+        Some(Command::Ingest(args)) => ingest::run(args),
         Some(Command::Scan(args)) => scan::run(args),
         Some(Command::Keygen(args)) => keygen::run(args),
         Some(Command::Follow(args)) => follow::run(args),

@@ -40,6 +40,11 @@ pub enum Format {
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
+    if let Some(url) = database_url(&args)? {
+        let client = crate::backend::clickhouse::Client::new(url);
+        let verification = crate::backend::clickhouse::verify::verify(&client)?;
+        return report(&verification, args.format);
+    }
     let note = args.checkpoint.as_deref().map(read_note).transpose()?;
     let trusted = args
         .trusted_key
@@ -61,10 +66,31 @@ pub fn run(args: Args) -> Result<u8, String> {
             &sources,
         ));
     }
-    match args.format {
-        Format::Json => write_stdout(|out| writeln!(out, "{}", to_json(&verification)))?,
+    report(&verification, args.format)
+}
+
+/// The one ClickHouse URL among the paths, if that is what they are.
+fn database_url(args: &Args) -> Result<Option<crate::backend::clickhouse::Url>, String> {
+    use crate::backend::clickhouse::Url;
+    let urls: Vec<&str> = args
+        .paths
+        .iter()
+        .filter_map(|p| p.to_str())
+        .filter(|p| Url::is_clickhouse(p))
+        .collect();
+    match (urls.as_slice(), args.paths.len()) {
+        ([], _) => Ok(None),
+        ([url], 1) if args.checkpoint.is_none() => Url::parse(url).map(Some),
+        ([_], 1) => Err("--checkpoint works on log files, not on a database".into()),
+        _ => Err("verify one database at a time, without log files beside it".into()),
+    }
+}
+
+fn report(verification: &Verification, format: Format) -> Result<u8, String> {
+    match format {
+        Format::Json => write_stdout(|out| writeln!(out, "{}", to_json(verification)))?,
         Format::Text => {
-            write_stdout(|out| out.write_all(to_text(&verification, Paint::stdout()).as_bytes()))?
+            write_stdout(|out| out.write_all(to_text(verification, Paint::stdout()).as_bytes()))?
         }
     }
     Ok(if verification.intact() {

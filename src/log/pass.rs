@@ -6,7 +6,7 @@
 //! Memory stays bounded: at most three batches of parsed lines are alive.
 
 use super::chain::{FileSummary, FileVerifier, LineOutcome, Verification, assemble};
-use super::entry::{Fields, LineReader};
+use super::entry::{Fields, LineReader, Seal};
 use super::source::{Line, Lines, Source};
 use rayon::prelude::*;
 use std::cell::RefCell;
@@ -27,6 +27,10 @@ pub struct ScannedEntry<'e, 'a> {
     /// Borrowed from the batch: the fields are a few hundred bytes, and
     /// moving each one out cost the in-order thread more than using it.
     pub fields: &'e Fields<'a>,
+    /// `None` for a plain (unchained) entry.
+    pub seal: Option<Seal>,
+    /// The line as stored, without its newline.
+    pub bytes: &'a [u8],
 }
 
 /// How far the scan is, for progress bars.
@@ -40,6 +44,8 @@ pub struct Progress {
 /// Hooks for the caller: per-entry work, progress, and cancellation.
 pub trait ScanSink {
     fn entry(&mut self, entry: ScannedEntry<'_, '_>);
+    /// A line that is not an entry (its finding is in the verification).
+    fn not_entry(&mut self, _source: usize, _line: &Line<'_>) {}
     fn progress(&mut self, _progress: Progress) {}
     /// Whether [`ScanSink::entry`] needs the indexed fields; picking them
     /// is skipped when only the verdict matters.
@@ -172,13 +178,17 @@ fn consume<'a>(
             if let LineOutcome::Entry(_) = outcome {
                 progress.entries += 1;
             }
-            if let Some(fields) = fields {
-                sink.entry(ScannedEntry {
+            match (outcome, fields) {
+                (LineOutcome::Entry(seal), Some(fields)) => sink.entry(ScannedEntry {
                     source: index,
                     line: line.number,
                     offset: line.offset,
                     fields,
-                });
+                    seal: *seal,
+                    bytes: line.bytes,
+                }),
+                (LineOutcome::NotEntry(_), _) => sink.not_entry(index, line),
+                (LineOutcome::Entry(_), None) => {}
             }
         }
         let last = batch.last().expect("non-empty batch");

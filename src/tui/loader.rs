@@ -2,6 +2,8 @@
 //! first frame appears at once and the UI stays usable while it runs.
 
 use super::app::Action;
+use crate::backend::clickhouse::ClickHouseBackend;
+use crate::backend::clickhouse::query::database_source;
 use crate::backend::memory::MemoryBackend;
 use crate::log::pass::Progress;
 use std::path::PathBuf;
@@ -45,6 +47,20 @@ pub fn spawn(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
 /// `Loaded` or `LoadFailed`, arrive on `tx`.
 pub fn load(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
     let started = Instant::now();
+    match database_source(&paths) {
+        Ok(Some(url)) => {
+            let _ = tx.send(match ClickHouseBackend::open_url(url) {
+                Ok(backend) => Action::Loaded(Arc::new(backend), started.elapsed()),
+                Err(e) => Action::LoadFailed(e),
+            });
+            return;
+        }
+        Ok(None) => {}
+        Err(e) => {
+            let _ = tx.send(Action::LoadFailed(e));
+            return;
+        }
+    }
     let sources = match crate::log::source::open_all(&paths) {
         Ok(sources) => sources,
         Err(e) => {

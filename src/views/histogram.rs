@@ -199,6 +199,31 @@ pub fn narrower(width: i64) -> Option<i64> {
 /// count, nothing allocated per row.
 pub fn histogram(store: &Store, rows: &[u32], width: Width) -> Result<Histogram, TooManyBuckets> {
     let (span, untimed) = span(store, rows);
+    let mut histogram = empty_buckets(span, untimed, width)?;
+    let Some(origin) = histogram.buckets.first().map(|b| b.start) else {
+        return Ok(histogram);
+    };
+    for &row in rows {
+        let row = row as usize;
+        let time = store.time[row];
+        if time == NO_TIME {
+            continue;
+        }
+        let bucket = &mut histogram.buckets[((time - origin) / histogram.width) as usize];
+        bucket.calls += 1;
+        bucket.failures += u32::from(store.outcome[row] == Outcome::Failed);
+    }
+    Ok(histogram)
+}
+
+/// The buckets, all zero, of a histogram over `span` (earliest and latest
+/// readable times) with `untimed` entries outside it: every backend lays
+/// them out this way and then counts.
+pub fn empty_buckets(
+    span: Option<(i64, i64)>,
+    untimed: usize,
+    width: Width,
+) -> Result<Histogram, TooManyBuckets> {
     let width = match width {
         Width::Auto(max) => span.map_or(MINUTE, |span| auto_width(span, max)),
         Width::Fixed(width) => width.max(1),
@@ -215,23 +240,13 @@ pub fn histogram(store: &Store, rows: &[u32], width: Width) -> Result<Histogram,
         return Err(TooManyBuckets { width, count });
     }
     let origin = first.div_euclid(width) * width;
-    let mut buckets: Vec<Bucket> = (0..count as i64)
+    let buckets = (0..count as i64)
         .map(|i| Bucket {
             start: origin + i * width,
             calls: 0,
             failures: 0,
         })
         .collect();
-    for &row in rows {
-        let row = row as usize;
-        let time = store.time[row];
-        if time == NO_TIME {
-            continue;
-        }
-        let bucket = &mut buckets[((time - origin) / width) as usize];
-        bucket.calls += 1;
-        bucket.failures += u32::from(store.outcome[row] == Outcome::Failed);
-    }
     Ok(Histogram {
         width,
         buckets,
@@ -275,9 +290,7 @@ pub fn tool_latency(
     let Some(origin) = histogram.buckets.first().map(|b| b.start) else {
         return Vec::new();
     };
-    let per_group = histogram.buckets.len().div_ceil(groups.max(1)).max(1);
-    let groups = histogram.buckets.len().div_ceil(per_group);
-    let group_width = histogram.width * per_group as i64;
+    let (groups, group_width) = latency_groups(histogram, groups);
     let column = store.column(Field::Tool);
     // Counts by tool (its interned id), then group, then bin.
     let mut counts: Vec<Option<Vec<u32>>> = vec![None; column.dict.len() + 1];
@@ -303,6 +316,16 @@ pub fn tool_latency(
         .collect();
     latency.sort_by(|a, b| a.tool.cmp(&b.tool));
     latency
+}
+
+/// How many groups of consecutive buckets at most `groups` makes, and
+/// how wide each is (microseconds).
+pub fn latency_groups(histogram: &Histogram, groups: usize) -> (usize, i64) {
+    let per_group = histogram.buckets.len().div_ceil(groups.max(1)).max(1);
+    (
+        histogram.buckets.len().div_ceil(per_group),
+        histogram.width * per_group as i64,
+    )
 }
 
 /// The bin of a duration: its power of two and the next four bits.

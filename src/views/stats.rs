@@ -3,6 +3,7 @@
 
 use super::{PyNumber, python_round};
 use crate::filter::Field;
+use crate::log::entry::Entry;
 use crate::log::json::Value;
 use crate::store::Store;
 use crate::store::store::{Outcome, Sym};
@@ -35,9 +36,11 @@ struct Tally {
     calls: usize,
     ok: usize,
     failed: usize,
-    /// Logged durations in row order: the sum must be taken left to right,
-    /// as Python's `sum()` does, to round the same way.
+    /// Logged durations, for the percentiles.
     durations: Vec<f64>,
+    /// Taken left to right in row order, as Python's `sum()` does, to
+    /// round the same way.
+    duration_sum: f64,
     /// Row of the first largest duration (Python's `max` keeps the first).
     max_row: Option<(f64, usize)>,
     users: HashSet<Sym>,
@@ -60,6 +63,7 @@ pub fn tool_stats(store: &Store, rows: &[u32]) -> Vec<ToolStats> {
         let duration = store.duration_ms[row];
         if !duration.is_nan() {
             tally.durations.push(duration);
+            tally.duration_sum += duration;
             if tally.max_row.is_none_or(|(max, _)| duration > max) {
                 tally.max_row = Some((duration, row));
             }
@@ -70,37 +74,72 @@ pub fn tool_stats(store: &Store, rows: &[u32]) -> Vec<ToolStats> {
         .into_iter()
         .map(|(tool, tally)| finish(store, tool, tally))
         .collect();
+    sort_busiest_first(&mut stats);
+    stats
+}
+
+fn finish(store: &Store, tool: Sym, mut tally: Tally) -> ToolStats {
+    let logged = tally.durations.len();
+    tally.durations.sort_by(f64::total_cmp);
+    let percentile = |p: f64| (logged > 0).then(|| tally.durations[nearest_rank(p, logged)]);
+    from_totals(ToolTotals {
+        tool: store.column(Field::Tool).dict.get(tool).map(str::to_owned),
+        calls: tally.calls,
+        ok: tally.ok,
+        failed: tally.failed,
+        logged,
+        duration_sum: tally.duration_sum,
+        users: tally.users.len(),
+        p50: percentile(0.50),
+        p95: percentile(0.95),
+        max: tally
+            .max_row
+            .map(|(max, row)| max_as_logged(store.entry(row).as_ref(), max)),
+    })
+}
+
+/// What a backend counts for one tool; [`from_totals`] rounds it as the
+/// lesson does.
+pub struct ToolTotals {
+    pub tool: Option<String>,
+    pub calls: usize,
+    pub ok: usize,
+    pub failed: usize,
+    /// Calls that logged a duration.
+    pub logged: usize,
+    pub duration_sum: f64,
+    pub users: usize,
+    /// Nearest-rank percentiles of the logged durations, unrounded.
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub max: Option<PyNumber>,
+}
+
+pub fn from_totals(totals: ToolTotals) -> ToolStats {
+    let round = |x: Option<f64>| x.map(|x| python_round(x, 1));
+    ToolStats {
+        tool: totals.tool,
+        total_calls: totals.calls,
+        success_rate: python_round(totals.ok as f64 / totals.calls as f64, 3),
+        avg_duration_ms: round(
+            (totals.logged > 0).then(|| totals.duration_sum / totals.logged as f64),
+        ),
+        max_duration_ms: totals.max,
+        unique_users: totals.users,
+        failures: totals.failed,
+        p50_duration_ms: round(totals.p50),
+        p95_duration_ms: round(totals.p95),
+    }
+}
+
+/// Busiest tool first, then by name, the calls without a tool last.
+pub fn sort_busiest_first(stats: &mut [ToolStats]) {
     stats.sort_by(|a, b| {
         b.total_calls
             .cmp(&a.total_calls)
             .then_with(|| a.tool.is_none().cmp(&b.tool.is_none()))
             .then_with(|| a.tool.cmp(&b.tool))
     });
-    stats
-}
-
-fn finish(store: &Store, tool: Sym, mut tally: Tally) -> ToolStats {
-    let tool = store.column(Field::Tool).dict.get(tool).map(str::to_owned);
-    let logged = tally.durations.len();
-    let avg =
-        (logged > 0).then(|| python_round(tally.durations.iter().sum::<f64>() / logged as f64, 1));
-    let max = tally
-        .max_row
-        .map(|(max, row)| max_as_logged(store, row, max));
-    tally.durations.sort_by(f64::total_cmp);
-    let percentile =
-        |p: f64| (logged > 0).then(|| python_round(tally.durations[nearest_rank(p, logged)], 1));
-    ToolStats {
-        tool,
-        total_calls: tally.calls,
-        success_rate: python_round(tally.ok as f64 / tally.calls as f64, 3),
-        avg_duration_ms: avg,
-        max_duration_ms: max,
-        unique_users: tally.users.len(),
-        failures: tally.failed,
-        p50_duration_ms: percentile(0.50),
-        p95_duration_ms: percentile(0.95),
-    }
 }
 
 /// Index of the nearest-rank `p` percentile among `n` sorted values (`n > 0`).
@@ -109,9 +148,9 @@ pub fn nearest_rank(p: f64, n: usize) -> usize {
 }
 
 /// `round(max, 1)` keeping Python's type: `round(2099, 1)` is the int 2099.
-fn max_as_logged(store: &Store, row: usize, max: f64) -> PyNumber {
-    let logged = store.entry(row);
-    match logged.as_ref().and_then(|e| e.value.get("duration_ms")) {
+/// `entry` is the one that logged the maximum.
+pub fn max_as_logged(entry: Option<&Entry<'_>>, max: f64) -> PyNumber {
+    match entry.and_then(|e| e.value.get("duration_ms")) {
         Some(Value::Int(text)) => text.parse().map_or(PyNumber::Float(max), PyNumber::Int),
         _ => PyNumber::Float(python_round(max, 1)),
     }

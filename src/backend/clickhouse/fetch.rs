@@ -1,0 +1,284 @@
+//! Entries fetched from the database, few at a time: the rows on screen,
+//! one conversation, one patient's accesses. Each comes back as its file,
+//! line and original bytes, and is read here by the same parser as a file,
+//! so a field means what it means in the in-memory store (a missing field
+//! stays missing, whatever the table stores for it).
+//!
+//! Views that need a [`Store`] get a small one holding just these lines
+//! ([`Subset`]); their answers then name rows and keys of that store, which
+//! [`Subset`] maps back to the database's.
+
+use super::client::Client;
+use super::rowbinary::Reader;
+use super::sql::string_literal;
+use crate::backend::{BackendError, EntryRow, Result};
+use crate::filter::parse_timestamp;
+use crate::log::chain::LineMap;
+use crate::log::entry::parse_line;
+use crate::log::source::Source;
+use crate::store::store::{NO_TIME, Outcome};
+use crate::store::{RowKey, Store};
+
+/// One entry as stored: where it came from and its line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fetched {
+    pub file: String,
+    pub line: u64,
+    pub raw: Vec<u8>,
+}
+
+/// The entries a `SELECT file, line, raw … FORMAT RowBinary` returns, read
+/// one by one as they arrive.
+pub fn fetch_each(
+    client: &Client,
+    sql: &str,
+    mut visit: impl FnMut(Fetched) -> Result<()>,
+) -> Result<()> {
+    let stream = client.query_stream(sql).map_err(BackendError)?;
+    let mut reader = Reader::new(stream);
+    let broken = |e: std::io::Error| BackendError(client.error(&format!("reading rows: {e}")));
+    let mut file = Vec::new();
+    while let Some(first) = reader.at_end().map_err(broken)? {
+        reader.string_from(first, &mut file).map_err(broken)?;
+        let line = reader.u64().map_err(broken)?;
+        let mut raw = Vec::new();
+        reader.string(&mut raw).map_err(broken)?;
+        visit(Fetched {
+            file: String::from_utf8_lossy(&file).into_owned(),
+            line,
+            raw,
+        })?;
+    }
+    Ok(())
+}
+
+/// [`fetch_each`] collected: for answers known to be small.
+pub fn fetch(client: &Client, sql: &str) -> Result<Vec<Fetched>> {
+    let mut rows = Vec::new();
+    fetch_each(client, sql, |row| {
+        rows.push(row);
+        Ok(())
+    })?;
+    Ok(rows)
+}
+
+/// The files the entries came from, sorted: a file's index here is the
+/// `source` of its keys, and the order of files is log order.
+pub struct Files {
+    pub names: Vec<String>,
+    /// Entries in each file, in `names` order.
+    pub counts: Vec<usize>,
+}
+
+impl Files {
+    pub fn index(&self, file: &str) -> u32 {
+        self.names
+            .binary_search_by(|name| name.as_str().cmp(file))
+            .map_or(u32::MAX, |i| i as u32)
+    }
+
+    /// Entries in the files before `source`: the row number of its first.
+    pub fn first_row(&self, source: u32) -> usize {
+        self.counts[..(source as usize).min(self.counts.len())]
+            .iter()
+            .sum()
+    }
+
+    /// The condition selecting entries before (`<`), at (`=`) or after
+    /// (`>`) `key` in log order.
+    pub fn compare(&self, key: RowKey, op: &str) -> String {
+        let file = self
+            .names
+            .get(key.source as usize)
+            .map_or_else(|| "''".to_owned(), |name| string_literal(name));
+        let line = key.position;
+        match op {
+            "=" => format!("(file = {file} AND line = {line})"),
+            _ => format!("(file {op} {file} OR (file = {file} AND line {op} {line}))"),
+        }
+    }
+
+    /// The key and row of a fetched entry, given its columns.
+    pub fn key(&self, fetched: &Fetched, time: i64) -> RowKey {
+        RowKey {
+            time,
+            source: self.index(&fetched.file),
+            position: fetched.line,
+        }
+    }
+}
+
+/// The columns of a fetched entry, read from its line.
+pub fn entry_row(files: &Files, fetched: &Fetched) -> EntryRow {
+    let entry = parse_line(&fetched.raw).ok();
+    let fields = entry.as_ref().map(|e| e.fields()).unwrap_or_default();
+    let text = |value: Option<std::borrow::Cow<'_, str>>| value.map(|v| v.into_owned());
+    let time = fields
+        .timestamp
+        .and_then(|t| parse_timestamp(&t.decode()))
+        .unwrap_or(NO_TIME);
+    EntryRow {
+        key: files.key(fetched, time),
+        user: text(fields.user),
+        tool: text(fields.tool),
+        outcome: match fields.success {
+            Some(true) => Outcome::Ok,
+            Some(false) => Outcome::Failed,
+            None => Outcome::Unknown,
+        },
+        duration_ms: fields.duration_ms,
+        conversation: text(fields.conversation),
+        patient: text(fields.patient),
+        turn: fields.turn.and_then(|t| i32::try_from(t).ok()),
+        role: text(fields.role),
+        purpose: text(fields.purpose),
+        model: text(fields.model),
+        trigger: text(fields.trigger),
+        ip: text(fields.ip),
+        file: fetched.file.clone(),
+        line: fetched.line as usize,
+    }
+}
+
+/// Fetched entries in a store of their own, for the views that read one.
+pub struct Subset {
+    pub store: Store,
+    pub fetched: Vec<Fetched>,
+}
+
+impl Subset {
+    /// One source per file, named as the file, so views that name files
+    /// (the report's integrity) name the real ones; their lines are
+    /// numbered from 1 in the subset, so line numbers come from
+    /// [`Subset::line`].
+    pub fn new(fetched: Vec<Fetched>) -> Subset {
+        let mut sources: Vec<(String, Vec<u8>)> = Vec::new();
+        let mut places = Vec::with_capacity(fetched.len());
+        for row in &fetched {
+            if sources.last().is_none_or(|(name, _)| *name != row.file) {
+                sources.push((row.file.clone(), Vec::new()));
+            }
+            let index = sources.len() - 1;
+            let bytes = &mut sources[index].1;
+            places.push((index, bytes.len()));
+            bytes.extend_from_slice(&row.raw);
+            bytes.push(b'\n');
+        }
+        let mut store = Store::new(Vec::new());
+        store.lines = vec![LineMap::default(); sources.len()];
+        store.sources = sources
+            .into_iter()
+            .map(|(name, bytes)| Source::from_bytes(name, bytes))
+            .collect();
+        for (row, (source, offset)) in fetched.iter().zip(places) {
+            let entry = parse_line(&row.raw).ok();
+            let fields = entry.as_ref().map(|e| e.fields()).unwrap_or_default();
+            store.push(source, offset, &fields);
+        }
+        Subset { store, fetched }
+    }
+
+    /// Every row of the subset.
+    pub fn all(&self) -> Vec<u32> {
+        (0..self.fetched.len() as u32).collect()
+    }
+
+    /// The database's key of a subset row.
+    pub fn key(&self, files: &Files, row: u32) -> RowKey {
+        files.key(&self.fetched[row as usize], self.store.time[row as usize])
+    }
+
+    pub fn file(&self, row: u32) -> String {
+        self.fetched[row as usize].file.clone()
+    }
+
+    pub fn line(&self, row: u32) -> usize {
+        self.fetched[row as usize].line as usize
+    }
+}
+
+/// Lines per block when counting a file's entries before a line.
+const BLOCK: u64 = 1024;
+
+/// Row numbers (places in log order over the whole table) of `keys`, as
+/// the in-memory store numbers its rows: entries of earlier files, plus
+/// entries of the same file on earlier lines. The table is ordered by time,
+/// not line, so per file the database counts entries per block of lines
+/// (a short answer), then lists the lines of just the blocks the keys fall
+/// in; the rest is arithmetic here.
+pub fn row_numbers(
+    client: &Client,
+    table: &str,
+    files: &Files,
+    keys: &[RowKey],
+) -> Result<Vec<u32>> {
+    let mut numbers = vec![0u32; keys.len()];
+    let mut sources: Vec<u32> = keys.iter().map(|key| key.source).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    for source in sources {
+        let name = string_literal(files.names.get(source as usize).map_or("", String::as_str));
+        let mine: Vec<usize> = (0..keys.len())
+            .filter(|&i| keys[i].source == source)
+            .collect();
+        // Entries per block, as (block, count), in block order.
+        let counts: Vec<(u64, u64)> = numbers_in(
+            client,
+            &format!(
+                "SELECT intDiv(line, {BLOCK}) AS b, count() FROM {table} WHERE file = {name} \
+                 GROUP BY b ORDER BY b FORMAT TabSeparated"
+            ),
+        )?
+        .chunks(2)
+        .map(|pair| (pair[0], pair.get(1).copied().unwrap_or(0)))
+        .collect();
+        let mut blocks: Vec<String> = mine
+            .iter()
+            .map(|&i| (keys[i].position / BLOCK).to_string())
+            .collect();
+        blocks.sort_unstable();
+        blocks.dedup();
+        let lines = numbers_in(
+            client,
+            &format!(
+                "SELECT line FROM {table} WHERE file = {name} AND intDiv(line, {BLOCK}) IN ({}) \
+                 ORDER BY line FORMAT TabSeparated",
+                blocks.join(", ")
+            ),
+        )?;
+        // Entries in the blocks before each block (sorted, so searchable).
+        let mut before_block = Vec::with_capacity(counts.len());
+        let mut total = 0;
+        for &(block, count) in &counts {
+            before_block.push((block, total));
+            total += count;
+        }
+        let first = files.first_row(source) as u64;
+        for i in mine {
+            let line = keys[i].position;
+            let block = line / BLOCK;
+            let at = before_block.partition_point(|&(b, _)| b < block);
+            let earlier = match before_block.get(at) {
+                Some(&(_, before)) => before,
+                None => total,
+            };
+            let in_block = lines.partition_point(|&l| l < line)
+                - lines.partition_point(|&l| l < block * BLOCK);
+            numbers[i] = (first + earlier + in_block as u64) as u32;
+        }
+    }
+    Ok(numbers)
+}
+
+/// Every number of a tab-separated answer, in order.
+fn numbers_in(client: &Client, sql: &str) -> Result<Vec<u64>> {
+    let answer = client.query_text(sql).map_err(BackendError)?;
+    answer
+        .split(['\t', '\n'])
+        .filter(|n| !n.is_empty())
+        .map(|n| {
+            n.parse()
+                .map_err(|_| BackendError(client.error(&format!("unexpected number {n:?}"))))
+        })
+        .collect()
+}

@@ -1,0 +1,694 @@
+//! [`Backend`] over a ClickHouse database that `auditui ingest` filled:
+//! every question is a query, and only answers come back, never the table.
+//!
+//! - a selection is its filter compiled to a condition, and its count;
+//! - pages are keyset queries in log order, `(file, line)`: the rows on
+//!   screen and no more;
+//! - counts, the span, the histogram, per-tool stats and latency are
+//!   computed by the database (integer arithmetic for buckets, so every
+//!   server version agrees);
+//! - failures, a conversation's timeline, a patient's report, alerts and
+//!   retention fetch just their entries and run the store's own views over
+//!   them ([`Subset`]), so their answers are the files' answers.
+
+use super::client::Client;
+use super::fetch::{Fetched, Files, Subset, entry_row, fetch, fetch_each, row_numbers};
+use super::recorded::recorded;
+use super::schema;
+use super::schema::ENTRIES;
+use super::sql::{NO_TIME, TIME_COLUMN, condition, string_literal};
+use super::url::Url;
+use crate::backend::{
+    ActivityData, Backend, BackendError, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection,
+};
+use crate::filter::{Field, Filter, Timestamp};
+use crate::log::chain::Verification;
+use crate::log::entry::parse_line;
+use crate::views::Moment;
+use crate::views::alerts::{Alerts, alerts};
+use crate::views::failures::{Failure, failures};
+use crate::views::histogram::{
+    Histogram, TooManyBuckets, ToolLatency, Width, empty_buckets, latency_groups,
+};
+use crate::views::report::{AccessReport, access_report};
+use crate::views::retention::{Policies, RetentionEntry, retention};
+use crate::views::stats::{ToolStats, ToolTotals, from_totals, max_as_logged, sort_busiest_first};
+use crate::views::timeline::{TimelineEntry, attribution, timeline};
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// What every selection of one database shares.
+struct Database {
+    client: Client,
+    files: Files,
+    /// The newest readable timestamp, for `last:`.
+    newest: Option<Timestamp>,
+    verification: Verification,
+}
+
+/// A database that `ingest` wrote.
+#[derive(Clone)]
+pub struct ClickHouseBackend {
+    db: Arc<Database>,
+}
+
+impl ClickHouseBackend {
+    /// A database named by a `clickhouse://` URL: its tables checked, and
+    /// the verification its ingest recorded as the verdict.
+    pub fn open_url(url: &str) -> std::result::Result<ClickHouseBackend, String> {
+        let client = Client::new(Url::parse(url)?);
+        schema::check_existing(&client)?;
+        ClickHouseBackend::open_with(client, recorded).map_err(|e| e.0)
+    }
+
+    /// A database whose verdict is `verification` (a test's, or a fresh
+    /// re-verification's).
+    pub fn open(client: Client, verification: Verification) -> Result<ClickHouseBackend> {
+        ClickHouseBackend::open_with(client, |_, _| Ok(verification))
+    }
+
+    /// Reads what every question needs once: the files and the newest
+    /// time; `verdict` gives the verification from the entries per file.
+    fn open_with(
+        client: Client,
+        verdict: impl FnOnce(&Client, &[(String, usize)]) -> Result<Verification>,
+    ) -> Result<ClickHouseBackend> {
+        let files = query_json(
+            &client,
+            &format!("SELECT file, count() AS n FROM {ENTRIES} GROUP BY file ORDER BY file"),
+        )?;
+        let files = Files {
+            names: files.iter().map(|row| text(row, "file")).collect(),
+            counts: files.iter().map(|row| int(row, "n") as usize).collect(),
+        };
+        let newest = query_json(
+            &client,
+            &format!(
+                "SELECT count() AS n, max({TIME_COLUMN}) AS newest FROM {ENTRIES} \
+                 WHERE {TIME_COLUMN} != {NO_TIME}"
+            ),
+        )?;
+        let newest = newest
+            .first()
+            .filter(|row| int(row, "n") > 0)
+            .map(|row| int(row, "newest"));
+        let entries: Vec<(String, usize)> = files
+            .names
+            .iter()
+            .cloned()
+            .zip(files.counts.iter().copied())
+            .collect();
+        let verification = verdict(&client, &entries)?;
+        Ok(ClickHouseBackend {
+            db: Arc::new(Database {
+                client,
+                files,
+                newest,
+                verification,
+            }),
+        })
+    }
+}
+
+/// The database URL among `paths`, if one is a `clickhouse://` URL: then
+/// it must be the only source (a database and files are not one log).
+pub fn database_source(paths: &[std::path::PathBuf]) -> std::result::Result<Option<&str>, String> {
+    let urls: Vec<&str> = paths
+        .iter()
+        .filter_map(|p| p.to_str())
+        .filter(|p| Url::is_clickhouse(p))
+        .collect();
+    match (urls.as_slice(), paths.len()) {
+        ([], _) => Ok(None),
+        ([url], 1) => Ok(Some(url)),
+        _ => Err("a clickhouse:// URL must be the only source: a database and files (or two databases) are not one log".into()),
+    }
+}
+
+/// Runs a query and reads its `JSONEachRow` answer (small answers only).
+pub(super) fn query_json(client: &Client, sql: &str) -> Result<Vec<Value>> {
+    let answer = client
+        .query_text(&format!("{sql} FORMAT JSONEachRow"))
+        .map_err(BackendError)?;
+    answer
+        .lines()
+        .map(|line| {
+            serde_json::from_str(line)
+                .map_err(|e| BackendError(client.error(&format!("unreadable answer: {e}"))))
+        })
+        .collect()
+}
+
+/// An integer column: 18.16 quotes 64-bit integers in JSON, newer servers do not.
+pub(super) fn int(row: &Value, column: &str) -> i64 {
+    match &row[column] {
+        Value::String(s) => s.parse().unwrap_or(0),
+        value => value.as_i64().unwrap_or(0),
+    }
+}
+
+fn float(row: &Value, column: &str) -> Option<f64> {
+    match &row[column] {
+        Value::String(s) => s.parse().ok(),
+        value => value.as_f64(),
+    }
+}
+
+fn text(row: &Value, column: &str) -> String {
+    row[column].as_str().unwrap_or_default().to_owned()
+}
+
+/// A string column where the table keeps a missing field as empty.
+fn optional_text(row: &Value, column: &str) -> Option<String> {
+    Some(text(row, column)).filter(|t| !t.is_empty())
+}
+
+impl Backend for ClickHouseBackend {
+    fn verification(&self) -> &Verification {
+        &self.db.verification
+    }
+
+    fn entry_count(&self) -> usize {
+        self.db.files.counts.iter().sum()
+    }
+
+    fn source_names(&self) -> Vec<String> {
+        self.db.files.names.clone()
+    }
+
+    fn select(&self, filter: &Filter, cancel: &AtomicBool) -> Result<Option<Arc<dyn Selection>>> {
+        let condition = condition(filter, self.db.newest);
+        let counted = query_json(
+            &self.db.client,
+            &format!("SELECT count() AS n FROM {ENTRIES} WHERE {condition}"),
+        )?;
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        let count = counted.first().map_or(0, |row| int(row, "n")) as usize;
+        Ok(Some(Arc::new(ClickHouseSelection {
+            db: Arc::clone(&self.db),
+            condition,
+            count,
+        })))
+    }
+
+    fn detail(&self, key: RowKey) -> Result<Option<Detail>> {
+        let db = &self.db;
+        let Some(fetched) = db.fetch_one(key)? else {
+            return Ok(None);
+        };
+        let subset = Subset::new(vec![fetched]);
+        Ok(Some(Detail {
+            row: entry_row(&db.files, &subset.fetched[0]),
+            attribution: attribution(&subset.store, 0),
+            raw: subset.fetched[0].raw.clone(),
+        }))
+    }
+
+    fn retention_of(
+        &self,
+        key: RowKey,
+        policies: &Policies,
+        now: i64,
+        due: i64,
+    ) -> Result<Option<RetentionEntry>> {
+        let Some(fetched) = self.db.fetch_one(key)? else {
+            return Ok(None);
+        };
+        let subset = Subset::new(vec![fetched]);
+        let entries = retention(&subset.store, &[0], policies, now, due);
+        Ok(self.db.retention_rows(&subset, entries)?.pop())
+    }
+
+    fn nearest(&self, file: &str, line: usize) -> Result<Option<RowKey>> {
+        let db = &self.db;
+        let sql = format!(
+            "SELECT file, line, raw FROM {ENTRIES} WHERE file = {} \
+             ORDER BY abs(toInt64(line) - {line}), line LIMIT 1 FORMAT RowBinary",
+            string_literal(file)
+        );
+        Ok(fetch(&db.client, &sql)?
+            .first()
+            .map(|fetched| entry_row(&db.files, fetched).key))
+    }
+
+    fn values(&self, field: Field, _cancel: &AtomicBool) -> Result<Vec<String>> {
+        let column = super::sql::field_column(field);
+        let rows = query_json(
+            &self.db.client,
+            &format!(
+                "SELECT DISTINCT {column} AS v FROM {ENTRIES} WHERE {column} != '' ORDER BY v"
+            ),
+        )?;
+        Ok(rows.iter().map(|row| text(row, "v")).collect())
+    }
+}
+
+impl Database {
+    /// `SELECT file, line, raw` of the entries matching `condition`, in
+    /// log order (or its reverse), from the `offset`-th, at most `limit`.
+    fn rows_sql(&self, condition: &str, descending: bool, offset: usize, limit: usize) -> String {
+        let order = if descending { "DESC" } else { "ASC" };
+        format!(
+            "SELECT file, line, raw FROM {ENTRIES} WHERE {condition} \
+             ORDER BY file {order}, line {order} LIMIT {offset}, {limit} FORMAT RowBinary"
+        )
+    }
+
+    /// The line of the entry at `[ts, file, line]` (a tuple as JSON gives
+    /// it). Naming the time lets the database read only the part of the
+    /// table (ordered by time) that holds it, not every line.
+    fn line_at(&self, at: &Value) -> Result<Option<Vec<u8>>> {
+        let Some([ts, file, line]) = at.as_array().map(Vec::as_slice) else {
+            return Ok(None);
+        };
+        let number = |v: &Value| match v {
+            Value::String(s) => s.parse::<i64>().ok(),
+            v => v.as_i64(),
+        };
+        let (Some(ts), Some(line), Some(file)) = (number(ts), number(line), file.as_str()) else {
+            return Ok(None);
+        };
+        let condition = format!(
+            "{TIME_COLUMN} = {ts} AND file = {} AND line = {line}",
+            string_literal(file)
+        );
+        Ok(
+            fetch(&self.client, &self.rows_sql(&condition, false, 0, 1))?
+                .pop()
+                .map(|f| f.raw),
+        )
+    }
+
+    fn fetch_one(&self, key: RowKey) -> Result<Option<Fetched>> {
+        let at = self.files.compare(key, "=");
+        Ok(fetch(&self.client, &self.rows_sql(&at, false, 0, 1))?.pop())
+    }
+
+    /// How many entries matching `condition` satisfy `extra` too.
+    fn count(&self, condition: &str, extra: &str) -> Result<usize> {
+        let rows = query_json(
+            &self.client,
+            &format!("SELECT count() AS n FROM {ENTRIES} WHERE {condition} AND {extra}"),
+        )?;
+        Ok(rows.first().map_or(0, |row| int(row, "n")) as usize)
+    }
+
+    /// The entries matching `condition` in a store of their own.
+    fn subset(&self, condition: &str) -> Result<Subset> {
+        let sql = self.rows_sql(condition, false, 0, ALL);
+        Ok(Subset::new(fetch(&self.client, &sql)?))
+    }
+
+    /// The database's row numbers of subset rows.
+    fn rows_of(&self, subset: &Subset, rows: &[u32]) -> Result<Vec<u32>> {
+        let keys: Vec<RowKey> = rows.iter().map(|&r| subset.key(&self.files, r)).collect();
+        row_numbers(&self.client, ENTRIES, &self.files, &keys)
+    }
+
+    fn retention_rows(
+        &self,
+        subset: &Subset,
+        mut entries: Vec<RetentionEntry>,
+    ) -> Result<Vec<RetentionEntry>> {
+        let local: Vec<u32> = entries.iter().map(|e| e.row).collect();
+        let numbers = self.rows_of(subset, &local)?;
+        for ((entry, row), number) in entries.iter_mut().zip(local).zip(numbers) {
+            entry.key = subset.key(&self.files, row);
+            entry.file = subset.file(row);
+            entry.line = subset.line(row);
+            entry.row = number;
+        }
+        Ok(entries)
+    }
+}
+
+/// The entries matching one filter: its condition and how many there are.
+struct ClickHouseSelection {
+    db: Arc<Database>,
+    condition: String,
+    count: usize,
+}
+
+impl ClickHouseSelection {
+    fn page_from(
+        &self,
+        extra: &str,
+        descending: bool,
+        offset: usize,
+        len: usize,
+    ) -> Result<Vec<EntryRow>> {
+        let condition = format!("{} AND {extra}", self.condition);
+        let sql = self.db.rows_sql(&condition, descending, offset, len);
+        let mut rows: Vec<EntryRow> = fetch(&self.db.client, &sql)?
+            .iter()
+            .map(|fetched| entry_row(&self.db.files, fetched))
+            .collect();
+        if descending {
+            rows.reverse();
+        }
+        Ok(rows)
+    }
+
+    /// How many selected entries come before `key` in log order.
+    fn before(&self, key: RowKey) -> Result<usize> {
+        self.db
+            .count(&self.condition, &self.db.files.compare(key, "<"))
+    }
+
+    /// The histogram's buckets over the selection, counted by the database.
+    fn count_buckets(
+        &self,
+        width: Width,
+    ) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
+        let (span, untimed) = self.span()?;
+        let mut histogram = match empty_buckets(span, untimed, width) {
+            Ok(histogram) => histogram,
+            Err(too_many) => return Ok(Err(too_many)),
+        };
+        let Some(origin) = histogram.buckets.first().map(|b| b.start) else {
+            return Ok(Ok(histogram));
+        };
+        let width = histogram.width;
+        let rows = query_json(
+            &self.db.client,
+            &format!(
+                "SELECT intDiv({TIME_COLUMN} - {origin}, {width}) AS b, count() AS calls, \
+                 countIf(success = 0) AS failures FROM {ENTRIES} \
+                 WHERE {} AND {TIME_COLUMN} != {NO_TIME} GROUP BY b",
+                self.condition
+            ),
+        )?;
+        for row in rows {
+            if let Some(bucket) = histogram.buckets.get_mut(int(&row, "b") as usize) {
+                bucket.calls = int(&row, "calls") as u32;
+                bucket.failures = int(&row, "failures") as u32;
+            }
+        }
+        Ok(Ok(histogram))
+    }
+
+    /// Each tool's nearest-rank p95 over groups of the histogram's
+    /// buckets, exact (the in-memory store reads it from log-scale bins,
+    /// within `LATENCY_ERROR` of this).
+    fn latency(&self, histogram: &Histogram, groups: usize) -> Result<Vec<ToolLatency>> {
+        let Some(origin) = histogram.buckets.first().map(|b| b.start) else {
+            return Ok(Vec::new());
+        };
+        let (groups, group_width) = latency_groups(histogram, groups);
+        let rows = query_json(
+            &self.db.client,
+            &format!(
+                "SELECT tool, intDiv({TIME_COLUMN} - {origin}, {group_width}) AS g, count() AS n, \
+                 arrayElement(arraySort(groupArray(duration_ms)), \
+                 toUInt64(greatest(1., least(toFloat64(n), ceil(0.95 * n))))) AS p95 \
+                 FROM {ENTRIES} WHERE {} AND {TIME_COLUMN} != {NO_TIME} \
+                 AND NOT isNaN(duration_ms) GROUP BY tool, g ORDER BY tool",
+                self.condition
+            ),
+        )?;
+        let mut latency: Vec<ToolLatency> = Vec::new();
+        for row in rows {
+            let tool = optional_text(&row, "tool");
+            if latency.last().is_none_or(|last| last.tool != tool) {
+                latency.push(ToolLatency {
+                    tool: tool.clone(),
+                    p95_ms: vec![None; groups],
+                });
+            }
+            let group = int(&row, "g") as usize;
+            if let Some(slot) = latency.last_mut().and_then(|l| l.p95_ms.get_mut(group)) {
+                *slot = float(&row, "p95");
+            }
+        }
+        latency.sort_by(|a, b| a.tool.cmp(&b.tool));
+        Ok(latency)
+    }
+
+    /// The selection's entries that also match `extra`, in a store of their own.
+    fn subset(&self, extra: &str) -> Result<Subset> {
+        self.db.subset(&format!("{} AND {extra}", self.condition))
+    }
+}
+
+impl Selection for ClickHouseSelection {
+    fn count(&self) -> usize {
+        self.count
+    }
+
+    fn page(&self, at: PageAt, len: usize) -> Result<Page> {
+        let files = &self.db.files;
+        let (start, rows) = match at {
+            PageAt::First => (0, self.page_from("1", false, 0, len)?),
+            PageAt::Index(index) => (index, self.page_from("1", false, index, len)?),
+            PageAt::Last => {
+                let rows = self.page_from("1", true, 0, len)?;
+                (self.count - rows.len(), rows)
+            }
+            PageAt::After(key) => {
+                let rows = self.page_from(&files.compare(key, ">"), false, 0, len)?;
+                let start =
+                    self.before(key)? + self.db.count(&self.condition, &files.compare(key, "="))?;
+                (start, rows)
+            }
+            PageAt::Before(key) => {
+                let rows = self.page_from(&files.compare(key, "<"), true, 0, len)?;
+                (self.before(key)? - rows.len(), rows)
+            }
+        };
+        Ok(Page { start, rows })
+    }
+
+    fn locate(&self, key: RowKey) -> Result<std::result::Result<usize, usize>> {
+        let before = self.before(key)?;
+        let at = self
+            .db
+            .count(&self.condition, &self.db.files.compare(key, "="))?;
+        Ok(if at > 0 { Ok(before) } else { Err(before) })
+    }
+
+    fn span(&self) -> Result<(Option<(i64, i64)>, usize)> {
+        let rows = query_json(
+            &self.db.client,
+            &format!(
+                "SELECT countIf({TIME_COLUMN} = {NO_TIME}) AS untimed, \
+                 countIf({TIME_COLUMN} != {NO_TIME}) AS timed, \
+                 minIf({TIME_COLUMN}, {TIME_COLUMN} != {NO_TIME}) AS first, \
+                 maxIf({TIME_COLUMN}, {TIME_COLUMN} != {NO_TIME}) AS last \
+                 FROM {ENTRIES} WHERE {}",
+                self.condition
+            ),
+        )?;
+        let Some(row) = rows.first() else {
+            return Ok((None, 0));
+        };
+        let span = (int(row, "timed") > 0).then(|| (int(row, "first"), int(row, "last")));
+        Ok((span, int(row, "untimed") as usize))
+    }
+
+    fn tool_stats(&self) -> Result<Vec<ToolStats>> {
+        let logged = "NOT isNaN(duration_ms)";
+        let percentile = |p: &str| {
+            format!(
+                "if(logged = 0, nan, arrayElement(sorted, \
+                 toUInt64(greatest(1., least(toFloat64(logged), ceil({p} * logged))))))"
+            )
+        };
+        // The sum is the database's, in its order; the store adds in log
+        // order. Rounded to 0.1 ms they agree unless a mean falls within
+        // an ulp of a rounding edge.
+        let sql = format!(
+            "SELECT tool, count() AS calls, countIf(success = 1) AS ok, \
+             countIf(success = 0) AS failed, countIf({logged}) AS logged, \
+             sumIf(duration_ms, {logged}) AS total, uniqExact(user) AS users, \
+             arraySort(groupArrayIf(duration_ms, {logged})) AS sorted, \
+             {} AS p50, {} AS p95, argMaxIf((ts, file, line), duration_ms, {logged}) AS max_at, \
+             maxIf(duration_ms, {logged}) AS max \
+             FROM {ENTRIES} WHERE {} GROUP BY tool",
+            percentile("0.5"),
+            percentile("0.95"),
+            self.condition
+        );
+        let rows = query_json(&self.db.client, &sql)?;
+        let mut stats: Vec<ToolStats> = rows
+            .iter()
+            .map(|row| -> Result<ToolStats> {
+                let logged = int(row, "logged") as usize;
+                let logged_float = |column| (logged > 0).then(|| float(row, column)).flatten();
+                let max_line = self.db.line_at(&row["max_at"])?;
+                let max_entry = max_line.as_deref().and_then(|raw| parse_line(raw).ok());
+                Ok(from_totals(ToolTotals {
+                    tool: optional_text(row, "tool"),
+                    calls: int(row, "calls") as usize,
+                    ok: int(row, "ok") as usize,
+                    failed: int(row, "failed") as usize,
+                    logged,
+                    duration_sum: float(row, "total").unwrap_or(0.0),
+                    users: int(row, "users") as usize,
+                    p50: logged_float("p50"),
+                    p95: logged_float("p95"),
+                    max: logged_float("max").map(|max| max_as_logged(max_entry.as_ref(), max)),
+                }))
+            })
+            .collect::<Result<_>>()?;
+        sort_busiest_first(&mut stats);
+        Ok(stats)
+    }
+
+    fn failures(&self) -> Result<Vec<Failure>> {
+        let subset = self.subset("success = 0")?;
+        let mut found = failures(&subset.store, &subset.all());
+        let local: Vec<u32> = found.iter().map(|f| f.row).collect();
+        let numbers = self.db.rows_of(&subset, &local)?;
+        for ((failure, row), number) in found.iter_mut().zip(local).zip(numbers) {
+            failure.key = subset.key(&self.db.files, row);
+            failure.file = subset.file(row);
+            failure.line = subset.line(row);
+            failure.row = number;
+        }
+        // The subset is in log order, so ties in time kept their order.
+        Ok(found)
+    }
+
+    fn histogram(&self, width: Width) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
+        self.count_buckets(width)
+    }
+
+    fn activity(
+        &self,
+        width: Width,
+        groups: usize,
+    ) -> Result<std::result::Result<ActivityData, TooManyBuckets>> {
+        let histogram = match self.count_buckets(width)? {
+            Ok(histogram) => histogram,
+            Err(too_many) => return Ok(Err(too_many)),
+        };
+        let latency = self.latency(&histogram, groups)?;
+        Ok(Ok(ActivityData { histogram, latency }))
+    }
+
+    fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
+        // Bursts need a patient and emergencies a purpose; reviews come
+        // from the whole table, as the store looks for them in the whole log.
+        let review = "(positionCaseInsensitive(tool, 'review') > 0 \
+                      OR lower(purpose) IN ('review', 'audit'))";
+        let selected = fetch(
+            &self.db.client,
+            &self.db.rows_sql(
+                &format!("{} AND (patient != '' OR purpose != '')", self.condition),
+                false,
+                0,
+                ALL,
+            ),
+        )?;
+        let reviews = fetch(
+            &self.db.client,
+            &self.db.rows_sql(
+                &format!("patient != '' AND {review} AND NOT ({})", self.condition),
+                false,
+                0,
+                ALL,
+            ),
+        )?;
+        let (merged, chosen) = merge_in_log_order(selected, reviews);
+        let subset = Subset::new(merged);
+        let mut found = alerts(&subset.store, &chosen, threshold, window_micros);
+        let files = &self.db.files;
+        for burst in &mut found.bursts {
+            burst.first_key = subset.key(files, burst.rows[0]);
+            burst.rows = self.db.rows_of(&subset, &burst.rows)?;
+        }
+        let local: Vec<u32> = found.emergencies.iter().map(|e| e.row).collect();
+        let numbers = self.db.rows_of(&subset, &local)?;
+        for ((emergency, row), number) in found.emergencies.iter_mut().zip(local).zip(numbers) {
+            emergency.key = subset.key(files, row);
+            emergency.row = number;
+        }
+        Ok(found)
+    }
+
+    fn retention(&self, policies: &Policies, now: i64, due: i64) -> Result<Vec<RetentionEntry>> {
+        let subset = self.subset("1")?;
+        let entries = retention(&subset.store, &subset.all(), policies, now, due);
+        self.db.retention_rows(&subset, entries)
+    }
+
+    fn timeline(&self, conversation: &str) -> Result<Vec<TimelineEntry>> {
+        let subset = self.subset(&format!("conversation = {}", string_literal(conversation)))?;
+        let mut entries = timeline(&subset.store, &subset.all(), conversation);
+        let local: Vec<u32> = entries.iter().map(|e| e.row).collect();
+        let numbers = self.db.rows_of(&subset, &local)?;
+        for ((entry, row), number) in entries.iter_mut().zip(local).zip(numbers) {
+            entry.key = subset.key(&self.db.files, row);
+            entry.row = number;
+        }
+        Ok(entries)
+    }
+
+    fn access_report(&self, patient: &str, start: Moment, end: Moment) -> Result<AccessReport> {
+        let subset = self.subset(&format!(
+            "patient = {} AND {TIME_COLUMN} >= {} AND {TIME_COLUMN} <= {}",
+            string_literal(patient),
+            start.micros,
+            end.micros
+        ))?;
+        let mut report = access_report(
+            &subset.store,
+            &self.db.verification,
+            &subset.all(),
+            patient,
+            start,
+            end,
+        );
+        let files = &self.db.files;
+        for key in &mut report.keys {
+            *key = subset.key(files, key.position as u32);
+        }
+        Ok(report)
+    }
+
+    fn for_each(
+        &self,
+        visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>> {
+        let sql = self.db.rows_sql(&self.condition, false, 0, ALL);
+        let mut failed = None;
+        fetch_each(&self.db.client, &sql, |fetched| {
+            if failed.is_none()
+                && let Err(e) = visit(&entry_row(&self.db.files, &fetched), &fetched.raw)
+            {
+                failed = Some(e);
+            }
+            Ok(())
+        })?;
+        Ok(failed.map_or(Ok(()), Err))
+    }
+}
+
+/// A `LIMIT` that lets every row through.
+const ALL: usize = usize::MAX >> 1;
+
+/// Two lists of entries in log order as one, and the places in it of the
+/// first list's entries.
+fn merge_in_log_order(first: Vec<Fetched>, second: Vec<Fetched>) -> (Vec<Fetched>, Vec<u32>) {
+    let mut merged = Vec::with_capacity(first.len() + second.len());
+    let mut chosen = Vec::with_capacity(first.len());
+    let (mut first, mut second) = (first.into_iter().peekable(), second.into_iter().peekable());
+    loop {
+        let take_first = match (first.peek(), second.peek()) {
+            (Some(a), Some(b)) => (&a.file, a.line) < (&b.file, b.line),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => break,
+        };
+        if take_first {
+            chosen.push(merged.len() as u32);
+            merged.extend(first.next());
+        } else {
+            merged.extend(second.next());
+        }
+    }
+    (merged, chosen)
+}

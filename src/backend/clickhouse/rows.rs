@@ -1,0 +1,119 @@
+//! The rows auditui writes, encoded as RowBinary in the column order of
+//! [`super::schema`]. Verifying from the database encodes the row its
+//! stored line would give and compares: an edited column shows up even
+//! when the original line was left alone.
+
+use super::rowbinary::Writer;
+use crate::filter::parse_timestamp;
+use crate::log::canonical::to_hex;
+use crate::log::chain::Chain;
+use crate::log::entry::{Fields, Previous, Seal};
+use crate::store::store::NO_TIME;
+
+/// Where a line sits: its chain, its place there, and its file and line.
+pub struct Place<'a> {
+    pub chain: &'a str,
+    pub position: u64,
+    pub file: &'a str,
+    pub line: u64,
+}
+
+/// The name a chain is stored under: its first entry's stored hash, or,
+/// for a chain without one (a plain log, an empty file), its first file.
+pub fn chain_id(chain: &Chain) -> String {
+    match chain.origin {
+        Some(origin) => to_hex(&origin),
+        None => format!("file:{}", chain.files.first().map_or("", String::as_str)),
+    }
+}
+
+/// One `audit_entries` row.
+pub fn entry(
+    out: &mut Writer,
+    place: &Place<'_>,
+    fields: &Fields<'_>,
+    seal: Option<&Seal>,
+    raw: &[u8],
+) {
+    put_place(out, place);
+    let ts = fields
+        .timestamp
+        .and_then(|t| parse_timestamp(&t.decode()))
+        .unwrap_or(NO_TIME);
+    out.i64(ts);
+    for text in [
+        &fields.user,
+        &fields.patient,
+        &fields.tool,
+        &fields.conversation,
+        &fields.model,
+        &fields.role,
+        &fields.purpose,
+        &fields.trigger,
+        &fields.ip,
+    ] {
+        out.string(text.as_deref().unwrap_or("").as_bytes());
+    }
+    out.i8(match fields.success {
+        Some(true) => 1,
+        Some(false) => 0,
+        None => -1,
+    });
+    out.f64(fields.duration_ms.unwrap_or(f64::NAN));
+    out.i32(
+        fields
+            .turn
+            .and_then(|t| i32::try_from(t).ok())
+            .unwrap_or(-1),
+    );
+    out.string(fields.error.as_deref().unwrap_or("").as_bytes());
+    let hash = seal.and_then(|s| s.stored).map(|h| to_hex(&h));
+    out.string(hash.as_deref().unwrap_or("").as_bytes());
+    let previous = match seal.map(|s| s.previous) {
+        Some(Previous::Genesis) => "genesis".to_string(),
+        Some(Previous::Hash(h)) => to_hex(&h),
+        Some(Previous::Invalid) | None => String::new(),
+    };
+    out.string(previous.as_bytes());
+    out.string(raw);
+}
+
+/// One `audit_rejected` row: a line that is not an entry.
+pub fn rejected(out: &mut Writer, place: &Place<'_>, raw: &[u8]) {
+    put_place(out, place);
+    out.string(raw);
+}
+
+fn put_place(out: &mut Writer, place: &Place<'_>) {
+    out.string(place.chain.as_bytes());
+    out.u64(place.position);
+    out.string(place.file.as_bytes());
+    out.u64(place.line);
+}
+
+/// One `audit_chains` row.
+pub struct ChainRecord<'a> {
+    pub chain: &'a Chain,
+    pub lines: u64,
+    pub findings_json: String,
+    pub ingested_at: i64,
+}
+
+pub fn chain(out: &mut Writer, record: &ChainRecord<'_>) {
+    let chain = record.chain;
+    out.string(chain_id(chain).as_bytes());
+    out.strings(chain.files.iter().map(String::as_str));
+    out.string(chain.scheme.name().as_bytes());
+    out.u64(chain.entries as u64);
+    out.u64(record.lines);
+    out.string(
+        chain
+            .head
+            .map(|h| to_hex(&h))
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    out.string(if chain.intact { b"intact" } else { b"broken" });
+    out.string(record.findings_json.as_bytes());
+    out.i64(record.ingested_at);
+}

@@ -1,0 +1,405 @@
+//! Questions asked of a ClickHouse database give the answers the same logs
+//! give in memory: every view, every kind of page, every filter term, and
+//! hostile filter values that match literally and change nothing else.
+
+#[path = "support/clickhouse.rs"]
+mod server;
+
+use auditui::backend::clickhouse::rowbinary::Writer;
+use auditui::backend::clickhouse::{ClickHouseBackend, Client, Url, schema};
+use auditui::backend::memory::MemoryBackend;
+use auditui::backend::{Backend, Detail, EntryRow, Page, PageAt, RowKey, Selection, everything};
+use auditui::filter::{Field, parse_filter};
+use auditui::log::source::{Source, open_all};
+use auditui::store::store::Outcome;
+use auditui::views::Moment;
+use auditui::views::histogram::{LATENCY_ERROR, Width};
+use auditui::views::retention::Policies;
+use server::ClickHouse;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+fn client(server: &ClickHouse, database: &str) -> Client {
+    Client::new(Url::parse_with(&server.url(database), None).expect("valid URL"))
+}
+
+fn memory(sources: Vec<Source>) -> MemoryBackend {
+    MemoryBackend::load(sources, |_| {}, &AtomicBool::new(false)).expect("not cancelled")
+}
+
+/// Writes every entry of `backend` into the entries table as ingest lays
+/// rows out (chain identity and hashes do not matter to queries).
+fn store_rows(client: &Client, backend: &dyn Backend) {
+    let mut rows = Writer::default();
+    everything(backend)
+        .unwrap()
+        .for_each(&mut |row, raw| {
+            let text = |field| row.field(field).unwrap_or_default().as_bytes();
+            rows.string(b"");
+            rows.u64(row.line as u64 - 1);
+            rows.string(row.file.as_bytes());
+            rows.u64(row.line as u64);
+            rows.i64(row.key.time);
+            for field in [
+                Field::User,
+                Field::Patient,
+                Field::Tool,
+                Field::Conversation,
+                Field::Model,
+                Field::Role,
+                Field::Purpose,
+                Field::Trigger,
+                Field::Ip,
+            ] {
+                rows.string(text(field));
+            }
+            rows.i8(match row.outcome {
+                Outcome::Ok => 1,
+                Outcome::Failed => 0,
+                Outcome::Unknown => -1,
+            });
+            rows.f64(row.duration_ms.unwrap_or(f64::NAN));
+            rows.i32(row.turn.unwrap_or(-1));
+            rows.string(b"");
+            rows.string(b"");
+            rows.string(b"");
+            rows.string(raw);
+            Ok(())
+        })
+        .unwrap()
+        .unwrap();
+    client
+        .insert_row_binary(schema::ENTRIES, &rows.bytes)
+        .unwrap();
+}
+
+/// The logs in memory, and the same logs in a fresh database `name`.
+fn both(server: &ClickHouse, name: &str, paths: &[&str]) -> (MemoryBackend, ClickHouseBackend) {
+    let paths: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(p))
+        .collect();
+    let memory = memory(open_all(&paths).unwrap());
+    server.query(&format!("CREATE DATABASE {name}"));
+    let client = client(server, name);
+    schema::ensure(&client).unwrap();
+    store_rows(&client, &memory);
+    let database =
+        ClickHouseBackend::open(client, memory.verification().clone()).expect("database opens");
+    (memory, database)
+}
+
+fn select(backend: &dyn Backend, filter: &str) -> Arc<dyn Selection> {
+    backend
+        .select(&parse_filter(filter).unwrap(), &AtomicBool::new(false))
+        .unwrap()
+        .unwrap()
+}
+
+/// Every entry of a selection, walked page by page with keys both ways.
+fn walk(selection: &dyn Selection) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut page = selection.page(PageAt::First, 700).unwrap();
+    while let Some(last) = page.rows.last() {
+        assert_eq!(page.start, seen.len());
+        seen.extend(page.rows.iter().map(|r| format!("{}:{}", r.file, r.line)));
+        page = selection.page(PageAt::After(last.key), 700).unwrap();
+    }
+    let mut back = Vec::new();
+    let mut page = selection.page(PageAt::Last, 500).unwrap();
+    while let Some(first) = page.rows.first() {
+        assert_eq!(page.start + page.rows.len(), selection.count() - back.len());
+        back.splice(
+            0..0,
+            page.rows.iter().map(|r| format!("{}:{}", r.file, r.line)),
+        );
+        page = selection.page(PageAt::Before(first.key), 500).unwrap();
+    }
+    assert_eq!(back, seen, "walking backwards");
+    seen
+}
+
+/// Keys are each backend's own (a row number in memory, a line in the
+/// database): answers are compared without them, keys by what they find.
+fn keyless(mut key: RowKey) -> RowKey {
+    key.source = 0;
+    key.position = 0;
+    key
+}
+
+fn rows(page: Page) -> Page {
+    Page {
+        start: page.start,
+        rows: page.rows.into_iter().map(row).collect(),
+    }
+}
+
+fn row(mut row: EntryRow) -> EntryRow {
+    row.key = keyless(row.key);
+    row
+}
+
+fn detail(detail: Option<Detail>) -> Option<Detail> {
+    detail.map(|mut d| {
+        d.row = row(d.row);
+        d
+    })
+}
+
+/// Every question the views ask, the same from memory and from the database.
+fn assert_same(memory: &dyn Backend, database: &dyn Backend, filter: &str) {
+    let (m, d) = (select(memory, filter), select(database, filter));
+    assert_eq!(d.count(), m.count(), "{filter}: count");
+    assert_eq!(walk(&*d), walk(&*m), "{filter}: pages");
+    let middle = m.count() / 2;
+    let (pm, pd) = (
+        m.page(PageAt::Index(middle), 3).unwrap(),
+        d.page(PageAt::Index(middle), 3).unwrap(),
+    );
+    if let (Some(first_m), Some(first_d)) = (pm.rows.first(), pd.rows.first()) {
+        assert_eq!(
+            d.locate(first_d.key).unwrap(),
+            m.locate(first_m.key).unwrap()
+        );
+        assert_eq!(
+            detail(database.detail(first_d.key).unwrap()),
+            detail(memory.detail(first_m.key).unwrap()),
+            "{filter}: detail"
+        );
+    }
+    assert_eq!(rows(pd), rows(pm), "{filter}: page at index");
+    assert_eq!(d.span().unwrap(), m.span().unwrap(), "{filter}: span");
+    assert_eq!(
+        d.tool_stats().unwrap(),
+        m.tool_stats().unwrap(),
+        "{filter}: stats"
+    );
+    for width in [Width::Auto(60), Width::Fixed(600_000_000), Width::Fixed(1)] {
+        assert_eq!(
+            d.histogram(width).unwrap(),
+            m.histogram(width).unwrap(),
+            "{filter}: histogram {width:?}"
+        );
+    }
+    let (am, ad) = (
+        m.activity(Width::Auto(40), 8).unwrap().unwrap(),
+        d.activity(Width::Auto(40), 8).unwrap().unwrap(),
+    );
+    assert_eq!(ad.histogram, am.histogram);
+    assert_eq!(
+        ad.latency.len(),
+        am.latency.len(),
+        "{filter}: latency tools"
+    );
+    for (ld, lm) in ad.latency.iter().zip(&am.latency) {
+        assert_eq!(ld.tool, lm.tool);
+        for (d, m) in ld.p95_ms.iter().zip(&lm.p95_ms) {
+            match (d, m) {
+                (Some(d), Some(m)) => assert!(
+                    (d - m).abs() <= LATENCY_ERROR * d.abs().max(m.abs()) * 1.01,
+                    "{filter}: p95 {d} vs {m}"
+                ),
+                _ => assert_eq!(d, m),
+            }
+        }
+    }
+    let failures = |s: &Arc<dyn Selection>| {
+        let mut failures = s.failures().unwrap();
+        for failure in &mut failures {
+            failure.key = keyless(failure.key);
+        }
+        failures
+    };
+    assert!(failures(&d) == failures(&m), "{filter}: failures");
+    let policies = Policies::default();
+    let now = 1_900_000_000_000_000;
+    let retention = |s: &Arc<dyn Selection>| {
+        let mut entries = s.retention(&policies, now, 86_400_000_000 * 30).unwrap();
+        for entry in &mut entries {
+            entry.key = keyless(entry.key);
+        }
+        entries
+    };
+    assert!(retention(&d) == retention(&m), "{filter}: retention");
+    let alerts = |s: &Arc<dyn Selection>| {
+        let mut alerts = s.alerts(2, 3_600_000_000).unwrap();
+        for burst in &mut alerts.bursts {
+            burst.first_key = keyless(burst.first_key);
+        }
+        for emergency in &mut alerts.emergencies {
+            emergency.key = keyless(emergency.key);
+        }
+        alerts
+    };
+    assert!(alerts(&d) == alerts(&m), "{filter}: alerts");
+    let (mut exported_m, mut exported_d) = (Vec::new(), Vec::new());
+    m.for_each(&mut |entry, raw| {
+        exported_m.push((row(entry.clone()), raw.to_vec()));
+        Ok(())
+    })
+    .unwrap()
+    .unwrap();
+    d.for_each(&mut |entry, raw| {
+        exported_d.push((row(entry.clone()), raw.to_vec()));
+        Ok(())
+    })
+    .unwrap()
+    .unwrap();
+    assert!(
+        exported_d == exported_m,
+        "{filter}: every entry for exports"
+    );
+    if let Some((first, _)) = exported_m.first() {
+        if let Some(conversation) = &first.conversation {
+            let timeline = |s: &Arc<dyn Selection>| {
+                let mut entries = s.timeline(conversation).unwrap();
+                for entry in &mut entries {
+                    entry.key = keyless(entry.key);
+                }
+                entries
+            };
+            assert_eq!(timeline(&d), timeline(&m), "{filter}: timeline");
+        }
+        if let Some(patient) = exported_m.iter().find_map(|(r, _)| r.patient.clone()) {
+            let start = Moment::parse("2020-01-01T00:00:00+00:00").unwrap();
+            let end = Moment::parse("2030-01-01T00:00:00+00:00").unwrap();
+            let report = |s: &Arc<dyn Selection>| {
+                let mut report = s.access_report(&patient, start, end).unwrap();
+                for key in &mut report.keys {
+                    *key = keyless(*key);
+                }
+                report
+            };
+            assert_eq!(report(&d), report(&m), "{filter}: report");
+        }
+    }
+}
+
+const FILTERS: &[&str] = &[
+    "",
+    "failed",
+    "-failed",
+    "ok",
+    "tool:get_order|issue_refund",
+    "-tool:search_kb",
+    "user:nobody",
+    "-user:nobody",
+    "since:2025-07-06T08:30",
+    "until:2025-07-06T08:30:00.5",
+    "-since:2025-07-06T08:30",
+    "last:20m",
+    "-last:20m",
+    "refund",
+    "\"NOT FOUND\"",
+    "-timeout",
+    "\"é\"",
+    "patient:P-0007",
+    "purpose:treatment|emergency role:nurse",
+    "failed tool:get_order last:1h",
+];
+
+#[test]
+fn every_view_answers_from_the_database_as_from_the_files() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    let (memory, database) = both(
+        &server,
+        "logs",
+        &[
+            // A database lists its files in name order: so do these.
+            "sample-logs/TAMPERED-support-chain.jsonl",
+            "sample-logs/clinic-hipaa.jsonl",
+            "sample-logs/rotated",
+            "sample-logs/support-chain.jsonl",
+        ],
+    );
+    assert_eq!(database.entry_count(), memory.entry_count());
+    assert_eq!(database.source_names(), memory.source_names());
+    for filter in FILTERS {
+        assert_same(&memory, &database, filter);
+    }
+    let mut values = memory.values(Field::Tool, &AtomicBool::new(false)).unwrap();
+    values.sort();
+    assert_eq!(
+        database
+            .values(Field::Tool, &AtomicBool::new(false))
+            .unwrap(),
+        values
+    );
+    let first = select(&memory, "").page(PageAt::First, 1).unwrap().rows[0].clone();
+    let nearest = |backend: &dyn Backend, line| {
+        let key = backend.nearest(&first.file, line).unwrap().unwrap();
+        detail(backend.detail(key).unwrap())
+    };
+    for line in [first.line, first.line + 1_000_000] {
+        assert_eq!(nearest(&database, line), nearest(&memory, line));
+    }
+}
+
+/// Values that would change a query if pasted into it unescaped.
+const HOSTILE: &[&str] = &[
+    "o'brien",
+    "back\\slash",
+    "end\\",
+    "x'); DROP TABLE audit_entries; --",
+    "' OR '1'='1",
+    "SELECT * FROM system.tables",
+    "semi;colon",
+    "new\nline",
+    "nul\0byte",
+    "crème brûlée ÅNGSTRÖM",
+    "\\'",
+];
+
+fn hostile_log() -> Vec<u8> {
+    let mut log = Vec::new();
+    for (i, value) in HOSTILE.iter().enumerate() {
+        let json = serde_json::json!({
+            "timestamp": format!("2025-07-06T08:00:{i:02}+00:00"),
+            "user_id": value,
+            "tool_name": format!("tool_{i}"),
+            "arguments": {"note": value},
+            "success": true,
+        });
+        log.extend_from_slice(json.to_string().as_bytes());
+        log.push(b'\n');
+    }
+    log
+}
+
+#[test]
+fn hostile_filter_values_match_literally_and_change_nothing() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    let memory = memory(vec![Source::from_bytes("hostile.jsonl", hostile_log())]);
+    server.query("CREATE DATABASE h");
+    let client = client(&server, "h");
+    schema::ensure(&client).unwrap();
+    store_rows(&client, &memory);
+    let database = ClickHouseBackend::open(client, memory.verification().clone()).unwrap();
+    let quoted = |v: &str| format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""));
+    for value in HOSTILE {
+        let filter = format!("user:{}", quoted(value));
+        let selection = select(&database, &filter);
+        assert_eq!(selection.count(), 1, "{filter}");
+        let row = &selection.page(PageAt::First, 5).unwrap().rows[0];
+        assert_eq!(row.user.as_deref(), Some(*value));
+        assert_eq!(
+            select(&database, &format!("-{filter}")).count(),
+            HOSTILE.len() - 1
+        );
+        // Free text searches the line as written: JSON escapes and all.
+        let written = serde_json::to_string(value).unwrap();
+        let text = quoted(&written[1..written.len() - 1].to_uppercase());
+        assert_same(&memory, &database, &text);
+        assert_same(&memory, &database, &format!("{filter} {text}"));
+    }
+    assert_eq!(
+        server.query("SELECT count() FROM h.audit_entries"),
+        format!("{}\n", HOSTILE.len()),
+        "the table is untouched"
+    );
+}
