@@ -6,7 +6,7 @@ use super::progress::Bar;
 use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
 use crate::backend::clickhouse::ingest::{DEFAULT_BATCH_ROWS, Options, ingest};
 use crate::backend::clickhouse::{Client, Url, schema};
-use crate::log::scan;
+use crate::log::pass;
 use std::path::PathBuf;
 
 /// Verify logs as `verify` does, then add what is new to a ClickHouse database
@@ -46,7 +46,7 @@ pub fn run(args: Args) -> Result<u8, String> {
     let sources = open_sources(&args.paths)?;
     let bytes = total_bytes(&sources);
     let bar = Bar::new(bytes, "verifying");
-    let verification = scan::verify_with_progress(&sources, |p| bar.update(p));
+    let verification = pass::verify_with_progress(&sources, |p| bar.update(p));
     bar.finish();
     let bar = Bar::new(bytes, "ingesting");
     let options = Options {

@@ -19,7 +19,7 @@ use super::rowbinary::{Reader, Writer};
 use super::rows::{self, ChainRecord, Place, chain_id};
 use super::schema::{CHAINS, ENTRIES, REJECTED};
 use crate::log::chain::{Finding, FindingKind, Verification};
-use crate::log::scan::{Progress, ScanSink, ScannedEntry, scan};
+use crate::log::pass::{Progress, ScanSink, ScannedEntry, scan};
 use crate::log::source::{Line, Source};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -52,7 +52,7 @@ pub struct Outcome {
 }
 
 /// Write what the database lacks of `sources`, verified as `verification`
-/// says (from [`crate::log::scan::verify`] over the same sources).
+/// says (from [`crate::log::pass::verify`] over the same sources).
 pub fn ingest(
     client: &Client,
     sources: Vec<Source>,

@@ -4,10 +4,10 @@
 //! when the original line was left alone.
 
 use super::rowbinary::Writer;
+use crate::filter::parse_timestamp;
 use crate::log::canonical::to_hex;
 use crate::log::chain::Chain;
 use crate::log::entry::{Fields, Previous, Seal};
-use crate::store::filter::parse_timestamp;
 use crate::store::store::NO_TIME;
 
 /// Where a line sits: its chain, its place there, and its file and line.
@@ -103,7 +103,7 @@ pub fn chain(out: &mut Writer, record: &ChainRecord<'_>) {
     let chain = record.chain;
     out.string(chain_id(chain).as_bytes());
     out.strings(chain.files.iter().map(String::as_str));
-    out.string(chain.scheme.as_bytes());
+    out.string(chain.scheme.name().as_bytes());
     out.u64(chain.entries as u64);
     out.u64(record.lines);
     out.string(
