@@ -3,7 +3,7 @@
 use super::color::Paint;
 use super::common::{total_bytes, write_stdout};
 use super::progress::Bar;
-use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, open_sources};
 use crate::log::chain::{Finding, Verification};
 use crate::log::checkpoint::Note;
 use crate::log::scan;
@@ -65,11 +65,18 @@ pub fn run(args: Args) -> Result<u8, String> {
             write_stdout(|out| out.write_all(to_text(&verification, Paint::stdout()).as_bytes()))?
         }
     }
-    Ok(if verification.intact() {
-        EXIT_OK
-    } else {
+    Ok(exit_code(&verification))
+}
+
+/// Findings are exit 1; otherwise lines not verified leave no verdict: 2.
+pub fn exit_code(v: &Verification) -> u8 {
+    if !v.intact() {
         EXIT_FINDINGS
-    })
+    } else if !v.complete() {
+        EXIT_ERROR
+    } else {
+        EXIT_OK
+    }
 }
 
 fn read_note(path: &Path) -> Result<Note, String> {
@@ -115,6 +122,8 @@ pub fn to_json(v: &Verification) -> serde_json::Value {
         },
         "chains": v.chains,
         "findings": v.findings,
+        "complete": v.complete(),
+        "unverified": v.unverified,
     })
 }
 
@@ -168,10 +177,32 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
             ));
         }
     }
-    let verdict = match (v.intact(), v.weak()) {
-        (true, false) => paint.good("OK: every chain is intact"),
-        (true, true) => paint.warn("OK, but WEAK: intact as far as the hashes reach (see notes)"),
-        (false, _) => paint.bad(&format!(
+    if !v.complete() {
+        out.push_str(&format!(
+            "{} {} not verified:\n",
+            v.unverified.len(),
+            plural(v.unverified.len(), "line", "lines")
+        ));
+        for u in &v.unverified {
+            out.push_str(&format!(
+                "  {}:{}  {}\n",
+                for_terminal(&u.file),
+                u.line,
+                paint.warn(&u.message())
+            ));
+        }
+    }
+    let verdict = match (v.intact(), v.complete(), v.weak()) {
+        (true, false, _) => paint.warn(&format!(
+            "NOT VERIFIED: no finding, but {} {} too large to read (see above)",
+            v.unverified.len(),
+            plural(v.unverified.len(), "line was", "lines were")
+        )),
+        (true, true, false) => paint.good("OK: every chain is intact"),
+        (true, true, true) => {
+            paint.warn("OK, but WEAK: intact as far as the hashes reach (see notes)")
+        }
+        (false, _, _) => paint.bad(&format!(
             "FAILED: {} integrity {}",
             v.findings.len(),
             plural(v.findings.len(), "finding", "findings")

@@ -169,6 +169,7 @@ fn analyse_sources<'a>(
 ) {
     let next_batch = |lines: &mut Lines<'a>| -> Vec<Line<'a>> { lines.take(BATCH_LINES).collect() };
     for source in sources {
+        let limit = source.max_entry_bytes();
         let mut lines = source.lines();
         let mut batch = next_batch(&mut lines);
         while !batch.is_empty() {
@@ -181,6 +182,10 @@ fn analyse_sources<'a>(
                     batch
                         .par_iter()
                         .map(|line| {
+                            if line.bytes.len() > limit {
+                                let bytes = line.bytes.len();
+                                return (LineOutcome::TooLarge { bytes, limit }, None);
+                            }
                             READER.with_borrow_mut(|reader| {
                                 if with_fields {
                                     analyse(line.bytes, reader)
