@@ -10,6 +10,7 @@ use memmap2::{Mmap, UncheckedAdvice};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -43,6 +44,20 @@ pub struct Source {
     data: Data,
     /// Lines longer than this are not read as entries.
     max_entry: usize,
+    /// Device and inode of a file: the same file under another name after
+    /// a rotation, or another file under the same name.
+    pub identity: Option<(u64, u64)>,
+}
+
+/// How a file's bytes are held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Mapped: nothing is copied, but a file truncated while it is mapped
+    /// ends the program (SIGBUS, exit 2).
+    Mapped,
+    /// Read into memory: for logs that may be truncated while shown
+    /// (followed logs, rotated with copytruncate).
+    Copied,
 }
 
 enum Data {
@@ -80,6 +95,7 @@ impl Source {
             name,
             data,
             max_entry: max_entry_bytes(),
+            identity: None,
         }
     }
 
@@ -218,6 +234,11 @@ impl<'a> Iterator for Lines<'a> {
 /// Expand the user's paths into sources, in the order given (directories
 /// sorted by name; chains are ordered by linkage later, not here).
 pub fn open_all(paths: &[PathBuf]) -> Result<Vec<Source>, SourceError> {
+    open_all_with(paths, Access::Mapped)
+}
+
+/// [`open_all`], holding files as `access` says.
+pub fn open_all_with(paths: &[PathBuf], access: Access) -> Result<Vec<Source>, SourceError> {
     let mut sources = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -237,10 +258,10 @@ pub fn open_all(paths: &[PathBuf]) -> Result<Vec<Source>, SourceError> {
                 });
             }
             for file in files {
-                sources.push(open_file(&file)?);
+                sources.push(open_file(&file, access)?);
             }
         } else {
-            sources.push(open_file(path)?);
+            sources.push(open_file(path, access)?);
         }
     }
     Ok(sources)
@@ -278,10 +299,14 @@ fn has_log_extension(path: &Path) -> bool {
 
 /// Open one file read-only: gzip by streaming, regular files by mapping,
 /// anything else (FIFO, character device) by reading.
-pub fn open_file(path: &Path) -> Result<Source, SourceError> {
+pub fn open_file(path: &Path, access: Access) -> Result<Source, SourceError> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|e| io_error(path, e))?;
     let meta = file.metadata().map_err(|e| io_error(path, e))?;
+    let of_file = |data| Source {
+        identity: Some((meta.dev(), meta.ino())),
+        ..Source::new(name.clone(), data)
+    };
     if meta.is_dir() {
         return Err(SourceError {
             name,
@@ -296,31 +321,31 @@ pub fn open_file(path: &Path) -> Result<Source, SourceError> {
                 name: name.clone(),
                 message: format!("not valid gzip: {e}"),
             })?;
-        return Ok(Source::new(name, Data::Owned(bytes)));
+        return Ok(of_file(Data::Owned(bytes)));
     }
-    if meta.is_file() && meta.len() > 0 {
-        if !has_data(&file) {
-            return Err(SourceError {
-                name,
-                message: format!(
-                    "{} bytes and every one a zero byte never written (a sparse or preallocated file): there is no log in it",
-                    meta.len()
-                ),
-            });
-        }
+    if meta.is_file() && meta.len() > 0 && !has_data(&file) {
+        return Err(SourceError {
+            name,
+            message: format!(
+                "{} bytes and every one a zero byte never written (a sparse or preallocated file): there is no log in it",
+                meta.len()
+            ),
+        });
+    }
+    if access == Access::Mapped && meta.is_file() && meta.len() > 0 {
         // SAFETY: the map is read-only and private, and appends do not
         // affect the mapped range. If another process truncates the file
         // while we read, the kernel raises SIGBUS: the watch turns that into
         // a message naming the file and exit status 2.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| io_error(path, e))?;
         let watch = sigbus::watch(&map, &name);
-        return Ok(Source::new(name, Data::Mapped { _watch: watch, map }));
+        return Ok(of_file(Data::Mapped { _watch: watch, map }));
     }
     let mut bytes = Vec::new();
     (&file)
         .read_to_end(&mut bytes)
         .map_err(|e| io_error(path, e))?;
-    Ok(Source::new(name, Data::Owned(bytes)))
+    Ok(of_file(Data::Owned(bytes)))
 }
 
 /// False when the whole file is one hole (nothing but zero bytes that were

@@ -91,8 +91,9 @@ pub enum Action {
     Progress(LoadProgress),
     Loaded(Arc<Loaded>, Duration),
     LoadFailed(String),
-    /// A query's result, with the generation it was started for.
-    Selected(u64, Arc<Selection>),
+    /// A query's result, with the generation it was started for and the
+    /// logs it was computed over.
+    Selected(u64, Arc<Selection>, Arc<Loaded>),
     /// The failures of the current selection are computed.
     FailuresReady,
     /// Completions for the filter bar, with their request's generation.
@@ -119,8 +120,11 @@ pub enum Effect {
         filter: Filter,
         data: Arc<Loaded>,
     },
-    /// Load the logs again (follow mode).
-    Reload { paths: Vec<PathBuf> },
+    /// Load the logs again (follow mode), to replace `previous`.
+    Reload {
+        paths: Vec<PathBuf>,
+        previous: Arc<Loaded>,
+    },
     Alerts {
         generation: u64,
         data: Arc<Loaded>,
@@ -259,6 +263,10 @@ pub struct App {
     pub follow: bool,
     /// A follow-mode reload is running; the old data stays on screen.
     pub reloading: bool,
+    /// Logs reloaded but not shown yet: they replace the shown ones together
+    /// with the first selection over them, so that no pane ever holds a row
+    /// of one store while drawing another.
+    pub(super) pending_load: Option<Arc<Loaded>>,
     /// The logs as given on the command line, for reloads.
     pub paths: Vec<PathBuf>,
     pub quit: bool,
@@ -302,6 +310,7 @@ impl App {
             status: None,
             follow: false,
             reloading: false,
+            pending_load: None,
             paths: Vec::new(),
             quit: false,
             effects: Vec::new(),
@@ -403,7 +412,11 @@ pub fn update(app: &mut App, action: Action) {
                 Some(problem) => format!("{loaded} · {problem}"),
                 None => loaded,
             });
-            app.load = Load::Ready(data);
+            if app.loaded().is_some() {
+                app.pending_load = Some(data);
+            } else {
+                app.load = Load::Ready(data);
+            }
             requery(app);
             // Values typed while loading can be completed now.
             if app.filter.active {
@@ -411,7 +424,7 @@ pub fn update(app: &mut App, action: Action) {
             }
         }
         Action::LoadFailed(message) => app.load = Load::Failed(message),
-        Action::Selected(generation, selection) => selected(app, generation, selection),
+        Action::Selected(generation, selection, data) => selected(app, generation, selection, data),
         Action::ActivityReady(generation, result) => activity::received(app, generation, result),
         Action::AlertsReady(generation, alerts) => {
             if generation == app.generation {
@@ -422,6 +435,8 @@ pub fn update(app: &mut App, action: Action) {
         Action::Quit => app.quit = true,
         Action::ToggleFollow => {
             app.follow = !app.follow;
+            // Reloaded now, the logs are held as copies from here on.
+            reload_if_following(app);
             app.status = Some(if app.follow {
                 "following: the logs are re-verified and reloaded when they grow (F stops)".into()
             } else {
@@ -536,7 +551,8 @@ pub(super) fn requery(app: &mut App) {
     let Some(filter) = app.filter.parse() else {
         return;
     };
-    let Some(data) = app.loaded().cloned() else {
+    // Reloaded logs are queried as soon as they arrive, and from then on.
+    let Some(data) = app.pending_load.clone().or_else(|| app.loaded().cloned()) else {
         return;
     };
     app.generation += 1;
@@ -551,9 +567,12 @@ pub(super) fn requery(app: &mut App) {
 /// Follow mode: load the changed logs again, in the background; the
 /// entries list stays at its end if it was there, like `tail -f`.
 fn reload_if_following(app: &mut App) {
-    if !app.follow || app.reloading || !matches!(app.load, Load::Ready(_)) {
+    if !app.follow || app.reloading || app.pending_load.is_some() {
         return;
     }
+    let Some(previous) = app.loaded().cloned() else {
+        return;
+    };
     app.reloading = true;
     let at_end = app.entries.selected + 1 >= app.selection.rows.len();
     if at_end {
@@ -561,6 +580,7 @@ fn reload_if_following(app: &mut App) {
     }
     app.effects.push(Effect::Reload {
         paths: app.paths.clone(),
+        previous,
     });
 }
 
@@ -571,9 +591,16 @@ pub(super) fn set_filter(app: &mut App, text: &str) {
     requery(app);
 }
 
-fn selected(app: &mut App, generation: u64, selection: Arc<Selection>) {
+fn selected(app: &mut App, generation: u64, selection: Arc<Selection>, data: Arc<Loaded>) {
     if generation != app.generation {
         return;
+    }
+    if app
+        .pending_load
+        .as_ref()
+        .is_some_and(|p| Arc::ptr_eq(p, &data))
+    {
+        show_reloaded(app, data);
     }
     // Stay on the same entry when it is still selected, else on the
     // nearest one after it: narrowing a filter should not lose the place.
@@ -592,6 +619,27 @@ fn selected(app: &mut App, generation: u64, selection: Arc<Selection>) {
     }
     activity::request(app);
     entry_changed(app);
+}
+
+/// Put reloaded logs on screen, dropping what holds rows of the old ones.
+fn show_reloaded(app: &mut App, data: Arc<Loaded>) {
+    let old = app.loaded().cloned();
+    app.pending_load = None;
+    app.load = Load::Ready(data);
+    app.conversation = None;
+    app.alerts = None;
+    if app.report.take().is_some() && app.view == View::Report {
+        app.view = View::Panes;
+        app.status = Some("the logs changed: press r for the report again".into());
+    }
+    // The cursor's row means nothing in the new store: the same entry is
+    // found again by its file and line (unless a jump, or the tail, is due).
+    if app.pending_jump.is_none() {
+        app.pending_jump = old.zip(app.selected_row()).and_then(|(old, row)| {
+            let (file, line) = old.store.location(row);
+            app.loaded()?.store.row_at(file, line).map(|r| r as u32)
+        });
+    }
 }
 
 /// The selected entry changed: reset what depends on it.

@@ -4,6 +4,7 @@
 use super::app::Action;
 use crate::log::chain::Verification;
 use crate::log::scan::Progress;
+use crate::log::source::{Access, open_all_with};
 use crate::store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -40,19 +41,35 @@ impl LoadProgress {
 /// thousands of times, and a person sees no more than this.
 const PROGRESS_EVERY: Duration = Duration::from_millis(40);
 
-/// Load `paths` on a new thread; results arrive on `tx` as actions.
-pub fn spawn(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
+/// What to load and how.
+pub struct Request {
+    pub paths: Vec<PathBuf>,
+    /// Followed logs are copied, not mapped: one truncated while shown
+    /// (copytruncate) would otherwise end the program.
+    pub follow: bool,
+    /// The logs shown now, when reloading: entries they held that are gone
+    /// are findings.
+    pub previous: Option<Arc<Loaded>>,
+}
+
+/// Load on a new thread; results arrive on `tx` as actions.
+pub fn spawn(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
     std::thread::Builder::new()
         .name("auditui-load".into())
-        .spawn(move || load(paths, tx, cancel))
+        .spawn(move || load(request, tx, cancel))
         .expect("spawning a thread");
 }
 
-/// Open, verify and index `paths` on this thread: progress, then
+/// Open, verify and index the logs on this thread: progress, then
 /// `Loaded` or `LoadFailed`, arrive on `tx`.
-pub fn load(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
+pub fn load(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
     let started = Instant::now();
-    let sources = match crate::log::source::open_all(&paths) {
+    let access = if request.follow {
+        Access::Copied
+    } else {
+        Access::Mapped
+    };
+    let sources = match open_all_with(&request.paths, access) {
         Ok(sources) => sources,
         Err(e) => {
             let _ = tx.send(Action::LoadFailed(e.to_string()));
@@ -71,10 +88,15 @@ pub fn load(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
         }
     };
     if let Some((store, verification)) = crate::store::load(sources, on_progress, &cancel) {
-        let loaded = Arc::new(Loaded {
+        let mut loaded = Loaded {
             store,
             verification,
-        });
+        };
+        if let Some(previous) = &request.previous {
+            let lost = super::reload::lost_entries(previous, &loaded);
+            loaded.verification.add_findings(lost);
+        }
+        let loaded = Arc::new(loaded);
         let _ = tx.send(Action::Loaded(loaded, started.elapsed()));
     }
 }

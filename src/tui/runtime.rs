@@ -66,7 +66,11 @@ impl<H: Host> Runtime<H> {
                             return;
                         };
                         let selection = Arc::new(selection);
-                        let _ = tx.send(Action::Selected(generation, Arc::clone(&selection)));
+                        let _ = tx.send(Action::Selected(
+                            generation,
+                            Arc::clone(&selection),
+                            Arc::clone(&data),
+                        ));
                         if !cancel.load(Ordering::Relaxed) {
                             worker::fill_failures(&data, &selection);
                             let _ = tx.send(Action::FailuresReady);
@@ -98,8 +102,13 @@ impl<H: Host> Runtime<H> {
                         }
                     });
                 }
-                Effect::Reload { paths } => self.spawn(move |tx| {
-                    super::loader::load(paths, tx.clone(), Arc::new(AtomicBool::new(false)));
+                Effect::Reload { paths, previous } => self.spawn(move |tx| {
+                    let request = super::loader::Request {
+                        paths,
+                        follow: true,
+                        previous: Some(previous),
+                    };
+                    super::loader::load(request, tx.clone(), Arc::new(AtomicBool::new(false)));
                 }),
                 Effect::Alerts {
                     generation,
