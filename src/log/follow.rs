@@ -186,6 +186,7 @@ impl Follower {
             self.offset = 0;
             self.line = 1;
             self.pending.clear();
+            self.oversized = None;
             self.verifier.continue_into(self.name());
             return Ok(());
         }
@@ -209,6 +210,7 @@ impl Follower {
             });
             self.offset = self.file.seek(SeekFrom::End(0))?;
             self.pending.clear();
+            self.oversized = None;
         }
         Ok(())
     }
@@ -292,6 +294,21 @@ mod tests {
         let truncated = collect(&mut follower);
         assert_eq!(truncated.len(), 1);
         assert_eq!(truncated[0].findings[0].kind, FindingKind::Truncated);
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_unverified_and_the_next_link_is_not_judged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let all = lines(3);
+        std::fs::write(&path, format!("{}\n{}\n{}\n", all[0], all[1], all[2])).unwrap();
+        let mut follower = Follower::open(&path).unwrap();
+        follower.max_entry = all[1].len() - 1;
+        let seen = collect(&mut follower);
+        assert_eq!(seen.len(), 3);
+        assert!(seen.iter().all(|f| f.findings.is_empty()), "{seen:?}");
+        assert!(seen[1].entry.is_none());
+        assert_eq!(follower.verifier.finish().unverified[0].line, 2);
     }
 
     #[test]
