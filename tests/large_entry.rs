@@ -5,7 +5,7 @@
 
 use auditui::log::canonical::to_hex;
 use auditui::log::entry::LineReader;
-use auditui::log::scan::verify;
+use auditui::log::pass::verify;
 use auditui::log::source::Source;
 use serde_json::Value as Json;
 use std::sync::atomic::AtomicBool;

@@ -3,7 +3,7 @@
 
 use auditui::log::chain::{FindingKind, Verification};
 use auditui::log::checkpoint::Checkpoint;
-use auditui::log::scan::verify;
+use auditui::log::pass::verify;
 use auditui::log::source::Source;
 use serde_json::Value as Json;
 

@@ -3,7 +3,7 @@
 
 use super::{EXIT_OK, open_sources};
 use crate::log::checkpoint::Checkpoint;
-use crate::log::scan;
+use crate::log::pass;
 use crate::log::signing::parse_secret_key;
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};
@@ -30,7 +30,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<u8, String> {
     let key = args.key.as_deref().map(read_secret_key).transpose()?;
     let sources = open_sources(&args.paths)?;
-    let verification = scan::verify(&sources);
+    let verification = pass::verify(&sources);
     if verification.chains.len() > 1 {
         return Err(format!(
             "these paths hold {} separate chains; checkpoint one chain at a time",

@@ -106,7 +106,7 @@ pub fn run(cli: Cli) -> u8 {
     let loaded = match &cli.command {
         // These need no configuration; `config` reports problems itself.
         Some(Command::Completions(_) | Command::Man(_) | Command::Config(_)) => {
-            crate::config::Loaded::default()
+            crate::config::LoadedConfig::default()
         }
         _ => crate::config::Config::load(cli.config.as_deref()),
     };

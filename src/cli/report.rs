@@ -4,17 +4,17 @@
 
 use super::EXIT_OK;
 use super::common::{self, Input, Output};
+use crate::backend::{Backend, RowKey, everything};
 use crate::export::{self, Document};
-use crate::store::Store;
 use crate::views::Moment;
-use crate::views::report::{access_report, accounting};
+use crate::views::report::accounting;
 use serde::Serialize;
 use std::io::{self, Write};
 
 /// A patient's access report over a period (the lesson's generate_access_report)
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "The period is inclusive at both ends. integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note).\n\nExamples:\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31T23:59:59Z --format json\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json"
+    after_help = "The period is inclusive at both ends; without --from or --to it starts or ends with the log's first or last entry. integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note).\n\nExamples:\n  auditui report logs/ --patient P-0007\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31T23:59:59Z --format json\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -23,11 +23,12 @@ pub struct Args {
     #[arg(long, value_name = "ID")]
     pub patient: String,
     /// Start of the period (2025-07-01, 2025-07-01T08:00, 2025-07-01T08:00:00+02:00)
+    /// [default: the log's first entry]
     #[arg(long, value_name = "TIME", value_parser = parse_moment)]
-    pub from: Moment,
-    /// End of the period, included
+    pub from: Option<Moment>,
+    /// End of the period, included [default: the log's last entry]
     #[arg(long, value_name = "TIME", value_parser = parse_moment)]
-    pub to: Moment,
+    pub to: Option<Moment>,
     /// List disclosures (successful accesses) per date, recipient and purpose
     #[arg(long)]
     pub accounting: bool,
@@ -55,14 +56,17 @@ fn parse_moment(text: &str) -> Result<Moment, String> {
 
 pub fn run(args: Args) -> Result<u8, String> {
     let loaded = common::load(&args.input)?;
-    let report = access_report(
-        &loaded.store,
-        &loaded.verification,
-        &loaded.rows,
-        &args.patient,
-        args.from,
-        args.to,
-    );
+    // The whole log's span, not the selection's: `-q` narrows the
+    // entries, the period stays what the user asked for.
+    let (span, _) = everything(loaded.backend.as_ref())?.span()?;
+    let utc = |micros| Moment {
+        micros,
+        offset: Some(0),
+    };
+    let (first, last) = span.unwrap_or((0, 0));
+    let from = args.from.unwrap_or(utc(first));
+    let to = args.to.unwrap_or(utc(last));
+    let report = loaded.selection.access_report(&args.patient, from, to)?;
     let format = args.format;
     let layout = common::TextLayout::for_output(&args.output);
     common::write_output(&args.output, &args.input, |out| {
@@ -72,10 +76,10 @@ pub fn run(args: Args) -> Result<u8, String> {
             write(
                 format,
                 layout,
-                &loaded.store,
+                loaded.backend.as_ref(),
                 &document,
                 &accounting,
-                &accounting.rows,
+                &accounting.keys,
                 out,
             )
         } else {
@@ -83,10 +87,10 @@ pub fn run(args: Args) -> Result<u8, String> {
             write(
                 format,
                 layout,
-                &loaded.store,
+                loaded.backend.as_ref(),
                 &document,
                 &report,
-                &report.rows,
+                &report.keys,
                 out,
             )
         }
@@ -95,14 +99,14 @@ pub fn run(args: Args) -> Result<u8, String> {
 }
 
 /// The report in `format`: JSON is the view itself, FHIR the entries it
-/// covers (`rows`), the rest its document.
+/// covers (`keys`), the rest its document.
 fn write(
     format: Format,
     layout: common::TextLayout,
-    store: &Store,
+    backend: &dyn Backend,
     document: &Document,
     view: &impl Serialize,
-    rows: &[u32],
+    keys: &[RowKey],
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
@@ -110,6 +114,6 @@ fn write(
         Format::Json => export::json::write_pretty(view, out),
         Format::Csv => export::csv::write_table(&document.table, out),
         Format::Md => export::markdown::write_document(document, out),
-        Format::Fhir => export::fhir::write_bundle(store, rows, out),
+        Format::Fhir => export::fhir::write_bundle(backend, keys, out),
     }
 }

@@ -6,7 +6,7 @@ use super::progress::Bar;
 use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, open_sources};
 use crate::log::chain::{Finding, Verification};
 use crate::log::checkpoint::Note;
-use crate::log::scan;
+use crate::log::pass;
 use crate::log::signing::parse_public_key;
 use crate::log::source::Source;
 use crate::text::for_terminal;
@@ -48,7 +48,7 @@ pub fn run(args: Args) -> Result<u8, String> {
         .transpose()?;
     let sources = open_sources(&args.paths)?;
     let bar = Bar::new(total_bytes(&sources), "verifying");
-    let mut verification = scan::verify_with_progress(&sources, |p| bar.update(p));
+    let mut verification = pass::verify_with_progress(&sources, |p| bar.update(p));
     bar.finish();
     if let (Some(note), Some(path)) = (&note, &args.checkpoint) {
         verification.add_findings(checkpoint_findings(
@@ -107,7 +107,7 @@ fn checkpoint_findings(
     found
 }
 
-/// The JSON shape of DESIGN.md's verification contract, plus the chains.
+/// The JSON shape of ARCHITECTURE.md's "Verification", plus the chains.
 pub fn to_json(v: &Verification) -> serde_json::Value {
     let main = v.main_chain();
     json!({
@@ -153,12 +153,12 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
             .unwrap_or_else(|| "-".into());
         out.push_str(&format!(
             "  {status}{:<6} {:>8} entries  head {head}  {}\n",
-            chain.scheme,
+            chain.scheme.name(),
             chain.entries,
             for_terminal(&chain.files.join(" → "))
         ));
     }
-    for warning in weakness_notes(v) {
+    for warning in v.weakness_notes() {
         out.push_str(&format!("  note: {warning}\n"));
     }
     if !v.findings.is_empty() {
@@ -211,18 +211,6 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
     out.push_str(&verdict);
     out.push('\n');
     out
-}
-
-/// What the scheme of each chain leaves unprotected.
-pub fn weakness_notes(v: &Verification) -> Vec<&'static str> {
-    let mut notes = Vec::new();
-    if v.chains.iter().any(|c| c.scheme == "hipaa") {
-        notes.push("hipaa chains hash only timestamp, user_id, tool_name, patient_id and previous_hash: purpose, role, arguments, result and success can be edited undetected");
-    }
-    if v.chains.iter().any(|c| c.scheme == "plain") {
-        notes.push("plain logs have no hashes: nothing is protected");
-    }
-    notes
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

@@ -9,7 +9,7 @@ use super::canonical::to_hex;
 use super::entry::{LineError, Previous, Scheme, Seal};
 use serde::Serialize;
 
-/// What is wrong, in the words of DESIGN.md's verification contract.
+/// What is wrong (ARCHITECTURE.md, "Verification").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingKind {
@@ -362,7 +362,7 @@ pub fn short(hash: &[u8; 32]) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct Chain {
     pub files: Vec<String>,
-    pub scheme: &'static str,
+    pub scheme: Scheme,
     pub entries: usize,
     /// Hash of the first entry: names the chain whatever its files are called.
     #[serde(serialize_with = "hex_opt")]
@@ -415,6 +415,19 @@ impl Verification {
     /// True when some entries are not fully protected (hipaa or plain).
     pub fn weak(&self) -> bool {
         self.files.iter().any(|f| f.scheme != Some(Scheme::Chain))
+    }
+
+    /// What the scheme of each chain leaves unprotected, in words for the
+    /// verdict.
+    pub fn weakness_notes(&self) -> Vec<&'static str> {
+        let mut notes = Vec::new();
+        if self.chains.iter().any(|c| c.scheme == Scheme::Hipaa) {
+            notes.push("hipaa chains hash only timestamp, user_id, tool_name, patient_id and previous_hash: purpose, role, arguments, result and success can be edited undetected");
+        }
+        if self.chains.iter().any(|c| c.scheme == Scheme::Plain) {
+            notes.push("plain logs have no hashes: nothing is protected");
+        }
+        notes
     }
 
     /// The longest chain: its head is the one a checkpoint would name.
@@ -520,7 +533,7 @@ pub fn assemble(files: Vec<FileSummary>) -> Verification {
 fn chain_of(files: &[FileSummary], members: Vec<usize>) -> Chain {
     let first = &files[members[0]];
     let last = &files[*members.last().expect("non-empty")];
-    let scheme = first.scheme.map_or("plain", Scheme::name);
+    let scheme = first.scheme.unwrap_or(Scheme::Plain);
     Chain {
         files: members.iter().map(|&i| files[i].name.clone()).collect(),
         scheme,

@@ -7,7 +7,7 @@ pub mod entry;
 pub mod follow;
 pub mod json;
 mod memo;
-pub mod scan;
+pub mod pass;
 pub(crate) mod sigbus;
 pub mod signing;
 pub mod source;

@@ -1,17 +1,16 @@
-//! The in-memory columnar store and its filter language.
+//! The in-memory columnar store and the queries over it.
 //!
 //! The store is the seam for other backends (a column database past what one
 //! machine holds): views ask it for columns and rows, never for files.
 
-pub mod filter;
 pub mod query;
 #[allow(clippy::module_inception)]
 pub mod store;
 
-pub use store::{Store, StoreBuilder};
+pub use store::{RowKey, Store, StoreBuilder};
 
 use crate::log::chain::Verification;
-use crate::log::scan::{Progress, scan};
+use crate::log::pass::{Progress, scan};
 use crate::log::source::Source;
 use std::sync::atomic::AtomicBool;
 

@@ -1,8 +1,8 @@
 //! Writing the access report to a file, in the format its name asks for.
 
+use crate::backend::Backend;
 use crate::export::atomic::{WriteError, write_atomic};
 use crate::export::{csv, fhir, json, markdown, report_document};
-use crate::store::Store;
 use crate::views::report::AccessReport;
 use std::path::Path;
 
@@ -39,14 +39,14 @@ pub fn write_report(
     format: Format,
     force: bool,
     report: &AccessReport,
-    store: &Store,
+    backend: &dyn Backend,
 ) -> Result<(), WriteError> {
     write_atomic(path, force, |out| match format {
         // JSON is the view itself (the lesson's keys); the others its document.
         Format::Json => json::write_pretty(report, out),
         Format::Csv => csv::write_table(&report_document(report).table, out),
         Format::Markdown => markdown::write_document(&report_document(report), out),
-        Format::Fhir => fhir::write_bundle(store, &report.rows, out),
+        Format::Fhir => fhir::write_bundle(backend, &report.keys, out),
     })
 }
 

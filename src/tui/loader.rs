@@ -2,21 +2,15 @@
 //! first frame appears at once and the UI stays usable while it runs.
 
 use super::app::Action;
-use crate::log::chain::Verification;
-use crate::log::scan::Progress;
+use crate::backend::Backend;
+use crate::backend::memory::MemoryBackend;
+use crate::log::pass::Progress;
 use crate::log::source::{Access, open_all_with};
-use crate::store::Store;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
-
-/// Everything the browser shows comes from here once loading is done.
-pub struct Loaded {
-    pub store: Store,
-    pub verification: Verification,
-}
 
 /// How far loading is, with the time it has taken so far (the app reads no
 /// clock itself, so that `update` stays a pure function).
@@ -49,7 +43,7 @@ pub struct Request {
     pub follow: bool,
     /// The logs shown now, when reloading: entries they held that are gone
     /// are findings.
-    pub previous: Option<Arc<Loaded>>,
+    pub previous: Option<Arc<dyn Backend>>,
 }
 
 /// Load on a new thread; results arrive on `tx` as actions.
@@ -87,16 +81,12 @@ pub fn load(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
             }));
         }
     };
-    if let Some((store, verification)) = crate::store::load(sources, on_progress, &cancel) {
-        let mut loaded = Loaded {
-            store,
-            verification,
-        };
+    if let Some((store, mut verification)) = crate::store::load(sources, on_progress, &cancel) {
         if let Some(previous) = &request.previous {
-            let lost = super::reload::lost_entries(previous, &loaded);
-            loaded.verification.add_findings(lost);
+            let lost = super::reload::lost_entries(previous.as_ref(), &store, &verification);
+            verification.add_findings(lost);
         }
-        let loaded = Arc::new(loaded);
-        let _ = tx.send(Action::Loaded(loaded, started.elapsed()));
+        let backend = MemoryBackend::new(store, verification);
+        let _ = tx.send(Action::Loaded(Arc::new(backend), started.elapsed()));
     }
 }

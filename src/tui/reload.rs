@@ -2,10 +2,10 @@
 //! cannot: entries that were shown before and are gone or changed now. A
 //! file that lost its last entries is still a valid chain on its own.
 
-use super::loader::Loaded;
-use crate::log::chain::{Finding, FindingKind, short};
+use crate::backend::Backend;
+use crate::log::chain::{Finding, FindingKind, Verification, short};
 use crate::log::entry::LineReader;
-use crate::log::source::Source;
+use crate::store::Store;
 use std::collections::HashSet;
 
 /// Findings about the files of `before` as they are in `after`: each kept
@@ -13,35 +13,31 @@ use std::collections::HashSet;
 /// files) must still hold the head it had, at the same place. Entries
 /// moved to another open file (copytruncate) are not lost. Findings of
 /// earlier reloads are carried over: a truncation stays a finding.
-pub fn lost_entries(before: &Loaded, after: &Loaded) -> Vec<Finding> {
+pub fn lost_entries(before: &dyn Backend, store: &Store, after: &Verification) -> Vec<Finding> {
     let followed = |f: &&Finding| matches!(f.kind, FindingKind::Truncated | FindingKind::Rewritten);
     let mut found: Vec<Finding> = before
-        .verification
+        .verification()
         .findings
         .iter()
         .filter(followed)
         .cloned()
         .collect();
-    let heads_now: HashSet<[u8; 32]> = after
-        .verification
-        .files
-        .iter()
-        .filter_map(|f| f.last_hash)
-        .collect();
-    for (old_index, old) in before.verification.files.iter().enumerate() {
+    let heads_now: HashSet<[u8; 32]> = after.files.iter().filter_map(|f| f.last_hash).collect();
+    let (names, identities) = (before.source_names(), before.source_identities());
+    for (old_index, old) in before.verification().files.iter().enumerate() {
         let (Some(head), Some(new_index)) = (
             old.last_hash,
-            same_file(&before.store.sources[old_index], &after.store.sources),
+            same_file(&names[old_index], identities[old_index], store),
         ) else {
             continue;
         };
-        let new = &after.verification.files[new_index];
+        let new = &after.files[new_index];
         let last = old.entries - 1;
         let finding = if heads_now.contains(&head) {
             None
         } else if new.entries > last {
             let line = new.entry_line(last).expect("an entry at this index");
-            let now = stored_hash(after, &new.name, line);
+            let now = stored_hash(store, &new.name, line);
             (now != Some(head)).then(|| Finding {
                 file: new.name.clone(),
                 line,
@@ -67,29 +63,46 @@ pub fn lost_entries(before: &Loaded, after: &Loaded) -> Vec<Finding> {
     found
 }
 
-/// The index in `sources` of the file `source` was.
-fn same_file(source: &Source, sources: &[Source]) -> Option<usize> {
-    sources
+/// The index in `store`'s sources of the file called `name` with
+/// `identity` before.
+fn same_file(name: &str, identity: Option<(u64, u64)>, store: &Store) -> Option<usize> {
+    store
+        .sources
         .iter()
-        .position(|s| match (source.identity, s.identity) {
+        .position(|s| match (identity, s.identity) {
             (Some(a), Some(b)) => a == b,
-            _ => s.name == source.name,
+            _ => s.name == name,
         })
 }
 
 /// The stored hash of the entry at `file`:`line`.
-fn stored_hash(data: &Loaded, file: &str, line: usize) -> Option<[u8; 32]> {
-    let row = data.store.row_at(file, line)?;
-    let seal = LineReader::new()
-        .read_seal(data.store.raw_line(row))
-        .ok()??;
+fn stored_hash(store: &Store, file: &str, line: usize) -> Option<[u8; 32]> {
+    let row = store.row_at(file, line)?;
+    let seal = LineReader::new().read_seal(store.raw_line(row)).ok()??;
     seal.stored
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::memory::MemoryBackend;
+    use crate::log::source::Source;
     use crate::tui::testing::{chain_log, load, support_calls};
+    use std::sync::atomic::AtomicBool;
+
+    fn store_of(logs: &[(&str, &str)]) -> (Store, Verification) {
+        let sources = logs
+            .iter()
+            .map(|(name, text)| Source::from_bytes(*name, text.as_bytes().to_vec()))
+            .collect();
+        crate::store::load(sources, |_| {}, &AtomicBool::new(false)).unwrap()
+    }
+
+    /// What a reload of `logs` finds lost since `before`.
+    fn lost(before: &dyn Backend, logs: &[(&str, &str)]) -> Vec<Finding> {
+        let (store, verification) = store_of(logs);
+        lost_entries(before, &store, &verification)
+    }
 
     fn kinds(findings: &[Finding]) -> Vec<(usize, FindingKind)> {
         findings.iter().map(|f| (f.line, f.kind)).collect()
@@ -99,30 +112,31 @@ mod tests {
     fn a_file_that_lost_its_last_entries_is_truncated_and_stays_so() {
         let calls = support_calls();
         let full = load(&[("live.jsonl", &chain_log(&calls))]);
-        let shorter = load(&[("live.jsonl", &chain_log(&calls[..5]))]);
-        assert!(shorter.verification.intact(), "alone, it is a valid chain");
-        let found = lost_entries(&full, &shorter);
+        let shorter = [("live.jsonl", chain_log(&calls[..5]))];
+        let shorter = [(shorter[0].0, shorter[0].1.as_str())];
+        let (store, mut verification) = store_of(&shorter);
+        assert!(verification.intact(), "alone, it is a valid chain");
+        let found = lost(full.as_ref(), &shorter);
         assert_eq!(kinds(&found), vec![(6, FindingKind::Truncated)]);
         assert!(found[0].message.contains("had 8 entries") && found[0].message.contains("has 5"));
 
         // The next reload still reports it, once.
-        let mut shorter = std::sync::Arc::try_unwrap(shorter).ok().expect("one owner");
-        shorter.verification.add_findings(found.clone());
-        let again = load(&[("live.jsonl", &chain_log(&calls[..5]))]);
-        assert_eq!(lost_entries(&shorter, &again), found);
+        verification.add_findings(found.clone());
+        let shown = MemoryBackend::new(store, verification);
+        assert_eq!(lost(&shown, &shorter), found);
     }
 
     #[test]
     fn growth_is_no_finding_and_an_edited_head_is_rewritten() {
         let calls = support_calls();
         let before = load(&[("live.jsonl", &chain_log(&calls[..4]))]);
-        let grown = load(&[("live.jsonl", &chain_log(&calls))]);
-        assert_eq!(lost_entries(&before, &grown), vec![]);
+        let grown = chain_log(&calls);
+        assert_eq!(lost(before.as_ref(), &[("live.jsonl", &grown)]), vec![]);
         let mut other = calls.clone();
         other[3]["user_id"] = "usr_999".into();
-        let resealed = load(&[("live.jsonl", &chain_log(&other))]);
+        let resealed = chain_log(&other);
         assert_eq!(
-            kinds(&lost_entries(&before, &resealed)),
+            kinds(&lost(before.as_ref(), &[("live.jsonl", &resealed)])),
             vec![(4, FindingKind::Rewritten)]
         );
     }
@@ -134,11 +148,13 @@ mod tests {
         let calls = support_calls();
         let log = chain_log(&calls[..4]);
         let before = load(&[("live.jsonl", &log)]);
-        let after = load(&[("live.1.jsonl", &log), ("live.jsonl", "")]);
-        assert_eq!(lost_entries(&before, &after), vec![]);
+        let emptied = [("live.1.jsonl", log.as_str()), ("live.jsonl", "")];
+        assert_eq!(lost(before.as_ref(), &emptied), vec![]);
         let whole = chain_log(&calls);
-        let regrown = &whole[log.len()..];
-        let after = load(&[("live.1.jsonl", &log), ("live.jsonl", regrown)]);
-        assert_eq!(lost_entries(&before, &after), vec![]);
+        let regrown = [
+            ("live.1.jsonl", log.as_str()),
+            ("live.jsonl", &whole[log.len()..]),
+        ];
+        assert_eq!(lost(before.as_ref(), &regrown), vec![]);
     }
 }

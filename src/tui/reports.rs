@@ -5,16 +5,16 @@ use super::app::{App, Effect, ExportOutcome, Prompt, View, field_filter};
 use super::cursor::Cursor;
 use super::export::Format;
 use super::input::LineInput;
+use crate::backend::{BackendError, RowKey};
 use crate::export::atomic::refuse_evidence;
-use crate::store::filter::{Field, Filter, Predicate, parse_filter};
-use crate::store::query::select;
-use crate::store::store::NO_TIME;
+use crate::filter::{Field, Filter, Predicate, parse_filter};
 use crate::text::for_terminal;
 use crate::views::Moment;
 use crate::views::alerts::{Alerts, Burst, EmergencyAccess};
-use crate::views::report::{AccessReport, access_report};
+use crate::views::report::AccessReport;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 pub fn show_report(app: &mut App) {
     if app.view == View::Report {
@@ -38,20 +38,26 @@ fn build_report(app: &App) -> Result<AccessReport, String> {
     let data = app
         .loaded()
         .ok_or("the report needs the logs loaded first")?;
-    let store = &data.store;
     let filter =
         parse_filter(app.filter.input.text()).map_err(|e| format!("fix the filter first: {e}"))?;
     let patient = single_patient(&filter).ok_or_else(|| {
         let example = app
-            .selected_row()
-            .and_then(|r| store.text(Field::Patient, r))
-            .unwrap_or("P-0007");
+            .selected_entry()
+            .and_then(|entry| entry.patient)
+            .unwrap_or_else(|| "P-0007".into());
         format!(
             "the access report needs one patient in the filter: press / and type patient:{}",
-            for_terminal(example)
+            for_terminal(&example)
         )
     })?;
-    let rows = select(store, &field_filter(Field::Patient, &patient));
+    let unanswered = |e: BackendError| format!("the logs could not answer: {e}");
+    let accesses = data
+        .select(
+            &field_filter(Field::Patient, &patient),
+            &AtomicBool::new(false),
+        )
+        .map_err(unanswered)?
+        .ok_or("never cancelled")?;
     let (mut start, mut end) = (None, None);
     for term in filter.terms.iter().filter(|t| !t.negated) {
         match term.predicate {
@@ -60,25 +66,16 @@ fn build_report(app: &App) -> Result<AccessReport, String> {
             _ => {}
         }
     }
-    let times = || {
-        rows.iter()
-            .map(|&r| store.time[r as usize])
-            .filter(|&t| t != NO_TIME)
-    };
-    let start = start.or_else(|| times().min()).unwrap_or(0);
-    let end = end.or_else(|| times().max()).unwrap_or(start);
+    let (span, _) = accesses.span().map_err(unanswered)?;
+    let start = start.or(span.map(|(first, _)| first)).unwrap_or(0);
+    let end = end.or(span.map(|(_, last)| last)).unwrap_or(start);
     let utc = |micros| Moment {
         micros,
         offset: Some(0),
     };
-    Ok(access_report(
-        store,
-        &data.verification,
-        &rows,
-        &patient,
-        utc(start),
-        utc(end),
-    ))
+    accesses
+        .access_report(&patient, utc(start), utc(end))
+        .map_err(unanswered)
 }
 
 /// The one patient a filter asks for, if it asks for exactly one.
@@ -196,10 +193,9 @@ pub fn show_alerts(app: &mut App) {
 /// whole log for reviews).
 pub fn request_alerts(app: &mut App) {
     app.alerts = None;
-    if let Some(data) = app.loaded().cloned() {
+    if app.loaded().is_some() {
         app.effects.push(Effect::Alerts {
             generation: app.generation,
-            data,
             selection: Arc::clone(&app.selection),
             settings: app.alert_settings,
         });
@@ -214,10 +210,10 @@ pub enum AlertItem<'a> {
 
 impl AlertItem<'_> {
     /// The entry Enter jumps to.
-    pub fn row(&self) -> u32 {
+    pub fn key(&self) -> RowKey {
         match self {
-            AlertItem::Emergency(e) => e.row,
-            AlertItem::Burst(b) => b.rows[0],
+            AlertItem::Emergency(e) => e.key,
+            AlertItem::Burst(b) => b.first_key,
         }
     }
 }

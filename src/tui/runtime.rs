@@ -6,6 +6,7 @@ use super::app::{Action, Effect, ExportOutcome};
 use super::completion::{COMPLETIONS_SHOWN, complete};
 use super::export::write_report;
 use super::worker;
+use crate::backend::BackendError;
 use crate::export::atomic::WriteError;
 use std::io;
 use std::sync::Arc;
@@ -62,29 +63,30 @@ impl<H: Host> Runtime<H> {
                 } => {
                     let cancel = restart(&mut self.query);
                     self.spawn(move |tx| {
-                        let Some(selection) = worker::select(&data, &filter, &cancel) else {
-                            return;
+                        let matches = match worker::select(data.as_ref(), &filter, &cancel) {
+                            Ok(Some(matches)) => Arc::new(matches),
+                            Ok(None) => return,
+                            Err(e) => return failed(tx, e),
                         };
-                        let selection = Arc::new(selection);
-                        let _ = tx.send(Action::Selected(
-                            generation,
-                            Arc::clone(&selection),
-                            Arc::clone(&data),
-                        ));
+                        let _ = tx.send(Action::Selected(generation, Arc::clone(&matches)));
                         if !cancel.load(Ordering::Relaxed) {
-                            worker::fill_failures(&data, &selection);
-                            let _ = tx.send(Action::FailuresReady);
+                            match worker::fill_failures(&matches) {
+                                Ok(()) => drop(tx.send(Action::FailuresReady)),
+                                Err(e) => failed(tx, e),
+                            }
                         }
                     });
                 }
                 Effect::Activity {
                     generation,
-                    data,
                     selection,
                     width,
-                } => self.spawn(move |tx| {
-                    let result = worker::activity(&data, &selection, width).map(Arc::new);
-                    let _ = tx.send(Action::ActivityReady(generation, result));
+                } => self.spawn(move |tx| match worker::activity(&selection, width) {
+                    Ok(result) => {
+                        let result = result.map(Arc::new);
+                        let _ = tx.send(Action::ActivityReady(generation, result));
+                    }
+                    Err(e) => failed(tx, e),
                 }),
                 Effect::Complete {
                     generation,
@@ -94,9 +96,9 @@ impl<H: Host> Runtime<H> {
                 } => {
                     let cancel = restart(&mut self.completion);
                     self.spawn(move |tx| {
-                        let store = data.as_ref().map(|d| &d.store);
+                        let backend = data.as_deref();
                         if let Some(completions) =
-                            complete(store, &text, cursor, COMPLETIONS_SHOWN, &cancel)
+                            complete(backend, &text, cursor, COMPLETIONS_SHOWN, &cancel)
                         {
                             let _ = tx.send(Action::Completed(generation, completions));
                         }
@@ -112,12 +114,11 @@ impl<H: Host> Runtime<H> {
                 }),
                 Effect::Alerts {
                     generation,
-                    data,
                     selection,
                     settings,
-                } => self.spawn(move |tx| {
-                    let alerts = worker::alerts(&data, &selection, settings);
-                    let _ = tx.send(Action::AlertsReady(generation, Arc::new(alerts)));
+                } => self.spawn(move |tx| match worker::alerts(&selection, settings) {
+                    Ok(alerts) => drop(tx.send(Action::AlertsReady(generation, Arc::new(alerts)))),
+                    Err(e) => failed(tx, e),
                 }),
                 Effect::Export {
                     path,
@@ -126,7 +127,7 @@ impl<H: Host> Runtime<H> {
                     report,
                     data,
                 } => self.spawn(move |tx| {
-                    let outcome = match write_report(&path, format, force, &report, &data.store) {
+                    let outcome = match write_report(&path, format, force, &report, data.as_ref()) {
                         Ok(()) => ExportOutcome::Written,
                         Err(WriteError::Exists(_)) => ExportOutcome::Exists,
                         Err(e) => ExportOutcome::Failed(e.to_string()),
@@ -159,6 +160,11 @@ impl<H: Host> Runtime<H> {
                 .expect("spawning a thread");
         }
     }
+}
+
+/// Report a question the backend could not answer.
+fn failed(tx: &Sender<Action>, error: BackendError) {
+    let _ = tx.send(Action::BackendFailed(error.to_string()));
 }
 
 /// Cancel the job in `slot`, if any, and make the flag for its successor.

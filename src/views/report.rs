@@ -14,11 +14,11 @@
 //! verified. The accounting of disclosures is a projection of the report.
 
 use super::{Moment, field_text, is_emergency, rows_with, timestamp_text};
+use crate::filter::{Field, format_timestamp};
 use crate::log::chain::Verification;
 use crate::log::entry::Scheme;
-use crate::store::Store;
-use crate::store::filter::{Field, format_timestamp};
 use crate::store::store::Outcome;
+use crate::store::{RowKey, Store};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
 
@@ -54,9 +54,9 @@ pub struct AccessReport {
     /// Why `integrity_verified` is false; omitted when it is true.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity_note: Option<String>,
-    /// The store rows of `accesses`, one each (for exports of the entries).
+    /// The entries of `accesses`, one each (for exports of the entries).
     #[serde(skip)]
-    pub rows: Vec<u32>,
+    pub keys: Vec<RowKey>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -95,7 +95,7 @@ pub fn access_report(
         accesses,
         integrity_verified: integrity.verified,
         integrity_note: integrity.note,
-        rows: in_period,
+        keys: in_period.iter().map(|&r| store.key(r as usize)).collect(),
     }
 }
 
@@ -209,21 +209,21 @@ pub struct Accounting {
     pub integrity_verified: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity_note: Option<String>,
-    /// The store rows of `disclosures`, one each.
+    /// The entries of `disclosures`, one each.
     #[serde(skip)]
-    pub rows: Vec<u32>,
+    pub keys: Vec<RowKey>,
 }
 
 /// The accounting of disclosures of a report: its successful accesses (a
 /// refused access disclosed nothing; one that logged no outcome is kept,
 /// since it cannot be shown to have disclosed nothing).
 pub fn accounting(report: &AccessReport) -> Accounting {
-    let (disclosures, rows): (Vec<Disclosure>, Vec<u32>) = report
+    let (disclosures, keys): (Vec<Disclosure>, Vec<RowKey>) = report
         .accesses
         .iter()
-        .zip(&report.rows)
+        .zip(&report.keys)
         .filter(|(a, _)| a.success != Some(false))
-        .map(|(a, &row)| {
+        .map(|(a, &key)| {
             let disclosure = Disclosure {
                 date: a.timestamp.chars().take(10).collect(),
                 timestamp: a.timestamp.clone(),
@@ -233,7 +233,7 @@ pub fn accounting(report: &AccessReport) -> Accounting {
                 tool: a.tool.clone(),
                 emergency: a.emergency,
             };
-            (disclosure, row)
+            (disclosure, key)
         })
         .unzip();
     Accounting {
@@ -243,6 +243,6 @@ pub fn accounting(report: &AccessReport) -> Accounting {
         disclosures,
         integrity_verified: report.integrity_verified,
         integrity_note: report.integrity_note.clone(),
-        rows,
+        keys,
     }
 }

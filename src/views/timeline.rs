@@ -3,17 +3,20 @@
 //! (the lesson's `AttributionChain.summary`).
 
 use super::{field_text, rows_with, timestamp_text};
+use crate::filter::Field;
 use crate::log::canonical::{write_canonical, write_float};
 use crate::log::json::{Str, Value};
-use crate::store::Store;
-use crate::store::filter::Field;
 use crate::store::store::Outcome;
+use crate::store::{RowKey, Store};
 use serde::Serialize;
 
 /// One call of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineEntry {
     pub row: u32,
+    /// Which entry, for finding it again through the backend.
+    #[serde(skip)]
+    pub key: RowKey,
     /// As logged.
     pub timestamp: Option<String>,
     pub turn: Option<i32>,
@@ -60,6 +63,7 @@ fn timeline_entry(store: &Store, row: u32) -> TimelineEntry {
     let duration = store.duration_ms[r];
     TimelineEntry {
         row,
+        key: store.key(r),
         timestamp: timestamp_text(store, r),
         turn: (store.turn[r] >= 0).then_some(store.turn[r]),
         success: match store.outcome[r] {
