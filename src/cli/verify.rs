@@ -161,37 +161,27 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
     for warning in v.weakness_notes() {
         out.push_str(&format!("  note: {warning}\n"));
     }
-    if !v.findings.is_empty() {
-        out.push_str(&format!(
-            "{} {}:\n",
-            v.findings.len(),
-            plural(v.findings.len(), "finding", "findings")
-        ));
-        for f in &v.findings {
-            out.push_str(&format!(
-                "  {}:{}  {} {}\n",
-                for_terminal(&f.file),
-                f.line,
-                paint.bad(&format!("{:<10}", f.kind.name())),
-                for_terminal(&f.message)
-            ));
-        }
-    }
-    if !v.complete() {
-        out.push_str(&format!(
-            "{} {} not verified:\n",
-            v.unverified.len(),
-            plural(v.unverified.len(), "line", "lines")
-        ));
-        for u in &v.unverified {
-            out.push_str(&format!(
-                "  {}:{}  {}\n",
-                for_terminal(&u.file),
-                u.line,
-                paint.warn(&u.message())
-            ));
-        }
-    }
+    let findings = v.findings.iter().map(|f| {
+        let kind = paint.bad(&format!("{:<10}", f.kind.name()));
+        (
+            &f.file,
+            f.line,
+            format!("{kind} {}", for_terminal(&f.message)),
+        )
+    });
+    let heading = plural(v.findings.len(), "finding", "findings");
+    located_list(
+        &mut out,
+        &format!("{} {heading}", v.findings.len()),
+        findings,
+    );
+    let unverified = v
+        .unverified
+        .iter()
+        .map(|u| (&u.file, u.line, paint.warn(&u.message())));
+    let heading = plural(v.unverified.len(), "line", "lines");
+    let heading = format!("{} {heading} not verified", v.unverified.len());
+    located_list(&mut out, &heading, unverified);
     let verdict = match (v.intact(), v.complete(), v.weak()) {
         (true, false, _) => paint.warn(&format!(
             "NOT VERIFIED: no finding, but {} {} too large to read (see above)",
@@ -211,6 +201,22 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
     out.push_str(&verdict);
     out.push('\n');
     out
+}
+
+/// `heading:` and one indented `file:line  text` line per item; nothing
+/// without items.
+fn located_list<'a>(
+    out: &mut String,
+    heading: &str,
+    items: impl ExactSizeIterator<Item = (&'a String, usize, String)>,
+) {
+    if items.len() == 0 {
+        return;
+    }
+    out.push_str(&format!("{heading}:\n"));
+    for (file, line, text) in items {
+        out.push_str(&format!("  {}:{line}  {text}\n", for_terminal(file)));
+    }
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
