@@ -84,11 +84,19 @@ impl From<BackendError> for String {
 /// intact or only weakly protected, and select the rows. Answers come from
 /// the log as it is, broken or not: the line on stderr is the caveat.
 pub fn load(input: &Input) -> Result<SelectedLogs, String> {
+    load_keeping(input, false)
+}
+
+/// [`load`], keeping the entries' stored hashes in the verdict when
+/// `keep_leaves` (for Merkle proofs).
+pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, String> {
     let sources = open_sources(&input.paths)?;
     let bar = progress::Bar::new(total_bytes(&sources), "reading");
     let never = AtomicBool::new(false);
-    let backend =
-        MemoryBackend::load(sources, |p| bar.update(p), &never).ok_or("loading was cancelled")?;
+    let (store, verification) =
+        crate::store::load_keeping(sources, keep_leaves, |p| bar.update(p), &never)
+            .ok_or("loading was cancelled")?;
+    let backend = MemoryBackend::new(store, verification);
     bar.finish();
     if let Some(caveat) = integrity_caveat(backend.verification()) {
         eprintln!("auditui: {}", for_terminal(&caveat));

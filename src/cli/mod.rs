@@ -9,6 +9,8 @@ mod color;
 mod common;
 mod completions;
 mod config;
+mod consistency;
+mod excerpt;
 mod export;
 mod follow;
 mod generate;
@@ -83,6 +85,10 @@ fn parse_entry_limit(text: &str) -> Result<usize, String> {
 pub enum Command {
     Verify(verify::Args),
     Checkpoint(checkpoint::Args),
+    Excerpt(excerpt::Args),
+    VerifyExcerpt(excerpt::VerifyArgs),
+    Consistency(consistency::Args),
+    VerifyConsistency(consistency::VerifyArgs),
     Generate(generate::Args),
     Query(query::Args),
     Stats(stats::Args),
@@ -121,6 +127,10 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Some(Command::Verify(args)) => verify::run(args),
         Some(Command::Checkpoint(args)) => checkpoint::run(args),
+        Some(Command::Excerpt(args)) => excerpt::run(args),
+        Some(Command::VerifyExcerpt(args)) => excerpt::run_verify(args),
+        Some(Command::Consistency(args)) => consistency::run(args),
+        Some(Command::VerifyConsistency(args)) => consistency::run_verify(args),
         Some(Command::Generate(args)) => generate::run(args),
         Some(Command::Query(args)) => query::run(args),
         Some(Command::Stats(args)) => stats::run(args),

@@ -4,17 +4,21 @@
 
 use super::EXIT_OK;
 use super::common::{self, Input, Output};
+use super::excerpt::excerpt_of;
+use super::verify::read_note_text;
 use crate::backend::{Backend, RowKey, everything};
 use crate::export::{self, Document};
+use crate::log::excerpt::{Excerpt, armoured};
 use crate::views::Moment;
 use crate::views::report::accounting;
 use serde::Serialize;
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 /// A patient's access report over a period (the lesson's generate_access_report)
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "The period is inclusive at both ends; without --from or --to it starts or ends with the log's first or last entry. integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note).\n\nExamples:\n  auditui report logs/ --patient P-0007\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31T23:59:59Z --format json\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json"
+    after_help = "The period is inclusive at both ends; without --from or --to it starts or ends with the log's first or last entry. integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note).\n\nExamples:\n  auditui report logs/ --patient P-0007\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31T23:59:59Z --format json\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json\n  auditui report logs/ --patient P-0007 --format md --with-proofs --checkpoint audit.checkpoint -o p7.md\n  auditui verify-excerpt p7.md --trusted-key checkpoints.pub"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -34,6 +38,13 @@ pub struct Args {
     pub accounting: bool,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
+    /// Carry the entries' inclusion proofs against --checkpoint, so the
+    /// patient can check the report with `auditui verify-excerpt`
+    #[arg(long, requires = "checkpoint")]
+    pub with_proofs: bool,
+    /// A checkpoint with a Merkle tree head, for --with-proofs
+    #[arg(long, value_name = "FILE", requires = "with_proofs")]
+    pub checkpoint: Option<PathBuf>,
     #[command(flatten)]
     pub output: Output,
 }
@@ -48,17 +59,19 @@ pub enum Format {
     Fhir,
 }
 
-fn parse_moment(text: &str) -> Result<Moment, String> {
+pub(super) fn parse_moment(text: &str) -> Result<Moment, String> {
     Moment::parse(text).ok_or_else(|| {
         "expected a time like 2025-07-07, 2025-07-07T12:00 or 2025-07-07T12:00:00+02:00".into()
     })
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
-    let loaded = common::load(&args.input)?;
+    let note = args.checkpoint.as_deref().map(read_note_text).transpose()?;
+    let loaded = common::load_keeping(&args.input, note.is_some())?;
+    let backend = loaded.backend.as_ref();
     // The whole log's span, not the selection's: `-q` narrows the
     // entries, the period stays what the user asked for.
-    let (span, _) = everything(loaded.backend.as_ref())?.span()?;
+    let (span, _) = everything(backend)?.span()?;
     let utc = |micros| Moment {
         micros,
         offset: Some(0),
@@ -67,53 +80,101 @@ pub fn run(args: Args) -> Result<u8, String> {
     let from = args.from.unwrap_or(utc(first));
     let to = args.to.unwrap_or(utc(last));
     let report = loaded.selection.access_report(&args.patient, from, to)?;
-    let format = args.format;
-    let layout = common::TextLayout::for_output(&args.output);
-    common::write_output(&args.output, &args.input, |out| {
-        if args.accounting {
-            let accounting = accounting(&report);
-            let document = export::accounting_document(&accounting);
-            write(
-                format,
-                layout,
-                loaded.backend.as_ref(),
-                &document,
-                &accounting,
-                &accounting.keys,
-                out,
-            )
-        } else {
-            let document = export::report_document(&report);
-            write(
-                format,
-                layout,
-                loaded.backend.as_ref(),
-                &document,
-                &report,
-                &report.keys,
-                out,
-            )
+    let accounting = args.accounting.then(|| accounting(&report));
+    let keys = accounting.as_ref().map_or(&report.keys, |a| &a.keys);
+    let excerpt = match &note {
+        Some((note, text)) => {
+            let description = format!(
+                "{} of patient {} from {} to {}",
+                if args.accounting {
+                    "accounting"
+                } else {
+                    "access report"
+                },
+                args.patient,
+                from.isoformat(),
+                to.isoformat()
+            );
+            Some(excerpt_of(backend, note, text, keys, description)?)
         }
+        None => None,
+    };
+    let out = Written {
+        format: args.format,
+        layout: common::TextLayout::for_output(&args.output),
+        backend,
+        keys,
+        excerpt: excerpt.as_ref(),
+    };
+    common::write_output(&args.output, &args.input, |w| match &accounting {
+        Some(accounting) => out.write(&export::accounting_document(accounting), accounting, w),
+        None => out.write(&export::report_document(&report), &report, w),
     })?;
     Ok(EXIT_OK)
 }
 
-/// The report in `format`: JSON is the view itself, FHIR the entries it
-/// covers (`keys`), the rest its document.
-fn write(
+/// How the report is written, whichever view it is.
+struct Written<'a> {
     format: Format,
     layout: common::TextLayout,
-    backend: &dyn Backend,
-    document: &Document,
-    view: &impl Serialize,
-    keys: &[RowKey],
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        Format::Text => common::write_document(document, layout, out),
-        Format::Json => export::json::write_pretty(view, out),
-        Format::Csv => export::csv::write_table(&document.table, out),
-        Format::Md => export::markdown::write_document(document, out),
-        Format::Fhir => export::fhir::write_bundle(backend, keys, out),
+    backend: &'a dyn Backend,
+    /// The entries the report covers.
+    keys: &'a [RowKey],
+    /// Their proofs, carried along when asked for.
+    excerpt: Option<&'a Excerpt>,
+}
+
+impl Written<'_> {
+    /// The report in `format`: JSON is the view itself, FHIR the entries it
+    /// covers, the rest its document; each with the excerpt if there is one
+    /// (in JSON as an `excerpt` member, in FHIR in the Bundle's meta, after
+    /// the rest as an armoured block, commented out in CSV).
+    fn write(
+        &self,
+        document: &Document,
+        view: &impl Serialize,
+        out: &mut dyn Write,
+    ) -> io::Result<()> {
+        let armour = |prefix| {
+            self.excerpt
+                .map(|e| armoured(e, prefix))
+                .unwrap_or_default()
+        };
+        match self.format {
+            Format::Text => {
+                common::write_document(document, self.layout, out)?;
+                out.write_all(armour("").as_bytes())
+            }
+            Format::Json => match self.excerpt {
+                Some(excerpt) => {
+                    let mut value = serde_json::to_value(view).map_err(io::Error::other)?;
+                    value["excerpt"] = serde_json::to_value(excerpt).map_err(io::Error::other)?;
+                    export::json::write_pretty(&value, out)
+                }
+                None => export::json::write_pretty(view, out),
+            },
+            Format::Csv => {
+                export::csv::write_table(&document.table, out)?;
+                out.write_all(armour("# ").as_bytes())
+            }
+            Format::Md => {
+                export::markdown::write_document(document, out)?;
+                if self.excerpt.is_some() {
+                    write!(
+                        out,
+                        "\n## Proofs\n\nCheck with `auditui verify-excerpt FILE --trusted-key KEY`.\n\n```\n{}```\n",
+                        armour("")
+                    )?;
+                }
+                Ok(())
+            }
+            Format::Fhir => match self.excerpt {
+                Some(excerpt) => {
+                    let text = serde_json::to_string(excerpt).map_err(io::Error::other)?;
+                    export::fhir::write_bundle_with_excerpt(self.backend, self.keys, &text, out)
+                }
+                None => export::fhir::write_bundle(self.backend, self.keys, out),
+            },
+        }
     }
 }

@@ -48,7 +48,9 @@ pub fn run(args: Args) -> Result<u8, String> {
         .transpose()?;
     let sources = open_sources(&args.paths)?;
     let bar = Bar::new(total_bytes(&sources), "verifying");
-    let mut verification = pass::verify_with_progress(&sources, |p| bar.update(p));
+    // The tree head is recomputed from the stored hashes, kept only then.
+    let keep_leaves = note.as_ref().is_some_and(|n| n.checkpoint.tree.is_some());
+    let mut verification = pass::verify_keeping(&sources, keep_leaves, |p| bar.update(p));
     bar.finish();
     if let (Some(note), Some(path)) = (&note, &args.checkpoint) {
         verification.add_findings(checkpoint_findings(
@@ -80,11 +82,17 @@ pub fn exit_code(v: &Verification) -> u8 {
 }
 
 fn read_note(path: &Path) -> Result<Note, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Note::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    read_note_text(path).map(|(note, _)| note)
 }
 
-fn read_trusted_key(path: &Path) -> Result<VerifyingKey, String> {
+/// A checkpoint file, parsed and as written (an excerpt carries its text).
+pub(super) fn read_note_text(path: &Path) -> Result<(Note, String), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let note = Note::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((note, text))
+}
+
+pub(super) fn read_trusted_key(path: &Path) -> Result<VerifyingKey, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     parse_public_key(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -161,20 +169,7 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
     for warning in v.weakness_notes() {
         out.push_str(&format!("  note: {warning}\n"));
     }
-    let findings = v.findings.iter().map(|f| {
-        let kind = paint.bad(&format!("{:<10}", f.kind.name()));
-        (
-            &f.file,
-            f.line,
-            format!("{kind} {}", for_terminal(&f.message)),
-        )
-    });
-    let heading = plural(v.findings.len(), "finding", "findings");
-    located_list(
-        &mut out,
-        &format!("{} {heading}", v.findings.len()),
-        findings,
-    );
+    out.push_str(&findings_text(&v.findings, paint));
     let unverified = v
         .unverified
         .iter()
@@ -217,6 +212,54 @@ fn located_list<'a>(
     for (file, line, text) in items {
         out.push_str(&format!("  {}:{line}  {text}\n", for_terminal(file)));
     }
+}
+
+/// "N findings:" and one line per finding; nothing when there are none.
+fn findings_text(findings: &[Finding], paint: Paint) -> String {
+    let items = findings.iter().map(|f| {
+        let kind = paint.bad(&format!("{:<10}", f.kind.name()));
+        (
+            &f.file,
+            f.line,
+            format!("{kind} {}", for_terminal(&f.message)),
+        )
+    });
+    let heading = plural(findings.len(), "finding", "findings");
+    let mut out = String::new();
+    located_list(&mut out, &format!("{} {heading}", findings.len()), items);
+    out
+}
+
+/// What `verify-excerpt` and `verify-consistency` print: the JSON `report`,
+/// or `heading`, the findings and a verdict; and their exit code.
+pub fn print_verdict(
+    format: Format,
+    report: &serde_json::Value,
+    heading: &str,
+    findings: &[Finding],
+    ok: &str,
+) -> Result<u8, String> {
+    let intact = findings.is_empty();
+    match format {
+        Format::Json => write_stdout(|out| writeln!(out, "{report}"))?,
+        Format::Text => {
+            let paint = Paint::stdout();
+            let mut out = heading.to_string();
+            out.push_str(&findings_text(findings, paint));
+            out.push_str(&if intact {
+                paint.good(ok)
+            } else {
+                paint.bad(&format!(
+                    "FAILED: {} integrity {}",
+                    findings.len(),
+                    plural(findings.len(), "finding", "findings")
+                ))
+            });
+            out.push('\n');
+            write_stdout(|o| o.write_all(out.as_bytes()))?;
+        }
+    }
+    Ok(if intact { EXIT_OK } else { EXIT_FINDINGS })
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

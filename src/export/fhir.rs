@@ -110,9 +110,30 @@ pub fn bundle(backend: &dyn Backend, keys: &[RowKey], observer: &str) -> Result<
 /// The Bundle for `keys` as pretty JSON, observed by the logs themselves:
 /// auditui only exports, the application that wrote them saw the events.
 pub fn write_bundle(backend: &dyn Backend, keys: &[RowKey], out: &mut dyn Write) -> io::Result<()> {
-    let observer = format!("audit log {}", backend.source_names().join(", "));
-    let bundle = bundle(backend, keys, &observer).map_err(io::Error::other)?;
+    super::json::write_pretty(&observed_bundle(backend, keys)?, out)
+}
+
+/// The extension on the Bundle's `meta` that carries a verifiable excerpt
+/// of the entries (`auditui verify-excerpt` reads it).
+pub const EXCERPT_EXTENSION: &str = "urn:auditui:excerpt";
+
+/// [`write_bundle`], carrying `excerpt` (its JSON text) in the Bundle's
+/// `meta`: a Bundle is not a DomainResource, so that is where it may go.
+pub fn write_bundle_with_excerpt(
+    backend: &dyn Backend,
+    keys: &[RowKey],
+    excerpt: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut bundle = observed_bundle(backend, keys)?;
+    bundle["meta"]["extension"] = json!([{"url": EXCERPT_EXTENSION, "valueString": excerpt}]);
     super::json::write_pretty(&bundle, out)
+}
+
+/// The Bundle for `keys`, observed by the logs' files.
+fn observed_bundle(backend: &dyn Backend, keys: &[RowKey]) -> io::Result<Value> {
+    let observer = format!("audit log {}", backend.source_names().join(", "));
+    bundle(backend, keys, &observer).map_err(io::Error::other)
 }
 
 /// The earliest break-the-glass access of each patient, in the whole log

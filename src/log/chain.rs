@@ -28,6 +28,11 @@ pub enum FindingKind {
     /// The checkpoint's signature is missing, does not match it, or is not
     /// by the trusted key.
     Signature,
+    /// An inclusion or consistency proof does not lead to the checkpoint's
+    /// Merkle tree head.
+    Proof,
+    /// An excerpt holds fewer (or more) entries than it says matched.
+    Missing,
 }
 
 impl FindingKind {
@@ -40,9 +45,14 @@ impl FindingKind {
             FindingKind::Truncated => "truncated",
             FindingKind::Rewritten => "rewritten",
             FindingKind::Signature => "signature",
+            FindingKind::Proof => "proof",
+            FindingKind::Missing => "missing",
         }
     }
 }
+
+/// What a hipaa chain's hash leaves out.
+pub const HIPAA_NOTE: &str = "hipaa chains hash only timestamp, user_id, tool_name, patient_id and previous_hash: purpose, role, arguments, result and success can be edited undetected";
 
 /// One integrity problem at one line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -125,6 +135,10 @@ pub struct FileSummary {
     /// head is unknown.
     pub ends_unverified: bool,
     pub empty: bool,
+    /// The entries' stored hashes in order, the leaves of a checkpoint's
+    /// Merkle tree: kept only when asked for (32 bytes an entry), and
+    /// `None` then too once an entry has no hash a tree could commit to.
+    pub leaves: Option<Vec<[u8; 32]>>,
 }
 
 impl FileSummary {
@@ -187,11 +201,18 @@ impl FileVerifier {
                 opens_unverified: false,
                 ends_unverified: false,
                 empty: true,
+                leaves: None,
             },
             recent: [None, None],
             after_unreadable: false,
             last_sealed: None,
         }
+    }
+
+    /// Also keep the entries' stored hashes (see [`FileSummary::leaves`]).
+    pub fn keeping_leaves(mut self) -> Self {
+        self.summary.leaves = Some(Vec::new());
+        self
     }
 
     /// Feed the next line's outcome. `terminated` is false for a final line
@@ -229,6 +250,12 @@ impl FileVerifier {
             }
             LineOutcome::Entry(seal) => {
                 self.summary.entries += 1;
+                if let Some(leaves) = &mut self.summary.leaves {
+                    match seal.and_then(|s| s.stored) {
+                        Some(stored) => leaves.push(stored),
+                        None => self.summary.leaves = None,
+                    }
+                }
                 self.note_scheme(line, seal.map_or(Scheme::Plain, |s| s.scheme));
                 if let Some(seal) = seal {
                     self.check_sealed(line, seal);
@@ -422,7 +449,7 @@ impl Verification {
     pub fn weakness_notes(&self) -> Vec<&'static str> {
         let mut notes = Vec::new();
         if self.chains.iter().any(|c| c.scheme == Scheme::Hipaa) {
-            notes.push("hipaa chains hash only timestamp, user_id, tool_name, patient_id and previous_hash: purpose, role, arguments, result and success can be edited undetected");
+            notes.push(HIPAA_NOTE);
         }
         if self.chains.iter().any(|c| c.scheme == Scheme::Plain) {
             notes.push("plain logs have no hashes: nothing is protected");
