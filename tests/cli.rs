@@ -586,3 +586,36 @@ fn exports_never_land_on_or_among_the_input_logs() {
     assert_eq!(std::fs::read(&log).unwrap(), before);
     assert_eq!(std::fs::read_dir(&logs).unwrap().count(), 1);
 }
+
+#[test]
+fn an_entry_over_the_configured_limit_is_not_verified_exit_2_not_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("audit.jsonl");
+    std::fs::write(&path, fixture(CHAIN)).unwrap();
+    let path = path.to_str().unwrap();
+    let out = auditui(&["verify", path, "--max-entry-bytes", "1000"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("not verified: too large"), "{text}");
+    assert!(
+        text.contains("NOT VERIFIED") && !text.contains("FAILED"),
+        "{text}"
+    );
+    let json: Json = serde_json::from_slice(
+        &auditui(&[
+            "verify",
+            path,
+            "--max-entry-bytes",
+            "1KiB",
+            "--format",
+            "json",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(json["findings"], json!([]));
+    assert_eq!(json["complete"], json!(false));
+    assert!(!json["unverified"].as_array().unwrap().is_empty());
+    // Without a limit, the same log is intact.
+    assert_eq!(auditui(&["verify", path]).status.code(), Some(0));
+}

@@ -44,76 +44,106 @@ fn match_count(screen: &str) -> Option<usize> {
     number.replace(',', "").parse().ok()
 }
 
+/// The binary running in a pseudo-terminal, with what it drew so far.
+struct Session {
+    pty: portable_pty::PtyPair,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    output: Arc<Mutex<Output>>,
+    keys: Box<dyn Write + Send>,
+}
+
+impl Session {
+    fn start(args: &[&str]) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_auditui"));
+        command.args(args);
+        command.cwd(env!("CARGO_MANIFEST_DIR"));
+        command.env("TERM", "xterm-256color");
+        command.env("TZ", "UTC");
+        let child = pty.slave.spawn_command(command).expect("starting auditui");
+
+        let output = Arc::new(Mutex::new(Output {
+            bytes: Vec::new(),
+            screen: vt100::Parser::new(
+                NonZeroU16::new(ROWS).unwrap(),
+                NonZeroU16::new(COLS).unwrap(),
+                0,
+            ),
+        }));
+        let mut reader = pty.master.try_clone_reader().expect("a reader");
+        let sink = Arc::clone(&output);
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                let mut out = sink.lock().unwrap();
+                out.bytes.extend_from_slice(&buffer[..n]);
+                out.screen.process(&buffer[..n]);
+            }
+        });
+        let keys = pty.master.take_writer().expect("a writer");
+        Session {
+            pty,
+            child,
+            output,
+            keys,
+        }
+    }
+
+    fn type_keys(&mut self, text: &str) {
+        self.keys.write_all(text.as_bytes()).unwrap();
+        self.keys.flush().unwrap();
+    }
+
+    fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        wait_for(&self.output, what, done)
+    }
+
+    /// Wait for the program to exit.
+    fn exit_status(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(start.elapsed() < TIMEOUT, "auditui did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 #[test]
 fn browse_filter_open_detail_and_quit_restores_the_terminal() {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal");
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_auditui"));
-    command.arg("tests/fixtures/chain.jsonl");
-    command.cwd(env!("CARGO_MANIFEST_DIR"));
-    command.env("TERM", "xterm-256color");
-    command.env("TZ", "UTC");
-    let mut child = pty.slave.spawn_command(command).expect("starting auditui");
-
-    let output = Arc::new(Mutex::new(Output {
-        bytes: Vec::new(),
-        screen: vt100::Parser::new(
-            NonZeroU16::new(ROWS).unwrap(),
-            NonZeroU16::new(COLS).unwrap(),
-            0,
-        ),
-    }));
-    let mut reader = pty.master.try_clone_reader().expect("a reader");
-    let sink = Arc::clone(&output);
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            let mut out = sink.lock().unwrap();
-            out.bytes.extend_from_slice(&buffer[..n]);
-            out.screen.process(&buffer[..n]);
-        }
-    });
-    let mut keys = pty.master.take_writer().expect("a writer");
-    let mut type_keys = |text: &str| {
-        keys.write_all(text.as_bytes()).unwrap();
-        keys.flush().unwrap();
-    };
-
+    let mut session = Session::start(&["tests/fixtures/chain.jsonl"]);
+    let output = Arc::clone(&session.output);
     let screen = wait_for(&output, "the verdict and the entries", |s| {
         s.contains("INTACT") && match_count(s) == Some(60)
     });
     assert!(screen.contains("chain · 60 entries"), "{screen}");
 
-    type_keys("/user:usr_98765");
+    session.type_keys("/user:usr_98765");
     let screen = wait_for(&output, "the filtered count", |s| {
         match_count(s) == Some(14)
     });
     assert!(screen.contains("/ user:usr_98765"), "{screen}");
 
-    type_keys("\r\r");
+    session.type_keys("\r\r");
     let screen = wait_for(&output, "the detail focused", |s| {
         s.contains("┏ Detail") && s.contains("\"user_id\": \"usr_98765\"")
     });
     assert!(screen.contains("User usr_98765"), "{screen}");
 
-    type_keys("q");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(start.elapsed() < TIMEOUT, "auditui did not exit on q");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    session.type_keys("q");
+    let status = session.exit_status();
     assert!(status.success(), "exit status {status:?}");
 
     // The reader sees the last bytes shortly after the exit.
@@ -133,11 +163,54 @@ fn browse_filter_open_detail_and_quit_restores_the_terminal() {
     assert!(tail.contains("\x1b[?25h"), "showed the cursor: {tail:?}");
     assert!(!output.lock().unwrap().screen.screen().alternate_screen());
     // Raw mode off: the line discipline is canonical and echoes again.
-    if let Some(termios) = pty.master.get_termios() {
+    if let Some(termios) = session.pty.master.get_termios() {
         let flags = format!("{:?}", termios.local_flags);
         assert!(
             flags.contains("ICANON") && flags.contains("ECHO"),
             "{flags}"
         );
     }
+}
+
+/// `n` chained entries of a generated log, one line each.
+fn chain_lines(n: u64) -> Vec<String> {
+    let files = auditui::generate::generate(&auditui::generate::Options::new(n)).unwrap();
+    let text = String::from_utf8(files[0].bytes.clone()).unwrap();
+    text.lines().map(|l| format!("{l}\n")).collect()
+}
+
+#[test]
+fn following_survives_rotation_copytruncate_and_reports_a_shrink() {
+    let dir = tempfile::tempdir().unwrap();
+    let live = dir.path().join("live.jsonl");
+    let lines = chain_lines(40);
+    std::fs::write(&live, lines[..30].concat()).unwrap();
+    let path = dir.path().to_str().unwrap().to_owned();
+    let mut session = Session::start(&["--follow", &path]);
+    session.wait_for("the log", |s| {
+        s.contains("INTACT") && match_count(s) == Some(30)
+    });
+    // The cursor low in the list, then a rotation to a continuing file.
+    session.type_keys("G");
+    std::fs::rename(&live, dir.path().join("live.1.jsonl")).unwrap();
+    std::fs::write(&live, lines[30..33].concat()).unwrap();
+    session.wait_for("the rotated logs", |s| {
+        s.contains("INTACT") && match_count(s) == Some(33)
+    });
+
+    // copytruncate: the entries are copied away, the file emptied in place.
+    std::fs::write(dir.path().join("live.2.jsonl"), lines[30..33].concat()).unwrap();
+    std::fs::write(&live, "").unwrap();
+    session.wait_for("the copied logs", |s| s.contains("3 files"));
+    std::fs::write(&live, lines[33..40].concat()).unwrap();
+    session.wait_for("the grown log", |s| match_count(s) == Some(40));
+
+    // Lines cut off the end: the shorter file is valid alone, but entries
+    // shown a moment ago are gone.
+    std::fs::write(&live, lines[33..36].concat()).unwrap();
+    let screen = session.wait_for("the truncation", |s| s.contains("truncated"));
+    assert!(screen.contains("BROKEN"), "{screen}");
+    session.type_keys("q");
+    let status = session.exit_status();
+    assert!(status.success(), "exit status {status:?}");
 }

@@ -96,6 +96,10 @@ impl Backend for MemoryBackend {
             .collect()
     }
 
+    fn source_identities(&self) -> Vec<Option<(u64, u64)>> {
+        self.data.store.sources.iter().map(|s| s.identity).collect()
+    }
+
     fn select(&self, filter: &Filter, cancel: &AtomicBool) -> Result<Option<Arc<dyn Selection>>> {
         let store = &self.data.store;
         let Some(rows) = select_cancellable(store, filter, cancel) else {

@@ -197,6 +197,11 @@ pub trait Backend: Send + Sync {
     /// The file names of the sources, in load order.
     fn source_names(&self) -> Vec<String>;
 
+    /// Device and inode of each source, in load order (`None` for one that
+    /// is not a file): what a reload compares to tell a rotated file from
+    /// a new one.
+    fn source_identities(&self) -> Vec<Option<(u64, u64)>>;
+
     /// The entries matching `filter`; `Ok(None)` if `cancel` was set
     /// meanwhile.
     fn select(&self, filter: &Filter, cancel: &AtomicBool) -> Result<Option<Arc<dyn Selection>>>;

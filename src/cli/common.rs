@@ -132,6 +132,21 @@ fn integrity_caveat(v: &Verification) -> Option<String> {
             first.kind.name(),
         ));
     }
+    if let Some(first) = v.unverified.first() {
+        return Some(format!(
+            "warning: {} line{} not verified and not read, the first at {}:{} ({}); the answer below leaves {} out",
+            v.unverified.len(),
+            if v.unverified.len() == 1 { "" } else { "s" },
+            first.file,
+            first.line,
+            first.message(),
+            if v.unverified.len() == 1 {
+                "it"
+            } else {
+                "them"
+            },
+        ));
+    }
     let notes = v.weakness_notes();
     (!notes.is_empty()).then(|| format!("note: {}", notes.join("; ")))
 }

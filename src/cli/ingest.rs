@@ -48,6 +48,15 @@ pub fn run(args: Args) -> Result<u8, String> {
     let bar = Bar::new(bytes, "verifying");
     let verification = pass::verify_with_progress(&sources, |p| bar.update(p));
     bar.finish();
+    if let Some(first) = verification.unverified.first() {
+        // A line that could not be verified has no verdict to store.
+        return Err(format!(
+            "{}:{}: {}; nothing written",
+            first.file,
+            first.line,
+            first.message()
+        ));
+    }
     let bar = Bar::new(bytes, "ingesting");
     let options = Options {
         batch_rows: args.batch_rows as usize,

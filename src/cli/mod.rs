@@ -71,6 +71,15 @@ pub struct Cli {
     /// Read the configuration from FILE instead of $XDG_CONFIG_HOME/auditui/config.toml
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// Do not read lines longer than SIZE (bytes, or 512KiB, 64MiB, 2GiB): they are reported as not verified, exit 2 (default: unlimited)
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_entry_limit)]
+    pub max_entry_bytes: Option<usize>,
+}
+
+fn parse_entry_limit(text: &str) -> Result<usize, String> {
+    crate::config::parse_size(text)
+        .filter(|&n| n > 0)
+        .ok_or_else(|| "expected a size like 1048576, 512KiB, 64MiB or 2GiB".into())
 }
 
 #[derive(Subcommand, Debug)]
@@ -114,6 +123,9 @@ pub fn run(cli: Cli) -> u8 {
         eprintln!("auditui: {}", crate::text::for_terminal_multiline(problem));
     }
     let settings = &loaded.config;
+    if let Some(limit) = cli.max_entry_bytes.or(settings.verify.max_entry_bytes) {
+        crate::log::source::set_max_entry_bytes(limit);
+    }
     let result = match cli.command {
         Some(Command::Verify(args)) => verify::run(args),
         Some(Command::Checkpoint(args)) => checkpoint::run(args),

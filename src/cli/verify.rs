@@ -3,7 +3,7 @@
 use super::color::Paint;
 use super::common::{total_bytes, write_stdout};
 use super::progress::Bar;
-use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
+use super::{EXIT_ERROR, EXIT_FINDINGS, EXIT_OK, open_sources};
 use crate::log::chain::{Finding, Verification};
 use crate::log::checkpoint::Note;
 use crate::log::pass;
@@ -93,11 +93,18 @@ fn report(verification: &Verification, format: Format) -> Result<u8, String> {
             write_stdout(|out| out.write_all(to_text(verification, Paint::stdout()).as_bytes()))?
         }
     }
-    Ok(if verification.intact() {
-        EXIT_OK
-    } else {
+    Ok(exit_code(&verification))
+}
+
+/// Findings are exit 1; otherwise lines not verified leave no verdict: 2.
+pub fn exit_code(v: &Verification) -> u8 {
+    if !v.intact() {
         EXIT_FINDINGS
-    })
+    } else if !v.complete() {
+        EXIT_ERROR
+    } else {
+        EXIT_OK
+    }
 }
 
 fn read_note(path: &Path) -> Result<Note, String> {
@@ -149,6 +156,8 @@ pub fn to_json(v: &Verification) -> serde_json::Value {
         },
         "chains": v.chains,
         "findings": v.findings,
+        "complete": v.complete(),
+        "unverified": v.unverified,
     })
 }
 
@@ -187,10 +196,24 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
         out.push_str(&format!("  note: {warning}\n"));
     }
     out.push_str(&findings_text(&v.findings, paint));
-    let verdict = match (v.intact(), v.weak()) {
-        (true, false) => paint.good("OK: every chain is intact"),
-        (true, true) => paint.warn("OK, but WEAK: intact as far as the hashes reach (see notes)"),
-        (false, _) => paint.bad(&format!(
+    let unverified = v
+        .unverified
+        .iter()
+        .map(|u| (&u.file, u.line, paint.warn(&u.message())));
+    let heading = plural(v.unverified.len(), "line", "lines");
+    let heading = format!("{} {heading} not verified", v.unverified.len());
+    located_list(&mut out, &heading, unverified);
+    let verdict = match (v.intact(), v.complete(), v.weak()) {
+        (true, false, _) => paint.warn(&format!(
+            "NOT VERIFIED: no finding, but {} {} too large to read (see above)",
+            v.unverified.len(),
+            plural(v.unverified.len(), "line was", "lines were")
+        )),
+        (true, true, false) => paint.good("OK: every chain is intact"),
+        (true, true, true) => {
+            paint.warn("OK, but WEAK: intact as far as the hashes reach (see notes)")
+        }
+        (false, _, _) => paint.bad(&format!(
             "FAILED: {} integrity {}",
             v.findings.len(),
             plural(v.findings.len(), "finding", "findings")
@@ -201,25 +224,35 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
     out
 }
 
+/// `heading:` and one indented `file:line  text` line per item; nothing
+/// without items.
+fn located_list<'a>(
+    out: &mut String,
+    heading: &str,
+    items: impl ExactSizeIterator<Item = (&'a String, usize, String)>,
+) {
+    if items.len() == 0 {
+        return;
+    }
+    out.push_str(&format!("{heading}:\n"));
+    for (file, line, text) in items {
+        out.push_str(&format!("  {}:{line}  {text}\n", for_terminal(file)));
+    }
+}
+
 /// "N findings:" and one line per finding; nothing when there are none.
 fn findings_text(findings: &[Finding], paint: Paint) -> String {
+    let items = findings.iter().map(|f| {
+        let kind = paint.bad(&format!("{:<10}", f.kind.name()));
+        (
+            &f.file,
+            f.line,
+            format!("{kind} {}", for_terminal(&f.message)),
+        )
+    });
+    let heading = plural(findings.len(), "finding", "findings");
     let mut out = String::new();
-    if !findings.is_empty() {
-        out.push_str(&format!(
-            "{} {}:\n",
-            findings.len(),
-            plural(findings.len(), "finding", "findings")
-        ));
-        for f in findings {
-            out.push_str(&format!(
-                "  {}:{}  {} {}\n",
-                for_terminal(&f.file),
-                f.line,
-                paint.bad(&format!("{:<10}", f.kind.name())),
-                for_terminal(&f.message)
-            ));
-        }
-    }
+    located_list(&mut out, &format!("{} {heading}", findings.len()), items);
     out
 }
 

@@ -32,6 +32,7 @@ pub struct Config {
     pub keys: BTreeMap<String, Vec<Key>>,
     pub alerts: AlertSettings,
     pub retention: RetentionSettings,
+    pub verify: VerifySettings,
 }
 
 impl Default for Config {
@@ -42,8 +43,47 @@ impl Default for Config {
             keys: BTreeMap::new(),
             alerts: AlertSettings::default(),
             retention: RetentionSettings::default(),
+            verify: VerifySettings::default(),
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VerifySettings {
+    /// Longest line read as an entry; `None`: as long as memory allows.
+    #[serde(deserialize_with = "size_or_unlimited")]
+    pub max_entry_bytes: Option<usize>,
+}
+
+/// A size in bytes: `1048576`, `512KiB`, `64MiB`, `2GiB` (K, M and G alone
+/// mean the same powers of 1024).
+pub fn parse_size(text: &str) -> Option<usize> {
+    let text = text.trim();
+    let digits = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(digits);
+    let shift = match unit.trim() {
+        "" | "B" => 0,
+        "K" | "KiB" => 10,
+        "M" | "MiB" => 20,
+        "G" | "GiB" => 30,
+        _ => return None,
+    };
+    number.parse::<usize>().ok()?.checked_mul(1 << shift)
+}
+
+fn size_or_unlimited<'de, D: Deserializer<'de>>(d: D) -> Result<Option<usize>, D::Error> {
+    let text = String::deserialize(d)?;
+    if text == "unlimited" {
+        return Ok(None);
+    }
+    parse_size(&text).filter(|&n| n > 0).map(Some).ok_or_else(|| {
+        serde::de::Error::custom(format!(
+            "{text:?} is not a size: use \"unlimited\" or bytes like 1048576, 512KiB, 64MiB, 2GiB"
+        ))
+    })
 }
 
 /// Colours of the browser's states. Each state is also shown in words, so
@@ -322,6 +362,19 @@ mod tests {
         assert_eq!(p.policy_for("charge_payment").unwrap().name, "rest");
     }
 
+    #[test]
+    fn entry_sizes_read_with_binary_units() {
+        let limit = |text: &str| {
+            Config::parse(&format!("[verify]\nmax_entry_bytes = {text:?}\n"))
+                .map(|c| c.verify.max_entry_bytes)
+        };
+        assert_eq!(limit("64MiB"), Ok(Some(64 << 20)));
+        assert_eq!(limit("512K"), Ok(Some(512 << 10)));
+        assert_eq!(limit("1000"), Ok(Some(1000)));
+        assert_eq!(limit("unlimited"), Ok(None));
+        assert!(limit("0").is_err() && limit("12 parsecs").is_err());
+    }
+
     fn error_of(text: &str) -> String {
         Config::parse(text).unwrap_err()
     }
@@ -353,6 +406,9 @@ mod tests {
         let e =
             error_of("[[retention.policies]]\nname = \"x\"\nretention_days = 1\ntools = [\"a\"]\n");
         assert!(e.contains("catch-all"), "{e}");
+
+        let e = error_of("[verify]\nmax_entry_bytes = \"huge\"\n");
+        assert!(e.contains("line 2") && e.contains("huge"), "{e}");
 
         let e = error_of("paths = [\n");
         assert!(e.contains("line"), "{e}");

@@ -70,6 +70,31 @@ pub enum LineOutcome {
     /// An entry; `None` seal for a plain (unchained) entry.
     Entry(Option<Seal>),
     NotEntry(LineError),
+    /// Longer than the source's entry limit, so not read: neither an entry
+    /// nor a finding, but a gap in what was verified.
+    TooLarge {
+        bytes: usize,
+        limit: usize,
+    },
+}
+
+/// A line that was not verified because it is longer than the limit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unverified {
+    pub file: String,
+    /// 1-based line number in `file`.
+    pub line: usize,
+    pub bytes: usize,
+    pub limit: usize,
+}
+
+impl Unverified {
+    pub fn message(&self) -> String {
+        format!(
+            "not verified: too large ({} bytes; the limit is {}, set with --max-entry-bytes)",
+            self.bytes, self.limit
+        )
+    }
 }
 
 /// Verifies one file's lines in order and summarises it for assembly into
@@ -80,6 +105,9 @@ pub struct FileVerifier {
     recent: [Option<(usize, Option<[u8; 32]>)>; 2],
     /// After an unreadable line the next link cannot be judged.
     after_unreadable: bool,
+    /// Line of the last sealed entry, to tell whether an unverified line
+    /// came after it.
+    last_sealed: Option<usize>,
 }
 
 /// What assembly needs to know about one file once its lines are checked.
@@ -98,6 +126,14 @@ pub struct FileSummary {
     /// Where the entries are among the file's lines.
     pub lines: LineMap,
     pub findings: Vec<Finding>,
+    /// Lines too long to verify.
+    pub unverified: Vec<Unverified>,
+    /// An unverified line comes before the first sealed entry: what that
+    /// entry links to is unknown, not missing.
+    pub opens_unverified: bool,
+    /// An unverified line comes after the last sealed entry: the file's
+    /// head is unknown.
+    pub ends_unverified: bool,
     pub empty: bool,
     /// The entries' stored hashes in order, the leaves of a checkpoint's
     /// Merkle tree: kept only when asked for (32 bytes an entry), and
@@ -161,11 +197,15 @@ impl FileVerifier {
                 last_hash: None,
                 lines: LineMap::default(),
                 findings: Vec::new(),
+                unverified: Vec::new(),
+                opens_unverified: false,
+                ends_unverified: false,
                 empty: true,
                 leaves: None,
             },
             recent: [None, None],
             after_unreadable: false,
+            last_sealed: None,
         }
     }
 
@@ -195,6 +235,17 @@ impl FileVerifier {
                 };
                 self.finding(line, kind, message);
                 self.summary.lines.not_entries.push(line as u32);
+                self.after_unreadable = true;
+            }
+            &LineOutcome::TooLarge { bytes, limit } => {
+                self.summary.unverified.push(Unverified {
+                    file: self.summary.name.clone(),
+                    line,
+                    bytes,
+                    limit,
+                });
+                self.summary.lines.not_entries.push(line as u32);
+                self.summary.opens_unverified |= self.last_sealed.is_none();
                 self.after_unreadable = true;
             }
             LineOutcome::Entry(seal) => {
@@ -252,6 +303,7 @@ impl FileVerifier {
             Some(_) => {}
         }
         self.after_unreadable = false;
+        self.last_sealed = Some(line);
         self.recent = [Some((line, seal.stored)), self.recent[0]];
         self.summary.last_hash = seal.stored;
     }
@@ -308,6 +360,13 @@ impl FileVerifier {
 
     pub fn finish(self) -> FileSummary {
         let mut summary = self.summary;
+        summary.ends_unverified = summary
+            .unverified
+            .last()
+            .is_some_and(|u| Some(u.line) > self.last_sealed);
+        if summary.ends_unverified {
+            summary.last_hash = None;
+        }
         if summary.empty {
             let name = summary.name.clone();
             summary.findings.push(Finding {
@@ -348,11 +407,18 @@ pub struct Verification {
     pub files: Vec<FileSummary>,
     pub chains: Vec<Chain>,
     pub findings: Vec<Finding>,
+    /// Lines too long to verify: not findings, but the verdict is partial.
+    pub unverified: Vec<Unverified>,
 }
 
 impl Verification {
     pub fn intact(&self) -> bool {
         self.findings.is_empty()
+    }
+
+    /// Every line was read: no entry was too large to verify.
+    pub fn complete(&self) -> bool {
+        self.unverified.is_empty()
     }
 
     pub fn entries(&self) -> usize {
@@ -429,12 +495,18 @@ pub fn assemble(files: Vec<FileSummary>) -> Verification {
         .iter()
         .flat_map(|f| f.findings.iter().cloned())
         .collect();
+    let unverified: Vec<Unverified> = files
+        .iter()
+        .flat_map(|f| f.unverified.iter().cloned())
+        .collect();
+    // A file may continue one whose head was not read: its link is unknown.
+    let some_head_unknown = files.iter().any(|f| f.ends_unverified);
     let mut used = vec![false; files.len()];
     let mut chains = Vec::new();
     let starts_chain = |f: &FileSummary| match f.first {
         Some((_, Previous::Genesis)) => true,
         None => true,
-        Some(_) => false,
+        Some(_) => f.opens_unverified,
     };
     let mut order: Vec<usize> = (0..files.len())
         .filter(|&i| starts_chain(&files[i]))
@@ -446,7 +518,11 @@ pub fn assemble(files: Vec<FileSummary>) -> Verification {
             continue;
         }
         used[start] = true;
-        if let Some((line, previous)) = files[start].first.filter(|_| !starts_chain(&files[start]))
+        let unknown_link =
+            some_head_unknown && matches!(files[start].first, Some((_, Previous::Hash(_))));
+        if let Some((line, previous)) = files[start]
+            .first
+            .filter(|_| !starts_chain(&files[start]) && !unknown_link)
         {
             findings.push(Finding {
                 file: files[start].name.clone(),
@@ -475,6 +551,7 @@ pub fn assemble(files: Vec<FileSummary>) -> Verification {
         files,
         chains,
         findings,
+        unverified,
     };
     verification.sort_findings();
     verification
@@ -612,6 +689,29 @@ mod tests {
         );
         let v = assemble(vec![v.finish()]);
         assert_eq!(kinds(&v), vec![("a".into(), 2, FindingKind::Incomplete)]);
+    }
+
+    #[test]
+    fn an_entry_too_large_to_read_is_unverified_wherever_it_is_never_a_finding() {
+        let big = || LineOutcome::TooLarge {
+            bytes: 99,
+            limit: 10,
+        };
+        let whole = verify_file("a", &[seal(1, None), big(), seal(3, Some(2))]);
+        // The file's first and last entries were too large: what the second
+        // file's first entry links to is unknown, not missing.
+        let first = verify_file("b-1", &[big(), seal(2, Some(1)), big()]);
+        let second = verify_file("b-2", &[seal(4, Some(3))]);
+        let v = assemble(vec![whole, first, second]);
+        assert_eq!(kinds(&v), vec![]);
+        let unverified: Vec<(&str, usize)> = v
+            .unverified
+            .iter()
+            .map(|u| (u.file.as_str(), u.line))
+            .collect();
+        assert_eq!(unverified, vec![("a", 2), ("b-1", 1), ("b-1", 3)]);
+        assert!(v.intact() && !v.complete());
+        assert_eq!(v.entries(), 4, "unread lines are not counted as entries");
     }
 
     #[test]

@@ -8,10 +8,6 @@ use super::memo::Memos;
 use super::tape::{Kind, Node, Tape};
 use std::borrow::Cow;
 
-/// Longest line read as an entry. Real entries are summaries of a few KB;
-/// a longer line is reported instead of parsed, so memory stays bounded.
-pub const MAX_LINE_BYTES: usize = 16 << 20;
-
 /// How a log protects its entries (ARCHITECTURE.md, "Log formats").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -204,14 +200,25 @@ fn check_replay(bytes: &[u8], seal: &Option<Seal>, fields: Option<&Fields<'_>>) 
     }
 }
 
-/// The line's JSON text: bounded, UTF-8, not blank, logging prefix removed.
+/// Lines longer than this are checked for a plausible start first.
+const QUICK_REFUSAL_BYTES: usize = 1 << 20;
+
+/// The line's JSON text: UTF-8, not blank, logging prefix removed. Its
+/// length is the caller's business: a long line is an entry like any other.
 fn json_text(bytes: &[u8]) -> Result<&str, LineError> {
-    if bytes.len() > MAX_LINE_BYTES {
-        return Err(LineError(format!(
-            "line of {} bytes is longer than the {} MiB an entry may have; not read",
-            bytes.len(),
-            MAX_LINE_BYTES >> 20
-        )));
+    // A long line that can start neither an object nor a logging prefix
+    // is refused before its whole length is validated: a crashed writer's
+    // gigabytes of NULs cost one byte, not a pass over all of them.
+    if bytes.len() > QUICK_REFUSAL_BYTES {
+        let start = bytes
+            .iter()
+            .position(|b| !matches!(b, b' ' | b'\t' | b'\r'));
+        if let Some(at) = start.filter(|&i| bytes[i] != b'{' && !bytes[i].is_ascii_graphic()) {
+            return Err(LineError(format!(
+                "not JSON: expected a JSON value at byte {}",
+                at + 1
+            )));
+        }
     }
     // The SIMD check is several times faster on the (ASCII) lines logs
     // hold; the standard one, on failure, says where.

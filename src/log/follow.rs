@@ -19,10 +19,6 @@ use std::path::{Path, PathBuf};
 /// Bytes read per call; a longer line is assembled over several reads.
 const READ_CHUNK: usize = 1 << 20;
 
-/// A line longer than this is reported without being kept in memory
-/// (the same bound as for whole files).
-const MAX_PENDING: usize = super::entry::MAX_LINE_BYTES;
-
 /// One line read while following, with what it showed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Followed {
@@ -53,8 +49,11 @@ pub struct Follower {
     line: usize,
     /// Bytes of a line whose newline has not arrived yet.
     pending: Vec<u8>,
-    /// The pending line is over [`MAX_PENDING`]; its bytes are dropped.
-    oversized: bool,
+    /// Lines longer than this are not read as entries (as for whole files).
+    max_entry: usize,
+    /// Length of the pending line when it is over `max_entry`: its bytes
+    /// are dropped, not kept in memory.
+    oversized: Option<usize>,
     verifier: FileVerifier,
     reader: LineReader,
     /// Read buffer, reused between polls.
@@ -77,7 +76,8 @@ impl Follower {
             offset: 0,
             line: 1,
             pending: Vec::new(),
-            oversized: false,
+            max_entry: super::source::max_entry_bytes(),
+            oversized: None,
             verifier: FileVerifier::new(path.display().to_string()),
             reader: LineReader::new(),
             chunk: Vec::new(),
@@ -125,10 +125,12 @@ impl Follower {
     }
 
     fn keep_pending(&mut self, bytes: &[u8]) {
-        if self.pending.len() + bytes.len() > MAX_PENDING {
-            self.oversized = true;
+        if let Some(length) = &mut self.oversized {
+            *length += bytes.len();
+        } else if self.pending.len() + bytes.len() > self.max_entry {
+            self.oversized = Some(self.pending.len() + bytes.len());
             self.pending = Vec::new();
-        } else if !self.oversized {
+        } else {
             self.pending.extend_from_slice(bytes);
         }
     }
@@ -139,11 +141,9 @@ impl Follower {
         let line = self.line;
         self.line += 1;
         let before = self.verifier.findings().len();
-        let entry = if std::mem::take(&mut self.oversized) {
-            let outcome = super::chain::LineOutcome::NotEntry(super::entry::LineError(format!(
-                "line longer than {} MiB: not parsed",
-                MAX_PENDING >> 20
-            )));
+        let entry = if let Some(bytes) = self.oversized.take() {
+            let limit = self.max_entry;
+            let outcome = super::chain::LineOutcome::TooLarge { bytes, limit };
             self.verifier.push(line, true, &outcome);
             None
         } else {
@@ -186,6 +186,7 @@ impl Follower {
             self.offset = 0;
             self.line = 1;
             self.pending.clear();
+            self.oversized = None;
             self.verifier.continue_into(self.name());
             return Ok(());
         }
@@ -209,6 +210,7 @@ impl Follower {
             });
             self.offset = self.file.seek(SeekFrom::End(0))?;
             self.pending.clear();
+            self.oversized = None;
         }
         Ok(())
     }
@@ -292,6 +294,21 @@ mod tests {
         let truncated = collect(&mut follower);
         assert_eq!(truncated.len(), 1);
         assert_eq!(truncated[0].findings[0].kind, FindingKind::Truncated);
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_unverified_and_the_next_link_is_not_judged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let all = lines(3);
+        std::fs::write(&path, format!("{}\n{}\n{}\n", all[0], all[1], all[2])).unwrap();
+        let mut follower = Follower::open(&path).unwrap();
+        follower.max_entry = all[1].len() - 1;
+        let seen = collect(&mut follower);
+        assert_eq!(seen.len(), 3);
+        assert!(seen.iter().all(|f| f.findings.is_empty()), "{seen:?}");
+        assert!(seen[1].entry.is_none());
+        assert_eq!(follower.verifier.finish().unverified[0].line, 2);
     }
 
     #[test]

@@ -187,7 +187,9 @@ fn consume<'a>(
                     seal: *seal,
                     bytes: line.bytes,
                 }),
-                (LineOutcome::NotEntry(_), _) => sink.not_entry(index, line),
+                (LineOutcome::NotEntry(_) | LineOutcome::TooLarge { .. }, _) => {
+                    sink.not_entry(index, line)
+                }
                 (LineOutcome::Entry(_), None) => {}
             }
         }
@@ -215,6 +217,7 @@ fn analyse_sources<'a>(
 ) {
     let next_batch = |lines: &mut Lines<'a>| -> Vec<Line<'a>> { lines.take(BATCH_LINES).collect() };
     for source in sources {
+        let limit = source.max_entry_bytes();
         let mut lines = source.lines();
         let mut batch = next_batch(&mut lines);
         while !batch.is_empty() {
@@ -227,6 +230,10 @@ fn analyse_sources<'a>(
                     batch
                         .par_iter()
                         .map(|line| {
+                            if line.bytes.len() > limit {
+                                let bytes = line.bytes.len();
+                                return (LineOutcome::TooLarge { bytes, limit }, None);
+                            }
                             READER.with_borrow_mut(|reader| {
                                 if with_fields {
                                     analyse(line.bytes, reader)

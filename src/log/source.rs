@@ -4,23 +4,60 @@
 //! private (a file truncated under the map is reported by `sigbus`). Non-seekable inputs (stdin, FIFOs) and gzip are read into memory
 //! by streaming, holding one decompressed copy.
 
-use super::entry::MAX_LINE_BYTES;
 use super::sigbus::{self, Watch};
 use flate2::read::MultiGzDecoder;
 use memmap2::{Mmap, UncheckedAdvice};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read};
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// File name endings read when a directory is given.
 pub const LOG_EXTENSIONS: [&str; 4] = ["jsonl", "log", "json", "gz"];
+
+/// Longest line that can be read as an entry at all: the parser's spans
+/// are 32-bit. Any smaller limit is the user's choice (`--max-entry-bytes`).
+pub const MAX_READABLE_LINE: usize = u32::MAX as usize;
+
+/// The entry limit of sources opened from now on; set once from the
+/// command line or configuration, before any log is opened.
+static DEFAULT_MAX_ENTRY: AtomicUsize = AtomicUsize::new(MAX_READABLE_LINE);
+
+/// Limit the entries of the sources opened from now on to `bytes` (at most
+/// [`MAX_READABLE_LINE`]). A longer line is reported as not verified, not
+/// as a finding: it may well be an intact entry.
+pub fn set_max_entry_bytes(bytes: usize) {
+    DEFAULT_MAX_ENTRY.store(bytes.min(MAX_READABLE_LINE), Ordering::Relaxed);
+}
+
+/// The entry limit of sources opened now.
+pub fn max_entry_bytes() -> usize {
+    DEFAULT_MAX_ENTRY.load(Ordering::Relaxed)
+}
 
 /// One input's bytes and the name to show for it.
 pub struct Source {
     /// As the user named it (or as found under a directory), for messages.
     pub name: String,
     data: Data,
+    /// Lines longer than this are not read as entries.
+    max_entry: usize,
+    /// Device and inode of a file: the same file under another name after
+    /// a rotation, or another file under the same name.
+    pub identity: Option<(u64, u64)>,
+}
+
+/// How a file's bytes are held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Mapped: nothing is copied, but a file truncated while it is mapped
+    /// ends the program (SIGBUS, exit 2).
+    Mapped,
+    /// Read into memory: for logs that may be truncated while shown
+    /// (followed logs, rotated with copytruncate).
+    Copied,
 }
 
 enum Data {
@@ -50,10 +87,27 @@ impl std::error::Error for SourceError {}
 impl Source {
     /// A source from bytes already in memory (tests, follow mode).
     pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        Source::new(name.into(), Data::Owned(bytes))
+    }
+
+    fn new(name: String, data: Data) -> Self {
         Source {
-            name: name.into(),
-            data: Data::Owned(bytes),
+            name,
+            data,
+            max_entry: max_entry_bytes(),
+            identity: None,
         }
+    }
+
+    /// This source with its own entry limit (at most [`MAX_READABLE_LINE`]).
+    pub fn with_max_entry_bytes(mut self, bytes: usize) -> Self {
+        self.max_entry = bytes.min(MAX_READABLE_LINE);
+        self
+    }
+
+    /// Lines longer than this are not read as entries.
+    pub fn max_entry_bytes(&self) -> usize {
+        self.max_entry
     }
 
     pub fn bytes(&self) -> &[u8] {
@@ -67,6 +121,7 @@ impl Source {
     /// offsets. A UTF-8 BOM on the first line is skipped.
     pub fn lines(&self) -> Lines<'_> {
         let mut lines = Lines::new(self.bytes());
+        lines.max_entry = self.max_entry;
         if let Data::Mapped { map, .. } = &self.data {
             lines.mapping = Some(map);
         }
@@ -79,10 +134,11 @@ pub struct Lines<'a> {
     bytes: &'a [u8],
     pos: usize,
     number: usize,
-    /// The map behind `bytes`, if any: the pages of a line too long to be
-    /// an entry are handed back to the kernel as soon as they are scanned,
-    /// so a file that is one huge line (NUL-filled after a crash, say) is
-    /// read in bounded memory.
+    /// Lines longer than this are not entries: only their end is looked for.
+    max_entry: usize,
+    /// The map behind `bytes`, if any: the pages of a long line are handed
+    /// back to the kernel as soon as they are scanned, so a file that is one
+    /// huge line (NUL-filled after a crash, say) is read in bounded memory.
     mapping: Option<&'a Mmap>,
 }
 
@@ -113,6 +169,7 @@ impl<'a> Lines<'a> {
             bytes,
             pos,
             number: 0,
+            max_entry: MAX_READABLE_LINE,
             mapping: None,
         }
     }
@@ -120,11 +177,16 @@ impl<'a> Lines<'a> {
     /// Length of the line starting at `self.pos` and whether a newline ends it.
     fn line_end(&self) -> (usize, bool) {
         let rest = &self.bytes[self.pos..];
-        let window = rest.len().min(MAX_LINE_BYTES + 1);
+        // Past the limit, or past one chunk, scanned pages are handed back: a
+        // long entry faults them in again when it is parsed.
+        let window = rest
+            .len()
+            .min(self.max_entry.saturating_add(1))
+            .min(RELEASE_CHUNK);
         if let Some(i) = memchr::memchr(b'\n', &rest[..window]) {
             return (i, true);
         }
-        // Longer than any entry may be, so never parsed: only its end matters.
+        // A long line: its pages are released as its end is looked for.
         let mut scanned = window;
         while scanned < rest.len() {
             let end = rest.len().min(scanned + RELEASE_CHUNK);
@@ -172,6 +234,11 @@ impl<'a> Iterator for Lines<'a> {
 /// Expand the user's paths into sources, in the order given (directories
 /// sorted by name; chains are ordered by linkage later, not here).
 pub fn open_all(paths: &[PathBuf]) -> Result<Vec<Source>, SourceError> {
+    open_all_with(paths, Access::Mapped)
+}
+
+/// [`open_all`], holding files as `access` says.
+pub fn open_all_with(paths: &[PathBuf], access: Access) -> Result<Vec<Source>, SourceError> {
     let mut sources = Vec::new();
     for path in paths {
         if path.as_os_str() == "-" {
@@ -191,10 +258,10 @@ pub fn open_all(paths: &[PathBuf]) -> Result<Vec<Source>, SourceError> {
                 });
             }
             for file in files {
-                sources.push(open_file(&file)?);
+                sources.push(open_file(&file, access)?);
             }
         } else {
-            sources.push(open_file(path)?);
+            sources.push(open_file(path, access)?);
         }
     }
     Ok(sources)
@@ -232,10 +299,14 @@ fn has_log_extension(path: &Path) -> bool {
 
 /// Open one file read-only: gzip by streaming, regular files by mapping,
 /// anything else (FIFO, character device) by reading.
-pub fn open_file(path: &Path) -> Result<Source, SourceError> {
+pub fn open_file(path: &Path, access: Access) -> Result<Source, SourceError> {
     let name = path.display().to_string();
     let file = File::open(path).map_err(|e| io_error(path, e))?;
     let meta = file.metadata().map_err(|e| io_error(path, e))?;
+    let of_file = |data| Source {
+        identity: Some((meta.dev(), meta.ino())),
+        ..Source::new(name.clone(), data)
+    };
     if meta.is_dir() {
         return Err(SourceError {
             name,
@@ -250,40 +321,31 @@ pub fn open_file(path: &Path) -> Result<Source, SourceError> {
                 name: name.clone(),
                 message: format!("not valid gzip: {e}"),
             })?;
-        return Ok(Source {
+        return Ok(of_file(Data::Owned(bytes)));
+    }
+    if meta.is_file() && meta.len() > 0 && !has_data(&file) {
+        return Err(SourceError {
             name,
-            data: Data::Owned(bytes),
+            message: format!(
+                "{} bytes and every one a zero byte never written (a sparse or preallocated file): there is no log in it",
+                meta.len()
+            ),
         });
     }
-    if meta.is_file() && meta.len() > 0 {
-        if !has_data(&file) {
-            return Err(SourceError {
-                name,
-                message: format!(
-                    "{} bytes and every one a zero byte never written (a sparse or preallocated file): there is no log in it",
-                    meta.len()
-                ),
-            });
-        }
+    if access == Access::Mapped && meta.is_file() && meta.len() > 0 {
         // SAFETY: the map is read-only and private, and appends do not
         // affect the mapped range. If another process truncates the file
         // while we read, the kernel raises SIGBUS: the watch turns that into
         // a message naming the file and exit status 2.
         let map = unsafe { Mmap::map(&file) }.map_err(|e| io_error(path, e))?;
         let watch = sigbus::watch(&map, &name);
-        return Ok(Source {
-            name,
-            data: Data::Mapped { _watch: watch, map },
-        });
+        return Ok(of_file(Data::Mapped { _watch: watch, map }));
     }
     let mut bytes = Vec::new();
     (&file)
         .read_to_end(&mut bytes)
         .map_err(|e| io_error(path, e))?;
-    Ok(Source {
-        name,
-        data: Data::Owned(bytes),
-    })
+    Ok(of_file(Data::Owned(bytes)))
 }
 
 /// False when the whole file is one hole (nothing but zero bytes that were
@@ -306,10 +368,7 @@ fn read_stdin() -> Result<Source, SourceError> {
             name: "<stdin>".into(),
             message: e.to_string(),
         })?;
-    Ok(Source {
-        name: "<stdin>".into(),
-        data: Data::Owned(bytes),
-    })
+    Ok(Source::new("<stdin>".into(), Data::Owned(bytes)))
 }
 
 fn io_error(path: &Path, e: io::Error) -> SourceError {
@@ -344,11 +403,13 @@ mod tests {
 
     #[test]
     fn a_line_longer_than_any_entry_is_scanned_to_its_end_in_chunks() {
-        let mut bytes = vec![b'x'; MAX_LINE_BYTES + RELEASE_CHUNK + 5];
+        let limit = 1 << 20;
+        let mut bytes = vec![b'x'; limit + RELEASE_CHUNK + 5];
         bytes.extend_from_slice(b"\n{}\n");
-        let lines: Vec<_> = Lines::new(&bytes).collect();
+        let source = Source::from_bytes("long", bytes).with_max_entry_bytes(limit);
+        let lines: Vec<_> = source.lines().collect();
         assert_eq!(lines.len(), 2);
-        assert_eq!(lines[0].bytes.len(), MAX_LINE_BYTES + RELEASE_CHUNK + 5);
+        assert_eq!(lines[0].bytes.len(), limit + RELEASE_CHUNK + 5);
         assert_eq!((lines[1].bytes, lines[1].terminated), (&b"{}"[..], true));
     }
 

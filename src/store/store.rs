@@ -235,7 +235,7 @@ impl Store {
     pub fn raw_line(&self, row: usize) -> &[u8] {
         let bytes = self.sources[self.source[row] as usize].bytes();
         let rest = &bytes[self.offset[row] as usize..];
-        // Entry lines are at most 16 MiB (`MAX_LINE_BYTES`): the search is short.
+        // The search stops at the entry's own newline.
         &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())]
     }
 

@@ -131,7 +131,11 @@ pub enum Effect {
         data: Arc<dyn Backend>,
     },
     /// Load the logs again (follow mode).
-    Reload { paths: Vec<PathBuf> },
+    Reload {
+        paths: Vec<PathBuf>,
+        /// The logs shown now: entries they held that are gone are findings.
+        previous: Arc<dyn Backend>,
+    },
     Alerts {
         generation: u64,
         selection: Arc<Matches>,
@@ -437,6 +441,8 @@ pub fn update(app: &mut App, action: Action) {
         Action::Quit => app.quit = true,
         Action::ToggleFollow => {
             app.follow = !app.follow;
+            // Reloaded now, the logs are held as copies from here on.
+            reload_if_following(app);
             app.status = Some(if app.follow {
                 "following: the logs are re-verified and reloaded when they grow (F stops)".into()
             } else {
@@ -563,9 +569,12 @@ pub(super) fn requery(app: &mut App) {
 /// Follow mode: load the changed logs again, in the background; the
 /// entries list stays at its end if it was there, like `tail -f`.
 fn reload_if_following(app: &mut App) {
-    if !app.follow || app.reloading || !matches!(app.load, Load::Ready(_)) {
+    if !app.follow || app.reloading {
         return;
     }
+    let Some(previous) = app.loaded().cloned() else {
+        return;
+    };
     app.reloading = true;
     let at_end = app.entries.selected + 1 >= app.selection.count();
     if at_end {
@@ -573,6 +582,7 @@ fn reload_if_following(app: &mut App) {
     }
     app.effects.push(Effect::Reload {
         paths: app.paths.clone(),
+        previous,
     });
 }
 

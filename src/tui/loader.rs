@@ -2,10 +2,12 @@
 //! first frame appears at once and the UI stays usable while it runs.
 
 use super::app::Action;
+use crate::backend::Backend;
 use crate::backend::clickhouse::ClickHouseBackend;
 use crate::backend::clickhouse::query::database_source;
 use crate::backend::memory::MemoryBackend;
 use crate::log::pass::Progress;
+use crate::log::source::{Access, open_all_with};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -35,19 +37,30 @@ impl LoadProgress {
 /// thousands of times, and a person sees no more than this.
 const PROGRESS_EVERY: Duration = Duration::from_millis(40);
 
-/// Load `paths` on a new thread; results arrive on `tx` as actions.
-pub fn spawn(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
+/// What to load and how.
+pub struct Request {
+    pub paths: Vec<PathBuf>,
+    /// Followed logs are copied, not mapped: one truncated while shown
+    /// (copytruncate) would otherwise end the program.
+    pub follow: bool,
+    /// The logs shown now, when reloading: entries they held that are gone
+    /// are findings.
+    pub previous: Option<Arc<dyn Backend>>,
+}
+
+/// Load on a new thread; results arrive on `tx` as actions.
+pub fn spawn(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
     std::thread::Builder::new()
         .name("auditui-load".into())
-        .spawn(move || load(paths, tx, cancel))
+        .spawn(move || load(request, tx, cancel))
         .expect("spawning a thread");
 }
 
-/// Open, verify and index `paths` on this thread: progress, then
+/// Open, verify and index the logs on this thread: progress, then
 /// `Loaded` or `LoadFailed`, arrive on `tx`.
-pub fn load(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
+pub fn load(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
     let started = Instant::now();
-    match database_source(&paths) {
+    match database_source(&request.paths) {
         Ok(Some(url)) => {
             let _ = tx.send(match ClickHouseBackend::open_url(url) {
                 Ok(backend) => Action::Loaded(Arc::new(backend), started.elapsed()),
@@ -61,7 +74,12 @@ pub fn load(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
             return;
         }
     }
-    let sources = match crate::log::source::open_all(&paths) {
+    let access = if request.follow {
+        Access::Copied
+    } else {
+        Access::Mapped
+    };
+    let sources = match open_all_with(&request.paths, access) {
         Ok(sources) => sources,
         Err(e) => {
             let _ = tx.send(Action::LoadFailed(e.to_string()));
@@ -79,7 +97,12 @@ pub fn load(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
             }));
         }
     };
-    if let Some(backend) = MemoryBackend::load(sources, on_progress, &cancel) {
+    if let Some((store, mut verification)) = crate::store::load(sources, on_progress, &cancel) {
+        if let Some(previous) = &request.previous {
+            let lost = super::reload::lost_entries(previous.as_ref(), &store, &verification);
+            verification.add_findings(lost);
+        }
+        let backend = MemoryBackend::new(store, verification);
         let _ = tx.send(Action::Loaded(Arc::new(backend), started.elapsed()));
     }
 }

@@ -22,6 +22,7 @@ pub mod loader;
 mod navigation;
 mod open;
 mod pretty;
+mod reload;
 pub mod reports;
 pub mod runtime;
 pub mod stats_order;
@@ -96,7 +97,12 @@ pub fn run(
     })?;
     let (tx, rx) = mpsc::channel();
     let cancel_load = Arc::new(AtomicBool::new(false));
-    loader::spawn(paths.clone(), tx.clone(), Arc::clone(&cancel_load));
+    let request = loader::Request {
+        paths: paths.clone(),
+        follow,
+        previous: None,
+    };
+    loader::spawn(request, tx.clone(), Arc::clone(&cancel_load));
     watch::spawn(paths.clone(), tx.clone());
     terminal::spawn_input(tx.clone());
     if let Err(e) = terminal::spawn_signals(tx.clone()) {

@@ -104,8 +104,13 @@ impl<H: Host> Runtime<H> {
                         }
                     });
                 }
-                Effect::Reload { paths } => self.spawn(move |tx| {
-                    super::loader::load(paths, tx.clone(), Arc::new(AtomicBool::new(false)));
+                Effect::Reload { paths, previous } => self.spawn(move |tx| {
+                    let request = super::loader::Request {
+                        paths,
+                        follow: true,
+                        previous: Some(previous),
+                    };
+                    super::loader::load(request, tx.clone(), Arc::new(AtomicBool::new(false)));
                 }),
                 Effect::Alerts {
                     generation,

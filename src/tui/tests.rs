@@ -545,3 +545,49 @@ fn the_report_is_never_exported_among_the_logs_being_read() {
     assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(_))));
     assert_eq!(std::fs::read_dir(logs.path()).unwrap().count(), 0);
 }
+
+/// Follow mode: the support log is reloaded as `after` (a rotation or a
+/// truncation); the frame is drawn before the new data's query returns,
+/// then after.
+fn reload_to(h: &mut Harness, after: &str) -> (String, String) {
+    h.app.follow = true;
+    super::app::update(&mut h.app, Action::SourcesChanged);
+    h.app.take_effects();
+    let data = super::testing::load(&[("support.jsonl", after)]);
+    super::app::update(&mut h.app, Action::Loaded(data, std::time::Duration::ZERO));
+    let before_query = h.render();
+    // Any action runs the queued query and delivers its results.
+    h.send(Action::FailuresReady);
+    (before_query, h.render())
+}
+
+#[test]
+fn a_reload_to_fewer_entries_never_draws_rows_of_the_old_logs() {
+    for focus in [Pane::Entries, Pane::Failures, Pane::Timeline] {
+        let mut h = support(160, 48);
+        h.key(KeyCode::End);
+        h.app.focus = focus;
+        h.app.failures.select(1, 2);
+        let calls = support_calls();
+        let (during, after) = reload_to(&mut h, &chain_log(&calls[..2]));
+        assert!(during.contains("Entries"), "{during}");
+        assert_eq!(h.app.selection.count(), 2);
+        assert_eq!(
+            h.app.entries.selected, 1,
+            "the cursor stays on the last entry"
+        );
+        assert!(
+            after.contains("usr_200") && !after.contains("usr_300"),
+            "{after}"
+        );
+    }
+}
+
+#[test]
+fn a_log_truncated_to_nothing_while_followed_shows_an_empty_list() {
+    let mut h = support(120, 40);
+    h.key(KeyCode::End);
+    let (_, after) = reload_to(&mut h, "");
+    assert_eq!(h.app.selection.count(), 0);
+    assert!(after.contains("Entries"), "{after}");
+}

@@ -1039,6 +1039,72 @@ def bitflip_report(name, data, hipaa):
 
 
 # --------------------------------------------------------------------------
+# large_entry.recipe.json: an intact chain whose middle entry is ~50 MB
+# --------------------------------------------------------------------------
+# The log itself is too big to commit, so the fixture is a recipe: each line
+# as a template in which placeholders stand for a unit repeated `count`
+# times (joined by `separator`), plus the hashes CPython computed. The Rust
+# test expands it byte for byte and checks auditui's verdict against them.
+LARGE_DOCUMENT_UNIT = ('Ünïcödé "quoted" \\ back\tslash \u2028 '
+                       'emoji \U0001F600 ctrl \x01 end. ')
+LARGE_DOCUMENT_COUNT = 400_000
+LARGE_ROW = {"z": 1.5, "a": [1, None, True], "m": "x\u00e9", "b": 1e-07}
+LARGE_ROWS_COUNT = 200_000
+
+
+def expand(template, placeholders):
+    for p in placeholders:
+        template = template.replace(p["placeholder"],
+                                    p["separator"].join([p["unit"]] * p["count"]))
+    return template
+
+
+def make_large_entry():
+    start = _dt.datetime(2025, 7, 9, 9, 30, 0, 250000, tzinfo=UTC)
+    FixedClock.load([start + timedelta(seconds=s) for s in (0, 7, 12)])
+    audit = lesson.AuditLogger()
+    chain = lesson.ImmutableAuditLog()
+    context = {"conversation_id": "conv_big01", "turn_number": 1,
+               "user_id": "usr_98765", "model": "gpt-4.1",
+               "user_role": "support_agent", "client_ip": "10.0.1.5"}
+    big_args = {"document": LARGE_DOCUMENT_UNIT * LARGE_DOCUMENT_COUNT,
+                "rows": [LARGE_ROW] * LARGE_ROWS_COUNT, "order_id": "ORD-50000"}
+    calls = [("get_order", {"order_id": "ORD-49999"}, {"id": "ORD-49999"}),
+             ("attach_document", big_args, {"status": "stored"}),
+             ("get_order", {"order_id": "ORD-50000"}, {"id": "ORD-50000"})]
+    placeholders = [
+        {"placeholder": "@@DOCUMENT@@", "separator": "",
+         "unit": json.dumps(LARGE_DOCUMENT_UNIT)[1:-1], "count": LARGE_DOCUMENT_COUNT},
+        {"placeholder": "@@ROWS@@", "separator": ", ",
+         "unit": json.dumps(LARGE_ROW), "count": LARGE_ROWS_COUNT},
+    ]
+    lines, templates = [], []
+    for tool, args, result in calls:
+        entry_dict = chain.append(audit.log_call(tool, args, result, 12.5, context))
+        line = json.dumps(entry_dict)
+        lines.append(line)
+        if args is big_args:
+            stand_in = dict(entry_dict, arguments=dict(
+                args, document="@@DOCUMENT@@", rows="@@ROWS@@"))
+            template = json.dumps(stand_in).replace('"@@ROWS@@"', "[@@ROWS@@]")
+        else:
+            template = line
+        assert expand(template, placeholders) == line
+        templates.append(template)
+    FixedClock.assert_exhausted()
+    assert chain.verify_integrity()
+    assert len(lines[1]) > 48_000_000, len(lines[1])
+    expected = []
+    for n, line in enumerate(lines, 1):
+        d = json.loads(line)
+        stored = d.pop("_hash")
+        assert sha256_hex(canonical(d)) == stored
+        expected.append({"line": n, "bytes": len(line), "sha256": stored})
+    recipe = {"lines": templates, "placeholders": placeholders, "expected": expected}
+    return (json.dumps(recipe, indent=1) + "\n").encode("ascii")
+
+
+# --------------------------------------------------------------------------
 def main():
     os.makedirs(FIXTURES, exist_ok=True)
     sizes = {}
@@ -1064,6 +1130,9 @@ def main():
     rh, eqh = bitflip_report("bitflip_hipaa.jsonl", bh, hipaa=True)
     sizes["bitflip_chain.equivalent.json"] = write_bytes("bitflip_chain.equivalent.json", rc)
     sizes["bitflip_hipaa.equivalent.json"] = write_bytes("bitflip_hipaa.equivalent.json", rh)
+
+    sizes["large_entry.recipe.json"] = write_bytes(
+        "large_entry.recipe.json", make_large_entry())
 
     errors = {}
     for r in cases:

@@ -12,12 +12,12 @@ use super::client::Client;
 use super::rowbinary::Reader;
 use super::sql::string_literal;
 use crate::backend::{BackendError, EntryRow, Result};
-use crate::filter::parse_timestamp;
 use crate::log::chain::LineMap;
 use crate::log::entry::parse_line;
 use crate::log::source::Source;
 use crate::store::store::{NO_TIME, Outcome};
 use crate::store::{RowKey, Store};
+use crate::time::parse_timestamp;
 
 /// One entry as stored: where it came from and its line.
 #[derive(Debug, Clone, PartialEq, Eq)]

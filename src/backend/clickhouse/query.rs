@@ -21,9 +21,10 @@ use super::url::Url;
 use crate::backend::{
     ActivityData, Backend, BackendError, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection,
 };
-use crate::filter::{Field, Filter, Timestamp};
+use crate::filter::{Field, Filter};
 use crate::log::chain::Verification;
 use crate::log::entry::parse_line;
+use crate::time::Timestamp;
 use crate::views::Moment;
 use crate::views::alerts::{Alerts, alerts};
 use crate::views::failures::{Failure, failures};
@@ -175,6 +176,11 @@ impl Backend for ClickHouseBackend {
 
     fn source_names(&self) -> Vec<String> {
         self.db.files.names.clone()
+    }
+
+    fn source_identities(&self) -> Vec<Option<(u64, u64)>> {
+        // Not files on this machine: nothing a reload could compare.
+        vec![None; self.db.files.names.len()]
     }
 
     fn select(&self, filter: &Filter, cancel: &AtomicBool) -> Result<Option<Arc<dyn Selection>>> {

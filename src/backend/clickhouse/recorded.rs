@@ -79,6 +79,10 @@ pub fn recorded(client: &Client, entries: &[(String, usize)]) -> Result<Verifica
                     .cloned()
                     .collect(),
                 empty: false,
+                // Ingest refuses logs with unverified lines.
+                unverified: Vec::new(),
+                opens_unverified: false,
+                ends_unverified: false,
             });
         }
         chains.push(Chain {
@@ -96,6 +100,7 @@ pub fn recorded(client: &Client, entries: &[(String, usize)]) -> Result<Verifica
         files,
         chains,
         findings,
+        unverified: Vec::new(),
     })
 }
 

@@ -4,11 +4,11 @@
 //! when the original line was left alone.
 
 use super::rowbinary::Writer;
-use crate::filter::parse_timestamp;
 use crate::log::canonical::to_hex;
 use crate::log::chain::Chain;
 use crate::log::entry::{Fields, Previous, Seal};
 use crate::store::store::NO_TIME;
+use crate::time::parse_timestamp;
 
 /// Where a line sits: its chain, its place there, and its file and line.
 pub struct Place<'a> {

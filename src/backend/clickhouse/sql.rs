@@ -20,7 +20,8 @@
 //! ClickHouse 18.16 understands.
 
 pub use super::client::string_literal;
-use crate::filter::{Field, Filter, Predicate, Term, Timestamp};
+use crate::filter::{Field, Filter, Predicate, Term};
+use crate::time::Timestamp;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

@@ -1,5 +1,5 @@
 //! The integrity banner: always on top, the first thing read. The verdict
-//! is a word (INTACT, BROKEN, WEAK, UNCHAINED) as well as a colour, so it
+//! is a word (INTACT, BROKEN, NOT VERIFIED, WEAK, UNCHAINED) as well as a colour, so it
 //! reads the same without colour.
 
 use super::{App, sanitized, thousands, wrap};
@@ -119,6 +119,9 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
             sanitized(&first.message),
             if n == 1 { "it" } else { "all" }
         );
+        if !v.complete() {
+            detail.push_str(&format!(" · {} too large to verify", v.unverified.len()));
+        }
         if !notes.is_empty() {
             detail.push_str(&format!(" · also: {notes}"));
         }
@@ -130,6 +133,23 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
                 if n == 1 { "finding" } else { "findings" }
             ),
             detail,
+        );
+    }
+    if let Some(first) = v.unverified.first() {
+        let n = v.unverified.len();
+        return (
+            "? NOT VERIFIED",
+            theme.weak(),
+            format!(
+                "no finding, but {n} {} too large to read · {counts}",
+                if n == 1 { "line" } else { "lines" }
+            ),
+            format!(
+                "first: {}:{} {} · not shown in the list",
+                sanitized(&first.file),
+                first.line,
+                first.message()
+            ),
         );
     }
     let chained = v.chains.iter().any(|c| c.scheme != Scheme::Plain);
