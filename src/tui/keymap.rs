@@ -211,6 +211,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(TextInput, &[plain(K::Backspace)], Action::Edit(Edit::Backspace), "delete before the cursor", None),
     bind(TextInput, &[plain(K::Delete)], Action::Edit(Edit::Delete), "delete at the cursor", None),
     bind(TextInput, &[ctrl('w')], Action::Edit(Edit::DeleteWord), "delete the word before the cursor", None),
+    bind(TextInput, &[ctrl('k')], Action::Edit(Edit::DeleteToEnd), "delete to the end of the line", None),
     bind(TextInput, &[ctrl('u')], Action::Edit(Edit::Clear), "clear the line", None),
     bind(App, &[ch('q')], Action::Quit, "quit", Some("quit")),
     bind(App, &[ch('?')], Action::ToggleHelp, "help: this list of keys", Some("help")),

@@ -542,3 +542,69 @@ fn the_report_is_never_exported_among_the_logs_being_read() {
     assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(_))));
     assert_eq!(std::fs::read_dir(logs.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn clearing_the_bar_before_its_completions_are_recomputed_draws_without_panicking() {
+    let mut h = support(120, 35);
+    h.keys("/user:usr_200");
+    h.key(KeyCode::Enter);
+    h.keys("/");
+    assert!(!h.app.filter.completions.candidates.is_empty());
+    // Ctrl-U and Up, drawn before the completion job answers.
+    h.send_before_jobs(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(!h.render().contains("/ user:usr_200"));
+    h.send_before_jobs(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Up,
+        KeyModifiers::NONE,
+    )));
+    assert!(h.render().contains("/ user:usr_200"));
+}
+
+/// A key a person might press in the filter bar.
+fn any_bar_key() -> impl proptest::strategy::Strategy<Value = crossterm::event::KeyEvent> {
+    use crossterm::event::KeyEvent;
+    use proptest::prelude::*;
+    let plain = |code| KeyEvent::new(code, KeyModifiers::NONE);
+    let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    prop_oneof![
+        4 => proptest::sample::select(vec!['u', 's', ':', ' ', '2', 'é', '漢', '😀', '"', '|', '-'])
+            .prop_map(move |c| plain(KeyCode::Char(c))),
+        3 => proptest::sample::select(vec![
+            plain(KeyCode::Backspace), plain(KeyCode::Delete), plain(KeyCode::Left),
+            plain(KeyCode::Right), plain(KeyCode::Home), plain(KeyCode::End),
+            plain(KeyCode::Up), plain(KeyCode::Down), plain(KeyCode::Tab),
+            plain(KeyCode::Enter), plain(KeyCode::Esc), ctrl('u'), ctrl('w'), ctrl('k'),
+            ctrl('a'), ctrl('e'), ctrl('n'), ctrl('p'),
+        ]),
+        1 => Just(plain(KeyCode::Char('/'))),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(48))]
+
+    /// Any keys, each drawn either before or after the jobs it starts
+    /// (completions, queries) have answered, as the real loop may.
+    #[test]
+    fn no_key_sequence_in_the_filter_bar_panics(
+        keys in proptest::collection::vec((any_bar_key(), proptest::bool::ANY), 1..40)
+    ) {
+        let mut h = support(80, 24);
+        h.keys("/user:usr_200");
+        h.key(KeyCode::Enter);
+        h.keys("/");
+        for (key, drawn_early) in keys {
+            if drawn_early {
+                h.send_before_jobs(Action::Key(key));
+            } else {
+                h.send(Action::Key(key));
+            }
+            let input = &h.app.filter.input;
+            proptest::prop_assert!(input.text().is_char_boundary(input.cursor()));
+            h.render();
+        }
+    }
+}

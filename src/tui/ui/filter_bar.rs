@@ -82,7 +82,12 @@ pub fn draw_completions(app: &App, bar: Rect, body: Rect, frame: &mut Frame) {
         .unwrap_or(0)
         .clamp(16, 48);
     let width = (label_width as u16 + 4).min(body.width);
-    let text_before = &app.filter.input.text()[..completions.replace.start];
+    // Anchored in the text they were computed for: the bar may have
+    // changed since (Ctrl-U, history) while fresh ones are computed.
+    let text_before = completions
+        .text
+        .get(..completions.replace.start)
+        .unwrap_or_default();
     let x = bar.x + (PROMPT.len() + sanitized(text_before).width()) as u16;
     // One line down, so the entries' title and match count stay in view.
     let area = Rect {
