@@ -168,13 +168,9 @@ pub fn apply_range(app: &mut App) {
 
 /// Backspace and Esc: put back the time terms of before the last range;
 /// Esc with none to restore leaves the pane as elsewhere.
-pub fn restore_range(app: &mut App, leave_if_none: bool) {
+pub fn restore_range(app: &mut App) {
     let Some(before) = app.activity.previous.last() else {
-        if leave_if_none {
-            super::open::back(app);
-        } else {
-            app.status = Some("no earlier range to restore".into());
-        }
+        app.status = Some("no earlier range to restore".into());
         return;
     };
     let Ok((text, _)) = replace_time_terms(app.filter.input.text(), before) else {

@@ -64,9 +64,8 @@ pub enum Action {
     ToggleFollow,
     /// Start a range at the histogram's cursor, or drop it.
     MarkBucket,
-    /// Put back the time range of before the last one applied; Esc
-    /// (`true`) leaves the pane when there is none.
-    RestoreRange(bool),
+    /// Put back the time range of before the last one applied.
+    RestoreRange,
     WiderBuckets,
     NarrowerBuckets,
     Edit(Edit),
@@ -465,7 +464,7 @@ pub fn update(app: &mut App, action: Action) {
             app.stats = Cursor::default();
         }
         Action::MarkBucket => activity::toggle_mark(app),
-        Action::RestoreRange(leave) => activity::restore_range(app, leave),
+        Action::RestoreRange => activity::restore_range(app),
         Action::WiderBuckets => activity::step_width(app, true),
         Action::NarrowerBuckets => activity::step_width(app, false),
         Action::Edit(edit) => edit_text(app, edit),
@@ -494,7 +493,11 @@ pub fn update(app: &mut App, action: Action) {
         },
         Action::Cancel => match app.prompt.take() {
             Some(_) => app.status = Some("export cancelled".into()),
-            None => set_filter(app, ""),
+            None => {
+                // Leaving the bar keeps what was applied; Ctrl-U clears.
+                let applied = app.filter.applied().to_owned();
+                set_filter(app, &applied);
+            }
         },
         Action::Confirm(overwrite) => reports::confirm(app, overwrite),
         Action::FailuresReady => {}
@@ -568,6 +571,7 @@ fn reload_if_following(app: &mut App) {
 pub(super) fn set_filter(app: &mut App, text: &str) {
     app.filter.active = false;
     app.filter.set(text);
+    app.filter.mark_applied();
     requery(app);
 }
 
@@ -679,6 +683,7 @@ fn submit_filter(app: &mut App) {
         return;
     }
     app.filter.remember();
+    app.filter.mark_applied();
     app.filter.active = false;
     app.focus = Pane::Entries;
 }

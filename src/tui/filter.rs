@@ -26,6 +26,8 @@ pub struct FilterBar {
     browsing: Option<usize>,
     /// The line being typed before browsing started, restored past the end.
     draft: String,
+    /// The text of the filter last applied, which Esc goes back to.
+    applied: String,
 }
 
 impl FilterBar {
@@ -126,6 +128,15 @@ impl FilterBar {
         self.input.replace(completions.replace, &insert);
         self.browsing = None;
         true
+    }
+
+    /// The text now in the bar is the applied filter.
+    pub fn mark_applied(&mut self) {
+        self.applied = self.input.text().to_owned();
+    }
+
+    pub fn applied(&self) -> &str {
+        &self.applied
     }
 
     /// Remember an applied filter for Up/Down.

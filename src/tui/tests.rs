@@ -438,7 +438,7 @@ fn marking_two_buckets_and_enter_filters_to_them_and_backspace_restores() {
 }
 
 #[test]
-fn enter_without_a_mark_filters_to_the_cursor_bucket_and_esc_restores() {
+fn enter_without_a_mark_filters_to_the_cursor_bucket_and_backspace_restores() {
     let mut h = histogram_in_minutes();
     h.key(KeyCode::Home);
     h.key(KeyCode::Enter);
@@ -452,15 +452,27 @@ fn enter_without_a_mark_filters_to_the_cursor_bucket_and_esc_restores() {
         h.app.activity.data.as_ref().unwrap().histogram.width,
         1_000_000
     );
+    // Esc leaves the pane and keeps the range it applied.
     h.key(KeyCode::Esc);
+    assert_eq!(h.app.focus, Pane::Entries);
+    assert_eq!(h.app.selection.rows.len(), 3);
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::Backspace);
     assert_eq!(h.app.filter.input.text(), "");
     assert_eq!(h.app.selection.rows.len(), 8);
+}
+
+#[test]
+fn esc_in_the_filter_bar_keeps_the_filter_applied_before() {
+    let mut h = support(80, 24);
+    h.keys("/user:usr_200");
+    h.key(KeyCode::Enter);
+    h.keys("/ failed");
+    assert_eq!(h.app.selection.rows.len(), 1);
     h.key(KeyCode::Esc);
-    assert_eq!(
-        h.app.focus,
-        Pane::Entries,
-        "with nothing to restore Esc leaves"
-    );
+    assert!(!h.app.filter.active);
+    assert_eq!(h.app.filter.input.text(), "user:usr_200");
+    assert_eq!(h.app.selection.rows.len(), 4);
 }
 
 #[test]
