@@ -6,6 +6,7 @@ use super::EXIT_OK;
 use super::common::{self, Input, Output};
 use crate::export::{self, Document};
 use crate::store::Store;
+use crate::store::filter::{Zone, parse_time_in};
 use crate::views::Moment;
 use crate::views::report::{access_report, accounting};
 use serde::Serialize;
@@ -14,7 +15,7 @@ use std::io::{self, Write};
 /// A patient's access report over a period (the lesson's generate_access_report)
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "The period is inclusive at both ends. integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note).\n\nExamples:\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31T23:59:59Z --format json\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json"
+    after_help = "The period is inclusive at both ends: a date alone in --to means the end of that day, so --from 2025-07-06 --to 2025-07-06 is all of 6 July (UTC). integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note).\n\nExamples:\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31 --format json\n  auditui report logs/ --patient P-0007 --from 2025-07-06 --to 2025-07-06 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json"
 )]
 pub struct Args {
     #[command(flatten)]
@@ -22,11 +23,14 @@ pub struct Args {
     /// The patient_id to report on
     #[arg(long, value_name = "ID")]
     pub patient: String,
-    /// Start of the period (2025-07-01, 2025-07-01T08:00, 2025-07-01T08:00:00+02:00)
+    /// Start of the period, included (2025-07-01, 2025-07-01T08:00,
+    /// 2025-07-01T08:00:00+02:00; UTC without an offset); a date alone is the
+    /// start of that day
     #[arg(long, value_name = "TIME", value_parser = parse_moment)]
     pub from: Moment,
-    /// End of the period, included
-    #[arg(long, value_name = "TIME", value_parser = parse_moment)]
+    /// End of the period, included; a date alone is the end of that day
+    /// (--to 2025-07-31 includes all of 31 July)
+    #[arg(long, value_name = "TIME", value_parser = parse_end)]
     pub to: Moment,
     /// List disclosures (successful accesses) per date, recipient and purpose
     #[arg(long)]
@@ -51,6 +55,15 @@ fn parse_moment(text: &str) -> Result<Moment, String> {
     Moment::parse(text).ok_or_else(|| {
         "expected a time like 2025-07-07, 2025-07-07T12:00 or 2025-07-07T12:00:00+02:00".into()
     })
+}
+
+/// A date alone ends at the end of its day: `--from D --to D` is day D.
+fn parse_end(text: &str) -> Result<Moment, String> {
+    let mut moment = parse_moment(text)?;
+    if let Some(end) = parse_time_in(text, Zone::Utc, true) {
+        moment.micros = end;
+    }
+    Ok(moment)
 }
 
 pub fn run(args: Args) -> Result<u8, String> {

@@ -21,7 +21,7 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, TimeZone};
 
 /// Microseconds since the Unix epoch, UTC: the store's time unit.
 pub type Timestamp = i64;
@@ -152,11 +152,17 @@ impl fmt::Display for FilterError {
 
 impl std::error::Error for FilterError {}
 
-/// Parses a filter line; the first bad term is the error.
+/// Parses a filter line, times without an offset in UTC; the first bad
+/// term is the error.
 pub fn parse_filter(input: &str) -> Result<Filter, FilterError> {
+    parse_filter_in(input, Zone::Utc)
+}
+
+/// Parses a filter line, reading times typed without an offset in `zone`.
+pub fn parse_filter_in(input: &str, zone: Zone) -> Result<Filter, FilterError> {
     let terms = structure(input, &lex(input))
         .into_iter()
-        .map(|raw| interpret(input, raw))
+        .map(|raw| interpret(input, raw, zone))
         .collect::<Result<_, _>>()?;
     Ok(Filter { terms })
 }
@@ -482,7 +488,7 @@ enum KeyKind {
     Last,
 }
 
-fn interpret(input: &str, raw: RawTerm) -> Result<Term, FilterError> {
+fn interpret(input: &str, raw: RawTerm, zone: Zone) -> Result<Term, FilterError> {
     let typed = &input[raw.range.clone()];
     let span = char_index(input, raw.range.start)..char_index(input, raw.range.end);
     let fail = |message: String| FilterError {
@@ -522,8 +528,8 @@ fn interpret(input: &str, raw: RawTerm) -> Result<Term, FilterError> {
                     key.to_ascii_lowercase()
                 ))),
             };
-            let date = |text: &str| {
-                parse_timestamp(text).ok_or_else(|| {
+            let date = |text: &str, end_of_day| {
+                parse_time_in(text, zone, end_of_day).ok_or_else(|| {
                     fail(format!(
                         "cannot read date '{text}' in '{typed}' \
                          (try 2025-07-07, 2025-07-07T12:00 or 2025-07-07T12:00:00+02:00)"
@@ -535,8 +541,8 @@ fn interpret(input: &str, raw: RawTerm) -> Result<Term, FilterError> {
                     field,
                     values: alts.into_iter().map(|alt| alt.text).collect(),
                 },
-                KeyKind::Since => Predicate::Since(date(single()?)?),
-                KeyKind::Until => Predicate::Until(date(single()?)?),
+                KeyKind::Since => Predicate::Since(date(single()?, false)?),
+                KeyKind::Until => Predicate::Until(date(single()?, true)?),
                 KeyKind::Last => {
                     let text = single()?;
                     Predicate::Last(parse_duration(text).ok_or_else(|| {
@@ -679,6 +685,48 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
         Some(_) => return None,
     };
     Some(date.and_time(time).and_utc().timestamp_micros() - offset_seconds * 1_000_000)
+}
+
+/// How a typed time without an offset is read: in UTC (the CLI, and the
+/// browser showing UTC) or in the local zone the browser shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Zone {
+    #[default]
+    Utc,
+    Local,
+}
+
+impl Zone {
+    /// The instant that the wall-clock time `naive` (read as if UTC) names
+    /// in this zone; in a repeated local hour, the earlier one.
+    fn resolve(self, naive: Timestamp) -> Option<Timestamp> {
+        match self {
+            Zone::Utc => Some(naive),
+            Zone::Local => {
+                let wall = DateTime::from_timestamp_micros(naive)?.naive_utc();
+                let local = chrono::Local.from_local_datetime(&wall).earliest()?;
+                Some(local.timestamp_micros())
+            }
+        }
+    }
+}
+
+const DAY: Timestamp = 86_400_000_000;
+
+/// A time a person typed: with an offset, that instant; without one, read
+/// in `zone`. A date alone is the start of that day, or with `end_of_day`
+/// (the end of a range, which includes it) its last microsecond.
+pub fn parse_time_in(text: &str, zone: Zone, end_of_day: bool) -> Option<Timestamp> {
+    let text = text.trim();
+    let micros = parse_timestamp(text)?;
+    // Past the date only an offset has a sign or a `Z`.
+    if text[10..].contains(['+', '-', 'Z', 'z']) {
+        return Some(micros);
+    }
+    if end_of_day && text.len() == 10 {
+        return Some(zone.resolve(micros.checked_add(DAY)?)? - 1);
+    }
+    zone.resolve(micros)
 }
 
 /// The canonical form [`parse_timestamp`] reads back: RFC 3339 in UTC with a
@@ -1165,12 +1213,41 @@ mod tests {
     #[test]
     fn since_after_until_is_not_an_error() {
         assert_eq!(
-            terms("since:2025-07-08 until:2025-07-07"),
+            terms("since:2025-07-08 until:2025-07-07T00:00"),
             vec![
                 (false, Predicate::Since(JULY_7 + 24 * HOUR)),
                 (false, Predicate::Until(JULY_7)),
             ]
         );
+    }
+
+    #[test]
+    fn a_date_alone_in_until_includes_that_whole_day() {
+        assert_eq!(
+            terms("since:2025-07-07 until:2025-07-07"),
+            vec![
+                (false, Predicate::Since(JULY_7)),
+                (false, Predicate::Until(JULY_7 + 24 * HOUR - 1)),
+            ]
+        );
+        assert_eq!(
+            only("until:2025-07-07T00:00"),
+            Predicate::Until(JULY_7),
+            "a time is the time"
+        );
+    }
+
+    #[test]
+    fn times_without_an_offset_are_read_in_the_zone_asked_for() {
+        let local = |text| parse_time_in(text, Zone::Local, false).unwrap();
+        let expected = chrono::Local
+            .with_ymd_and_hms(2025, 7, 7, 12, 0, 0)
+            .earliest()
+            .unwrap()
+            .timestamp_micros();
+        assert_eq!(local("2025-07-07T12:00"), expected);
+        assert_eq!(local("2025-07-07T12:00Z"), JULY_7 + 12 * HOUR);
+        assert_eq!(local("2025-07-07T14:00+02:00"), JULY_7 + 12 * HOUR);
     }
 
     #[test]
