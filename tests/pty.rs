@@ -44,78 +44,108 @@ fn match_count(screen: &str) -> Option<usize> {
     number.replace(',', "").parse().ok()
 }
 
+/// The real binary in a pseudo-terminal, and what it has drawn so far.
+struct Session {
+    pty: portable_pty::PtyPair,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+    output: Arc<Mutex<Output>>,
+    keys: Box<dyn Write + Send>,
+}
+
+impl Session {
+    /// `auditui ARGS` in a ROWS x COLS terminal, with extra environment.
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS,
+                cols: COLS,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("a pseudo-terminal");
+        let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_auditui"));
+        command.args(args);
+        command.cwd(env!("CARGO_MANIFEST_DIR"));
+        command.env("TERM", "xterm-256color");
+        command.env("TZ", "UTC");
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = pty.slave.spawn_command(command).expect("starting auditui");
+        let output = Arc::new(Mutex::new(Output {
+            bytes: Vec::new(),
+            screen: vt100::Parser::new(
+                NonZeroU16::new(ROWS).unwrap(),
+                NonZeroU16::new(COLS).unwrap(),
+                0,
+            ),
+        }));
+        let mut reader = pty.master.try_clone_reader().expect("a reader");
+        let sink = Arc::clone(&output);
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                let mut out = sink.lock().unwrap();
+                out.bytes.extend_from_slice(&buffer[..n]);
+                out.screen.process(&buffer[..n]);
+            }
+        });
+        let keys = pty.master.take_writer().expect("a writer");
+        Session {
+            pty,
+            child,
+            output,
+            keys,
+        }
+    }
+
+    fn type_keys(&mut self, text: &str) {
+        self.keys.write_all(text.as_bytes()).unwrap();
+        self.keys.flush().unwrap();
+    }
+
+    fn wait_for(&self, what: &str, done: impl Fn(&str) -> bool) -> String {
+        wait_for(&self.output, what, done)
+    }
+
+    /// Wait for the process to end; its exit status.
+    fn exit(&mut self) -> portable_pty::ExitStatus {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(start.elapsed() < TIMEOUT, "auditui did not exit");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
 #[test]
 fn browse_filter_open_detail_and_quit_restores_the_terminal() {
-    let pty = native_pty_system()
-        .openpty(PtySize {
-            rows: ROWS,
-            cols: COLS,
-            pixel_width: 0,
-            pixel_height: 0,
-        })
-        .expect("a pseudo-terminal");
-    let mut command = CommandBuilder::new(env!("CARGO_BIN_EXE_auditui"));
-    command.arg("tests/fixtures/chain.jsonl");
-    command.cwd(env!("CARGO_MANIFEST_DIR"));
-    command.env("TERM", "xterm-256color");
-    command.env("TZ", "UTC");
-    let mut child = pty.slave.spawn_command(command).expect("starting auditui");
-
-    let output = Arc::new(Mutex::new(Output {
-        bytes: Vec::new(),
-        screen: vt100::Parser::new(
-            NonZeroU16::new(ROWS).unwrap(),
-            NonZeroU16::new(COLS).unwrap(),
-            0,
-        ),
-    }));
-    let mut reader = pty.master.try_clone_reader().expect("a reader");
-    let sink = Arc::clone(&output);
-    std::thread::spawn(move || {
-        let mut buffer = [0u8; 8192];
-        while let Ok(n) = reader.read(&mut buffer) {
-            if n == 0 {
-                break;
-            }
-            let mut out = sink.lock().unwrap();
-            out.bytes.extend_from_slice(&buffer[..n]);
-            out.screen.process(&buffer[..n]);
-        }
-    });
-    let mut keys = pty.master.take_writer().expect("a writer");
-    let mut type_keys = |text: &str| {
-        keys.write_all(text.as_bytes()).unwrap();
-        keys.flush().unwrap();
-    };
-
-    let screen = wait_for(&output, "the verdict and the entries", |s| {
+    let mut session = Session::start(&["tests/fixtures/chain.jsonl"], &[]);
+    let screen = session.wait_for("the verdict and the entries", |s| {
         s.contains("INTACT") && match_count(s) == Some(60)
     });
     assert!(screen.contains("chain · 60 entries"), "{screen}");
 
-    type_keys("/user:usr_98765");
-    let screen = wait_for(&output, "the filtered count", |s| {
-        match_count(s) == Some(14)
-    });
+    session.type_keys("/user:usr_98765");
+    let screen = session.wait_for("the filtered count", |s| match_count(s) == Some(14));
     assert!(screen.contains("/ user:usr_98765"), "{screen}");
 
-    type_keys("\r\r");
-    let screen = wait_for(&output, "the detail focused", |s| {
+    session.type_keys("\r\r");
+    let screen = session.wait_for("the detail focused", |s| {
         s.contains("┏ Detail") && s.contains("\"user_id\": \"usr_98765\"")
     });
     assert!(screen.contains("User usr_98765"), "{screen}");
 
-    type_keys("q");
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        assert!(start.elapsed() < TIMEOUT, "auditui did not exit on q");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    session.type_keys("q");
+    let status = session.exit();
     assert!(status.success(), "exit status {status:?}");
-
+    let output = &session.output;
     // The reader sees the last bytes shortly after the exit.
     let start = Instant::now();
     let tail = loop {
@@ -133,11 +163,51 @@ fn browse_filter_open_detail_and_quit_restores_the_terminal() {
     assert!(tail.contains("\x1b[?25h"), "showed the cursor: {tail:?}");
     assert!(!output.lock().unwrap().screen.screen().alternate_screen());
     // Raw mode off: the line discipline is canonical and echoes again.
-    if let Some(termios) = pty.master.get_termios() {
+    if let Some(termios) = session.pty.master.get_termios() {
         let flags = format!("{:?}", termios.local_flags);
         assert!(
             flags.contains("ICANON") && flags.contains("ECHO"),
             "{flags}"
         );
     }
+}
+
+/// Ctrl-U and Up in the bar right after opening it, before the completions
+/// for the old text are recomputed: this used to panic.
+#[test]
+fn clearing_and_recalling_the_filter_keeps_the_browser_alive() {
+    let mut session = Session::start(&["tests/fixtures/chain.jsonl"], &[]);
+    session.wait_for("the entries", |s| match_count(s) == Some(60));
+    session.type_keys("/user:usr_98765\r");
+    session.wait_for("the filtered count", |s| match_count(s) == Some(14));
+    for _ in 0..3 {
+        // `/`, Ctrl-U, Up (ESC [ A): the history brings the filter back.
+        session.type_keys("/\x15\x1b[A");
+        session.wait_for("the filter recalled", |s| {
+            s.contains("/ user:usr_98765") && match_count(s) == Some(14)
+        });
+        session.type_keys("\r");
+    }
+    session.type_keys("q");
+    assert!(session.exit().success());
+}
+
+/// Times typed without an offset are read in the zone the screen shows:
+/// local here (UTC+05:30), so 21:30 typed is 16:00 UTC.
+#[test]
+fn typed_times_are_read_in_the_zone_shown() {
+    let mut session = Session::start(
+        &["tests/fixtures/chain.jsonl"],
+        &[("TZ", "Asia/Kolkata")],
+    );
+    let screen = session.wait_for("the entries", |s| match_count(s) == Some(60));
+    assert!(screen.contains("times local"), "{screen}");
+    assert!(screen.contains("2025-07-06 19:53:01"), "14:23:01 UTC shown local: {screen}");
+    session.type_keys("/since:2025-07-06T21:30");
+    session.wait_for("entries since 16:00 UTC", |s| match_count(s) == Some(43));
+    // Times with an offset are that instant whatever the zone.
+    session.type_keys("Z");
+    session.wait_for("entries since 21:30 UTC", |s| match_count(s) == Some(10));
+    session.type_keys("\rq");
+    assert!(session.exit().success());
 }

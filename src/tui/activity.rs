@@ -4,10 +4,11 @@
 //! filter stays the one place a selection is defined.
 
 use super::app::{App, Effect, set_filter};
+use super::clock::format_instant;
 use super::cursor::Cursor;
 use super::worker::Activity as ActivityData;
 use crate::store::filter::{
-    FilterError, Predicate, format_duration, format_timestamp, parse_filter, quote_value,
+    FilterError, Predicate, format_duration, parse_filter, quote_value,
 };
 use crate::views::histogram::{TooManyBuckets, Width, narrower, wider};
 use std::ops::RangeInclusive;
@@ -145,9 +146,10 @@ pub fn apply_range(app: &mut App) {
     let since = histogram.buckets[*range.start()].start;
     // `until:` is inclusive: the last microsecond of the last bucket.
     let until = histogram.buckets[*range.end()].start + histogram.width - 1;
+    // In the zone of the axis, with its offset written out.
     let terms = [
-        format!("since:{}", quote_value(&format_timestamp(since))),
-        format!("until:{}", quote_value(&format_timestamp(until))),
+        format!("since:{}", quote_value(&format_instant(since, app.utc))),
+        format!("until:{}", quote_value(&format_instant(until, app.utc))),
     ];
     let Ok((text, before)) = replace_time_terms(app.filter.input.text(), &terms) else {
         app.status = Some("the filter has an error; fix it (/) before choosing a range".into());
@@ -166,8 +168,7 @@ pub fn apply_range(app: &mut App) {
     ));
 }
 
-/// Backspace and Esc: put back the time terms of before the last range;
-/// Esc with none to restore leaves the pane as elsewhere.
+/// Backspace: put back the time terms of before the last range.
 pub fn restore_range(app: &mut App) {
     let Some(before) = app.activity.previous.last() else {
         app.status = Some("no earlier range to restore".into());

@@ -21,7 +21,7 @@ use super::worker::{Activity as ActivityData, Selection};
 use super::{open, reports};
 use crate::config::{AlertSettings, RetentionSettings};
 use crate::store::Store;
-use crate::store::filter::{Field, Filter, Predicate, Term};
+use crate::store::filter::{Field, Filter, Predicate, Term, Zone};
 use crate::store::query::select;
 use crate::views::alerts::Alerts;
 use crate::views::histogram::{TooManyBuckets, Width};
@@ -315,6 +315,11 @@ impl App {
         }
     }
 
+    /// The zone times are shown in, and typed times without an offset read in.
+    pub fn zone(&self) -> Zone {
+        if self.utc { Zone::Utc } else { Zone::Local }
+    }
+
     pub fn store(&self) -> Option<&Store> {
         self.loaded().map(|data| &data.store)
     }
@@ -458,7 +463,15 @@ pub fn update(app: &mut App, action: Action) {
                 "mouse released: select text with the terminal; m captures it again".into()
             });
         }
-        Action::ToggleUtc => app.utc = !app.utc,
+        Action::ToggleUtc => {
+            app.utc = !app.utc;
+            // Times typed without an offset now mean another instant.
+            requery(app);
+            app.status = Some(format!(
+                "times shown in {}; times typed without an offset are read in it too",
+                super::clock::zone_label(app.utc)
+            ));
+        }
         Action::SortStats => {
             app.stats_sort = app.stats_sort.next();
             app.stats = Cursor::default();
@@ -536,7 +549,8 @@ fn complete_later(app: &mut App) {
 
 /// Parse the filter text and, if it parses, start a query for it.
 pub(super) fn requery(app: &mut App) {
-    let Some(filter) = app.filter.parse() else {
+    let zone = app.zone();
+    let Some(filter) = app.filter.parse(zone) else {
         return;
     };
     let Some(data) = app.loaded().cloned() else {

@@ -4,7 +4,7 @@
 use super::completion::{COMPLETIONS_SHOWN, Completions, complete};
 use super::input::{Edit, LineInput};
 use crate::store::Store;
-use crate::store::filter::{Filter, FilterError, parse_filter};
+use crate::store::filter::{Filter, FilterError, Zone, parse_filter_in};
 use std::sync::atomic::AtomicBool;
 
 /// Applied filters kept for Up/Down.
@@ -31,10 +31,11 @@ pub struct FilterBar {
 }
 
 impl FilterBar {
-    /// The filter for the current text, or `None` (and the error kept) if it
-    /// does not parse.
-    pub fn parse(&mut self) -> Option<Filter> {
-        match parse_filter(self.input.text()) {
+    /// The filter for the current text, times without an offset read in
+    /// `zone` (the one the screen shows), or `None` (and the error kept) if
+    /// it does not parse.
+    pub fn parse(&mut self, zone: Zone) -> Option<Filter> {
+        match parse_filter_in(self.input.text(), zone) {
             Ok(filter) => {
                 self.error = None;
                 Some(filter)
@@ -233,7 +234,7 @@ mod tests {
     fn a_bad_term_keeps_its_error() {
         let mut bar = FilterBar::default();
         bar.set("user:a bogus:x");
-        assert!(bar.parse().is_none());
+        assert!(bar.parse(Zone::Utc).is_none());
         assert_eq!(bar.error.as_ref().map(|e| e.column), Some(8));
     }
 }

@@ -6,7 +6,7 @@ use super::cursor::Cursor;
 use super::export::Format;
 use super::input::LineInput;
 use crate::export::atomic::refuse_evidence;
-use crate::store::filter::{Field, Filter, Predicate, parse_filter};
+use crate::store::filter::{Field, Filter, Predicate, parse_filter_in};
 use crate::store::query::select;
 use crate::store::store::NO_TIME;
 use crate::text::for_terminal;
@@ -39,8 +39,8 @@ fn build_report(app: &App) -> Result<AccessReport, String> {
         .loaded()
         .ok_or("the report needs the logs loaded first")?;
     let store = &data.store;
-    let filter =
-        parse_filter(app.filter.input.text()).map_err(|e| format!("fix the filter first: {e}"))?;
+    let filter = parse_filter_in(app.filter.input.text(), app.zone())
+        .map_err(|e| format!("fix the filter first: {e}"))?;
     let patient = single_patient(&filter).ok_or_else(|| {
         let example = app
             .selected_row()

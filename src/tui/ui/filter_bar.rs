@@ -2,6 +2,7 @@
 //! completion popup.
 
 use super::{App, safe, sanitized};
+use crate::tui::clock::zone_label;
 use crate::text::truncate_to_width;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
@@ -30,6 +31,20 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         spans.push(Span::raw(sanitized(bar.input.text()).into_owned()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if bar.active {
+        // Times typed without an offset are read in the zone shown.
+        let zone = format!(" times {} ", zone_label(app.utc));
+        let typed = PROMPT.len() + sanitized(bar.input.text()).width();
+        let width = zone.len() as u16 + 3;
+        if usize::from(area.width) > typed + usize::from(width) {
+            let at = Rect {
+                x: area.right() - width,
+                width: width - 3,
+                ..area
+            };
+            frame.render_widget(Span::styled(zone, app.theme.dim()), at);
+        }
+    }
     if app.querying {
         let busy = Rect {
             x: area.right().saturating_sub(3),
