@@ -222,17 +222,31 @@ fn report_formats_and_accounting() {
 fn a_date_alone_in_to_includes_that_whole_day() {
     let day = |from: &str, to: &str| -> Json {
         json_of(&[
-            "report", "sample-logs", "--patient", "P-0007", "--from", from, "--to", to,
-            "--format", "json",
+            "report",
+            "sample-logs",
+            "--patient",
+            "P-0007",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--format",
+            "json",
         ])
     };
     let whole_day = day("2025-07-06", "2025-07-06");
     let explicit = day("2025-07-06T00:00:00Z", "2025-07-06T23:59:59.999999Z");
     assert!(whole_day["total_accesses"].as_u64().unwrap() > 0);
     assert_eq!(whole_day["accesses"], explicit["accesses"]);
-    assert_eq!(whole_day["report_period"]["end"], "2025-07-06T23:59:59.999999");
+    assert_eq!(
+        whole_day["report_period"]["end"],
+        "2025-07-06T23:59:59.999999"
+    );
     let help = String::from_utf8(ok(&["report", "--help"])).unwrap();
-    assert!(help.contains("a date alone is the end of that day"), "{help}");
+    assert!(
+        help.contains("a date alone is the end of that day"),
+        "{help}"
+    );
 }
 
 #[test]

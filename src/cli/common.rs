@@ -296,6 +296,9 @@ pub fn write_document(doc: &Document, layout: TextLayout, out: &mut dyn Write) -
         for_terminal(&doc.period.end)
     )?;
     writeln!(out, "{}", doc.summary)?;
+    for note in &doc.notes {
+        writeln!(out, "{}: {}", layout.paint.bad("note"), for_terminal(note))?;
+    }
     match &doc.integrity_note {
         None => writeln!(out, "integrity: verified")?,
         Some(note) => writeln!(

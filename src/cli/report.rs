@@ -7,31 +7,32 @@ use super::common::{self, Input, Output};
 use crate::export::{self, Document};
 use crate::store::Store;
 use crate::store::filter::{Zone, parse_time_in};
+use crate::text::for_terminal;
 use crate::views::Moment;
-use crate::views::report::{access_report, accounting};
+use crate::views::report::{accounting, filtered_report};
 use serde::Serialize;
 use std::io::{self, Write};
 
 /// A patient's access report over a period (the lesson's generate_access_report)
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "The period is inclusive at both ends: a date alone in --to means the end of that day, so --from 2025-07-06 --to 2025-07-06 is all of 6 July (UTC). integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note).\n\nExamples:\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31 --format json\n  auditui report logs/ --patient P-0007 --from 2025-07-06 --to 2025-07-06 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json"
+    after_help = "The period is inclusive at both ends: a date alone in --to means the end of that day, so --from 2025-07-06 --to 2025-07-06 is all of 6 July (UTC). Without --from/--to the period is the filter's since:/until:, else the span of the patient's entries. With -q only the entries matching every term count, and the report says so (filter); `r` in the browser gives the same report for the same filter. integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note). An id that never occurs in the log is warned about, with the closest id.\n\nExamples:\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31 --format json\n  auditui report logs/ --patient P-0007 --from 2025-07-06 --to 2025-07-06 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json\n  auditui report logs/ -q 'patient:P-0007 failed since:2025-07-06'"
 )]
 pub struct Args {
     #[command(flatten)]
     pub input: Input,
-    /// The patient_id to report on
+    /// The patient_id to report on; without it, the one patient: in -q
     #[arg(long, value_name = "ID")]
-    pub patient: String,
+    pub patient: Option<String>,
     /// Start of the period, included (2025-07-01, 2025-07-01T08:00,
     /// 2025-07-01T08:00:00+02:00; UTC without an offset); a date alone is the
     /// start of that day
     #[arg(long, value_name = "TIME", value_parser = parse_moment)]
-    pub from: Moment,
+    pub from: Option<Moment>,
     /// End of the period, included; a date alone is the end of that day
     /// (--to 2025-07-31 includes all of 31 July)
     #[arg(long, value_name = "TIME", value_parser = parse_end)]
-    pub to: Moment,
+    pub to: Option<Moment>,
     /// List disclosures (successful accesses) per date, recipient and purpose
     #[arg(long)]
     pub accounting: bool,
@@ -68,14 +69,18 @@ fn parse_end(text: &str) -> Result<Moment, String> {
 
 pub fn run(args: Args) -> Result<u8, String> {
     let loaded = common::load(&args.input)?;
-    let report = access_report(
+    let report = filtered_report(
         &loaded.store,
         &loaded.verification,
-        &loaded.rows,
-        &args.patient,
+        &args.input.query.clone().unwrap_or_default(),
+        args.patient.as_deref(),
         args.from,
         args.to,
-    );
+    )
+    .map_err(|e| format!("{e}, or --patient ID"))?;
+    if let Some(note) = &report.patient_note {
+        eprintln!("auditui: warning: {}", for_terminal(note));
+    }
     let format = args.format;
     let layout = common::TextLayout::for_output(&args.output);
     common::write_output(&args.output, &args.input, |out| {

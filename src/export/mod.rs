@@ -211,7 +211,18 @@ pub struct Document {
     /// Why integrity is not verified; `None` when it is (the views set a
     /// note exactly when `integrity_verified` is false).
     pub integrity_note: Option<String>,
+    /// What else a reader must know: the filter that narrowed the entries,
+    /// a patient id that never occurs in the log.
+    pub notes: Vec<String>,
     pub table: Table,
+}
+
+/// The notes of a report or accounting, in words.
+fn notes(filter: &Option<String>, patient_note: &Option<String>) -> Vec<String> {
+    let filter = filter
+        .iter()
+        .map(|f| format!("filter: {f} (only entries matching every term)"));
+    filter.chain(patient_note.iter().cloned()).collect()
 }
 
 /// The access report; each row carries the patient so that a CSV row
@@ -229,6 +240,7 @@ pub fn report_document(report: &AccessReport) -> Document {
             plural(report.unique_users, "user", "users")
         ),
         integrity_note: report.integrity_note.clone(),
+        notes: notes(&report.filter, &report.patient_note),
         table: Table {
             columns: vec![
                 detail(text("patient_id")),
@@ -272,6 +284,7 @@ pub fn accounting_document(accounting: &Accounting) -> Document {
             plural(accounting.total_disclosures, "disclosure", "disclosures")
         ),
         integrity_note: accounting.integrity_note.clone(),
+        notes: notes(&accounting.filter, &accounting.patient_note),
         table: Table {
             columns: vec![
                 detail(text("patient_id")),

@@ -7,9 +7,7 @@ use super::app::{App, Effect, set_filter};
 use super::clock::format_instant;
 use super::cursor::Cursor;
 use super::worker::Activity as ActivityData;
-use crate::store::filter::{
-    FilterError, Predicate, format_duration, parse_filter, quote_value,
-};
+use crate::store::filter::{FilterError, Predicate, format_duration, parse_filter, quote_value};
 use crate::views::histogram::{TooManyBuckets, Width, narrower, wider};
 use std::ops::RangeInclusive;
 use std::sync::Arc;

@@ -1,7 +1,7 @@
 //! Showing the store's UTC microseconds as local time or UTC.
 
-use crate::store::store::NO_TIME;
 use crate::store::filter::format_timestamp;
+use crate::store::store::NO_TIME;
 use chrono::{DateTime, Local, SecondsFormat};
 
 /// `2025-07-06 14:23:01`, to the second: the table's resolution. Times the

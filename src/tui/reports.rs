@@ -1,18 +1,15 @@
 //! The access report (for the `patient:` in the filter), its export, and
 //! the alerts view.
 
-use super::app::{App, Effect, ExportOutcome, Prompt, View, field_filter};
+use super::app::{App, Effect, ExportOutcome, Prompt, View};
 use super::cursor::Cursor;
 use super::export::Format;
 use super::input::LineInput;
 use crate::export::atomic::refuse_evidence;
-use crate::store::filter::{Field, Filter, Predicate, parse_filter_in};
-use crate::store::query::select;
-use crate::store::store::NO_TIME;
+use crate::store::filter::{Field, parse_filter_in};
 use crate::text::for_terminal;
-use crate::views::Moment;
 use crate::views::alerts::{Alerts, Burst, EmergencyAccess};
-use crate::views::report::{AccessReport, access_report};
+use crate::views::report::{AccessReport, filtered_report};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -31,9 +28,9 @@ pub fn show_report(app: &mut App) {
     }
 }
 
-/// The report for the filter's `patient:` over its `since:`/`until:` range
-/// (all time without them), over the whole log: other terms narrow the
-/// browsing, not what a patient is owed.
+/// The report for the filter's `patient:`, over its `since:`/`until:`
+/// range (else the span of the selected entries), among the entries it
+/// selects: the same report as `auditui report -q` with this filter.
 fn build_report(app: &App) -> Result<AccessReport, String> {
     let data = app
         .loaded()
@@ -41,7 +38,7 @@ fn build_report(app: &App) -> Result<AccessReport, String> {
     let store = &data.store;
     let filter = parse_filter_in(app.filter.input.text(), app.zone())
         .map_err(|e| format!("fix the filter first: {e}"))?;
-    let patient = single_patient(&filter).ok_or_else(|| {
+    filtered_report(store, &data.verification, &filter, None, None, None).map_err(|_| {
         let example = app
             .selected_row()
             .and_then(|r| store.text(Field::Patient, r))
@@ -50,48 +47,7 @@ fn build_report(app: &App) -> Result<AccessReport, String> {
             "the access report needs one patient in the filter: press / and type patient:{}",
             for_terminal(example)
         )
-    })?;
-    let rows = select(store, &field_filter(Field::Patient, &patient));
-    let (mut start, mut end) = (None, None);
-    for term in filter.terms.iter().filter(|t| !t.negated) {
-        match term.predicate {
-            Predicate::Since(t) => start = Some(start.map_or(t, |s: i64| s.max(t))),
-            Predicate::Until(t) => end = Some(end.map_or(t, |e: i64| e.min(t))),
-            _ => {}
-        }
-    }
-    let times = || {
-        rows.iter()
-            .map(|&r| store.time[r as usize])
-            .filter(|&t| t != NO_TIME)
-    };
-    let start = start.or_else(|| times().min()).unwrap_or(0);
-    let end = end.or_else(|| times().max()).unwrap_or(start);
-    let utc = |micros| Moment {
-        micros,
-        offset: Some(0),
-    };
-    Ok(access_report(
-        store,
-        &data.verification,
-        &rows,
-        &patient,
-        utc(start),
-        utc(end),
-    ))
-}
-
-/// The one patient a filter asks for, if it asks for exactly one.
-fn single_patient(filter: &Filter) -> Option<String> {
-    let mut patients = filter.terms.iter().filter_map(|t| match &t.predicate {
-        Predicate::Field {
-            field: Field::Patient,
-            values,
-        } if !t.negated && values.len() == 1 => Some(values[0].clone()),
-        _ => None,
-    });
-    let first = patients.next()?;
-    patients.next().is_none().then_some(first)
+    })
 }
 
 /// `e`: ask where to write the report shown, or the filter's report.

@@ -2,8 +2,8 @@
 //! completion popup.
 
 use super::{App, safe, sanitized};
-use crate::tui::clock::zone_label;
 use crate::text::truncate_to_width;
+use crate::tui::clock::zone_label;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
