@@ -250,6 +250,33 @@ fn a_date_alone_in_to_includes_that_whole_day() {
 }
 
 #[test]
+fn csv_exports_carry_the_error_each_failed_call_logged() {
+    let csv = String::from_utf8(ok(&[
+        "export", CHAIN, "-q", "failed", "--format", "csv", "-o", "-",
+    ]))
+    .unwrap();
+    assert!(csv.lines().next().unwrap().split(',').any(|c| c == "error"));
+    let log = String::from_utf8(fixture(CHAIN)).unwrap();
+    let errors: Vec<String> = log
+        .lines()
+        // serde_json refuses the fixture's lone surrogates; the other
+        // lines are enough to check.
+        .filter_map(|line| serde_json::from_str::<Json>(line).ok())
+        .filter(|entry| entry["success"] == false)
+        .map(|entry| {
+            entry["result_summary"]["error"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(errors.len() >= 5, "{errors:?}");
+    for error in errors {
+        assert!(csv.contains(&error), "{error} missing from\n{csv}");
+    }
+}
+
+#[test]
 fn output_files_are_never_overwritten_without_force() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.json");

@@ -14,6 +14,7 @@ pub mod markdown;
 use crate::store::Store;
 use crate::store::filter::{Field, format_timestamp};
 use crate::store::store::{NO_TIME, Outcome};
+use crate::text::plural;
 use crate::views::PyNumber;
 use crate::views::alerts::Alerts;
 use crate::views::histogram::Histogram;
@@ -126,6 +127,7 @@ pub fn entries(store: &Store, rows: &[u32]) -> Table {
         detail(text("model")),
         detail(text("trigger")),
         detail(text("ip")),
+        detail(text("error")),
         detail(text("file")),
         detail(number("line")),
     ];
@@ -159,12 +161,23 @@ pub fn entries(store: &Store, rows: &[u32]) -> Table {
                 field(Field::Model),
                 field(Field::Trigger),
                 field(Field::Ip),
+                Cell::text(error_message(store, r).as_deref()),
                 Cell::Text(file.to_owned()),
                 Cell::count(line),
             ]
         })
         .collect();
     Table { columns, rows }
+}
+
+/// The `result_summary.error` a call that did not succeed logged, re-read
+/// from its line (successful calls are not re-read).
+fn error_message(store: &Store, row: usize) -> Option<String> {
+    if store.outcome[row] == Outcome::Ok {
+        return None;
+    }
+    let entry = store.entry(row)?;
+    entry.fields().error.map(|e| e.into_owned())
 }
 
 /// Per-tool statistics, the lesson's keys first.
@@ -314,10 +327,6 @@ pub fn accounting_document(accounting: &Accounting) -> Document {
                 .collect(),
         },
     }
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
 }
 
 /// Calls and failures per bucket, times in UTC.

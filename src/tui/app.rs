@@ -9,7 +9,7 @@
 use super::activity::{self, Activity};
 use super::completion::Completions;
 use super::cursor::Cursor;
-use super::export::Format;
+use super::export::{Exporting, Format};
 use super::filter::FilterBar;
 use super::input::{Edit, LineInput};
 use super::keymap::{Context, Keymap};
@@ -111,6 +111,13 @@ pub enum ExportOutcome {
     Failed(String),
 }
 
+/// What an export writes.
+pub enum Export {
+    Report(Arc<AccessReport>),
+    /// The entries the filter selects.
+    Entries(Arc<Selection>),
+}
+
 /// Work for the event loop, queued by `update`.
 pub enum Effect {
     Query {
@@ -146,7 +153,7 @@ pub enum Effect {
         path: PathBuf,
         format: Format,
         force: bool,
-        report: Arc<AccessReport>,
+        what: Export,
         data: Arc<Loaded>,
     },
 }
@@ -196,8 +203,8 @@ pub enum View {
 /// A question in a popup, which takes the keyboard until answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Prompt {
-    ExportPath(LineInput),
-    Overwrite(PathBuf),
+    ExportPath(LineInput, Exporting),
+    Overwrite(PathBuf, Exporting),
 }
 
 pub enum Load {
@@ -341,8 +348,8 @@ impl App {
     pub fn contexts(&self) -> Vec<Context> {
         use Context as C;
         let mut contexts = match (&self.prompt, self.filter.active, self.view) {
-            (Some(Prompt::Overwrite(_)), ..) => vec![C::Confirm],
-            (Some(Prompt::ExportPath(_)), ..) => vec![C::Prompt, C::TextInput],
+            (Some(Prompt::Overwrite(..)), ..) => vec![C::Confirm],
+            (Some(Prompt::ExportPath(..)), ..) => vec![C::Prompt, C::TextInput],
             (None, true, _) => vec![C::Filter, C::TextInput],
             // Until the logs are loaded there is nothing to move in.
             (None, false, View::Panes) if self.loaded().is_none() => vec![C::App],
@@ -682,7 +689,7 @@ fn copy(app: &mut App) {
 }
 
 fn edit_text(app: &mut App, edit: Edit) {
-    if let Some(Prompt::ExportPath(input)) = &mut app.prompt {
+    if let Some(Prompt::ExportPath(input, _)) = &mut app.prompt {
         input.apply(edit);
         return;
     }

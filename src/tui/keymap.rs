@@ -219,7 +219,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(App, &[ch('i')], Action::ShowFindings, "integrity findings (Enter jumps to the entry)", Some("findings")),
     bind(App, &[ch('r')], Action::ShowReport, "access report of the patient: in the filter", Some("report")),
     bind(App, &[ch('a')], Action::ShowAlerts, "alerts: access bursts and emergency accesses", Some("alerts")),
-    bind(App, &[ch('e')], Action::Export, "export the access report to a file", Some("export")),
+    bind(App, &[ch('e')], Action::Export, "export the report shown, else the filtered entries", Some("export")),
     bind(App, &[ch('t')], Action::ToggleUtc, "show times in local time / UTC", None),
     bind(App, &[ch('F')], Action::ToggleFollow, "follow: re-verify and show new entries as the logs grow", None),
     bind(App, &[ch('m')], Action::ToggleMouse, "release the mouse to select text / capture it again", None),

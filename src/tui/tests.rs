@@ -1,6 +1,7 @@
 //! Key sequences through `update`, as a person would type them.
 
 use super::app::{Action, ExportOutcome, Pane, Prompt, View};
+use super::export::Exporting;
 use super::testing::{Harness, chain_log, clinic_accesses, hipaa_log, support_calls};
 use crate::store::filter::Field;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
@@ -290,9 +291,12 @@ fn the_report_needs_a_patient_and_exports_without_overwriting() {
     h.ctrl('u');
     h.keys(&path.display().to_string());
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.prompt, Some(Prompt::Overwrite(path.clone())));
+    assert_eq!(
+        h.app.prompt,
+        Some(Prompt::Overwrite(path.clone(), Exporting::Report))
+    );
     h.keys("n");
-    assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(_))));
+    assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(..))));
     h.key(KeyCode::Enter);
     h.keys("y");
     assert_eq!(h.app.prompt, None);
@@ -551,7 +555,7 @@ fn the_report_is_never_exported_among_the_logs_being_read() {
             .unwrap()
             .contains("never writes there")
     );
-    assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(_))));
+    assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(..))));
     assert_eq!(std::fs::read_dir(logs.path()).unwrap().count(), 0);
 }
 
@@ -619,4 +623,48 @@ proptest::proptest! {
             h.render();
         }
     }
+}
+
+#[test]
+fn e_outside_the_report_exports_the_filtered_entries_in_any_format() {
+    let log = chain_log(&support_calls());
+    let mut h = Harness::loaded(&[("support.jsonl", &log)], 120, 35);
+    h.keys("/failed");
+    h.key(KeyCode::Enter);
+    let dir = tempfile::tempdir().unwrap();
+    let write = |h: &mut Harness, name: &str| {
+        h.keys("e");
+        assert!(matches!(
+            &h.app.prompt,
+            Some(Prompt::ExportPath(input, Exporting::Entries)) if input.text() == "entries.jsonl"
+        ));
+        h.ctrl('u');
+        h.keys(&dir.path().join(name).display().to_string());
+        h.key(KeyCode::Enter);
+        assert_eq!(h.app.prompt, None, "{:?}", h.app.status);
+        std::fs::read_to_string(dir.path().join(name)).unwrap()
+    };
+    let lines = write(&mut h, "failed.jsonl");
+    let failed: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"success\":false"))
+        .collect();
+    assert_eq!(lines.lines().collect::<Vec<_>>(), failed);
+    assert!(
+        h.app
+            .status
+            .as_deref()
+            .unwrap()
+            .starts_with("wrote 2 entries to")
+    );
+    let csv = write(&mut h, "failed.csv");
+    let header = csv.lines().next().unwrap();
+    assert!(header.split(',').any(|c| c == "error"), "{header}");
+    assert!(csv.contains("Timed out after 30000 ms") && csv.contains("Permission denied"));
+    let array: serde_json::Value = serde_json::from_str(&write(&mut h, "failed.json")).unwrap();
+    assert_eq!(array.as_array().unwrap().len(), 2);
+    let bundle: serde_json::Value =
+        serde_json::from_str(&write(&mut h, "failed.fhir.json")).unwrap();
+    assert_eq!(bundle["entry"].as_array().unwrap().len(), 2);
+    assert!(write(&mut h, "failed.md").contains("| Permission denied |"));
 }
