@@ -8,6 +8,7 @@ use super::clock::format_instant;
 use super::cursor::Cursor;
 use super::worker::Activity as ActivityData;
 use crate::store::filter::{FilterError, Predicate, format_duration, parse_filter, quote_value};
+use crate::text::plural;
 use crate::views::histogram::{TooManyBuckets, Width, narrower, wider};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
@@ -159,10 +160,11 @@ pub fn apply_range(app: &mut App) {
     app.activity.chosen = None;
     set_filter(app, &text);
     app.filter.remember();
+    let buckets = range.count();
     app.status = Some(format!(
-        "{} bucket{}: {calls} calls, {failures} failed; Backspace restores the previous range",
-        range.clone().count(),
-        if range.count() == 1 { "" } else { "s" }
+        "{buckets} {}: {calls} {}, {failures} failed; Backspace restores the previous range",
+        plural(buckets, "bucket", "buckets"),
+        plural(calls as usize, "call", "calls"),
     ));
 }
 

@@ -668,3 +668,15 @@ fn e_outside_the_report_exports_the_filtered_entries_in_any_format() {
     assert_eq!(bundle["entry"].as_array().unwrap().len(), 2);
     assert!(write(&mut h, "failed.md").contains("| Permission denied |"));
 }
+
+#[test]
+fn the_detail_says_who_and_why_as_logged_without_invented_defaults() {
+    let mut h = Harness::loaded(&[("clinic.jsonl", &hipaa_log(&clinic_accesses()))], 120, 35);
+    h.key(KeyCode::Tab);
+    let screen = h.render();
+    assert!(
+        screen.contains("User usr_nurse1 (nurse) → access_patient_record · purpose treatment"),
+        "{screen}"
+    );
+    assert!(!screen.contains("unknown") && !screen.contains("[user_request]"));
+}

@@ -92,6 +92,27 @@ pub fn attribution(store: &Store, row: usize) -> String {
     )
 }
 
+/// Who did what and why, as logged: the lesson's chain without its
+/// invented defaults (a hipaa entry has no model and no trigger), with the
+/// purpose: `User usr_1 (nurse) → get_order · purpose treatment`.
+pub fn logged_attribution(store: &Store, row: usize) -> String {
+    let text = |field| store.text(field, row);
+    let mut out = format!("User {}", text(Field::User).unwrap_or("(none logged)"));
+    if let Some(role) = text(Field::Role) {
+        out.push_str(&format!(" ({role})"));
+    }
+    for step in [Field::Model, Field::Tool].into_iter().filter_map(text) {
+        out.push_str(&format!(" → {step}"));
+    }
+    if let Some(trigger) = text(Field::Trigger) {
+        out.push_str(&format!(" [{trigger}]"));
+    }
+    if let Some(purpose) = text(Field::Purpose) {
+        out.push_str(&format!(" · purpose {purpose}"));
+    }
+    out
+}
+
 /// Python truthiness of a JSON value.
 fn truthy(value: &Value<'_>) -> bool {
     match value {

@@ -6,7 +6,7 @@ use crate::tui::app::Pane;
 use crate::tui::layout::{LIST_CHROME, rows_in};
 use crate::tui::pretty::pretty_lines;
 use crate::views::retention::retention;
-use crate::views::timeline::attribution;
+use crate::views::timeline::logged_attribution;
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::text::Line;
@@ -56,7 +56,7 @@ pub fn content(app: &App, width: usize) -> Vec<String> {
     let (file, line) = store.location(row);
     let mut text = vec![
         format!("{}:{line}", sanitized(file)),
-        sanitized(&attribution(store, row)).into_owned(),
+        sanitized(&logged_attribution(store, row)).into_owned(),
         retention_line(app, store, row),
         String::new(),
     ];
