@@ -2,7 +2,7 @@
 //! on generated entries held in memory. Run: `cargo bench --bench load`.
 
 use auditui::generate::{Options, generate};
-use auditui::log::scan;
+use auditui::log::pass;
 use auditui::log::source::Source;
 use auditui::store;
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
@@ -26,7 +26,7 @@ fn benches(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(bytes.len() as u64));
     group.sample_size(10);
     let runs: [(&str, Run); 2] = [
-        ("verify", |sources| scan::verify(&sources).entries()),
+        ("verify", |sources| pass::verify(&sources).entries()),
         ("verify + store", |sources| {
             store::load(sources, |_| {}, &AtomicBool::new(false))
                 .map_or(0, |(store, _)| store.len())

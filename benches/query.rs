@@ -1,18 +1,20 @@
 //! Store build, query and histogram speed on 1,000,000 generated entries
-//! (DESIGN.md's performance contract: any structured filter ≤ 20 ms, free
-//! text ≤ 150 ms, store build adding ≤ 30% to load and verify; a histogram
-//! update within the filter's 20 ms).
+//! and through the query seam (`Backend`) against the store directly
+//! (targets and figures in BENCHMARKS.md).
 //!
 //! Run: `cargo bench --bench query`. The log is generated in memory by
 //! `auditui::generate` (never committed).
 
+use auditui::backend::memory::MemoryBackend;
+use auditui::backend::{self, Backend, PageAt};
+use auditui::filter::{Field, parse_filter, quote_value};
 use auditui::generate::{Options, generate};
-use auditui::log::scan;
+use auditui::log::pass;
 use auditui::log::source::Source;
-use auditui::store::filter::{Field, parse_filter, quote_value};
 use auditui::store::query::select;
 use auditui::store::{self, Store};
 use auditui::views::histogram::{Width, histogram, tool_latency};
+use auditui::views::stats::tool_stats;
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::sync::atomic::AtomicBool;
@@ -56,7 +58,7 @@ fn benches(c: &mut Criterion) {
     build.bench_function("verify only", |b| {
         b.iter_batched(
             || sources(&bytes),
-            |sources| black_box(scan::verify(&sources)),
+            |sources| black_box(pass::verify(&sources)),
             BatchSize::PerIteration,
         )
     });
@@ -158,5 +160,55 @@ fn histograms(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(query, benches, histograms);
+/// The same questions asked of the store directly and through the query
+/// seam (`MemoryBackend`): the seam should cost nothing visible.
+fn seam(c: &mut Criterion) {
+    let bytes = log_bytes();
+    let backend = MemoryBackend::load(sources(&bytes), |_| {}, &AtomicBool::new(false))
+        .expect("never cancelled");
+    let store = load(&bytes);
+    let never = AtomicBool::new(false);
+    let mut group = c.benchmark_group("seam");
+    for (name, query) in [
+        ("user", term(&store, Field::User, 7)),
+        ("failed", "failed".into()),
+    ] {
+        let filter = parse_filter(&query).expect("a filter");
+        group.bench_function(format!("select {name}, store"), |b| {
+            b.iter(|| black_box(select(&store, &filter)))
+        });
+        group.bench_function(format!("select {name}, backend"), |b| {
+            b.iter(|| black_box(backend.select(&filter, &never)))
+        });
+    }
+    let all: Vec<u32> = (0..store.len() as u32).collect();
+    let everything = backend::everything(&backend).expect("in memory");
+    group.bench_function("stats of all, store", |b| {
+        b.iter(|| black_box(tool_stats(&store, &all)))
+    });
+    group.bench_function("stats of all, backend", |b| {
+        b.iter(|| black_box(everything.tool_stats()))
+    });
+    // What the entries pane draws per frame: 40 rows from the middle.
+    let middle = store.len() / 2;
+    group.bench_function("page of 40, store", |b| {
+        b.iter(|| {
+            black_box(
+                all[middle..middle + 40]
+                    .iter()
+                    .map(|&r| {
+                        let r = r as usize;
+                        (store.text(Field::User, r), store.location(r), store.time[r])
+                    })
+                    .count(),
+            )
+        })
+    });
+    group.bench_function("page of 40, backend", |b| {
+        b.iter(|| black_box(everything.page(PageAt::Index(middle), 40)))
+    });
+    group.finish();
+}
+
+criterion_group!(query, benches, histograms, seam);
 criterion_main!(query);

@@ -6,7 +6,7 @@
 //! file never stops auditui: the caller gets the defaults and a message that
 //! names the line and the key, to show the user.
 
-use crate::store::filter::parse_duration;
+use crate::filter::parse_duration;
 use crate::tui::keymap::{self, Key};
 use crate::views::retention::Policies;
 use ratatui::style::Color;
@@ -121,7 +121,7 @@ impl Default for RetentionSettings {
 }
 
 /// A configuration and what went wrong reading it, if anything.
-pub struct Loaded {
+pub struct LoadedConfig {
     pub config: Config,
     /// Shown to the user; the defaults are in use when this is set.
     pub problem: Option<String>,
@@ -135,29 +135,29 @@ impl Config {
 
     /// Read `explicit` (from `--config`), else the file in the usual place
     /// if there is one. Never fails: problems come back with the defaults.
-    pub fn load(explicit: Option<&Path>) -> Loaded {
+    pub fn load(explicit: Option<&Path>) -> LoadedConfig {
         let path = match explicit {
             Some(path) => path.to_owned(),
             None => match default_path() {
                 Some(path) if path.is_file() => path,
-                _ => return Loaded::defaults(None),
+                _ => return LoadedConfig::defaults(None),
             },
         };
         let text = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) => {
-                return Loaded::defaults(Some(format!(
+                return LoadedConfig::defaults(Some(format!(
                     "cannot read config {}: {e}; using the defaults",
                     path.display()
                 )));
             }
         };
         match Config::parse(&text) {
-            Ok(config) => Loaded {
+            Ok(config) => LoadedConfig {
                 config,
                 problem: None,
             },
-            Err(e) => Loaded::defaults(Some(format!(
+            Err(e) => LoadedConfig::defaults(Some(format!(
                 "config {}: {e}\n(using the defaults)",
                 path.display()
             ))),
@@ -165,15 +165,15 @@ impl Config {
     }
 }
 
-impl Default for Loaded {
+impl Default for LoadedConfig {
     fn default() -> Self {
-        Loaded::defaults(None)
+        LoadedConfig::defaults(None)
     }
 }
 
-impl Loaded {
-    fn defaults(problem: Option<String>) -> Loaded {
-        Loaded {
+impl LoadedConfig {
+    fn defaults(problem: Option<String>) -> LoadedConfig {
+        LoadedConfig {
             config: Config::default(),
             problem,
         }

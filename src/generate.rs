@@ -17,6 +17,7 @@
 //! patient by one user, for the access-pattern alerts.
 
 use crate::log::canonical::{sha256, write_canonical_without, write_float, write_python_str};
+use crate::log::entry::Scheme;
 use crate::log::json;
 use std::fmt::{self, Display, Write as _};
 use std::fs::File;
@@ -32,17 +33,6 @@ pub const BURST_USER: &str = "usr_nightshift";
 pub const BURST_PATIENT: &str = "P-0007";
 /// How many accesses the burst holds (all within 50 minutes).
 pub const BURST_ACCESSES: u32 = 15;
-
-/// Which of the lesson's writers the lines imitate.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scheme {
-    /// `ImmutableAuditLog`: `AuditEntry` plus `_previous_hash` and `_hash`.
-    Chain,
-    /// `HIPAAAuditLog`: `MedicalAuditEntry` with `previous_hash`, `entry_hash`.
-    Hipaa,
-    /// `AuditLogger`: `AuditEntry` as JSON, no hashes.
-    Plain,
-}
 
 /// What kind of traffic, beyond the random background.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]

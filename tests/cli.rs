@@ -187,6 +187,36 @@ fn report_json_is_the_lessons_report_with_real_integrity() {
 }
 
 #[test]
+fn report_without_a_period_covers_the_whole_log() {
+    let report = |period: &[&str]| {
+        let base = ["report", HIPAA, "--patient", "P-0007", "--format", "json"];
+        json_of(&[&base[..], period].concat())
+    };
+    let whole = report(&[]);
+    // The fixture's first and last entries, whoever they are about.
+    assert_eq!(
+        whole["report_period"]["start"],
+        "2025-07-07T08:00:00.123456+00:00"
+    );
+    assert_eq!(
+        whole["report_period"]["end"],
+        "2025-07-08T07:30:25.855916+00:00"
+    );
+    let explicit = report(&[
+        "--from",
+        "2025-07-07T08:00:00.123456Z",
+        "--to",
+        "2025-07-08T07:30:25.855916Z",
+    ]);
+    assert_eq!(whole, explicit);
+    assert!(whole["total_accesses"].as_u64().unwrap() > 0);
+    // One end given: the other is still the log's.
+    let from = report(&["--from", "2025-07-08"]);
+    assert_eq!(from["report_period"]["end"], whole["report_period"]["end"]);
+    assert!(from["total_accesses"].as_u64() < whole["total_accesses"].as_u64());
+}
+
+#[test]
 fn report_formats_and_accounting() {
     let base = [
         "report",

@@ -95,7 +95,7 @@ fn every_filter_in_the_help_examples_parses() {
                 continue;
             };
             let filter = after.split('\'').next().unwrap();
-            auditui::store::filter::parse_filter(filter)
+            auditui::filter::parse_filter(filter)
                 .unwrap_or_else(|e| panic!("example {line:?}: {e}"));
             checked += 1;
         }

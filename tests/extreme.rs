@@ -1,8 +1,8 @@
 //! Inputs at the edges, through the real binary: huge sparse files,
 //! thousands of files, FIFOs and stdin that close early, files truncated or
 //! appended to while being read, unreadable files. Each must end with a
-//! message naming the file and the exit code of DESIGN.md (1 findings,
-//! 2 I/O), never a crash or a hang: every run has a deadline.
+//! message naming the file and the exit code of ARCHITECTURE.md (1
+//! findings, 2 I/O), never a crash or a hang: every run has a deadline.
 
 mod support;
 

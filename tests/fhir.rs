@@ -3,9 +3,10 @@
 //! fixture. (CI also runs scripts/validate_fhir.py, an independent FHIR
 //! implementation, on the same export: see .ci/run.)
 
-use auditui::export::fhir::{FHIR_VERSION, bundle, entry_uuid};
+use auditui::backend::memory::MemoryBackend;
+use auditui::backend::{Backend, PageAt, RowKey, everything};
+use auditui::export::fhir::{self, FHIR_VERSION, entry_uuid};
 use auditui::log::source::{Source, open_all};
-use auditui::store::{self, Store};
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -13,13 +14,20 @@ use std::sync::atomic::AtomicBool;
 const DCM: &str = "http://dicom.nema.org/resources/ontology/DCM";
 const ACT_REASON: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 
-fn load(sources: Vec<Source>) -> (Store, Vec<u32>) {
-    let (store, _) = store::load(sources, |_| {}, &AtomicBool::new(false)).unwrap();
-    let rows = (0..store.len() as u32).collect();
-    (store, rows)
+/// The logs, and the keys of all their entries in log order.
+fn load(sources: Vec<Source>) -> (MemoryBackend, Vec<RowKey>) {
+    let backend = MemoryBackend::load(sources, |_| {}, &AtomicBool::new(false)).unwrap();
+    let all = everything(&backend).unwrap();
+    let page = all.page(PageAt::First, all.count()).unwrap();
+    let keys = page.rows.iter().map(|row| row.key).collect();
+    (backend, keys)
 }
 
-fn hipaa() -> (Store, Vec<u32>) {
+fn bundle(backend: &MemoryBackend, keys: &[RowKey], observer: &str) -> Value {
+    fhir::bundle(backend, keys, observer).unwrap()
+}
+
+fn hipaa() -> (MemoryBackend, Vec<RowKey>) {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/hipaa.jsonl");
     load(open_all(&[path]).unwrap())
 }
@@ -147,7 +155,8 @@ fn the_hipaa_log_becomes_a_collection_of_one_audit_event_per_entry() {
         let id = e["id"].as_str().unwrap();
         assert!(is_uuid(id), "{at}: {id}");
         assert_eq!(entry["fullUrl"], format!("urn:uuid:{id}"), "{at}");
-        assert_eq!(id, entry_uuid(&store, i), "{at}");
+        let detail = store.detail(rows[i]).unwrap().unwrap();
+        assert_eq!(id, entry_uuid(&detail.row.file, detail.row.line), "{at}");
 
         // type and subtype: DICOM event, then the tool.
         let emergency = logged["purpose"] == "emergency";

@@ -3,12 +3,12 @@
 //! `scripts/make-sample-logs.sh` produce, verifying as their README says.
 
 use auditui::generate::{
-    self, BURST_ACCESSES, BURST_PATIENT, BURST_USER, GeneratedFile, Options, Scenario, Scheme,
-    parse_start,
+    self, BURST_ACCESSES, BURST_PATIENT, BURST_USER, GeneratedFile, Options, Scenario, parse_start,
 };
 use auditui::log::chain::{FindingKind, Verification};
+use auditui::log::entry::Scheme;
 use auditui::log::json::{self, Value};
-use auditui::log::scan::verify;
+use auditui::log::pass::verify;
 use auditui::log::source::{Source, open_all};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

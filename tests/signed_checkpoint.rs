@@ -95,9 +95,14 @@ fn a_checkpoint_signed_by_the_trusted_key_verifies() {
     let (secret, public) = keygen(dir.path(), "signer");
     let cp = checkpoint(Path::new(CHAIN), Some(&secret), dir.path(), "cp");
     let text = std::fs::read_to_string(&cp).unwrap();
+    assert!(text.starts_with("auditui checkpoint v2\n"), "{text}");
+    assert!(
+        text.lines().nth(4).unwrap().starts_with("tree 60 "),
+        "{text}"
+    );
     assert!(
         text.lines()
-            .nth(4)
+            .nth(5)
             .unwrap()
             .starts_with("signature ed25519 "),
         "{text}"
@@ -121,7 +126,7 @@ fn a_truncated_log_with_a_checkpoint_re_signed_by_another_key_fails() {
     assert_eq!(verify(&log, &forged, None), (0, vec![]));
     let (code, findings) = verify(&log, &forged, Some(&trusted));
     assert_eq!((code, kinds(&findings)), (1, vec!["signature"]));
-    assert_eq!(findings[0]["line"], 5);
+    assert_eq!(findings[0]["line"], 6);
     assert!(findings[0]["file"].as_str().unwrap().ends_with("forged.cp"));
     let message = findings[0]["message"].as_str().unwrap();
     assert!(message.contains("not by the trusted key"), "{message}");
@@ -134,7 +139,9 @@ fn an_edited_signed_checkpoint_fails() {
     let cp = checkpoint(Path::new(CHAIN), Some(&secret), dir.path(), "cp");
     // Lower the count to hide a truncation: the signature no longer matches.
     let text = std::fs::read_to_string(&cp).unwrap();
-    let edited = text.replace("entries 60", "entries 30");
+    let edited = text
+        .replace("entries 60", "entries 30")
+        .replace("tree 60 ", "tree 30 ");
     assert_ne!(edited, text);
     std::fs::write(&cp, edited).unwrap();
     let (code, findings) = verify(Path::new(CHAIN), &cp, Some(&public));

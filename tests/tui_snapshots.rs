@@ -2,7 +2,7 @@
 //! (80x24) and a large (160x48) terminal. Snapshots live in
 //! `tests/snapshots/`; times are drawn in UTC so they are the same anywhere.
 
-use auditui::log::scan::Progress;
+use auditui::log::pass::Progress;
 use auditui::tui::Action;
 use auditui::tui::loader::LoadProgress;
 use auditui::tui::testing::{

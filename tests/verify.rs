@@ -3,7 +3,7 @@
 
 use auditui::log::chain::{FindingKind, Verification};
 use auditui::log::checkpoint::Checkpoint;
-use auditui::log::scan::verify;
+use auditui::log::pass::verify;
 use auditui::log::source::Source;
 use serde_json::Value as Json;
 
@@ -155,7 +155,7 @@ fn a_final_line_cut_mid_write_is_incomplete_not_tampering() {
 fn tail_truncation_is_seen_only_with_a_checkpoint() {
     let lines = strict_chain();
     let full = verify_lines(&lines);
-    let checkpoint = Checkpoint::of(full.main_chain().unwrap()).unwrap();
+    let checkpoint = Checkpoint::of(full.main_chain().unwrap(), None).unwrap();
     let short: Vec<String> = lines[..15].to_vec();
     let sources = [Source::from_bytes(
         "log.jsonl",
@@ -173,7 +173,7 @@ fn tail_truncation_is_seen_only_with_a_checkpoint() {
 #[test]
 fn a_rewrite_from_an_entry_onwards_is_seen_only_with_a_checkpoint() {
     let lines = strict_chain();
-    let checkpoint = Checkpoint::of(verify_lines(&lines).main_chain().unwrap()).unwrap();
+    let checkpoint = Checkpoint::of(verify_lines(&lines).main_chain().unwrap(), None).unwrap();
     // Rewrite entries 12.. and re-chain them: self-consistent, so intact.
     let mut rewritten = lines[..11].to_vec();
     let mut previous: Json = serde_json::from_str::<Json>(&lines[10]).unwrap()["_hash"].clone();
@@ -203,7 +203,7 @@ fn a_checkpoint_of_the_same_log_finds_nothing() {
     let bytes = fixture_bytes("chain.jsonl");
     let sources = [Source::from_bytes("a.jsonl", bytes)];
     let v = verify(&sources);
-    let checkpoint = Checkpoint::of(v.main_chain().unwrap()).unwrap();
+    let checkpoint = Checkpoint::of(v.main_chain().unwrap(), None).unwrap();
     assert!(checkpoint.check(&v, &sources).is_empty());
 }
 

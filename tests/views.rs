@@ -2,9 +2,9 @@
 //! same entries (tests/fixtures/views.expected.json, written by
 //! tests/reference/make_fixtures.py running the lesson's code in CPython).
 
+use auditui::filter::{parse_filter, quote_value};
 use auditui::log::chain::Verification;
 use auditui::log::source::Source;
-use auditui::store::filter::{parse_filter, quote_value};
 use auditui::store::query::select;
 use auditui::store::{self, Store};
 use auditui::views::alerts::alerts;

@@ -5,8 +5,7 @@ use super::common::{self, Input};
 use super::verify::Format;
 use crate::config::AlertSettings;
 use crate::export;
-use crate::store::filter::parse_duration;
-use crate::views::alerts::alerts;
+use crate::filter::parse_duration;
 
 /// Bursts of accesses to one patient, and every emergency (break-the-glass) access
 #[derive(clap::Args, Debug)]
@@ -32,12 +31,10 @@ fn parse_window(text: &str) -> Result<i64, String> {
 
 pub fn run(args: Args, settings: &AlertSettings) -> Result<u8, String> {
     let loaded = common::load(&args.input)?;
-    let alerts = alerts(
-        &loaded.store,
-        &loaded.rows,
+    let alerts = loaded.selection.alerts(
         args.threshold.unwrap_or(settings.threshold) as usize,
         args.window.unwrap_or(settings.window),
-    );
+    )?;
     let layout = common::TextLayout::stdout();
     common::write_stdout(|out| match args.format {
         Format::Json => export::json::write_pretty(&alerts, out),

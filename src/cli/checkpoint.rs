@@ -2,13 +2,13 @@
 //! signed when given a key.
 
 use super::{EXIT_OK, open_sources};
-use crate::log::checkpoint::Checkpoint;
-use crate::log::scan;
+use crate::log::checkpoint::{Checkpoint, chain_leaves};
+use crate::log::pass;
 use crate::log::signing::parse_secret_key;
 use ed25519_dalek::SigningKey;
 use std::path::{Path, PathBuf};
 
-/// Print a checkpoint (origin, entry count, head hash) of a chain
+/// Print a checkpoint (origin, entry count, head hash, Merkle tree head) of a chain
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Keep the checkpoint where the log writer cannot change it (another host, a ticket, a signed commit). \
@@ -30,7 +30,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<u8, String> {
     let key = args.key.as_deref().map(read_secret_key).transpose()?;
     let sources = open_sources(&args.paths)?;
-    let verification = scan::verify(&sources);
+    let verification = pass::verify_keeping(&sources, true, |_| {});
     if verification.chains.len() > 1 {
         return Err(format!(
             "these paths hold {} separate chains; checkpoint one chain at a time",
@@ -40,8 +40,14 @@ pub fn run(args: Args) -> Result<u8, String> {
     let chain = verification
         .main_chain()
         .ok_or("no entries to checkpoint")?;
-    let checkpoint =
-        Checkpoint::of(chain).ok_or("this log has no hash chain to checkpoint (plain scheme)")?;
+    let leaves = chain_leaves(&verification, chain);
+    let checkpoint = Checkpoint::of(chain, leaves.as_deref())
+        .ok_or("this log has no hash chain to checkpoint (plain scheme)")?;
+    if checkpoint.tree.is_none() {
+        eprintln!(
+            "auditui: warning: an entry has no valid stored hash, so the checkpoint has no Merkle tree head (no excerpts or consistency proofs against it)"
+        );
+    }
     if !verification.intact() {
         eprintln!(
             "auditui: warning: the chain has {} integrity findings; the checkpoint records it as it is now",

@@ -6,16 +6,16 @@ use super::color::Paint;
 use super::open_sources;
 use super::progress;
 use super::terminal_out::TerminalSafe;
-use super::verify::weakness_notes;
+use crate::backend::memory::MemoryBackend;
+use crate::backend::{Backend, BackendError, Selection};
 use crate::export::atomic::{refuse_evidence, write_atomic};
 use crate::export::{Document, Table};
+use crate::filter::{Filter, parse_filter};
 use crate::log::chain::Verification;
-use crate::store::filter::{Filter, parse_filter};
-use crate::store::query::select;
-use crate::store::{self, Store};
 use crate::text::{for_terminal, truncate_to_width};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use unicode_width::UnicodeWidthStr;
 
@@ -68,34 +68,48 @@ pub fn parse_query(text: &str) -> Result<Filter, String> {
     })
 }
 
-/// The loaded logs and the selected rows.
-pub struct Loaded {
-    pub store: Store,
-    pub verification: Verification,
-    /// Rows matching `-q` (all rows without it), in store order.
-    pub rows: Vec<u32>,
+/// The loaded logs and the selected entries.
+pub struct SelectedLogs {
+    pub backend: Box<dyn Backend>,
+    /// Entries matching `-q` (all entries without it), in log order.
+    pub selection: Arc<dyn Selection>,
+}
+
+/// A question the logs could not answer ends the command (exit 2).
+impl From<BackendError> for String {
+    fn from(error: BackendError) -> String {
+        format!("the logs could not answer: {error}")
+    }
 }
 
 /// Read and verify the inputs, say on stderr (one line) if they are not
 /// intact or only weakly protected, and select the rows. Answers come from
 /// the log as it is, broken or not: the line on stderr is the caveat.
-pub fn load(input: &Input) -> Result<Loaded, String> {
+pub fn load(input: &Input) -> Result<SelectedLogs, String> {
+    load_keeping(input, false)
+}
+
+/// [`load`], keeping the entries' stored hashes in the verdict when
+/// `keep_leaves` (for Merkle proofs).
+pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, String> {
     let sources = open_sources(&input.paths)?;
     let bar = progress::Bar::new(total_bytes(&sources), "reading");
+    let never = AtomicBool::new(false);
     let (store, verification) =
-        store::load(sources, |p| bar.update(p), &AtomicBool::new(false)).expect("never cancelled");
+        crate::store::load_keeping(sources, keep_leaves, |p| bar.update(p), &never)
+            .ok_or("loading was cancelled")?;
+    let backend = MemoryBackend::new(store, verification);
     bar.finish();
-    if let Some(caveat) = integrity_caveat(&verification) {
+    if let Some(caveat) = integrity_caveat(backend.verification()) {
         eprintln!("auditui: {}", for_terminal(&caveat));
     }
-    let rows = match &input.query {
-        Some(filter) => select(&store, filter),
-        None => (0..store.len() as u32).collect(),
-    };
-    Ok(Loaded {
-        store,
-        verification,
-        rows,
+    let filter = input.query.clone().unwrap_or_default();
+    let selection = backend
+        .select(&filter, &never)?
+        .ok_or("the query was cancelled")?;
+    Ok(SelectedLogs {
+        backend: Box::new(backend),
+        selection,
     })
 }
 
@@ -115,7 +129,7 @@ fn integrity_caveat(v: &Verification) -> Option<String> {
             first.kind.name(),
         ));
     }
-    let notes = weakness_notes(v);
+    let notes = v.weakness_notes();
     (!notes.is_empty()).then(|| format!("note: {}", notes.join("; ")))
 }
 

@@ -3,8 +3,10 @@
 use super::EXIT_OK;
 use super::common::{self, Input, Output};
 use super::query::{EntryFormat, write_entries};
+use crate::backend::{RowKey, Selection};
 use crate::export;
 use crate::text::for_terminal;
+use std::io;
 
 /// Write the entries that match a filter to a file (jsonl, csv, json or fhir)
 #[derive(clap::Args, Debug)]
@@ -41,16 +43,29 @@ pub fn run(args: Args) -> Result<u8, String> {
             Format::Jsonl => EntryFormat::Jsonl,
             Format::Csv => EntryFormat::Csv,
             Format::Json => EntryFormat::Json,
-            Format::Fhir => return export::fhir::write_bundle(&loaded.store, &loaded.rows, out),
+            Format::Fhir => {
+                let keys = all_keys(loaded.selection.as_ref())?;
+                return export::fhir::write_bundle(loaded.backend.as_ref(), &keys, out);
+            }
         };
-        write_entries(format, &loaded.store, &loaded.rows, out)
+        write_entries(format, loaded.selection.as_ref(), out)
     })?;
     if let Some(path) = args.output.output.filter(|p| p.as_os_str() != "-") {
         eprintln!(
             "auditui: wrote {} entries to {}",
-            loaded.rows.len(),
+            loaded.selection.count(),
             for_terminal(&path.display().to_string())
         );
     }
     Ok(EXIT_OK)
+}
+
+/// The keys of every selected entry, for the FHIR Bundle.
+fn all_keys(selection: &dyn Selection) -> io::Result<Vec<RowKey>> {
+    let mut keys = Vec::with_capacity(selection.count());
+    export::each_entry(selection, &mut |entry, _| {
+        keys.push(entry.key);
+        Ok(())
+    })?;
+    Ok(keys)
 }

@@ -3,8 +3,8 @@
 
 use super::color::Paint;
 use super::{EXIT_FINDINGS, EXIT_OK};
+use crate::filter::parse_duration;
 use crate::log::follow::{Followed, Follower};
-use crate::store::filter::parse_duration;
 use crate::text::for_terminal;
 use serde_json::json;
 use std::io::{self, Write};

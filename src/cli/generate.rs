@@ -2,7 +2,8 @@
 //! benchmarks (bench data is generated, never committed).
 
 use super::EXIT_OK;
-use crate::generate::{self, DEFAULT_START, Options, Scenario, Scheme};
+use crate::generate::{self, DEFAULT_START, Options, Scenario};
+use crate::log::entry::Scheme;
 use std::io::Write;
 use std::path::PathBuf;
 

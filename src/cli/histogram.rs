@@ -5,8 +5,8 @@ use super::common::Format;
 use super::common::{self, Input};
 use crate::export;
 use crate::export::json::write_pretty;
-use crate::store::filter::{format_duration, format_timestamp, parse_duration};
-use crate::views::histogram::{Bucket, Histogram, MAX_BUCKETS, TooManyBuckets, Width, histogram};
+use crate::filter::{format_duration, format_timestamp, parse_duration};
+use crate::views::histogram::{Bucket, Histogram, MAX_BUCKETS, TooManyBuckets, Width};
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -61,7 +61,7 @@ struct OutputBucket {
 pub fn run(args: Args) -> Result<u8, String> {
     let loaded = common::load(&args.input)?;
     let width = args.bucket.map_or(Width::Auto(AUTO_BUCKETS), Width::Fixed);
-    let histogram = histogram(&loaded.store, &loaded.rows, width).map_err(too_many)?;
+    let histogram = loaded.selection.histogram(width)?.map_err(too_many)?;
     if histogram.buckets.is_empty() {
         eprintln!("auditui: no selected entry has a readable timestamp");
     }

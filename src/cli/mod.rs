@@ -9,6 +9,8 @@ mod color;
 mod common;
 mod completions;
 mod config;
+mod consistency;
+mod excerpt;
 mod export;
 mod follow;
 mod generate;
@@ -74,6 +76,10 @@ pub struct Cli {
 pub enum Command {
     Verify(verify::Args),
     Checkpoint(checkpoint::Args),
+    Excerpt(excerpt::Args),
+    VerifyExcerpt(excerpt::VerifyArgs),
+    Consistency(consistency::Args),
+    VerifyConsistency(consistency::VerifyArgs),
     Generate(generate::Args),
     Query(query::Args),
     Stats(stats::Args),
@@ -97,7 +103,7 @@ pub fn run(cli: Cli) -> u8 {
     let loaded = match &cli.command {
         // These need no configuration; `config` reports problems itself.
         Some(Command::Completions(_) | Command::Man(_) | Command::Config(_)) => {
-            crate::config::Loaded::default()
+            crate::config::LoadedConfig::default()
         }
         _ => crate::config::Config::load(cli.config.as_deref()),
     };
@@ -109,6 +115,10 @@ pub fn run(cli: Cli) -> u8 {
     let result = match cli.command {
         Some(Command::Verify(args)) => verify::run(args),
         Some(Command::Checkpoint(args)) => checkpoint::run(args),
+        Some(Command::Excerpt(args)) => excerpt::run(args),
+        Some(Command::VerifyExcerpt(args)) => excerpt::run_verify(args),
+        Some(Command::Consistency(args)) => consistency::run(args),
+        Some(Command::VerifyConsistency(args)) => consistency::run_verify(args),
         Some(Command::Generate(args)) => generate::run(args),
         Some(Command::Query(args)) => query::run(args),
         Some(Command::Stats(args)) => stats::run(args),

@@ -2,7 +2,7 @@
 //! ETA. indicatif draws nothing when stderr is not a terminal, so logs
 //! and pipes stay clean.
 
-use crate::log::scan::Progress;
+use crate::log::pass::Progress;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::time::Instant;
 

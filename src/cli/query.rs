@@ -2,8 +2,8 @@
 
 use super::EXIT_OK;
 use super::common::{self, Input};
+use crate::backend::Selection;
 use crate::export;
-use crate::store::Store;
 use std::io::{self, Write};
 
 /// Print the entries that match a filter
@@ -35,9 +35,9 @@ pub fn run(args: Args) -> Result<u8, String> {
     let loaded = common::load(&args.input)?;
     common::write_stdout(|out| {
         if args.count {
-            writeln!(out, "{}", loaded.rows.len())
+            writeln!(out, "{}", loaded.selection.count())
         } else {
-            write_entries(args.format, &loaded.store, &loaded.rows, out)
+            write_entries(args.format, loaded.selection.as_ref(), out)
         }
     })?;
     Ok(EXIT_OK)
@@ -46,18 +46,17 @@ pub fn run(args: Args) -> Result<u8, String> {
 /// Entries in one of the entry formats (shared with `export`).
 pub(super) fn write_entries(
     format: EntryFormat,
-    store: &Store,
-    rows: &[u32],
+    selection: &dyn Selection,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
         EntryFormat::Text => common::write_table(
-            &export::entries(store, rows),
+            &export::entries(selection)?,
             common::TextLayout::stdout(),
             out,
         ),
-        EntryFormat::Json => export::json::write_array(store, rows, out),
-        EntryFormat::Jsonl => export::json::write_lines(store, rows, out),
-        EntryFormat::Csv => export::csv::write_table(&export::entries(store, rows), out),
+        EntryFormat::Json => export::json::write_array(selection, out),
+        EntryFormat::Jsonl => export::json::write_lines(selection, out),
+        EntryFormat::Csv => export::csv::write_table(&export::entries(selection)?, out),
     }
 }

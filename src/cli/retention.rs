@@ -4,10 +4,8 @@ use super::EXIT_OK;
 use super::common::{self, Format, Input};
 use crate::config::RetentionSettings;
 use crate::export;
-use crate::store::filter::{format_timestamp, parse_duration, parse_timestamp};
-use crate::views::retention::{
-    Policies, RetentionEntry, Status, ToolRetention, by_tool, retention,
-};
+use crate::filter::{format_timestamp, parse_duration, parse_timestamp};
+use crate::views::retention::{Policies, RetentionEntry, Status, ToolRetention, by_tool};
 use serde::Serialize;
 
 /// Retention period of each entry (financial 7 years, healthcare 6, others 1) and what is past it
@@ -60,7 +58,7 @@ pub fn run(args: Args, settings: &RetentionSettings) -> Result<u8, String> {
         .unwrap_or_else(|| chrono::Utc::now().timestamp_micros());
     let policies = &settings.policies;
     let due_within = args.due_within.unwrap_or(settings.due_within);
-    let entries = retention(&loaded.store, &loaded.rows, policies, now, due_within);
+    let entries = loaded.selection.retention(policies, now, due_within)?;
     let tools = by_tool(&entries);
     common::write_stdout(|out| match args.format {
         Format::Json => export::json::write_pretty(

@@ -3,7 +3,7 @@
 use super::common;
 use super::verify::Format;
 use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
-use crate::scan::{Kind, Report, ensure_ascii, scan_sources};
+use crate::leaks::{Kind, Report, ensure_ascii, scan_sources};
 use crate::text::for_terminal;
 use serde_json::json;
 use std::path::PathBuf;

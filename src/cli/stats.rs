@@ -3,7 +3,6 @@
 use super::EXIT_OK;
 use super::common::{self, Format, Input};
 use crate::export;
-use crate::views::stats::tool_stats;
 
 /// Per-tool calls, success rate, durations and users (the lesson's by_tool)
 #[derive(clap::Args, Debug)]
@@ -19,7 +18,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> Result<u8, String> {
     let loaded = common::load(&args.input)?;
-    let stats = tool_stats(&loaded.store, &loaded.rows);
+    let stats = loaded.selection.tool_stats()?;
     common::write_stdout(|out| match args.format {
         Format::Text => {
             common::write_table(&export::stats(&stats), common::TextLayout::stdout(), out)

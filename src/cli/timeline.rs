@@ -4,7 +4,7 @@ use super::EXIT_OK;
 use super::common::{self, Input};
 use crate::export::json::write_pretty;
 use crate::text::{for_terminal, truncate_to_width};
-use crate::views::timeline::{TimelineEntry, timeline};
+use crate::views::timeline::TimelineEntry;
 use serde::Serialize;
 use std::io::{self, IsTerminal, Write};
 
@@ -42,7 +42,7 @@ const MAX_JSON_WIDTH: usize = 80;
 
 pub fn run(args: Args) -> Result<u8, String> {
     let loaded = common::load(&args.input)?;
-    let entries = timeline(&loaded.store, &loaded.rows, &args.conversation);
+    let entries = loaded.selection.timeline(&args.conversation)?;
     if entries.is_empty() {
         eprintln!(
             "auditui: no entries of conversation '{}'{}",

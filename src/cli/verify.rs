@@ -6,7 +6,7 @@ use super::progress::Bar;
 use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
 use crate::log::chain::{Finding, Verification};
 use crate::log::checkpoint::Note;
-use crate::log::scan;
+use crate::log::pass;
 use crate::log::signing::parse_public_key;
 use crate::log::source::Source;
 use crate::text::for_terminal;
@@ -48,7 +48,9 @@ pub fn run(args: Args) -> Result<u8, String> {
         .transpose()?;
     let sources = open_sources(&args.paths)?;
     let bar = Bar::new(total_bytes(&sources), "verifying");
-    let mut verification = scan::verify_with_progress(&sources, |p| bar.update(p));
+    // The tree head is recomputed from the stored hashes, kept only then.
+    let keep_leaves = note.as_ref().is_some_and(|n| n.checkpoint.tree.is_some());
+    let mut verification = pass::verify_keeping(&sources, keep_leaves, |p| bar.update(p));
     bar.finish();
     if let (Some(note), Some(path)) = (&note, &args.checkpoint) {
         verification.add_findings(checkpoint_findings(
@@ -73,11 +75,17 @@ pub fn run(args: Args) -> Result<u8, String> {
 }
 
 fn read_note(path: &Path) -> Result<Note, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    Note::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    read_note_text(path).map(|(note, _)| note)
 }
 
-fn read_trusted_key(path: &Path) -> Result<VerifyingKey, String> {
+/// A checkpoint file, parsed and as written (an excerpt carries its text).
+pub(super) fn read_note_text(path: &Path) -> Result<(Note, String), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let note = Note::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((note, text))
+}
+
+pub(super) fn read_trusted_key(path: &Path) -> Result<VerifyingKey, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     parse_public_key(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
@@ -100,7 +108,7 @@ fn checkpoint_findings(
     found
 }
 
-/// The JSON shape of DESIGN.md's verification contract, plus the chains.
+/// The JSON shape of ARCHITECTURE.md's "Verification", plus the chains.
 pub fn to_json(v: &Verification) -> serde_json::Value {
     let main = v.main_chain();
     json!({
@@ -144,30 +152,15 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
             .unwrap_or_else(|| "-".into());
         out.push_str(&format!(
             "  {status}{:<6} {:>8} entries  head {head}  {}\n",
-            chain.scheme,
+            chain.scheme.name(),
             chain.entries,
             for_terminal(&chain.files.join(" → "))
         ));
     }
-    for warning in weakness_notes(v) {
+    for warning in v.weakness_notes() {
         out.push_str(&format!("  note: {warning}\n"));
     }
-    if !v.findings.is_empty() {
-        out.push_str(&format!(
-            "{} {}:\n",
-            v.findings.len(),
-            plural(v.findings.len(), "finding", "findings")
-        ));
-        for f in &v.findings {
-            out.push_str(&format!(
-                "  {}:{}  {} {}\n",
-                for_terminal(&f.file),
-                f.line,
-                paint.bad(&format!("{:<10}", f.kind.name())),
-                for_terminal(&f.message)
-            ));
-        }
-    }
+    out.push_str(&findings_text(&v.findings, paint));
     let verdict = match (v.intact(), v.weak()) {
         (true, false) => paint.good("OK: every chain is intact"),
         (true, true) => paint.warn("OK, but WEAK: intact as far as the hashes reach (see notes)"),
@@ -182,16 +175,58 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
     out
 }
 
-/// What the scheme of each chain leaves unprotected.
-pub fn weakness_notes(v: &Verification) -> Vec<&'static str> {
-    let mut notes = Vec::new();
-    if v.chains.iter().any(|c| c.scheme == "hipaa") {
-        notes.push("hipaa chains hash only timestamp, user_id, tool_name, patient_id and previous_hash: purpose, role, arguments, result and success can be edited undetected");
+/// "N findings:" and one line per finding; nothing when there are none.
+fn findings_text(findings: &[Finding], paint: Paint) -> String {
+    let mut out = String::new();
+    if !findings.is_empty() {
+        out.push_str(&format!(
+            "{} {}:\n",
+            findings.len(),
+            plural(findings.len(), "finding", "findings")
+        ));
+        for f in findings {
+            out.push_str(&format!(
+                "  {}:{}  {} {}\n",
+                for_terminal(&f.file),
+                f.line,
+                paint.bad(&format!("{:<10}", f.kind.name())),
+                for_terminal(&f.message)
+            ));
+        }
     }
-    if v.chains.iter().any(|c| c.scheme == "plain") {
-        notes.push("plain logs have no hashes: nothing is protected");
+    out
+}
+
+/// What `verify-excerpt` and `verify-consistency` print: the JSON `report`,
+/// or `heading`, the findings and a verdict; and their exit code.
+pub fn print_verdict(
+    format: Format,
+    report: &serde_json::Value,
+    heading: &str,
+    findings: &[Finding],
+    ok: &str,
+) -> Result<u8, String> {
+    let intact = findings.is_empty();
+    match format {
+        Format::Json => write_stdout(|out| writeln!(out, "{report}"))?,
+        Format::Text => {
+            let paint = Paint::stdout();
+            let mut out = heading.to_string();
+            out.push_str(&findings_text(findings, paint));
+            out.push_str(&if intact {
+                paint.good(ok)
+            } else {
+                paint.bad(&format!(
+                    "FAILED: {} integrity {}",
+                    findings.len(),
+                    plural(findings.len(), "finding", "findings")
+                ))
+            });
+            out.push('\n');
+            write_stdout(|o| o.write_all(out.as_bytes()))?;
+        }
     }
-    notes
+    Ok(if intact { EXIT_OK } else { EXIT_FINDINGS })
 }
 
 fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {

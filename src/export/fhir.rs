@@ -13,15 +13,17 @@
 //! written as a `data-absent-reason` extension instead of a made-up time.
 //! Arguments and results are not exported: they are where PII lives.
 
-use crate::store::Store;
-use crate::store::filter::Field;
-use crate::store::store::{MISSING, Outcome, Sym};
+use crate::backend::{Backend, BackendError, EntryRow, Result, RowKey};
+use crate::filter::{Field, Filter, Predicate, Term};
+use crate::log::entry::parse_line;
+use crate::store::store::Outcome;
 use crate::views::alerts::is_review;
 use crate::views::{Moment, is_emergency};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::io::{self, Write};
+use std::sync::atomic::AtomicBool;
 
 pub const FHIR_VERSION: &str = "4.0.1";
 
@@ -75,10 +77,10 @@ impl EventKind {
     }
 }
 
-/// The Bundle for `rows` (store order), with `observer` as every event's
-/// `source.observer`.
-pub fn bundle(store: &Store, rows: &[u32], observer: &str) -> Value {
-    let first_emergency = first_emergency_by_patient(store);
+/// The Bundle for the entries `keys` (log order), with `observer` as every
+/// event's `source.observer`.
+pub fn bundle(backend: &dyn Backend, keys: &[RowKey], observer: &str) -> Result<Value> {
+    let first_emergency = first_emergency_by_patient(backend)?;
     let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let mut bundle = json!({
         "resourceType": "Bundle",
@@ -87,71 +89,113 @@ pub fn bundle(store: &Store, rows: &[u32], observer: &str) -> Value {
         "timestamp": now,
     });
     // FHIR forbids empty arrays: an empty selection is a Bundle without entries.
-    if !rows.is_empty() {
-        let entries: Vec<Value> = rows
-            .iter()
-            .map(|&row| {
-                let id = entry_uuid(store, row as usize);
-                let kind = event_kind(store, row as usize, &first_emergency);
-                json!({
-                    "fullUrl": format!("urn:uuid:{id}"),
-                    "resource": audit_event(store, row as usize, &id, kind, observer),
-                })
-            })
-            .collect();
+    if !keys.is_empty() {
+        let mut entries = Vec::with_capacity(keys.len());
+        for &key in keys {
+            let detail = backend
+                .detail(key)?
+                .ok_or_else(|| BackendError("an exported entry is gone from the logs".into()))?;
+            let id = entry_uuid(&detail.row.file, detail.row.line);
+            let kind = event_kind(&detail.row, &first_emergency);
+            entries.push(json!({
+                "fullUrl": format!("urn:uuid:{id}"),
+                "resource": audit_event(&detail.row, &detail.raw, &id, kind, observer),
+            }));
+        }
         bundle["entry"] = Value::Array(entries);
     }
-    bundle
+    Ok(bundle)
 }
 
-/// The Bundle for `rows` as pretty JSON, observed by the logs themselves:
+/// The Bundle for `keys` as pretty JSON, observed by the logs themselves:
 /// auditui only exports, the application that wrote them saw the events.
-pub fn write_bundle(store: &Store, rows: &[u32], out: &mut dyn Write) -> io::Result<()> {
-    let files: Vec<&str> = store.sources.iter().map(|s| s.name.as_str()).collect();
-    let observer = format!("audit log {}", files.join(", "));
-    super::json::write_pretty(&bundle(store, rows, &observer), out)
+pub fn write_bundle(backend: &dyn Backend, keys: &[RowKey], out: &mut dyn Write) -> io::Result<()> {
+    super::json::write_pretty(&observed_bundle(backend, keys)?, out)
 }
 
-/// The earliest break-the-glass access of each patient, in the whole store
+/// The extension on the Bundle's `meta` that carries a verifiable excerpt
+/// of the entries (`auditui verify-excerpt` reads it).
+pub const EXCERPT_EXTENSION: &str = "urn:auditui:excerpt";
+
+/// [`write_bundle`], carrying `excerpt` (its JSON text) in the Bundle's
+/// `meta`: a Bundle is not a DomainResource, so that is where it may go.
+pub fn write_bundle_with_excerpt(
+    backend: &dyn Backend,
+    keys: &[RowKey],
+    excerpt: &str,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut bundle = observed_bundle(backend, keys)?;
+    bundle["meta"]["extension"] = json!([{"url": EXCERPT_EXTENSION, "valueString": excerpt}]);
+    super::json::write_pretty(&bundle, out)
+}
+
+/// The Bundle for `keys`, observed by the logs' files.
+fn observed_bundle(backend: &dyn Backend, keys: &[RowKey]) -> io::Result<Value> {
+    let observer = format!("audit log {}", backend.source_names().join(", "));
+    bundle(backend, keys, &observer).map_err(io::Error::other)
+}
+
+/// The earliest break-the-glass access of each patient, in the whole log
 /// (a review closes an emergency even if the filter left the access out).
-fn first_emergency_by_patient(store: &Store) -> HashMap<Sym, (i64, usize)> {
-    let patients = &store.column(Field::Patient).ids;
-    let mut first: HashMap<Sym, (i64, usize)> = HashMap::new();
-    for (row, &patient) in patients.iter().enumerate() {
-        if patient != MISSING && store.text(Field::Purpose, row).is_some_and(is_emergency) {
-            let key = (store.time[row], row);
-            first
-                .entry(patient)
-                .and_modify(|k| *k = (*k).min(key))
-                .or_insert(key);
-        }
+fn first_emergency_by_patient(backend: &dyn Backend) -> Result<HashMap<String, (i64, RowKey)>> {
+    let never = AtomicBool::new(false);
+    let spellings: Vec<String> = backend
+        .values(Field::Purpose, &never)?
+        .into_iter()
+        .filter(|p| is_emergency(p))
+        .collect();
+    let mut first: HashMap<String, (i64, RowKey)> = HashMap::new();
+    if spellings.is_empty() {
+        return Ok(first);
     }
-    first
+    let filter = Filter {
+        terms: vec![Term {
+            negated: false,
+            predicate: Predicate::Field {
+                field: Field::Purpose,
+                values: spellings,
+            },
+            span: 0..0,
+        }],
+    };
+    let Some(emergencies) = backend.select(&filter, &never)? else {
+        return Ok(first);
+    };
+    let visited = emergencies.for_each(&mut |row, _| {
+        if let Some(patient) = &row.patient {
+            let at = (row.key.time, row.key);
+            first
+                .entry(patient.clone())
+                .and_modify(|k| *k = (*k).min(at))
+                .or_insert(at);
+        }
+        Ok(())
+    })?;
+    visited.map_err(|e| BackendError(e.to_string()))?;
+    Ok(first)
 }
 
-fn event_kind(
-    store: &Store,
-    row: usize,
-    first_emergency: &HashMap<Sym, (i64, usize)>,
-) -> EventKind {
-    let patient = store.column(Field::Patient).ids[row];
-    if store.text(Field::Purpose, row).is_some_and(is_emergency) {
+fn event_kind(row: &EntryRow, first_emergency: &HashMap<String, (i64, RowKey)>) -> EventKind {
+    if row.purpose.as_deref().is_some_and(is_emergency) {
         EventKind::EmergencyStarted
-    } else if is_review(store, row)
-        && first_emergency
-            .get(&patient)
-            .is_some_and(|&first| first < (store.time[row], row))
+    } else if is_review(row.tool.as_deref(), row.purpose.as_deref())
+        && row
+            .patient
+            .as_ref()
+            .and_then(|p| first_emergency.get(p))
+            .is_some_and(|&first| first < (row.key.time, row.key))
     {
         EventKind::EmergencyStopped
-    } else if patient != MISSING {
+    } else if row.patient.is_some() {
         EventKind::PatientRecord
     } else {
         EventKind::ApplicationActivity
     }
 }
 
-fn audit_event(store: &Store, row: usize, id: &str, kind: EventKind, observer: &str) -> Value {
-    let entry = store.entry(row);
+fn audit_event(row: &EntryRow, raw: &[u8], id: &str, kind: EventKind, observer: &str) -> Value {
+    let entry = parse_line(raw).ok();
     let fields = entry.as_ref().map(|e| e.fields());
     let error = fields
         .as_ref()
@@ -163,7 +207,7 @@ fn audit_event(store: &Store, row: usize, id: &str, kind: EventKind, observer: &
     event.insert("id".into(), id.into());
     let (type_code, dicom_subtype) = kind.codes();
     event.insert("type".into(), type_code);
-    let tool = text(store, Field::Tool, row);
+    let tool = text(&row.tool);
     let subtypes: Vec<Value> = dicom_subtype
         .into_iter()
         .chain(tool.as_deref().and_then(|t| {
@@ -185,16 +229,16 @@ fn audit_event(store: &Store, row: usize, id: &str, kind: EventKind, observer: &
         Some(instant) => event.insert("recorded".into(), instant.into()),
         None => event.insert("_recorded".into(), absent("unknown")),
     };
-    if let Some(code) = outcome(store.outcome[row], error.as_deref()) {
+    if let Some(code) = outcome(row.outcome, error.as_deref()) {
         event.insert("outcome".into(), code.into());
     }
     if let Some(error) = error {
         event.insert("outcomeDesc".into(), error.into());
     }
-    if let Some(purpose) = text(store, Field::Purpose, row) {
+    if let Some(purpose) = text(&row.purpose) {
         event.insert("purposeOfEvent".into(), purpose_of_event(&purpose).into());
     }
-    event.insert("agent".into(), agents(store, row).into());
+    event.insert("agent".into(), agents(row).into());
     event.insert(
         "source".into(),
         json!({
@@ -202,7 +246,7 @@ fn audit_event(store: &Store, row: usize, id: &str, kind: EventKind, observer: &
             "type": [coding(SOURCE_TYPE, "4", "Application Server")],
         }),
     );
-    let entities = entities(store, row);
+    let entities = entities(row);
     if !entities.is_empty() {
         event.insert("entity".into(), entities.into());
     }
@@ -210,20 +254,20 @@ fn audit_event(store: &Store, row: usize, id: &str, kind: EventKind, observer: &
 }
 
 /// The user (who asked) and the model (which made the call).
-fn agents(store: &Store, row: usize) -> Vec<Value> {
+fn agents(row: &EntryRow) -> Vec<Value> {
     // `requestor` is required even when the log does not say who it was.
     let mut user = json!({"requestor": true});
-    if let Some(id) = text(store, Field::User, row) {
+    if let Some(id) = text(&row.user) {
         user["who"] = json!({"identifier": {"system": USER_SYSTEM, "value": id}});
     }
-    if let Some(role) = text(store, Field::Role, row) {
+    if let Some(role) = text(&row.role) {
         user["role"] = json!([{"text": role}]);
     }
-    if let Some(ip) = text(store, Field::Ip, row) {
+    if let Some(ip) = text(&row.ip) {
         user["network"] = json!({"address": ip, "type": network_type(&ip)});
     }
     let mut agents = vec![user];
-    if let Some(model) = text(store, Field::Model, row) {
+    if let Some(model) = text(&row.model) {
         agents.push(json!({
             "type": {"coding": [coding(DCM, "110150", "Application")]},
             "who": {"identifier": {"system": MODEL_SYSTEM, "value": model}, "display": model},
@@ -234,17 +278,17 @@ fn agents(store: &Store, row: usize) -> Vec<Value> {
 }
 
 /// The patient whose record was used, and the conversation it happened in.
-fn entities(store: &Store, row: usize) -> Vec<Value> {
+fn entities(row: &EntryRow) -> Vec<Value> {
     let mut entities = Vec::new();
     // The lesson logs `patient_id` "unknown" when a call named no patient.
-    if let Some(patient) = text(store, Field::Patient, row).filter(|p| p != "unknown") {
+    if let Some(patient) = text(&row.patient).filter(|p| p != "unknown") {
         entities.push(json!({
             "what": patient_reference(&patient),
             "type": coding(ENTITY_TYPE, "1", "Person"),
             "role": coding(OBJECT_ROLE, "1", "Patient"),
         }));
     }
-    if let Some(conversation) = text(store, Field::Conversation, row) {
+    if let Some(conversation) = text(&row.conversation) {
         entities.push(json!({
             "what": {"identifier": {"system": CONVERSATION_SYSTEM, "value": conversation}},
             "type": coding(ENTITY_TYPE, "2", "System Object"),
@@ -374,8 +418,7 @@ fn network_type(address: &str) -> &'static str {
 /// A deterministic id for the entry at a file and line (RFC 9562 UUIDv8,
 /// name-based with SHA-256): the same line exports to the same id every
 /// time, so repeated exports can be de-duplicated.
-pub fn entry_uuid(store: &Store, row: usize) -> String {
-    let (file, line) = store.location(row);
+pub fn entry_uuid(file: &str, line: usize) -> String {
     name_uuid(&format!("{file}:{line}"))
 }
 
@@ -416,9 +459,9 @@ fn fhir_string(text: &str) -> Option<String> {
     })
 }
 
-/// A field of a row as a FHIR string.
-fn text(store: &Store, field: Field, row: usize) -> Option<String> {
-    store.text(field, row).and_then(fhir_string)
+/// A field of an entry as a FHIR string.
+fn text(field: &Option<String>) -> Option<String> {
+    field.as_deref().and_then(fhir_string)
 }
 
 /// A FHIR `code` has no leading, trailing or repeated whitespace.

@@ -2,7 +2,8 @@
 //! written from their original bytes, never re-encoded, so an export holds
 //! exactly what was logged (and still verifies).
 
-use crate::store::Store;
+use super::each_entry;
+use crate::backend::Selection;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -14,21 +15,20 @@ pub fn write_pretty<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> io
 
 /// The original lines, byte for byte, each ended by `\n` (a CRLF line keeps
 /// its `\r`).
-pub fn write_lines(store: &Store, rows: &[u32], out: &mut dyn Write) -> io::Result<()> {
-    for &row in rows {
-        out.write_all(store.raw_line(row as usize))?;
-        out.write_all(b"\n")?;
-    }
-    Ok(())
+pub fn write_lines(selection: &dyn Selection, out: &mut dyn Write) -> io::Result<()> {
+    each_entry(selection, &mut |_, line| {
+        out.write_all(line)?;
+        out.write_all(b"\n")
+    })
 }
 
 /// The entries as one JSON array of their original objects: each line's
 /// JSON text as logged, without a `logging` prefix or trailing `\r`. Numbers
 /// such as `NaN` that Python wrote stay as Python wrote them.
-pub fn write_array(store: &Store, rows: &[u32], out: &mut dyn Write) -> io::Result<()> {
+pub fn write_array(selection: &dyn Selection, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"[")?;
-    for (i, &row) in rows.iter().enumerate() {
-        let line = store.raw_line(row as usize);
+    let mut i = 0;
+    each_entry(selection, &mut |_, line| {
         // The object starts at the first '{': a logging prefix has none.
         let start = memchr::memchr(b'{', line).unwrap_or(0);
         let end = line
@@ -37,6 +37,8 @@ pub fn write_array(store: &Store, rows: &[u32], out: &mut dyn Write) -> io::Resu
             .map_or(start, |p| p + 1);
         out.write_all(if i == 0 { b"\n" } else { b",\n" })?;
         out.write_all(&line[start..end.max(start)])?;
-    }
-    out.write_all(if rows.is_empty() { b"]\n" } else { b"\n]\n" })
+        i += 1;
+        Ok(())
+    })?;
+    out.write_all(if i == 0 { b"]\n" } else { b"\n]\n" })
 }

@@ -11,8 +11,8 @@ pub mod fhir;
 pub mod json;
 pub mod markdown;
 
-use crate::store::Store;
-use crate::store::filter::{Field, format_timestamp};
+use crate::backend::{EntryRow, Selection};
+use crate::filter::format_timestamp;
 use crate::store::store::{NO_TIME, Outcome};
 use crate::text::plural;
 use crate::views::PyNumber;
@@ -111,8 +111,17 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
 }
 
+/// Visit each entry of `selection` with its line; a question the backend
+/// could not answer is an I/O error of the export.
+pub fn each_entry(
+    selection: &dyn Selection,
+    visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    selection.for_each(visit).map_err(std::io::Error::other)?
+}
+
 /// Log entries, one per row: what `query` and `export` print.
-pub fn entries(store: &Store, rows: &[u32]) -> Table {
+pub fn entries(selection: &dyn Selection) -> std::io::Result<Table> {
     let columns = vec![
         text("time"),
         text("user"),
@@ -131,52 +140,48 @@ pub fn entries(store: &Store, rows: &[u32]) -> Table {
         detail(text("file")),
         detail(number("line")),
     ];
-    let rows = rows
-        .iter()
-        .map(|&row| {
-            let r = row as usize;
-            let field = |f| Cell::text(store.text(f, r));
-            let (file, line) = store.location(r);
-            vec![
-                match store.time[r] {
-                    NO_TIME => Cell::Empty,
-                    t => Cell::Text(format_timestamp(t)),
-                },
-                field(Field::User),
-                field(Field::Tool),
-                match store.outcome[r] {
-                    Outcome::Ok => Cell::Text("ok".into()),
-                    Outcome::Failed => Cell::Text("failed".into()),
-                    Outcome::Unknown => Cell::Empty,
-                },
-                Cell::float(Some(store.duration_ms[r])),
-                field(Field::Conversation),
-                field(Field::Patient),
-                match store.turn[r] {
-                    -1 => Cell::Empty,
-                    turn => Cell::Int(i64::from(turn)),
-                },
-                field(Field::Role),
-                field(Field::Purpose),
-                field(Field::Model),
-                field(Field::Trigger),
-                field(Field::Ip),
-                Cell::text(error_message(store, r).as_deref()),
-                Cell::Text(file.to_owned()),
-                Cell::count(line),
-            ]
-        })
-        .collect();
-    Table { columns, rows }
+    let mut rows = Vec::with_capacity(selection.count());
+    each_entry(selection, &mut |entry, line| {
+        let field = |text: &Option<String>| Cell::text(text.as_deref());
+        rows.push(vec![
+            match entry.key.time {
+                NO_TIME => Cell::Empty,
+                t => Cell::Text(format_timestamp(t)),
+            },
+            field(&entry.user),
+            field(&entry.tool),
+            match entry.outcome {
+                Outcome::Ok => Cell::Text("ok".into()),
+                Outcome::Failed => Cell::Text("failed".into()),
+                Outcome::Unknown => Cell::Empty,
+            },
+            Cell::float(Some(entry.duration_ms.unwrap_or(f64::NAN))),
+            field(&entry.conversation),
+            field(&entry.patient),
+            entry
+                .turn
+                .map_or(Cell::Empty, |turn| Cell::Int(i64::from(turn))),
+            field(&entry.role),
+            field(&entry.purpose),
+            field(&entry.model),
+            field(&entry.trigger),
+            field(&entry.ip),
+            Cell::text(error_message(entry.outcome, line).as_deref()),
+            Cell::Text(entry.file.clone()),
+            Cell::count(entry.line),
+        ]);
+        Ok(())
+    })?;
+    Ok(Table { columns, rows })
 }
 
 /// The `result_summary.error` a call that did not succeed logged, re-read
 /// from its line (successful calls are not re-read).
-fn error_message(store: &Store, row: usize) -> Option<String> {
-    if store.outcome[row] == Outcome::Ok {
+fn error_message(outcome: Outcome, line: &[u8]) -> Option<String> {
+    if outcome == Outcome::Ok {
         return None;
     }
-    let entry = store.entry(row)?;
+    let entry = crate::log::entry::parse_line(line).ok()?;
     entry.fields().error.map(|e| e.into_owned())
 }
 

@@ -9,7 +9,7 @@ use super::canonical::to_hex;
 use super::entry::{LineError, Previous, Scheme, Seal};
 use serde::Serialize;
 
-/// What is wrong, in the words of DESIGN.md's verification contract.
+/// What is wrong (ARCHITECTURE.md, "Verification").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingKind {
@@ -28,6 +28,11 @@ pub enum FindingKind {
     /// The checkpoint's signature is missing, does not match it, or is not
     /// by the trusted key.
     Signature,
+    /// An inclusion or consistency proof does not lead to the checkpoint's
+    /// Merkle tree head.
+    Proof,
+    /// An excerpt holds fewer (or more) entries than it says matched.
+    Missing,
 }
 
 impl FindingKind {
@@ -40,9 +45,14 @@ impl FindingKind {
             FindingKind::Truncated => "truncated",
             FindingKind::Rewritten => "rewritten",
             FindingKind::Signature => "signature",
+            FindingKind::Proof => "proof",
+            FindingKind::Missing => "missing",
         }
     }
 }
+
+/// What a hipaa chain's hash leaves out.
+pub const HIPAA_NOTE: &str = "hipaa chains hash only timestamp, user_id, tool_name, patient_id and previous_hash: purpose, role, arguments, result and success can be edited undetected";
 
 /// One integrity problem at one line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -89,6 +99,10 @@ pub struct FileSummary {
     pub lines: LineMap,
     pub findings: Vec<Finding>,
     pub empty: bool,
+    /// The entries' stored hashes in order, the leaves of a checkpoint's
+    /// Merkle tree: kept only when asked for (32 bytes an entry), and
+    /// `None` then too once an entry has no hash a tree could commit to.
+    pub leaves: Option<Vec<[u8; 32]>>,
 }
 
 impl FileSummary {
@@ -148,10 +162,17 @@ impl FileVerifier {
                 lines: LineMap::default(),
                 findings: Vec::new(),
                 empty: true,
+                leaves: None,
             },
             recent: [None, None],
             after_unreadable: false,
         }
+    }
+
+    /// Also keep the entries' stored hashes (see [`FileSummary::leaves`]).
+    pub fn keeping_leaves(mut self) -> Self {
+        self.summary.leaves = Some(Vec::new());
+        self
     }
 
     /// Feed the next line's outcome. `terminated` is false for a final line
@@ -178,6 +199,12 @@ impl FileVerifier {
             }
             LineOutcome::Entry(seal) => {
                 self.summary.entries += 1;
+                if let Some(leaves) = &mut self.summary.leaves {
+                    match seal.and_then(|s| s.stored) {
+                        Some(stored) => leaves.push(stored),
+                        None => self.summary.leaves = None,
+                    }
+                }
                 self.note_scheme(line, seal.map_or(Scheme::Plain, |s| s.scheme));
                 if let Some(seal) = seal {
                     self.check_sealed(line, seal);
@@ -303,7 +330,7 @@ pub fn short(hash: &[u8; 32]) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct Chain {
     pub files: Vec<String>,
-    pub scheme: &'static str,
+    pub scheme: Scheme,
     pub entries: usize,
     /// Hash of the first entry: names the chain whatever its files are called.
     #[serde(serialize_with = "hex_opt")]
@@ -349,6 +376,19 @@ impl Verification {
     /// True when some entries are not fully protected (hipaa or plain).
     pub fn weak(&self) -> bool {
         self.files.iter().any(|f| f.scheme != Some(Scheme::Chain))
+    }
+
+    /// What the scheme of each chain leaves unprotected, in words for the
+    /// verdict.
+    pub fn weakness_notes(&self) -> Vec<&'static str> {
+        let mut notes = Vec::new();
+        if self.chains.iter().any(|c| c.scheme == Scheme::Hipaa) {
+            notes.push(HIPAA_NOTE);
+        }
+        if self.chains.iter().any(|c| c.scheme == Scheme::Plain) {
+            notes.push("plain logs have no hashes: nothing is protected");
+        }
+        notes
     }
 
     /// The longest chain: its head is the one a checkpoint would name.
@@ -443,7 +483,7 @@ pub fn assemble(files: Vec<FileSummary>) -> Verification {
 fn chain_of(files: &[FileSummary], members: Vec<usize>) -> Chain {
     let first = &files[members[0]];
     let last = &files[*members.last().expect("non-empty")];
-    let scheme = first.scheme.map_or("plain", Scheme::name);
+    let scheme = first.scheme.unwrap_or(Scheme::Plain);
     Chain {
         files: members.iter().map(|&i| files[i].name.clone()).collect(),
         scheme,

@@ -7,13 +7,17 @@
 use super::canonical::{parse_hex, to_hex};
 use super::chain::{Chain, Finding, FindingKind, Verification, short};
 use super::entry::parse_line;
+use super::merkle::{self, Hash};
 use super::signing::{from_hex, to_hex as to_hex_bytes};
 use super::source::Source;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use std::fmt;
 
-const HEADER: &str = "auditui checkpoint v1";
-/// Optional fifth line: an Ed25519 signature over the four lines before it,
+/// A note without a tree head, as written before there were proofs.
+const HEADER_V1: &str = "auditui checkpoint v1";
+/// A note with a `tree` line after the head: the same lines, plus one.
+const HEADER_V2: &str = "auditui checkpoint v2";
+/// Optional last line: an Ed25519 signature over the lines before it,
 /// so a checkpoint copied to an untrusted place can still be trusted.
 const SIGNATURE_PREFIX: &str = "signature ed25519 ";
 
@@ -25,24 +29,57 @@ pub struct Checkpoint {
     pub entries: usize,
     /// Stored hash of entry number `entries`.
     pub head: [u8; 32],
+    /// The Merkle tree head over the first `entries` stored hashes, which
+    /// inclusion and consistency proofs are checked against.
+    pub tree: Option<TreeHead>,
+}
+
+/// An RFC 6962 tree head: how many leaves, and their root.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TreeHead {
+    pub size: usize,
+    pub root: Hash,
+}
+
+impl TreeHead {
+    /// The tree head over `leaves` (stored hashes in chain order).
+    pub fn of(leaves: &[Hash]) -> TreeHead {
+        TreeHead {
+            size: leaves.len(),
+            root: merkle::root(leaves),
+        }
+    }
 }
 
 impl fmt::Display for Checkpoint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{HEADER}")?;
+        let header = if self.tree.is_some() {
+            HEADER_V2
+        } else {
+            HEADER_V1
+        };
+        writeln!(f, "{header}")?;
         writeln!(f, "origin {}", to_hex(&self.origin))?;
         writeln!(f, "entries {}", self.entries)?;
-        writeln!(f, "head {}", to_hex(&self.head))
+        writeln!(f, "head {}", to_hex(&self.head))?;
+        match &self.tree {
+            Some(tree) => writeln!(f, "tree {} {}", tree.size, to_hex(&tree.root)),
+            None => Ok(()),
+        }
     }
 }
 
 impl Checkpoint {
-    /// The checkpoint of a chain as it is now.
-    pub fn of(chain: &Chain) -> Option<Checkpoint> {
+    /// The checkpoint of a chain as it is now; with its tree head when
+    /// every entry's stored hash is known (`leaves`).
+    pub fn of(chain: &Chain, leaves: Option<&[Hash]>) -> Option<Checkpoint> {
         Some(Checkpoint {
             origin: chain.origin?,
             entries: chain.entries,
             head: chain.head?,
+            tree: leaves
+                .filter(|l| l.len() == chain.entries)
+                .map(TreeHead::of),
         })
     }
 
@@ -95,20 +132,49 @@ impl Checkpoint {
         let stored = source
             .and_then(|s| s.lines().nth(line - 1))
             .and_then(|l| stored_hash(l.bytes));
-        if stored == Some(self.head) {
-            return Vec::new();
-        }
-        vec![Finding {
-            file,
-            line,
-            kind: FindingKind::Rewritten,
-            message: format!(
+        let rewritten = |message: String| {
+            vec![Finding {
+                file: file.clone(),
+                line,
+                kind: FindingKind::Rewritten,
+                message,
+            }]
+        };
+        if stored != Some(self.head) {
+            return rewritten(format!(
                 "entry {} no longer has the checkpoint's head hash {}: the log was rewritten up to here",
                 self.entries,
                 short(&self.head)
+            ));
+        }
+        let Some(tree) = &self.tree else {
+            return Vec::new();
+        };
+        match chain_leaves(verification, chain) {
+            Some(leaves) if TreeHead::of(&leaves[..tree.size.min(leaves.len())]) == *tree => {
+                Vec::new()
+            }
+            Some(_) => rewritten(format!(
+                "the Merkle tree over the first {} entries no longer has the checkpoint's root {}: an entry before here was rewritten",
+                tree.size,
+                short(&tree.root)
+            )),
+            None => rewritten(
+                "the checkpoint's Merkle tree cannot be recomputed: an entry has no valid stored hash"
+                    .to_string(),
             ),
-        }]
+        }
     }
+}
+
+/// The stored hashes of a chain's entries in chain order, if the scan kept
+/// them and every entry has one.
+pub fn chain_leaves(verification: &Verification, chain: &Chain) -> Option<Vec<Hash>> {
+    let mut leaves = Vec::with_capacity(chain.entries);
+    for &member in &chain.members {
+        leaves.extend_from_slice(verification.files[member].leaves.as_deref()?);
+    }
+    Some(leaves)
 }
 
 /// A checkpoint file as read: the note and, if it was signed, the signature.
@@ -135,11 +201,15 @@ impl Note {
             .enumerate()
             .map(|(i, l)| (i + 1, l.trim()))
             .filter(|(_, l)| !l.is_empty());
-        if lines.next().map(|(_, l)| l) != Some(HEADER) {
-            return Err(format!(
-                "not a checkpoint: the first line must be \"{HEADER}\""
-            ));
-        }
+        let with_tree = match lines.next().map(|(_, l)| l) {
+            Some(HEADER_V1) => false,
+            Some(HEADER_V2) => true,
+            _ => {
+                return Err(format!(
+                    "not a checkpoint: the first line must be \"{HEADER_V2}\" (or \"{HEADER_V1}\")"
+                ));
+            }
+        };
         let mut field = |name: &str| -> Result<String, String> {
             let (_, line) = lines
                 .next()
@@ -157,13 +227,18 @@ impl Note {
             .parse()
             .map_err(|_| "entries is not a number".to_string())?;
         let head = hash("head", field("head")?)?;
+        let tree = if with_tree {
+            Some(parse_tree(&field("tree")?, entries)?)
+        } else {
+            None
+        };
         let signature = lines
             .next()
             .map(|(number, line)| parse_signature(number, line))
             .transpose()?;
         if let Some((number, _)) = lines.next() {
             return Err(format!(
-                "line {number}: nothing may follow the head and signature lines"
+                "line {number}: nothing may follow the head, tree and signature lines"
             ));
         }
         Ok(Note {
@@ -171,6 +246,7 @@ impl Note {
                 origin,
                 entries,
                 head,
+                tree,
             },
             signature,
         })
@@ -228,6 +304,23 @@ impl Note {
     }
 }
 
+/// `tree <size> <root>`; the size is the note's entry count.
+fn parse_tree(value: &str, entries: usize) -> Result<TreeHead, String> {
+    let (size, root) = value
+        .split_once(' ')
+        .ok_or("the tree line needs a size and a root hash")?;
+    let size: usize = size
+        .parse()
+        .map_err(|_| "the tree size is not a number".to_string())?;
+    if size != entries {
+        return Err(format!(
+            "the tree covers {size} entries, but the checkpoint {entries}"
+        ));
+    }
+    let root = parse_hex(root).ok_or("the tree root is not a SHA-256 hex digest")?;
+    Ok(TreeHead { size, root })
+}
+
 fn parse_signature(number: usize, line: &str) -> Result<NoteSignature, String> {
     let bad = |what: &str| format!("line {number}: {what}");
     let rest = line
@@ -276,6 +369,14 @@ mod tests {
         origin: [1; 32],
         entries: 42,
         head: [2; 32],
+        tree: None,
+    };
+    const CP_TREE: Checkpoint = Checkpoint {
+        tree: Some(TreeHead {
+            size: 42,
+            root: [3; 32],
+        }),
+        ..CP
     };
 
     fn kinds(findings: &[Finding]) -> Vec<(usize, FindingKind)> {
@@ -293,6 +394,26 @@ mod tests {
     }
 
     #[test]
+    fn a_tree_head_makes_a_v2_note_and_round_trips() {
+        let key = generate().unwrap();
+        let text = CP_TREE.signed(&key);
+        assert!(text.starts_with("auditui checkpoint v2\n"), "{text}");
+        assert!(text.contains(&format!("\ntree 42 {}\n", to_hex(&[3; 32]))));
+        let note = Note::parse(&text).unwrap();
+        assert_eq!(note.checkpoint, CP_TREE);
+        assert_eq!(note.check_signature(Some(&key.verifying_key()), "cp"), []);
+        // A tree head cannot be dropped or added without breaking the signature.
+        let stripped = text
+            .replace("v2", "v1")
+            .lines()
+            .filter(|l| !l.starts_with("tree "))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let found = Note::parse(&stripped).unwrap().check_signature(None, "cp");
+        assert_eq!(kinds(&found), vec![(5, FindingKind::Signature)]);
+    }
+
+    #[test]
     fn a_damaged_checkpoint_is_rejected_with_a_reason() {
         let fails = |text: &str, reason: &str| {
             let err = Note::parse(text).unwrap_err();
@@ -300,13 +421,21 @@ mod tests {
         };
         fails("hello", "not a checkpoint");
         fails(
-            &format!("{HEADER}\norigin zz\nentries 1\nhead 00\n"),
+            &format!("{HEADER_V1}\norigin zz\nentries 1\nhead 00\n"),
             "origin is not",
         );
         let signed = CP.signed(&generate().unwrap());
         fails(&format!("{signed}more\n"), "line 6: nothing may follow");
+        fails(&format!("{HEADER_V1}\norigin zz\n"), "origin is not");
         fails(&signed.replace("ed25519 ", "rsa "), "line 5: expected");
         fails(&signed.replace("entries 42", "entries x"), "not a number");
+        let tree = CP_TREE.to_string();
+        fails(&tree.replace("tree 42", "tree 41"), "covers 41 entries");
+        fails(
+            &tree.replace("tree 42 ", "tree 42"),
+            "needs a size and a root",
+        );
+        fails(&tree.replace("\ntree", "\nhead"), "expected \"tree ...\"");
         let (body, sig) = signed.rsplit_once(' ').unwrap();
         fails(&format!("{body} {}", &sig[2..]), "128 hex digits");
     }

@@ -12,14 +12,17 @@ use std::borrow::Cow;
 /// a longer line is reported instead of parsed, so memory stays bounded.
 pub const MAX_LINE_BYTES: usize = 16 << 20;
 
-/// How a log protects its entries (DESIGN.md, "Log formats").
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// How a log protects its entries (ARCHITECTURE.md, "Log formats").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Scheme {
-    /// `_hash`/`_previous_hash` over the whole entry.
+    /// `_hash`/`_previous_hash` over the whole entry (the lesson's
+    /// `ImmutableAuditLog`).
     Chain,
-    /// `entry_hash`/`previous_hash` over five fields only: weak.
+    /// `entry_hash`/`previous_hash` over five fields only: weak (the
+    /// lesson's `HIPAAAuditLog`).
     Hipaa,
-    /// No hashes at all: unchained.
+    /// No hashes at all: unchained (the lesson's `AuditLogger`).
     Plain,
 }
 

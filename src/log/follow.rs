@@ -10,7 +10,7 @@
 
 use super::chain::{FileVerifier, Finding, FindingKind};
 use super::entry::LineReader;
-use super::scan::analyse;
+use super::pass::analyse;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::os::unix::fs::MetadataExt;

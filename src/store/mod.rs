@@ -1,17 +1,16 @@
-//! The in-memory columnar store and its filter language.
+//! The in-memory columnar store and the queries over it.
 //!
 //! The store is the seam for other backends (a column database past what one
 //! machine holds): views ask it for columns and rows, never for files.
 
-pub mod filter;
 pub mod query;
 #[allow(clippy::module_inception)]
 pub mod store;
 
-pub use store::{Store, StoreBuilder};
+pub use store::{RowKey, Store, StoreBuilder};
 
 use crate::log::chain::Verification;
-use crate::log::scan::{Progress, scan};
+use crate::log::pass::{KeepingLeaves, Progress, scan};
 use crate::log::source::Source;
 use std::sync::atomic::AtomicBool;
 
@@ -21,8 +20,23 @@ pub fn load(
     on_progress: impl FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Option<(Store, Verification)> {
+    load_keeping(sources, false, on_progress, cancel)
+}
+
+/// [`load`], keeping the entries' stored hashes in the verdict when
+/// `keep_leaves` (for Merkle proofs).
+pub fn load_keeping(
+    sources: Vec<Source>,
+    keep_leaves: bool,
+    on_progress: impl FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Option<(Store, Verification)> {
     let mut builder = StoreBuilder::new(on_progress);
-    let verification = scan(&sources, &mut builder, cancel)?;
+    let verification = if keep_leaves {
+        scan(&sources, &mut KeepingLeaves(&mut builder), cancel)?
+    } else {
+        scan(&sources, &mut builder, cancel)?
+    };
     let mut store = builder.store;
     store.sources = sources;
     store.lines = verification.files.iter().map(|f| f.lines.clone()).collect();

@@ -21,8 +21,8 @@
 //!   (JSON escapes included, so `\u00e9` in the file is not `é`). ASCII
 //!   needles fold ASCII case only; other needles compare Unicode lowercase.
 
-use super::filter::{Filter, Predicate, Term};
 use super::store::{NO_TIME, Outcome, Store, Sym};
+use crate::filter::{Filter, Predicate, Term};
 use memchr::arch::all::packedpair::HeuristicFrequencyRank;
 use memchr::memmem::{Finder, FinderBuilder};
 use rayon::prelude::*;
@@ -291,8 +291,8 @@ impl HeuristicFrequencyRank for &ByteRanks {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::filter::parse_filter;
     use crate::log::source::Source;
-    use crate::store::filter::parse_filter;
     use proptest::prelude::*;
 
     const LINES: &[&str] = &[

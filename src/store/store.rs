@@ -6,13 +6,13 @@
 
 use crate::log::chain::LineMap;
 use crate::log::entry::{Entry, Fields, parse_line};
-use crate::log::scan::{Progress, ScanSink, ScannedEntry};
+use crate::log::pass::{Progress, ScanSink, ScannedEntry};
 use crate::log::source::Source;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
 
-use super::filter::{Field, parse_timestamp};
+use crate::filter::{Field, parse_timestamp};
 
 /// An interned string id; [`MISSING`] when the entry has no such field.
 pub type Sym = u32;
@@ -111,6 +111,43 @@ pub enum Outcome {
 /// A timestamp that could not be read is kept as this, sorting first.
 pub const NO_TIME: i64 = i64::MIN;
 
+/// Which entry a row is, independent of where it is held: the order
+/// selections are paged in is log order, source by source and line by line
+/// (for a hash chain, the order it was written in), so a database pages by
+/// `(source, position)` with keyset queries. `time` rides along for
+/// display and for a database that prunes by time.
+#[derive(Debug, Clone, Copy)]
+pub struct RowKey {
+    /// Microseconds since the Unix epoch, UTC; [`NO_TIME`] if unreadable.
+    pub time: i64,
+    /// Index of the source (file) among those loaded, in the given order.
+    pub source: u32,
+    /// The entry's place in log order: increasing within a source. The
+    /// in-memory store uses its row number, which orders the same way.
+    pub position: u64,
+}
+
+/// Keys are equal when they name the same entry.
+impl PartialEq for RowKey {
+    fn eq(&self, other: &Self) -> bool {
+        (self.source, self.position) == (other.source, other.position)
+    }
+}
+
+impl Eq for RowKey {}
+
+impl Ord for RowKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.source, self.position).cmp(&(other.source, other.position))
+    }
+}
+
+impl PartialOrd for RowKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 /// One interned column per [`Field`].
 #[derive(Debug)]
 pub struct Column {
@@ -175,6 +212,21 @@ impl Store {
     pub fn text(&self, field: Field, row: usize) -> Option<&str> {
         let column = self.column(field);
         column.dict.get(column.ids[row])
+    }
+
+    /// The key of a row (which must exist).
+    pub fn key(&self, row: usize) -> RowKey {
+        RowKey {
+            time: self.time[row],
+            source: u32::from(self.source[row]),
+            position: row as u64,
+        }
+    }
+
+    /// The row a key names, if this store holds that entry.
+    pub fn row_of(&self, key: RowKey) -> Option<usize> {
+        let row = usize::try_from(key.position).ok()?;
+        (row < self.len() && u32::from(self.source[row]) == key.source).then_some(row)
     }
 
     /// The raw bytes of a row's line.

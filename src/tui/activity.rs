@@ -6,8 +6,8 @@
 use super::app::{App, Effect, set_filter};
 use super::clock::format_instant;
 use super::cursor::Cursor;
-use super::worker::Activity as ActivityData;
-use crate::store::filter::{FilterError, Predicate, format_duration, parse_filter, quote_value};
+use super::worker::ActivityData;
+use crate::filter::{FilterError, Predicate, format_duration, parse_filter, quote_value};
 use crate::text::plural;
 use crate::views::histogram::{TooManyBuckets, Width, narrower, wider};
 use std::ops::RangeInclusive;
@@ -48,9 +48,9 @@ impl Activity {
 
 /// Recompute the histogram of the current selection on a worker.
 pub fn request(app: &mut App) {
-    let Some(data) = app.loaded().cloned() else {
+    if app.loaded().is_none() {
         return;
-    };
+    }
     // The pane spans the screen, less its borders: one column per bucket
     // at the most.
     let width = match app.activity.chosen {
@@ -60,7 +60,6 @@ pub fn request(app: &mut App) {
     app.activity.generation += 1;
     app.effects.push(Effect::Activity {
         generation: app.activity.generation,
-        data,
         selection: Arc::clone(&app.selection),
         width,
     });

@@ -10,28 +10,37 @@ use super::activity::{self, Activity};
 use super::completion::Completions;
 use super::cursor::Cursor;
 use super::export::{Exporting, Format};
-use super::filter::FilterBar;
+use super::filter_bar::FilterBar;
 use super::input::{Edit, LineInput};
 use super::keymap::{Context, Keymap};
-use super::loader::{LoadProgress, Loaded};
+use super::loader::LoadProgress;
 use super::navigation::{self, Motion};
 use super::stats_order::StatsSort;
 use super::theme::Theme;
-use super::worker::{Activity as ActivityData, Selection};
+use super::worker::{ActivityData, Matches};
 use super::{open, reports};
+use crate::backend::{Backend, BackendError, EntryRow, PageAt, RowKey};
 use crate::config::{AlertSettings, RetentionSettings};
-use crate::store::Store;
-use crate::store::filter::{Field, Filter, Predicate, Term, Zone};
-use crate::store::query::select;
+use crate::filter::{Field, Filter, Predicate, Term, Zone};
 use crate::views::alerts::Alerts;
 use crate::views::histogram::{TooManyBuckets, Width};
 use crate::views::report::AccessReport;
-use crate::views::timeline::{TimelineEntry, timeline};
+use crate::views::timeline::TimelineEntry;
 use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
+
+/// Where the entries list goes when the running query returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Jump {
+    /// To this entry, or the first selected one after it.
+    To(RowKey),
+    /// To the last entry (follow mode at the end of the list).
+    End,
+}
 
 /// Everything that can happen to the browser.
 #[derive(Clone)]
@@ -88,10 +97,12 @@ pub enum Action {
     /// The logs on disk changed (size or modification time).
     SourcesChanged,
     Progress(LoadProgress),
-    Loaded(Arc<Loaded>, Duration),
+    Loaded(Arc<dyn Backend>, Duration),
     LoadFailed(String),
+    /// A question the backend could not answer.
+    BackendFailed(String),
     /// A query's result, with the generation it was started for.
-    Selected(u64, Arc<Selection>),
+    Selected(u64, Arc<Matches>),
     /// The failures of the current selection are computed.
     FailuresReady,
     /// Completions for the filter bar, with their request's generation.
@@ -115,7 +126,7 @@ pub enum ExportOutcome {
 pub enum Export {
     Report(Arc<AccessReport>),
     /// The entries the filter selects.
-    Entries(Arc<Selection>),
+    Entries(Arc<Matches>),
 }
 
 /// Work for the event loop, queued by `update`.
@@ -123,27 +134,25 @@ pub enum Effect {
     Query {
         generation: u64,
         filter: Filter,
-        data: Arc<Loaded>,
+        data: Arc<dyn Backend>,
     },
     /// Load the logs again (follow mode).
     Reload { paths: Vec<PathBuf> },
     Alerts {
         generation: u64,
-        data: Arc<Loaded>,
-        selection: Arc<Selection>,
+        selection: Arc<Matches>,
         settings: AlertSettings,
     },
     Activity {
         generation: u64,
-        data: Arc<Loaded>,
-        selection: Arc<Selection>,
+        selection: Arc<Matches>,
         width: Width,
     },
     Complete {
         generation: u64,
         text: String,
         cursor: usize,
-        data: Option<Arc<Loaded>>,
+        data: Option<Arc<dyn Backend>>,
     },
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
@@ -154,7 +163,7 @@ pub enum Effect {
         format: Format,
         force: bool,
         what: Export,
-        data: Arc<Loaded>,
+        data: Arc<dyn Backend>,
     },
 }
 
@@ -210,7 +219,7 @@ pub enum Prompt {
 pub enum Load {
     Loading(LoadProgress),
     Failed(String),
-    Ready(Arc<Loaded>),
+    Ready(Arc<dyn Backend>),
 }
 
 /// The calls of the selected entry's conversation.
@@ -235,7 +244,7 @@ pub struct App {
     pub screen: Rect,
     pub load: Load,
     pub filter: FilterBar,
-    pub selection: Arc<Selection>,
+    pub selection: Arc<Matches>,
     /// Generation of the newest query; results of older ones are dropped.
     pub generation: u64,
     /// A query is running; titles show "…" until it returns.
@@ -271,7 +280,7 @@ pub struct App {
     pub(super) effects: Vec<Effect>,
     /// Row to select when the running query returns (a jump to an entry
     /// that the previous filter hid).
-    pub(super) pending_jump: Option<u32>,
+    pub(super) pending_jump: Option<Jump>,
 }
 
 impl App {
@@ -287,7 +296,7 @@ impl App {
             screen,
             load: Load::Loading(LoadProgress::default()),
             filter: FilterBar::default(),
-            selection: Arc::default(),
+            selection: Arc::new(Matches::none()),
             generation: 0,
             querying: false,
             focus: Pane::Entries,
@@ -315,7 +324,7 @@ impl App {
         }
     }
 
-    pub fn loaded(&self) -> Option<&Arc<Loaded>> {
+    pub fn loaded(&self) -> Option<&Arc<dyn Backend>> {
         match &self.load {
             Load::Ready(data) => Some(data),
             _ => None,
@@ -327,16 +336,18 @@ impl App {
         if self.utc { Zone::Utc } else { Zone::Local }
     }
 
-    pub fn store(&self) -> Option<&Store> {
-        self.loaded().map(|data| &data.store)
+    /// The selected entry's key and columns.
+    pub fn selected_entry(&self) -> Option<EntryRow> {
+        let page = self
+            .selection
+            .selected
+            .page(PageAt::Index(self.entries.selected), 1);
+        page.ok()?.rows.pop()
     }
 
-    /// The row id of the selected entry.
-    pub fn selected_row(&self) -> Option<usize> {
-        self.selection
-            .rows
-            .get(self.entries.selected)
-            .map(|&r| r as usize)
+    /// The selected entry's key.
+    pub fn selected_key(&self) -> Option<RowKey> {
+        self.selected_entry().map(|entry| entry.key)
     }
 
     /// Work queued for the event loop since the last call.
@@ -399,13 +410,13 @@ pub fn update(app: &mut App, action: Action) {
             let loaded = match (std::mem::take(&mut app.reloading), app.loaded()) {
                 (true, Some(before)) => format!(
                     "following: {} new entries, all {} re-verified in {:.2} s",
-                    super::ui::thousands(data.store.len().saturating_sub(before.store.len())),
-                    super::ui::thousands(data.store.len()),
+                    super::ui::thousands(data.entry_count().saturating_sub(before.entry_count())),
+                    super::ui::thousands(data.entry_count()),
                     elapsed.as_secs_f64()
                 ),
                 _ => format!(
                     "loaded and verified {} entries in {:.2} s",
-                    super::ui::thousands(data.store.len()),
+                    super::ui::thousands(data.entry_count()),
                     elapsed.as_secs_f64()
                 ),
             };
@@ -422,6 +433,10 @@ pub fn update(app: &mut App, action: Action) {
             }
         }
         Action::LoadFailed(message) => app.load = Load::Failed(message),
+        Action::BackendFailed(message) => {
+            app.querying = false;
+            app.status = Some(format!("the logs could not answer: {message}"));
+        }
         Action::Selected(generation, selection) => selected(app, generation, selection),
         Action::ActivityReady(generation, result) => activity::received(app, generation, result),
         Action::AlertsReady(generation, alerts) => {
@@ -490,10 +505,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::Edit(edit) => edit_text(app, edit),
         Action::Complete => {
             let data = app.loaded().cloned();
-            if app
-                .filter
-                .accept_completion(data.as_ref().map(|d| &d.store))
-            {
+            if app.filter.accept_completion(data.as_deref()) {
                 requery(app);
             }
         }
@@ -579,9 +591,9 @@ fn reload_if_following(app: &mut App) {
         return;
     }
     app.reloading = true;
-    let at_end = app.entries.selected + 1 >= app.selection.rows.len();
+    let at_end = app.entries.selected + 1 >= app.selection.count();
     if at_end {
-        app.pending_jump = Some(u32::MAX);
+        app.pending_jump = Some(Jump::End);
     }
     app.effects.push(Effect::Reload {
         paths: app.paths.clone(),
@@ -596,7 +608,7 @@ pub(super) fn set_filter(app: &mut App, text: &str) {
     requery(app);
 }
 
-fn selected(app: &mut App, generation: u64, selection: Arc<Selection>) {
+fn selected(app: &mut App, generation: u64, selection: Arc<Matches>) {
     if generation != app.generation {
         return;
     }
@@ -605,11 +617,22 @@ fn selected(app: &mut App, generation: u64, selection: Arc<Selection>) {
     let target = app
         .pending_jump
         .take()
-        .or_else(|| app.selected_row().map(|r| r as u32));
+        .or_else(|| app.selected_key().map(Jump::To));
     app.selection = selection;
     app.querying = false;
-    let index = target.map_or(0, |row| app.selection.rows.partition_point(|&r| r < row));
-    app.entries.select(index, app.selection.rows.len());
+    let count = app.selection.count();
+    let index = match target {
+        None => 0,
+        Some(Jump::End) => count,
+        Some(Jump::To(key)) => match app.selection.selected.locate(key) {
+            Ok(found) => found.unwrap_or_else(|after| after),
+            Err(e) => {
+                app.status = Some(format!("the logs could not answer: {e}"));
+                0
+            }
+        },
+    };
+    app.entries.select(index, count);
     app.stats = Cursor::default();
     app.failures = Cursor::default();
     if app.view == View::Alerts {
@@ -622,23 +645,25 @@ fn selected(app: &mut App, generation: u64, selection: Arc<Selection>) {
 /// The selected entry changed: reset what depends on it.
 pub(super) fn entry_changed(app: &mut App) {
     app.detail_scroll = 0;
-    let Some((row, data)) = app.selected_row().zip(app.loaded().cloned()) else {
+    let Some((entry, data)) = app.selected_entry().zip(app.loaded().cloned()) else {
         app.conversation = None;
         return;
     };
-    let store = &data.store;
-    let Some(id) = store.text(Field::Conversation, row) else {
+    let Some(id) = entry.conversation else {
         app.conversation = None;
         return;
     };
     if app.conversation.as_ref().is_none_or(|c| c.id != id) {
-        app.conversation = Some(conversation(store, id));
+        match conversation(data.as_ref(), &id) {
+            Ok(found) => app.conversation = Some(found),
+            Err(e) => {
+                app.conversation = None;
+                app.status = Some(format!("the logs could not answer: {e}"));
+            }
+        }
     }
     if let Some(conversation) = &app.conversation {
-        let at = conversation
-            .entries
-            .iter()
-            .position(|e| e.row as usize == row);
+        let at = conversation.entries.iter().position(|e| e.key == entry.key);
         app.timeline
             .select(at.unwrap_or(0), conversation.entries.len());
     }
@@ -646,12 +671,16 @@ pub(super) fn entry_changed(app: &mut App) {
 
 /// Every call of a conversation, whatever the filter: the timeline is
 /// context for the selected entry, not part of the selection.
-fn conversation(store: &Store, id: &str) -> Conversation {
-    let rows = select(store, &field_filter(Field::Conversation, id));
-    Conversation {
+fn conversation(backend: &dyn Backend, id: &str) -> Result<Conversation, BackendError> {
+    let filter = field_filter(Field::Conversation, id);
+    let entries = match backend.select(&filter, &AtomicBool::new(false))? {
+        Some(selection) => selection.timeline(id)?,
+        None => Vec::new(),
+    };
+    Ok(Conversation {
         id: id.to_owned(),
-        entries: timeline(store, &rows, id),
-    }
+        entries,
+    })
 }
 
 /// The filter `field:value`, built directly so no value needs quoting.
@@ -674,15 +703,22 @@ fn show_view(app: &mut App, view: View) {
 }
 
 fn copy(app: &mut App) {
-    let Some((row, store)) = app.selected_row().zip(app.store()) else {
+    let Some((key, data)) = app.selected_key().zip(app.loaded()) else {
         return;
     };
-    let line = String::from_utf8_lossy(store.raw_line(row)).into_owned();
-    let (file, number) = store.location(row);
+    let detail = match data.detail(key) {
+        Ok(Some(detail)) => detail,
+        Ok(None) => return,
+        Err(e) => {
+            app.status = Some(format!("the logs could not answer: {e}"));
+            return;
+        }
+    };
+    let line = String::from_utf8_lossy(&detail.raw).into_owned();
     app.status = Some(format!(
         "copied {}:{} ({} bytes) to the clipboard via OSC 52",
-        crate::text::for_terminal(file),
-        number,
+        crate::text::for_terminal(&detail.row.file),
+        detail.row.line,
         line.len()
     ));
     app.effects.push(Effect::Copy(line));

@@ -1,6 +1,6 @@
 //! Showing the store's UTC microseconds as local time or UTC.
 
-use crate::store::filter::format_timestamp;
+use crate::filter::format_timestamp;
 use crate::store::store::NO_TIME;
 use chrono::{DateTime, Local, SecondsFormat};
 
@@ -41,7 +41,7 @@ pub fn zone_label(utc: bool) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::filter::parse_timestamp;
+    use crate::filter::parse_timestamp;
 
     #[test]
     fn an_instant_written_in_either_zone_reads_back_as_itself() {

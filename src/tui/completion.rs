@@ -1,8 +1,8 @@
 //! Fuzzy completion in the filter bar: filter keys, and values from the
 //! store's dictionaries (users, patients, tools, conversations, …).
 
-use crate::store::Store;
-use crate::store::filter::{Completion, completion_at, keys, quote_value};
+use crate::backend::Backend;
+use crate::filter::{Completion, completion_at, keys, quote_value};
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use std::ops::Range;
@@ -39,7 +39,7 @@ const FLAGS: [&str; 2] = ["failed", "ok"];
 /// Candidates at `cursor`; `None` if `cancel` was set meanwhile (a large
 /// dictionary takes a while, and the user has typed on).
 pub fn complete(
-    store: Option<&Store>,
+    backend: Option<&dyn Backend>,
     input: &str,
     cursor: usize,
     limit: usize,
@@ -61,15 +61,11 @@ pub fn complete(
     let matcher = SkimMatcherV2::default().ignore_case();
     let (what, candidates) = match field {
         Some(field) => {
-            let values = store
-                .map(|s| {
-                    s.column(field)
-                        .dict
-                        .values()
-                        .map(|(_, v)| v)
-                        .collect::<Vec<_>>()
-                })
+            // A backend that cannot list values offers no completions.
+            let values = backend
+                .and_then(|b| b.values(field, cancel).ok())
                 .unwrap_or_default();
+            let values = values.iter().map(String::as_str).collect();
             let best = best_matches(&matcher, &prefix, values, limit, cancel)?;
             let candidates = best
                 .into_iter()

@@ -1,9 +1,9 @@
 //! Writing the access report, or the entries the filter selects, to a
 //! file in the format its name asks for.
 
+use crate::backend::{Backend, RowKey, Selection};
 use crate::export::atomic::{WriteError, write_atomic};
-use crate::export::{csv, entries, fhir, json, markdown, report_document};
-use crate::store::Store;
+use crate::export::{csv, each_entry, entries, fhir, json, markdown, report_document};
 use crate::views::report::AccessReport;
 use std::path::Path;
 
@@ -53,33 +53,41 @@ pub fn write_report(
     format: Format,
     force: bool,
     report: &AccessReport,
-    store: &Store,
+    backend: &dyn Backend,
 ) -> Result<(), WriteError> {
     write_atomic(path, force, |out| match format {
         // JSON is the view itself (the lesson's keys); the others its document.
         Format::Json => json::write_pretty(report, out),
         Format::Csv => csv::write_table(&report_document(report).table, out),
         Format::Markdown => markdown::write_document(&report_document(report), out),
-        Format::Fhir => fhir::write_bundle(store, &report.rows, out),
-        // The original lines of the entries it lists.
-        Format::Jsonl => json::write_lines(store, &report.rows, out),
+        Format::Fhir => fhir::write_bundle(backend, &report.keys, out),
+        Format::Jsonl => Err(std::io::Error::other(
+            "a report is written as .json, .csv, .md or .fhir.json",
+        )),
     })
 }
 
-/// Write the entries `rows` to `path` as `auditui export` does.
+/// Write the entries of `selection` to `path` as `auditui export` does.
 pub fn write_entries(
     path: &Path,
     format: Format,
     force: bool,
-    store: &Store,
-    rows: &[u32],
+    backend: &dyn Backend,
+    selection: &dyn Selection,
 ) -> Result<(), WriteError> {
     write_atomic(path, force, |out| match format {
-        Format::Json => json::write_array(store, rows, out),
-        Format::Jsonl => json::write_lines(store, rows, out),
-        Format::Csv => csv::write_table(&entries(store, rows), out),
-        Format::Markdown => markdown::write_table(&entries(store, rows), out),
-        Format::Fhir => fhir::write_bundle(store, rows, out),
+        Format::Json => json::write_array(selection, out),
+        Format::Jsonl => json::write_lines(selection, out),
+        Format::Csv => csv::write_table(&entries(selection)?, out),
+        Format::Markdown => markdown::write_table(&entries(selection)?, out),
+        Format::Fhir => {
+            let mut keys: Vec<RowKey> = Vec::with_capacity(selection.count());
+            each_entry(selection, &mut |entry, _| {
+                keys.push(entry.key);
+                Ok(())
+            })?;
+            fhir::write_bundle(backend, &keys, out)
+        }
     })
 }
 

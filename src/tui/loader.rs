@@ -2,20 +2,13 @@
 //! first frame appears at once and the UI stays usable while it runs.
 
 use super::app::Action;
-use crate::log::chain::Verification;
-use crate::log::scan::Progress;
-use crate::store::Store;
+use crate::backend::memory::MemoryBackend;
+use crate::log::pass::Progress;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 use std::time::{Duration, Instant};
-
-/// Everything the browser shows comes from here once loading is done.
-pub struct Loaded {
-    pub store: Store,
-    pub verification: Verification,
-}
 
 /// How far loading is, with the time it has taken so far (the app reads no
 /// clock itself, so that `update` stays a pure function).
@@ -70,11 +63,7 @@ pub fn load(paths: Vec<PathBuf>, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
             }));
         }
     };
-    if let Some((store, verification)) = crate::store::load(sources, on_progress, &cancel) {
-        let loaded = Arc::new(Loaded {
-            store,
-            verification,
-        });
-        let _ = tx.send(Action::Loaded(loaded, started.elapsed()));
+    if let Some(backend) = MemoryBackend::load(sources, on_progress, &cancel) {
+        let _ = tx.send(Action::Loaded(Arc::new(backend), started.elapsed()));
     }
 }

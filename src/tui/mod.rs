@@ -14,7 +14,7 @@ pub mod completion;
 pub mod cursor;
 pub mod event_loop;
 pub mod export;
-pub mod filter;
+pub mod filter_bar;
 pub mod input;
 pub mod keymap;
 pub mod layout;
@@ -49,11 +49,11 @@ use std::sync::mpsc;
 pub fn run(
     mut paths: Vec<PathBuf>,
     usage: &str,
-    config: crate::config::Loaded,
+    config: crate::config::LoadedConfig,
     color: bool,
     follow: bool,
 ) -> Result<u8, String> {
-    let crate::config::Loaded { config, problem } = config;
+    let crate::config::LoadedConfig { config, problem } = config;
     if paths.is_empty() {
         if !config.paths.iter().any(|p| p.exists()) {
             let wanted: Vec<String> = config

@@ -101,7 +101,7 @@ fn cursor(app: &mut App, target: Target) -> Option<&mut Cursor> {
 fn list_len(app: &App, target: Target) -> usize {
     match target {
         Target::View => view_len(app),
-        Target::Pane(Pane::Entries) => app.selection.rows.len(),
+        Target::Pane(Pane::Entries) => app.selection.count(),
         Target::Pane(Pane::Detail) => 0,
         Target::Pane(Pane::Timeline) => app.conversation.as_ref().map_or(0, |c| c.entries.len()),
         Target::Pane(Pane::Stats) => app.selection.stats.len(),
@@ -115,7 +115,7 @@ pub fn view_len(app: &App) -> usize {
     match app.view {
         View::Panes => 0,
         View::Help => ui::help::line_count(),
-        View::Findings => app.loaded().map_or(0, |d| d.verification.findings.len()),
+        View::Findings => app.loaded().map_or(0, |d| d.verification().findings.len()),
         View::Report => app.report.as_ref().map_or(0, |r| r.accesses.len()),
         View::Alerts => app
             .alerts

@@ -1,23 +1,23 @@
 //! Enter and Esc: opening what is selected, jumping to an entry, going back.
 
-use super::app::{App, Pane, View, entry_changed, set_filter};
+use super::app::{App, Jump, Pane, View, entry_changed, set_filter};
 use super::reports::alert_items;
 use super::stats_order::sorted;
-use crate::store::Store;
-use crate::store::filter::quote_value;
+use crate::backend::RowKey;
+use crate::filter::quote_value;
 use crate::text::for_terminal;
 
 pub fn open(app: &mut App) {
     match app.view {
         View::Findings => jump_to_finding(app),
         View::Alerts => {
-            let row = app.alerts.as_ref().and_then(|a| {
+            let key = app.alerts.as_ref().and_then(|a| {
                 alert_items(a)
                     .get(app.view_cursor.selected)
-                    .map(|i| i.row())
+                    .map(|i| i.key())
             });
-            if let Some(row) = row {
-                jump_to_row(app, row as usize);
+            if let Some(key) = key {
+                jump_to(app, key);
             }
         }
         View::Help | View::Report => {}
@@ -27,21 +27,21 @@ pub fn open(app: &mut App) {
 
 fn open_pane(app: &mut App) {
     match app.focus {
-        Pane::Entries if app.selected_row().is_some() => app.focus = Pane::Detail,
+        Pane::Entries if app.selection.count() > 0 => app.focus = Pane::Detail,
         Pane::Entries | Pane::Detail => {}
         Pane::Timeline => {
-            let row = app
+            let key = app
                 .conversation
                 .as_ref()
                 .and_then(|c| c.entries.get(app.timeline.selected))
-                .map(|e| e.row);
-            if let Some(row) = row {
-                jump_to_row(app, row as usize);
+                .map(|e| e.key);
+            if let Some(key) = key {
+                jump_to(app, key);
             }
         }
         Pane::Failures => {
             if let Some(failure) = app.selection.failures().get(app.failures.selected) {
-                jump_to_row(app, failure.row as usize);
+                jump_to(app, failure.key);
             }
         }
         Pane::Stats => filter_by_tool(app),
@@ -83,53 +83,47 @@ fn jump_to_finding(app: &mut App) {
     let Some(data) = app.loaded().cloned() else {
         return;
     };
-    let Some(finding) = data.verification.findings.get(app.view_cursor.selected) else {
+    let Some(finding) = data.verification().findings.get(app.view_cursor.selected) else {
         return;
     };
-    let store = &data.store;
     let file = for_terminal(&finding.file);
-    let row = match store.row_at(&finding.file, finding.line) {
-        Some(row) => row,
-        None => match nearest_row(store, &finding.file, finding.line) {
-            Some(row) => {
+    let nearest = data
+        .nearest(&finding.file, finding.line)
+        .and_then(|key| match key {
+            Some(key) => Ok(data.detail(key)?.map(|detail| (key, detail))),
+            None => Ok(None),
+        });
+    match nearest {
+        Ok(Some((key, detail))) => {
+            if detail.row.line != finding.line {
                 app.status = Some(format!(
                     "{file}:{} is not an entry ({}); showing the nearest entry, line {}",
                     finding.line,
                     finding.kind.name(),
-                    store.location(row).1
+                    detail.row.line
                 ));
-                row
             }
-            None => {
-                app.status = Some(format!("{file} has no entry left to show"));
-                return;
-            }
-        },
-    };
-    jump_to_row(app, row);
-}
-
-/// The entry of `file` closest to `line`, for findings on lines that are
-/// not entries (malformed, truncated).
-fn nearest_row(store: &Store, file: &str, line: usize) -> Option<usize> {
-    (0..store.len())
-        .filter(|&row| store.location(row).0 == file)
-        .min_by_key(|&row| store.location(row).1.abs_diff(line))
+            jump_to(app, key);
+        }
+        Ok(None) => app.status = Some(format!("{file} has no entry left to show")),
+        Err(e) => app.status = Some(format!("the logs could not answer: {e}")),
+    }
 }
 
 /// Select an entry in the table, clearing the filter if it hides the entry.
-pub fn jump_to_row(app: &mut App, row: usize) {
+pub fn jump_to(app: &mut App, key: RowKey) {
     app.view = View::Panes;
     app.focus = Pane::Entries;
-    match app.selection.rows.binary_search(&(row as u32)) {
-        Ok(index) => {
-            app.entries.select(index, app.selection.rows.len());
+    match app.selection.selected.locate(key) {
+        Ok(Ok(index)) => {
+            app.entries.select(index, app.selection.count());
             entry_changed(app);
         }
-        Err(_) => {
-            app.pending_jump = Some(row as u32);
+        Ok(Err(_)) => {
+            app.pending_jump = Some(Jump::To(key));
             set_filter(app, "");
             app.status = Some("the filter hid that entry: filter cleared".into());
         }
+        Err(e) => app.status = Some(format!("the logs could not answer: {e}")),
     }
 }

@@ -5,8 +5,9 @@ use super::app::{App, Effect, Export, ExportOutcome, Prompt, View};
 use super::cursor::Cursor;
 use super::export::{ENDINGS, Exporting, Format};
 use super::input::LineInput;
+use crate::backend::RowKey;
 use crate::export::atomic::refuse_evidence;
-use crate::store::filter::{Field, parse_filter_in};
+use crate::filter::parse_filter_in;
 use crate::text::for_terminal;
 use crate::views::alerts::{Alerts, Burst, EmergencyAccess};
 use crate::views::report::{AccessReport, filtered_report};
@@ -35,17 +36,16 @@ fn build_report(app: &App) -> Result<AccessReport, String> {
     let data = app
         .loaded()
         .ok_or("the report needs the logs loaded first")?;
-    let store = &data.store;
     let filter = parse_filter_in(app.filter.input.text(), app.zone())
         .map_err(|e| format!("fix the filter first: {e}"))?;
-    filtered_report(store, &data.verification, &filter, None, None, None).map_err(|_| {
+    filtered_report(data.as_ref(), &filter, None, None, None).map_err(|_| {
         let example = app
-            .selected_row()
-            .and_then(|r| store.text(Field::Patient, r))
-            .unwrap_or("P-0007");
+            .selected_entry()
+            .and_then(|entry| entry.patient)
+            .unwrap_or_else(|| "P-0007".into());
         format!(
             "the access report needs one patient in the filter: press / and type patient:{}",
-            for_terminal(example)
+            for_terminal(&example)
         )
     })
 }
@@ -149,7 +149,7 @@ pub fn exported(app: &mut App, path: PathBuf, outcome: ExportOutcome) {
             app.status = Some(match what {
                 Exporting::Report => format!("wrote the access report to {shown}"),
                 Exporting::Entries => {
-                    let n = app.selection.rows.len();
+                    let n = app.selection.count();
                     format!(
                         "wrote {} {} to {shown}",
                         super::ui::thousands(n),
@@ -177,10 +177,9 @@ pub fn show_alerts(app: &mut App) {
 /// whole log for reviews).
 pub fn request_alerts(app: &mut App) {
     app.alerts = None;
-    if let Some(data) = app.loaded().cloned() {
+    if app.loaded().is_some() {
         app.effects.push(Effect::Alerts {
             generation: app.generation,
-            data,
             selection: Arc::clone(&app.selection),
             settings: app.alert_settings,
         });
@@ -195,10 +194,10 @@ pub enum AlertItem<'a> {
 
 impl AlertItem<'_> {
     /// The entry Enter jumps to.
-    pub fn row(&self) -> u32 {
+    pub fn key(&self) -> RowKey {
         match self {
-            AlertItem::Emergency(e) => e.row,
-            AlertItem::Burst(b) => b.rows[0],
+            AlertItem::Emergency(e) => e.key,
+            AlertItem::Burst(b) => b.first_key,
         }
     }
 }

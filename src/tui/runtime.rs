@@ -6,6 +6,7 @@ use super::app::{Action, Effect, Export, ExportOutcome};
 use super::completion::{COMPLETIONS_SHOWN, complete};
 use super::export::{write_entries, write_report};
 use super::worker;
+use crate::backend::BackendError;
 use crate::export::atomic::WriteError;
 use std::io;
 use std::sync::Arc;
@@ -62,25 +63,30 @@ impl<H: Host> Runtime<H> {
                 } => {
                     let cancel = restart(&mut self.query);
                     self.spawn(move |tx| {
-                        let Some(selection) = worker::select(&data, &filter, &cancel) else {
-                            return;
+                        let matches = match worker::select(data.as_ref(), &filter, &cancel) {
+                            Ok(Some(matches)) => Arc::new(matches),
+                            Ok(None) => return,
+                            Err(e) => return failed(tx, e),
                         };
-                        let selection = Arc::new(selection);
-                        let _ = tx.send(Action::Selected(generation, Arc::clone(&selection)));
+                        let _ = tx.send(Action::Selected(generation, Arc::clone(&matches)));
                         if !cancel.load(Ordering::Relaxed) {
-                            worker::fill_failures(&data, &selection);
-                            let _ = tx.send(Action::FailuresReady);
+                            match worker::fill_failures(&matches) {
+                                Ok(()) => drop(tx.send(Action::FailuresReady)),
+                                Err(e) => failed(tx, e),
+                            }
                         }
                     });
                 }
                 Effect::Activity {
                     generation,
-                    data,
                     selection,
                     width,
-                } => self.spawn(move |tx| {
-                    let result = worker::activity(&data, &selection, width).map(Arc::new);
-                    let _ = tx.send(Action::ActivityReady(generation, result));
+                } => self.spawn(move |tx| match worker::activity(&selection, width) {
+                    Ok(result) => {
+                        let result = result.map(Arc::new);
+                        let _ = tx.send(Action::ActivityReady(generation, result));
+                    }
+                    Err(e) => failed(tx, e),
                 }),
                 Effect::Complete {
                     generation,
@@ -90,9 +96,9 @@ impl<H: Host> Runtime<H> {
                 } => {
                     let cancel = restart(&mut self.completion);
                     self.spawn(move |tx| {
-                        let store = data.as_ref().map(|d| &d.store);
+                        let backend = data.as_deref();
                         if let Some(completions) =
-                            complete(store, &text, cursor, COMPLETIONS_SHOWN, &cancel)
+                            complete(backend, &text, cursor, COMPLETIONS_SHOWN, &cancel)
                         {
                             let _ = tx.send(Action::Completed(generation, completions));
                         }
@@ -103,12 +109,11 @@ impl<H: Host> Runtime<H> {
                 }),
                 Effect::Alerts {
                     generation,
-                    data,
                     selection,
                     settings,
-                } => self.spawn(move |tx| {
-                    let alerts = worker::alerts(&data, &selection, settings);
-                    let _ = tx.send(Action::AlertsReady(generation, Arc::new(alerts)));
+                } => self.spawn(move |tx| match worker::alerts(&selection, settings) {
+                    Ok(alerts) => drop(tx.send(Action::AlertsReady(generation, Arc::new(alerts)))),
+                    Err(e) => failed(tx, e),
                 }),
                 Effect::Export {
                     path,
@@ -119,11 +124,15 @@ impl<H: Host> Runtime<H> {
                 } => self.spawn(move |tx| {
                     let written = match &what {
                         Export::Report(report) => {
-                            write_report(&path, format, force, report, &data.store)
+                            write_report(&path, format, force, report, data.as_ref())
                         }
-                        Export::Entries(selection) => {
-                            write_entries(&path, format, force, &data.store, &selection.rows)
-                        }
+                        Export::Entries(matches) => write_entries(
+                            &path,
+                            format,
+                            force,
+                            data.as_ref(),
+                            matches.selected.as_ref(),
+                        ),
                     };
                     let outcome = match written {
                         Ok(()) => ExportOutcome::Written,
@@ -158,6 +167,11 @@ impl<H: Host> Runtime<H> {
                 .expect("spawning a thread");
         }
     }
+}
+
+/// Report a question the backend could not answer.
+fn failed(tx: &Sender<Action>, error: BackendError) {
+    let _ = tx.send(Action::BackendFailed(error.to_string()));
 }
 
 /// Cancel the job in `slot`, if any, and make the flag for its successor.

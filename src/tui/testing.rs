@@ -3,10 +3,11 @@
 //! drawn on ratatui's `TestBackend` and read back as text.
 
 use super::app::{Action, App, update};
-use super::loader::Loaded;
 use super::runtime::{Host, Runtime};
 use super::theme::Theme;
 use super::{event_loop, ui};
+use crate::backend::Backend;
+use crate::backend::memory::MemoryBackend;
 use crate::log::source::Source;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -24,17 +25,12 @@ use unicode_width::UnicodeWidthStr;
 pub const NOW: i64 = 1_754_006_400_000_000;
 
 /// Load and verify logs given as (file name, contents).
-pub fn load(logs: &[(&str, &str)]) -> Arc<Loaded> {
+pub fn load(logs: &[(&str, &str)]) -> Arc<dyn Backend> {
     let sources = logs
         .iter()
         .map(|(name, text)| Source::from_bytes(*name, text.as_bytes().to_vec()))
         .collect();
-    let (store, verification) =
-        crate::store::load(sources, |_| {}, &AtomicBool::new(false)).expect("not cancelled");
-    Arc::new(Loaded {
-        store,
-        verification,
-    })
+    Arc::new(MemoryBackend::load(sources, |_| {}, &AtomicBool::new(false)).expect("not cancelled"))
 }
 
 /// Terminal requests, recorded.

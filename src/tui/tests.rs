@@ -3,7 +3,8 @@
 use super::app::{Action, ExportOutcome, Pane, Prompt, View};
 use super::export::Exporting;
 use super::testing::{Harness, chain_log, clinic_accesses, hipaa_log, support_calls};
-use crate::store::filter::Field;
+use crate::backend::PageAt;
+use crate::filter::Field;
 use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
 
 fn support(width: u16, height: u16) -> Harness {
@@ -25,24 +26,29 @@ fn tampered() -> Harness {
 }
 
 fn users(h: &Harness) -> Vec<String> {
-    let store = h.app.store().unwrap();
-    h.app
-        .selection
-        .rows
+    let selection = &h.app.selection.selected;
+    let page = selection.page(PageAt::First, selection.count()).unwrap();
+    page.rows
         .iter()
-        .map(|&r| store.text(Field::User, r as usize).unwrap().to_string())
+        .map(|entry| entry.field(Field::User).unwrap().to_string())
         .collect()
+}
+
+/// The selected entry's place in the log (the in-memory backend numbers
+/// entries from 0 in log order).
+fn selected_row(h: &Harness) -> Option<u64> {
+    h.app.selected_key().map(|key| key.position)
 }
 
 #[test]
 fn typing_a_filter_narrows_the_selection_as_you_type() {
     let mut h = support(80, 24);
-    assert_eq!(h.app.selection.rows.len(), 8);
+    assert_eq!(h.app.selection.count(), 8);
     h.keys("/user:usr_200");
     assert!(h.app.filter.active);
     assert_eq!(users(&h), ["usr_200"; 4]);
     h.keys(" failed");
-    assert_eq!(h.app.selection.rows.len(), 1);
+    assert_eq!(h.app.selection.count(), 1);
     h.key(KeyCode::Enter);
     assert!(!h.app.filter.active);
     assert_eq!(h.app.focus, Pane::Entries);
@@ -63,20 +69,20 @@ fn letters_typed_in_the_bar_are_text_but_ctrl_c_still_quits() {
 fn a_bad_term_shows_its_error_and_keeps_the_last_good_selection() {
     let mut h = support(80, 24);
     h.keys("/user:usr_100");
-    assert_eq!(h.app.selection.rows.len(), 2);
+    assert_eq!(h.app.selection.count(), 2);
     // Free text that matches both lines, then a colon makes it a bad key.
     h.keys(" usr");
-    assert_eq!(h.app.selection.rows.len(), 2);
+    assert_eq!(h.app.selection.count(), 2);
     h.keys(":1");
     let error = h.app.filter.error.clone().expect("an error");
     assert_eq!(error.column, 14);
-    assert_eq!(h.app.selection.rows.len(), 2);
+    assert_eq!(h.app.selection.count(), 2);
     h.key(KeyCode::Enter);
     assert!(h.app.filter.active, "Enter does not leave with an error");
     h.key(KeyCode::Esc);
     assert!(!h.app.filter.active);
     assert_eq!(h.app.filter.input.text(), "");
-    assert_eq!(h.app.selection.rows.len(), 8);
+    assert_eq!(h.app.selection.count(), 8);
 }
 
 #[test]
@@ -86,7 +92,7 @@ fn tab_accepts_the_best_completion_from_the_store() {
     assert_eq!(h.app.filter.completions.candidates[0].label, "issue_refund");
     h.key(KeyCode::Tab);
     assert_eq!(h.app.filter.input.text(), "tool:issue_refund ");
-    assert_eq!(h.app.selection.rows.len(), 2);
+    assert_eq!(h.app.selection.count(), 2);
 }
 
 #[test]
@@ -98,7 +104,7 @@ fn up_and_down_walk_the_filter_history() {
     h.ctrl('u');
     h.key(KeyCode::Up);
     assert_eq!(h.app.filter.input.text(), "failed");
-    assert_eq!(h.app.selection.rows.len(), 2);
+    assert_eq!(h.app.selection.count(), 2);
     h.key(KeyCode::Down);
     assert_eq!(h.app.filter.input.text(), "");
 }
@@ -160,7 +166,7 @@ fn the_timeline_follows_the_selected_entry_and_enter_jumps_back() {
     h.keys("jj");
     h.key(KeyCode::Enter);
     assert_eq!(h.app.focus, Pane::Entries);
-    assert_eq!(h.app.selected_row(), Some(4), "the failed refund");
+    assert_eq!(selected_row(&h), Some(4), "the failed refund");
 }
 
 #[test]
@@ -168,11 +174,11 @@ fn enter_on_a_finding_jumps_to_its_entry() {
     let mut h = tampered();
     h.keys("i");
     assert_eq!(h.app.view, View::Findings);
-    let findings = h.app.loaded().unwrap().verification.findings.clone();
+    let findings = h.app.loaded().unwrap().verification().findings.clone();
     assert_eq!((findings[0].line, findings[0].kind.name()), (2, "modified"));
     h.key(KeyCode::Enter);
     assert_eq!(h.app.view, View::Panes);
-    assert_eq!(h.app.selected_row(), Some(1));
+    assert_eq!(selected_row(&h), Some(1));
 }
 
 #[test]
@@ -180,12 +186,12 @@ fn jumping_to_an_entry_the_filter_hides_clears_the_filter() {
     let mut h = tampered();
     h.keys("/user:usr_300");
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.selection.rows.len(), 2);
+    assert_eq!(h.app.selection.count(), 2);
     h.keys("i");
     h.key(KeyCode::Enter);
     assert_eq!(h.app.filter.input.text(), "");
-    assert_eq!(h.app.selection.rows.len(), 8);
-    assert_eq!(h.app.selected_row(), Some(1));
+    assert_eq!(h.app.selection.count(), 8);
+    assert_eq!(selected_row(&h), Some(1));
 }
 
 #[test]
@@ -241,7 +247,7 @@ fn stats_sort_with_s_and_enter_filters_by_the_tool() {
     );
     h.key(KeyCode::Enter);
     assert_eq!(h.app.filter.input.text(), "tool:issue_refund");
-    assert_eq!(h.app.selection.rows.len(), 2);
+    assert_eq!(h.app.selection.count(), 2);
 }
 
 #[test]
@@ -315,7 +321,7 @@ fn alerts_list_emergency_accesses_and_enter_jumps_to_one() {
     assert_eq!(h.app.alerts.as_ref().unwrap().emergencies.len(), 1);
     h.key(KeyCode::Enter);
     assert_eq!(h.app.view, View::Panes);
-    assert_eq!(h.app.selected_row(), Some(2));
+    assert_eq!(selected_row(&h), Some(2));
 }
 
 #[test]
@@ -366,13 +372,13 @@ fn follow_mode_reloads_grown_logs_and_keeps_the_tail_in_view() {
     // Not following: a change on disk is ignored.
     std::fs::write(&path, &log).unwrap();
     h.send(Action::SourcesChanged);
-    assert_eq!(h.app.selection.rows.len(), 5);
+    assert_eq!(h.app.selection.count(), 5);
 
     h.key(KeyCode::Char('F'));
     assert!(h.app.follow);
     assert!(h.render().contains("· following"));
     h.send(Action::SourcesChanged);
-    assert_eq!(h.app.selection.rows.len(), 8);
+    assert_eq!(h.app.selection.count(), 8);
     assert_eq!(
         h.app.entries.selected, 7,
         "the cursor stays on the newest entry"
@@ -415,7 +421,7 @@ fn marking_two_buckets_and_enter_filters_to_them_and_backspace_restores() {
     h.keys("/user:usr_200");
     h.key(KeyCode::Enter);
     h.key(KeyCode::BackTab);
-    assert_eq!(h.app.selection.rows.len(), 4);
+    assert_eq!(h.app.selection.count(), 4);
     // usr_200 called from 09:00:05 to 09:02:10: three buckets, the cursor
     // still on the latest.
     assert_eq!(h.app.activity.bucket_count(), 3);
@@ -428,15 +434,11 @@ fn marking_two_buckets_and_enter_filters_to_them_and_backspace_restores() {
         h.app.filter.input.text(),
         "user:usr_200 since:2025-07-06T09:01:00Z until:2025-07-06T09:02:59.999999Z"
     );
-    assert_eq!(
-        h.app.selection.rows.len(),
-        3,
-        "09:01:00, 09:01:30, 09:02:10"
-    );
+    assert_eq!(h.app.selection.count(), 3, "09:01:00, 09:01:30, 09:02:10");
     assert_eq!(h.app.activity.mark, None);
     h.key(KeyCode::Backspace);
     assert_eq!(h.app.filter.input.text(), "user:usr_200");
-    assert_eq!(h.app.selection.rows.len(), 4);
+    assert_eq!(h.app.selection.count(), 4);
     h.key(KeyCode::Backspace);
     assert_eq!(h.app.filter.input.text(), "user:usr_200", "nothing older");
 }
@@ -450,7 +452,7 @@ fn enter_without_a_mark_filters_to_the_cursor_bucket_and_backspace_restores() {
         h.app.filter.input.text(),
         "since:2025-07-06T09:00:00Z until:2025-07-06T09:00:59.999999Z"
     );
-    assert_eq!(h.app.selection.rows.len(), 3);
+    assert_eq!(h.app.selection.count(), 3);
     // The narrower selection gets finer buckets: 09:00:00 to 09:00:09 in 1 s.
     assert_eq!(
         h.app.activity.data.as_ref().unwrap().histogram.width,
@@ -459,11 +461,11 @@ fn enter_without_a_mark_filters_to_the_cursor_bucket_and_backspace_restores() {
     // Esc leaves the pane and keeps the range it applied.
     h.key(KeyCode::Esc);
     assert_eq!(h.app.focus, Pane::Entries);
-    assert_eq!(h.app.selection.rows.len(), 3);
+    assert_eq!(h.app.selection.count(), 3);
     h.key(KeyCode::BackTab);
     h.key(KeyCode::Backspace);
     assert_eq!(h.app.filter.input.text(), "");
-    assert_eq!(h.app.selection.rows.len(), 8);
+    assert_eq!(h.app.selection.count(), 8);
 }
 
 #[test]
@@ -472,11 +474,11 @@ fn esc_in_the_filter_bar_keeps_the_filter_applied_before() {
     h.keys("/user:usr_200");
     h.key(KeyCode::Enter);
     h.keys("/ failed");
-    assert_eq!(h.app.selection.rows.len(), 1);
+    assert_eq!(h.app.selection.count(), 1);
     h.key(KeyCode::Esc);
     assert!(!h.app.filter.active);
     assert_eq!(h.app.filter.input.text(), "user:usr_200");
-    assert_eq!(h.app.selection.rows.len(), 4);
+    assert_eq!(h.app.selection.count(), 4);
 }
 
 #[test]
@@ -507,7 +509,7 @@ fn clicking_two_buckets_marks_a_range_and_dragging_moves_its_end() {
     click(&mut h, MouseEventKind::Drag(MouseButton::Left), 0);
     assert_eq!(h.app.activity.range(), Some(0..=3));
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.selection.rows.len(), 8);
+    assert_eq!(h.app.selection.count(), 8);
     assert!(
         h.app
             .filter

@@ -1,24 +1,22 @@
 //! The slow computations behind the panes, run as jobs by the runtime:
 //! never on the thread that draws.
 
-use super::loader::Loaded;
+use crate::backend::{self, Backend, BackendError};
 use crate::config::AlertSettings;
-use crate::store::filter::Filter;
-use crate::store::query::select_cancellable;
+use crate::filter::Filter;
 use crate::views::alerts::Alerts;
-use crate::views::failures::{Failure, failures};
-use crate::views::histogram::{
-    Histogram, TooManyBuckets, ToolLatency, Width, histogram, tool_latency,
-};
-use crate::views::stats::{ToolStats, tool_stats};
-use std::sync::OnceLock;
+use crate::views::failures::Failure;
+use crate::views::histogram::{TooManyBuckets, Width};
+use crate::views::stats::ToolStats;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+pub use crate::backend::ActivityData;
 
 /// The entries matching the filter, and the panes' views of them.
-#[derive(Debug, Default)]
-pub struct Selection {
-    /// Row ids in log order.
-    pub rows: Vec<u32>,
+pub struct Matches {
+    /// The backend's selection: counts, pages, and the views of it.
+    pub selected: Arc<dyn backend::Selection>,
     /// Busiest tool first.
     pub stats: Vec<ToolStats>,
     /// Newest first; filled after the selection is shown, because failures
@@ -26,62 +24,67 @@ pub struct Selection {
     pub failures: OnceLock<Vec<Failure>>,
 }
 
-impl Selection {
+impl Matches {
+    /// Nothing selected: before the first query returns.
+    pub fn none() -> Matches {
+        Matches {
+            selected: Arc::new(backend::Empty),
+            stats: Vec::new(),
+            failures: OnceLock::new(),
+        }
+    }
+
+    /// How many entries match.
+    pub fn count(&self) -> usize {
+        self.selected.count()
+    }
+
     /// The failures, or none while they are being computed.
     pub fn failures(&self) -> &[Failure] {
         self.failures.get().map_or(&[], Vec::as_slice)
     }
 }
 
-/// Compute a selection and its stats; `None` if cancelled meanwhile (a
+/// Compute a selection and its stats; `Ok(None)` if cancelled meanwhile (a
 /// newer keystroke wants another).
-pub fn select(loaded: &Loaded, filter: &Filter, cancel: &AtomicBool) -> Option<Selection> {
-    let store = &loaded.store;
-    let rows = select_cancellable(store, filter, cancel)?;
-    let stats = tool_stats(store, &rows);
-    (!cancel.load(Ordering::Relaxed)).then(|| Selection {
-        rows,
+pub fn select(
+    backend: &dyn Backend,
+    filter: &Filter,
+    cancel: &AtomicBool,
+) -> Result<Option<Matches>, BackendError> {
+    let Some(selected) = backend.select(filter, cancel)? else {
+        return Ok(None);
+    };
+    let stats = selected.tool_stats()?;
+    Ok((!cancel.load(Ordering::Relaxed)).then(|| Matches {
+        selected,
         stats,
         failures: OnceLock::new(),
-    })
+    }))
 }
 
 /// Fill in the failures of a selection already shown.
-pub fn fill_failures(loaded: &Loaded, selection: &Selection) {
-    selection
-        .failures
-        .get_or_init(|| failures(&loaded.store, &selection.rows));
-}
-
-/// The activity pane's histogram and the stats pane's latency sparklines,
-/// over the same buckets.
-#[derive(Debug)]
-pub struct Activity {
-    pub histogram: Histogram,
-    /// Per tool, p95 durations over at most [`SPARKLINE_WIDTH`] groups of buckets.
-    pub latency: Vec<ToolLatency>,
+pub fn fill_failures(matches: &Matches) -> Result<(), BackendError> {
+    let failures = matches.selected.failures()?;
+    let _ = matches.failures.set(failures);
+    Ok(())
 }
 
 /// Columns of a tool's latency sparkline in the stats pane.
 pub const SPARKLINE_WIDTH: usize = 12;
 
+/// The activity pane's histogram and the stats pane's latency sparklines,
+/// over the same buckets.
 pub fn activity(
-    loaded: &Loaded,
-    selection: &Selection,
+    matches: &Matches,
     width: Width,
-) -> Result<Activity, TooManyBuckets> {
-    let store = &loaded.store;
-    let histogram = histogram(store, &selection.rows, width)?;
-    let latency = tool_latency(store, &selection.rows, &histogram, SPARKLINE_WIDTH);
-    Ok(Activity { histogram, latency })
+) -> Result<Result<ActivityData, TooManyBuckets>, BackendError> {
+    matches.selected.activity(width, SPARKLINE_WIDTH)
 }
 
 /// Alerts over a selection (they scan the whole log for reviews).
-pub fn alerts(loaded: &Loaded, selection: &Selection, settings: AlertSettings) -> Alerts {
-    crate::views::alerts::alerts(
-        &loaded.store,
-        &selection.rows,
-        settings.threshold as usize,
-        settings.window,
-    )
+pub fn alerts(matches: &Matches, settings: AlertSettings) -> Result<Alerts, BackendError> {
+    matches
+        .selected
+        .alerts(settings.threshold as usize, settings.window)
 }

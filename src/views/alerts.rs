@@ -3,9 +3,9 @@
 //! whether someone reviewed it afterwards.
 
 use super::{field_text, is_emergency, timestamp_text};
-use crate::store::Store;
-use crate::store::filter::{Field, format_duration, format_timestamp};
+use crate::filter::{Field, format_duration, format_timestamp};
 use crate::store::store::{MISSING, NO_TIME, Sym};
+use crate::store::{RowKey, Store};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -20,11 +20,17 @@ pub struct Burst {
     pub first: String,
     pub last: String,
     pub rows: Vec<u32>,
+    /// The first access of the burst, for finding it through the backend.
+    #[serde(skip)]
+    pub first_key: RowKey,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EmergencyAccess {
     pub row: u32,
+    /// Which entry, for finding it again through the backend.
+    #[serde(skip)]
+    pub key: RowKey,
     pub timestamp: Option<String>,
     pub user: Option<String>,
     pub role: Option<String>,
@@ -115,6 +121,7 @@ fn bursts(store: &Store, rows: &[u32], threshold: usize, window: i64) -> Vec<Bur
                     .to_owned(),
                 count: rows.len(),
                 first: stamp(rows[0]),
+                first_key: store.key(rows[0] as usize),
                 last: stamp(rows[rows.len() - 1]),
                 rows,
             }
@@ -126,9 +133,8 @@ fn bursts(store: &Store, rows: &[u32], threshold: usize, window: i64) -> Vec<Bur
 
 /// A review of a patient's record: a tool whose name contains `review`, or
 /// a purpose of `review` or `audit` (any case).
-pub fn is_review(store: &Store, row: usize) -> bool {
-    let tool = store.text(Field::Tool, row).unwrap_or_default();
-    let purpose = store.text(Field::Purpose, row).unwrap_or_default();
+pub fn is_review(tool: Option<&str>, purpose: Option<&str>) -> bool {
+    let (tool, purpose) = (tool.unwrap_or_default(), purpose.unwrap_or_default());
     tool.to_lowercase().contains("review")
         || purpose.eq_ignore_ascii_case("review")
         || purpose.eq_ignore_ascii_case("audit")
@@ -139,7 +145,9 @@ fn emergencies(store: &Store, rows: &[u32]) -> Vec<EmergencyAccess> {
     // Reviews per patient, in (time, row) order, from the whole store.
     let mut reviews: HashMap<Sym, Vec<(i64, u32)>> = HashMap::new();
     for (r, &patient) in patients.iter().enumerate() {
-        if patient != MISSING && is_review(store, r) {
+        if patient != MISSING
+            && is_review(store.text(Field::Tool, r), store.text(Field::Purpose, r))
+        {
             reviews
                 .entry(patient)
                 .or_default()
@@ -165,6 +173,7 @@ fn emergencies(store: &Store, rows: &[u32]) -> Vec<EmergencyAccess> {
             });
             EmergencyAccess {
                 row,
+                key: store.key(r),
                 timestamp: timestamp_text(store, r),
                 user: field_text(store, Field::User, r),
                 role: field_text(store, Field::Role, r),

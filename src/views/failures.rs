@@ -4,15 +4,18 @@
 //! as the lesson's `by_user(user, since)` and `failures(since)` narrow.
 
 use super::field_text;
-use crate::store::Store;
-use crate::store::filter::Field;
+use crate::filter::Field;
 use crate::store::store::Outcome;
+use crate::store::{RowKey, Store};
 use serde::Serialize;
 use std::cmp::Reverse;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Failure {
     pub row: u32,
+    /// Which entry, for finding it again through the backend.
+    #[serde(skip)]
+    pub key: RowKey,
     pub file: String,
     pub line: usize,
     /// As logged.
@@ -44,6 +47,7 @@ pub fn failures(store: &Store, rows: &[u32]) -> Vec<Failure> {
             let (file, line) = store.location(r);
             Failure {
                 row,
+                key: store.key(r),
                 file: file.to_owned(),
                 line,
                 timestamp: fields

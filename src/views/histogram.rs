@@ -9,8 +9,8 @@
 //! before the first entry or after the last one.
 
 use super::stats::nearest_rank;
+use crate::filter::Field;
 use crate::store::Store;
-use crate::store::filter::Field;
 use crate::store::store::{NO_TIME, Outcome, Sym};
 use serde::Serialize;
 
@@ -346,8 +346,10 @@ fn p95(bins: &[u32]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::filter::parse_timestamp;
-    use crate::tui::testing::{call, chain_log, load};
+    use crate::filter::parse_timestamp;
+    use crate::log::source::Source;
+    use crate::tui::testing::{call, chain_log};
+    use std::sync::atomic::AtomicBool;
 
     fn at(text: &str) -> i64 {
         parse_timestamp(text).expect(text)
@@ -371,10 +373,10 @@ mod tests {
                 )
             })
             .collect();
-        let loaded = load(&[("log.jsonl", &chain_log(&entries))]);
-        std::sync::Arc::try_unwrap(loaded)
-            .unwrap_or_else(|_| panic!("one owner"))
-            .store
+        let source = Source::from_bytes("log.jsonl", chain_log(&entries).into_bytes());
+        crate::store::load(vec![source], |_| {}, &AtomicBool::new(false))
+            .expect("not cancelled")
+            .0
     }
 
     fn all(store: &Store) -> Vec<u32> {

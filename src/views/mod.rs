@@ -16,8 +16,8 @@ pub mod retention;
 pub mod stats;
 pub mod timeline;
 
+use crate::filter::{Field, parse_timestamp};
 use crate::store::Store;
-use crate::store::filter::{Field, parse_timestamp};
 use crate::store::store::Sym;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;

@@ -14,15 +14,16 @@
 //! verified. The accounting of disclosures is a projection of the report.
 
 use super::{Moment, field_text, is_emergency, rows_with, timestamp_text};
+use crate::backend::{Backend, BackendError, everything};
+use crate::filter::{Field, Filter, Predicate, format_timestamp};
 use crate::log::chain::Verification;
 use crate::log::entry::Scheme;
-use crate::store::Store;
-use crate::store::filter::{Field, Filter, Predicate, format_timestamp};
-use crate::store::query::select;
-use crate::store::store::{NO_TIME, Outcome};
+use crate::store::store::Outcome;
+use crate::store::{RowKey, Store};
 use crate::text::closest;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
+use std::sync::atomic::AtomicBool;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReportPeriod {
@@ -64,9 +65,9 @@ pub struct AccessReport {
     /// for a mistyped id must not read as "nobody accessed the record".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patient_note: Option<String>,
-    /// The store rows of `accesses`, one each (for exports of the entries).
+    /// The entries of `accesses`, one each (for exports of the entries).
     #[serde(skip)]
-    pub rows: Vec<u32>,
+    pub keys: Vec<RowKey>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -121,17 +122,16 @@ pub fn access_report(
         integrity_note: integrity.note,
         filter: None,
         patient_note: patient_note(store, patient),
-        rows: in_period,
+        keys: in_period.iter().map(|&r| store.key(r as usize)).collect(),
     }
 }
 
 /// The report a filter asks for, the same in the browser (`r`) and the
 /// CLI (`report -q`): for `patient` (else the filter's one `patient:`),
-/// over `from`..=`to` (else the filter's `since:`/`until:`, else the span of
-/// the patient's selected entries), among the entries the filter selects.
+/// over `from`..=`to` (else the filter's `since:`/`until:`, else the whole
+/// log's span), among the entries the filter selects.
 pub fn filtered_report(
-    store: &Store,
-    verification: &Verification,
+    backend: &dyn Backend,
     filter: &Filter,
     patient: Option<&str>,
     from: Option<Moment>,
@@ -142,7 +142,11 @@ pub fn filtered_report(
         None => single_patient(filter)
             .ok_or("the access report needs one patient: patient:ID in the filter")?,
     };
-    let rows = select(store, filter);
+    let unanswered = |e: BackendError| format!("the logs could not answer: {e}");
+    let selection = backend
+        .select(filter, &AtomicBool::new(false))
+        .map_err(unanswered)?
+        .ok_or("never cancelled")?;
     let (mut since, mut until) = (None, None);
     for term in filter.terms.iter().filter(|t| !t.negated) {
         match term.predicate {
@@ -151,19 +155,19 @@ pub fn filtered_report(
             _ => {}
         }
     }
-    let times = || {
-        rows_with(store, &rows, Field::Patient, &patient)
-            .into_iter()
-            .map(|r| store.time[r as usize])
-            .filter(|&t| t != NO_TIME)
-    };
+    let (span, _) = everything(backend)
+        .and_then(|all| all.span())
+        .map_err(unanswered)?;
+    let (first, last) = span.unwrap_or((0, 0));
     let utc = |micros| Moment {
         micros,
         offset: Some(0),
     };
-    let start = from.unwrap_or_else(|| utc(since.or_else(|| times().min()).unwrap_or(0)));
-    let end = to.unwrap_or_else(|| utc(until.or_else(|| times().max()).unwrap_or(start.micros)));
-    let mut report = access_report(store, verification, &rows, &patient, start, end);
+    let start = from.unwrap_or_else(|| utc(since.unwrap_or(first)));
+    let end = to.unwrap_or_else(|| utc(until.unwrap_or(last)));
+    let mut report = selection
+        .access_report(&patient, start, end)
+        .map_err(unanswered)?;
     report.filter = (!filter.is_empty()).then(|| filter.to_string());
     Ok(report)
 }
@@ -308,21 +312,21 @@ pub struct Accounting {
     pub filter: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patient_note: Option<String>,
-    /// The store rows of `disclosures`, one each.
+    /// The entries of `disclosures`, one each.
     #[serde(skip)]
-    pub rows: Vec<u32>,
+    pub keys: Vec<RowKey>,
 }
 
 /// The accounting of disclosures of a report: its successful accesses (a
 /// refused access disclosed nothing; one that logged no outcome is kept,
 /// since it cannot be shown to have disclosed nothing).
 pub fn accounting(report: &AccessReport) -> Accounting {
-    let (disclosures, rows): (Vec<Disclosure>, Vec<u32>) = report
+    let (disclosures, keys): (Vec<Disclosure>, Vec<RowKey>) = report
         .accesses
         .iter()
-        .zip(&report.rows)
+        .zip(&report.keys)
         .filter(|(a, _)| a.success != Some(false))
-        .map(|(a, &row)| {
+        .map(|(a, &key)| {
             let disclosure = Disclosure {
                 date: a.timestamp.chars().take(10).collect(),
                 timestamp: a.timestamp.clone(),
@@ -332,7 +336,7 @@ pub fn accounting(report: &AccessReport) -> Accounting {
                 tool: a.tool.clone(),
                 emergency: a.emergency,
             };
-            (disclosure, row)
+            (disclosure, key)
         })
         .unzip();
     Accounting {
@@ -344,6 +348,6 @@ pub fn accounting(report: &AccessReport) -> Accounting {
         integrity_note: report.integrity_note.clone(),
         filter: report.filter.clone(),
         patient_note: report.patient_note.clone(),
-        rows,
+        keys,
     }
 }

@@ -2,9 +2,9 @@
 //! `RETENTION_POLICIES` and `get_retention_period`) and which entries are
 //! past that or due soon. auditui reports; it never deletes anything.
 
-use crate::store::Store;
-use crate::store::filter::{Field, format_timestamp};
+use crate::filter::{Field, format_timestamp};
 use crate::store::store::NO_TIME;
+use crate::store::{RowKey, Store};
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -91,6 +91,9 @@ impl Status {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RetentionEntry {
     pub row: u32,
+    /// Which entry, for finding it again through the backend.
+    #[serde(skip)]
+    pub key: RowKey,
     pub file: String,
     pub line: usize,
     /// The entry's instant in UTC (RFC 3339); `None` if unreadable.
@@ -130,6 +133,7 @@ pub fn retention(
             let (file, line) = store.location(r);
             RetentionEntry {
                 row,
+                key: store.key(r),
                 file: file.to_owned(),
                 line,
                 time: (time != NO_TIME).then(|| format_timestamp(time)),

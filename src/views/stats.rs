@@ -2,9 +2,9 @@
 //! tool in the selection, plus failures and duration percentiles.
 
 use super::{PyNumber, python_round};
+use crate::filter::Field;
 use crate::log::json::Value;
 use crate::store::Store;
-use crate::store::filter::Field;
 use crate::store::store::{Outcome, Sym};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};

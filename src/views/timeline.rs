@@ -3,17 +3,20 @@
 //! (the lesson's `AttributionChain.summary`).
 
 use super::{field_text, rows_with, timestamp_text};
+use crate::filter::Field;
 use crate::log::canonical::{write_canonical, write_float};
 use crate::log::json::{Str, Value};
-use crate::store::Store;
-use crate::store::filter::Field;
 use crate::store::store::Outcome;
+use crate::store::{RowKey, Store};
 use serde::Serialize;
 
 /// One call of a conversation.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TimelineEntry {
     pub row: u32,
+    /// Which entry, for finding it again through the backend.
+    #[serde(skip)]
+    pub key: RowKey,
     /// As logged.
     pub timestamp: Option<String>,
     pub turn: Option<i32>,
@@ -60,6 +63,7 @@ fn timeline_entry(store: &Store, row: u32) -> TimelineEntry {
     let duration = store.duration_ms[r];
     TimelineEntry {
         row,
+        key: store.key(r),
         timestamp: timestamp_text(store, r),
         turn: (store.turn[r] >= 0).then_some(store.turn[r]),
         success: match store.outcome[r] {
@@ -90,27 +94,6 @@ pub fn attribution(store: &Store, row: usize) -> String {
         text(Field::Tool, "unknown"),
         text(Field::Trigger, "user_request"),
     )
-}
-
-/// Who did what and why, as logged: the lesson's chain without its
-/// invented defaults (a hipaa entry has no model and no trigger), with the
-/// purpose: `User usr_1 (nurse) → get_order · purpose treatment`.
-pub fn logged_attribution(store: &Store, row: usize) -> String {
-    let text = |field| store.text(field, row);
-    let mut out = format!("User {}", text(Field::User).unwrap_or("(none logged)"));
-    if let Some(role) = text(Field::Role) {
-        out.push_str(&format!(" ({role})"));
-    }
-    for step in [Field::Model, Field::Tool].into_iter().filter_map(text) {
-        out.push_str(&format!(" → {step}"));
-    }
-    if let Some(trigger) = text(Field::Trigger) {
-        out.push_str(&format!(" [{trigger}]"));
-    }
-    if let Some(purpose) = text(Field::Purpose) {
-        out.push_str(&format!(" · purpose {purpose}"));
-    }
-    out
 }
 
 /// Python truthiness of a JSON value.

@@ -3,8 +3,8 @@
 //! reads the same without colour.
 
 use super::{App, sanitized, thousands, wrap};
-use crate::cli::verify::weakness_notes;
 use crate::log::chain::{Verification, short};
+use crate::log::entry::Scheme;
 use crate::tui::app::Load;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -88,7 +88,7 @@ fn content(app: &App) -> (&'static str, Style, String, String) {
             "the logs could not be read".into(),
             sanitized(message).into_owned(),
         ),
-        Load::Ready(data) => verdict(app, &data.verification),
+        Load::Ready(data) => verdict(app, data.verification()),
     }
 }
 
@@ -108,7 +108,7 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
         .and_then(|c| c.head)
         .map(|h| format!(" · head {}", short(&h)))
         .unwrap_or_default();
-    let notes = weakness_notes(v).join("; ");
+    let notes = v.weakness_notes().join("; ");
     if let Some(first) = v.findings.first() {
         let n = v.findings.len();
         let mut detail = format!(
@@ -132,7 +132,7 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
             detail,
         );
     }
-    let chained = v.chains.iter().any(|c| c.scheme != "plain");
+    let chained = v.chains.iter().any(|c| c.scheme != Scheme::Plain);
     match (v.weak(), chained) {
         (false, _) => (
             "✓ INTACT",

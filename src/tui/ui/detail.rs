@@ -1,12 +1,11 @@
 //! The selected entry in full: where it is, and its JSON, indented.
 
 use super::{App, pane_block, sanitized, title, wrap};
-use crate::store::Store;
+use crate::backend::{Backend, EntryRow, RowKey};
+use crate::log::entry::parse_line;
 use crate::tui::app::Pane;
 use crate::tui::layout::{LIST_CHROME, rows_in};
 use crate::tui::pretty::pretty_lines;
-use crate::views::retention::retention;
-use crate::views::timeline::logged_attribution;
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::text::Line;
@@ -50,34 +49,32 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
 
 /// The lines of the detail at `width` columns, wrapped.
 pub fn content(app: &App, width: usize) -> Vec<String> {
-    let (Some(store), Some(row)) = (app.store(), app.selected_row()) else {
+    let (Some(backend), Some(key)) = (app.loaded(), app.selected_key()) else {
         return vec!["no entry selected".into()];
     };
-    let (file, line) = store.location(row);
+    let detail = match backend.detail(key) {
+        Ok(Some(detail)) => detail,
+        Ok(None) => return vec!["the entry is gone from the logs".into()],
+        Err(e) => return vec![sanitized(&format!("the logs could not answer: {e}")).into_owned()],
+    };
     let mut text = vec![
-        format!("{}:{line}", sanitized(file)),
-        sanitized(&logged_attribution(store, row)).into_owned(),
-        retention_line(app, store, row),
+        format!("{}:{}", sanitized(&detail.row.file), detail.row.line),
+        sanitized(&logged_attribution(&detail.row)).into_owned(),
+        retention_line(app, backend.as_ref(), key),
         String::new(),
     ];
-    match store.entry(row) {
-        Some(entry) => text.extend(pretty_lines(&entry.value)),
-        None => text.push(sanitized(&String::from_utf8_lossy(store.raw_line(row))).into_owned()),
+    match parse_line(&detail.raw) {
+        Ok(entry) => text.extend(pretty_lines(&entry.value)),
+        Err(_) => text.push(sanitized(&String::from_utf8_lossy(&detail.raw)).into_owned()),
     }
     text.iter().flat_map(|l| wrap(l, width)).collect()
 }
 
 /// `retention: financial, 2555 days, until 2032-07-06 (retained)`.
-fn retention_line(app: &App, store: &Store, row: usize) -> String {
+fn retention_line(app: &App, backend: &dyn Backend, key: RowKey) -> String {
     let settings = &app.retention;
-    let entries = retention(
-        store,
-        &[row as u32],
-        &settings.policies,
-        app.now,
-        settings.due_within,
-    );
-    let Some(r) = entries.first() else {
+    let entry = backend.retention_of(key, &settings.policies, app.now, settings.due_within);
+    let Ok(Some(r)) = entry else {
         return String::new();
     };
     match (&r.policy, r.retention_days, &r.expires) {
@@ -87,4 +84,24 @@ fn retention_line(app: &App, store: &Store, row: usize) -> String {
         ),
         _ => format!("retention: {}", r.status.name()),
     }
+}
+
+/// Who did what and why, as logged: the lesson's attribution chain without
+/// its invented defaults (a hipaa entry has no model and no trigger), with
+/// the purpose: `User usr_1 (nurse) → get_order · purpose treatment`.
+fn logged_attribution(row: &EntryRow) -> String {
+    let mut out = format!("User {}", row.user.as_deref().unwrap_or("(none logged)"));
+    if let Some(role) = &row.role {
+        out.push_str(&format!(" ({role})"));
+    }
+    for step in [&row.model, &row.tool].into_iter().flatten() {
+        out.push_str(&format!(" → {step}"));
+    }
+    if let Some(trigger) = &row.trigger {
+        out.push_str(&format!(" [{trigger}]"));
+    }
+    if let Some(purpose) = &row.purpose {
+        out.push_str(&format!(" · purpose {purpose}"));
+    }
+    out
 }

@@ -2,8 +2,8 @@
 //! built, so a million matches cost no more than twenty.
 
 use super::{App, pane_block, safe, thousands, title};
-use crate::store::Store;
-use crate::store::filter::Field;
+use crate::backend::{EntryRow, PageAt};
+use crate::filter::Field;
 use crate::store::store::Outcome;
 use crate::tui::app::Pane;
 use crate::tui::clock::{format_time, zone_label};
@@ -22,9 +22,9 @@ const STATUS: u16 = 1;
 const DURATION: u16 = 8;
 
 pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
-    let rows = &app.selection.rows;
-    let total = app.store().map_or(0, Store::len);
-    let mut count = format!("{} of {}", thousands(rows.len()), thousands(total));
+    let matching = app.selection.count();
+    let total = app.loaded().map_or(0, |backend| backend.entry_count());
+    let mut count = format!("{} of {}", thousands(matching), thousands(total));
     if app.querying {
         count.push_str(" …");
     }
@@ -34,20 +34,28 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
             .style(app.theme.dim())
             .right_aligned(),
     );
-    let Some(store) = app.store() else {
+    if app.loaded().is_none() {
         frame.render_widget(block, area);
         return;
-    };
+    }
     let height = rows_in(area, TABLE_CHROME);
     let mut cursor = app.entries;
-    cursor.fit(height, rows.len());
+    cursor.fit(height, matching);
     // The marker column shows the selection as a glyph, not only in reverse.
     let widths = column_widths(area.width.saturating_sub(2 + MARKER.width() as u16));
-    let visible = cursor.visible(height, rows.len());
-    let mut state = TableState::new()
-        .with_selected((!rows.is_empty()).then(|| cursor.selected - visible.start));
-    let body: Vec<Row> = visible
-        .map(|i| entry_row(app, store, rows[i] as usize, &widths))
+    let visible = cursor.visible(height, matching);
+    let mut state =
+        TableState::new().with_selected((matching > 0).then(|| cursor.selected - visible.start));
+    // Only the visible entries are asked for: one page per frame.
+    let page = app
+        .selection
+        .selected
+        .page(PageAt::Index(visible.start), visible.len())
+        .unwrap_or_default();
+    let body: Vec<Row> = page
+        .rows
+        .iter()
+        .map(|entry| entry_row(app, entry, &widths))
         .collect();
     let header = Row::new([
         Cell::from("time"),
@@ -66,8 +74,8 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         .row_highlight_style(app.theme.selected())
         .block(block);
     frame.render_stateful_widget(table, area, &mut state);
-    if rows.len() > height {
-        let mut state = ScrollbarState::new(rows.len().saturating_sub(height))
+    if matching > height {
+        let mut state = ScrollbarState::new(matching.saturating_sub(height))
             .position(cursor.offset)
             .viewport_content_length(height);
         frame.render_stateful_widget(
@@ -76,7 +84,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
             &mut state,
         );
     }
-    if rows.is_empty() && !app.querying {
+    if matching == 0 && !app.querying {
         let hint = Line::from(Span::styled("no entry matches the filter", app.theme.dim()));
         let inner = area.inner(Margin::new(2, 2));
         frame.render_widget(hint, inner);
@@ -94,29 +102,26 @@ fn column_widths(inner: u16) -> [u16; 6] {
     [TIME, user, tool, STATUS, DURATION, conversation]
 }
 
-fn entry_row<'a>(app: &App, store: &Store, row: usize, widths: &[u16; 6]) -> Row<'a> {
+fn entry_row<'a>(app: &App, entry: &EntryRow, widths: &[u16; 6]) -> Row<'a> {
     let text = |field: Field, width: u16| {
-        store
-            .text(field, row)
+        entry
+            .field(field)
             .map_or_else(|| "-".to_string(), |t| safe(t, usize::from(width)))
     };
-    let (status, status_style) = match store.outcome[row] {
+    let (status, status_style) = match entry.outcome {
         Outcome::Ok => ("✓", app.theme.ok()),
         Outcome::Failed => ("✗", app.theme.failed()),
         Outcome::Unknown => ("?", app.theme.dim()),
     };
-    let duration = store.duration_ms[row];
-    let duration = if duration.is_nan() {
-        "-".to_string()
-    } else {
-        format!("{duration:.1}")
-    };
-    let place = match store.text(Field::Conversation, row) {
+    let duration = entry
+        .duration_ms
+        .map_or_else(|| "-".to_string(), |ms| format!("{ms:.1}"));
+    let place = match entry.conversation {
         Some(_) => text(Field::Conversation, widths[5]),
         None => text(Field::Patient, widths[5]),
     };
     Row::new([
-        Cell::from(format_time(store.time[row], app.utc)),
+        Cell::from(format_time(entry.key.time, app.utc)),
         Cell::from(text(Field::User, widths[1])),
         Cell::from(text(Field::Tool, widths[2])),
         Cell::from(Span::styled(status, status_style)),

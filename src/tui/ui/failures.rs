@@ -19,10 +19,10 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         None => "computing…".into(),
     };
     let block = pane_block(app, title(app, "Failures", detail), focused);
-    let Some(store) = app.store() else {
+    if app.loaded().is_none() {
         frame.render_widget(block, area);
         return;
-    };
+    }
     let height = rows_in(area, TABLE_CHROME);
     let mut cursor = app.failures;
     cursor.fit(height, failures.len());
@@ -42,7 +42,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
                 Style::new()
             };
             Row::new([
-                format_time(store.time[f.row as usize], app.utc),
+                format_time(f.key.time, app.utc),
                 text(&f.user, widths[1]),
                 text(&f.tool, widths[2]),
                 text(&f.error, widths[3]),

@@ -11,7 +11,7 @@ use ratatui::widgets::Paragraph;
 pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let findings = app
         .loaded()
-        .map(|d| d.verification.findings.as_slice())
+        .map(|d| d.verification().findings.as_slice())
         .unwrap_or_default();
     let count = match findings.len() {
         0 => "none".to_string(),

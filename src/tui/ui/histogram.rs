@@ -3,7 +3,7 @@
 //! marked under the bars, and time labels.
 
 use super::{App, pane_block, thousands, title};
-use crate::store::filter::format_duration;
+use crate::filter::format_duration;
 use crate::tui::app::Pane;
 use crate::tui::clock::{format_time, format_time_as, zone_label};
 use crate::views::histogram::{DAY, Histogram, MINUTE};

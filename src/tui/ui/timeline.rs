@@ -14,7 +14,7 @@ use ratatui::widgets::Paragraph;
 pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let focused = app.focus == Pane::Timeline;
     let width = usize::from(area.width.saturating_sub(2));
-    let Some((conversation, store)) = app.conversation.as_ref().zip(app.store()) else {
+    let Some(conversation) = app.conversation.as_ref() else {
         let block = pane_block(app, title(app, "Timeline", String::new()), focused);
         let note = Line::styled(
             " the selected entry has no conversation_id",
@@ -33,17 +33,17 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let height = rows_in(area, LIST_CHROME);
     let mut cursor = app.timeline;
     cursor.fit(height, entries.len());
-    let current = app.selected_row();
+    let current = app.selected_key();
     let lines: Vec<Line> = cursor
         .visible(height, entries.len())
         .map(|i| {
             let entry = &entries[i];
-            let marker = if current == Some(entry.row as usize) {
+            let marker = if current == Some(entry.key) {
                 "▶"
             } else {
                 " "
             };
-            let time = format_time(store.time[entry.row as usize], app.utc);
+            let time = format_time(entry.key.time, app.utc);
             // Keep the clock time only: the date is in the table.
             let clock = time.get(11..).unwrap_or(&time).to_string();
             let used = clock.chars().count() + 3;

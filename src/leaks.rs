@@ -10,7 +10,7 @@
 //! module walks every string of every line and reports such values by file,
 //! line and JSON path, with a masked form that never contains the secret.
 //!
-//! (Not to be confused with [`crate::log::scan`], the verification pass.)
+//! (Not to be confused with [`crate::log::pass`], the verification pass.)
 
 use crate::log::entry::parse_line;
 use crate::log::json::Value;

@@ -4,8 +4,8 @@
 
 mod support;
 
+use auditui::leaks::{Kind, Report, UNPARSED_PATH, scan_sources};
 use auditui::log::source::open_all;
-use auditui::scan::{Kind, Report, UNPARSED_PATH, scan_sources};
 use std::path::PathBuf;
 use std::process::Output;
 

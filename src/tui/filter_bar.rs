@@ -3,8 +3,8 @@
 
 use super::completion::{COMPLETIONS_SHOWN, Completions, complete};
 use super::input::{Edit, LineInput};
-use crate::store::Store;
-use crate::store::filter::{Filter, FilterError, Zone, parse_filter_in};
+use crate::backend::Backend;
+use crate::filter::{Filter, FilterError, Zone, parse_filter_in};
 use std::sync::atomic::AtomicBool;
 
 /// Applied filters kept for Up/Down.
@@ -100,13 +100,13 @@ impl FilterBar {
     /// Put the highlighted completion in the text; true if there was one.
     /// Completions still being computed for the current text are computed
     /// here instead: Tab must never apply candidates for older text.
-    pub fn accept_completion(&mut self, store: Option<&Store>) -> bool {
+    pub fn accept_completion(&mut self, backend: Option<&dyn Backend>) -> bool {
         let (text, cursor) = (self.input.text(), self.input.cursor());
         let completions = if self.completions.text == text && self.completions.cursor == cursor {
             std::mem::take(&mut self.completions)
         } else {
             let mut fresh = complete(
-                store,
+                backend,
                 text,
                 cursor,
                 COMPLETIONS_SHOWN,

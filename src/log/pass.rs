@@ -46,18 +46,47 @@ pub trait ScanSink {
     fn wants_fields(&self) -> bool {
         true
     }
+    /// Whether the verdict should keep every entry's stored hash, the
+    /// leaves of a Merkle tree (see `FileSummary::leaves`).
+    fn wants_leaves(&self) -> bool {
+        false
+    }
 }
 
 /// A sink that only verifies, and reports progress.
-struct VerifyOnly<F>(F);
+struct VerifyOnly<F> {
+    on_progress: F,
+    keep_leaves: bool,
+}
 
 impl<F: FnMut(Progress)> ScanSink for VerifyOnly<F> {
     fn entry(&mut self, _entry: ScannedEntry<'_, '_>) {}
     fn progress(&mut self, progress: Progress) {
-        (self.0)(progress);
+        (self.on_progress)(progress);
     }
     fn wants_fields(&self) -> bool {
         false
+    }
+    fn wants_leaves(&self) -> bool {
+        self.keep_leaves
+    }
+}
+
+/// Another sink's work, with the entries' stored hashes kept in the verdict.
+pub struct KeepingLeaves<'s>(pub &'s mut dyn ScanSink);
+
+impl ScanSink for KeepingLeaves<'_> {
+    fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
+        self.0.entry(entry);
+    }
+    fn progress(&mut self, progress: Progress) {
+        self.0.progress(progress);
+    }
+    fn wants_fields(&self) -> bool {
+        self.0.wants_fields()
+    }
+    fn wants_leaves(&self) -> bool {
+        true
     }
 }
 
@@ -114,7 +143,16 @@ fn consume<'a>(
     };
     let mut summaries = Vec::with_capacity(sources.len());
     let mut index = 0;
-    let mut verifier = sources.first().map(|s| FileVerifier::new(s.name.clone()));
+    let keep_leaves = sink.wants_leaves();
+    let new_verifier = |source: &Source| {
+        let verifier = FileVerifier::new(source.name.clone());
+        if keep_leaves {
+            verifier.keeping_leaves()
+        } else {
+            verifier
+        }
+    };
+    let mut verifier = sources.first().map(new_verifier);
     for message in receiver {
         if cancel.load(Ordering::Relaxed) {
             return None;
@@ -124,9 +162,7 @@ fn consume<'a>(
             Message::EndOfSource => {
                 summaries.push(verifier.take().expect("a source in progress").finish());
                 index += 1;
-                verifier = sources
-                    .get(index)
-                    .map(|s| FileVerifier::new(s.name.clone()));
+                verifier = sources.get(index).map(new_verifier);
                 continue;
             }
         };
@@ -227,7 +263,20 @@ pub fn verify(sources: &[Source]) -> Verification {
 
 /// [`verify`], reporting progress after each batch.
 pub fn verify_with_progress(sources: &[Source], on_progress: impl FnMut(Progress)) -> Verification {
-    let mut sink = VerifyOnly(on_progress);
+    verify_keeping(sources, false, on_progress)
+}
+
+/// [`verify_with_progress`], keeping the entries' stored hashes when
+/// `keep_leaves` (for a checkpoint's Merkle tree).
+pub fn verify_keeping(
+    sources: &[Source],
+    keep_leaves: bool,
+    on_progress: impl FnMut(Progress),
+) -> Verification {
+    let mut sink = VerifyOnly {
+        on_progress,
+        keep_leaves,
+    };
     scan(sources, &mut sink, &AtomicBool::new(false)).expect("never cancelled")
 }
 
@@ -288,6 +337,28 @@ mod tests {
     fn a_cancelled_scan_returns_nothing() {
         let sources = vec![Source::from_bytes("a.jsonl", chain_bytes(100))];
         let cancel = AtomicBool::new(true);
-        assert!(scan(&sources, &mut VerifyOnly(|_| {}), &cancel).is_none());
+        let mut sink = VerifyOnly {
+            on_progress: |_| {},
+            keep_leaves: false,
+        };
+        assert!(scan(&sources, &mut sink, &cancel).is_none());
+    }
+
+    #[test]
+    fn leaves_are_the_stored_hashes_in_order_across_batches() {
+        let bytes = chain_bytes(BATCH_LINES as u64 + 3);
+        let expected: Vec<[u8; 32]> = bytes
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                let v: serde_json::Value = serde_json::from_slice(l).unwrap();
+                let hash = v.get("_hash").or(v.get("hash")).unwrap();
+                crate::log::canonical::parse_hex(hash.as_str().unwrap()).unwrap()
+            })
+            .collect();
+        let sources = vec![Source::from_bytes("a.jsonl", bytes)];
+        let kept = verify_keeping(&sources, true, |_| {});
+        assert_eq!(kept.files[0].leaves.as_deref(), Some(&expected[..]));
+        assert_eq!(verify(&sources).files[0].leaves, None);
     }
 }

@@ -1,0 +1,318 @@
+//! The [`Backend`] over the in-memory columnar store: a selection is the
+//! vector of matching row ids, and every question is a `views` function
+//! over it. Keys are row numbers, so finding an entry costs nothing.
+
+use super::{ActivityData, Backend, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection};
+use crate::filter::{Field, Filter};
+use crate::log::chain::Verification;
+use crate::log::pass::Progress;
+use crate::log::source::Source;
+use crate::store::query::select_cancellable;
+use crate::store::{Store, load};
+use crate::views::Moment;
+use crate::views::alerts::{Alerts, alerts};
+use crate::views::failures::{Failure, failures};
+use crate::views::histogram::{Histogram, TooManyBuckets, Width, histogram, span, tool_latency};
+use crate::views::report::{AccessReport, access_report};
+use crate::views::retention::{Policies, RetentionEntry, retention};
+use crate::views::stats::{ToolStats, tool_stats};
+use crate::views::timeline::{TimelineEntry, attribution, timeline};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The store and its verification, shared by the backend and its selections.
+struct Data {
+    store: Store,
+    verification: Verification,
+}
+
+/// Logs loaded into memory.
+#[derive(Clone)]
+pub struct MemoryBackend {
+    data: Arc<Data>,
+}
+
+impl MemoryBackend {
+    pub fn new(store: Store, verification: Verification) -> MemoryBackend {
+        MemoryBackend {
+            data: Arc::new(Data {
+                store,
+                verification,
+            }),
+        }
+    }
+
+    /// Verify `sources` and load them in one pass; `None` if cancelled.
+    pub fn load(
+        sources: Vec<Source>,
+        on_progress: impl FnMut(Progress),
+        cancel: &AtomicBool,
+    ) -> Option<MemoryBackend> {
+        let (store, verification) = load(sources, on_progress, cancel)?;
+        Some(MemoryBackend::new(store, verification))
+    }
+}
+
+/// The columns of a row, owned.
+fn entry_row(store: &Store, row: usize) -> EntryRow {
+    let text = |field| store.text(field, row).map(str::to_owned);
+    let (file, line) = store.location(row);
+    let duration = store.duration_ms[row];
+    let turn = store.turn[row];
+    EntryRow {
+        key: store.key(row),
+        user: text(Field::User),
+        tool: text(Field::Tool),
+        outcome: store.outcome[row],
+        duration_ms: (!duration.is_nan()).then_some(duration),
+        conversation: text(Field::Conversation),
+        patient: text(Field::Patient),
+        turn: (turn >= 0).then_some(turn),
+        role: text(Field::Role),
+        purpose: text(Field::Purpose),
+        model: text(Field::Model),
+        trigger: text(Field::Trigger),
+        ip: text(Field::Ip),
+        file: file.to_owned(),
+        line,
+    }
+}
+
+impl Backend for MemoryBackend {
+    fn verification(&self) -> &Verification {
+        &self.data.verification
+    }
+
+    fn entry_count(&self) -> usize {
+        self.data.store.len()
+    }
+
+    fn source_names(&self) -> Vec<String> {
+        self.data
+            .store
+            .sources
+            .iter()
+            .map(|s| s.name.clone())
+            .collect()
+    }
+
+    fn select(&self, filter: &Filter, cancel: &AtomicBool) -> Result<Option<Arc<dyn Selection>>> {
+        let store = &self.data.store;
+        let Some(rows) = select_cancellable(store, filter, cancel) else {
+            return Ok(None);
+        };
+        Ok(Some(Arc::new(MemorySelection {
+            data: Arc::clone(&self.data),
+            rows,
+        })))
+    }
+
+    fn detail(&self, key: RowKey) -> Result<Option<Detail>> {
+        let store = &self.data.store;
+        Ok(store.row_of(key).map(|row| Detail {
+            row: entry_row(store, row),
+            raw: store.raw_line(row).to_vec(),
+            attribution: attribution(store, row),
+        }))
+    }
+
+    fn retention_of(
+        &self,
+        key: RowKey,
+        policies: &Policies,
+        now: i64,
+        due: i64,
+    ) -> Result<Option<RetentionEntry>> {
+        let store = &self.data.store;
+        Ok(store
+            .row_of(key)
+            .and_then(|row| retention(store, &[row as u32], policies, now, due).pop()))
+    }
+
+    fn nearest(&self, file: &str, line: usize) -> Result<Option<RowKey>> {
+        let store = &self.data.store;
+        let row = store.row_at(file, line).or_else(|| {
+            (0..store.len())
+                .filter(|&row| store.location(row).0 == file)
+                .min_by_key(|&row| store.location(row).1.abs_diff(line))
+        });
+        Ok(row.map(|row| store.key(row)))
+    }
+
+    fn values(&self, field: Field, cancel: &AtomicBool) -> Result<Vec<String>> {
+        let mut values = Vec::new();
+        for (_, value) in self.data.store.column(field).dict.values() {
+            // Checked now and then: a million conversation ids take a while.
+            if values.len() % 4096 == 0 && cancel.load(Ordering::Relaxed) {
+                break;
+            }
+            values.push(value.to_owned());
+        }
+        Ok(values)
+    }
+}
+
+/// The matching row ids, in store (log) order.
+struct MemorySelection {
+    data: Arc<Data>,
+    rows: Vec<u32>,
+}
+
+impl MemorySelection {
+    fn store(&self) -> &Store {
+        &self.data.store
+    }
+
+    /// The index in `rows` of the selection's first row at or after `key`
+    /// (keys order as row numbers do).
+    fn index_of(&self, key: RowKey) -> std::result::Result<usize, usize> {
+        let row = u32::try_from(key.position).unwrap_or(u32::MAX);
+        self.rows.binary_search(&row)
+    }
+
+    fn page_of(&self, start: usize, end: usize) -> Page {
+        let store = self.store();
+        let (start, end) = (start.min(self.rows.len()), end.min(self.rows.len()));
+        Page {
+            start,
+            rows: self.rows[start..end.max(start)]
+                .iter()
+                .map(|&row| entry_row(store, row as usize))
+                .collect(),
+        }
+    }
+}
+
+impl Selection for MemorySelection {
+    fn count(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn page(&self, at: PageAt, len: usize) -> Result<Page> {
+        let count = self.rows.len();
+        let start = match at {
+            PageAt::First => 0,
+            PageAt::Last => count.saturating_sub(len),
+            PageAt::Index(index) => index,
+            PageAt::After(key) => match self.index_of(key) {
+                Ok(index) => index + 1,
+                Err(index) => index,
+            },
+            PageAt::Before(key) => {
+                let end = self.index_of(key).unwrap_or_else(|index| index);
+                return Ok(self.page_of(end.saturating_sub(len), end));
+            }
+        };
+        Ok(self.page_of(start, start.saturating_add(len)))
+    }
+
+    fn locate(&self, key: RowKey) -> Result<std::result::Result<usize, usize>> {
+        Ok(self.index_of(key))
+    }
+
+    fn span(&self) -> Result<(Option<(i64, i64)>, usize)> {
+        Ok(span(self.store(), &self.rows))
+    }
+
+    fn tool_stats(&self) -> Result<Vec<ToolStats>> {
+        Ok(tool_stats(self.store(), &self.rows))
+    }
+
+    fn failures(&self) -> Result<Vec<Failure>> {
+        Ok(failures(self.store(), &self.rows))
+    }
+
+    fn histogram(&self, width: Width) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
+        Ok(histogram(self.store(), &self.rows, width))
+    }
+
+    fn activity(
+        &self,
+        width: Width,
+        groups: usize,
+    ) -> Result<std::result::Result<ActivityData, TooManyBuckets>> {
+        Ok(histogram(self.store(), &self.rows, width).map(|histogram| {
+            let latency = tool_latency(self.store(), &self.rows, &histogram, groups);
+            ActivityData { histogram, latency }
+        }))
+    }
+
+    fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
+        Ok(alerts(self.store(), &self.rows, threshold, window_micros))
+    }
+
+    fn retention(&self, policies: &Policies, now: i64, due: i64) -> Result<Vec<RetentionEntry>> {
+        Ok(retention(self.store(), &self.rows, policies, now, due))
+    }
+
+    fn timeline(&self, conversation: &str) -> Result<Vec<TimelineEntry>> {
+        Ok(timeline(self.store(), &self.rows, conversation))
+    }
+
+    fn access_report(&self, patient: &str, start: Moment, end: Moment) -> Result<AccessReport> {
+        Ok(access_report(
+            self.store(),
+            &self.data.verification,
+            &self.rows,
+            patient,
+            start,
+            end,
+        ))
+    }
+
+    fn for_each(
+        &self,
+        visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>> {
+        let store = self.store();
+        for &row in &self.rows {
+            let row = row as usize;
+            if let Err(e) = visit(&entry_row(store, row), store.raw_line(row)) {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::backend::conformance;
+    use crate::filter::parse_filter;
+
+    fn backend() -> MemoryBackend {
+        MemoryBackend::load(conformance::sources(), |_| {}, &AtomicBool::new(false))
+            .expect("not cancelled")
+    }
+
+    #[test]
+    fn the_memory_backend_answers_the_conformance_questions() {
+        conformance::check(&backend());
+    }
+
+    #[test]
+    fn views_of_a_selection_are_the_views_of_its_rows() {
+        let backend = backend();
+        let filter = parse_filter("user:usr_1|usr_2").unwrap();
+        let selection = backend
+            .select(&filter, &AtomicBool::new(false))
+            .unwrap()
+            .unwrap();
+        let store = &backend.data.store;
+        let rows = crate::store::query::select(store, &filter);
+        assert_eq!(rows.len(), 6);
+        assert_eq!(selection.tool_stats().unwrap(), tool_stats(store, &rows));
+        assert_eq!(selection.failures().unwrap(), failures(store, &rows));
+        assert_eq!(selection.span().unwrap(), span(store, &rows));
+        assert_eq!(
+            selection.timeline("c1").unwrap(),
+            timeline(store, &rows, "c1")
+        );
+        let width = Width::Fixed(3_600_000_000);
+        assert_eq!(
+            selection.histogram(width).unwrap(),
+            histogram(store, &rows, width)
+        );
+    }
+}
