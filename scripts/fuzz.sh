@@ -4,7 +4,8 @@
 #   scripts/fuzz.sh [TARGET...] [-- LIBFUZZER_FLAGS]
 #
 # Targets (fuzz/fuzz_targets/): line (entry parser, seal, canonical form),
-# filter (filter language), verify (bytes -> Source -> chain verification).
+# filter (filter language), verify (bytes -> Source -> chain verification),
+# line_editor (the filter bar's editing keys over any characters).
 # Default: every target for 10 minutes each, one job, seeds from fuzz/seeds/.
 # The growing corpus lives in fuzz/corpus/ (git-ignored); crashes land in
 # fuzz/artifacts/TARGET/. Minimise one with
@@ -22,7 +23,7 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do
     shift
 done
 [[ "${1:-}" == "--" ]] && shift
-[[ ${#targets[@]} -eq 0 ]] && targets=(line filter verify)
+[[ ${#targets[@]} -eq 0 ]] && targets=(line filter verify line_editor)
 flags=("$@")
 [[ ${#flags[@]} -eq 0 ]] && flags=(-max_total_time=600 -jobs=1 -print_final_stats=1)
 

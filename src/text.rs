@@ -412,6 +412,11 @@ pub fn markdown_cell(s: &str) -> String {
     out
 }
 
+/// The word for `n` things: `1 call`, `2 calls`, `0 calls`.
+pub fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
 /// The word a typo most likely meant: within a small edit distance, or a
 /// prefix either way (`conversation` → `conv`, `pat` → `patient`).
 pub fn closest<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {

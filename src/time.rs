@@ -2,7 +2,7 @@
 //! microseconds since the Unix epoch (UTC) and durations in microseconds,
 //! each with a parser and the canonical form it reads back.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, TimeZone};
 
 /// Microseconds since the Unix epoch, UTC: the store's time unit.
 pub type Timestamp = i64;
@@ -75,6 +75,48 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
         Some(_) => return None,
     };
     Some(date.and_time(time).and_utc().timestamp_micros() - offset_seconds * 1_000_000)
+}
+
+/// How a typed time without an offset is read: in UTC (the CLI, and the
+/// browser showing UTC) or in the local zone the browser shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Zone {
+    #[default]
+    Utc,
+    Local,
+}
+
+impl Zone {
+    /// The instant that the wall-clock time `naive` (read as if UTC) names
+    /// in this zone; in a repeated local hour, the earlier one.
+    fn resolve(self, naive: Timestamp) -> Option<Timestamp> {
+        match self {
+            Zone::Utc => Some(naive),
+            Zone::Local => {
+                let wall = DateTime::from_timestamp_micros(naive)?.naive_utc();
+                let local = chrono::Local.from_local_datetime(&wall).earliest()?;
+                Some(local.timestamp_micros())
+            }
+        }
+    }
+}
+
+const DAY: Timestamp = 86_400_000_000;
+
+/// A time a person typed: with an offset, that instant; without one, read
+/// in `zone`. A date alone is the start of that day, or with `end_of_day`
+/// (the end of a range, which includes it) its last microsecond.
+pub fn parse_time_in(text: &str, zone: Zone, end_of_day: bool) -> Option<Timestamp> {
+    let text = text.trim();
+    let micros = parse_timestamp(text)?;
+    // Past the date only an offset has a sign or a `Z`.
+    if text[10..].contains(['+', '-', 'Z', 'z']) {
+        return Some(micros);
+    }
+    if end_of_day && text.len() == 10 {
+        return Some(zone.resolve(micros.checked_add(DAY)?)? - 1);
+    }
+    zone.resolve(micros)
 }
 
 /// The canonical form [`parse_timestamp`] reads back: RFC 3339 in UTC with a
@@ -158,6 +200,19 @@ pub(crate) mod tests {
     /// Years 0000 to 9999, the range RFC 3339 can write.
     pub(crate) fn any_timestamp() -> impl Strategy<Value = i64> {
         -62_167_219_200_000_000i64..=253_402_300_799_999_999
+    }
+
+    #[test]
+    fn times_without_an_offset_are_read_in_the_zone_asked_for() {
+        let local = |text| parse_time_in(text, Zone::Local, false).unwrap();
+        let expected = chrono::Local
+            .with_ymd_and_hms(2025, 7, 7, 12, 0, 0)
+            .earliest()
+            .unwrap()
+            .timestamp_micros();
+        assert_eq!(local("2025-07-07T12:00"), expected);
+        assert_eq!(local("2025-07-07T12:00Z"), JULY_7 + 12 * HOUR);
+        assert_eq!(local("2025-07-07T14:00+02:00"), JULY_7 + 12 * HOUR);
     }
 
     #[test]

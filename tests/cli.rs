@@ -226,7 +226,7 @@ fn report_formats_and_accounting() {
         "--from",
         "2025-07-07",
         "--to",
-        "2025-07-08",
+        "2025-07-07",
     ];
     let with = |extra: &[&str]| String::from_utf8(ok(&[&base[..], extra].concat())).unwrap();
     let md = with(&["--format", "md"]);
@@ -246,6 +246,64 @@ fn report_formats_and_accounting() {
         text.starts_with("Accounting of disclosures: P-0007\n"),
         "{text}"
     );
+}
+
+#[test]
+fn a_date_alone_in_to_includes_that_whole_day() {
+    let day = |from: &str, to: &str| -> Json {
+        json_of(&[
+            "report",
+            "sample-logs",
+            "--patient",
+            "P-0007",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--format",
+            "json",
+        ])
+    };
+    let whole_day = day("2025-07-06", "2025-07-06");
+    let explicit = day("2025-07-06T00:00:00Z", "2025-07-06T23:59:59.999999Z");
+    assert!(whole_day["total_accesses"].as_u64().unwrap() > 0);
+    assert_eq!(whole_day["accesses"], explicit["accesses"]);
+    assert_eq!(
+        whole_day["report_period"]["end"],
+        "2025-07-06T23:59:59.999999"
+    );
+    let help = String::from_utf8(ok(&["report", "--help"])).unwrap();
+    assert!(
+        help.contains("a date alone is the end of that day"),
+        "{help}"
+    );
+}
+
+#[test]
+fn csv_exports_carry_the_error_each_failed_call_logged() {
+    let csv = String::from_utf8(ok(&[
+        "export", CHAIN, "-q", "failed", "--format", "csv", "-o", "-",
+    ]))
+    .unwrap();
+    assert!(csv.lines().next().unwrap().split(',').any(|c| c == "error"));
+    let log = String::from_utf8(fixture(CHAIN)).unwrap();
+    let errors: Vec<String> = log
+        .lines()
+        // serde_json refuses the fixture's lone surrogates; the other
+        // lines are enough to check.
+        .filter_map(|line| serde_json::from_str::<Json>(line).ok())
+        .filter(|entry| entry["success"] == false)
+        .map(|entry| {
+            entry["result_summary"]["error"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert!(errors.len() >= 5, "{errors:?}");
+    for error in errors {
+        assert!(csv.contains(&error), "{error} missing from\n{csv}");
+    }
 }
 
 #[test]

@@ -44,7 +44,7 @@ fn match_count(screen: &str) -> Option<usize> {
     number.replace(',', "").parse().ok()
 }
 
-/// The binary running in a pseudo-terminal, with what it drew so far.
+/// The real binary in a pseudo-terminal, and what it has drawn so far.
 struct Session {
     pty: portable_pty::PtyPair,
     child: Box<dyn portable_pty::Child + Send + Sync>,
@@ -53,7 +53,8 @@ struct Session {
 }
 
 impl Session {
-    fn start(args: &[&str]) -> Session {
+    /// `auditui ARGS` in a ROWS x COLS terminal, with extra environment.
+    fn start(args: &[&str], env: &[(&str, &str)]) -> Session {
         let pty = native_pty_system()
             .openpty(PtySize {
                 rows: ROWS,
@@ -67,8 +68,10 @@ impl Session {
         command.cwd(env!("CARGO_MANIFEST_DIR"));
         command.env("TERM", "xterm-256color");
         command.env("TZ", "UTC");
+        for (key, value) in env {
+            command.env(key, value);
+        }
         let child = pty.slave.spawn_command(command).expect("starting auditui");
-
         let output = Arc::new(Mutex::new(Output {
             bytes: Vec::new(),
             screen: vt100::Parser::new(
@@ -108,8 +111,8 @@ impl Session {
         wait_for(&self.output, what, done)
     }
 
-    /// Wait for the program to exit.
-    fn exit_status(&mut self) -> portable_pty::ExitStatus {
+    /// Wait for the process to end; its exit status.
+    fn exit(&mut self) -> portable_pty::ExitStatus {
         let start = Instant::now();
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -123,29 +126,26 @@ impl Session {
 
 #[test]
 fn browse_filter_open_detail_and_quit_restores_the_terminal() {
-    let mut session = Session::start(&["tests/fixtures/chain.jsonl"]);
-    let output = Arc::clone(&session.output);
-    let screen = wait_for(&output, "the verdict and the entries", |s| {
+    let mut session = Session::start(&["tests/fixtures/chain.jsonl"], &[]);
+    let screen = session.wait_for("the verdict and the entries", |s| {
         s.contains("INTACT") && match_count(s) == Some(60)
     });
     assert!(screen.contains("chain · 60 entries"), "{screen}");
 
     session.type_keys("/user:usr_98765");
-    let screen = wait_for(&output, "the filtered count", |s| {
-        match_count(s) == Some(14)
-    });
+    let screen = session.wait_for("the filtered count", |s| match_count(s) == Some(14));
     assert!(screen.contains("/ user:usr_98765"), "{screen}");
 
     session.type_keys("\r\r");
-    let screen = wait_for(&output, "the detail focused", |s| {
+    let screen = session.wait_for("the detail focused", |s| {
         s.contains("┏ Detail") && s.contains("\"user_id\": \"usr_98765\"")
     });
     assert!(screen.contains("User usr_98765"), "{screen}");
 
     session.type_keys("q");
-    let status = session.exit_status();
+    let status = session.exit();
     assert!(status.success(), "exit status {status:?}");
-
+    let output = &session.output;
     // The reader sees the last bytes shortly after the exit.
     let start = Instant::now();
     let tail = loop {
@@ -186,7 +186,7 @@ fn following_survives_rotation_copytruncate_and_reports_a_shrink() {
     let lines = chain_lines(40);
     std::fs::write(&live, lines[..30].concat()).unwrap();
     let path = dir.path().to_str().unwrap().to_owned();
-    let mut session = Session::start(&["--follow", &path]);
+    let mut session = Session::start(&["--follow", &path], &[]);
     session.wait_for("the log", |s| {
         s.contains("INTACT") && match_count(s) == Some(30)
     });
@@ -211,6 +211,46 @@ fn following_survives_rotation_copytruncate_and_reports_a_shrink() {
     let screen = session.wait_for("the truncation", |s| s.contains("truncated"));
     assert!(screen.contains("BROKEN"), "{screen}");
     session.type_keys("q");
-    let status = session.exit_status();
+    let status = session.exit();
     assert!(status.success(), "exit status {status:?}");
+}
+
+/// Ctrl-U and Up in the bar right after opening it, before the completions
+/// for the old text are recomputed: this used to panic.
+#[test]
+fn clearing_and_recalling_the_filter_keeps_the_browser_alive() {
+    let mut session = Session::start(&["tests/fixtures/chain.jsonl"], &[]);
+    session.wait_for("the entries", |s| match_count(s) == Some(60));
+    session.type_keys("/user:usr_98765\r");
+    session.wait_for("the filtered count", |s| match_count(s) == Some(14));
+    for _ in 0..3 {
+        // `/`, Ctrl-U, Up (ESC [ A): the history brings the filter back.
+        session.type_keys("/\x15\x1b[A");
+        session.wait_for("the filter recalled", |s| {
+            s.contains("/ user:usr_98765") && match_count(s) == Some(14)
+        });
+        session.type_keys("\r");
+    }
+    session.type_keys("q");
+    assert!(session.exit().success());
+}
+
+/// Times typed without an offset are read in the zone the screen shows:
+/// local here (UTC+05:30), so 21:30 typed is 16:00 UTC.
+#[test]
+fn typed_times_are_read_in_the_zone_shown() {
+    let mut session = Session::start(&["tests/fixtures/chain.jsonl"], &[("TZ", "Asia/Kolkata")]);
+    let screen = session.wait_for("the entries", |s| match_count(s) == Some(60));
+    assert!(screen.contains("times local"), "{screen}");
+    assert!(
+        screen.contains("2025-07-06 19:53:01"),
+        "14:23:01 UTC shown local: {screen}"
+    );
+    session.type_keys("/since:2025-07-06T21:30");
+    session.wait_for("entries since 16:00 UTC", |s| match_count(s) == Some(43));
+    // Times with an offset are that instant whatever the zone.
+    session.type_keys("Z");
+    session.wait_for("entries since 21:30 UTC", |s| match_count(s) == Some(10));
+    session.type_keys("\rq");
+    assert!(session.exit().success());
 }

@@ -224,6 +224,17 @@ fn export_prompt() {
         let mut harness = clinic(w, h);
         harness.keys("/patient:P-0001");
         harness.key(KeyCode::Enter);
+        harness.keys("re");
+        harness
+    });
+}
+
+#[test]
+fn export_entries_prompt() {
+    snapshot_each_size("export_entries_prompt", |w, h| {
+        let mut harness = support(w, h);
+        harness.keys("/failed");
+        harness.key(KeyCode::Enter);
         harness.keys("e");
         harness
     });

@@ -38,7 +38,9 @@ pub struct Input {
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
     /// Only entries matching FILTER, as in the browser's filter bar
-    /// (e.g. 'user:usr_1 tool:get_order|get_customer since:2025-07-06 failed')
+    /// (e.g. 'user:usr_1 tool:get_order|get_customer since:2025-07-06 failed');
+    /// since:/until: read times in UTC unless they carry an offset, and a date
+    /// alone in until: includes that whole day
     #[arg(short = 'q', long = "query", value_name = "FILTER", value_parser = parse_query)]
     pub query: Option<Filter>,
 }
@@ -328,6 +330,9 @@ pub fn write_document(doc: &Document, layout: TextLayout, out: &mut dyn Write) -
         for_terminal(&doc.period.end)
     )?;
     writeln!(out, "{}", doc.summary)?;
+    for note in &doc.notes {
+        writeln!(out, "{}: {}", layout.paint.bad("note"), for_terminal(note))?;
+    }
     match &doc.integrity_note {
         None => writeln!(out, "integrity: verified")?,
         Some(note) => writeln!(

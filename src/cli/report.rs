@@ -6,11 +6,13 @@ use super::EXIT_OK;
 use super::common::{self, Input, Output};
 use super::excerpt::excerpt_of;
 use super::verify::read_note_text;
-use crate::backend::{Backend, RowKey, everything};
+use crate::backend::{Backend, RowKey};
 use crate::export::{self, Document};
 use crate::log::excerpt::{Excerpt, armoured};
+use crate::text::for_terminal;
+use crate::time::{Zone, parse_time_in};
 use crate::views::Moment;
-use crate::views::report::accounting;
+use crate::views::report::{accounting, filtered_report};
 use serde::Serialize;
 use std::io::{self, Write};
 use std::path::PathBuf;
@@ -18,20 +20,23 @@ use std::path::PathBuf;
 /// A patient's access report over a period (the lesson's generate_access_report)
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "The period is inclusive at both ends; without --from or --to it starts or ends with the log's first or last entry. integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note).\n\nExamples:\n  auditui report logs/ --patient P-0007\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31T23:59:59Z --format json\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json\n  auditui report logs/ --patient P-0007 --format md --with-proofs --checkpoint audit.checkpoint -o p7.md\n  auditui verify-excerpt p7.md --trusted-key checkpoints.pub"
+    after_help = "The period is inclusive at both ends: a date alone in --to means the end of that day, so --from 2025-07-06 --to 2025-07-06 is all of 6 July (UTC). Without --from or --to it starts or ends with the filter's since:/until:, else the log's first or last entry. With -q only the entries matching every term count, and the report says so (filter); `r` in the browser gives the same report for the same filter. An id that never occurs in the log is warned about, with the closest id. integrity_verified is true only if the chains holding these entries are intact and hash every field (hipaa logs do not: see integrity_note).\n\nExamples:\n  auditui report logs/ --patient P-0007\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-07-31 --format json\n  auditui report logs/ -q 'patient:P-0007 failed since:2025-07-06'\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format md -o p7.md\n  auditui report logs/ --patient P-0007 --from 2025-01-01 --to 2025-12-31 --accounting --format csv -o p7.csv\n  auditui report logs/ --patient P-0007 --from 2025-07-01 --to 2025-08-01 --format fhir -o p7.fhir.json\n  auditui report logs/ --patient P-0007 --format md --with-proofs --checkpoint audit.checkpoint -o p7.md\n  auditui verify-excerpt p7.md --trusted-key checkpoints.pub"
 )]
 pub struct Args {
     #[command(flatten)]
     pub input: Input,
-    /// The patient_id to report on
+    /// The patient_id to report on; without it, the one patient: in -q
     #[arg(long, value_name = "ID")]
-    pub patient: String,
-    /// Start of the period (2025-07-01, 2025-07-01T08:00, 2025-07-01T08:00:00+02:00)
-    /// [default: the log's first entry]
+    pub patient: Option<String>,
+    /// Start of the period, included (2025-07-01, 2025-07-01T08:00,
+    /// 2025-07-01T08:00:00+02:00; UTC without an offset); a date alone is the
+    /// start of that day [default: since: in -q, else the log's first entry]
     #[arg(long, value_name = "TIME", value_parser = parse_moment)]
     pub from: Option<Moment>,
-    /// End of the period, included [default: the log's last entry]
-    #[arg(long, value_name = "TIME", value_parser = parse_moment)]
+    /// End of the period, included; a date alone is the end of that day
+    /// (--to 2025-07-31 includes all of 31 July) [default: until: in -q, else
+    /// the log's last entry]
+    #[arg(long, value_name = "TIME", value_parser = parse_end)]
     pub to: Option<Moment>,
     /// List disclosures (successful accesses) per date, recipient and purpose
     #[arg(long)]
@@ -65,21 +70,30 @@ pub(super) fn parse_moment(text: &str) -> Result<Moment, String> {
     })
 }
 
+/// A date alone ends at the end of its day: `--from D --to D` is day D.
+fn parse_end(text: &str) -> Result<Moment, String> {
+    let mut moment = parse_moment(text)?;
+    if let Some(end) = parse_time_in(text, Zone::Utc, true) {
+        moment.micros = end;
+    }
+    Ok(moment)
+}
+
 pub fn run(args: Args) -> Result<u8, String> {
     let note = args.checkpoint.as_deref().map(read_note_text).transpose()?;
     let loaded = common::load_keeping(&args.input, note.is_some())?;
     let backend = loaded.backend.as_ref();
-    // The whole log's span, not the selection's: `-q` narrows the
-    // entries, the period stays what the user asked for.
-    let (span, _) = everything(backend)?.span()?;
-    let utc = |micros| Moment {
-        micros,
-        offset: Some(0),
-    };
-    let (first, last) = span.unwrap_or((0, 0));
-    let from = args.from.unwrap_or(utc(first));
-    let to = args.to.unwrap_or(utc(last));
-    let report = loaded.selection.access_report(&args.patient, from, to)?;
+    let report = filtered_report(
+        backend,
+        &args.input.query.clone().unwrap_or_default(),
+        args.patient.as_deref(),
+        args.from,
+        args.to,
+    )
+    .map_err(|e| format!("{e}, or --patient ID"))?;
+    if let Some(note) = &report.patient_note {
+        eprintln!("auditui: warning: {}", for_terminal(note));
+    }
     let accounting = args.accounting.then(|| accounting(&report));
     let keys = accounting.as_ref().map_or(&report.keys, |a| &a.keys);
     let excerpt = match &note {
@@ -91,9 +105,9 @@ pub fn run(args: Args) -> Result<u8, String> {
                 } else {
                     "access report"
                 },
-                args.patient,
-                from.isoformat(),
-                to.isoformat()
+                report.patient_id,
+                report.report_period.start,
+                report.report_period.end
             );
             Some(excerpt_of(backend, note, text, keys, description)?)
         }

@@ -93,7 +93,7 @@ fn report(verification: &Verification, format: Format) -> Result<u8, String> {
             write_stdout(|out| out.write_all(to_text(verification, Paint::stdout()).as_bytes()))?
         }
     }
-    Ok(exit_code(&verification))
+    Ok(exit_code(verification))
 }
 
 /// Findings are exit 1; otherwise lines not verified leave no verdict: 2.

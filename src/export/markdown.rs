@@ -41,6 +41,9 @@ pub fn write_document(doc: &Document, out: &mut dyn Write) -> io::Result<()> {
         markdown_cell(&doc.period.end)
     )?;
     writeln!(out, "- {}", doc.summary)?;
+    for note in &doc.notes {
+        writeln!(out, "- **Note**: {}", markdown_cell(note))?;
+    }
     match &doc.integrity_note {
         None => writeln!(out, "- Integrity: verified")?,
         Some(note) => writeln!(

@@ -13,6 +13,7 @@ pub mod markdown;
 
 use crate::backend::{EntryRow, Selection};
 use crate::store::store::{NO_TIME, Outcome};
+use crate::text::plural;
 use crate::time::format_timestamp;
 use crate::views::PyNumber;
 use crate::views::alerts::Alerts;
@@ -135,11 +136,12 @@ pub fn entries(selection: &dyn Selection) -> std::io::Result<Table> {
         detail(text("model")),
         detail(text("trigger")),
         detail(text("ip")),
+        detail(text("error")),
         detail(text("file")),
         detail(number("line")),
     ];
     let mut rows = Vec::with_capacity(selection.count());
-    each_entry(selection, &mut |entry, _| {
+    each_entry(selection, &mut |entry, line| {
         let field = |text: &Option<String>| Cell::text(text.as_deref());
         rows.push(vec![
             match entry.key.time {
@@ -164,12 +166,23 @@ pub fn entries(selection: &dyn Selection) -> std::io::Result<Table> {
             field(&entry.model),
             field(&entry.trigger),
             field(&entry.ip),
+            Cell::text(error_message(entry.outcome, line).as_deref()),
             Cell::Text(entry.file.clone()),
             Cell::count(entry.line),
         ]);
         Ok(())
     })?;
     Ok(Table { columns, rows })
+}
+
+/// The `result_summary.error` a call that did not succeed logged, re-read
+/// from its line (successful calls are not re-read).
+fn error_message(outcome: Outcome, line: &[u8]) -> Option<String> {
+    if outcome == Outcome::Ok {
+        return None;
+    }
+    let entry = crate::log::entry::parse_line(line).ok()?;
+    entry.fields().error.map(|e| e.into_owned())
 }
 
 /// Per-tool statistics, the lesson's keys first.
@@ -216,7 +229,18 @@ pub struct Document {
     /// Why integrity is not verified; `None` when it is (the views set a
     /// note exactly when `integrity_verified` is false).
     pub integrity_note: Option<String>,
+    /// What else a reader must know: the filter that narrowed the entries,
+    /// a patient id that never occurs in the log.
+    pub notes: Vec<String>,
     pub table: Table,
+}
+
+/// The notes of a report or accounting, in words.
+fn notes(filter: &Option<String>, patient_note: &Option<String>) -> Vec<String> {
+    let filter = filter
+        .iter()
+        .map(|f| format!("filter: {f} (only entries matching every term)"));
+    filter.chain(patient_note.iter().cloned()).collect()
 }
 
 /// The access report; each row carries the patient so that a CSV row
@@ -234,6 +258,7 @@ pub fn report_document(report: &AccessReport) -> Document {
             plural(report.unique_users, "user", "users")
         ),
         integrity_note: report.integrity_note.clone(),
+        notes: notes(&report.filter, &report.patient_note),
         table: Table {
             columns: vec![
                 detail(text("patient_id")),
@@ -277,6 +302,7 @@ pub fn accounting_document(accounting: &Accounting) -> Document {
             plural(accounting.total_disclosures, "disclosure", "disclosures")
         ),
         integrity_note: accounting.integrity_note.clone(),
+        notes: notes(&accounting.filter, &accounting.patient_note),
         table: Table {
             columns: vec![
                 detail(text("patient_id")),
@@ -306,10 +332,6 @@ pub fn accounting_document(accounting: &Accounting) -> Document {
                 .collect(),
         },
     }
-}
-
-fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
-    if n == 1 { one } else { many }
 }
 
 /// Calls and failures per bucket, times in UTC.

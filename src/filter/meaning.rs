@@ -4,7 +4,7 @@
 use super::structure::{Body, Problem, RawTerm};
 use super::{Field, FilterError, Predicate, Term, keys};
 use crate::text::closest;
-use crate::time::{parse_duration, parse_timestamp};
+use crate::time::{Zone, parse_duration, parse_time_in};
 
 /// What a known key asks for.
 pub(super) enum KeyKind {
@@ -14,7 +14,7 @@ pub(super) enum KeyKind {
     Last,
 }
 
-pub(super) fn interpret(input: &str, raw: RawTerm) -> Result<Term, FilterError> {
+pub(super) fn interpret(input: &str, raw: RawTerm, zone: Zone) -> Result<Term, FilterError> {
     let typed = &input[raw.range.clone()];
     let span = char_index(input, raw.range.start)..char_index(input, raw.range.end);
     let fail = |message: String| FilterError {
@@ -54,8 +54,8 @@ pub(super) fn interpret(input: &str, raw: RawTerm) -> Result<Term, FilterError> 
                     key.to_ascii_lowercase()
                 ))),
             };
-            let date = |text: &str| {
-                parse_timestamp(text).ok_or_else(|| {
+            let date = |text: &str, end_of_day| {
+                parse_time_in(text, zone, end_of_day).ok_or_else(|| {
                     fail(format!(
                         "cannot read date '{text}' in '{typed}' \
                          (try 2025-07-07, 2025-07-07T12:00 or 2025-07-07T12:00:00+02:00)"
@@ -67,8 +67,8 @@ pub(super) fn interpret(input: &str, raw: RawTerm) -> Result<Term, FilterError> 
                     field,
                     values: alts.into_iter().map(|alt| alt.text).collect(),
                 },
-                KeyKind::Since => Predicate::Since(date(single()?)?),
-                KeyKind::Until => Predicate::Until(date(single()?)?),
+                KeyKind::Since => Predicate::Since(date(single()?, false)?),
+                KeyKind::Until => Predicate::Until(date(single()?, true)?),
                 KeyKind::Last => {
                     let text = single()?;
                     Predicate::Last(parse_duration(text).ok_or_else(|| {

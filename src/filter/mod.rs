@@ -27,7 +27,7 @@ mod tests;
 pub use completion::{Completion, completion_at};
 pub use display::quote_value;
 
-use crate::time::Timestamp;
+use crate::time::{Timestamp, Zone};
 use lex::lex;
 use meaning::interpret;
 use std::fmt;
@@ -161,11 +161,17 @@ impl fmt::Display for FilterError {
 
 impl std::error::Error for FilterError {}
 
-/// Parses a filter line; the first bad term is the error.
+/// Parses a filter line, times without an offset in UTC; the first bad
+/// term is the error.
 pub fn parse_filter(input: &str) -> Result<Filter, FilterError> {
+    parse_filter_in(input, Zone::Utc)
+}
+
+/// Parses a filter line, reading times typed without an offset in `zone`.
+pub fn parse_filter_in(input: &str, zone: Zone) -> Result<Filter, FilterError> {
     let terms = structure(input, &lex(input))
         .into_iter()
-        .map(|raw| interpret(input, raw))
+        .map(|raw| interpret(input, raw, zone))
         .collect::<Result<_, _>>()?;
     Ok(Filter { terms })
 }

@@ -248,11 +248,27 @@ fn last_takes_a_duration() {
 #[test]
 fn since_after_until_is_not_an_error() {
     assert_eq!(
-        terms("since:2025-07-08 until:2025-07-07"),
+        terms("since:2025-07-08 until:2025-07-07T00:00"),
         vec![
             (false, Predicate::Since(JULY_7 + 24 * HOUR)),
             (false, Predicate::Until(JULY_7)),
         ]
+    );
+}
+
+#[test]
+fn a_date_alone_in_until_includes_that_whole_day() {
+    assert_eq!(
+        terms("since:2025-07-07 until:2025-07-07"),
+        vec![
+            (false, Predicate::Since(JULY_7)),
+            (false, Predicate::Until(JULY_7 + 24 * HOUR - 1)),
+        ]
+    );
+    assert_eq!(
+        only("until:2025-07-07T00:00"),
+        Predicate::Until(JULY_7),
+        "a time is the time"
     );
 }
 

@@ -4,10 +4,12 @@
 //! filter stays the one place a selection is defined.
 
 use super::app::{App, Effect, set_filter};
+use super::clock::format_instant;
 use super::cursor::Cursor;
 use super::worker::ActivityData;
 use crate::filter::{FilterError, Predicate, parse_filter, quote_value};
-use crate::time::{format_duration, format_timestamp};
+use crate::text::plural;
+use crate::time::format_duration;
 use crate::views::histogram::{TooManyBuckets, Width, narrower, wider};
 use std::ops::RangeInclusive;
 use std::sync::Arc;
@@ -143,9 +145,10 @@ pub fn apply_range(app: &mut App) {
     let since = histogram.buckets[*range.start()].start;
     // `until:` is inclusive: the last microsecond of the last bucket.
     let until = histogram.buckets[*range.end()].start + histogram.width - 1;
+    // In the zone of the axis, with its offset written out.
     let terms = [
-        format!("since:{}", quote_value(&format_timestamp(since))),
-        format!("until:{}", quote_value(&format_timestamp(until))),
+        format!("since:{}", quote_value(&format_instant(since, app.utc))),
+        format!("until:{}", quote_value(&format_instant(until, app.utc))),
     ];
     let Ok((text, before)) = replace_time_terms(app.filter.input.text(), &terms) else {
         app.status = Some("the filter has an error; fix it (/) before choosing a range".into());
@@ -157,22 +160,18 @@ pub fn apply_range(app: &mut App) {
     app.activity.chosen = None;
     set_filter(app, &text);
     app.filter.remember();
+    let buckets = range.count();
     app.status = Some(format!(
-        "{} bucket{}: {calls} calls, {failures} failed; Backspace restores the previous range",
-        range.clone().count(),
-        if range.count() == 1 { "" } else { "s" }
+        "{buckets} {}: {calls} {}, {failures} failed; Backspace restores the previous range",
+        plural(buckets, "bucket", "buckets"),
+        plural(calls as usize, "call", "calls"),
     ));
 }
 
-/// Backspace and Esc: put back the time terms of before the last range;
-/// Esc with none to restore leaves the pane as elsewhere.
-pub fn restore_range(app: &mut App, leave_if_none: bool) {
+/// Backspace: put back the time terms of before the last range.
+pub fn restore_range(app: &mut App) {
     let Some(before) = app.activity.previous.last() else {
-        if leave_if_none {
-            super::open::back(app);
-        } else {
-            app.status = Some("no earlier range to restore".into());
-        }
+        app.status = Some("no earlier range to restore".into());
         return;
     };
     let Ok((text, _)) = replace_time_terms(app.filter.input.text(), before) else {

@@ -9,7 +9,7 @@
 use super::activity::{self, Activity};
 use super::completion::Completions;
 use super::cursor::Cursor;
-use super::export::Format;
+use super::export::{Exporting, Format};
 use super::filter_bar::FilterBar;
 use super::input::{Edit, LineInput};
 use super::keymap::{Context, Keymap};
@@ -22,6 +22,7 @@ use super::{open, reports};
 use crate::backend::{Backend, BackendError, EntryRow, PageAt, RowKey};
 use crate::config::{AlertSettings, RetentionSettings};
 use crate::filter::{Field, Filter, Predicate, Term};
+use crate::time::Zone;
 use crate::views::alerts::Alerts;
 use crate::views::histogram::{TooManyBuckets, Width};
 use crate::views::report::AccessReport;
@@ -73,9 +74,8 @@ pub enum Action {
     ToggleFollow,
     /// Start a range at the histogram's cursor, or drop it.
     MarkBucket,
-    /// Put back the time range of before the last one applied; Esc
-    /// (`true`) leaves the pane when there is none.
-    RestoreRange(bool),
+    /// Put back the time range of before the last one applied.
+    RestoreRange,
     WiderBuckets,
     NarrowerBuckets,
     Edit(Edit),
@@ -123,6 +123,13 @@ pub enum ExportOutcome {
     Failed(String),
 }
 
+/// What an export writes.
+pub enum Export {
+    Report(Arc<AccessReport>),
+    /// The entries the filter selects.
+    Entries(Arc<Matches>),
+}
+
 /// Work for the event loop, queued by `update`.
 pub enum Effect {
     Query {
@@ -160,7 +167,7 @@ pub enum Effect {
         path: PathBuf,
         format: Format,
         force: bool,
-        report: Arc<AccessReport>,
+        what: Export,
         data: Arc<dyn Backend>,
     },
 }
@@ -210,8 +217,8 @@ pub enum View {
 /// A question in a popup, which takes the keyboard until answered.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Prompt {
-    ExportPath(LineInput),
-    Overwrite(PathBuf),
+    ExportPath(LineInput, Exporting),
+    Overwrite(PathBuf, Exporting),
 }
 
 pub enum Load {
@@ -329,6 +336,11 @@ impl App {
         }
     }
 
+    /// The zone times are shown in, and typed times without an offset read in.
+    pub fn zone(&self) -> Zone {
+        if self.utc { Zone::Utc } else { Zone::Local }
+    }
+
     /// The selected entry's key and columns.
     pub fn selected_entry(&self) -> Option<EntryRow> {
         let page = self
@@ -352,8 +364,8 @@ impl App {
     pub fn contexts(&self) -> Vec<Context> {
         use Context as C;
         let mut contexts = match (&self.prompt, self.filter.active, self.view) {
-            (Some(Prompt::Overwrite(_)), ..) => vec![C::Confirm],
-            (Some(Prompt::ExportPath(_)), ..) => vec![C::Prompt, C::TextInput],
+            (Some(Prompt::Overwrite(..)), ..) => vec![C::Confirm],
+            (Some(Prompt::ExportPath(..)), ..) => vec![C::Prompt, C::TextInput],
             (None, true, _) => vec![C::Filter, C::TextInput],
             // Until the logs are loaded there is nothing to move in.
             (None, false, View::Panes) if self.loaded().is_none() => vec![C::App],
@@ -480,13 +492,21 @@ pub fn update(app: &mut App, action: Action) {
                 "mouse released: select text with the terminal; m captures it again".into()
             });
         }
-        Action::ToggleUtc => app.utc = !app.utc,
+        Action::ToggleUtc => {
+            app.utc = !app.utc;
+            // Times typed without an offset now mean another instant.
+            requery(app);
+            app.status = Some(format!(
+                "times shown in {}; times typed without an offset are read in it too",
+                super::clock::zone_label(app.utc)
+            ));
+        }
         Action::SortStats => {
             app.stats_sort = app.stats_sort.next();
             app.stats = Cursor::default();
         }
         Action::MarkBucket => activity::toggle_mark(app),
-        Action::RestoreRange(leave) => activity::restore_range(app, leave),
+        Action::RestoreRange => activity::restore_range(app),
         Action::WiderBuckets => activity::step_width(app, true),
         Action::NarrowerBuckets => activity::step_width(app, false),
         Action::Edit(edit) => edit_text(app, edit),
@@ -512,7 +532,11 @@ pub fn update(app: &mut App, action: Action) {
         },
         Action::Cancel => match app.prompt.take() {
             Some(_) => app.status = Some("export cancelled".into()),
-            None => set_filter(app, ""),
+            None => {
+                // Leaving the bar keeps what was applied; Ctrl-U clears.
+                let applied = app.filter.applied().to_owned();
+                set_filter(app, &applied);
+            }
         },
         Action::Confirm(overwrite) => reports::confirm(app, overwrite),
         Action::FailuresReady => {}
@@ -551,7 +575,8 @@ fn complete_later(app: &mut App) {
 
 /// Parse the filter text and, if it parses, start a query for it.
 pub(super) fn requery(app: &mut App) {
-    let Some(filter) = app.filter.parse() else {
+    let zone = app.zone();
+    let Some(filter) = app.filter.parse(zone) else {
         return;
     };
     let Some(data) = app.loaded().cloned() else {
@@ -590,6 +615,7 @@ fn reload_if_following(app: &mut App) {
 pub(super) fn set_filter(app: &mut App, text: &str) {
     app.filter.active = false;
     app.filter.set(text);
+    app.filter.mark_applied();
     requery(app);
 }
 
@@ -710,7 +736,7 @@ fn copy(app: &mut App) {
 }
 
 fn edit_text(app: &mut App, edit: Edit) {
-    if let Some(Prompt::ExportPath(input)) = &mut app.prompt {
+    if let Some(Prompt::ExportPath(input, _)) = &mut app.prompt {
         input.apply(edit);
         return;
     }
@@ -725,6 +751,7 @@ fn submit_filter(app: &mut App) {
         return;
     }
     app.filter.remember();
+    app.filter.mark_applied();
     app.filter.active = false;
     app.focus = Pane::Entries;
 }

@@ -1,19 +1,32 @@
-//! Writing the access report to a file, in the format its name asks for.
+//! Writing the access report, or the entries the filter selects, to a
+//! file in the format its name asks for.
 
-use crate::backend::Backend;
+use crate::backend::{Backend, RowKey, Selection};
 use crate::export::atomic::{WriteError, write_atomic};
-use crate::export::{csv, fhir, json, markdown, report_document};
+use crate::export::{csv, each_entry, entries, fhir, json, markdown, report_document};
 use crate::views::report::AccessReport;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Json,
+    /// The entries' original lines, byte for byte.
+    Jsonl,
     Csv,
     Markdown,
-    /// A FHIR R4 Bundle of AuditEvents, one per access in the report.
+    /// A FHIR R4 Bundle of AuditEvents, one per access or entry.
     Fhir,
 }
+
+/// What `e` writes: the access report shown, or the filtered entries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exporting {
+    Report,
+    Entries,
+}
+
+/// The endings that choose a format, for prompts and messages.
+pub const ENDINGS: &str = ".json, .jsonl, .csv, .md or .fhir.json";
 
 impl Format {
     /// The format named by a path's extension.
@@ -25,6 +38,7 @@ impl Format {
         let extension = path.extension()?.to_str()?.to_ascii_lowercase();
         match extension.as_str() {
             "json" => Some(Format::Json),
+            "jsonl" => Some(Format::Jsonl),
             "csv" => Some(Format::Csv),
             "md" | "markdown" => Some(Format::Markdown),
             _ => None,
@@ -47,6 +61,33 @@ pub fn write_report(
         Format::Csv => csv::write_table(&report_document(report).table, out),
         Format::Markdown => markdown::write_document(&report_document(report), out),
         Format::Fhir => fhir::write_bundle(backend, &report.keys, out),
+        Format::Jsonl => Err(std::io::Error::other(
+            "a report is written as .json, .csv, .md or .fhir.json",
+        )),
+    })
+}
+
+/// Write the entries of `selection` to `path` as `auditui export` does.
+pub fn write_entries(
+    path: &Path,
+    format: Format,
+    force: bool,
+    backend: &dyn Backend,
+    selection: &dyn Selection,
+) -> Result<(), WriteError> {
+    write_atomic(path, force, |out| match format {
+        Format::Json => json::write_array(selection, out),
+        Format::Jsonl => json::write_lines(selection, out),
+        Format::Csv => csv::write_table(&entries(selection)?, out),
+        Format::Markdown => markdown::write_table(&entries(selection)?, out),
+        Format::Fhir => {
+            let mut keys: Vec<RowKey> = Vec::with_capacity(selection.count());
+            each_entry(selection, &mut |entry, _| {
+                keys.push(entry.key);
+                Ok(())
+            })?;
+            fhir::write_bundle(backend, &keys, out)
+        }
     })
 }
 
@@ -59,6 +100,7 @@ mod tests {
         assert_eq!(Format::of(Path::new("r.JSON")), Some(Format::Json));
         assert_eq!(Format::of(Path::new("dir/r.md")), Some(Format::Markdown));
         assert_eq!(Format::of(Path::new("p7.FHIR.json")), Some(Format::Fhir));
+        assert_eq!(Format::of(Path::new("e.jsonl")), Some(Format::Jsonl));
         assert_eq!(Format::of(Path::new("r.txt")), None);
         assert_eq!(Format::of(Path::new("report")), None);
     }

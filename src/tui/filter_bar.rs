@@ -4,7 +4,8 @@
 use super::completion::{COMPLETIONS_SHOWN, Completions, complete};
 use super::input::{Edit, LineInput};
 use crate::backend::Backend;
-use crate::filter::{Filter, FilterError, parse_filter};
+use crate::filter::{Filter, FilterError, parse_filter_in};
+use crate::time::Zone;
 use std::sync::atomic::AtomicBool;
 
 /// Applied filters kept for Up/Down.
@@ -26,13 +27,16 @@ pub struct FilterBar {
     browsing: Option<usize>,
     /// The line being typed before browsing started, restored past the end.
     draft: String,
+    /// The text of the filter last applied, which Esc goes back to.
+    applied: String,
 }
 
 impl FilterBar {
-    /// The filter for the current text, or `None` (and the error kept) if it
-    /// does not parse.
-    pub fn parse(&mut self) -> Option<Filter> {
-        match parse_filter(self.input.text()) {
+    /// The filter for the current text, times without an offset read in
+    /// `zone` (the one the screen shows), or `None` (and the error kept) if
+    /// it does not parse.
+    pub fn parse(&mut self, zone: Zone) -> Option<Filter> {
+        match parse_filter_in(self.input.text(), zone) {
             Ok(filter) => {
                 self.error = None;
                 Some(filter)
@@ -126,6 +130,15 @@ impl FilterBar {
         self.input.replace(completions.replace, &insert);
         self.browsing = None;
         true
+    }
+
+    /// The text now in the bar is the applied filter.
+    pub fn mark_applied(&mut self) {
+        self.applied = self.input.text().to_owned();
+    }
+
+    pub fn applied(&self) -> &str {
+        &self.applied
     }
 
     /// Remember an applied filter for Up/Down.
@@ -222,7 +235,7 @@ mod tests {
     fn a_bad_term_keeps_its_error() {
         let mut bar = FilterBar::default();
         bar.set("user:a bogus:x");
-        assert!(bar.parse().is_none());
+        assert!(bar.parse(Zone::Utc).is_none());
         assert_eq!(bar.error.as_ref().map(|e| e.column), Some(8));
     }
 }

@@ -20,6 +20,8 @@ pub enum Edit {
     Home,
     End,
     DeleteWord,
+    /// Delete from the cursor to the end of the line.
+    DeleteToEnd,
     Clear,
 }
 
@@ -81,6 +83,7 @@ impl LineInput {
                 self.text.replace_range(start..self.cursor, "");
                 self.cursor = start;
             }
+            Edit::DeleteToEnd => self.text.truncate(self.cursor),
             Edit::Clear => self.set(""),
         }
         self.text.len() != before
@@ -109,6 +112,43 @@ mod tests {
         assert!(!input.apply(Edit::Home));
         assert!(input.apply(Edit::Delete));
         assert_eq!(input.text(), " x");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_edit_sequence_panics_or_leaves_the_cursor_inside_a_character(
+            edits in proptest::collection::vec(any_edit(), 0..64)
+        ) {
+            let mut input = LineInput::default();
+            for edit in edits {
+                input.apply(edit);
+                proptest::prop_assert!(input.text().is_char_boundary(input.cursor()));
+                proptest::prop_assert!(input.cursor_column() <= 2 * input.text().chars().count());
+            }
+        }
+    }
+
+    fn any_edit() -> impl proptest::strategy::Strategy<Value = Edit> {
+        use proptest::prelude::*;
+        prop_oneof![
+            3 => proptest::sample::select(vec!['a', ' ', ':', 'é', '漢', '😀', '\u{301}', '\t'])
+                .prop_map(Edit::Insert),
+            1 => proptest::sample::select(vec![
+                Edit::Backspace, Edit::Delete, Edit::Left, Edit::Right, Edit::Home,
+                Edit::End, Edit::DeleteWord, Edit::DeleteToEnd, Edit::Clear,
+            ]),
+        ]
+    }
+
+    #[test]
+    fn delete_to_end_keeps_what_is_before_the_cursor() {
+        let mut input = LineInput::default();
+        input.set("user:é tool:b");
+        for _ in 0..7 {
+            input.apply(Edit::Left);
+        }
+        assert!(input.apply(Edit::DeleteToEnd));
+        assert_eq!((input.text(), input.cursor()), ("user:é", 7));
     }
 
     #[test]

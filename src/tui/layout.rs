@@ -112,6 +112,6 @@ pub fn view_chrome(view: View) -> u16 {
     }
 }
 
-/// Lines of the report view above its table: counts, period, and the
-/// integrity verdict on up to three lines.
-pub const REPORT_SUMMARY: u16 = 5;
+/// Lines of the report view above its table: counts, period, filter, and
+/// the integrity verdict on up to three lines.
+pub const REPORT_SUMMARY: u16 = 6;

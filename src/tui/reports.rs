@@ -1,20 +1,18 @@
 //! The access report (for the `patient:` in the filter), its export, and
 //! the alerts view.
 
-use super::app::{App, Effect, ExportOutcome, Prompt, View, field_filter};
+use super::app::{App, Effect, Export, ExportOutcome, Prompt, View};
 use super::cursor::Cursor;
-use super::export::Format;
+use super::export::{ENDINGS, Exporting, Format};
 use super::input::LineInput;
-use crate::backend::{BackendError, RowKey};
+use crate::backend::RowKey;
 use crate::export::atomic::refuse_evidence;
-use crate::filter::{Field, Filter, Predicate, parse_filter};
+use crate::filter::parse_filter_in;
 use crate::text::for_terminal;
-use crate::views::Moment;
 use crate::views::alerts::{Alerts, Burst, EmergencyAccess};
-use crate::views::report::AccessReport;
+use crate::views::report::{AccessReport, filtered_report};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
 pub fn show_report(app: &mut App) {
     if app.view == View::Report {
@@ -31,16 +29,16 @@ pub fn show_report(app: &mut App) {
     }
 }
 
-/// The report for the filter's `patient:` over its `since:`/`until:` range
-/// (all time without them), over the whole log: other terms narrow the
-/// browsing, not what a patient is owed.
+/// The report for the filter's `patient:`, over its `since:`/`until:`
+/// range (else the span of the selected entries), among the entries it
+/// selects: the same report as `auditui report -q` with this filter.
 fn build_report(app: &App) -> Result<AccessReport, String> {
     let data = app
         .loaded()
         .ok_or("the report needs the logs loaded first")?;
-    let filter =
-        parse_filter(app.filter.input.text()).map_err(|e| format!("fix the filter first: {e}"))?;
-    let patient = single_patient(&filter).ok_or_else(|| {
+    let filter = parse_filter_in(app.filter.input.text(), app.zone())
+        .map_err(|e| format!("fix the filter first: {e}"))?;
+    filtered_report(data.as_ref(), &filter, None, None, None).map_err(|_| {
         let example = app
             .selected_entry()
             .and_then(|entry| entry.patient)
@@ -49,119 +47,91 @@ fn build_report(app: &App) -> Result<AccessReport, String> {
             "the access report needs one patient in the filter: press / and type patient:{}",
             for_terminal(&example)
         )
-    })?;
-    let unanswered = |e: BackendError| format!("the logs could not answer: {e}");
-    let accesses = data
-        .select(
-            &field_filter(Field::Patient, &patient),
-            &AtomicBool::new(false),
-        )
-        .map_err(unanswered)?
-        .ok_or("never cancelled")?;
-    let (mut start, mut end) = (None, None);
-    for term in filter.terms.iter().filter(|t| !t.negated) {
-        match term.predicate {
-            Predicate::Since(t) => start = Some(start.map_or(t, |s: i64| s.max(t))),
-            Predicate::Until(t) => end = Some(end.map_or(t, |e: i64| e.min(t))),
-            _ => {}
-        }
-    }
-    let (span, _) = accesses.span().map_err(unanswered)?;
-    let start = start.or(span.map(|(first, _)| first)).unwrap_or(0);
-    let end = end.or(span.map(|(_, last)| last)).unwrap_or(start);
-    let utc = |micros| Moment {
-        micros,
-        offset: Some(0),
-    };
-    accesses
-        .access_report(&patient, utc(start), utc(end))
-        .map_err(unanswered)
+    })
 }
 
-/// The one patient a filter asks for, if it asks for exactly one.
-fn single_patient(filter: &Filter) -> Option<String> {
-    let mut patients = filter.terms.iter().filter_map(|t| match &t.predicate {
-        Predicate::Field {
-            field: Field::Patient,
-            values,
-        } if !t.negated && values.len() == 1 => Some(values[0].clone()),
-        _ => None,
-    });
-    let first = patients.next()?;
-    patients.next().is_none().then_some(first)
-}
-
-/// `e`: ask where to write the report shown, or the filter's report.
+/// `e`: ask where to write the report shown, or else the entries the
+/// filter selects.
 pub fn start_export(app: &mut App) {
-    if app.view != View::Report || app.report.is_none() {
-        show_report(app);
-        if app.view != View::Report {
+    let (name, what) = match (&app.report, app.view) {
+        (Some(report), View::Report) => {
+            let name: String = report
+                .patient_id
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '-' {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            (format!("access-report-{name}.json"), Exporting::Report)
+        }
+        _ if app.loaded().is_some() => ("entries.jsonl".to_owned(), Exporting::Entries),
+        _ => {
+            app.status = Some("nothing to export until the logs are loaded".into());
             return;
         }
-    }
-    let Some(report) = &app.report else { return };
-    let name: String = report
-        .patient_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    };
     let mut input = LineInput::default();
-    input.set(format!("access-report-{name}.json"));
-    app.prompt = Some(Prompt::ExportPath(input));
+    input.set(name);
+    app.prompt = Some(Prompt::ExportPath(input, what));
 }
 
 /// Enter in the path prompt.
 pub fn submit_path(app: &mut App) {
-    let Some(Prompt::ExportPath(input)) = &app.prompt else {
+    let Some(Prompt::ExportPath(input, what)) = &app.prompt else {
         return;
     };
+    let what = *what;
     let path = PathBuf::from(input.text().trim());
     if path.as_os_str().is_empty() {
-        app.status = Some("type a file name ending in .json, .csv, .md or .fhir.json".into());
+        app.status = Some(format!("type a file name ending in {ENDINGS}"));
         return;
     }
     let Some(format) = Format::of(&path) else {
-        app.status = Some(
-            "the name must end in .json, .csv, .md or .fhir.json (it chooses the format)".into(),
-        );
+        app.status = Some(format!(
+            "the name must end in {ENDINGS} (it chooses the format)"
+        ));
         return;
     };
     if let Err(refused) = refuse_evidence(&path, &app.paths) {
         app.status = Some(refused);
         return;
     }
-    export(app, path, format, false);
+    export(app, path, format, what, false);
 }
 
-fn export(app: &mut App, path: PathBuf, format: Format, force: bool) {
-    if let Some((report, data)) = app.report.clone().zip(app.loaded().cloned()) {
-        app.effects.push(Effect::Export {
-            path,
-            format,
-            force,
-            report,
-            data,
-        });
-    }
+fn export(app: &mut App, path: PathBuf, format: Format, what: Exporting, force: bool) {
+    let Some(data) = app.loaded().cloned() else {
+        return;
+    };
+    let what = match (what, &app.report) {
+        (Exporting::Report, Some(report)) => Export::Report(Arc::clone(report)),
+        (Exporting::Report, None) => return,
+        (Exporting::Entries, _) => Export::Entries(Arc::clone(&app.selection)),
+    };
+    app.effects.push(Effect::Export {
+        path,
+        format,
+        force,
+        what,
+        data,
+    });
 }
 
 /// The answer to "overwrite?".
 pub fn confirm(app: &mut App, overwrite: bool) {
-    let Some(Prompt::Overwrite(path)) = app.prompt.take() else {
+    let Some(Prompt::Overwrite(path, what)) = app.prompt.take() else {
         return;
     };
     match Format::of(&path) {
-        Some(format) if overwrite => export(app, path, format, true),
+        Some(format) if overwrite => export(app, path, format, what, true),
         _ => {
             let mut input = LineInput::default();
             input.set(path.display().to_string());
-            app.prompt = Some(Prompt::ExportPath(input));
+            app.prompt = Some(Prompt::ExportPath(input, what));
             app.status = Some("kept the existing file; choose another name".into());
         }
     }
@@ -169,12 +139,26 @@ pub fn confirm(app: &mut App, overwrite: bool) {
 
 pub fn exported(app: &mut App, path: PathBuf, outcome: ExportOutcome) {
     let shown = for_terminal(&path.display().to_string()).into_owned();
+    let what = match &app.prompt {
+        Some(Prompt::ExportPath(_, what) | Prompt::Overwrite(_, what)) => *what,
+        None => Exporting::Report,
+    };
     match outcome {
         ExportOutcome::Written => {
             app.prompt = None;
-            app.status = Some(format!("wrote the access report to {shown}"));
+            app.status = Some(match what {
+                Exporting::Report => format!("wrote the access report to {shown}"),
+                Exporting::Entries => {
+                    let n = app.selection.count();
+                    format!(
+                        "wrote {} {} to {shown}",
+                        super::ui::thousands(n),
+                        crate::text::plural(n, "entry", "entries")
+                    )
+                }
+            });
         }
-        ExportOutcome::Exists => app.prompt = Some(Prompt::Overwrite(path)),
+        ExportOutcome::Exists => app.prompt = Some(Prompt::Overwrite(path, what)),
         ExportOutcome::Failed(message) => app.status = Some(for_terminal(&message).into_owned()),
     }
 }

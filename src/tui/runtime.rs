@@ -2,9 +2,9 @@
 //! exports as jobs whose result comes back as an action, and requests to
 //! the terminal through a [`Host`].
 
-use super::app::{Action, Effect, ExportOutcome};
+use super::app::{Action, Effect, Export, ExportOutcome};
 use super::completion::{COMPLETIONS_SHOWN, complete};
-use super::export::write_report;
+use super::export::{write_entries, write_report};
 use super::worker;
 use crate::backend::BackendError;
 use crate::export::atomic::WriteError;
@@ -124,10 +124,22 @@ impl<H: Host> Runtime<H> {
                     path,
                     format,
                     force,
-                    report,
+                    what,
                     data,
                 } => self.spawn(move |tx| {
-                    let outcome = match write_report(&path, format, force, &report, data.as_ref()) {
+                    let written = match &what {
+                        Export::Report(report) => {
+                            write_report(&path, format, force, report, data.as_ref())
+                        }
+                        Export::Entries(matches) => write_entries(
+                            &path,
+                            format,
+                            force,
+                            data.as_ref(),
+                            matches.selected.as_ref(),
+                        ),
+                    };
+                    let outcome = match written {
                         Ok(()) => ExportOutcome::Written,
                         Err(WriteError::Exists(_)) => ExportOutcome::Exists,
                         Err(e) => ExportOutcome::Failed(e.to_string()),

@@ -90,6 +90,12 @@ impl Harness {
         }
     }
 
+    /// Apply an action but hold back the work it queues, as the real loop
+    /// draws before a job has answered; the next [`Harness::send`] runs it.
+    pub fn send_before_jobs(&mut self, action: Action) {
+        update(&mut self.app, action);
+    }
+
     /// Type each character as a key press.
     pub fn keys(&mut self, text: &str) {
         for c in text.chars() {

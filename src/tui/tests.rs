@@ -1,6 +1,7 @@
 //! Key sequences through `update`, as a person would type them.
 
 use super::app::{Action, ExportOutcome, Pane, Prompt, View};
+use super::export::Exporting;
 use super::testing::Harness;
 use crate::backend::PageAt;
 use crate::filter::Field;
@@ -297,9 +298,12 @@ fn the_report_needs_a_patient_and_exports_without_overwriting() {
     h.ctrl('u');
     h.keys(&path.display().to_string());
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.prompt, Some(Prompt::Overwrite(path.clone())));
+    assert_eq!(
+        h.app.prompt,
+        Some(Prompt::Overwrite(path.clone(), Exporting::Report))
+    );
     h.keys("n");
-    assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(_))));
+    assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(..))));
     h.key(KeyCode::Enter);
     h.keys("y");
     assert_eq!(h.app.prompt, None);
@@ -441,7 +445,7 @@ fn marking_two_buckets_and_enter_filters_to_them_and_backspace_restores() {
 }
 
 #[test]
-fn enter_without_a_mark_filters_to_the_cursor_bucket_and_esc_restores() {
+fn enter_without_a_mark_filters_to_the_cursor_bucket_and_backspace_restores() {
     let mut h = histogram_in_minutes();
     h.key(KeyCode::Home);
     h.key(KeyCode::Enter);
@@ -455,15 +459,27 @@ fn enter_without_a_mark_filters_to_the_cursor_bucket_and_esc_restores() {
         h.app.activity.data.as_ref().unwrap().histogram.width,
         1_000_000
     );
+    // Esc leaves the pane and keeps the range it applied.
     h.key(KeyCode::Esc);
+    assert_eq!(h.app.focus, Pane::Entries);
+    assert_eq!(h.app.selection.count(), 3);
+    h.key(KeyCode::BackTab);
+    h.key(KeyCode::Backspace);
     assert_eq!(h.app.filter.input.text(), "");
     assert_eq!(h.app.selection.count(), 8);
+}
+
+#[test]
+fn esc_in_the_filter_bar_keeps_the_filter_applied_before() {
+    let mut h = support(80, 24);
+    h.keys("/user:usr_200");
+    h.key(KeyCode::Enter);
+    h.keys("/ failed");
+    assert_eq!(h.app.selection.count(), 1);
     h.key(KeyCode::Esc);
-    assert_eq!(
-        h.app.focus,
-        Pane::Entries,
-        "with nothing to restore Esc leaves"
-    );
+    assert!(!h.app.filter.active);
+    assert_eq!(h.app.filter.input.text(), "user:usr_200");
+    assert_eq!(h.app.selection.count(), 4);
 }
 
 #[test]
@@ -542,7 +558,7 @@ fn the_report_is_never_exported_among_the_logs_being_read() {
             .unwrap()
             .contains("never writes there")
     );
-    assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(_))));
+    assert!(matches!(h.app.prompt, Some(Prompt::ExportPath(..))));
     assert_eq!(std::fs::read_dir(logs.path()).unwrap().count(), 0);
 }
 
@@ -590,4 +606,126 @@ fn a_log_truncated_to_nothing_while_followed_shows_an_empty_list() {
     let (_, after) = reload_to(&mut h, "");
     assert_eq!(h.app.selection.count(), 0);
     assert!(after.contains("Entries"), "{after}");
+}
+
+#[test]
+fn clearing_the_bar_before_its_completions_are_recomputed_draws_without_panicking() {
+    let mut h = support(120, 35);
+    h.keys("/user:usr_200");
+    h.key(KeyCode::Enter);
+    h.keys("/");
+    assert!(!h.app.filter.completions.candidates.is_empty());
+    // Ctrl-U and Up, drawn before the completion job answers.
+    h.send_before_jobs(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(!h.render().contains("/ user:usr_200"));
+    h.send_before_jobs(Action::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Up,
+        KeyModifiers::NONE,
+    )));
+    assert!(h.render().contains("/ user:usr_200"));
+}
+
+/// A key a person might press in the filter bar.
+fn any_bar_key() -> impl proptest::strategy::Strategy<Value = crossterm::event::KeyEvent> {
+    use crossterm::event::KeyEvent;
+    use proptest::prelude::*;
+    let plain = |code| KeyEvent::new(code, KeyModifiers::NONE);
+    let ctrl = |c| KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL);
+    prop_oneof![
+        4 => proptest::sample::select(vec!['u', 's', ':', ' ', '2', 'é', '漢', '😀', '"', '|', '-'])
+            .prop_map(move |c| plain(KeyCode::Char(c))),
+        3 => proptest::sample::select(vec![
+            plain(KeyCode::Backspace), plain(KeyCode::Delete), plain(KeyCode::Left),
+            plain(KeyCode::Right), plain(KeyCode::Home), plain(KeyCode::End),
+            plain(KeyCode::Up), plain(KeyCode::Down), plain(KeyCode::Tab),
+            plain(KeyCode::Enter), plain(KeyCode::Esc), ctrl('u'), ctrl('w'), ctrl('k'),
+            ctrl('a'), ctrl('e'), ctrl('n'), ctrl('p'),
+        ]),
+        1 => Just(plain(KeyCode::Char('/'))),
+    ]
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(48))]
+
+    /// Any keys, each drawn either before or after the jobs it starts
+    /// (completions, queries) have answered, as the real loop may.
+    #[test]
+    fn no_key_sequence_in_the_filter_bar_panics(
+        keys in proptest::collection::vec((any_bar_key(), proptest::bool::ANY), 1..40)
+    ) {
+        let mut h = support(80, 24);
+        h.keys("/user:usr_200");
+        h.key(KeyCode::Enter);
+        h.keys("/");
+        for (key, drawn_early) in keys {
+            if drawn_early {
+                h.send_before_jobs(Action::Key(key));
+            } else {
+                h.send(Action::Key(key));
+            }
+            let input = &h.app.filter.input;
+            proptest::prop_assert!(input.text().is_char_boundary(input.cursor()));
+            h.render();
+        }
+    }
+}
+
+#[test]
+fn e_outside_the_report_exports_the_filtered_entries_in_any_format() {
+    let log = chain_log(&support_calls());
+    let mut h = Harness::loaded(&[("support.jsonl", &log)], 120, 35);
+    h.keys("/failed");
+    h.key(KeyCode::Enter);
+    let dir = tempfile::tempdir().unwrap();
+    let write = |h: &mut Harness, name: &str| {
+        h.keys("e");
+        assert!(matches!(
+            &h.app.prompt,
+            Some(Prompt::ExportPath(input, Exporting::Entries)) if input.text() == "entries.jsonl"
+        ));
+        h.ctrl('u');
+        h.keys(&dir.path().join(name).display().to_string());
+        h.key(KeyCode::Enter);
+        assert_eq!(h.app.prompt, None, "{:?}", h.app.status);
+        std::fs::read_to_string(dir.path().join(name)).unwrap()
+    };
+    let lines = write(&mut h, "failed.jsonl");
+    let failed: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("\"success\":false"))
+        .collect();
+    assert_eq!(lines.lines().collect::<Vec<_>>(), failed);
+    assert!(
+        h.app
+            .status
+            .as_deref()
+            .unwrap()
+            .starts_with("wrote 2 entries to")
+    );
+    let csv = write(&mut h, "failed.csv");
+    let header = csv.lines().next().unwrap();
+    assert!(header.split(',').any(|c| c == "error"), "{header}");
+    assert!(csv.contains("Timed out after 30000 ms") && csv.contains("Permission denied"));
+    let array: serde_json::Value = serde_json::from_str(&write(&mut h, "failed.json")).unwrap();
+    assert_eq!(array.as_array().unwrap().len(), 2);
+    let bundle: serde_json::Value =
+        serde_json::from_str(&write(&mut h, "failed.fhir.json")).unwrap();
+    assert_eq!(bundle["entry"].as_array().unwrap().len(), 2);
+    assert!(write(&mut h, "failed.md").contains("| Permission denied |"));
+}
+
+#[test]
+fn the_detail_says_who_and_why_as_logged_without_invented_defaults() {
+    let mut h = Harness::loaded(&[("clinic.jsonl", &hipaa_log(&clinic_accesses()))], 120, 35);
+    h.key(KeyCode::Tab);
+    let screen = h.render();
+    assert!(
+        screen.contains("User usr_nurse1 (nurse) → access_patient_record · purpose treatment"),
+        "{screen}"
+    );
+    assert!(!screen.contains("unknown") && !screen.contains("[user_request]"));
 }

@@ -14,14 +14,17 @@
 //! verified. The accounting of disclosures is a projection of the report.
 
 use super::{Moment, field_text, is_emergency, rows_with, timestamp_text};
-use crate::filter::Field;
+use crate::backend::{Backend, BackendError, everything};
+use crate::filter::{Field, Filter, Predicate};
 use crate::log::chain::Verification;
 use crate::log::entry::Scheme;
 use crate::store::store::Outcome;
 use crate::store::{RowKey, Store};
+use crate::text::closest;
 use crate::time::format_timestamp;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashSet};
+use std::sync::atomic::AtomicBool;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReportPeriod {
@@ -55,6 +58,14 @@ pub struct AccessReport {
     /// Why `integrity_verified` is false; omitted when it is true.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity_note: Option<String>,
+    /// Every term of the filter that chose the entries (`patient:P-0007
+    /// failed`); omitted when none narrowed them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    /// Said when the patient id never occurs in the log: an empty report
+    /// for a mistyped id must not read as "nobody accessed the record".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_note: Option<String>,
     /// The entries of `accesses`, one each (for exports of the entries).
     #[serde(skip)]
     pub keys: Vec<RowKey>,
@@ -84,7 +95,21 @@ pub fn access_report(
         .map(|&r| access(store, r as usize))
         .collect();
     let users: HashSet<&Option<String>> = accesses.iter().map(|a| &a.accessed_by).collect();
-    let integrity = integrity(store, verification, &in_period);
+    // No entry in the period: the chains holding the patient's other
+    // entries speak for it (a deleted entry is a missing access). Chains
+    // that never held this patient say nothing about their record.
+    let integrity = if !in_period.is_empty() {
+        integrity(store, verification, &in_period)
+    } else {
+        let all: Vec<u32> = (0..store.len() as u32).collect();
+        match rows_with(store, &all, Field::Patient, patient).as_slice() {
+            [] => Integrity {
+                verified: false,
+                note: Some("nothing to verify: no entry for this patient in the log".to_owned()),
+            },
+            own => integrity(store, verification, own),
+        }
+    };
     AccessReport {
         patient_id: patient.to_owned(),
         report_period: ReportPeriod {
@@ -96,8 +121,87 @@ pub fn access_report(
         accesses,
         integrity_verified: integrity.verified,
         integrity_note: integrity.note,
+        filter: None,
+        patient_note: patient_note(store, patient),
         keys: in_period.iter().map(|&r| store.key(r as usize)).collect(),
     }
+}
+
+/// The report a filter asks for, the same in the browser (`r`) and the
+/// CLI (`report -q`): for `patient` (else the filter's one `patient:`),
+/// over `from`..=`to` (else the filter's `since:`/`until:`, else the whole
+/// log's span), among the entries the filter selects.
+pub fn filtered_report(
+    backend: &dyn Backend,
+    filter: &Filter,
+    patient: Option<&str>,
+    from: Option<Moment>,
+    to: Option<Moment>,
+) -> Result<AccessReport, String> {
+    let patient = match patient {
+        Some(patient) => patient.to_owned(),
+        None => single_patient(filter)
+            .ok_or("the access report needs one patient: patient:ID in the filter")?,
+    };
+    let unanswered = |e: BackendError| format!("the logs could not answer: {e}");
+    let selection = backend
+        .select(filter, &AtomicBool::new(false))
+        .map_err(unanswered)?
+        .ok_or("never cancelled")?;
+    let (mut since, mut until) = (None, None);
+    for term in filter.terms.iter().filter(|t| !t.negated) {
+        match term.predicate {
+            Predicate::Since(t) => since = Some(since.map_or(t, |s: i64| s.max(t))),
+            Predicate::Until(t) => until = Some(until.map_or(t, |u: i64| u.min(t))),
+            _ => {}
+        }
+    }
+    let (span, _) = everything(backend)
+        .and_then(|all| all.span())
+        .map_err(unanswered)?;
+    let (first, last) = span.unwrap_or((0, 0));
+    let utc = |micros| Moment {
+        micros,
+        offset: Some(0),
+    };
+    let start = from.unwrap_or_else(|| utc(since.unwrap_or(first)));
+    let end = to.unwrap_or_else(|| utc(until.unwrap_or(last)));
+    let mut report = selection
+        .access_report(&patient, start, end)
+        .map_err(unanswered)?;
+    report.filter = (!filter.is_empty()).then(|| filter.to_string());
+    Ok(report)
+}
+
+/// The one patient a filter asks for, if it asks for exactly one.
+pub fn single_patient(filter: &Filter) -> Option<String> {
+    let mut patients = filter.terms.iter().filter_map(|t| match &t.predicate {
+        Predicate::Field {
+            field: Field::Patient,
+            values,
+        } if !t.negated && values.len() == 1 => Some(values[0].clone()),
+        _ => None,
+    });
+    let first = patients.next()?;
+    patients.next().is_none().then_some(first)
+}
+
+/// "no entry for this patient in the log", with the id most likely meant.
+pub fn patient_note(store: &Store, patient: &str) -> Option<String> {
+    let dict = &store.column(Field::Patient).dict;
+    if dict.lookup(patient).is_some() {
+        return None;
+    }
+    let values = || dict.values().map(|(_, v)| v);
+    let meant = values()
+        .find(|v| v.eq_ignore_ascii_case(patient))
+        .or_else(|| closest(patient, values()));
+    Some(match meant {
+        Some(meant) => format!(
+            "no entry for this patient in the log: '{patient}' never occurs (did you mean '{meant}'?)"
+        ),
+        None => format!("no entry for this patient in the log: '{patient}' never occurs"),
+    })
 }
 
 fn access(store: &Store, row: usize) -> Access {
@@ -125,15 +229,9 @@ pub struct Integrity {
 }
 
 /// The integrity of the chains holding `rows`: every file of every chain
-/// that holds one of them. With no rows, of everything loaded: an empty
-/// report is only as good as the whole log (a deleted entry is a missing
-/// access).
+/// that holds one of them.
 pub fn integrity(store: &Store, verification: &Verification, rows: &[u32]) -> Integrity {
-    let mut files: BTreeSet<&str> = if rows.is_empty() {
-        verification.files.iter().map(|f| f.name.as_str()).collect()
-    } else {
-        rows.iter().map(|&r| store.location(r as usize).0).collect()
-    };
+    let mut files: BTreeSet<&str> = rows.iter().map(|&r| store.location(r as usize).0).collect();
     for chain in &verification.chains {
         if chain.files.iter().any(|f| files.contains(f.as_str())) {
             files.extend(chain.files.iter().map(String::as_str));
@@ -210,6 +308,11 @@ pub struct Accounting {
     pub integrity_verified: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integrity_note: Option<String>,
+    /// As in [`AccessReport`].
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub filter: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub patient_note: Option<String>,
     /// The entries of `disclosures`, one each.
     #[serde(skip)]
     pub keys: Vec<RowKey>,
@@ -244,6 +347,8 @@ pub fn accounting(report: &AccessReport) -> Accounting {
         disclosures,
         integrity_verified: report.integrity_verified,
         integrity_note: report.integrity_note.clone(),
+        filter: report.filter.clone(),
+        patient_note: report.patient_note.clone(),
         keys,
     }
 }

@@ -1,7 +1,7 @@
 //! The selected entry in full: where it is, and its JSON, indented.
 
 use super::{App, pane_block, sanitized, title, wrap};
-use crate::backend::{Backend, RowKey};
+use crate::backend::{Backend, EntryRow, RowKey};
 use crate::log::entry::parse_line;
 use crate::tui::app::Pane;
 use crate::tui::layout::{LIST_CHROME, rows_in};
@@ -59,7 +59,7 @@ pub fn content(app: &App, width: usize) -> Vec<String> {
     };
     let mut text = vec![
         format!("{}:{}", sanitized(&detail.row.file), detail.row.line),
-        sanitized(&detail.attribution).into_owned(),
+        sanitized(&logged_attribution(&detail.row)).into_owned(),
         retention_line(app, backend.as_ref(), key),
         String::new(),
     ];
@@ -84,4 +84,24 @@ fn retention_line(app: &App, backend: &dyn Backend, key: RowKey) -> String {
         ),
         _ => format!("retention: {}", r.status.name()),
     }
+}
+
+/// Who did what and why, as logged: the lesson's attribution chain without
+/// its invented defaults (a hipaa entry has no model and no trigger), with
+/// the purpose: `User usr_1 (nurse) → get_order · purpose treatment`.
+fn logged_attribution(row: &EntryRow) -> String {
+    let mut out = format!("User {}", row.user.as_deref().unwrap_or("(none logged)"));
+    if let Some(role) = &row.role {
+        out.push_str(&format!(" ({role})"));
+    }
+    for step in [&row.model, &row.tool].into_iter().flatten() {
+        out.push_str(&format!(" → {step}"));
+    }
+    if let Some(trigger) = &row.trigger {
+        out.push_str(&format!(" [{trigger}]"));
+    }
+    if let Some(purpose) = &row.purpose {
+        out.push_str(&format!(" · purpose {purpose}"));
+    }
+    out
 }

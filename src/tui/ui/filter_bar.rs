@@ -3,6 +3,7 @@
 
 use super::{App, safe, sanitized};
 use crate::text::truncate_to_width;
+use crate::tui::clock::zone_label;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
@@ -30,6 +31,20 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         spans.push(Span::raw(sanitized(bar.input.text()).into_owned()));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    if bar.active {
+        // Times typed without an offset are read in the zone shown.
+        let zone = format!(" times {} ", zone_label(app.utc));
+        let typed = PROMPT.len() + sanitized(bar.input.text()).width();
+        let width = zone.len() as u16 + 3;
+        if usize::from(area.width) > typed + usize::from(width) {
+            let at = Rect {
+                x: area.right() - width,
+                width: width - 3,
+                ..area
+            };
+            frame.render_widget(Span::styled(zone, app.theme.dim()), at);
+        }
+    }
     if app.querying {
         let busy = Rect {
             x: area.right().saturating_sub(3),
@@ -82,7 +97,12 @@ pub fn draw_completions(app: &App, bar: Rect, body: Rect, frame: &mut Frame) {
         .unwrap_or(0)
         .clamp(16, 48);
     let width = (label_width as u16 + 4).min(body.width);
-    let text_before = &app.filter.input.text()[..completions.replace.start];
+    // Anchored in the text they were computed for: the bar may have
+    // changed since (Ctrl-U, history) while fresh ones are computed.
+    let text_before = completions
+        .text
+        .get(..completions.replace.start)
+        .unwrap_or_default();
     let x = bar.x + (PROMPT.len() + sanitized(text_before).width()) as u16;
     // One line down, so the entries' title and match count stay in view.
     let area = Rect {

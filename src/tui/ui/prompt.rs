@@ -2,6 +2,7 @@
 
 use super::{App, sanitized};
 use crate::tui::app::Prompt;
+use crate::tui::export::Exporting;
 use ratatui::Frame;
 use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
@@ -19,20 +20,23 @@ pub fn draw(app: &App, body: Rect, frame: &mut Frame) {
         height: 4.min(body.height),
     };
     let (title, lines) = match prompt {
-        Prompt::ExportPath(input) => (
-            " Export the access report ",
+        Prompt::ExportPath(input, what) => (
+            match what {
+                Exporting::Report => " Export the access report ",
+                Exporting::Entries => " Export the filtered entries ",
+            },
             vec![
                 Line::from(vec![
                     Span::styled("path: ", app.theme.key()),
                     Span::raw(sanitized(input.text()).into_owned()),
                 ]),
                 Line::styled(
-                    "the ending (.json .csv .md .fhir.json) is the format · Enter · Esc",
+                    "ending = format: .json .jsonl .csv .md .fhir.json · Enter · Esc",
                     app.theme.dim(),
                 ),
             ],
         ),
-        Prompt::Overwrite(path) => (
+        Prompt::Overwrite(path, _) => (
             " File exists ",
             vec![
                 Line::from(format!(
@@ -46,7 +50,7 @@ pub fn draw(app: &App, body: Rect, frame: &mut Frame) {
     let block = Block::bordered().border_style(app.theme.key()).title(title);
     frame.render_widget(Clear, area);
     frame.render_widget(Paragraph::new(lines).block(block), area);
-    if let Prompt::ExportPath(input) = prompt {
+    if let Prompt::ExportPath(input, _) = prompt {
         let x = area.x + 1 + "path: ".len() as u16 + input.cursor_column() as u16;
         frame.set_cursor_position(Position::new(
             x.min(area.right().saturating_sub(2)),

@@ -24,17 +24,29 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let [summary, table_area] =
         Layout::vertical([Constraint::Length(REPORT_SUMMARY), Constraint::Fill(1)]).areas(inner);
     let plural = |n: usize, one: &'static str, many: &'static str| if n == 1 { one } else { many };
-    let counts = format!(
+    let counts = Line::from(format!(
         "{} {} by {} {}",
         report.total_accesses,
         plural(report.total_accesses, "access", "accesses"),
         report.unique_users,
         plural(report.unique_users, "user", "users"),
-    );
-    let period = format!(
+    ));
+    // An id that never occurs is said where the count is read.
+    let counts = match &report.patient_note {
+        Some(note) => Line::styled(format!("{counts}: {}", sanitized(note)), app.theme.failed()),
+        None => counts,
+    };
+    let period = Line::from(format!(
         "from {} to {}",
         report.report_period.start, report.report_period.end
-    );
+    ));
+    let filter = Line::from(match &report.filter {
+        Some(filter) => format!(
+            "filter: {} (only entries matching every term)",
+            sanitized(filter)
+        ),
+        None => "every entry of this patient in the period".to_owned(),
+    });
     let integrity = if report.integrity_verified {
         Line::styled(
             "✓ integrity verified: the chain holding these entries is intact and hashes every field",
@@ -53,8 +65,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     // The integrity note may take three lines at 80 columns: it is the one
     // thing a compliance officer must not miss.
     frame.render_widget(
-        Paragraph::new(vec![Line::from(counts), Line::from(period), integrity])
-            .wrap(Wrap { trim: false }),
+        Paragraph::new(vec![counts, period, filter, integrity]).wrap(Wrap { trim: false }),
         summary,
     );
 
