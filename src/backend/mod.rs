@@ -21,6 +21,7 @@ pub mod clickhouse;
 #[cfg(test)]
 pub(crate) mod conformance;
 pub mod memory;
+pub mod report;
 
 use crate::filter::{Field, Filter};
 use crate::log::chain::Verification;

@@ -6,11 +6,12 @@ use super::cursor::Cursor;
 use super::export::{ENDINGS, Exporting, Format};
 use super::input::LineInput;
 use crate::backend::RowKey;
+use crate::backend::report::filtered_report;
 use crate::export::atomic::refuse_evidence;
 use crate::filter::parse_filter_in;
 use crate::text::for_terminal;
 use crate::views::alerts::{Alerts, Burst, EmergencyAccess};
-use crate::views::report::{AccessReport, filtered_report};
+use crate::views::report::AccessReport;
 use std::path::PathBuf;
 use std::sync::Arc;
 
