@@ -16,6 +16,11 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Longest error text read from the server; its messages are a few lines.
 const ERROR_BODY_LIMIT: u64 = 64 * 1024;
 
+/// When set, every statement sent is appended to this file as a JSON
+/// string per line: CI replays them on current ClickHouse (chdb) to check
+/// that what 18.16 accepted is accepted there too (ARCHITECTURE.md).
+pub const SQL_LOG: &str = "AUDITUI_CLICKHOUSE_SQL_LOG";
+
 /// A connection to one database, and the settings every request carries.
 pub struct Client {
     url: Url,
@@ -66,6 +71,7 @@ impl Client {
     /// Run a query and read its answer as it arrives: a result of any size
     /// in bounded memory.
     pub fn query_stream(&self, sql: &str) -> Result<impl Read + use<>, String> {
+        record_statement(sql);
         let request = self.request(None);
         let response = request.send(sql).map_err(|e| self.transport(e))?;
         self.check(response)
@@ -75,6 +81,7 @@ impl Client {
     /// request, so one block the server stores whole or not at all.
     pub fn insert_row_binary(&self, table: &str, rows: &[u8]) -> Result<(), String> {
         let insert = format!("INSERT INTO {table} FORMAT RowBinary");
+        record_statement(&insert);
         let response = self
             .request(Some(&insert))
             .send(rows)
@@ -154,6 +161,28 @@ fn server_message(status: u16, text: &str) -> String {
     text.to_string()
 }
 
+/// Append `sql` to the file [`SQL_LOG`] names, if it names one. Best
+/// effort: the log is a test aid, and failing to write it must not fail
+/// the statement.
+fn record_statement(sql: &str) {
+    if let Some(path) = std::env::var_os(SQL_LOG) {
+        let _ = append_statement(std::path::Path::new(&path), sql);
+    }
+}
+
+/// One JSON string and a newline, in one write so that processes sharing
+/// the file do not interleave their lines.
+fn append_statement(path: &std::path::Path, sql: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut line = serde_json::to_string(sql).expect("a string serialises");
+    line.push('\n');
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?
+        .write_all(line.as_bytes())
+}
+
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -197,6 +226,20 @@ mod tests {
         let url = Url::parse_with("clickhouse://u:pw@h:1/d", None).unwrap();
         let message = Client::new(url).error("line one\nline two");
         assert_eq!(message, "clickhouse://u@h:1/d: line one line two");
+    }
+
+    #[test]
+    fn recorded_statements_are_one_json_string_per_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("sql.jsonl");
+        append_statement(&log, "SELECT 1").unwrap();
+        append_statement(&log, "SELECT 'a\nb'").unwrap();
+        let lines: Vec<String> = std::fs::read_to_string(&log)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines, ["SELECT 1", "SELECT 'a\nb'"]);
     }
 
     #[test]
