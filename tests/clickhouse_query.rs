@@ -42,17 +42,8 @@ fn store_rows(client: &Client, backend: &dyn Backend) {
             rows.string(row.file.as_bytes());
             rows.u64(row.line as u64);
             rows.i64(row.key.time);
-            for field in [
-                Field::User,
-                Field::Patient,
-                Field::Tool,
-                Field::Conversation,
-                Field::Model,
-                Field::Role,
-                Field::Purpose,
-                Field::Trigger,
-                Field::Ip,
-            ] {
+            // The table's field columns are in `Field::ALL` order.
+            for field in Field::ALL {
                 rows.string(text(field));
             }
             rows.i8(match row.outcome {
