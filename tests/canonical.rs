@@ -1,5 +1,6 @@
 //! Differential tests: our canonical JSON and hashes against what CPython,
 //! running the lesson's own code, wrote into tests/fixtures/.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 use auditui::log::canonical::{
     sha256, to_hex, write_canonical, write_canonical_without, write_float, write_node,

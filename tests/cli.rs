@@ -1,5 +1,6 @@
 //! The view subcommands as a user runs them: the built binary on the
 //! fixtures, checking output shapes, exit codes, safe files and safe text.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 mod support;
 

@@ -1,5 +1,6 @@
 //! ClickHouse: the client and the tables against a real server, started
 //! privately for each test (skipped with one line when there is none).
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 #[path = "support/clickhouse.rs"]
 mod server;

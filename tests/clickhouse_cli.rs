@@ -1,6 +1,7 @@
 //! Every view command run on a `clickhouse://` URL prints what it prints on
 //! the files the database was filled from, byte for byte, in every format:
 //! on one server, and through a `Distributed` table over two shards.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 #[path = "support/clickhouse.rs"]
 mod server;

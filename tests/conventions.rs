@@ -1,6 +1,7 @@
 //! What users of modern command-line tools expect: help with examples,
 //! completions, a man page, colour only where it belongs, quiet stderr in
 //! pipes, and a configuration file whose mistakes are reported, not fatal.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! Evidence is never modified: every subcommand and the terminal UI run on
 //! a copy of sample-logs/, and afterwards every file there has the same
 //! bytes (SHA-256), the same modification time, and no file came or went.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 mod support;
 

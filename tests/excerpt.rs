@@ -2,6 +2,7 @@
 //! patient and a monitor would run them: `checkpoint --key`, `excerpt`,
 //! `verify-excerpt`, `report --with-proofs`, `consistency` and
 //! `verify-consistency`, and every tampering they must catch.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 mod support;
 

@@ -3,6 +3,7 @@
 //! appended to while being read, unreadable files. Each must end with a
 //! message naming the file and the exit code of ARCHITECTURE.md (1
 //! findings, 2 I/O), never a crash or a hang: every run has a deadline.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 mod support;
 
@@ -330,6 +331,7 @@ fn an_unreadable_file_is_an_io_error_naming_it() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     // Root reads any file whatever its mode: run auditui as nobody instead.
+    // SAFETY: geteuid has no preconditions and cannot fail.
     let mut command = if unsafe { libc::geteuid() } == 0 {
         if Command::new("setpriv").arg("--version").output().is_err() {
             eprintln!("skipped: running as root and setpriv is missing, so no EACCES can be had");

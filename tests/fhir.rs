@@ -2,6 +2,7 @@
 //! elements, instant format and stable ids, entry by entry against the
 //! fixture. (CI also runs scripts/validate_fhir.py, an independent FHIR
 //! implementation, on the same export: see .ci/run.)
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 use auditui::backend::memory::MemoryBackend;
 use auditui::backend::{Backend, PageAt, RowKey, everything};

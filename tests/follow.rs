@@ -1,5 +1,6 @@
 //! `auditui follow` as a user runs it: a log that grows while the binary
 //! watches it, each appended line reported with its verdict.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 mod support;
 

@@ -1,6 +1,7 @@
 //! `auditui generate`: its logs verify, are deterministic and realistic, and
 //! the committed `sample-logs/` are exactly what the generator and
 //! `scripts/make-sample-logs.sh` produce, verifying as their README says.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 use auditui::generate::{
     self, BURST_ACCESSES, BURST_PATIENT, BURST_USER, GeneratedFile, Options, Scenario, parse_start,

@@ -2,6 +2,7 @@
 //! (tests/reference/make_fixtures.py): auditui must call it intact, with
 //! the hashes CPython computed, and a configured limit must leave it "not
 //! verified", never a finding. The log is built from a committed recipe.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 use auditui::log::canonical::to_hex;
 use auditui::log::entry::LineReader;

@@ -39,7 +39,12 @@ const LAYERS: &[&[&str]] = &[
 
 /// Tests of the log layer verify generated logs: the generator is their
 /// test data, the way a crate's tests use its dev-dependencies. Only code
-/// under `#[cfg(test)]` may use it from below.
+/// under `#[cfg(test)]` may use it from below. Why it stays: `testing` is
+/// no way round (it loads a store, a layer above `log`), and the memo's
+/// replay test needs what only the whole generator gives (thousands of
+/// lines whose shapes repeat with varied values, Unicode and nesting);
+/// the generator in turn needs `log::canonical` to seal its entries, so
+/// it cannot move below `log`.
 const TEST_DATA: &str = "generate";
 
 fn layer(module: &str) -> Option<usize> {

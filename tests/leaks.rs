@@ -1,6 +1,7 @@
 //! `auditui scan`: every leak planted in tests/fixtures/leaks.jsonl is found
 //! at its line and JSON path with the right kind, its secret never appears
 //! in the output, and logs sanitised the lesson's way are clean.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 mod support;
 

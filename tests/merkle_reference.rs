@@ -1,6 +1,7 @@
 //! auditui's Merkle tree checked against two implementations nobody here
 //! wrote: pymerkle (Python, run once by tests/reference/make_merkle_fixtures.py
 //! into a committed fixture) and the ct-merkle crate (a dev-dependency).
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 use auditui::log::merkle::{self, Hash, Tree};
 use ct_merkle::mem_backed_tree::MemoryBackedTree;

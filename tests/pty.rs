@@ -1,6 +1,7 @@
 //! The real binary in a pseudo-terminal, driven like a person would: wait
 //! for the banner, filter, open the detail, quit, and check the terminal
 //! was handed back as it was found.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};

@@ -1,6 +1,7 @@
 //! The access report of a filter is one report: `r` in the browser and
 //! `auditui report -q` give the same JSON, and both say which filter
 //! narrowed it and when the patient id never occurs.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 mod support;
 

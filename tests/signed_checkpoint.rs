@@ -1,5 +1,6 @@
 //! Signed checkpoints end to end: `keygen`, `checkpoint --key` and
 //! `verify --checkpoint --trusted-key`, as an auditor would run them.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 mod support;
 

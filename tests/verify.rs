@@ -1,5 +1,6 @@
 //! Verification on logs written by the lesson's own code (tests/fixtures),
 //! and every tamper class located at its line with the right kind.
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 use auditui::log::chain::{FindingKind, Verification};
 use auditui::log::checkpoint::Checkpoint;

@@ -1,6 +1,7 @@
 //! Every view against what the lesson's own Python functions return on the
 //! same entries (tests/fixtures/views.expected.json, written by
 //! tests/reference/make_fixtures.py running the lesson's code in CPython).
+#![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 use auditui::filter::{parse_filter, quote_value};
 use auditui::log::chain::Verification;

@@ -7,9 +7,8 @@ use super::common::{self, Input, Output};
 use super::excerpt::excerpt_of;
 use super::verify::read_note_text;
 use crate::backend::report::filtered_report;
-use crate::backend::{Backend, RowKey};
-use crate::export::{self, Document};
-use crate::log::excerpt::{Excerpt, armoured};
+use crate::export;
+use crate::export::report_file::{ReportFile, ReportFormat};
 use crate::text::for_terminal;
 use crate::time::{Zone, parse_time_in};
 use crate::views::Moment;
@@ -114,82 +113,51 @@ pub fn run(args: Args) -> Result<u8, String> {
         }
         None => None,
     };
-    let out = Written {
-        format: args.format,
-        layout: common::TextLayout::for_output(&args.output),
-        backend,
-        keys,
-        excerpt: excerpt.as_ref(),
-    };
+    let layout = common::TextLayout::for_output(&args.output);
     common::write_output(&args.output, &args.input, |w| match &accounting {
-        Some(accounting) => out.write(&export::accounting_document(accounting), accounting, w),
-        None => out.write(&export::report_document(&report), &report, w),
+        Some(accounting) => {
+            let document = export::accounting_document(accounting);
+            let file = ReportFile {
+                view: accounting,
+                document: &document,
+                backend,
+                keys,
+                excerpt: excerpt.as_ref(),
+            };
+            write_as(&file, args.format, layout, w)
+        }
+        None => {
+            let document = export::report_document(&report);
+            let file = ReportFile {
+                view: &report,
+                document: &document,
+                backend,
+                keys,
+                excerpt: excerpt.as_ref(),
+            };
+            write_as(&file, args.format, layout, w)
+        }
     })?;
     Ok(EXIT_OK)
 }
 
-/// How the report is written, whichever view it is.
-struct Written<'a> {
+/// The report in `--format`: text laid out for the terminal (then the
+/// proofs), or a file format.
+fn write_as(
+    file: &ReportFile<'_, impl Serialize>,
     format: Format,
     layout: common::TextLayout,
-    backend: &'a dyn Backend,
-    /// The entries the report covers.
-    keys: &'a [RowKey],
-    /// Their proofs, carried along when asked for.
-    excerpt: Option<&'a Excerpt>,
-}
-
-impl Written<'_> {
-    /// The report in `format`: JSON is the view itself, FHIR the entries it
-    /// covers, the rest its document; each with the excerpt if there is one
-    /// (in JSON as an `excerpt` member, in FHIR in the Bundle's meta, after
-    /// the rest as an armoured block, commented out in CSV).
-    fn write(
-        &self,
-        document: &Document,
-        view: &impl Serialize,
-        out: &mut dyn Write,
-    ) -> io::Result<()> {
-        let armour = |prefix| {
-            self.excerpt
-                .map(|e| armoured(e, prefix))
-                .unwrap_or_default()
-        };
-        match self.format {
-            Format::Text => {
-                common::write_document(document, self.layout, out)?;
-                out.write_all(armour("").as_bytes())
-            }
-            Format::Json => match self.excerpt {
-                Some(excerpt) => {
-                    let mut value = serde_json::to_value(view).map_err(io::Error::other)?;
-                    value["excerpt"] = serde_json::to_value(excerpt).map_err(io::Error::other)?;
-                    export::json::write_pretty(&value, out)
-                }
-                None => export::json::write_pretty(view, out),
-            },
-            Format::Csv => {
-                export::csv::write_table(&document.table, out)?;
-                out.write_all(armour("# ").as_bytes())
-            }
-            Format::Md => {
-                export::markdown::write_document(document, out)?;
-                if self.excerpt.is_some() {
-                    write!(
-                        out,
-                        "\n## Proofs\n\nCheck with `auditui verify-excerpt FILE --trusted-key KEY`.\n\n```\n{}```\n",
-                        armour("")
-                    )?;
-                }
-                Ok(())
-            }
-            Format::Fhir => match self.excerpt {
-                Some(excerpt) => {
-                    let text = serde_json::to_string(excerpt).map_err(io::Error::other)?;
-                    export::fhir::write_bundle_with_excerpt(self.backend, self.keys, &text, out)
-                }
-                None => export::fhir::write_bundle(self.backend, self.keys, out),
-            },
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let format = match format {
+        Format::Text => {
+            common::write_document(file.document, layout, out)?;
+            return out.write_all(file.armour("").as_bytes());
         }
-    }
+        Format::Json => ReportFormat::Json,
+        Format::Csv => ReportFormat::Csv,
+        Format::Md => ReportFormat::Markdown,
+        Format::Fhir => ReportFormat::Fhir,
+    };
+    file.write(format, out)
 }

@@ -10,6 +10,7 @@ pub mod csv;
 pub mod fhir;
 pub mod json;
 pub mod markdown;
+pub mod report_file;
 
 use crate::backend::{EntryRow, Selection};
 use crate::store::store::{NO_TIME, Outcome};

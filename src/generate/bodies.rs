@@ -5,7 +5,7 @@ use super::isoformat::IsoFormat;
 use super::pyjson::PyJson;
 use super::rng::Rng;
 use super::traffic::{Call, Failure, Review, has_patient_argument, patient_id};
-use super::world::{Domain, Role, Tool, World};
+use super::world::{Domain, Patient, Role, Tool, World};
 use std::fmt;
 use std::fmt::Display;
 
@@ -195,307 +195,399 @@ pub(super) fn write_body(
     now: i64,
     hipaa: bool,
 ) {
-    // Arguments come from the call's own seed so that a retry repeats them.
-    let mut a = Rng::new(call.args_seed);
-    let role = world.users[call.user].role;
-    let patient = (call.patient > 0).then(|| &world.patients[usize::from(call.patient) - 1]);
-    let order = OrderId(call.order);
-    let customer = CustomerId(call.customer);
-    let mut sum = Summary::default();
-    // Values shared between arguments and result.
-    let mut status = "";
-    let mut sections: &[&str] = &[];
-    let mut department = "";
-    let mut panel = "";
-    let mut slot = 0i64;
+    let mut body = Body {
+        world,
+        call,
+        now,
+        hipaa,
+        role: world.users[call.user].role,
+        patient: (call.patient > 0).then(|| &world.patients[usize::from(call.patient) - 1]),
+        // Arguments come from the call's own seed so that a retry repeats them.
+        a: Rng::new(call.args_seed),
+        rng,
+        sum: Summary::default(),
+        status: "",
+        sections: &[],
+        department: "",
+        panel: "",
+        slot: 0,
+    };
     w.key(if hipaa {
         "arguments_sanitized"
     } else {
         "arguments"
     })
     .begin_object();
-    if has_patient_argument(world.domain, call.tool)
-        && let Some(p) = patient
-    {
-        w.key("patient_id").str(&p.id);
-    }
-    if call.tool.is_clinical() && !hipaa {
-        // AuditEntry has no purpose field: the tool takes it as an argument.
-        w.key("purpose").str(call.purpose.name());
-    }
-    match call.tool {
-        Tool::GetCustomer => {
-            w.key("customer_id").text(&customer);
-            if a.chance(0.2) {
-                w.key("include")
-                    .begin_array()
-                    .str("orders")
-                    .str("tickets")
-                    .end_array();
-            }
-            if a.chance(0.04) {
-                w.key("auth").begin_object();
-                w.key("user")
-                    .str(&world.users[call.user].id)
-                    .key("password")
-                    .str(REDACTED);
-                w.end_object();
-            }
-            sum.customer = Some(call.customer);
-            sum.status = Some(rng.pick(&CUSTOMER_STATUSES));
-            sum.size = rng.chance(0.15).then(|| rng.range(1001, 9000));
-        }
-        Tool::GetOrder => {
-            w.key("order_id").text(&order);
-            let items = a.chance(0.3);
-            if items {
-                w.key("include_items").bool(true);
-            }
-            sum.order = Some(call.order);
-            sum.status = Some(rng.pick(&ORDER_STATUSES[..]));
-            sum.size = (items && rng.chance(0.3)).then(|| rng.range(1001, 6000));
-        }
-        Tool::UpdateOrderStatus => {
-            w.key("order_id").text(&order);
-            status = if role == Role::Customer {
-                "cancelled"
-            } else {
-                a.pick(&ORDER_STATUSES)
-            };
-            w.key("status").str(status);
-            if a.chance(0.25) {
-                w.key("note").str(a.pick(&ORDER_NOTES));
-            }
-            sum.order = Some(call.order);
-            sum.status = Some(status);
-        }
-        Tool::IssueRefund => {
-            w.key("order_id").text(&order);
-            w.key("amount").float(amount(&mut a, 500, 50_000));
-            w.key("currency").str(a.pick(&CURRENCIES));
-            w.key("reason").str(a.pick(&REASONS));
-            sum.id = Some(Ident::Num("RF-", rng.range(100_000, 999_999)));
-            sum.order = Some(call.order);
-            sum.status = Some(if rng.chance(0.8) {
-                "processed"
-            } else {
-                "pending"
-            });
-        }
-        Tool::ChargePayment => {
-            w.key("customer_id").text(&customer);
-            w.key("amount").float(amount(&mut a, 999, 120_000));
-            w.key("currency").str(a.pick(&CURRENCIES));
-            w.key("payment_method").str(a.pick(&PAYMENT_METHODS));
-            w.key("api_key").str(REDACTED);
-            if a.chance(0.002) {
-                w.key("card_number").str(a.pick(&LEAKED_CARDS));
-            }
-            sum.id = Some(Ident::Hex("ch_", rng.next_u64()));
-            sum.customer = Some(call.customer);
-            sum.status = Some("succeeded");
-        }
-        Tool::ApplyCredit => {
-            w.key("customer_id").text(&customer);
-            w.key("amount").float(amount(&mut a, 500, 10_000));
-            w.key("reason").str(a.pick(&REASONS));
-            sum.id = Some(Ident::Num("CR-", rng.range(10_000, 99_999)));
-            sum.customer = Some(call.customer);
-        }
-        Tool::SearchKb => {
-            let clinical = world.domain == Domain::Clinic || role.is_clinical();
-            w.key("query").str(if clinical {
-                a.pick(&CLINICAL_QUERIES)
-            } else {
-                a.pick(&QUERIES)
-            });
-            w.key("limit").int(a.pick(&[5, 10, 10, 20]));
-            if a.chance(0.4) {
-                w.key("filters").begin_object();
-                w.key("lang").str(a.pick(&LANGS)).key("token").str(REDACTED);
-                w.end_object();
-            }
-            let count = rng.below(60);
-            sum.count = Some(count);
-            sum.size = (count > 12).then(|| 400 + count * rng.range(60, 160));
-        }
-        Tool::SendEmail => {
-            if world.domain == Domain::Clinic {
-                w.key("template").str(a.pick(&CLINIC_TEMPLATES));
-                if hipaa && let Some(p) = patient {
-                    w.key("patient_name").str(&p.name);
-                }
-            } else {
-                w.key("customer_id").text(&customer);
-                w.key("template").str(a.pick(&SUPPORT_TEMPLATES));
-                w.key("subject").str(a.pick(&SUBJECTS));
-                if a.chance(0.05) {
-                    w.key("headers").begin_object();
-                    w.key("Authorization").str(REDACTED);
-                    w.key("X-Request-Id").text(Ident::Hex("req_", a.next_u64()));
-                    w.end_object();
-                }
-            }
-            sum.id = Some(Ident::Hex("msg_", rng.next_u64()));
-            sum.status = Some("queued");
-        }
-        Tool::InitiateReturn => {
-            w.key("order_id").text(&order);
-            w.key("reason").str(a.pick(&REASONS));
-            w.key("items").begin_array();
-            for _ in 0..a.range(1, 3) {
-                w.text(Ident::Num("SKU-", a.range(10_000, 99_999)));
-            }
-            w.end_array();
-            sum.id = Some(Ident::Num("RET-", rng.range(1000, 9999)));
-            sum.order = Some(call.order);
-            sum.status = Some("return_requested");
-        }
-        Tool::AccessPatientRecord => {
-            sections = if role == Role::BillingClerk {
-                BILLING_SECTIONS
-            } else {
-                a.pick(&SECTIONS)
-            };
-            w.key("sections").begin_array();
-            for s in sections {
-                w.str(s);
-            }
-            w.end_array();
-            if let Some(p) = patient.filter(|_| hipaa) {
-                if a.chance(0.3) {
-                    w.key("patient_name").str(&p.name);
-                }
-                if a.chance(0.15) {
-                    w.key("date_of_birth").str(&p.date_of_birth);
-                }
-                if role == Role::BillingClerk && a.chance(0.5) {
-                    w.key("ssn").str(&p.ssn);
-                }
-            } else if role == Role::BillingClerk && a.chance(0.5) {
-                // `_sanitize` redacts ssn in the general audit log.
-                w.key("ssn").str(REDACTED);
-            }
-            if call.break_glass {
-                w.key("break_glass").bool(true);
-                w.key("justification").str(a.pick(&JUSTIFICATIONS));
-            }
-            sum.patient_as_id = true;
-            sum.count = Some(rng.range(1, 40));
-            sum.size = rng.chance(0.1).then(|| rng.range(1001, 20_000));
-        }
-        Tool::UpdateTreatment => {
-            w.key("plan").str(a.pick(&CLINICAL_NOTES));
-            if let Some(p) = patient.filter(|_| hipaa && a.chance(0.1)) {
-                w.key("date_of_birth").str(&p.date_of_birth);
-            }
-            sum.id = Some(Ident::Num("TX-", rng.range(100_000, 999_999)));
-            sum.status = Some("updated");
-        }
-        Tool::ScheduleAppointment => {
-            if let Some(p) = patient.filter(|_| hipaa) {
-                w.key("patient_name").str(&p.name);
-                w.key("phone").str(&p.phone);
-            }
-            department = a.pick(&DEPARTMENTS);
-            // Whole and half hours, 08:00-16:30, 1-20 days ahead.
-            let day = now.div_euclid(86_400_000_000) + a.range(1, 20) as i64;
-            slot = day * 86_400_000_000 + (8 * 60 + 30 * a.range(0, 17) as i64) * 60_000_000;
-            w.key("department").str(department);
-            w.key("slot").text(Slot(slot));
-            if a.chance(0.2) {
-                w.key("notes").str(a.pick(&CLINICAL_NOTES));
-            }
-            sum.id = Some(Ident::Num("APT-", rng.range(100_000, 999_999)));
-            sum.status = Some("booked");
-        }
-        Tool::PrescribeMedication => {
-            w.key("drug").str(a.pick(&DRUGS));
-            w.key("refills").int(a.range(0, 3) as i64);
-            if let Some(p) = patient.filter(|_| hipaa && a.chance(0.2)) {
-                w.key("patient_name").str(&p.name);
-            }
-            sum.id = Some(Ident::Num("RX-", rng.range(100_000, 999_999)));
-            sum.status = Some("sent_to_pharmacy");
-        }
-        Tool::GetLabResults => {
-            panel = a.pick(&PANELS);
-            w.key("panel").str(panel);
-            sum.count = Some(rng.range(1, 12));
-        }
-        Tool::ReviewEmergencyAccess => {
-            let review = call.review.unwrap_or(Review {
-                reviewed: call.user,
-                at_micros: now,
-            });
-            w.key("reviewed_user").str(&world.users[review.reviewed].id);
-            w.key("emergency_access_at")
-                .str(IsoFormat::new(review.at_micros).as_str());
-            status = if a.chance(0.85) {
-                "justified"
-            } else {
-                "needs_follow_up"
-            };
-            w.key("decision").str(status);
-            sum.id = Some(Ident::Num("REV-", rng.range(1000, 9999)));
-            sum.status = Some(status);
-        }
-    }
+    body.arguments(w);
     w.end_object();
 
     w.key("result_summary").begin_object();
     let failure_text = call.failure.map(|f| FailureText {
         failure: f,
         call,
-        role,
+        role: body.role,
         world,
         args_seed: call.args_seed,
     });
-    if !hipaa {
+    match failure_text {
         // `_summarize_result`: success, error, then the identifier keys.
-        w.key("success").bool(call.failure.is_none());
-        if let Some(text) = failure_text {
+        Some(text) if !hipaa => {
+            w.key("success").bool(false);
             w.key("error").text(text);
+        }
+        Some(text) => {
+            w.key("error").text(text);
+        }
+        None if !hipaa => {
+            w.key("success").bool(true);
+            body.summary(w);
+        }
+        None => body.hipaa_result(w),
+    }
+    w.end_object();
+}
+
+/// One call's body being written: the call, the two random streams, and
+/// what the arguments decided that the result repeats.
+struct Body<'a> {
+    world: &'a World,
+    call: &'a Call,
+    now: i64,
+    hipaa: bool,
+    role: Role,
+    patient: Option<&'a Patient>,
+    /// The arguments' stream, seeded by the call.
+    a: Rng,
+    /// The log's stream, for results.
+    rng: &'a mut Rng,
+    sum: Summary,
+    status: &'static str,
+    sections: &'static [&'static str],
+    department: &'static str,
+    panel: &'static str,
+    slot: i64,
+}
+
+impl Body<'_> {
+    fn order(&self) -> OrderId {
+        OrderId(self.call.order)
+    }
+
+    fn customer(&self) -> CustomerId {
+        CustomerId(self.call.customer)
+    }
+
+    /// The arguments object's keys: the patient and purpose, then the tool's.
+    fn arguments(&mut self, w: &mut PyJson<'_>) {
+        if has_patient_argument(self.world.domain, self.call.tool)
+            && let Some(p) = self.patient
+        {
+            w.key("patient_id").str(&p.id);
+        }
+        if self.call.tool.is_clinical() && !self.hipaa {
+            // AuditEntry has no purpose field: the tool takes it as an argument.
+            w.key("purpose").str(self.call.purpose.name());
+        }
+        match self.call.tool {
+            Tool::GetCustomer => self.get_customer(w),
+            Tool::GetOrder => self.get_order(w),
+            Tool::UpdateOrderStatus => self.update_order_status(w),
+            Tool::IssueRefund => self.issue_refund(w),
+            Tool::ChargePayment => self.charge_payment(w),
+            Tool::ApplyCredit => self.apply_credit(w),
+            Tool::SearchKb => self.search_kb(w),
+            Tool::SendEmail => self.send_email(w),
+            Tool::InitiateReturn => self.initiate_return(w),
+            Tool::AccessPatientRecord => self.access_patient_record(w),
+            Tool::UpdateTreatment => self.update_treatment(w),
+            Tool::ScheduleAppointment => self.schedule_appointment(w),
+            Tool::PrescribeMedication => self.prescribe_medication(w),
+            Tool::GetLabResults => self.get_lab_results(w),
+            Tool::ReviewEmergencyAccess => self.review_emergency_access(w),
+        }
+    }
+
+    fn get_customer(&mut self, w: &mut PyJson<'_>) {
+        w.key("customer_id").text(self.customer());
+        if self.a.chance(0.2) {
+            w.key("include")
+                .begin_array()
+                .str("orders")
+                .str("tickets")
+                .end_array();
+        }
+        if self.a.chance(0.04) {
+            w.key("auth").begin_object();
+            w.key("user")
+                .str(&self.world.users[self.call.user].id)
+                .key("password")
+                .str(REDACTED);
+            w.end_object();
+        }
+        self.sum.customer = Some(self.call.customer);
+        self.sum.status = Some(self.rng.pick(&CUSTOMER_STATUSES));
+        self.sum.size = self.rng.chance(0.15).then(|| self.rng.range(1001, 9000));
+    }
+
+    fn get_order(&mut self, w: &mut PyJson<'_>) {
+        w.key("order_id").text(self.order());
+        let items = self.a.chance(0.3);
+        if items {
+            w.key("include_items").bool(true);
+        }
+        self.sum.order = Some(self.call.order);
+        self.sum.status = Some(self.rng.pick(&ORDER_STATUSES[..]));
+        self.sum.size = (items && self.rng.chance(0.3)).then(|| self.rng.range(1001, 6000));
+    }
+
+    fn update_order_status(&mut self, w: &mut PyJson<'_>) {
+        w.key("order_id").text(self.order());
+        self.status = if self.role == Role::Customer {
+            "cancelled"
         } else {
-            if let Some(id) = sum.id {
-                w.key("id").text(id);
-            } else if let Some(p) = patient.filter(|_| sum.patient_as_id) {
-                w.key("id").str(&p.id);
+            self.a.pick(&ORDER_STATUSES)
+        };
+        w.key("status").str(self.status);
+        if self.a.chance(0.25) {
+            w.key("note").str(self.a.pick(&ORDER_NOTES));
+        }
+        self.sum.order = Some(self.call.order);
+        self.sum.status = Some(self.status);
+    }
+
+    fn issue_refund(&mut self, w: &mut PyJson<'_>) {
+        w.key("order_id").text(self.order());
+        w.key("amount").float(amount(&mut self.a, 500, 50_000));
+        w.key("currency").str(self.a.pick(&CURRENCIES));
+        w.key("reason").str(self.a.pick(&REASONS));
+        self.sum.id = Some(Ident::Num("RF-", self.rng.range(100_000, 999_999)));
+        self.sum.order = Some(self.call.order);
+        self.sum.status = Some(if self.rng.chance(0.8) {
+            "processed"
+        } else {
+            "pending"
+        });
+    }
+
+    fn charge_payment(&mut self, w: &mut PyJson<'_>) {
+        w.key("customer_id").text(self.customer());
+        w.key("amount").float(amount(&mut self.a, 999, 120_000));
+        w.key("currency").str(self.a.pick(&CURRENCIES));
+        w.key("payment_method").str(self.a.pick(&PAYMENT_METHODS));
+        w.key("api_key").str(REDACTED);
+        if self.a.chance(0.002) {
+            w.key("card_number").str(self.a.pick(&LEAKED_CARDS));
+        }
+        self.sum.id = Some(Ident::Hex("ch_", self.rng.next_u64()));
+        self.sum.customer = Some(self.call.customer);
+        self.sum.status = Some("succeeded");
+    }
+
+    fn apply_credit(&mut self, w: &mut PyJson<'_>) {
+        w.key("customer_id").text(self.customer());
+        w.key("amount").float(amount(&mut self.a, 500, 10_000));
+        w.key("reason").str(self.a.pick(&REASONS));
+        self.sum.id = Some(Ident::Num("CR-", self.rng.range(10_000, 99_999)));
+        self.sum.customer = Some(self.call.customer);
+    }
+
+    fn search_kb(&mut self, w: &mut PyJson<'_>) {
+        let clinical = self.world.domain == Domain::Clinic || self.role.is_clinical();
+        w.key("query").str(if clinical {
+            self.a.pick(&CLINICAL_QUERIES)
+        } else {
+            self.a.pick(&QUERIES)
+        });
+        w.key("limit").int(self.a.pick(&[5, 10, 10, 20]));
+        if self.a.chance(0.4) {
+            w.key("filters").begin_object();
+            w.key("lang")
+                .str(self.a.pick(&LANGS))
+                .key("token")
+                .str(REDACTED);
+            w.end_object();
+        }
+        let count = self.rng.below(60);
+        self.sum.count = Some(count);
+        self.sum.size = (count > 12).then(|| 400 + count * self.rng.range(60, 160));
+    }
+
+    fn send_email(&mut self, w: &mut PyJson<'_>) {
+        if self.world.domain == Domain::Clinic {
+            w.key("template").str(self.a.pick(&CLINIC_TEMPLATES));
+            if self.hipaa
+                && let Some(p) = self.patient
+            {
+                w.key("patient_name").str(&p.name);
             }
-            if let Some(o) = sum.order {
-                w.key("order_id").text(OrderId(o));
-            }
-            if let Some(c) = sum.customer {
-                w.key("customer_id").text(CustomerId(c));
-            }
-            if let Some(s) = sum.status {
-                w.key("status").str(s);
-            }
-            if let Some(n) = sum.count {
-                w.key("count").int(n as i64);
-            }
-            if let Some(size) = sum.size {
-                w.key("_result_size")
-                    .int(size as i64)
-                    .key("_truncated")
-                    .bool(true);
+        } else {
+            w.key("customer_id").text(self.customer());
+            w.key("template").str(self.a.pick(&SUPPORT_TEMPLATES));
+            w.key("subject").str(self.a.pick(&SUBJECTS));
+            if self.a.chance(0.05) {
+                w.key("headers").begin_object();
+                w.key("Authorization").str(REDACTED);
+                w.key("X-Request-Id")
+                    .text(Ident::Hex("req_", self.a.next_u64()));
+                w.end_object();
             }
         }
-    } else if let Some(text) = failure_text {
-        w.key("error").text(text);
-    } else {
-        // The hipaa writer logs the whole result with PII hashed.
-        match call.tool {
+        self.sum.id = Some(Ident::Hex("msg_", self.rng.next_u64()));
+        self.sum.status = Some("queued");
+    }
+
+    fn initiate_return(&mut self, w: &mut PyJson<'_>) {
+        w.key("order_id").text(self.order());
+        w.key("reason").str(self.a.pick(&REASONS));
+        w.key("items").begin_array();
+        for _ in 0..self.a.range(1, 3) {
+            w.text(Ident::Num("SKU-", self.a.range(10_000, 99_999)));
+        }
+        w.end_array();
+        self.sum.id = Some(Ident::Num("RET-", self.rng.range(1000, 9999)));
+        self.sum.order = Some(self.call.order);
+        self.sum.status = Some("return_requested");
+    }
+
+    fn access_patient_record(&mut self, w: &mut PyJson<'_>) {
+        let billing = self.role == Role::BillingClerk;
+        self.sections = if billing {
+            BILLING_SECTIONS
+        } else {
+            self.a.pick(&SECTIONS)
+        };
+        w.key("sections").begin_array();
+        for s in self.sections {
+            w.str(s);
+        }
+        w.end_array();
+        if let Some(p) = self.patient.filter(|_| self.hipaa) {
+            if self.a.chance(0.3) {
+                w.key("patient_name").str(&p.name);
+            }
+            if self.a.chance(0.15) {
+                w.key("date_of_birth").str(&p.date_of_birth);
+            }
+            if billing && self.a.chance(0.5) {
+                w.key("ssn").str(&p.ssn);
+            }
+        } else if billing && self.a.chance(0.5) {
+            // `_sanitize` redacts ssn in the general audit log.
+            w.key("ssn").str(REDACTED);
+        }
+        if self.call.break_glass {
+            w.key("break_glass").bool(true);
+            w.key("justification").str(self.a.pick(&JUSTIFICATIONS));
+        }
+        self.sum.patient_as_id = true;
+        self.sum.count = Some(self.rng.range(1, 40));
+        self.sum.size = self.rng.chance(0.1).then(|| self.rng.range(1001, 20_000));
+    }
+
+    fn update_treatment(&mut self, w: &mut PyJson<'_>) {
+        w.key("plan").str(self.a.pick(&CLINICAL_NOTES));
+        if let Some(p) = self.patient.filter(|_| self.hipaa && self.a.chance(0.1)) {
+            w.key("date_of_birth").str(&p.date_of_birth);
+        }
+        self.sum.id = Some(Ident::Num("TX-", self.rng.range(100_000, 999_999)));
+        self.sum.status = Some("updated");
+    }
+
+    fn schedule_appointment(&mut self, w: &mut PyJson<'_>) {
+        if let Some(p) = self.patient.filter(|_| self.hipaa) {
+            w.key("patient_name").str(&p.name);
+            w.key("phone").str(&p.phone);
+        }
+        self.department = self.a.pick(&DEPARTMENTS);
+        // Whole and half hours, 08:00-16:30, 1-20 days ahead.
+        let day = self.now.div_euclid(86_400_000_000) + self.a.range(1, 20) as i64;
+        self.slot = day * 86_400_000_000 + (8 * 60 + 30 * self.a.range(0, 17) as i64) * 60_000_000;
+        w.key("department").str(self.department);
+        w.key("slot").text(Slot(self.slot));
+        if self.a.chance(0.2) {
+            w.key("notes").str(self.a.pick(&CLINICAL_NOTES));
+        }
+        self.sum.id = Some(Ident::Num("APT-", self.rng.range(100_000, 999_999)));
+        self.sum.status = Some("booked");
+    }
+
+    fn prescribe_medication(&mut self, w: &mut PyJson<'_>) {
+        w.key("drug").str(self.a.pick(&DRUGS));
+        w.key("refills").int(self.a.range(0, 3) as i64);
+        if let Some(p) = self.patient.filter(|_| self.hipaa && self.a.chance(0.2)) {
+            w.key("patient_name").str(&p.name);
+        }
+        self.sum.id = Some(Ident::Num("RX-", self.rng.range(100_000, 999_999)));
+        self.sum.status = Some("sent_to_pharmacy");
+    }
+
+    fn get_lab_results(&mut self, w: &mut PyJson<'_>) {
+        self.panel = self.a.pick(&PANELS);
+        w.key("panel").str(self.panel);
+        self.sum.count = Some(self.rng.range(1, 12));
+    }
+
+    fn review_emergency_access(&mut self, w: &mut PyJson<'_>) {
+        let review = self.call.review.unwrap_or(Review {
+            reviewed: self.call.user,
+            at_micros: self.now,
+        });
+        w.key("reviewed_user")
+            .str(&self.world.users[review.reviewed].id);
+        w.key("emergency_access_at")
+            .str(IsoFormat::new(review.at_micros).as_str());
+        self.status = if self.a.chance(0.85) {
+            "justified"
+        } else {
+            "needs_follow_up"
+        };
+        w.key("decision").str(self.status);
+        self.sum.id = Some(Ident::Num("REV-", self.rng.range(1000, 9999)));
+        self.sum.status = Some(self.status);
+    }
+
+    /// `_summarize_result`'s identifier keys of a success, in its order.
+    fn summary(&self, w: &mut PyJson<'_>) {
+        let sum = &self.sum;
+        if let Some(id) = sum.id {
+            w.key("id").text(id);
+        } else if let Some(p) = self.patient.filter(|_| sum.patient_as_id) {
+            w.key("id").str(&p.id);
+        }
+        if let Some(o) = sum.order {
+            w.key("order_id").text(OrderId(o));
+        }
+        if let Some(c) = sum.customer {
+            w.key("customer_id").text(CustomerId(c));
+        }
+        if let Some(s) = sum.status {
+            w.key("status").str(s);
+        }
+        if let Some(n) = sum.count {
+            w.key("count").int(n as i64);
+        }
+        if let Some(size) = sum.size {
+            w.key("_result_size")
+                .int(size as i64)
+                .key("_truncated")
+                .bool(true);
+        }
+    }
+
+    /// The hipaa writer logs the whole result of a success, PII hashed.
+    fn hipaa_result(&mut self, w: &mut PyJson<'_>) {
+        let sum = &self.sum;
+        match self.call.tool {
             Tool::AccessPatientRecord => {
-                if let Some(p) = patient {
+                if let Some(p) = self.patient {
                     w.key("patient_name").str(&p.name);
                 }
                 w.key("records_returned").int(sum.count.unwrap_or(1) as i64);
-                if let Some(p) = patient.filter(|_| role != Role::BillingClerk) {
+                if let Some(p) = self.patient.filter(|_| self.role != Role::BillingClerk) {
                     w.key("date_of_birth").str(&p.date_of_birth);
                 }
                 w.key("sections").begin_array();
-                for s in sections {
+                for s in self.sections {
                     w.str(s);
                 }
                 w.end_array();
@@ -503,17 +595,18 @@ pub(super) fn write_body(
             Tool::GetLabResults => {
                 let count = sum.count.unwrap_or(1);
                 w.key("panel")
-                    .str(panel)
+                    .str(self.panel)
                     .key("results_count")
                     .int(count as i64);
-                w.key("abnormal").int(rng.below(count.min(3) + 1) as i64);
+                w.key("abnormal")
+                    .int(self.rng.below(count.min(3) + 1) as i64);
             }
             Tool::ScheduleAppointment => {
                 w.key("appointment_id").text(sum.id.expect("id"));
                 w.key("slot")
-                    .text(Slot(slot))
+                    .text(Slot(self.slot))
                     .key("department")
-                    .str(department);
+                    .str(self.department);
             }
             Tool::UpdateTreatment => {
                 w.key("treatment_id")
@@ -531,7 +624,7 @@ pub(super) fn write_body(
                 w.key("review_id")
                     .text(sum.id.expect("id"))
                     .key("decision")
-                    .str(status);
+                    .str(self.status);
             }
             Tool::SearchKb => {
                 w.key("count").int(sum.count.unwrap_or(0) as i64);
@@ -544,7 +637,6 @@ pub(super) fn write_body(
             }
         }
     }
-    w.end_object();
 }
 
 /// A money amount in [lo, hi] cents as the float the tool received.

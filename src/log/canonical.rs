@@ -101,6 +101,34 @@ fn write_tape_object(
 
 /// Append the canonical form of `value` to `out`.
 pub fn write_canonical(value: &Value<'_>, out: &mut Vec<u8>) {
+    write_value(value, KeyOrder::Sorted, out);
+}
+
+/// Append Python's default `json.dumps(value)` to `out`: the canonical form
+/// but for the keys, which stay in the order the object was logged (a
+/// duplicated key at its first position with its last value, as in the dict
+/// `json.loads` builds). The lesson's `conversation_timeline` prints this.
+pub fn write_dumps(value: &Value<'_>, out: &mut Vec<u8>) {
+    write_value(value, KeyOrder::Logged, out);
+}
+
+/// Canonical form of an object without one key, as the lesson hashes an
+/// entry after `pop("_hash")`.
+pub fn write_canonical_without(value: &Value<'_>, skip: &str, out: &mut Vec<u8>) {
+    match value {
+        Value::Object(members) => write_object(members, Some(skip), KeyOrder::Sorted, out),
+        other => write_canonical(other, out),
+    }
+}
+
+/// Where an object's keys go: `sort_keys=True` or as logged.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyOrder {
+    Sorted,
+    Logged,
+}
+
+fn write_value(value: &Value<'_>, keys: KeyOrder, out: &mut Vec<u8>) {
     match value {
         Value::Null => out.extend_from_slice(b"null"),
         Value::Bool(true) => out.extend_from_slice(b"true"),
@@ -114,33 +142,24 @@ pub fn write_canonical(value: &Value<'_>, out: &mut Vec<u8>) {
                 if i > 0 {
                     out.extend_from_slice(b", ");
                 }
-                write_canonical(item, out);
+                write_value(item, keys, out);
             }
             out.push(b']');
         }
-        Value::Object(members) => write_object(members, None, out),
+        Value::Object(members) => write_object(members, None, keys, out),
     }
 }
 
-/// Canonical form of an object without one key, as the lesson hashes an
-/// entry after `pop("_hash")`.
-pub fn write_canonical_without(value: &Value<'_>, skip: &str, out: &mut Vec<u8>) {
-    match value {
-        Value::Object(members) => write_object(members, Some(skip), out),
-        other => write_canonical(other, out),
-    }
-}
-
-fn write_object(members: &[(Str<'_>, Value<'_>)], skip: Option<&str>, out: &mut Vec<u8>) {
-    let mut order: Vec<usize> = (0..members.len()).collect();
-    let cmp = |a: &usize, b: &usize| members[*a].0.cmp_python(&members[*b].0);
-    sort_members(&mut order, cmp);
+fn write_object(
+    members: &[(Str<'_>, Value<'_>)],
+    skip: Option<&str>,
+    keys: KeyOrder,
+    out: &mut Vec<u8>,
+) {
     out.push(b'{');
     let mut first = true;
-    for (pos, &i) in order.iter().enumerate() {
-        let (key, value) = &members[i];
-        let shadowed = order.get(pos + 1).is_some_and(|next| cmp(next, &i).is_eq());
-        if shadowed || skip.is_some_and(|s| key.eq_str(s)) {
+    for (key, value) in dict_members(members, keys) {
+        if skip.is_some_and(|s| key.eq_str(s)) {
             continue;
         }
         if !first {
@@ -149,9 +168,36 @@ fn write_object(members: &[(Str<'_>, Value<'_>)], skip: Option<&str>, out: &mut 
         first = false;
         write_str(key, out);
         out.extend_from_slice(b": ");
-        write_canonical(value, out);
+        write_value(value, keys, out);
     }
     out.push(b'}');
+}
+
+/// The members of the dict `json.loads` builds from `members`: each
+/// distinct key once, with its last value, in `keys` order (as logged: at
+/// the key's first position).
+fn dict_members<'v, 'a>(
+    members: &'v [(Str<'a>, Value<'a>)],
+    keys: KeyOrder,
+) -> Vec<(&'v Str<'a>, &'v Value<'a>)> {
+    let mut by_key: Vec<usize> = (0..members.len()).collect();
+    let cmp = |a: &usize, b: &usize| members[*a].0.cmp_python(&members[*b].0);
+    sort_members(&mut by_key, cmp);
+    // (first index, last index) of each run of equal keys.
+    let mut groups: Vec<(usize, usize)> = Vec::with_capacity(by_key.len());
+    for &i in &by_key {
+        match groups.last_mut() {
+            Some((first, last)) if cmp(first, &i).is_eq() => *last = i,
+            _ => groups.push((i, i)),
+        }
+    }
+    if keys == KeyOrder::Logged {
+        groups.sort_unstable();
+    }
+    groups
+        .into_iter()
+        .map(|(first, last)| (&members[first].0, &members[last].1))
+        .collect()
 }
 
 /// Put members in `sort_keys` order. The sort is stable, so among equal
@@ -341,6 +387,28 @@ const HEX_VALUE: [u8; 256] = {
 mod tests {
     use super::*;
     use crate::log::json::parse;
+
+    fn dumps(text: &str) -> String {
+        let mut out = Vec::new();
+        write_dumps(&parse(text).unwrap(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn dumps_keeps_logged_key_order_and_python_spacing() {
+        assert_eq!(
+            dumps(r#"{"b":1,"a":[1.0,-0,1e-5,"\u00e9"],"c":{"z":1,"y":2}}"#),
+            r#"{"b": 1, "a": [1.0, 0, 1e-05, "\u00e9"], "c": {"z": 1, "y": 2}}"#
+        );
+    }
+
+    #[test]
+    fn dumps_keeps_a_duplicate_key_at_its_first_position_with_its_last_value() {
+        assert_eq!(
+            dumps(r#"{"a":1,"b":2,"a":3,"\u0062":4}"#),
+            r#"{"a": 3, "b": 4}"#
+        );
+    }
 
     fn canon(text: &str) -> String {
         let mut out = Vec::new();

@@ -45,8 +45,9 @@ const LEAVE_FULL_SCREEN: &[u8] =
 /// Save the terminal state of stdout now (before raw mode) so that a fatal
 /// SIGBUS restores it; `false` when stdout is not a terminal.
 pub fn restore_terminal_on_exit() -> bool {
-    // SAFETY: tcgetattr writes a termios the size of its argument.
+    // SAFETY: termios is plain integers, for which all zeroes is a value.
     let mut state: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: tcgetattr writes a termios the size of its argument.
     if unsafe { libc::tcgetattr(1, &mut state) } != 0 {
         return false;
     }
@@ -158,15 +159,19 @@ unsafe fn forward(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut
     let previous = unsafe { *std::ptr::addr_of!(PREVIOUS) };
     match previous {
         Some(p) if p.sa_flags & libc::SA_SIGINFO != 0 && p.sa_sigaction > 1 => {
+            // SAFETY: with SA_SIGINFO set, sa_sigaction is a three-argument handler.
             let handler: extern "C" fn(libc::c_int, *mut libc::siginfo_t, *mut libc::c_void) =
                 unsafe { std::mem::transmute(p.sa_sigaction) };
             handler(signal, info, context);
         }
         Some(p) if p.sa_sigaction > 1 => {
+            // SAFETY: without SA_SIGINFO, sa_sigaction is a one-argument handler.
             let handler: extern "C" fn(libc::c_int) =
                 unsafe { std::mem::transmute(p.sa_sigaction) };
             handler(signal);
         }
+        // SAFETY: a zeroed sigaction is valid (no flags, empty mask), and
+        // SIG_DFL for a signal is always allowed.
         _ => unsafe {
             let mut default: libc::sigaction = std::mem::zeroed();
             default.sa_sigaction = libc::SIG_DFL;

@@ -411,32 +411,7 @@ pub fn update(app: &mut App, action: Action) {
                 app.load = Load::Loading(progress);
             }
         }
-        Action::Loaded(data, elapsed) => {
-            let loaded = match (std::mem::take(&mut app.reloading), app.loaded()) {
-                (true, Some(before)) => format!(
-                    "following: {} new entries, all {} re-verified in {:.2} s",
-                    super::ui::thousands(data.entry_count().saturating_sub(before.entry_count())),
-                    super::ui::thousands(data.entry_count()),
-                    elapsed.as_secs_f64()
-                ),
-                _ => format!(
-                    "loaded and verified {} entries in {:.2} s",
-                    super::ui::thousands(data.entry_count()),
-                    elapsed.as_secs_f64()
-                ),
-            };
-            // A configuration problem shown at start stays until read.
-            app.status = Some(match app.status.take() {
-                Some(problem) => format!("{loaded} · {problem}"),
-                None => loaded,
-            });
-            app.load = Load::Ready(data);
-            requery(app);
-            // Values typed while loading can be completed now.
-            if app.filter.active {
-                complete_later(app);
-            }
-        }
+        Action::Loaded(data, elapsed) => loaded(app, data, elapsed),
         Action::LoadFailed(message) => app.load = Load::Failed(message),
         Action::BackendFailed(message) => {
             app.querying = false;
@@ -451,16 +426,7 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::Exported(path, outcome) => reports::exported(app, path, outcome),
         Action::Quit => app.quit = true,
-        Action::ToggleFollow => {
-            app.follow = !app.follow;
-            // Reloaded now, the logs are held as copies from here on.
-            reload_if_following(app);
-            app.status = Some(if app.follow {
-                "following: the logs are re-verified and reloaded when they grow (F stops)".into()
-            } else {
-                "stopped following".into()
-            });
-        }
+        Action::ToggleFollow => toggle_follow(app),
         Action::SourcesChanged => reload_if_following(app),
         Action::Up => navigation::navigate(app, Motion::By(-1)),
         Action::Down => navigation::navigate(app, Motion::By(1)),
@@ -483,24 +449,8 @@ pub fn update(app: &mut App, action: Action) {
         Action::ShowAlerts => reports::show_alerts(app),
         Action::Export => reports::start_export(app),
         Action::Copy => copy(app),
-        Action::ToggleMouse => {
-            app.mouse = !app.mouse;
-            app.effects.push(Effect::SetMouse(app.mouse));
-            app.status = Some(if app.mouse {
-                "mouse captured: wheel and click work".into()
-            } else {
-                "mouse released: select text with the terminal; m captures it again".into()
-            });
-        }
-        Action::ToggleUtc => {
-            app.utc = !app.utc;
-            // Times typed without an offset now mean another instant.
-            requery(app);
-            app.status = Some(format!(
-                "times shown in {}; times typed without an offset are read in it too",
-                super::clock::zone_label(app.utc)
-            ));
-        }
+        Action::ToggleMouse => toggle_mouse(app),
+        Action::ToggleUtc => toggle_utc(app),
         Action::SortStats => {
             app.stats_sort = app.stats_sort.next();
             app.stats = Cursor::default();
@@ -548,6 +498,66 @@ pub fn update(app: &mut App, action: Action) {
         complete_later(app);
     }
     navigation::fit(app);
+}
+
+/// The logs are loaded (or reloaded while following): say how many and
+/// how fast, and query them.
+fn loaded(app: &mut App, data: Arc<dyn Backend>, elapsed: Duration) {
+    let loaded = match (std::mem::take(&mut app.reloading), app.loaded()) {
+        (true, Some(before)) => format!(
+            "following: {} new entries, all {} re-verified in {:.2} s",
+            super::ui::thousands(data.entry_count().saturating_sub(before.entry_count())),
+            super::ui::thousands(data.entry_count()),
+            elapsed.as_secs_f64()
+        ),
+        _ => format!(
+            "loaded and verified {} entries in {:.2} s",
+            super::ui::thousands(data.entry_count()),
+            elapsed.as_secs_f64()
+        ),
+    };
+    // A configuration problem shown at start stays until read.
+    app.status = Some(match app.status.take() {
+        Some(problem) => format!("{loaded} · {problem}"),
+        None => loaded,
+    });
+    app.load = Load::Ready(data);
+    requery(app);
+    // Values typed while loading can be completed now.
+    if app.filter.active {
+        complete_later(app);
+    }
+}
+
+fn toggle_follow(app: &mut App) {
+    app.follow = !app.follow;
+    // Reloaded now, the logs are held as copies from here on.
+    reload_if_following(app);
+    app.status = Some(if app.follow {
+        "following: the logs are re-verified and reloaded when they grow (F stops)".into()
+    } else {
+        "stopped following".into()
+    });
+}
+
+fn toggle_mouse(app: &mut App) {
+    app.mouse = !app.mouse;
+    app.effects.push(Effect::SetMouse(app.mouse));
+    app.status = Some(if app.mouse {
+        "mouse captured: wheel and click work".into()
+    } else {
+        "mouse released: select text with the terminal; m captures it again".into()
+    });
+}
+
+fn toggle_utc(app: &mut App) {
+    app.utc = !app.utc;
+    // Times typed without an offset now mean another instant.
+    requery(app);
+    app.status = Some(format!(
+        "times shown in {}; times typed without an offset are read in it too",
+        super::clock::zone_label(app.utc)
+    ));
 }
 
 /// What completions depend on: the bar's text, cursor and focus.

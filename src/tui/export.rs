@@ -3,6 +3,7 @@
 
 use crate::backend::{Backend, RowKey, Selection};
 use crate::export::atomic::{WriteError, write_atomic};
+use crate::export::report_file::{ReportFile, ReportFormat};
 use crate::export::{csv, each_entry, entries, fhir, json, markdown, report_document};
 use crate::views::report::AccessReport;
 use std::path::Path;
@@ -55,15 +56,27 @@ pub fn write_report(
     report: &AccessReport,
     backend: &dyn Backend,
 ) -> Result<(), WriteError> {
-    write_atomic(path, force, |out| match format {
-        // JSON is the view itself (the lesson's keys); the others its document.
-        Format::Json => json::write_pretty(report, out),
-        Format::Csv => csv::write_table(&report_document(report).table, out),
-        Format::Markdown => markdown::write_document(&report_document(report), out),
-        Format::Fhir => fhir::write_bundle(backend, &report.keys, out),
-        Format::Jsonl => Err(std::io::Error::other(
-            "a report is written as .json, .csv, .md or .fhir.json",
-        )),
+    let file = ReportFile {
+        view: report,
+        document: &report_document(report),
+        backend,
+        keys: &report.keys,
+        excerpt: None,
+    };
+    write_atomic(path, force, |out| {
+        let format = match format {
+            // JSON is the view itself (the lesson's keys); the others its document.
+            Format::Json => ReportFormat::Json,
+            Format::Csv => ReportFormat::Csv,
+            Format::Markdown => ReportFormat::Markdown,
+            Format::Fhir => ReportFormat::Fhir,
+            Format::Jsonl => {
+                return Err(std::io::Error::other(
+                    "a report is written as .json, .csv, .md or .fhir.json",
+                ));
+            }
+        };
+        file.write(format, out)
     })
 }
 

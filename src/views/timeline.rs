@@ -4,8 +4,8 @@
 
 use super::{field_text, rows_with, timestamp_text};
 use crate::filter::Field;
-use crate::log::canonical::{write_canonical, write_float};
-use crate::log::json::{Str, Value};
+use crate::log::canonical::{write_dumps, write_float};
+use crate::log::json::Value;
 use crate::store::store::Outcome;
 use crate::store::{RowKey, Store};
 use serde::Serialize;
@@ -131,10 +131,8 @@ fn python_str(value: Option<&Value<'_>>) -> String {
     }
 }
 
-/// Python's default `json.dumps`: `", "` and `": "` separators,
-/// `ensure_ascii`, NaN/Infinity tokens, and keys in the order the object
-/// was logged. A duplicated key keeps its first position with its last
-/// value, as a Python dict built by `json.loads` does. Missing is `null`.
+/// Python's default `json.dumps` (`log::canonical::write_dumps`); a missing
+/// value is `null`.
 fn python_dumps(value: Option<&Value<'_>>) -> String {
     let mut out = Vec::new();
     match value {
@@ -142,58 +140,6 @@ fn python_dumps(value: Option<&Value<'_>>) -> String {
         None => out.extend_from_slice(b"null"),
     }
     String::from_utf8(out).expect("ensure_ascii output is ASCII")
-}
-
-fn write_dumps(value: &Value<'_>, out: &mut Vec<u8>) {
-    match value {
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b", ");
-                }
-                write_dumps(item, out);
-            }
-            out.push(b']');
-        }
-        Value::Object(members) => {
-            out.push(b'{');
-            for (i, (key, value)) in dict_order(members).into_iter().enumerate() {
-                if i > 0 {
-                    out.extend_from_slice(b", ");
-                }
-                write_canonical(&Value::Str(*key), out);
-                out.extend_from_slice(b": ");
-                write_dumps(value, out);
-            }
-            out.push(b'}');
-        }
-        // Scalars print the same sorted or not: the canonical writer is
-        // Python's json for them.
-        scalar => write_canonical(scalar, out),
-    }
-}
-
-/// The members of a Python dict loaded from `members`: each distinct key at
-/// its first position, holding its last value.
-fn dict_order<'v, 'a>(members: &'v [(Str<'a>, Value<'a>)]) -> Vec<(&'v Str<'a>, &'v Value<'a>)> {
-    let mut by_key: Vec<usize> = (0..members.len()).collect();
-    by_key.sort_by(|&a, &b| members[a].0.cmp_python(&members[b].0));
-    // (first index, last index) of each group of equal keys.
-    let mut groups: Vec<(usize, usize)> = Vec::new();
-    for &i in &by_key {
-        match groups.last_mut() {
-            Some((first, last)) if members[*first].0.cmp_python(&members[i].0).is_eq() => {
-                *last = i;
-            }
-            _ => groups.push((i, i)),
-        }
-    }
-    groups.sort_unstable();
-    groups
-        .into_iter()
-        .map(|(first, last)| (&members[first].0, &members[last].1))
-        .collect()
 }
 
 #[cfg(test)]
@@ -206,19 +152,9 @@ mod tests {
     }
 
     #[test]
-    fn dumps_keeps_logged_key_order_and_python_spacing() {
-        assert_eq!(
-            dumps(r#"{"b":1,"a":[1.0,-0,1e-5,"\u00e9"],"c":{}}"#),
-            r#"{"b": 1, "a": [1.0, 0, 1e-05, "\u00e9"], "c": {}}"#
-        );
-    }
-
-    #[test]
-    fn duplicate_keys_keep_the_first_position_and_the_last_value() {
-        assert_eq!(
-            dumps(r#"{"a":1,"b":2,"a":3,"\u0062":4}"#),
-            r#"{"a": 3, "b": 4}"#
-        );
+    fn dumps_prints_null_for_a_missing_value_and_keeps_logged_order() {
+        assert_eq!(python_dumps(None), "null");
+        assert_eq!(dumps(r#"{"b":1,"a":2}"#), r#"{"b": 1, "a": 2}"#);
     }
 
     #[test]
