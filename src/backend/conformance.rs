@@ -1,7 +1,7 @@
 //! The questions every [`Backend`] must answer alike, on the same logs: a
 //! second backend's tests load [`sources`] and call [`check`].
 
-use super::{Backend, Page, PageAt, RowKey, Selection, everything};
+use super::{Backend, Order, Page, PageAt, RowKey, Selection, everything};
 use crate::filter::{Field, parse_filter};
 use crate::log::source::Source;
 use crate::store::store::Outcome;
@@ -42,7 +42,7 @@ pub fn check(backend: &dyn Backend) {
 fn select(backend: &dyn Backend, filter: &str) -> Arc<dyn Selection> {
     let filter = parse_filter(filter).expect("a valid filter");
     backend
-        .select(&filter, &AtomicBool::new(false))
+        .select(&filter, Order::File, &AtomicBool::new(false))
         .expect("answered")
         .expect("not cancelled")
 }
@@ -95,7 +95,7 @@ fn pages_walk_the_selection_in_log_order_by_key(backend: &dyn Backend) {
 }
 
 fn keys_locate_entries_inside_and_outside_the_selection(backend: &dyn Backend) {
-    let all = everything(backend).unwrap();
+    let all = everything(backend, Order::File).unwrap();
     let keys: Vec<RowKey> = all
         .page(PageAt::First, 8)
         .unwrap()
@@ -118,7 +118,7 @@ fn keys_locate_entries_inside_and_outside_the_selection(backend: &dyn Backend) {
 }
 
 fn details_name_file_line_and_bytes_as_logged(backend: &dyn Backend) {
-    let all = everything(backend).unwrap();
+    let all = everything(backend, Order::File).unwrap();
     let row = &all.page(PageAt::Index(5), 1).unwrap().rows[0];
     let detail = backend.detail(row.key).unwrap().expect("a loaded entry");
     assert_eq!((detail.row.file.as_str(), detail.row.line), ("b.jsonl", 3));
@@ -200,7 +200,7 @@ fn the_logs_themselves_are_described(backend: &dyn Backend) {
         2,
         "one malformed line per file"
     );
-    let cancelled = backend.select(&parse_filter("ok").unwrap(), &AtomicBool::new(true));
+    let cancelled = backend.select(&parse_filter("ok").unwrap(), Order::Time, &AtomicBool::new(true));
     assert!(cancelled.unwrap().is_none());
     let gone = RowKey {
         time: 0,
