@@ -99,7 +99,11 @@ fn select(backend: &dyn Backend, filter: &str) -> Arc<dyn Selection> {
 
 fn select_in(backend: &dyn Backend, filter: &str, order: Order) -> Arc<dyn Selection> {
     backend
-        .select(&parse_filter(filter).unwrap(), order, &AtomicBool::new(false))
+        .select(
+            &parse_filter(filter).unwrap(),
+            order,
+            &AtomicBool::new(false),
+        )
         .unwrap()
         .unwrap()
 }

@@ -3,8 +3,7 @@
 //! over it. Keys are row numbers, so finding an entry costs nothing.
 
 use super::{
-    ActivityData, Backend, Detail, EntryRow, Listed, Order, Page, PageAt, Result, RowKey,
-    Selection,
+    ActivityData, Backend, Detail, EntryRow, Listed, Order, Page, PageAt, Result, RowKey, Selection,
 };
 use crate::filter::{Field, Filter};
 use crate::log::chain::Verification;
@@ -250,7 +249,8 @@ impl Listed for MemorySelection {
             }
         }
         Ok(Ok(()))
-    }}
+    }
+}
 
 impl Selection for MemorySelection {
     fn page(&self, at: PageAt, len: usize) -> Result<Page> {
@@ -324,7 +324,6 @@ impl Selection for MemorySelection {
             end,
         ))
     }
-
 }
 
 #[cfg(test)]
@@ -341,6 +340,38 @@ mod tests {
     #[test]
     fn the_memory_backend_answers_the_conformance_questions() {
         conformance::check(&backend());
+    }
+
+    #[test]
+    fn by_time_lists_untimed_entries_first_in_file_order_and_keeps_no_copy_when_sorted() {
+        let line = |time: &str, user: &str| {
+            format!(r#"{{"timestamp": "{time}", "user_id": "{user}", "tool_name": "t"}}"#) + "\n"
+        };
+        let a = line("2025-07-06T10:00:00+00:00", "a1") + &line("not a time", "a2");
+        let b = line("2025-07-06T09:00:00+00:00", "b1") + &line("garbled", "b2");
+        let sources = vec![
+            Source::from_bytes("a.jsonl", a.into_bytes()),
+            Source::from_bytes("b.jsonl", b.into_bytes()),
+        ];
+        let backend =
+            MemoryBackend::load(sources, |_| {}, &AtomicBool::new(false)).expect("not cancelled");
+        let all = backend
+            .select(&Filter::default(), Order::Time, &AtomicBool::new(false))
+            .unwrap()
+            .unwrap();
+        let users: Vec<String> = all
+            .page(PageAt::First, 4)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.user.unwrap())
+            .collect();
+        assert_eq!(users, ["a2", "b2", "b1", "a1"]);
+        let store = &backend.data.store;
+        assert!(by_time(store, &[0, 1, 2, 3]).is_some());
+        // Entries already in time order (untimed first): no second vector.
+        assert_eq!(by_time(store, &[1, 2]), None);
+        assert_eq!(by_time(store, &[0, 2]), Some(vec![2, 0]));
     }
 
     #[test]

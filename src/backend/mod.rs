@@ -179,7 +179,6 @@ pub trait Listed: Send + Sync {
 
 /// The entries matching one filter, and every question asked of them.
 pub trait Selection: Listed {
-
     /// Up to `len` consecutive entries from `at`.
     fn page(&self, at: PageAt, len: usize) -> Result<Page>;
 

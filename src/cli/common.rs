@@ -124,11 +124,7 @@ pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, St
     load_selected(input, keep_leaves, Order::File)
 }
 
-fn load_selected(
-    input: &Input,
-    keep_leaves: bool,
-    order: Order,
-) -> Result<SelectedLogs, String> {
+fn load_selected(input: &Input, keep_leaves: bool, order: Order) -> Result<SelectedLogs, String> {
     let never = AtomicBool::new(false);
     let backend: Box<dyn Backend> = match database_source(&input.paths)? {
         Some(url) => Box::new(ClickHouseBackend::open_url(url)?),

@@ -112,7 +112,11 @@ pub fn finding_keys(app: &App, order: Order) -> Result<Vec<RowKey>, String> {
 /// `]` / `[`: the next or previous entry with an integrity finding among
 /// the entries shown.
 pub fn jump_to_finding(app: &mut App, direction: Direction) {
-    if app.finding_keys.as_ref().is_none_or(|(o, _)| *o != app.order) {
+    if app
+        .finding_keys
+        .as_ref()
+        .is_none_or(|(o, _)| *o != app.order)
+    {
         match finding_keys(app, app.order) {
             Ok(keys) => app.finding_keys = Some((app.order, keys)),
             Err(message) => {

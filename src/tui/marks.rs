@@ -23,7 +23,9 @@ impl Marks {
     }
 
     pub fn contains(&self, file: &str, line: usize) -> bool {
-        self.lines.get(file).is_some_and(|lines| lines.contains(&line))
+        self.lines
+            .get(file)
+            .is_some_and(|lines| lines.contains(&line))
     }
 
     pub fn len(&self) -> usize {

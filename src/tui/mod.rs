@@ -16,6 +16,8 @@ pub mod event_loop;
 pub mod export;
 pub mod filter_bar;
 mod incident;
+#[cfg(test)]
+mod incident_tests;
 pub mod input;
 pub mod keymap;
 pub mod layout;

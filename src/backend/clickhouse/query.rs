@@ -300,11 +300,12 @@ impl Database {
             "{TIME_COLUMN} = {ts} AND file = {} AND line = {line}",
             string_literal(file)
         );
-        Ok(
-            fetch(&self.client, &self.rows_sql(&condition, Order::File, false, 0, 1))?
-                .pop()
-                .map(|f| f.raw),
-        )
+        Ok(fetch(
+            &self.client,
+            &self.rows_sql(&condition, Order::File, false, 0, 1),
+        )?
+        .pop()
+        .map(|f| f.raw))
     }
 
     fn fetch_one(&self, key: RowKey) -> Result<Option<Fetched>> {
@@ -368,7 +369,9 @@ impl ClickHouseSelection {
         len: usize,
     ) -> Result<Vec<EntryRow>> {
         let condition = format!("{} AND {extra}", self.condition);
-        let sql = self.db.rows_sql(&condition, self.order, descending, offset, len);
+        let sql = self
+            .db
+            .rows_sql(&condition, self.order, descending, offset, len);
         let mut rows: Vec<EntryRow> = fetch(&self.db.client, &sql)?
             .iter()
             .map(|fetched| entry_row(&self.db.files, fetched))
@@ -381,8 +384,7 @@ impl ClickHouseSelection {
 
     /// How many selected entries come before `key` in the listing.
     fn before(&self, key: RowKey) -> Result<usize> {
-        self.db
-            .count(&self.condition, &self.compare(key, "<"))
+        self.db.count(&self.condition, &self.compare(key, "<"))
     }
 
     /// The condition selecting entries before, at or after `key` in the
@@ -514,9 +516,7 @@ impl Selection for ClickHouseSelection {
 
     fn locate(&self, key: RowKey) -> Result<std::result::Result<usize, usize>> {
         let before = self.before(key)?;
-        let at = self
-            .db
-            .count(&self.condition, &self.compare(key, "="))?;
+        let at = self.db.count(&self.condition, &self.compare(key, "="))?;
         Ok(if at > 0 { Ok(before) } else { Err(before) })
     }
 

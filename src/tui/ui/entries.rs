@@ -55,10 +55,21 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     cursor.fit(height, matching);
     // The marker column shows the selection as a glyph, not only in reverse.
     let inner = area.width.saturating_sub(2 + MARKER.width() as u16);
-    let sources = app.loaded().map_or(0, |backend| backend.source_names().len());
+    let sources = app
+        .loaded()
+        .map_or(0, |backend| backend.source_names().len());
     // With several logs, each row says which one it came from; the marks
     // column appears with the first mark.
-    let shown = [!app.marks.is_empty(), true, sources > 1, true, true, true, true, true];
+    let shown = [
+        !app.marks.is_empty(),
+        true,
+        sources > 1,
+        true,
+        true,
+        true,
+        true,
+        true,
+    ];
     let widths = column_widths(inner, shown);
     let visible = cursor.visible(height, matching);
     let mut state =
@@ -174,7 +185,10 @@ fn entry_cells<'a>(app: &App, entry: &EntryRow, widths: &[u16; 8]) -> [Cell<'a>;
     [
         Cell::from(Span::styled(mark, app.theme.header())),
         Cell::from(time),
-        Cell::from(Span::styled(file_label(&entry.file, widths[2]), app.theme.dim())),
+        Cell::from(Span::styled(
+            file_label(&entry.file, widths[2]),
+            app.theme.dim(),
+        )),
         Cell::from(text(Field::User, widths[3])),
         Cell::from(text(Field::Tool, widths[4])),
         Cell::from(Span::styled(status, status_style)),
