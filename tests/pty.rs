@@ -276,7 +276,10 @@ fn sample_logs_merge_by_time_and_incident_keys_work_in_the_terminal() {
     session.type_keys("o");
     let screen = session.wait_for("file order", |s| s.contains("file by file"));
     // Still on the same entry, now among its own file's neighbours.
-    assert!(screen.contains("┃▶2025-07-06 08:00:00 support-chain"), "{screen}");
+    assert!(
+        screen.contains("┃▶2025-07-06 08:00:00 support-chain"),
+        "{screen}"
+    );
     assert!(screen.contains(" audit.jsonl "), "{screen}");
     session.type_keys("n");
     session.wait_for("a failure", |s| s.contains(" of 337 in this view"));
