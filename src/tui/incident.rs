@@ -2,7 +2,8 @@
 //! findings of the current view, marking entries to export together, and
 //! stepping back from a filter to what happened around an entry.
 
-use super::app::{App, Jump, Pane, View, entry_changed, set_filter};
+use super::app::{App, Jump, Pane, set_filter};
+use super::open::jump_to;
 use crate::backend::{Order, PageAt, RowKey};
 use crate::filter::{Filter, Predicate, Term, parse_filter_in};
 use std::sync::atomic::AtomicBool;
@@ -23,20 +24,6 @@ fn step(place: Result<usize, usize>, count: usize, direction: Direction) -> Opti
         (Ok(at) | Err(at), Direction::Previous) => at.checked_sub(1)?,
     };
     (target < count).then_some(target)
-}
-
-/// Put the entries cursor on `key`, which the current selection holds.
-fn select_key(app: &mut App, key: RowKey) {
-    app.view = View::Panes;
-    app.focus = Pane::Entries;
-    match app.selection.selected.locate(key) {
-        Ok(Ok(index)) => {
-            app.entries.select(index, app.selection.count());
-            entry_changed(app);
-        }
-        Ok(Err(_)) => app.status = Some("that entry is not in the view any more".into()),
-        Err(e) => app.status = Some(format!("the logs could not answer: {e}")),
-    }
 }
 
 /// `n` / `N`: the next or previous failed call among the entries shown,
@@ -71,7 +58,7 @@ pub fn jump_to_failure(app: &mut App, direction: Direction) {
     });
     match target {
         Ok(Some((index, key))) => {
-            select_key(app, key);
+            jump_to(app, key);
             app.status = Some(format!(
                 "failure {} of {} in this view",
                 super::ui::thousands(index + 1),
@@ -146,7 +133,7 @@ pub fn jump_to_finding(app: &mut App, direction: Direction) {
     match step(place, shown.len(), direction).map(|i| (i, shown[i].1)) {
         Some((i, key)) => {
             let finding_count = shown.len();
-            select_key(app, key);
+            jump_to(app, key);
             app.status = Some(format!(
                 "entry with an integrity finding {} of {} in this view (i lists them)",
                 i + 1,
