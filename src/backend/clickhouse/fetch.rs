@@ -85,8 +85,8 @@ impl Files {
     }
 
     /// The condition selecting entries before (`<`), at (`=`) or after
-    /// (`>`) `key` in `order`. Written out rather than as a tuple
-    /// comparison, which old servers do not index.
+    /// (`>`) `key` in `order`, written out as plain comparisons (no tuple
+    /// comparison), like every condition the queries use.
     pub fn compare(&self, key: RowKey, op: &str, order: Order) -> String {
         let file = self
             .names
