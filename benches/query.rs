@@ -6,7 +6,7 @@
 //! `auditui::generate` (never committed).
 
 use auditui::backend::memory::MemoryBackend;
-use auditui::backend::{self, Backend, PageAt};
+use auditui::backend::{self, Backend, Order, PageAt};
 use auditui::filter::{Field, parse_filter, quote_value};
 use auditui::generate::{Options, generate};
 use auditui::log::pass;
@@ -178,11 +178,11 @@ fn seam(c: &mut Criterion) {
             b.iter(|| black_box(select(&store, &filter)))
         });
         group.bench_function(format!("select {name}, backend"), |b| {
-            b.iter(|| black_box(backend.select(&filter, &never)))
+            b.iter(|| black_box(backend.select(&filter, Order::Time, &never)))
         });
     }
     let all: Vec<u32> = (0..store.len() as u32).collect();
-    let everything = backend::everything(&backend).expect("in memory");
+    let everything = backend::everything(&backend, Order::Time).expect("in memory");
     group.bench_function("stats of all, store", |b| {
         b.iter(|| black_box(tool_stats(&store, &all)))
     });

@@ -678,3 +678,67 @@ fn an_entry_over_the_configured_limit_is_not_verified_exit_2_not_a_finding() {
     // Without a limit, the same log is intact.
     assert_eq!(auditui(&["verify", path]).status.code(), Some(0));
 }
+
+/// `(time, file, line)` of each row of `query --format csv`.
+fn csv_places(args: &[&str]) -> Vec<(String, String, usize)> {
+    let out = String::from_utf8(ok(args)).unwrap();
+    out.lines()
+        .skip(1)
+        .map(|row| {
+            let cells: Vec<&str> = row.split(',').collect();
+            let n = cells.len();
+            (
+                cells[0].to_owned(),
+                cells[n - 2].to_owned(),
+                cells[n - 1].parse().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn query_lists_all_logs_merged_by_time_as_the_browser_does_or_file_by_file() {
+    let merged = csv_places(&["query", "sample-logs", "--format", "csv"]);
+    let by_file = csv_places(&["query", "sample-logs", "--format", "csv", "--file-order"]);
+    assert_eq!(merged.len(), by_file.len());
+    let files = |rows: &[(String, String, usize)]| {
+        let mut files: Vec<String> = rows.iter().map(|r| r.1.clone()).collect();
+        files.dedup();
+        files.len()
+    };
+    // File by file: each file once, in line order.
+    let distinct = {
+        let mut all: Vec<&String> = by_file.iter().map(|r| &r.1).collect();
+        all.sort();
+        all.dedup();
+        all.len()
+    };
+    assert!(distinct > 1);
+    assert_eq!(files(&by_file), distinct);
+    assert!(
+        by_file
+            .windows(2)
+            .all(|w| w[0].1 != w[1].1 || w[0].2 < w[1].2)
+    );
+    // By time: times never go back (RFC 3339 UTC with a `Z` sorts as text
+    // once the fraction is padded), so the files come in another order
+    // than their names', and the same entries are listed.
+    assert_ne!(merged, by_file);
+    let instant = |t: &str| {
+        let (whole, fraction) = t
+            .trim_end_matches('Z')
+            .split_once('.')
+            .unwrap_or((t.trim_end_matches('Z'), ""));
+        format!("{whole}.{fraction:0<6}")
+    };
+    assert!(
+        merged
+            .windows(2)
+            .all(|w| instant(&w[0].0) <= instant(&w[1].0))
+    );
+    let mut sorted = merged.clone();
+    sorted.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    let mut expected = by_file.clone();
+    expected.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
+    assert_eq!(sorted, expected);
+}

@@ -9,7 +9,9 @@ mod server;
 use auditui::backend::clickhouse::rowbinary::Writer;
 use auditui::backend::clickhouse::{ClickHouseBackend, Client, Url, schema};
 use auditui::backend::memory::MemoryBackend;
-use auditui::backend::{Backend, Detail, EntryRow, Page, PageAt, RowKey, Selection, everything};
+use auditui::backend::{
+    Backend, Detail, EntryRow, Order, Page, PageAt, RowKey, Selection, everything,
+};
 use auditui::filter::{Field, parse_filter};
 use auditui::log::source::{Source, open_all};
 use auditui::store::store::Outcome;
@@ -33,7 +35,7 @@ fn memory(sources: Vec<Source>) -> MemoryBackend {
 /// rows out (chain identity and hashes do not matter to queries).
 fn store_rows(client: &Client, backend: &dyn Backend) {
     let mut rows = Writer::default();
-    everything(backend)
+    everything(backend, Order::File)
         .unwrap()
         .for_each(&mut |row, raw| {
             let text = |field| row.field(field).unwrap_or_default().as_bytes();
@@ -82,9 +84,18 @@ fn both(server: &ClickHouse, name: &str, paths: &[&str]) -> (MemoryBackend, Clic
     (memory, database)
 }
 
+/// The entries matching `filter` as the browser lists them: by time.
 fn select(backend: &dyn Backend, filter: &str) -> Arc<dyn Selection> {
+    select_in(backend, filter, Order::Time)
+}
+
+fn select_in(backend: &dyn Backend, filter: &str, order: Order) -> Arc<dyn Selection> {
     backend
-        .select(&parse_filter(filter).unwrap(), &AtomicBool::new(false))
+        .select(
+            &parse_filter(filter).unwrap(),
+            order,
+            &AtomicBool::new(false),
+        )
         .unwrap()
         .unwrap()
 }
@@ -145,6 +156,11 @@ fn assert_same(memory: &dyn Backend, database: &dyn Backend, filter: &str) {
     let (m, d) = (select(memory, filter), select(database, filter));
     assert_eq!(d.count(), m.count(), "{filter}: count");
     assert_eq!(walk(&*d), walk(&*m), "{filter}: pages");
+    assert_eq!(
+        walk(&*select_in(database, filter, Order::File)),
+        walk(&*select_in(memory, filter, Order::File)),
+        "{filter}: pages in file order"
+    );
     let middle = m.count() / 2;
     let (pm, pd) = (
         m.page(PageAt::Index(middle), 3).unwrap(),

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used)] // a test crate: a failed unwrap is a failed test
 
 use auditui::backend::memory::MemoryBackend;
-use auditui::backend::{Backend, PageAt, RowKey, everything};
+use auditui::backend::{Backend, Order, PageAt, RowKey, everything};
 use auditui::export::fhir::{self, FHIR_VERSION, entry_uuid};
 use auditui::log::source::{Source, open_all};
 use serde_json::Value;
@@ -18,7 +18,7 @@ const ACT_REASON: &str = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
 /// The logs, and the keys of all their entries in log order.
 fn load(sources: Vec<Source>) -> (MemoryBackend, Vec<RowKey>) {
     let backend = MemoryBackend::load(sources, |_| {}, &AtomicBool::new(false)).unwrap();
-    let all = everything(&backend).unwrap();
+    let all = everything(&backend, Order::File).unwrap();
     let page = all.page(PageAt::First, all.count()).unwrap();
     let keys = page.rows.iter().map(|row| row.key).collect();
     (backend, keys)

@@ -255,3 +255,49 @@ fn typed_times_are_read_in_the_zone_shown() {
     session.type_keys("\rq");
     assert!(session.exit().success());
 }
+
+/// The sample logs as an incident reader meets them: every log merged by
+/// time (the first screen starts where the histogram does), `o` for file
+/// by file, jumps to a failure and to a finding, a mark, and back to all
+/// entries around the one found.
+#[test]
+fn sample_logs_merge_by_time_and_incident_keys_work_in_the_terminal() {
+    let mut session = Session::start(&["sample-logs"], &[("TZ", "UTC")]);
+    let screen = session.wait_for("the entries", |s| match_count(s) == Some(4699));
+    assert!(screen.contains("by time"), "{screen}");
+    // The earliest entry first, and each row names its log.
+    let first_row = screen
+        .lines()
+        .find(|l| l.contains("┃▶2025-07-"))
+        .unwrap_or_default();
+    assert!(
+        first_row.contains("2025-07-06 08:00:00") && first_row.contains("support-chain"),
+        "{screen}"
+    );
+    session.type_keys("o");
+    let screen = session.wait_for("file order", |s| s.contains("file by file"));
+    // Still on the same entry, now among its own file's neighbours.
+    assert!(
+        screen.contains("┃▶2025-07-06 08:00:00 support-chain"),
+        "{screen}"
+    );
+    assert!(screen.contains(" audit.jsonl "), "{screen}");
+    session.type_keys("n");
+    session.wait_for("a failure", |s| s.contains(" of 337 in this view"));
+    session.type_keys("g]");
+    session.wait_for("a finding", |s| {
+        s.contains("entry with an integrity finding 1 of ")
+    });
+    session.type_keys(" ");
+    session.wait_for("the mark", |s| s.contains("1 marked") && s.contains('●'));
+    session.type_keys("/failed\r");
+    session.wait_for("the failures", |s| {
+        s.contains("/ failed") && match_count(s) != Some(4699)
+    });
+    session.type_keys("c");
+    session.wait_for("all entries around it", |s| {
+        s.contains("around this entry") && match_count(s) == Some(4699) && s.contains("by time")
+    });
+    session.type_keys("q");
+    assert!(session.exit().success());
+}

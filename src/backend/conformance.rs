@@ -1,7 +1,7 @@
 //! The questions every [`Backend`] must answer alike, on the same logs: a
 //! second backend's tests load [`sources`] and call [`check`].
 
-use super::{Backend, Page, PageAt, RowKey, Selection, everything};
+use super::{Backend, Order, Page, PageAt, RowKey, Selection, everything};
 use crate::filter::{Field, parse_filter};
 use crate::log::source::Source;
 use crate::store::store::Outcome;
@@ -33,6 +33,7 @@ pub fn sources() -> Vec<Source> {
 /// Ask every question of `backend`, loaded with [`sources`].
 pub fn check(backend: &dyn Backend) {
     pages_walk_the_selection_in_log_order_by_key(backend);
+    pages_in_time_order_merge_the_sources_ties_by_source(backend);
     keys_locate_entries_inside_and_outside_the_selection(backend);
     details_name_file_line_and_bytes_as_logged(backend);
     views_answer_about_the_selected_entries(backend);
@@ -40,9 +41,13 @@ pub fn check(backend: &dyn Backend) {
 }
 
 fn select(backend: &dyn Backend, filter: &str) -> Arc<dyn Selection> {
+    select_in(backend, filter, Order::File)
+}
+
+fn select_in(backend: &dyn Backend, filter: &str, order: Order) -> Arc<dyn Selection> {
     let filter = parse_filter(filter).expect("a valid filter");
     backend
-        .select(&filter, &AtomicBool::new(false))
+        .select(&filter, order, &AtomicBool::new(false))
         .expect("answered")
         .expect("not cancelled")
 }
@@ -94,8 +99,57 @@ fn pages_walk_the_selection_in_log_order_by_key(backend: &dyn Backend) {
     );
 }
 
+fn places(page: &Page) -> Vec<String> {
+    page.rows
+        .iter()
+        .map(|r| format!("{}:{}", r.file, r.line))
+        .collect()
+}
+
+fn pages_in_time_order_merge_the_sources_ties_by_source(backend: &dyn Backend) {
+    // The two files hold the same times: each time twice, `a` first.
+    let selection = select_in(backend, "tool:get_order", Order::Time);
+    let first = selection.page(PageAt::First, 3).unwrap();
+    assert_eq!(places(&first), ["a.jsonl:1", "b.jsonl:1", "a.jsonl:4"]);
+    let next = selection
+        .page(PageAt::After(first.rows[2].key), 10)
+        .unwrap();
+    assert_eq!(next.start, 3);
+    assert_eq!(places(&next), ["b.jsonl:4", "a.jsonl:5", "b.jsonl:5"]);
+    let back = selection.page(PageAt::Before(next.rows[1].key), 2).unwrap();
+    assert_eq!(
+        (back.start, places(&back)),
+        (2, vec!["a.jsonl:4".to_owned(), "b.jsonl:4".to_owned()])
+    );
+    let last = selection.page(PageAt::Last, 2).unwrap();
+    assert_eq!(
+        (last.start, places(&last)),
+        (4, vec!["a.jsonl:5".to_owned(), "b.jsonl:5".to_owned()])
+    );
+    assert_eq!(
+        selection.page(PageAt::Index(1), 1).unwrap().rows,
+        first.rows[1..2]
+    );
+    // A key outside the selection (a failed refund, at 11:00) falls
+    // between the entries of 10:00 and 12:00.
+    let all = select_in(backend, "", Order::Time);
+    let refund = all.page(PageAt::Index(2), 1).unwrap().rows[0].clone();
+    assert_eq!((refund.file.as_str(), refund.line), ("a.jsonl", 3));
+    assert_eq!(selection.locate(refund.key).unwrap(), Err(2));
+    assert_eq!(selection.locate(next.rows[0].key).unwrap(), Ok(3));
+    let mut listed = Vec::new();
+    selection
+        .for_each(&mut |row, _| {
+            listed.push(format!("{}:{}", row.file, row.line));
+            Ok(())
+        })
+        .unwrap()
+        .unwrap();
+    assert_eq!(listed, [places(&first), places(&next)].concat());
+}
+
 fn keys_locate_entries_inside_and_outside_the_selection(backend: &dyn Backend) {
-    let all = everything(backend).unwrap();
+    let all = everything(backend, Order::File).unwrap();
     let keys: Vec<RowKey> = all
         .page(PageAt::First, 8)
         .unwrap()
@@ -118,7 +172,7 @@ fn keys_locate_entries_inside_and_outside_the_selection(backend: &dyn Backend) {
 }
 
 fn details_name_file_line_and_bytes_as_logged(backend: &dyn Backend) {
-    let all = everything(backend).unwrap();
+    let all = everything(backend, Order::File).unwrap();
     let row = &all.page(PageAt::Index(5), 1).unwrap().rows[0];
     let detail = backend.detail(row.key).unwrap().expect("a loaded entry");
     assert_eq!((detail.row.file.as_str(), detail.row.line), ("b.jsonl", 3));
@@ -200,7 +254,11 @@ fn the_logs_themselves_are_described(backend: &dyn Backend) {
         2,
         "one malformed line per file"
     );
-    let cancelled = backend.select(&parse_filter("ok").unwrap(), &AtomicBool::new(true));
+    let cancelled = backend.select(
+        &parse_filter("ok").unwrap(),
+        Order::Time,
+        &AtomicBool::new(true),
+    );
     assert!(cancelled.unwrap().is_none());
     let gone = RowKey {
         time: 0,

@@ -2,7 +2,9 @@
 //! vector of matching row ids, and every question is a `views` function
 //! over it. Keys are row numbers, so finding an entry costs nothing.
 
-use super::{ActivityData, Backend, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection};
+use super::{
+    ActivityData, Backend, Detail, EntryRow, Listed, Order, Page, PageAt, Result, RowKey, Selection,
+};
 use crate::filter::{Field, Filter};
 use crate::log::chain::Verification;
 use crate::log::pass::Progress;
@@ -17,6 +19,7 @@ use crate::views::report::{AccessReport, access_report};
 use crate::views::retention::{Policies, RetentionEntry, retention};
 use crate::views::stats::{ToolStats, tool_stats};
 use crate::views::timeline::{TimelineEntry, attribution, timeline};
+use rayon::slice::ParallelSliceMut;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -100,14 +103,25 @@ impl Backend for MemoryBackend {
         self.data.store.sources.iter().map(|s| s.identity).collect()
     }
 
-    fn select(&self, filter: &Filter, cancel: &AtomicBool) -> Result<Option<Arc<dyn Selection>>> {
+    fn select(
+        &self,
+        filter: &Filter,
+        order: Order,
+        cancel: &AtomicBool,
+    ) -> Result<Option<Arc<dyn Selection>>> {
         let store = &self.data.store;
         let Some(rows) = select_cancellable(store, filter, cancel) else {
             return Ok(None);
         };
+        let by_time = match order {
+            Order::Time => by_time(store, &rows),
+            Order::File => None,
+        };
         Ok(Some(Arc::new(MemorySelection {
             data: Arc::clone(&self.data),
             rows,
+            order,
+            by_time,
         })))
     }
 
@@ -156,10 +170,28 @@ impl Backend for MemoryBackend {
     }
 }
 
-/// The matching row ids, in store (log) order.
+/// `rows` sorted by time, ties by row (source, then line); `None` when
+/// they already are.
+fn by_time(store: &Store, rows: &[u32]) -> Option<Vec<u32>> {
+    let key = |&row: &u32| (store.time[row as usize], row);
+    if rows.is_sorted_by_key(key) {
+        return None;
+    }
+    let mut sorted = rows.to_vec();
+    // A stable sort finds each source's run of ascending times and merges
+    // the runs: close to linear for logs that are each in time order.
+    sorted.par_sort_by_key(key);
+    Some(sorted)
+}
+
+/// The matching row ids, in store (file) order, and in the order shown.
 struct MemorySelection {
     data: Arc<Data>,
+    /// In store order: what the views read (their sums and ties follow it).
     rows: Vec<u32>,
+    order: Order,
+    /// `rows` in time order, when that differs from store order.
+    by_time: Option<Vec<u32>>,
 }
 
 impl MemorySelection {
@@ -167,19 +199,32 @@ impl MemorySelection {
         &self.data.store
     }
 
-    /// The index in `rows` of the selection's first row at or after `key`
-    /// (keys order as row numbers do).
+    /// The rows in the order they are listed.
+    fn listed(&self) -> &[u32] {
+        self.by_time.as_deref().unwrap_or(&self.rows)
+    }
+
+    /// The index in the listing of the selection's first row at or after
+    /// `key` (a key's position is its row number).
     fn index_of(&self, key: RowKey) -> std::result::Result<usize, usize> {
         let row = u32::try_from(key.position).unwrap_or(u32::MAX);
-        self.rows.binary_search(&row)
+        match self.order {
+            Order::File => self.rows.binary_search(&row),
+            Order::Time => {
+                let time = &self.store().time;
+                self.listed()
+                    .binary_search_by_key(&(key.time, row), |&r| (time[r as usize], r))
+            }
+        }
     }
 
     fn page_of(&self, start: usize, end: usize) -> Page {
         let store = self.store();
-        let (start, end) = (start.min(self.rows.len()), end.min(self.rows.len()));
+        let listed = self.listed();
+        let (start, end) = (start.min(listed.len()), end.min(listed.len()));
         Page {
             start,
-            rows: self.rows[start..end.max(start)]
+            rows: listed[start..end.max(start)]
                 .iter()
                 .map(|&row| entry_row(store, row as usize))
                 .collect(),
@@ -187,11 +232,27 @@ impl MemorySelection {
     }
 }
 
-impl Selection for MemorySelection {
+impl Listed for MemorySelection {
     fn count(&self) -> usize {
         self.rows.len()
     }
 
+    fn for_each(
+        &self,
+        visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>> {
+        let store = self.store();
+        for &row in self.listed() {
+            let row = row as usize;
+            if let Err(e) = visit(&entry_row(store, row), store.raw_line(row)) {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(()))
+    }
+}
+
+impl Selection for MemorySelection {
     fn page(&self, at: PageAt, len: usize) -> Result<Page> {
         let count = self.rows.len();
         let start = match at {
@@ -263,20 +324,6 @@ impl Selection for MemorySelection {
             end,
         ))
     }
-
-    fn for_each(
-        &self,
-        visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
-    ) -> Result<std::io::Result<()>> {
-        let store = self.store();
-        for &row in &self.rows {
-            let row = row as usize;
-            if let Err(e) = visit(&entry_row(store, row), store.raw_line(row)) {
-                return Ok(Err(e));
-            }
-        }
-        Ok(Ok(()))
-    }
 }
 
 #[cfg(test)]
@@ -296,11 +343,43 @@ mod tests {
     }
 
     #[test]
+    fn by_time_lists_untimed_entries_first_in_file_order_and_keeps_no_copy_when_sorted() {
+        let line = |time: &str, user: &str| {
+            format!(r#"{{"timestamp": "{time}", "user_id": "{user}", "tool_name": "t"}}"#) + "\n"
+        };
+        let a = line("2025-07-06T10:00:00+00:00", "a1") + &line("not a time", "a2");
+        let b = line("2025-07-06T09:00:00+00:00", "b1") + &line("garbled", "b2");
+        let sources = vec![
+            Source::from_bytes("a.jsonl", a.into_bytes()),
+            Source::from_bytes("b.jsonl", b.into_bytes()),
+        ];
+        let backend =
+            MemoryBackend::load(sources, |_| {}, &AtomicBool::new(false)).expect("not cancelled");
+        let all = backend
+            .select(&Filter::default(), Order::Time, &AtomicBool::new(false))
+            .unwrap()
+            .unwrap();
+        let users: Vec<String> = all
+            .page(PageAt::First, 4)
+            .unwrap()
+            .rows
+            .into_iter()
+            .map(|r| r.user.unwrap())
+            .collect();
+        assert_eq!(users, ["a2", "b2", "b1", "a1"]);
+        let store = &backend.data.store;
+        assert!(by_time(store, &[0, 1, 2, 3]).is_some());
+        // Entries already in time order (untimed first): no second vector.
+        assert_eq!(by_time(store, &[1, 2]), None);
+        assert_eq!(by_time(store, &[0, 2]), Some(vec![2, 0]));
+    }
+
+    #[test]
     fn views_of_a_selection_are_the_views_of_its_rows() {
         let backend = backend();
         let filter = parse_filter("user:usr_1|usr_2").unwrap();
         let selection = backend
-            .select(&filter, &AtomicBool::new(false))
+            .select(&filter, Order::Time, &AtomicBool::new(false))
             .unwrap()
             .unwrap();
         let store = &backend.data.store;

@@ -6,11 +6,13 @@
 //! database implements the same two traits.
 //!
 //! A question about "the entries matching a filter" goes through a
-//! [`Selection`], made once per filter by [`Backend::select`]. Selections
-//! are in log order (source by source, line by line) and paged by
-//! [`RowKey`]: `page_after`/`page_before` a key, the first or last page,
-//! and a key's position for a scrollbar, which a database answers with
-//! keyset queries on `(source, position)`. [`PageAt::Index`] is for jumps
+//! [`Selection`], made once per filter and [`Order`] by [`Backend::select`].
+//! Selections list their entries merged by time (ties by source, then
+//! position) or in file order (source by source, line by line), and are
+//! paged by [`RowKey`]: `page_after`/`page_before` a key, the first or last
+//! page, and a key's position for a scrollbar, which a database answers
+//! with keyset queries on `(time, source, position)` or
+//! `(source, position)`. [`PageAt::Index`] is for jumps
 //! to a place on the scrollbar; the in-memory selection answers every
 //! kind from its vector of row ids.
 //!
@@ -53,6 +55,35 @@ impl fmt::Display for BackendError {
 impl std::error::Error for BackendError {}
 
 pub type Result<T> = std::result::Result<T, BackendError>;
+
+/// The order a selection lists its entries in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Order {
+    /// All sources merged by timestamp; ties by source, then position.
+    /// Entries whose timestamp could not be read come first, in file order.
+    #[default]
+    Time,
+    /// Source by source, each in line order (a hash chain's own order).
+    File,
+}
+
+impl Order {
+    /// How two keys order in this order.
+    pub fn compare(self, a: &RowKey, b: &RowKey) -> std::cmp::Ordering {
+        match self {
+            Order::Time => (a.time, a.source, a.position).cmp(&(b.time, b.source, b.position)),
+            Order::File => a.cmp(b),
+        }
+    }
+
+    /// The other order: what the browser's order key switches to.
+    pub fn toggled(self) -> Order {
+        match self {
+            Order::Time => Order::File,
+            Order::File => Order::Time,
+        }
+    }
+}
 
 /// One entry's columns, as the entries table and the exports show them.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,11 +163,22 @@ pub struct ActivityData {
     pub latency: Vec<ToolLatency>,
 }
 
-/// The entries matching one filter, and every question asked of them.
-pub trait Selection: Send + Sync {
-    /// How many entries match.
+/// Entries in the order they are listed, each with its line as logged:
+/// what an export writes (a selection, or the entries marked in one).
+pub trait Listed: Send + Sync {
+    /// How many entries there are.
     fn count(&self) -> usize;
 
+    /// Visit every entry with its line as logged, in order, for exports;
+    /// stops at the first error `visit` returns.
+    fn for_each(
+        &self,
+        visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>>;
+}
+
+/// The entries matching one filter, and every question asked of them.
+pub trait Selection: Listed {
     /// Up to `len` consecutive entries from `at`.
     fn page(&self, at: PageAt, len: usize) -> Result<Page>;
 
@@ -178,13 +220,6 @@ pub trait Selection: Send + Sync {
 
     /// Every access to `patient` from `start` to `end` (inclusive).
     fn access_report(&self, patient: &str, start: Moment, end: Moment) -> Result<AccessReport>;
-
-    /// Visit every entry with its line as logged, in order, for exports;
-    /// stops at the first error `visit` returns.
-    fn for_each(
-        &self,
-        visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
-    ) -> Result<std::io::Result<()>>;
 }
 
 /// The loaded logs: what was verified, and the questions asked of it.
@@ -203,9 +238,14 @@ pub trait Backend: Send + Sync {
     /// a new one.
     fn source_identities(&self) -> Vec<Option<(u64, u64)>>;
 
-    /// The entries matching `filter`; `Ok(None)` if `cancel` was set
-    /// meanwhile.
-    fn select(&self, filter: &Filter, cancel: &AtomicBool) -> Result<Option<Arc<dyn Selection>>>;
+    /// The entries matching `filter`, listed in `order`; `Ok(None)` if
+    /// `cancel` was set meanwhile.
+    fn select(
+        &self,
+        filter: &Filter,
+        order: Order,
+        cancel: &AtomicBool,
+    ) -> Result<Option<Arc<dyn Selection>>>;
 
     /// One entry in full; `None` if the backend holds no such entry.
     fn detail(&self, key: RowKey) -> Result<Option<Detail>>;
@@ -229,10 +269,10 @@ pub trait Backend: Send + Sync {
     fn values(&self, field: Field, cancel: &AtomicBool) -> Result<Vec<String>>;
 }
 
-/// Every entry: a selection with no filter.
-pub fn everything(backend: &dyn Backend) -> Result<Arc<dyn Selection>> {
+/// Every entry, in `order`: a selection with no filter.
+pub fn everything(backend: &dyn Backend, order: Order) -> Result<Arc<dyn Selection>> {
     backend
-        .select(&Filter::default(), &AtomicBool::new(false))?
+        .select(&Filter::default(), order, &AtomicBool::new(false))?
         .ok_or_else(|| BackendError("never cancelled".into()))
 }
 
@@ -240,11 +280,20 @@ pub fn everything(backend: &dyn Backend) -> Result<Arc<dyn Selection>> {
 /// query returns.
 pub struct Empty;
 
-impl Selection for Empty {
+impl Listed for Empty {
     fn count(&self) -> usize {
         0
     }
 
+    fn for_each(
+        &self,
+        _: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>> {
+        Ok(Ok(()))
+    }
+}
+
+impl Selection for Empty {
     fn page(&self, _: PageAt, _: usize) -> Result<Page> {
         Ok(Page::default())
     }
@@ -300,11 +349,36 @@ impl Selection for Empty {
     fn access_report(&self, _: &str, _: Moment, _: Moment) -> Result<AccessReport> {
         Err(BackendError("nothing is loaded".into()))
     }
+}
+
+/// Entries picked out of a selection (the browser's marks), fetched with
+/// their lines: listed, and so exported, like a selection.
+pub struct Picked {
+    pub entries: Vec<Detail>,
+}
+
+impl Picked {
+    /// `entries` listed in `order`.
+    pub fn new(mut entries: Vec<Detail>, order: Order) -> Picked {
+        entries.sort_by(|a, b| order.compare(&a.row.key, &b.row.key));
+        Picked { entries }
+    }
+}
+
+impl Listed for Picked {
+    fn count(&self) -> usize {
+        self.entries.len()
+    }
 
     fn for_each(
         &self,
-        _: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
+        visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
     ) -> Result<std::io::Result<()>> {
+        for entry in &self.entries {
+            if let Err(e) = visit(&entry.row, &entry.raw) {
+                return Ok(Err(e));
+            }
+        }
         Ok(Ok(()))
     }
 }

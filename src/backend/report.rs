@@ -2,7 +2,7 @@
 //! so the browser (`r`) and the CLI (`report -q`) give the same report from
 //! any backend.
 
-use super::{Backend, BackendError, everything};
+use super::{Backend, BackendError, Order, everything};
 use crate::filter::{Filter, Predicate};
 use crate::views::Moment;
 use crate::views::report::{AccessReport, single_patient};
@@ -26,7 +26,7 @@ pub fn filtered_report(
     };
     let unanswered = |e: BackendError| format!("the logs could not answer: {e}");
     let selection = backend
-        .select(filter, &AtomicBool::new(false))
+        .select(filter, Order::File, &AtomicBool::new(false))
         .map_err(unanswered)?
         .ok_or("never cancelled")?;
     let (mut since, mut until) = (None, None);
@@ -37,7 +37,7 @@ pub fn filtered_report(
             _ => {}
         }
     }
-    let (span, _) = everything(backend)
+    let (span, _) = everything(backend, Order::File)
         .and_then(|all| all.span())
         .map_err(unanswered)?;
     let (first, last) = span.unwrap_or((0, 0));

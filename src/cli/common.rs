@@ -9,7 +9,7 @@ use super::terminal_out::TerminalSafe;
 use crate::backend::clickhouse::ClickHouseBackend;
 use crate::backend::clickhouse::query::database_source;
 use crate::backend::memory::MemoryBackend;
-use crate::backend::{Backend, BackendError, Selection};
+use crate::backend::{Backend, BackendError, Order, Selection};
 use crate::export::atomic::{refuse_evidence, write_atomic};
 use crate::export::{Document, Table};
 use crate::filter::{Filter, parse_filter};
@@ -45,6 +45,26 @@ pub struct Input {
     pub query: Option<Filter>,
 }
 
+/// The order a command that lists entries lists them in.
+#[derive(clap::Args, Debug)]
+pub struct Listing {
+    /// List entries file by file, each in line order, instead of all
+    /// files merged by timestamp (ties by file, then line), as the browser
+    /// lists them by default
+    #[arg(long)]
+    pub file_order: bool,
+}
+
+impl Listing {
+    pub fn order(&self) -> Order {
+        if self.file_order {
+            Order::File
+        } else {
+            Order::Time
+        }
+    }
+}
+
 /// Where a file-producing command writes.
 #[derive(clap::Args, Debug)]
 pub struct Output {
@@ -74,7 +94,8 @@ pub fn parse_query(text: &str) -> Result<Filter, String> {
 /// The loaded logs and the selected entries.
 pub struct SelectedLogs {
     pub backend: Box<dyn Backend>,
-    /// Entries matching `-q` (all entries without it), in log order.
+    /// Entries matching `-q` (all entries without it), in file order
+    /// unless loaded with [`load_listed`].
     pub selection: Arc<dyn Selection>,
 }
 
@@ -89,12 +110,21 @@ impl From<BackendError> for String {
 /// intact or only weakly protected, and select the rows. Answers come from
 /// the log as it is, broken or not: the line on stderr is the caveat.
 pub fn load(input: &Input) -> Result<SelectedLogs, String> {
-    load_keeping(input, false)
+    load_selected(input, false, Order::File)
+}
+
+/// [`load`] for a command that lists entries, selected in `order`.
+pub fn load_listed(input: &Input, order: Order) -> Result<SelectedLogs, String> {
+    load_selected(input, false, order)
 }
 
 /// [`load`], keeping the entries' stored hashes in the verdict when
 /// `keep_leaves` (for Merkle proofs; a database keeps none).
 pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, String> {
+    load_selected(input, keep_leaves, Order::File)
+}
+
+fn load_selected(input: &Input, keep_leaves: bool, order: Order) -> Result<SelectedLogs, String> {
     let never = AtomicBool::new(false);
     let backend: Box<dyn Backend> = match database_source(&input.paths)? {
         Some(url) => Box::new(ClickHouseBackend::open_url(url)?),
@@ -113,7 +143,7 @@ pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, St
     }
     let filter = input.query.clone().unwrap_or_default();
     let selection = backend
-        .select(&filter, &never)?
+        .select(&filter, order, &never)?
         .ok_or("the query was cancelled")?;
     Ok(SelectedLogs { backend, selection })
 }

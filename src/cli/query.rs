@@ -14,6 +14,8 @@ use std::io::{self, Write};
 pub struct Args {
     #[command(flatten)]
     pub input: Input,
+    #[command(flatten)]
+    pub listing: common::Listing,
     /// text: a table; json: one array of the logged objects; jsonl: the
     /// original lines byte for byte; csv: one row per entry
     #[arg(long, value_enum, default_value_t = EntryFormat::Text)]
@@ -32,7 +34,7 @@ pub enum EntryFormat {
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
-    let loaded = common::load(&args.input)?;
+    let loaded = common::load_listed(&args.input, args.listing.order())?;
     common::write_stdout(|out| {
         if args.count {
             writeln!(out, "{}", loaded.selection.count())

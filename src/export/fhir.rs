@@ -13,7 +13,7 @@
 //! written as a `data-absent-reason` extension instead of a made-up time.
 //! Arguments and results are not exported: they are where PII lives.
 
-use crate::backend::{Backend, BackendError, EntryRow, Result, RowKey};
+use crate::backend::{Backend, BackendError, EntryRow, Order, Result, RowKey};
 use crate::filter::{Field, Filter, Predicate, Term};
 use crate::log::entry::parse_line;
 use crate::store::store::Outcome;
@@ -159,7 +159,7 @@ fn first_emergency_by_patient(backend: &dyn Backend) -> Result<HashMap<String, (
             span: 0..0,
         }],
     };
-    let Some(emergencies) = backend.select(&filter, &never)? else {
+    let Some(emergencies) = backend.select(&filter, Order::File, &never)? else {
         return Ok(first);
     };
     let visited = emergencies.for_each(&mut |row, _| {

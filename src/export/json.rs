@@ -3,7 +3,7 @@
 //! exactly what was logged (and still verifies).
 
 use super::each_entry;
-use crate::backend::Selection;
+use crate::backend::Listed;
 use serde::Serialize;
 use std::io::{self, Write};
 
@@ -15,7 +15,7 @@ pub fn write_pretty<T: Serialize + ?Sized>(value: &T, out: &mut dyn Write) -> io
 
 /// The original lines, byte for byte, each ended by `\n` (a CRLF line keeps
 /// its `\r`).
-pub fn write_lines(selection: &dyn Selection, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_lines(selection: &dyn Listed, out: &mut dyn Write) -> io::Result<()> {
     each_entry(selection, &mut |_, line| {
         out.write_all(line)?;
         out.write_all(b"\n")
@@ -25,7 +25,7 @@ pub fn write_lines(selection: &dyn Selection, out: &mut dyn Write) -> io::Result
 /// The entries as one JSON array of their original objects: each line's
 /// JSON text as logged, without a `logging` prefix or trailing `\r`. Numbers
 /// such as `NaN` that Python wrote stay as Python wrote them.
-pub fn write_array(selection: &dyn Selection, out: &mut dyn Write) -> io::Result<()> {
+pub fn write_array(selection: &dyn Listed, out: &mut dyn Write) -> io::Result<()> {
     out.write_all(b"[")?;
     let mut i = 0;
     each_entry(selection, &mut |_, line| {

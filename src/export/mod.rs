@@ -12,7 +12,7 @@ pub mod json;
 pub mod markdown;
 pub mod report_file;
 
-use crate::backend::{EntryRow, Selection};
+use crate::backend::{EntryRow, Listed};
 use crate::store::store::{NO_TIME, Outcome};
 use crate::text::plural;
 use crate::time::format_timestamp;
@@ -115,14 +115,14 @@ pub struct Table {
 /// Visit each entry of `selection` with its line; a question the backend
 /// could not answer is an I/O error of the export.
 pub fn each_entry(
-    selection: &dyn Selection,
+    selection: &dyn Listed,
     visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
     selection.for_each(visit).map_err(std::io::Error::other)?
 }
 
 /// Log entries, one per row: what `query` and `export` print.
-pub fn entries(selection: &dyn Selection) -> std::io::Result<Table> {
+pub fn entries(selection: &dyn Listed) -> std::io::Result<Table> {
     let columns = vec![
         text("time"),
         text("user"),

@@ -113,11 +113,11 @@ pub enum Outcome {
 /// A timestamp that could not be read is kept as this, sorting first.
 pub const NO_TIME: i64 = i64::MIN;
 
-/// Which entry a row is, independent of where it is held: the order
-/// selections are paged in is log order, source by source and line by line
-/// (for a hash chain, the order it was written in), so a database pages by
-/// `(source, position)` with keyset queries. `time` rides along for
-/// display and for a database that prunes by time.
+/// Which entry a row is, independent of where it is held. Keys compare in
+/// file order, source by source and line by line (for a hash chain, the
+/// order it was written in); `time` makes them comparable in time order too
+/// (`crate::backend::Order`), so a database pages by `(time, source,
+/// position)` or `(source, position)` with keyset queries.
 #[derive(Debug, Clone, Copy)]
 pub struct RowKey {
     /// Microseconds since the Unix epoch, UTC; [`NO_TIME`] if unreadable.

@@ -11,15 +11,17 @@ use super::completion::Completions;
 use super::cursor::Cursor;
 use super::export::{Exporting, Format};
 use super::filter_bar::FilterBar;
+use super::incident::{self, Direction};
 use super::input::{Edit, LineInput};
 use super::keymap::{Context, Keymap};
 use super::loader::LoadProgress;
+use super::marks::Marks;
 use super::navigation::{self, Motion};
 use super::stats_order::StatsSort;
 use super::theme::Theme;
 use super::worker::{ActivityData, Matches};
 use super::{open, reports};
-use crate::backend::{Backend, BackendError, EntryRow, PageAt, RowKey};
+use crate::backend::{Backend, BackendError, EntryRow, Order, PageAt, RowKey};
 use crate::config::{AlertSettings, RetentionSettings};
 use crate::filter::{Field, Filter, Predicate, Term};
 use crate::time::Zone;
@@ -72,6 +74,18 @@ pub enum Action {
     ToggleUtc,
     SortStats,
     ToggleFollow,
+    /// List the entries by time across files, or file by file.
+    ToggleOrder,
+    NextFailure,
+    PrevFailure,
+    NextFinding,
+    PrevFinding,
+    /// Mark the selected entry for export, or unmark it.
+    ToggleMark,
+    ClearMarks,
+    ExportMarked,
+    /// Clear the filter, staying on the selected entry.
+    AroundEntry,
     /// Start a range at the histogram's cursor, or drop it.
     MarkBucket,
     /// Put back the time range of before the last one applied.
@@ -128,6 +142,8 @@ pub enum Export {
     Report(Arc<AccessReport>),
     /// The entries the filter selects.
     Entries(Arc<Matches>),
+    /// The marked entries, listed in this order.
+    Marked(Marks, Order),
 }
 
 /// Work for the event loop, queued by `update`.
@@ -135,6 +151,7 @@ pub enum Effect {
     Query {
         generation: u64,
         filter: Filter,
+        order: Order,
         data: Arc<dyn Backend>,
     },
     /// Load the logs again (follow mode).
@@ -249,6 +266,13 @@ pub struct App {
     pub screen: Rect,
     pub load: Load,
     pub filter: FilterBar,
+    /// How the entries are listed: all logs merged by time, or file by file.
+    pub order: Order,
+    /// Entries marked (Space) for export.
+    pub marks: Marks,
+    /// The entries the integrity findings are on, in an order; computed
+    /// on the first jump to a finding after a load.
+    pub finding_keys: Option<(Order, Vec<RowKey>)>,
     pub selection: Arc<Matches>,
     /// Generation of the newest query; results of older ones are dropped.
     pub generation: u64,
@@ -301,6 +325,9 @@ impl App {
             screen,
             load: Load::Loading(LoadProgress::default()),
             filter: FilterBar::default(),
+            order: Order::default(),
+            marks: Marks::default(),
+            finding_keys: None,
             selection: Arc::new(Matches::none()),
             generation: 0,
             querying: false,
@@ -428,6 +455,15 @@ pub fn update(app: &mut App, action: Action) {
         Action::Quit => app.quit = true,
         Action::ToggleFollow => toggle_follow(app),
         Action::SourcesChanged => reload_if_following(app),
+        Action::NextFailure => incident::jump_to_failure(app, Direction::Next),
+        Action::PrevFailure => incident::jump_to_failure(app, Direction::Previous),
+        Action::NextFinding => incident::jump_to_finding(app, Direction::Next),
+        Action::PrevFinding => incident::jump_to_finding(app, Direction::Previous),
+        Action::ToggleMark => incident::toggle_mark(app),
+        Action::ClearMarks => incident::clear_marks(app),
+        Action::ExportMarked => reports::start_export_marked(app),
+        Action::AroundEntry => incident::around_entry(app),
+        Action::ToggleOrder => toggle_order(app),
         Action::Up => navigation::navigate(app, Motion::By(-1)),
         Action::Down => navigation::navigate(app, Motion::By(1)),
         Action::PageUp => navigation::navigate(app, Motion::Page(-1)),
@@ -522,11 +558,19 @@ fn loaded(app: &mut App, data: Arc<dyn Backend>, elapsed: Duration) {
         None => loaded,
     });
     app.load = Load::Ready(data);
+    app.finding_keys = None;
     requery(app);
     // Values typed while loading can be completed now.
     if app.filter.active {
         complete_later(app);
     }
+}
+
+fn toggle_order(app: &mut App) {
+    app.order = app.order.toggled();
+    // The cursor stays on its entry (see `selected`).
+    requery(app);
+    app.status = Some(order_status(app.order).into());
 }
 
 fn toggle_follow(app: &mut App) {
@@ -597,8 +641,18 @@ pub(super) fn requery(app: &mut App) {
     app.effects.push(Effect::Query {
         generation: app.generation,
         filter,
+        order: app.order,
         data,
     });
+}
+
+fn order_status(order: Order) -> &'static str {
+    match order {
+        Order::Time => {
+            "entries of all logs merged by time (ties by file, then line; entries without a timestamp first)"
+        }
+        Order::File => "entries listed file by file, each in line order",
+    }
 }
 
 /// Follow mode: load the changed logs again, in the background; the
@@ -694,7 +748,7 @@ pub(super) fn entry_changed(app: &mut App) {
 /// context for the selected entry, not part of the selection.
 fn conversation(backend: &dyn Backend, id: &str) -> Result<Conversation, BackendError> {
     let filter = field_filter(Field::Conversation, id);
-    let entries = match backend.select(&filter, &AtomicBool::new(false))? {
+    let entries = match backend.select(&filter, Order::File, &AtomicBool::new(false))? {
         Some(selection) => selection.timeline(id)?,
         None => Vec::new(),
     };

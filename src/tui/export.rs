@@ -1,7 +1,7 @@
 //! Writing the access report, or the entries the filter selects, to a
 //! file in the format its name asks for.
 
-use crate::backend::{Backend, RowKey, Selection};
+use crate::backend::{Backend, Listed, RowKey};
 use crate::export::atomic::{WriteError, write_atomic};
 use crate::export::report_file::{ReportFile, ReportFormat};
 use crate::export::{csv, each_entry, entries, fhir, json, markdown, report_document};
@@ -19,11 +19,13 @@ pub enum Format {
     Fhir,
 }
 
-/// What `e` writes: the access report shown, or the filtered entries.
+/// What `e` writes: the access report shown, or the filtered entries;
+/// or what `E` writes: the marked entries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exporting {
     Report,
     Entries,
+    Marked,
 }
 
 /// The endings that choose a format, for prompts and messages.
@@ -80,13 +82,14 @@ pub fn write_report(
     })
 }
 
-/// Write the entries of `selection` to `path` as `auditui export` does.
+/// Write the entries of `selection` (a filter's, or the marked ones) to
+/// `path` as `auditui export` does, in the order they are listed.
 pub fn write_entries(
     path: &Path,
     format: Format,
     force: bool,
     backend: &dyn Backend,
-    selection: &dyn Selection,
+    selection: &dyn Listed,
 ) -> Result<(), WriteError> {
     write_atomic(path, force, |out| match format {
         Format::Json => json::write_array(selection, out),

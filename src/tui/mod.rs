@@ -15,10 +15,14 @@ pub mod cursor;
 pub mod event_loop;
 pub mod export;
 pub mod filter_bar;
+mod incident;
+#[cfg(test)]
+mod incident_tests;
 pub mod input;
 pub mod keymap;
 pub mod layout;
 pub mod loader;
+pub mod marks;
 mod navigation;
 mod open;
 mod pretty;

@@ -80,6 +80,17 @@ pub fn start_export(app: &mut App) {
     app.prompt = Some(Prompt::ExportPath(input, what));
 }
 
+/// `E`: ask where to write the marked entries.
+pub fn start_export_marked(app: &mut App) {
+    if app.marks.is_empty() {
+        app.status = Some("no entry is marked: Space marks the selected entry".into());
+        return;
+    }
+    let mut input = LineInput::default();
+    input.set("marked.jsonl".to_owned());
+    app.prompt = Some(Prompt::ExportPath(input, Exporting::Marked));
+}
+
 /// Enter in the path prompt.
 pub fn submit_path(app: &mut App) {
     let Some(Prompt::ExportPath(input, what)) = &app.prompt else {
@@ -112,6 +123,7 @@ fn export(app: &mut App, path: PathBuf, format: Format, what: Exporting, force: 
         (Exporting::Report, Some(report)) => Export::Report(Arc::clone(report)),
         (Exporting::Report, None) => return,
         (Exporting::Entries, _) => Export::Entries(Arc::clone(&app.selection)),
+        (Exporting::Marked, _) => Export::Marked(app.marks.clone(), app.order),
     };
     app.effects.push(Effect::Export {
         path,
@@ -149,10 +161,13 @@ pub fn exported(app: &mut App, path: PathBuf, outcome: ExportOutcome) {
             app.prompt = None;
             app.status = Some(match what {
                 Exporting::Report => format!("wrote the access report to {shown}"),
-                Exporting::Entries => {
-                    let n = app.selection.count();
+                Exporting::Entries | Exporting::Marked => {
+                    let (n, marked) = match what {
+                        Exporting::Marked => (app.marks.len(), "marked "),
+                        _ => (app.selection.count(), ""),
+                    };
                     format!(
-                        "wrote {} {} to {shown}",
+                        "wrote {} {marked}{} to {shown}",
                         super::ui::thousands(n),
                         crate::text::plural(n, "entry", "entries")
                     )

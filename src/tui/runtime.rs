@@ -59,11 +59,13 @@ impl<H: Host> Runtime<H> {
                 Effect::Query {
                     generation,
                     filter,
+                    order,
                     data,
                 } => {
                     let cancel = restart(&mut self.query);
                     self.spawn(move |tx| {
-                        let matches = match worker::select(data.as_ref(), &filter, &cancel) {
+                        let selected = worker::select(data.as_ref(), &filter, order, &cancel);
+                        let matches = match selected {
                             Ok(Some(matches)) => Arc::new(matches),
                             Ok(None) => return,
                             Err(e) => return failed(tx, e),
@@ -138,6 +140,15 @@ impl<H: Host> Runtime<H> {
                             data.as_ref(),
                             matches.selected.as_ref(),
                         ),
+                        Export::Marked(marks, order) => match marks.picked(data.as_ref(), *order) {
+                            Ok(picked) => {
+                                write_entries(&path, format, force, data.as_ref(), &picked)
+                            }
+                            Err(e) => Err(WriteError::Io {
+                                path: path.clone(),
+                                source: std::io::Error::other(e),
+                            }),
+                        },
                     };
                     let outcome = match written {
                         Ok(()) => ExportOutcome::Written,

@@ -1,7 +1,7 @@
 //! The slow computations behind the panes, run as jobs by the runtime:
 //! never on the thread that draws.
 
-use crate::backend::{self, Backend, BackendError};
+use crate::backend::{self, Backend, BackendError, Order};
 use crate::config::AlertSettings;
 use crate::filter::Filter;
 use crate::views::alerts::Alerts;
@@ -50,9 +50,10 @@ impl Matches {
 pub fn select(
     backend: &dyn Backend,
     filter: &Filter,
+    order: Order,
     cancel: &AtomicBool,
 ) -> Result<Option<Matches>, BackendError> {
-    let Some(selected) = backend.select(filter, cancel)? else {
+    let Some(selected) = backend.select(filter, order, cancel)? else {
         return Ok(None);
     };
     let stats = selected.tool_stats()?;

@@ -10,8 +10,8 @@
 
 use super::client::Client;
 use super::rowbinary::Reader;
-use super::sql::string_literal;
-use crate::backend::{BackendError, EntryRow, Result};
+use super::sql::{TIME_COLUMN, string_literal};
+use crate::backend::{BackendError, EntryRow, Order, Result};
 use crate::log::chain::LineMap;
 use crate::log::entry::parse_line;
 use crate::log::source::Source;
@@ -85,16 +85,22 @@ impl Files {
     }
 
     /// The condition selecting entries before (`<`), at (`=`) or after
-    /// (`>`) `key` in log order.
-    pub fn compare(&self, key: RowKey, op: &str) -> String {
+    /// (`>`) `key` in `order`, written out as plain comparisons (no tuple
+    /// comparison), like every condition the queries use.
+    pub fn compare(&self, key: RowKey, op: &str, order: Order) -> String {
         let file = self
             .names
             .get(key.source as usize)
             .map_or_else(|| "''".to_owned(), |name| string_literal(name));
         let line = key.position;
-        match op {
-            "=" => format!("(file = {file} AND line = {line})"),
-            _ => format!("(file {op} {file} OR (file = {file} AND line {op} {line}))"),
+        let in_file = format!("(file {op} {file} OR (file = {file} AND line {op} {line}))");
+        match (op, order) {
+            ("=", _) => format!("(file = {file} AND line = {line})"),
+            (_, Order::File) => in_file,
+            (_, Order::Time) => {
+                let time = key.time;
+                format!("({TIME_COLUMN} {op} {time} OR ({TIME_COLUMN} = {time} AND {in_file}))")
+            }
         }
     }
 

@@ -2,8 +2,8 @@
 //! every question is a query, and only answers come back, never the table.
 //!
 //! - a selection is its filter compiled to a condition, and its count;
-//! - pages are keyset queries in log order, `(file, line)`: the rows on
-//!   screen and no more;
+//! - pages are keyset queries in the selection's order, `(ts, file,
+//!   line)` or `(file, line)`: the rows on screen and no more;
 //! - counts, the span, the histogram, per-tool stats and latency are
 //!   computed by the database (integer arithmetic for buckets, so every
 //!   server version agrees);
@@ -19,7 +19,8 @@ use super::schema::ENTRIES;
 use super::sql::{NO_TIME, TIME_COLUMN, condition, string_literal};
 use super::url::Url;
 use crate::backend::{
-    ActivityData, Backend, BackendError, Detail, EntryRow, Page, PageAt, Result, RowKey, Selection,
+    ActivityData, Backend, BackendError, Detail, EntryRow, Listed, Order, Page, PageAt, Result,
+    RowKey, Selection,
 };
 use crate::filter::{Field, Filter};
 use crate::log::chain::Verification;
@@ -183,7 +184,12 @@ impl Backend for ClickHouseBackend {
         vec![None; self.db.files.names.len()]
     }
 
-    fn select(&self, filter: &Filter, cancel: &AtomicBool) -> Result<Option<Arc<dyn Selection>>> {
+    fn select(
+        &self,
+        filter: &Filter,
+        order: Order,
+        cancel: &AtomicBool,
+    ) -> Result<Option<Arc<dyn Selection>>> {
         let condition = condition(filter, self.db.newest);
         let counted = query_json(
             &self.db.client,
@@ -197,6 +203,7 @@ impl Backend for ClickHouseBackend {
             db: Arc::clone(&self.db),
             condition,
             count,
+            order,
         })))
     }
 
@@ -254,12 +261,24 @@ impl Backend for ClickHouseBackend {
 
 impl Database {
     /// `SELECT file, line, raw` of the entries matching `condition`, in
-    /// log order (or its reverse), from the `offset`-th, at most `limit`.
-    fn rows_sql(&self, condition: &str, descending: bool, offset: usize, limit: usize) -> String {
-        let order = if descending { "DESC" } else { "ASC" };
+    /// `order` (or its reverse), from the `offset`-th, at most `limit`.
+    fn rows_sql(
+        &self,
+        condition: &str,
+        order: Order,
+        descending: bool,
+        offset: usize,
+        limit: usize,
+    ) -> String {
+        let direction = if descending { "DESC" } else { "ASC" };
+        let time = match order {
+            Order::Time => format!("{TIME_COLUMN} {direction}, "),
+            Order::File => String::new(),
+        };
         format!(
             "SELECT file, line, raw FROM {ENTRIES} WHERE {condition} \
-             ORDER BY file {order}, line {order} LIMIT {offset}, {limit} FORMAT RowBinary"
+             ORDER BY {time}file {direction}, line {direction} \
+             LIMIT {offset}, {limit} FORMAT RowBinary"
         )
     }
 
@@ -281,16 +300,17 @@ impl Database {
             "{TIME_COLUMN} = {ts} AND file = {} AND line = {line}",
             string_literal(file)
         );
-        Ok(
-            fetch(&self.client, &self.rows_sql(&condition, false, 0, 1))?
-                .pop()
-                .map(|f| f.raw),
-        )
+        Ok(fetch(
+            &self.client,
+            &self.rows_sql(&condition, Order::File, false, 0, 1),
+        )?
+        .pop()
+        .map(|f| f.raw))
     }
 
     fn fetch_one(&self, key: RowKey) -> Result<Option<Fetched>> {
-        let at = self.files.compare(key, "=");
-        Ok(fetch(&self.client, &self.rows_sql(&at, false, 0, 1))?.pop())
+        let at = self.files.compare(key, "=", Order::File);
+        Ok(fetch(&self.client, &self.rows_sql(&at, Order::File, false, 0, 1))?.pop())
     }
 
     /// How many entries matching `condition` satisfy `extra` too.
@@ -304,7 +324,7 @@ impl Database {
 
     /// The entries matching `condition` in a store of their own.
     fn subset(&self, condition: &str) -> Result<Subset> {
-        let sql = self.rows_sql(condition, false, 0, ALL);
+        let sql = self.rows_sql(condition, Order::File, false, 0, ALL);
         Ok(Subset::new(fetch(&self.client, &sql)?))
     }
 
@@ -331,11 +351,13 @@ impl Database {
     }
 }
 
-/// The entries matching one filter: its condition and how many there are.
+/// The entries matching one filter: its condition, how many there are,
+/// and the order they are listed in.
 struct ClickHouseSelection {
     db: Arc<Database>,
     condition: String,
     count: usize,
+    order: Order,
 }
 
 impl ClickHouseSelection {
@@ -347,7 +369,9 @@ impl ClickHouseSelection {
         len: usize,
     ) -> Result<Vec<EntryRow>> {
         let condition = format!("{} AND {extra}", self.condition);
-        let sql = self.db.rows_sql(&condition, descending, offset, len);
+        let sql = self
+            .db
+            .rows_sql(&condition, self.order, descending, offset, len);
         let mut rows: Vec<EntryRow> = fetch(&self.db.client, &sql)?
             .iter()
             .map(|fetched| entry_row(&self.db.files, fetched))
@@ -358,10 +382,15 @@ impl ClickHouseSelection {
         Ok(rows)
     }
 
-    /// How many selected entries come before `key` in log order.
+    /// How many selected entries come before `key` in the listing.
     fn before(&self, key: RowKey) -> Result<usize> {
-        self.db
-            .count(&self.condition, &self.db.files.compare(key, "<"))
+        self.db.count(&self.condition, &self.compare(key, "<"))
+    }
+
+    /// The condition selecting entries before, at or after `key` in the
+    /// listing (see [`Files::compare`]).
+    fn compare(&self, key: RowKey, op: &str) -> String {
+        self.db.files.compare(key, op, self.order)
     }
 
     /// The histogram's buckets over the selection, counted by the database.
@@ -439,13 +468,31 @@ impl ClickHouseSelection {
     }
 }
 
-impl Selection for ClickHouseSelection {
+impl Listed for ClickHouseSelection {
     fn count(&self) -> usize {
         self.count
     }
 
+    fn for_each(
+        &self,
+        visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
+    ) -> Result<std::io::Result<()>> {
+        let sql = self.db.rows_sql(&self.condition, self.order, false, 0, ALL);
+        let mut failed = None;
+        fetch_each(&self.db.client, &sql, |fetched| {
+            if failed.is_none()
+                && let Err(e) = visit(&entry_row(&self.db.files, &fetched), &fetched.raw)
+            {
+                failed = Some(e);
+            }
+            Ok(())
+        })?;
+        Ok(failed.map_or(Ok(()), Err))
+    }
+}
+
+impl Selection for ClickHouseSelection {
     fn page(&self, at: PageAt, len: usize) -> Result<Page> {
-        let files = &self.db.files;
         let (start, rows) = match at {
             PageAt::First => (0, self.page_from("1", false, 0, len)?),
             PageAt::Index(index) => (index, self.page_from("1", false, index, len)?),
@@ -454,13 +501,13 @@ impl Selection for ClickHouseSelection {
                 (self.count - rows.len(), rows)
             }
             PageAt::After(key) => {
-                let rows = self.page_from(&files.compare(key, ">"), false, 0, len)?;
+                let rows = self.page_from(&self.compare(key, ">"), false, 0, len)?;
                 let start =
-                    self.before(key)? + self.db.count(&self.condition, &files.compare(key, "="))?;
+                    self.before(key)? + self.db.count(&self.condition, &self.compare(key, "="))?;
                 (start, rows)
             }
             PageAt::Before(key) => {
-                let rows = self.page_from(&files.compare(key, "<"), true, 0, len)?;
+                let rows = self.page_from(&self.compare(key, "<"), true, 0, len)?;
                 (self.before(key)? - rows.len(), rows)
             }
         };
@@ -469,9 +516,7 @@ impl Selection for ClickHouseSelection {
 
     fn locate(&self, key: RowKey) -> Result<std::result::Result<usize, usize>> {
         let before = self.before(key)?;
-        let at = self
-            .db
-            .count(&self.condition, &self.db.files.compare(key, "="))?;
+        let at = self.db.count(&self.condition, &self.compare(key, "="))?;
         Ok(if at > 0 { Ok(before) } else { Err(before) })
     }
 
@@ -584,6 +629,7 @@ impl Selection for ClickHouseSelection {
             &self.db.client,
             &self.db.rows_sql(
                 &format!("{} AND (patient != '' OR purpose != '')", self.condition),
+                Order::File,
                 false,
                 0,
                 ALL,
@@ -593,6 +639,7 @@ impl Selection for ClickHouseSelection {
             &self.db.client,
             &self.db.rows_sql(
                 &format!("patient != '' AND {review} AND NOT ({})", self.condition),
+                Order::File,
                 false,
                 0,
                 ALL,
@@ -653,23 +700,6 @@ impl Selection for ClickHouseSelection {
             *key = subset.key(files, key.position as u32);
         }
         Ok(report)
-    }
-
-    fn for_each(
-        &self,
-        visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
-    ) -> Result<std::io::Result<()>> {
-        let sql = self.db.rows_sql(&self.condition, false, 0, ALL);
-        let mut failed = None;
-        fetch_each(&self.db.client, &sql, |fetched| {
-            if failed.is_none()
-                && let Err(e) = visit(&entry_row(&self.db.files, &fetched), &fetched.raw)
-            {
-                failed = Some(e);
-            }
-            Ok(())
-        })?;
-        Ok(failed.map_or(Ok(()), Err))
     }
 }
 

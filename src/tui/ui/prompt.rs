@@ -24,6 +24,7 @@ pub fn draw(app: &App, body: Rect, frame: &mut Frame) {
             match what {
                 Exporting::Report => " Export the access report ",
                 Exporting::Entries => " Export the filtered entries ",
+                Exporting::Marked => " Export the marked entries ",
             },
             vec![
                 Line::from(vec![
