@@ -31,6 +31,23 @@ fn broken(width: u16, height: u16) -> Harness {
     Harness::loaded(&[("support.jsonl", &log)], width, height)
 }
 
+/// The broken log with its fourth line deleted as well: a `link` finding
+/// at line 4 (the old fifth line) besides the `modified` one at line 2.
+fn broken_and_cut(width: u16, height: u16) -> Harness {
+    let log = chain_log(&support_calls()).replacen(
+        "\"user_id\":\"usr_200\"",
+        "\"user_id\":\"usr_999\"",
+        1,
+    );
+    let kept: Vec<&str> = log
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| (i != 3).then_some(line))
+        .collect();
+    let log = kept.join("\n") + "\n";
+    Harness::loaded(&[("support.jsonl", &log)], width, height)
+}
+
 fn clinic(width: u16, height: u16) -> Harness {
     Harness::loaded(
         &[("clinic.jsonl", &hipaa_log(&clinic_accesses()))],
@@ -194,6 +211,28 @@ fn help_from_the_keymap() {
     snapshot_each_size("help", |w, h| {
         let mut harness = support(w, h);
         harness.keys("?");
+        harness
+    });
+}
+
+#[test]
+fn a_tampered_entry_is_marked_and_a_deletion_leaves_a_gap() {
+    snapshot_each_size("tampered_marked", |w, h| {
+        let mut harness = broken_and_cut(w, h);
+        harness.keys("j");
+        let screen = harness.render();
+        assert!(
+            screen.contains("! TAMPERED support.jsonl:2 modified"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("chain break before support.jsonl:4"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("entries before support.jsonl:2 verify"),
+            "{screen}"
+        );
         harness
     });
 }

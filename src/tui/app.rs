@@ -231,6 +231,8 @@ pub enum Load {
 pub struct Conversation {
     pub id: String,
     pub entries: Vec<TimelineEntry>,
+    /// The entries with an integrity finding on their line, marked `!`.
+    pub tampered: Vec<RowKey>,
 }
 
 pub struct App {
@@ -684,13 +686,26 @@ pub(super) fn entry_changed(app: &mut App) {
 /// context for the selected entry, not part of the selection.
 fn conversation(backend: &dyn Backend, id: &str) -> Result<Conversation, BackendError> {
     let filter = field_filter(Field::Conversation, id);
-    let entries = match backend.select(&filter, &AtomicBool::new(false))? {
-        Some(selection) => selection.timeline(id)?,
-        None => Vec::new(),
+    let Some(selection) = backend.select(&filter, &AtomicBool::new(false))? else {
+        return Ok(Conversation {
+            id: id.to_owned(),
+            entries: Vec::new(),
+            tampered: Vec::new(),
+        });
+    };
+    let tampered = if backend.verification().intact() {
+        Vec::new()
+    } else {
+        let rows = selection.page(PageAt::First, selection.count())?.rows;
+        rows.into_iter()
+            .filter(|row| !backend.findings_at(&row.file, row.line).is_empty())
+            .map(|row| row.key)
+            .collect()
     };
     Ok(Conversation {
         id: id.to_owned(),
-        entries,
+        entries: selection.timeline(id)?,
+        tampered,
     })
 }
 

@@ -1,15 +1,17 @@
 //! The entries table: one row per matching entry, only the visible ones
 //! built, so a million matches cost no more than twenty.
 
-use super::{App, pane_block, safe, thousands, title};
+use super::{App, pane_block, safe, sanitized, thousands, title};
 use crate::backend::{EntryRow, PageAt};
 use crate::filter::Field;
+use crate::log::chain::FindingKind;
 use crate::store::store::Outcome;
 use crate::tui::app::Pane;
 use crate::tui::clock::{format_time, zone_label};
 use crate::tui::layout::{TABLE_CHROME, rows_in};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Margin, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Cell, HighlightSpacing, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
@@ -18,7 +20,8 @@ use unicode_width::UnicodeWidthStr;
 
 const MARKER: &str = "▶";
 const TIME: u16 = 19;
-const STATUS: u16 = 1;
+/// The outcome, and `!` when a finding is on the entry's line.
+const STATUS: u16 = 2;
 const DURATION: u16 = 8;
 
 pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
@@ -44,19 +47,15 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     // The marker column shows the selection as a glyph, not only in reverse.
     let widths = column_widths(area.width.saturating_sub(2 + MARKER.width() as u16));
     let visible = cursor.visible(height, matching);
-    let mut state =
-        TableState::new().with_selected((matching > 0).then(|| cursor.selected - visible.start));
     // Only the visible entries are asked for: one page per frame.
     let page = app
         .selection
         .selected
         .page(PageAt::Index(visible.start), visible.len())
         .unwrap_or_default();
-    let body: Vec<Row> = page
-        .rows
-        .iter()
-        .map(|entry| entry_row(app, entry, &widths))
-        .collect();
+    let selected = (matching > 0).then(|| cursor.selected - visible.start);
+    let (body, gaps, selected) = rows_with_gaps(app, &page.rows, &widths, selected, height);
+    let mut state = TableState::new().with_selected(selected);
     let header = Row::new([
         Cell::from("time"),
         Cell::from("user"),
@@ -74,6 +73,15 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         .row_highlight_style(app.theme.selected())
         .block(block);
     frame.render_stateful_widget(table, area, &mut state);
+    // A gap spans the columns: written over its blank row.
+    let inner = area.inner(Margin::new(1, 1));
+    for (index, text) in gaps {
+        let y = inner.y + 1 + index as u16;
+        if y < inner.bottom() {
+            let row = Rect::new(inner.x, y, inner.width, 1);
+            frame.render_widget(Line::styled(text, app.theme.broken()), row);
+        }
+    }
     if matching > height {
         let mut state = ScrollbarState::new(matching.saturating_sub(height))
             .position(cursor.offset)
@@ -102,7 +110,52 @@ fn column_widths(inner: u16) -> [u16; 6] {
     [TIME, user, tool, STATUS, DURATION, conversation]
 }
 
-fn entry_row<'a>(app: &App, entry: &EntryRow, widths: &[u16; 6]) -> Row<'a> {
+/// The table's rows: each entry, and before an entry whose link to the one
+/// before it is broken, a blank row for a gap line (returned with its index
+/// and text) saying entries may be missing there. Gap rows push entries
+/// down, so the window is cut to `height` rows around the selected one
+/// (whose new index is returned).
+fn rows_with_gaps<'a>(
+    app: &App,
+    entries: &[EntryRow],
+    widths: &[u16; 6],
+    selected: Option<usize>,
+    height: usize,
+) -> (Vec<Row<'a>>, Vec<(usize, String)>, Option<usize>) {
+    let backend = app.loaded();
+    let mut rows = Vec::with_capacity(entries.len());
+    let mut gaps = Vec::new();
+    let mut selected_row = None;
+    for (i, entry) in entries.iter().enumerate() {
+        let findings = backend.map_or_else(Vec::new, |b| b.findings_at(&entry.file, entry.line));
+        if findings.iter().any(|f| f.kind == FindingKind::Link) {
+            gaps.push((rows.len(), gap_text(entry)));
+            rows.push(Row::new([Cell::from("")]));
+        }
+        if selected == Some(i) {
+            selected_row = Some(rows.len());
+        }
+        rows.push(entry_row(app, entry, widths, !findings.is_empty()));
+    }
+    let skip = selected_row.map_or(0, |s| (s + 1).saturating_sub(height));
+    let rows = rows.into_iter().skip(skip).take(height).collect();
+    let gaps = gaps
+        .into_iter()
+        .filter_map(|(index, text)| index.checked_sub(skip).map(|i| (i, text)))
+        .collect();
+    (rows, gaps, selected_row.map(|s| s - skip))
+}
+
+/// `⋯ chain break before file:line: entries deleted, inserted or reordered`.
+fn gap_text(before: &EntryRow) -> String {
+    format!(
+        " ⋯ chain break before {}:{}: entries deleted, inserted or reordered here ⋯",
+        sanitized(&before.file),
+        before.line
+    )
+}
+
+fn entry_row<'a>(app: &App, entry: &EntryRow, widths: &[u16; 6], tampered: bool) -> Row<'a> {
     let text = |field: Field, width: u16| {
         entry
             .field(field)
@@ -120,11 +173,23 @@ fn entry_row<'a>(app: &App, entry: &EntryRow, widths: &[u16; 6]) -> Row<'a> {
         Some(_) => text(Field::Conversation, widths[5]),
         None => text(Field::Patient, widths[5]),
     };
+    // A finding on this line: `!` beside the status, and the time flagged.
+    let (mark, time_style) = if tampered {
+        ("!", app.theme.broken())
+    } else {
+        (" ", Style::new())
+    };
     Row::new([
-        Cell::from(format_time(entry.key.time, app.utc)),
+        Cell::from(Span::styled(
+            format_time(entry.key.time, app.utc),
+            time_style,
+        )),
         Cell::from(text(Field::User, widths[1])),
         Cell::from(text(Field::Tool, widths[2])),
-        Cell::from(Span::styled(status, status_style)),
+        Cell::from(Line::from(vec![
+            Span::styled(status, status_style),
+            Span::styled(mark, app.theme.broken()),
+        ])),
         Cell::from(Line::from(duration).right_aligned()),
         Cell::from(place),
     ])

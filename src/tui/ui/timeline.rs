@@ -1,5 +1,5 @@
 //! The selected entry's conversation, call by call, in the lesson's line
-//! format; ▶ marks the entry selected in the table.
+//! format; ▶ marks the entry selected in the table, `!` a tampered one.
 
 use super::{App, pane_block, safe, title};
 use crate::tui::app::Pane;
@@ -46,7 +46,13 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
             let time = format_time(entry.key.time, app.utc);
             // Keep the clock time only: the date is in the table.
             let clock = time.get(11..).unwrap_or(&time).to_string();
-            let used = clock.chars().count() + 3;
+            // `!`: an integrity finding is on this entry's line.
+            let flag = if conversation.tampered.contains(&entry.key) {
+                "!"
+            } else {
+                " "
+            };
+            let used = clock.chars().count() + 4;
             let style = if focused && i == cursor.selected {
                 app.theme.selected()
             } else if entry.success == Some(false) {
@@ -55,7 +61,9 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
                 Style::new()
             };
             Line::from(vec![
-                Span::raw(format!("{marker}{clock} ")),
+                Span::raw(format!("{marker}{clock}")),
+                Span::styled(flag, app.theme.broken()),
+                Span::raw(" "),
                 Span::raw(safe(&entry.line, width.saturating_sub(used))),
             ])
             .style(style)
