@@ -358,3 +358,14 @@ fn hostile_values_never_reach_the_screen_raw() {
     let screen = support(160, 48).render();
     assert!(!screen.contains('\u{1b}'), "{screen}");
 }
+
+#[test]
+fn one_call_is_not_written_as_calls() {
+    let calls = support_calls();
+    let log = chain_log(&calls[..1]);
+    let harness = Harness::loaded(&[("one.jsonl", &log)], 160, 48);
+    let screen = harness.render();
+    assert!(screen.contains("· 1 call, 0 failed"), "{screen}");
+    assert!(screen.contains("conv_a1 · 1 call "), "{screen}");
+    assert!(!screen.contains("1 calls"), "{screen}");
+}

@@ -422,8 +422,9 @@ pub fn update(app: &mut App, action: Action) {
                     elapsed.as_secs_f64()
                 ),
                 _ => format!(
-                    "loaded and verified {} entries in {:.2} s",
+                    "loaded and verified {} {} in {:.2} s",
                     super::ui::thousands(data.entry_count()),
+                    crate::text::plural(data.entry_count(), "entry", "entries"),
                     elapsed.as_secs_f64()
                 ),
             };
@@ -741,11 +742,16 @@ fn copy(app: &mut App) {
         }
     };
     let line = String::from_utf8_lossy(&detail.raw).into_owned();
-    app.status = Some(format!(
-        "copied {}:{} ({} bytes) to the clipboard via OSC 52",
+    let place = format!(
+        "{}:{}",
         crate::text::for_terminal(&detail.row.file),
-        detail.row.line,
-        line.len()
+        detail.row.line
+    );
+    let inside_tmux = std::env::var_os("TMUX").is_some();
+    app.status = Some(super::clipboard::sent_status(
+        &place,
+        line.len(),
+        inside_tmux,
     ));
     app.effects.push(Effect::Copy(line));
 }

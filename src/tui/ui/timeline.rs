@@ -25,9 +25,10 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     };
     let entries = &conversation.entries;
     let detail = format!(
-        "{} · {} calls",
+        "{} · {} {}",
         safe(&conversation.id, width / 2),
-        entries.len()
+        entries.len(),
+        crate::text::plural(entries.len(), "call", "calls")
     );
     let block = pane_block(app, title(app, "Timeline", detail), focused);
     let height = rows_in(area, LIST_CHROME);
