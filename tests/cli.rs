@@ -677,3 +677,23 @@ fn an_entry_over_the_configured_limit_is_not_verified_exit_2_not_a_finding() {
     // Without a limit, the same log is intact.
     assert_eq!(auditui(&["verify", path]).status.code(), Some(0));
 }
+
+#[test]
+fn a_binary_or_non_json_file_is_one_finding_not_one_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("core.bin");
+    let mut bytes: Vec<u8> = (0..=255u8).cycle().take(40_000).collect();
+    bytes.extend(b"\n{\"user_id\": \"u\"}\n");
+    std::fs::write(&binary, &bytes).unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "line one\nline two\nline three\n").unwrap();
+    for (path, why) in [(&binary, "NUL bytes"), (&text, "none of its first lines")] {
+        let out = auditui(&["verify".to_owned(), path.display().to_string()]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(stdout.contains("1 finding:"), "{stdout}");
+        let expected = format!("{}:1  malformed  not a JSON-lines log: ", path.display());
+        assert!(stdout.contains(&expected), "{stdout}");
+        assert!(stdout.contains(why), "{stdout}");
+    }
+}

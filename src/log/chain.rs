@@ -353,6 +353,17 @@ impl FileVerifier {
         &self.summary.findings
     }
 
+    /// The file is not a JSON-lines log at all (`why`): one finding for the
+    /// whole file, in place of one per line.
+    pub fn not_json_lines(&mut self, why: &str) {
+        self.summary.empty = false;
+        self.finding(
+            1,
+            FindingKind::Malformed,
+            format!("not a JSON-lines log: {why}"),
+        );
+    }
+
     /// Record a finding found outside the lines (a file that shrank).
     pub fn add_finding(&mut self, finding: Finding) {
         self.summary.findings.push(finding);

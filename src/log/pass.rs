@@ -101,6 +101,32 @@ enum Message<'a> {
     Batch(Vec<Line<'a>>, Vec<Analysed<'a>>),
     /// Every line of the current source was sent.
     EndOfSource,
+    /// The current source is not a JSON-lines log (why): none of its lines
+    /// were sent, and [`Message::EndOfSource`] follows.
+    NotJsonLines(&'static str),
+}
+
+/// Bytes searched for a NUL, and non-empty lines looked at for a `{`.
+const SNIFF_BYTES: usize = 64 * 1024;
+const SNIFF_LINES: usize = 8;
+
+/// Why `bytes` is not a JSON-lines log at all, if it is not: a NUL byte in
+/// its first 64 KiB (binary), or none of its first eight non-empty lines
+/// starts with `{`. Such a file is one finding, not one per line; a log
+/// with a few garbled lines among entries is still read line by line.
+pub fn not_json_lines(bytes: &[u8]) -> Option<&'static str> {
+    if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0) {
+        return Some("it holds NUL bytes (a binary file)");
+    }
+    let mut firsts = bytes
+        .split(|&b| b == b'\n')
+        .map(|line| line.trim_ascii_start())
+        .filter(|line| !line.is_empty())
+        .take(SNIFF_LINES)
+        .peekable();
+    firsts.peek()?;
+    (!firsts.any(|line| line.starts_with(b"{")))
+        .then_some("none of its first lines is a JSON object")
 }
 
 type Analysed<'a> = (LineOutcome, Option<Fields<'a>>);
@@ -165,6 +191,13 @@ fn consume<'a>(
         }
         let (batch, analysed) = match message {
             Message::Batch(batch, analysed) => (batch, analysed),
+            Message::NotJsonLines(why) => {
+                let current = verifier.as_mut().expect("a source in progress");
+                current.not_json_lines(why);
+                progress.bytes_done += sources[index].bytes().len() as u64;
+                sink.progress(progress);
+                continue;
+            }
             Message::EndOfSource => {
                 summaries.push(verifier.take().expect("a source in progress").finish());
                 index += 1;
@@ -217,6 +250,16 @@ fn analyse_sources<'a>(
 ) {
     let next_batch = |lines: &mut Lines<'a>| -> Vec<Line<'a>> { lines.take(BATCH_LINES).collect() };
     for source in sources {
+        if let Some(why) = not_json_lines(source.bytes()) {
+            let told = sender.send(Message::NotJsonLines(why));
+            if told
+                .and_then(|()| sender.send(Message::EndOfSource))
+                .is_err()
+            {
+                return;
+            }
+            continue;
+        }
         let limit = source.max_entry_bytes();
         let mut lines = source.lines();
         let mut batch = next_batch(&mut lines);
@@ -301,6 +344,16 @@ pub fn verify_keeping(
 mod tests {
     use super::*;
     use crate::generate::{Options, generate};
+
+    #[test]
+    fn only_files_that_are_not_json_lines_at_all_are_sniffed_out() {
+        assert!(not_json_lines(b"{\"a\": 1}\n\x00").is_some());
+        assert!(not_json_lines(b"plain text\nmore\n").is_some());
+        assert_eq!(not_json_lines(b""), None, "empty is its own finding");
+        assert_eq!(not_json_lines(b"garbled\n\n  {\"a\": 1}\n"), None);
+        let late = "x\n".repeat(SNIFF_LINES) + "{}\n";
+        assert!(not_json_lines(late.as_bytes()).is_some());
+    }
 
     /// Counts entries and remembers where they came from.
     #[derive(Default)]
