@@ -697,3 +697,23 @@ fn a_binary_or_non_json_file_is_one_finding_not_one_per_line() {
         assert!(stdout.contains(why), "{stdout}");
     }
 }
+
+#[test]
+fn the_filter_language_is_in_help_and_the_man_page_cites_no_missing_pages() {
+    let help = String::from_utf8(ok(&["query", "--help"])).unwrap();
+    for needle in [
+        "last:1h",
+        "NEWEST ENTRY IN THE LOG",
+        "keys",
+        "-tool:search_kb",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from\n{help}");
+    }
+    let man = String::from_utf8(ok(&["man"])).unwrap();
+    assert!(
+        !man.contains("(1)"),
+        "cites pages that are not installed:\n{man}"
+    );
+    assert!(man.contains(".SS \"auditui query\""), "{man}");
+    assert!(man.contains("NEWEST ENTRY IN THE LOG"), "{man}");
+}

@@ -369,3 +369,16 @@ fn one_call_is_not_written_as_calls() {
     assert!(screen.contains("conv_a1 · 1 call "), "{screen}");
     assert!(!screen.contains("1 calls"), "{screen}");
 }
+
+#[test]
+fn the_help_ends_with_the_filter_language() {
+    let mut harness = support(80, 24);
+    harness.keys("?");
+    harness.keys(&"j".repeat(300));
+    let screen = harness.render();
+    assert!(
+        screen.contains("Filter language") || screen.contains("NEWEST ENTRY"),
+        "{screen}"
+    );
+    assert!(screen.contains("last:1h"), "{screen}");
+}
