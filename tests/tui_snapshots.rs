@@ -382,3 +382,23 @@ fn the_help_ends_with_the_filter_language() {
     );
     assert!(screen.contains("last:1h"), "{screen}");
 }
+
+#[test]
+fn role_and_purpose_columns_where_width_allows_purpose_dropping_first() {
+    let columns = |width: u16, height: u16| {
+        let screen = clinic(width, height).render();
+        let header = screen
+            .lines()
+            .find(|l| l.contains(" time ") && l.contains(" user "))
+            .unwrap_or_default()
+            .to_owned();
+        (header.contains("role"), header.contains("purpose"), screen)
+    };
+    let (role, purpose, screen) = columns(240, 50);
+    assert!(role && purpose, "{screen}");
+    assert!(screen.contains("treatment"), "{screen}");
+    let (role, purpose, screen) = columns(160, 48);
+    assert!(role && !purpose, "{screen}");
+    let (role, purpose, screen) = columns(80, 24);
+    assert!(!role && !purpose, "{screen}");
+}

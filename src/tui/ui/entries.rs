@@ -23,6 +23,9 @@ const TIME: u16 = 19;
 /// The outcome, and `!` when a finding is on the entry's line.
 const STATUS: u16 = 2;
 const DURATION: u16 = 8;
+const ROLE: u16 = 14;
+const PURPOSE: u16 = 11;
+const COLUMNS: usize = 8;
 
 pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let matching = app.selection.count();
@@ -56,16 +59,25 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let selected = (matching > 0).then(|| cursor.selected - visible.start);
     let (body, gaps, selected) = rows_with_gaps(app, &page.rows, &widths, selected, height);
     let mut state = TableState::new().with_selected(selected);
-    let header = Row::new([
-        Cell::from("time"),
-        Cell::from("user"),
-        Cell::from("tool"),
-        Cell::from(""),
-        Cell::from(Line::from("ms").right_aligned()),
-        Cell::from("conv / patient"),
-    ])
+    let header = Row::new(shown(
+        &widths,
+        [
+            Cell::from("time"),
+            Cell::from("user"),
+            Cell::from("tool"),
+            Cell::from(""),
+            Cell::from(Line::from("ms").right_aligned()),
+            Cell::from("conv / patient"),
+            Cell::from("role"),
+            Cell::from("purpose"),
+        ],
+    ))
     .style(app.theme.header());
-    let table = Table::new(body, widths.map(Constraint::Length))
+    let constraints = widths
+        .into_iter()
+        .filter(|&w| w > 0)
+        .map(Constraint::Length);
+    let table = Table::new(body, constraints)
         .header(header)
         .column_spacing(1)
         .highlight_symbol(MARKER)
@@ -99,15 +111,45 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     }
 }
 
-/// Time, user, tool, status, duration, conversation: fixed widths for the
-/// fixed-format columns, the rest shared among the free-text ones.
-fn column_widths(inner: u16) -> [u16; 6] {
+/// Time, user, tool, status, duration, conversation, role, purpose: fixed
+/// widths for the fixed-format columns, the rest shared among the free-text
+/// ones. Who and why need room: purpose is dropped first on a narrow
+/// screen, then role (width 0: not shown); user, tool and conversation stay.
+fn column_widths(inner: u16) -> [u16; COLUMNS] {
     let spacing = 5;
-    let free = inner.saturating_sub(TIME + STATUS + DURATION + spacing);
+    let mut free = inner.saturating_sub(TIME + STATUS + DURATION + spacing);
+    let mut take = |width: u16, room: u16| {
+        if free >= room {
+            free -= width + 1;
+            width
+        } else {
+            0
+        }
+    };
+    let role = take(ROLE, 50);
+    let purpose = take(PURPOSE, 50);
     let user = free * 3 / 10;
     let tool = free * 35 / 100;
     let conversation = free - user - tool;
-    [TIME, user, tool, STATUS, DURATION, conversation]
+    [
+        TIME,
+        user,
+        tool,
+        STATUS,
+        DURATION,
+        conversation,
+        role,
+        purpose,
+    ]
+}
+
+/// The cells of the columns that have room (a width above 0).
+fn shown<'a>(widths: &[u16; COLUMNS], cells: [Cell<'a>; COLUMNS]) -> Vec<Cell<'a>> {
+    widths
+        .iter()
+        .zip(cells)
+        .filter_map(|(&width, cell)| (width > 0).then_some(cell))
+        .collect()
 }
 
 /// The table's rows: each entry, and before an entry whose link to the one
@@ -118,7 +160,7 @@ fn column_widths(inner: u16) -> [u16; 6] {
 fn rows_with_gaps<'a>(
     app: &App,
     entries: &[EntryRow],
-    widths: &[u16; 6],
+    widths: &[u16; COLUMNS],
     selected: Option<usize>,
     height: usize,
 ) -> (Vec<Row<'a>>, Vec<(usize, String)>, Option<usize>) {
@@ -155,7 +197,7 @@ fn gap_text(before: &EntryRow) -> String {
     )
 }
 
-fn entry_row<'a>(app: &App, entry: &EntryRow, widths: &[u16; 6], tampered: bool) -> Row<'a> {
+fn entry_row<'a>(app: &App, entry: &EntryRow, widths: &[u16; COLUMNS], tampered: bool) -> Row<'a> {
     let text = |field: Field, width: u16| {
         entry
             .field(field)
@@ -179,7 +221,7 @@ fn entry_row<'a>(app: &App, entry: &EntryRow, widths: &[u16; 6], tampered: bool)
     } else {
         (" ", Style::new())
     };
-    Row::new([
+    let cells = [
         Cell::from(Span::styled(
             format_time(entry.key.time, app.utc),
             time_style,
@@ -192,5 +234,8 @@ fn entry_row<'a>(app: &App, entry: &EntryRow, widths: &[u16; 6], tampered: bool)
         ])),
         Cell::from(Line::from(duration).right_aligned()),
         Cell::from(place),
-    ])
+        Cell::from(text(Field::Role, widths[6])),
+        Cell::from(text(Field::Purpose, widths[7])),
+    ];
+    Row::new(shown(widths, cells))
 }
