@@ -717,3 +717,30 @@ fn the_filter_language_is_in_help_and_the_man_page_cites_no_missing_pages() {
     assert!(man.contains(".SS \"auditui query\""), "{man}");
     assert!(man.contains("NEWEST ENTRY IN THE LOG"), "{man}");
 }
+
+#[test]
+fn break_glass_justification_is_in_every_report_format_and_in_alerts() {
+    const CLINIC: &str = "sample-logs/clinic-hipaa.jsonl";
+    for format in ["text", "json", "csv", "md", "fhir"] {
+        let out = auditui(&[
+            "report",
+            CLINIC,
+            "--patient",
+            "P-0011",
+            "--from",
+            "2025-07-06",
+            "--to",
+            "2025-07-07",
+            "--format",
+            format,
+        ]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("Code blue on ward 4B"),
+            "{format}:\n{stdout}"
+        );
+    }
+    let alerts = String::from_utf8(ok(&["alerts", CLINIC])).unwrap();
+    assert!(alerts.contains("justification"), "{alerts}");
+    assert!(alerts.contains("Code blue on ward 4B"), "{alerts}");
+}
