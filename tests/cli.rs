@@ -233,9 +233,9 @@ fn report_formats_and_accounting() {
     assert!(md.starts_with("# Access report: P-0007\n"), "{md}");
     assert!(md.contains("**not verified**"));
     let csv = with(&["--format", "csv"]);
-    assert!(
-        csv.starts_with("patient_id,timestamp,accessed_by,role,tool,purpose,success,emergency\r\n")
-    );
+    assert!(csv.starts_with(
+        "patient_id,timestamp,accessed_by,role,tool,purpose,success,emergency,justification\r\n"
+    ));
     assert_eq!(csv.lines().count(), 16);
     let accounting: Json =
         serde_json::from_str(&with(&["--accounting", "--format", "json"])).unwrap();

@@ -402,3 +402,18 @@ fn role_and_purpose_columns_where_width_allows_purpose_dropping_first() {
     let (role, purpose, screen) = columns(80, 24);
     assert!(!role && !purpose, "{screen}");
 }
+
+#[test]
+fn a_120x35_screen_shows_every_pane() {
+    let screen = support(120, 35).render();
+    for pane in [
+        "Activity",
+        "Entries",
+        "Detail",
+        "Timeline",
+        "Per-tool stats",
+        "Failures",
+    ] {
+        assert!(screen.contains(pane), "{pane} missing:\n{screen}");
+    }
+}
