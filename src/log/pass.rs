@@ -106,27 +106,34 @@ enum Message<'a> {
     NotJsonLines(&'static str),
 }
 
-/// Bytes searched for a NUL, and non-empty lines looked at for a `{`.
+/// Bytes and non-empty lines looked at to tell a log from another file.
 const SNIFF_BYTES: usize = 64 * 1024;
 const SNIFF_LINES: usize = 8;
 
-/// Why `bytes` is not a JSON-lines log at all, if it is not: a NUL byte in
-/// its first 64 KiB (binary), or none of its first eight non-empty lines
-/// starts with `{`. Such a file is one finding, not one per line; a log
-/// with a few garbled lines among entries is still read line by line.
+/// Why `bytes` is not a JSON-lines log at all, if it is not: among its first
+/// eight non-empty lines (in its first 64 KiB), at least two, and not one
+/// is text with a `{` (valid UTF-8, no NUL byte): a binary file, or text
+/// of another kind. Such a file is one finding, not one per line. A log
+/// with some garbled lines among entries, with a logging prefix before each
+/// object, or with NULs after its entries (a crashed writer) is read line by
+/// line; a single line is one finding either way.
 pub fn not_json_lines(bytes: &[u8]) -> Option<&'static str> {
-    if bytes[..bytes.len().min(SNIFF_BYTES)].contains(&0) {
-        return Some("it holds NUL bytes (a binary file)");
-    }
-    let mut firsts = bytes
+    let looked: Vec<&[u8]> = bytes[..bytes.len().min(SNIFF_BYTES)]
         .split(|&b| b == b'\n')
-        .map(|line| line.trim_ascii_start())
-        .filter(|line| !line.is_empty())
+        .filter(|line| !line.trim_ascii().is_empty())
         .take(SNIFF_LINES)
-        .peekable();
-    firsts.peek()?;
-    (!firsts.any(|line| line.starts_with(b"{")))
-        .then_some("none of its first lines is a JSON object")
+        .collect();
+    let json_like = |line: &&[u8]| {
+        line.contains(&b'{') && !line.contains(&0) && std::str::from_utf8(line).is_ok()
+    };
+    if looked.len() < 2 || looked.iter().any(json_like) {
+        return None;
+    }
+    Some(if looked.iter().any(|line| line.contains(&0)) {
+        "it holds NUL bytes (a binary file)"
+    } else {
+        "none of its first lines is a JSON object"
+    })
 }
 
 type Analysed<'a> = (LineOutcome, Option<Fields<'a>>);
@@ -347,8 +354,23 @@ mod tests {
 
     #[test]
     fn only_files_that_are_not_json_lines_at_all_are_sniffed_out() {
-        assert!(not_json_lines(b"{\"a\": 1}\n\x00").is_some());
+        assert!(not_json_lines(b"\x00\x01\n\xff\x00\n").is_some());
         assert!(not_json_lines(b"plain text\nmore\n").is_some());
+        assert_eq!(
+            not_json_lines(b"{\"a\": 1}\n\x00\x00\n"),
+            None,
+            "a crashed writer"
+        );
+        assert_eq!(
+            not_json_lines(b"INFO:x:{}\nINFO:x:{}\n"),
+            None,
+            "a logging prefix"
+        );
+        assert_eq!(
+            not_json_lines(b"\x00 junk"),
+            None,
+            "one line, one finding anyway"
+        );
         assert_eq!(not_json_lines(b""), None, "empty is its own finding");
         assert_eq!(not_json_lines(b"garbled\n\n  {\"a\": 1}\n"), None);
         let late = "x\n".repeat(SNIFF_LINES) + "{}\n";
