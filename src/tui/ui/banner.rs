@@ -113,10 +113,11 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
         let n = v.findings.len();
         // What still holds and what to do: the first break bounds the trust.
         let mut detail = format!(
-            "entries before {place} verify; from {place} on the chain cannot vouch for order or content ({}) · keep the original file, compare with a backup or checkpoint · i lists {}",
+            "entries before {}:{} verify; from there on the chain cannot vouch for order or content ({}) · keep the original file, compare with a backup or checkpoint · i lists {}",
+            sanitized(&first.file),
+            first.line,
             first.kind.name(),
             if n == 1 { "it" } else { "all" },
-            place = format!("{}:{}", sanitized(&first.file), first.line),
         );
         if !v.complete() {
             detail.push_str(&format!(" · {} too large to verify", v.unverified.len()));
