@@ -417,3 +417,13 @@ fn a_120x35_screen_shows_every_pane() {
         assert!(screen.contains(pane), "{pane} missing:\n{screen}");
     }
 }
+
+#[test]
+fn the_alerts_view_says_why_the_glass_was_broken() {
+    let log = std::fs::read_to_string("sample-logs/clinic-hipaa.jsonl").unwrap();
+    let mut harness = Harness::loaded(&[("clinic-hipaa.jsonl", &log)], 240, 50);
+    harness.keys("a");
+    let screen = harness.render();
+    assert!(screen.contains("why: Code blue on ward 4B"), "{screen}");
+    assert!(screen.contains("why: none logged"), "{screen}");
+}
