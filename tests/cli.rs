@@ -234,9 +234,9 @@ fn report_formats_and_accounting() {
     assert!(md.starts_with("# Access report: P-0007\n"), "{md}");
     assert!(md.contains("**not verified**"));
     let csv = with(&["--format", "csv"]);
-    assert!(
-        csv.starts_with("patient_id,timestamp,accessed_by,role,tool,purpose,success,emergency\r\n")
-    );
+    assert!(csv.starts_with(
+        "patient_id,timestamp,accessed_by,role,tool,purpose,success,emergency,justification\r\n"
+    ));
     assert_eq!(csv.lines().count(), 16);
     let accounting: Json =
         serde_json::from_str(&with(&["--accounting", "--format", "json"])).unwrap();
@@ -741,4 +741,71 @@ fn query_lists_all_logs_merged_by_time_as_the_browser_does_or_file_by_file() {
     let mut expected = by_file.clone();
     expected.sort_by(|a, b| (&a.1, a.2).cmp(&(&b.1, b.2)));
     assert_eq!(sorted, expected);
+}
+
+#[test]
+fn a_binary_or_non_json_file_is_one_finding_not_one_per_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("core.bin");
+    let mut bytes: Vec<u8> = (0..=255u8).cycle().take(40_000).collect();
+    bytes.extend(b"\n{\"user_id\": \"u\"}\n");
+    std::fs::write(&binary, &bytes).unwrap();
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, "line one\nline two\nline three\n").unwrap();
+    for (path, why) in [(&binary, "NUL bytes"), (&text, "none of its first lines")] {
+        let out = auditui(&["verify".to_owned(), path.display().to_string()]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(1), "{stdout}");
+        assert!(stdout.contains("1 finding:"), "{stdout}");
+        let expected = format!("{}:1  malformed  not a JSON-lines log: ", path.display());
+        assert!(stdout.contains(&expected), "{stdout}");
+        assert!(stdout.contains(why), "{stdout}");
+    }
+}
+
+#[test]
+fn the_filter_language_is_in_help_and_the_man_page_cites_no_missing_pages() {
+    let help = String::from_utf8(ok(&["query", "--help"])).unwrap();
+    for needle in [
+        "last:1h",
+        "NEWEST ENTRY IN THE LOG",
+        "keys",
+        "-tool:search_kb",
+    ] {
+        assert!(help.contains(needle), "{needle} missing from\n{help}");
+    }
+    let man = String::from_utf8(ok(&["man"])).unwrap();
+    assert!(
+        !man.contains("(1)"),
+        "cites pages that are not installed:\n{man}"
+    );
+    assert!(man.contains(".SS \"auditui query\""), "{man}");
+    assert!(man.contains("NEWEST ENTRY IN THE LOG"), "{man}");
+}
+
+#[test]
+fn break_glass_justification_is_in_every_report_format_and_in_alerts() {
+    const CLINIC: &str = "sample-logs/clinic-hipaa.jsonl";
+    for format in ["text", "json", "csv", "md", "fhir"] {
+        let out = auditui(&[
+            "report",
+            CLINIC,
+            "--patient",
+            "P-0011",
+            "--from",
+            "2025-07-06",
+            "--to",
+            "2025-07-07",
+            "--format",
+            format,
+        ]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            stdout.contains("Code blue on ward 4B"),
+            "{format}:\n{stdout}"
+        );
+    }
+    let alerts = String::from_utf8(ok(&["alerts", CLINIC])).unwrap();
+    assert!(alerts.contains("justification"), "{alerts}");
+    assert!(alerts.contains("Code blue on ward 4B"), "{alerts}");
 }

@@ -31,6 +31,23 @@ fn broken(width: u16, height: u16) -> Harness {
     Harness::loaded(&[("support.jsonl", &log)], width, height)
 }
 
+/// The broken log with its fourth line deleted as well: a `link` finding
+/// at line 4 (the old fifth line) besides the `modified` one at line 2.
+fn broken_and_cut(width: u16, height: u16) -> Harness {
+    let log = chain_log(&support_calls()).replacen(
+        "\"user_id\":\"usr_200\"",
+        "\"user_id\":\"usr_999\"",
+        1,
+    );
+    let kept: Vec<&str> = log
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| (i != 3).then_some(line))
+        .collect();
+    let log = kept.join("\n") + "\n";
+    Harness::loaded(&[("support.jsonl", &log)], width, height)
+}
+
 fn clinic(width: u16, height: u16) -> Harness {
     Harness::loaded(
         &[("clinic.jsonl", &hipaa_log(&clinic_accesses()))],
@@ -199,6 +216,28 @@ fn help_from_the_keymap() {
 }
 
 #[test]
+fn a_tampered_entry_is_marked_and_a_deletion_leaves_a_gap() {
+    snapshot_each_size("tampered_marked", |w, h| {
+        let mut harness = broken_and_cut(w, h);
+        harness.keys("j");
+        let screen = harness.render();
+        assert!(
+            screen.contains("! TAMPERED support.jsonl:2 modified"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("chain break before support.jsonl:4"),
+            "{screen}"
+        );
+        assert!(
+            screen.contains("entries before support.jsonl:2 verify"),
+            "{screen}"
+        );
+        harness
+    });
+}
+
+#[test]
 fn findings_list() {
     snapshot_each_size("findings", |w, h| {
         let mut harness = broken(w, h);
@@ -318,4 +357,73 @@ fn hostile_values_never_reach_the_screen_raw() {
     }
     let screen = support(160, 48).render();
     assert!(!screen.contains('\u{1b}'), "{screen}");
+}
+
+#[test]
+fn one_call_is_not_written_as_calls() {
+    let calls = support_calls();
+    let log = chain_log(&calls[..1]);
+    let harness = Harness::loaded(&[("one.jsonl", &log)], 160, 48);
+    let screen = harness.render();
+    assert!(screen.contains("· 1 call, 0 failed"), "{screen}");
+    assert!(screen.contains("conv_a1 · 1 call "), "{screen}");
+    assert!(!screen.contains("1 calls"), "{screen}");
+}
+
+#[test]
+fn the_help_ends_with_the_filter_language() {
+    let mut harness = support(80, 24);
+    harness.keys("?");
+    harness.keys(&"j".repeat(300));
+    let screen = harness.render();
+    assert!(
+        screen.contains("Filter language") || screen.contains("NEWEST ENTRY"),
+        "{screen}"
+    );
+    assert!(screen.contains("last:1h"), "{screen}");
+}
+
+#[test]
+fn role_and_purpose_columns_where_width_allows_purpose_dropping_first() {
+    let columns = |width: u16, height: u16| {
+        let screen = clinic(width, height).render();
+        let header = screen
+            .lines()
+            .find(|l| l.contains(" time ") && l.contains(" user "))
+            .unwrap_or_default()
+            .to_owned();
+        (header.contains("role"), header.contains("purpose"), screen)
+    };
+    let (role, purpose, screen) = columns(240, 50);
+    assert!(role && purpose, "{screen}");
+    assert!(screen.contains("treatment"), "{screen}");
+    let (role, purpose, screen) = columns(160, 48);
+    assert!(role && !purpose, "{screen}");
+    let (role, purpose, screen) = columns(80, 24);
+    assert!(!role && !purpose, "{screen}");
+}
+
+#[test]
+fn a_120x35_screen_shows_every_pane() {
+    let screen = support(120, 35).render();
+    for pane in [
+        "Activity",
+        "Entries",
+        "Detail",
+        "Timeline",
+        "Per-tool stats",
+        "Failures",
+    ] {
+        assert!(screen.contains(pane), "{pane} missing:\n{screen}");
+    }
+}
+
+#[test]
+fn the_alerts_view_says_why_the_glass_was_broken() {
+    let log = std::fs::read_to_string("sample-logs/clinic-hipaa.jsonl").unwrap();
+    let mut harness = Harness::loaded(&[("clinic-hipaa.jsonl", &log)], 240, 50);
+    harness.keys("a");
+    let screen = harness.render();
+    assert!(screen.contains("why: Code blue on ward 4B"), "{screen}");
+    assert!(screen.contains("why: none logged"), "{screen}");
 }

@@ -254,6 +254,14 @@ fn the_logs_themselves_are_described(backend: &dyn Backend) {
         2,
         "one malformed line per file"
     );
+    let at_line_2 = backend.findings_at("b.jsonl", 2);
+    assert_eq!(at_line_2.len(), 1, "b.jsonl:2 is not json");
+    assert_eq!(
+        (at_line_2[0].file.as_str(), at_line_2[0].line),
+        ("b.jsonl", 2)
+    );
+    assert!(backend.findings_at("b.jsonl", 1).is_empty());
+    assert!(backend.findings_at("c.jsonl", 2).is_empty());
     let cancelled = backend.select(
         &parse_filter("ok").unwrap(),
         Order::Time,

@@ -26,7 +26,7 @@ pub mod memory;
 pub mod report;
 
 use crate::filter::{Field, Filter};
-use crate::log::chain::Verification;
+use crate::log::chain::{Finding, Verification};
 pub use crate::store::RowKey;
 use crate::store::store::Outcome;
 use crate::views::Moment;
@@ -267,6 +267,19 @@ pub trait Backend: Send + Sync {
     /// Every distinct value of `field` (for completion); stops early when
     /// `cancel` is set.
     fn values(&self, field: Field, cancel: &AtomicBool) -> Result<Vec<String>>;
+
+    /// The integrity findings located at `file:line`: what the browser marks
+    /// on that entry's row, detail and timeline. Answered from
+    /// [`Backend::verification`], which a database reads from what its
+    /// ingest recorded.
+    fn findings_at(&self, file: &str, line: usize) -> Vec<Finding> {
+        self.verification()
+            .findings
+            .iter()
+            .filter(|f| f.line == line && f.file == file)
+            .cloned()
+            .collect()
+    }
 }
 
 /// Every entry, in `order`: a selection with no filter.

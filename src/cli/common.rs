@@ -41,7 +41,13 @@ pub struct Input {
     /// (e.g. 'user:usr_1 tool:get_order|get_customer since:2025-07-06 failed');
     /// since:/until: read times in UTC unless they carry an offset, and a date
     /// alone in until: includes that whole day
-    #[arg(short = 'q', long = "query", value_name = "FILTER", value_parser = parse_query)]
+    #[arg(
+        short = 'q',
+        long = "query",
+        value_name = "FILTER",
+        value_parser = parse_query,
+        long_help = query_help()
+    )]
     pub query: Option<Filter>,
 }
 
@@ -374,4 +380,13 @@ pub fn write_document(doc: &Document, layout: TextLayout, out: &mut dyn Write) -
     }
     writeln!(out)?;
     write_table(&doc.table, layout, out)
+}
+
+/// `-q`'s long help: the one-line summary, then the whole filter language.
+fn query_help() -> String {
+    format!(
+        "Only entries matching FILTER, as in the browser's filter bar; since:/until: read \
+         times in UTC unless they carry an offset.\n\n{}",
+        crate::filter::LANGUAGE
+    )
 }

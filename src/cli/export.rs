@@ -52,8 +52,9 @@ pub fn run(args: Args) -> Result<u8, String> {
     })?;
     if let Some(path) = args.output.output.filter(|p| p.as_os_str() != "-") {
         eprintln!(
-            "auditui: wrote {} entries to {}",
+            "auditui: wrote {} {} to {}",
             loaded.selection.count(),
+            crate::text::plural(loaded.selection.count(), "entry", "entries"),
             for_terminal(&path.display().to_string())
         );
     }

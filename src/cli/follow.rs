@@ -75,11 +75,13 @@ pub fn run(args: Args) -> Result<u8, String> {
         if first_poll {
             first_poll = false;
             eprintln!(
-                "auditui: {} entries in {}, {}; following (Ctrl-C stops)",
+                "auditui: {} {} in {}, {}; following (Ctrl-C stops)",
                 follower.entries(),
+                crate::text::plural(follower.entries(), "entry", "entries"),
                 for_terminal(&follower.name()),
                 match findings {
                     0 => "intact so far".to_owned(),
+                    1 => "1 finding so far".to_owned(),
                     n => format!("{n} findings so far"),
                 }
             );

@@ -18,7 +18,7 @@ use crate::filter::{Field, Filter, Predicate, Term};
 use crate::log::entry::parse_line;
 use crate::store::store::Outcome;
 use crate::views::alerts::is_review;
-use crate::views::{Moment, is_emergency};
+use crate::views::{Moment, is_emergency, justification_in};
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -236,7 +236,13 @@ fn audit_event(row: &EntryRow, raw: &[u8], id: &str, kind: EventKind, observer: 
         event.insert("outcomeDesc".into(), error.into());
     }
     if let Some(purpose) = text(&row.purpose) {
-        event.insert("purposeOfEvent".into(), purpose_of_event(&purpose).into());
+        let mut concepts = purpose_of_event(&purpose);
+        // The break-the-glass concept carries the reason given, as logged.
+        let reason = justification_in(raw).and_then(|j| fhir_string(&j));
+        if let (Some(btg), Some(reason)) = (concepts.get_mut(1), reason) {
+            btg["text"] = reason.into();
+        }
+        event.insert("purposeOfEvent".into(), concepts.into());
     }
     event.insert("agent".into(), agents(row).into());
     event.insert(

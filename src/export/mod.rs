@@ -270,6 +270,7 @@ pub fn report_document(report: &AccessReport) -> Document {
                 text("purpose"),
                 text("success"),
                 text("emergency"),
+                text("justification"),
             ],
             rows: report
                 .accesses
@@ -284,6 +285,7 @@ pub fn report_document(report: &AccessReport) -> Document {
                         Cell::text(a.purpose.as_deref()),
                         Cell::yes_no(a.success),
                         Cell::yes_no(Some(a.emergency)),
+                        Cell::text(a.justification.as_deref()),
                     ]
                 })
                 .collect(),
@@ -313,6 +315,7 @@ pub fn accounting_document(accounting: &Accounting) -> Document {
                 text("purpose"),
                 text("tool"),
                 text("emergency"),
+                text("justification"),
                 detail(text("timestamp")),
             ],
             rows: accounting
@@ -327,6 +330,7 @@ pub fn accounting_document(accounting: &Accounting) -> Document {
                         Cell::text(d.purpose.as_deref()),
                         Cell::text(d.tool.as_deref()),
                         Cell::yes_no(Some(d.emergency)),
+                        Cell::text(d.justification.as_deref()),
                         Cell::Text(d.timestamp.clone()),
                     ]
                 })
@@ -395,6 +399,7 @@ pub fn emergencies(alerts: &Alerts) -> Table {
             text("patient"),
             text("tool"),
             text("purpose"),
+            text("justification"),
             text("reviewed"),
             text("review_timestamp"),
         ],
@@ -409,6 +414,7 @@ pub fn emergencies(alerts: &Alerts) -> Table {
                     Cell::text(e.patient.as_deref()),
                     Cell::text(e.tool.as_deref()),
                     Cell::text(e.purpose.as_deref()),
+                    Cell::text(e.justification.as_deref()),
                     Cell::yes_no(Some(e.reviewed)),
                     Cell::text(e.review_timestamp.as_deref()),
                 ]

@@ -175,3 +175,20 @@ pub fn parse_filter_in(input: &str, zone: Zone) -> Result<Filter, FilterError> {
         .collect::<Result<_, _>>()?;
     Ok(Filter { terms })
 }
+
+/// The filter language in a few lines: the browser's help and `--help` of
+/// every command that takes `-q` show this same text.
+pub const LANGUAGE: &str = "\
+user:usr_1 patient:P-0007 tool:issue_refund conv:conv_ab12 model:gpt-4.1
+  role:nurse purpose:treatment trigger:retry ip:10.0.1.5   a field's value
+tool:get_order|get_customer   any of the values
+-tool:search_kb               not this value (any term can be negated)
+failed  ok                    the call failed / succeeded
+since:2025-07-06  until:2025-07-07T12:00+02:00
+                              from / to a time; a date alone in until: includes that
+                              whole day; times without an offset are UTC in the CLI,
+                              the zone shown in the browser
+last:1h  last:7d              the span before the NEWEST ENTRY IN THE LOG, not before now
+\"free text\"  or  words        case-insensitive substring of the raw line, keys
+                              included (`user_id` matches every entry logging one)
+Terms are joined with AND; a typo is an error at its column.";

@@ -296,7 +296,13 @@ impl FileVerifier {
                 if Previous::Hash(prior_hash.unwrap_or_default()) != seal.previous
                     || prior_hash.is_none()
                 {
-                    let message = self.explain_link(prior_line, seal.previous);
+                    // A line identical to the one before it links where that
+                    // one did: it is the copy, not the genuine line, that is wrong.
+                    let message = if prior_hash.is_some() && seal.stored == prior_hash {
+                        format!("repeats line {prior_line}: a duplicated entry")
+                    } else {
+                        self.explain_link(prior_line, seal.previous)
+                    };
                     self.finding(line, FindingKind::Link, message);
                 }
             }
@@ -345,6 +351,17 @@ impl FileVerifier {
     /// Findings so far, in line order.
     pub fn findings(&self) -> &[Finding] {
         &self.summary.findings
+    }
+
+    /// The file is not a JSON-lines log at all (`why`): one finding for the
+    /// whole file, in place of one per line.
+    pub fn not_json_lines(&mut self, why: &str) {
+        self.summary.empty = false;
+        self.finding(
+            1,
+            FindingKind::Malformed,
+            format!("not a JSON-lines log: {why}"),
+        );
     }
 
     /// Record a finding found outside the lines (a file that shrank).
@@ -659,6 +676,17 @@ mod tests {
         )]);
         assert_eq!(kinds(&v), vec![("a".into(), 3, FindingKind::Link)]);
         assert!(v.findings[0].message.contains("line 2 was inserted"));
+    }
+
+    #[test]
+    fn a_duplicated_last_line_is_blamed_not_the_genuine_one_before_it() {
+        let v = assemble(vec![verify_file(
+            "a",
+            &[seal(1, None), seal(2, Some(1)), seal(2, Some(1))],
+        )]);
+        assert_eq!(kinds(&v), vec![("a".into(), 3, FindingKind::Link)]);
+        let message = &v.findings[0].message;
+        assert_eq!(message, "repeats line 2: a duplicated entry");
     }
 
     #[test]

@@ -101,6 +101,39 @@ enum Message<'a> {
     Batch(Vec<Line<'a>>, Vec<Analysed<'a>>),
     /// Every line of the current source was sent.
     EndOfSource,
+    /// The current source is not a JSON-lines log (why): none of its lines
+    /// were sent, and [`Message::EndOfSource`] follows.
+    NotJsonLines(&'static str),
+}
+
+/// Bytes and non-empty lines looked at to tell a log from another file.
+const SNIFF_BYTES: usize = 64 * 1024;
+const SNIFF_LINES: usize = 8;
+
+/// Why `bytes` is not a JSON-lines log at all, if it is not: among its first
+/// eight non-empty lines (in its first 64 KiB), at least two, and not one
+/// is text with a `{` (valid UTF-8, no NUL byte): a binary file, or text
+/// of another kind. Such a file is one finding, not one per line. A log
+/// with some garbled lines among entries, with a logging prefix before each
+/// object, or with NULs after its entries (a crashed writer) is read line by
+/// line; a single line is one finding either way.
+pub fn not_json_lines(bytes: &[u8]) -> Option<&'static str> {
+    let looked: Vec<&[u8]> = bytes[..bytes.len().min(SNIFF_BYTES)]
+        .split(|&b| b == b'\n')
+        .filter(|line| !line.trim_ascii().is_empty())
+        .take(SNIFF_LINES)
+        .collect();
+    let json_like = |line: &&[u8]| {
+        line.contains(&b'{') && !line.contains(&0) && std::str::from_utf8(line).is_ok()
+    };
+    if looked.len() < 2 || looked.iter().any(json_like) {
+        return None;
+    }
+    Some(if looked.iter().any(|line| line.contains(&0)) {
+        "it holds NUL bytes (a binary file)"
+    } else {
+        "none of its first lines is a JSON object"
+    })
 }
 
 type Analysed<'a> = (LineOutcome, Option<Fields<'a>>);
@@ -165,6 +198,13 @@ fn consume<'a>(
         }
         let (batch, analysed) = match message {
             Message::Batch(batch, analysed) => (batch, analysed),
+            Message::NotJsonLines(why) => {
+                let current = verifier.as_mut().expect("a source in progress");
+                current.not_json_lines(why);
+                progress.bytes_done += sources[index].bytes().len() as u64;
+                sink.progress(progress);
+                continue;
+            }
             Message::EndOfSource => {
                 summaries.push(verifier.take().expect("a source in progress").finish());
                 index += 1;
@@ -217,6 +257,16 @@ fn analyse_sources<'a>(
 ) {
     let next_batch = |lines: &mut Lines<'a>| -> Vec<Line<'a>> { lines.take(BATCH_LINES).collect() };
     for source in sources {
+        if let Some(why) = not_json_lines(source.bytes()) {
+            let told = sender.send(Message::NotJsonLines(why));
+            if told
+                .and_then(|()| sender.send(Message::EndOfSource))
+                .is_err()
+            {
+                return;
+            }
+            continue;
+        }
         let limit = source.max_entry_bytes();
         let mut lines = source.lines();
         let mut batch = next_batch(&mut lines);
@@ -301,6 +351,31 @@ pub fn verify_keeping(
 mod tests {
     use super::*;
     use crate::generate::{Options, generate};
+
+    #[test]
+    fn only_files_that_are_not_json_lines_at_all_are_sniffed_out() {
+        assert!(not_json_lines(b"\x00\x01\n\xff\x00\n").is_some());
+        assert!(not_json_lines(b"plain text\nmore\n").is_some());
+        assert_eq!(
+            not_json_lines(b"{\"a\": 1}\n\x00\x00\n"),
+            None,
+            "a crashed writer"
+        );
+        assert_eq!(
+            not_json_lines(b"INFO:x:{}\nINFO:x:{}\n"),
+            None,
+            "a logging prefix"
+        );
+        assert_eq!(
+            not_json_lines(b"\x00 junk"),
+            None,
+            "one line, one finding anyway"
+        );
+        assert_eq!(not_json_lines(b""), None, "empty is its own finding");
+        assert_eq!(not_json_lines(b"garbled\n\n  {\"a\": 1}\n"), None);
+        let late = "x\n".repeat(SNIFF_LINES) + "{}\n";
+        assert!(not_json_lines(late.as_bytes()).is_some());
+    }
 
     /// Counts entries and remembers where they came from.
     #[derive(Default)]

@@ -248,6 +248,8 @@ pub enum Load {
 pub struct Conversation {
     pub id: String,
     pub entries: Vec<TimelineEntry>,
+    /// The entries with an integrity finding on their line, marked `!`.
+    pub tampered: Vec<RowKey>,
 }
 
 pub struct App {
@@ -547,8 +549,9 @@ fn loaded(app: &mut App, data: Arc<dyn Backend>, elapsed: Duration) {
             elapsed.as_secs_f64()
         ),
         _ => format!(
-            "loaded and verified {} entries in {:.2} s",
+            "loaded and verified {} {} in {:.2} s",
             super::ui::thousands(data.entry_count()),
+            crate::text::plural(data.entry_count(), "entry", "entries"),
             elapsed.as_secs_f64()
         ),
     };
@@ -748,13 +751,26 @@ pub(super) fn entry_changed(app: &mut App) {
 /// context for the selected entry, not part of the selection.
 fn conversation(backend: &dyn Backend, id: &str) -> Result<Conversation, BackendError> {
     let filter = field_filter(Field::Conversation, id);
-    let entries = match backend.select(&filter, Order::File, &AtomicBool::new(false))? {
-        Some(selection) => selection.timeline(id)?,
-        None => Vec::new(),
+    let Some(selection) = backend.select(&filter, Order::File, &AtomicBool::new(false))? else {
+        return Ok(Conversation {
+            id: id.to_owned(),
+            entries: Vec::new(),
+            tampered: Vec::new(),
+        });
+    };
+    let tampered = if backend.verification().intact() {
+        Vec::new()
+    } else {
+        let rows = selection.page(PageAt::First, selection.count())?.rows;
+        rows.into_iter()
+            .filter(|row| !backend.findings_at(&row.file, row.line).is_empty())
+            .map(|row| row.key)
+            .collect()
     };
     Ok(Conversation {
         id: id.to_owned(),
-        entries,
+        entries: selection.timeline(id)?,
+        tampered,
     })
 }
 
@@ -790,11 +806,16 @@ fn copy(app: &mut App) {
         }
     };
     let line = String::from_utf8_lossy(&detail.raw).into_owned();
-    app.status = Some(format!(
-        "copied {}:{} ({} bytes) to the clipboard via OSC 52",
+    let place = format!(
+        "{}:{}",
         crate::text::for_terminal(&detail.row.file),
-        detail.row.line,
-        line.len()
+        detail.row.line
+    );
+    let inside_tmux = std::env::var_os("TMUX").is_some();
+    app.status = Some(super::clipboard::sent_status(
+        &place,
+        line.len(),
+        inside_tmux,
     ));
     app.effects.push(Effect::Copy(line));
 }

@@ -8,6 +8,21 @@ pub fn osc52(text: &str) -> String {
     format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
 }
 
+/// What `y` can honestly say: the terminal may ignore OSC 52, and tmux
+/// drops it unless `set-clipboard` is on, so "sent", never "copied".
+pub fn sent_status(place: &str, bytes: usize, inside_tmux: bool) -> String {
+    let mut status = format!(
+        "sent {place} ({bytes} {}) to the terminal's clipboard (OSC 52); ",
+        crate::text::plural(bytes, "byte", "bytes")
+    );
+    status.push_str(if inside_tmux {
+        "inside tmux it arrives only with `set -g set-clipboard on`"
+    } else {
+        "a terminal without OSC 52 ignores it"
+    });
+    status
+}
+
 /// Standard base64 with padding (RFC 4648), the alphabet OSC 52 expects.
 fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -33,6 +48,19 @@ fn base64(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_copy_status_says_sent_and_names_tmux_when_inside_it() {
+        let outside = sent_status("a.jsonl:3", 1, false);
+        assert_eq!(
+            outside,
+            "sent a.jsonl:3 (1 byte) to the terminal's clipboard (OSC 52); a terminal without OSC 52 ignores it"
+        );
+        let inside = sent_status("a.jsonl:3", 120, true);
+        assert!(inside.starts_with("sent a.jsonl:3 (120 bytes)"), "{inside}");
+        assert!(inside.contains("set-clipboard on"), "{inside}");
+        assert!(!outside.contains("copied") && !inside.contains("copied"));
+    }
 
     #[test]
     fn base64_matches_rfc_4648_vectors() {

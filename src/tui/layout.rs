@@ -12,7 +12,7 @@ pub const TABLE_CHROME: u16 = 3;
 pub const LIST_CHROME: u16 = 2;
 
 /// At least this big, every pane is shown at once.
-pub const WIDE: (u16, u16) = (120, 36);
+pub const WIDE: (u16, u16) = (120, 32);
 
 /// Rows of the activity histogram across the top of a wide screen: its
 /// borders, a readout, five rows of bars, the range marks and time labels.

@@ -2,7 +2,7 @@
 //! times in an hour") and every break-the-glass emergency access, with
 //! whether someone reviewed it afterwards.
 
-use super::{field_text, is_emergency, timestamp_text};
+use super::{field_text, is_emergency, justification, timestamp_text};
 use crate::filter::Field;
 use crate::store::store::{MISSING, NO_TIME, Sym};
 use crate::store::{RowKey, Store};
@@ -38,6 +38,8 @@ pub struct EmergencyAccess {
     pub patient: Option<String>,
     pub tool: Option<String>,
     pub purpose: Option<String>,
+    /// Why the glass was broken, as logged.
+    pub justification: Option<String>,
     /// Whether a later entry for the same patient is a review (see [`is_review`]).
     pub reviewed: bool,
     /// When the first such review was logged.
@@ -181,6 +183,7 @@ fn emergencies(store: &Store, rows: &[u32]) -> Vec<EmergencyAccess> {
                 patient: field_text(store, Field::Patient, r),
                 tool: field_text(store, Field::Tool, r),
                 purpose: field_text(store, Field::Purpose, r),
+                justification: justification(store, r),
                 reviewed: review.is_some(),
                 review_timestamp: review.and_then(|&(_, rr)| timestamp_text(store, rr as usize)),
             }

@@ -117,6 +117,24 @@ fn rows_with(store: &Store, rows: &[u32], field: Field, value: &str) -> Vec<u32>
         .collect()
 }
 
+/// The reason given for a break-the-glass access, as logged: `justification`
+/// in the entry or in its (sanitized) arguments. Read from the raw line, only
+/// for emergency accesses, so the columns need not hold it.
+pub fn justification(store: &Store, row: usize) -> Option<String> {
+    justification_in(store.raw_line(row))
+}
+
+/// [`justification`] of a line as logged.
+pub fn justification_in(raw: &[u8]) -> Option<String> {
+    let entry: serde_json::Value = serde_json::from_slice(raw).ok()?;
+    let text = |v: &serde_json::Value| v.get("justification")?.as_str().map(str::to_owned);
+    text(&entry).or_else(|| {
+        ["arguments_sanitized", "arguments"]
+            .iter()
+            .find_map(|key| entry.get(key).and_then(text))
+    })
+}
+
 /// Whether a logged purpose marks break-the-glass emergency access:
 /// `emergency`, `btg`, `break_glass`, `break-the-glass` and their spellings
 /// with spaces or other case.

@@ -13,7 +13,7 @@
 //! `emergency: true` on a break-the-glass access, `integrity_note` when not
 //! verified. The accounting of disclosures is a projection of the report.
 
-use super::{Moment, field_text, is_emergency, rows_with, timestamp_text};
+use super::{Moment, field_text, is_emergency, justification, rows_with, timestamp_text};
 use crate::filter::{Field, Filter, Predicate};
 use crate::log::chain::Verification;
 use crate::log::entry::Scheme;
@@ -43,6 +43,9 @@ pub struct Access {
     /// Break-the-glass access (see [`is_emergency`]); omitted when false.
     #[serde(skip_serializing_if = "is_false")]
     pub emergency: bool,
+    /// Why the glass was broken, as logged; omitted when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -158,12 +161,14 @@ pub fn patient_note(store: &Store, patient: &str) -> Option<String> {
 
 fn access(store: &Store, row: usize) -> Access {
     let purpose = field_text(store, Field::Purpose, row);
+    let emergency = purpose.as_deref().is_some_and(is_emergency);
     Access {
         timestamp: timestamp_text(store, row).unwrap_or_else(|| format_timestamp(store.time[row])),
         accessed_by: field_text(store, Field::User, row),
         role: field_text(store, Field::Role, row),
         tool: field_text(store, Field::Tool, row),
-        emergency: purpose.as_deref().is_some_and(is_emergency),
+        emergency,
+        justification: emergency.then(|| justification(store, row)).flatten(),
         purpose,
         success: match store.outcome[row] {
             Outcome::Ok => Some(true),
@@ -248,6 +253,8 @@ pub struct Disclosure {
     pub tool: Option<String>,
     #[serde(skip_serializing_if = "is_false")]
     pub emergency: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<String>,
 }
 
 /// What a patient may be given: who received their information, when, why.
@@ -288,6 +295,7 @@ pub fn accounting(report: &AccessReport) -> Accounting {
                 purpose: a.purpose.clone(),
                 tool: a.tool.clone(),
                 emergency: a.emergency,
+                justification: a.justification.clone(),
             };
             (disclosure, key)
         })

@@ -58,7 +58,7 @@ fn describe(item: &AlertItem<'_>) -> String {
     // What needs action first, so a narrow screen never cuts it off.
     match item {
         AlertItem::Emergency(e) => format!(
-            "⚠ EMERGENCY {} · {} ({}) → patient {} · {} · purpose {} · {}",
+            "⚠ EMERGENCY {} · {} ({}) → patient {} · {} · purpose {} · why: {} · {}",
             match &e.review_timestamp {
                 Some(t) if e.reviewed => format!("reviewed {t}"),
                 _ => "NOT REVIEWED".into(),
@@ -68,6 +68,7 @@ fn describe(item: &AlertItem<'_>) -> String {
             or_dash(&e.patient),
             or_dash(&e.tool),
             or_dash(&e.purpose),
+            e.justification.as_deref().unwrap_or("none logged"),
             or_dash(&e.timestamp),
         ),
         AlertItem::Burst(b) => format!(

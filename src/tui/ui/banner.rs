@@ -111,13 +111,13 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
     let notes = v.weakness_notes().join("; ");
     if let Some(first) = v.findings.first() {
         let n = v.findings.len();
+        // What still holds and what to do: the first break bounds the trust.
         let mut detail = format!(
-            "first: {}:{} {}: {} · i lists {}",
+            "entries before {}:{} verify; from there on the chain cannot vouch for order or content ({}) · keep the original file, compare with a backup or checkpoint · i lists {}",
             sanitized(&first.file),
             first.line,
             first.kind.name(),
-            sanitized(&first.message),
-            if n == 1 { "it" } else { "all" }
+            if n == 1 { "it" } else { "all" },
         );
         if !v.complete() {
             detail.push_str(&format!(" · {} too large to verify", v.unverified.len()));

@@ -2,6 +2,7 @@
 
 use super::{App, pane_block, sanitized, title, wrap};
 use crate::backend::{Backend, EntryRow, RowKey};
+use crate::log::chain::{Finding, FindingKind};
 use crate::log::entry::parse_line;
 use crate::tui::app::Pane;
 use crate::tui::layout::{LIST_CHROME, rows_in};
@@ -57,17 +58,44 @@ pub fn content(app: &App, width: usize) -> Vec<String> {
         Ok(None) => return vec!["the entry is gone from the logs".into()],
         Err(e) => return vec![sanitized(&format!("the logs could not answer: {e}")).into_owned()],
     };
-    let mut text = vec![
-        format!("{}:{}", sanitized(&detail.row.file), detail.row.line),
+    let mut text = vec![format!(
+        "{}:{}",
+        sanitized(&detail.row.file),
+        detail.row.line
+    )];
+    text.extend(
+        backend
+            .findings_at(&detail.row.file, detail.row.line)
+            .iter()
+            .map(finding_line),
+    );
+    text.extend([
         sanitized(&logged_attribution(&detail.row)).into_owned(),
         retention_line(app, backend.as_ref(), key),
         String::new(),
-    ];
+    ]);
     match parse_line(&detail.raw) {
         Ok(entry) => text.extend(pretty_lines(&entry.value)),
         Err(_) => text.push(sanitized(&String::from_utf8_lossy(&detail.raw)).into_owned()),
     }
     text.iter().flat_map(|l| wrap(l, width)).collect()
+}
+
+/// `! TAMPERED file:line modified: content does not match its hash …`: the
+/// finding that concerns the shown entry, first thing under its place.
+fn finding_line(finding: &Finding) -> String {
+    let what = match finding.kind {
+        FindingKind::Modified => "this entry was edited after it was sealed",
+        FindingKind::Link => "entries before this one were deleted, inserted or reordered",
+        _ => "this line is not a sound entry",
+    };
+    format!(
+        "! TAMPERED {}:{} {}: {what} ({})",
+        sanitized(&finding.file),
+        finding.line,
+        finding.kind.name(),
+        sanitized(&finding.message)
+    )
 }
 
 /// `retention: financial, 2555 days, until 2032-07-06 (retained)`.

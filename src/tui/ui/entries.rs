@@ -1,15 +1,17 @@
 //! The entries table: one row per matching entry, only the visible ones
 //! built, so a million matches cost no more than twenty.
 
-use super::{App, pane_block, safe, thousands, title};
+use super::{App, pane_block, safe, sanitized, thousands, title};
 use crate::backend::{EntryRow, Order, PageAt};
 use crate::filter::Field;
+use crate::log::chain::FindingKind;
 use crate::store::store::{NO_TIME, Outcome};
 use crate::tui::app::Pane;
 use crate::tui::clock::{format_time, zone_label};
 use crate::tui::layout::{TABLE_CHROME, rows_in};
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Margin, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
     Cell, HighlightSpacing, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
@@ -23,8 +25,12 @@ const MARK: u16 = 1;
 const TIME: u16 = 19;
 /// At most this much of a file's name: enough to tell hosts apart.
 const FILE: u16 = 14;
-const STATUS: u16 = 1;
+/// The outcome, and `!` when a finding is on the entry's line.
+const STATUS: u16 = 2;
 const DURATION: u16 = 8;
+const ROLE: u16 = 14;
+const PURPOSE: u16 = 11;
+const COLUMNS: usize = 10;
 /// Shown for an entry whose timestamp could not be read: in time order
 /// such entries come first, in file order.
 const NO_TIMESTAMP: &str = "no timestamp";
@@ -60,33 +66,19 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         .map_or(0, |backend| backend.source_names().len());
     // With several logs, each row says which one it came from; the marks
     // column appears with the first mark.
-    let shown = [
-        !app.marks.is_empty(),
-        true,
-        sources > 1,
-        true,
-        true,
-        true,
-        true,
-        true,
-    ];
-    let widths = column_widths(inner, shown);
+    let widths = column_widths(inner, !app.marks.is_empty(), sources > 1);
     let visible = cursor.visible(height, matching);
-    let mut state =
-        TableState::new().with_selected((matching > 0).then(|| cursor.selected - visible.start));
     // Only the visible entries are asked for: one page per frame.
     let page = app
         .selection
         .selected
         .page(PageAt::Index(visible.start), visible.len())
         .unwrap_or_default();
-    let body: Vec<Row> = page
-        .rows
-        .iter()
-        .map(|entry| Row::new(only(shown, entry_cells(app, entry, &widths))))
-        .collect();
-    let header = Row::new(only(
-        shown,
+    let selected = (matching > 0).then(|| cursor.selected - visible.start);
+    let (body, gaps, selected) = rows_with_gaps(app, &page.rows, &widths, selected, height);
+    let mut state = TableState::new().with_selected(selected);
+    let header = Row::new(shown(
+        &widths,
         [
             Cell::from(""),
             Cell::from("time"),
@@ -96,10 +88,15 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
             Cell::from(""),
             Cell::from(Line::from("ms").right_aligned()),
             Cell::from("conv / patient"),
+            Cell::from("role"),
+            Cell::from("purpose"),
         ],
     ))
     .style(app.theme.header());
-    let constraints = only(shown, widths.map(Constraint::Length));
+    let constraints = widths
+        .into_iter()
+        .filter(|&w| w > 0)
+        .map(Constraint::Length);
     let table = Table::new(body, constraints)
         .header(header)
         .column_spacing(1)
@@ -108,6 +105,15 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         .row_highlight_style(app.theme.selected())
         .block(block);
     frame.render_stateful_widget(table, area, &mut state);
+    // A gap spans the columns: written over its blank row.
+    let inner = area.inner(Margin::new(1, 1));
+    for (index, text) in gaps {
+        let y = inner.y + 1 + index as u16;
+        if y < inner.bottom() {
+            let row = Rect::new(inner.x, y, inner.width, 1);
+            frame.render_widget(Line::styled(text, app.theme.broken()), row);
+        }
+    }
     if matching > height {
         let mut state = ScrollbarState::new(matching.saturating_sub(height))
             .position(cursor.offset)
@@ -125,28 +131,95 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     }
 }
 
-/// The items of the columns `shown`.
-fn only<T>(shown: [bool; 8], items: [T; 8]) -> Vec<T> {
-    shown
-        .into_iter()
-        .zip(items)
-        .filter_map(|(shown, item)| shown.then_some(item))
-        .collect()
-}
-
-/// Mark, time, file, user, tool, status, duration, conversation: fixed
-/// widths for the fixed-format columns of those `shown`, the rest shared
-/// among the free-text ones.
-fn column_widths(inner: u16, shown: [bool; 8]) -> [u16; 8] {
-    let fixed: u16 = only(shown, [MARK, TIME, FILE, 0, 0, STATUS, DURATION, 0])
-        .iter()
-        .sum();
-    let spacing = only(shown, [(); 8]).len() as u16 - 1;
-    let free = inner.saturating_sub(fixed + spacing);
+/// Mark, time, file, user, tool, status, duration, conversation, role,
+/// purpose: fixed widths for the fixed-format columns, the rest shared among
+/// the free-text ones. A width of 0 hides a column: the mark without marks,
+/// the file with one log; who and why need room, so on a narrow screen
+/// purpose is dropped first, then role; user, tool and conversation stay.
+fn column_widths(inner: u16, marks: bool, several_files: bool) -> [u16; COLUMNS] {
+    let mark = if marks { MARK } else { 0 };
+    let file = if several_files { FILE } else { 0 };
+    let spacing = 5 + u16::from(marks) + u16::from(several_files);
+    let mut free = inner.saturating_sub(mark + TIME + file + STATUS + DURATION + spacing);
+    let mut take = |width: u16, room: u16| {
+        if free >= room {
+            free -= width + 1;
+            width
+        } else {
+            0
+        }
+    };
+    let role = take(ROLE, 50);
+    let purpose = take(PURPOSE, 50);
     let user = free * 3 / 10;
     let tool = free * 35 / 100;
     let conversation = free - user - tool;
-    [MARK, TIME, FILE, user, tool, STATUS, DURATION, conversation]
+    [
+        mark,
+        TIME,
+        file,
+        user,
+        tool,
+        STATUS,
+        DURATION,
+        conversation,
+        role,
+        purpose,
+    ]
+}
+
+/// The cells of the columns that have room (a width above 0).
+fn shown<'a>(widths: &[u16; COLUMNS], cells: [Cell<'a>; COLUMNS]) -> Vec<Cell<'a>> {
+    widths
+        .iter()
+        .zip(cells)
+        .filter_map(|(&width, cell)| (width > 0).then_some(cell))
+        .collect()
+}
+
+/// The table's rows: each entry, and before an entry whose link to the one
+/// before it is broken, a blank row for a gap line (returned with its index
+/// and text) saying entries may be missing there. Gap rows push entries
+/// down, so the window is cut to `height` rows around the selected one
+/// (whose new index is returned).
+fn rows_with_gaps<'a>(
+    app: &App,
+    entries: &[EntryRow],
+    widths: &[u16; COLUMNS],
+    selected: Option<usize>,
+    height: usize,
+) -> (Vec<Row<'a>>, Vec<(usize, String)>, Option<usize>) {
+    let backend = app.loaded();
+    let mut rows = Vec::with_capacity(entries.len());
+    let mut gaps = Vec::new();
+    let mut selected_row = None;
+    for (i, entry) in entries.iter().enumerate() {
+        let findings = backend.map_or_else(Vec::new, |b| b.findings_at(&entry.file, entry.line));
+        if findings.iter().any(|f| f.kind == FindingKind::Link) {
+            gaps.push((rows.len(), gap_text(entry)));
+            rows.push(Row::new([Cell::from("")]));
+        }
+        if selected == Some(i) {
+            selected_row = Some(rows.len());
+        }
+        rows.push(entry_row(app, entry, widths, !findings.is_empty()));
+    }
+    let skip = selected_row.map_or(0, |s| (s + 1).saturating_sub(height));
+    let rows = rows.into_iter().skip(skip).take(height).collect();
+    let gaps = gaps
+        .into_iter()
+        .filter_map(|(index, text)| index.checked_sub(skip).map(|i| (i, text)))
+        .collect();
+    (rows, gaps, selected_row.map(|s| s - skip))
+}
+
+/// `⋯ chain break before file:line: entries deleted, inserted or reordered`.
+fn gap_text(before: &EntryRow) -> String {
+    format!(
+        " ⋯ chain break before {}:{}: entries deleted, inserted or reordered here ⋯",
+        sanitized(&before.file),
+        before.line
+    )
 }
 
 /// The last part of a file's path: which log (host) an entry came from.
@@ -155,7 +228,7 @@ fn file_label(file: &str, width: u16) -> String {
     safe(name, usize::from(width))
 }
 
-fn entry_cells<'a>(app: &App, entry: &EntryRow, widths: &[u16; 8]) -> [Cell<'a>; 8] {
+fn entry_row<'a>(app: &App, entry: &EntryRow, widths: &[u16; COLUMNS], tampered: bool) -> Row<'a> {
     let text = |field: Field, width: u16| {
         entry
             .field(field)
@@ -173,16 +246,22 @@ fn entry_cells<'a>(app: &App, entry: &EntryRow, widths: &[u16; 8]) -> [Cell<'a>;
         Some(_) => text(Field::Conversation, widths[7]),
         None => text(Field::Patient, widths[7]),
     };
+    // A finding on this line: `!` beside the status, and the time flagged.
+    let (finding, time_style) = if tampered {
+        ("!", app.theme.broken())
+    } else {
+        (" ", Style::new())
+    };
     let time = match entry.key.time {
-        NO_TIME => Span::styled(NO_TIMESTAMP, app.theme.dim()),
-        time => Span::raw(format_time(time, app.utc)),
+        NO_TIME => Span::styled(NO_TIMESTAMP, app.theme.dim().patch(time_style)),
+        time => Span::styled(format_time(time, app.utc), time_style),
     };
     let mark = if app.marks.contains(&entry.file, entry.line) {
         MARKED
     } else {
         ""
     };
-    [
+    let cells = [
         Cell::from(Span::styled(mark, app.theme.header())),
         Cell::from(time),
         Cell::from(Span::styled(
@@ -191,8 +270,14 @@ fn entry_cells<'a>(app: &App, entry: &EntryRow, widths: &[u16; 8]) -> [Cell<'a>;
         )),
         Cell::from(text(Field::User, widths[3])),
         Cell::from(text(Field::Tool, widths[4])),
-        Cell::from(Span::styled(status, status_style)),
+        Cell::from(Line::from(vec![
+            Span::styled(status, status_style),
+            Span::styled(finding, app.theme.broken()),
+        ])),
         Cell::from(Line::from(duration).right_aligned()),
         Cell::from(place),
-    ]
+        Cell::from(text(Field::Role, widths[8])),
+        Cell::from(text(Field::Purpose, widths[9])),
+    ];
+    Row::new(shown(widths, cells))
 }

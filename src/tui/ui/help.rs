@@ -1,6 +1,7 @@
-//! Every key, generated from the keymap table.
+//! Every key, generated from the keymap table, and the filter language.
 
 use super::{App, pane_block, title};
+use crate::filter::LANGUAGE;
 use crate::tui::keymap::{BINDINGS, Binding, Context};
 use crate::tui::layout::{LIST_CHROME, rows_in};
 use ratatui::Frame;
@@ -31,6 +32,7 @@ const KEYS_WIDTH: usize = 20;
 enum HelpLine {
     Heading(&'static str),
     Binding(&'static Binding),
+    Text(&'static str),
 }
 
 fn help_lines() -> Vec<HelpLine> {
@@ -44,6 +46,9 @@ fn help_lines() -> Vec<HelpLine> {
                 .map(HelpLine::Binding),
         );
     }
+    // What to type in the filter bar, after the keys that open it.
+    lines.push(HelpLine::Heading("Filter language"));
+    lines.extend(LANGUAGE.lines().map(HelpLine::Text));
     lines
 }
 
@@ -61,6 +66,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         .map(|i| {
             let line = match &lines[i] {
                 HelpLine::Heading(title) => Line::from(Span::styled(*title, app.theme.header())),
+                HelpLine::Text(text) => Line::raw(format!("  {text}")),
                 HelpLine::Binding(b) => {
                     let keys: Vec<String> = app.keymap.keys(b).iter().map(|k| k.label()).collect();
                     Line::from(vec![

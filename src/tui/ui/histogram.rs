@@ -115,7 +115,7 @@ pub fn bucket_at(app: &App, area: Rect, column: u16) -> Option<usize> {
 fn summary(app: &App, histogram: &Histogram) -> String {
     let all = histogram.totals(0..=histogram.buckets.len().saturating_sub(1));
     let mut text = format!(
-        "{} buckets{} · {} calls, {} failed",
+        "{} buckets{} · {} {}, {} failed",
         format_duration(histogram.width),
         if app.activity.chosen.is_none() {
             " (auto)"
@@ -123,6 +123,7 @@ fn summary(app: &App, histogram: &Histogram) -> String {
             ""
         },
         thousands(all.0 as usize),
+        crate::text::plural(all.0 as usize, "call", "calls"),
         thousands(all.1 as usize),
     );
     if histogram.untimed > 0 {

@@ -1,5 +1,5 @@
 //! The selected entry's conversation, call by call, in the lesson's line
-//! format; ▶ marks the entry selected in the table.
+//! format; ▶ marks the entry selected in the table, `!` a tampered one.
 
 use super::{App, pane_block, safe, title};
 use crate::tui::app::Pane;
@@ -25,9 +25,10 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     };
     let entries = &conversation.entries;
     let detail = format!(
-        "{} · {} calls",
+        "{} · {} {}",
         safe(&conversation.id, width / 2),
-        entries.len()
+        entries.len(),
+        crate::text::plural(entries.len(), "call", "calls")
     );
     let block = pane_block(app, title(app, "Timeline", detail), focused);
     let height = rows_in(area, LIST_CHROME);
@@ -46,7 +47,13 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
             let time = format_time(entry.key.time, app.utc);
             // Keep the clock time only: the date is in the table.
             let clock = time.get(11..).unwrap_or(&time).to_string();
-            let used = clock.chars().count() + 3;
+            // `!`: an integrity finding is on this entry's line.
+            let flag = if conversation.tampered.contains(&entry.key) {
+                "!"
+            } else {
+                " "
+            };
+            let used = clock.chars().count() + 4;
             let style = if focused && i == cursor.selected {
                 app.theme.selected()
             } else if entry.success == Some(false) {
@@ -55,7 +62,9 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
                 Style::new()
             };
             Line::from(vec![
-                Span::raw(format!("{marker}{clock} ")),
+                Span::raw(format!("{marker}{clock}")),
+                Span::styled(flag, app.theme.broken()),
+                Span::raw(" "),
                 Span::raw(safe(&entry.line, width.saturating_sub(used))),
             ])
             .style(style)
