@@ -152,7 +152,10 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
             ),
         );
     }
-    let chained = v.chains.iter().any(|c| c.scheme != Scheme::Plain);
+    let chained = v
+        .chains
+        .iter()
+        .any(|c| matches!(c.scheme, Some(Scheme::Chain | Scheme::Hipaa)));
     match (v.weak(), chained) {
         (false, _) => (
             "✓ INTACT",
