@@ -135,10 +135,9 @@ impl LineReader {
             let top = TopLevel::replayed(first, positions);
             // A skeleton without a plan has no hash keys: its seal never
             // asks for the canonical form.
-            let seal = top.seal(&mut self.canonical, |_, _| {
-                Ok(replay
-                    .canonical_hash()
-                    .expect("a skeleton with hash keys has a plan"))
+            let seal = top.seal(&mut self.canonical, |_, out| {
+                replay.write_canonical(out);
+                Ok(())
             })?;
             let fields = with_fields.then(|| top.fields());
             #[cfg(debug_assertions)]
@@ -165,8 +164,7 @@ impl LineReader {
         let top = TopLevel::pick(root);
         let order = &mut self.order;
         let seal = top.seal(&mut self.canonical, |scheme, out| {
-            top.write_canonical(root, scheme, out, order)?;
-            Ok(sha256(out))
+            top.write_canonical(root, scheme, out, order)
         })?;
         let result = (seal, with_fields.then(|| top.fields()));
         let picked = top.positions();
@@ -176,8 +174,7 @@ impl LineReader {
             |root, out| {
                 let top = TopLevel::pick(root);
                 let seal = top.seal(out, |scheme, out| {
-                    top.write_canonical(root, scheme, out, &mut Vec::new())?;
-                    Ok(sha256(out))
+                    top.write_canonical(root, scheme, out, &mut Vec::new())
                 })?;
                 Ok(seal.is_some())
             },
@@ -279,8 +276,7 @@ impl<'a> Entry<'a> {
     pub fn seal(&self, scratch: &mut Vec<u8>) -> Result<Option<Seal>, LineError> {
         self.with_top(|top, root| {
             top.seal(scratch, |scheme, out| {
-                top.write_canonical(root, scheme, out, &mut Vec::new())?;
-                Ok(sha256(out))
+                top.write_canonical(root, scheme, out, &mut Vec::new())
             })
         })
     }
@@ -464,13 +460,12 @@ impl<'t, 'a> TopLevel<'t, 'a> {
         }
     }
 
-    /// Recompute the hash with `hash_canonical` (which may write the
-    /// canonical form into the emptied `scratch` and hash it there) and read
-    /// the stored links.
+    /// Recompute the hash into `scratch`, the canonical form written by
+    /// `canonical`, and read the stored links.
     fn seal(
         &self,
         scratch: &mut Vec<u8>,
-        hash_canonical: impl FnOnce(Scheme, &mut Vec<u8>) -> Result<[u8; 32], LineError>,
+        canonical: impl FnOnce(Scheme, &mut Vec<u8>) -> Result<(), LineError>,
     ) -> Result<Option<Seal>, LineError> {
         let scheme = self.scheme();
         let Some((own_key, previous_key)) = scheme.hash_keys() else {
@@ -483,7 +478,7 @@ impl<'t, 'a> TopLevel<'t, 'a> {
         let own = self.get(own).ok_or_else(|| missing(own_key))?;
         let previous = self.get(previous).ok_or_else(|| missing(previous_key))?;
         scratch.clear();
-        let computed = hash_canonical(scheme, scratch)?;
+        canonical(scheme, scratch)?;
         Ok(Some(Seal {
             scheme,
             stored: own
@@ -491,7 +486,7 @@ impl<'t, 'a> TopLevel<'t, 'a> {
                 .filter(|s| !s.is_escaped())
                 .and_then(|s| parse_hex(s.raw())),
             previous: read_previous(previous),
-            computed,
+            computed: sha256(scratch),
         }))
     }
 

@@ -13,7 +13,6 @@ mod trie;
 use super::entry::LineError;
 use super::tape::skeleton::{self, Hole, Template};
 use super::tape::{Node, Tape};
-use sha2::{Digest, Sha256};
 use trie::Trie;
 
 /// Skeletons remembered per reader. Real logs have tens to a few hundred
@@ -54,10 +53,7 @@ struct Memo {
     picked: Vec<Option<u32>>,
 }
 
-/// The canonical form of a skeleton: recorded text, and runs of the line
-/// copied in (its values with whatever skeleton text around them the
-/// canonical form shares: a member whose key and value need no rewriting
-/// is one run, not a key, a value and a separator).
+/// The canonical form of a skeleton: recorded text, and values copied in.
 #[derive(Debug)]
 struct Plan {
     text: Vec<u8>,
@@ -69,40 +65,8 @@ enum Piece {
     /// Recorded text, up to this offset of [`Plan::text`] from the end of
     /// the previous literal piece.
     Literal(u32),
-    /// The line's own bytes between two places.
-    Line { from: LinePlace, to: LinePlace },
-}
-
-/// A place in the skeleton's fixed text: this many bytes after the end of
-/// hole `anchor - 1` (after the line's start when `anchor` is 0). Every
-/// line of the skeleton has the same text there, so the place names the
-/// same bytes in each of them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct LinePlace {
-    anchor: u16,
-    offset: u32,
-}
-
-impl LinePlace {
-    /// The place of byte `at` of the line `holes` were found in; `at` is
-    /// never inside a hole.
-    fn of(at: usize, holes: &[Hole]) -> LinePlace {
-        let anchor = holes.partition_point(|h| h.end as usize <= at);
-        let base = anchor.checked_sub(1).map_or(0, |h| holes[h].end as usize);
-        LinePlace {
-            anchor: anchor as u16,
-            offset: (at - base) as u32,
-        }
-    }
-
-    /// Where the place is in a line with these holes.
-    fn resolve(self, holes: &[Hole]) -> usize {
-        let base = match self.anchor {
-            0 => 0,
-            anchor => holes[usize::from(anchor) - 1].end,
-        };
-        (base + self.offset) as usize
-    }
+    /// The line's value of this hole.
+    Hole(u16),
 }
 
 /// Marks hole `i` in the line used to record a plan: a string, so that it
@@ -178,106 +142,23 @@ fn plan(
     }
     let open = format!("\"{MARK}");
     let close = format!("{MARK}\"");
-    let mut runs = Runs::new(text.as_bytes(), holes);
+    let mut plan = Plan {
+        text: Vec::new(),
+        pieces: Vec::new(),
+    };
     let mut rest = &canonical[..];
     while let Some(start) = memchr::memmem::find(rest, open.as_bytes()) {
-        runs.text(&rest[..start]);
+        plan.text.extend_from_slice(&rest[..start]);
+        plan.pieces.push(Piece::Literal(plan.text.len() as u32));
         rest = &rest[start + open.len()..];
         let end = memchr::memmem::find(rest, close.as_bytes())?;
-        let index: usize = std::str::from_utf8(&rest[..end]).ok()?.parse().ok()?;
-        runs.hole(*holes.get(index)?);
+        let index: u16 = std::str::from_utf8(&rest[..end]).ok()?.parse().ok()?;
+        plan.pieces.push(Piece::Hole(index));
         rest = &rest[end + close.len()..];
     }
-    runs.text(rest);
-    Some(Some(runs.into_plan()))
-}
-
-/// A plan being built: the canonical form's text and values in order,
-/// with each value grown into the skeleton text around it in the line for
-/// as far as that text is also what the canonical form has there.
-struct Runs<'l> {
-    line: &'l [u8],
-    holes: &'l [Hole],
-    parts: Vec<Part>,
-}
-
-enum Part {
-    Text(Vec<u8>),
-    /// The line's bytes `start..end`.
-    Run(usize, usize),
-}
-
-impl<'l> Runs<'l> {
-    fn new(line: &'l [u8], holes: &'l [Hole]) -> Self {
-        Runs {
-            line,
-            holes,
-            parts: Vec::new(),
-        }
-    }
-
-    /// Canonical text: what continues the line's last run is taken from
-    /// the line, up to the next hole.
-    fn text(&mut self, mut text: &[u8]) {
-        if let Some(Part::Run(_, end)) = self.parts.last_mut() {
-            let next_hole = self.holes.partition_point(|h| (h.start as usize) < *end);
-            let gap_end = self
-                .holes
-                .get(next_hole)
-                .map_or(self.line.len(), |h| h.start as usize);
-            while *end < gap_end && text.first() == Some(&self.line[*end]) {
-                *end += 1;
-                text = &text[1..];
-            }
-        }
-        if !text.is_empty() {
-            self.parts.push(Part::Text(text.to_vec()));
-        }
-    }
-
-    /// A value: its run starts as far back as the canonical text before it
-    /// is also the line's text before it (since the previous hole), and
-    /// joins the previous run if that ends there.
-    fn hole(&mut self, hole: Hole) {
-        let index = self.holes.partition_point(|h| h.start < hole.start);
-        let gap_start = index
-            .checked_sub(1)
-            .map_or(0, |h| self.holes[h].end as usize);
-        let mut start = hole.start as usize;
-        if let Some(Part::Text(text)) = self.parts.last_mut() {
-            while start > gap_start && text.last() == Some(&self.line[start - 1]) {
-                text.pop();
-                start -= 1;
-            }
-            if text.is_empty() {
-                self.parts.pop();
-            }
-        }
-        match self.parts.last_mut() {
-            Some(Part::Run(_, end)) if *end == start => *end = hole.end as usize,
-            _ => self.parts.push(Part::Run(start, hole.end as usize)),
-        }
-    }
-
-    fn into_plan(self) -> Plan {
-        let mut plan = Plan {
-            text: Vec::new(),
-            pieces: Vec::new(),
-        };
-        for part in self.parts {
-            match part {
-                Part::Text(text) => {
-                    plan.text.extend_from_slice(&text);
-                    plan.pieces.push(Piece::Literal(plan.text.len() as u32));
-                }
-                Part::Run(start, end) => plan.pieces.push(Piece::Line {
-                    from: LinePlace::of(start, self.holes),
-                    to: LinePlace::of(end, self.holes),
-                }),
-            }
-        }
-        plan
-    }
+    plan.text.extend_from_slice(rest);
+    plan.pieces.push(Piece::Literal(plan.text.len() as u32));
+    Some(Some(plan))
 }
 
 /// A line with a recorded skeleton.
@@ -303,30 +184,23 @@ impl<'m, 'a> Replay<'m, 'a> {
         tape.replay_some(&self.memo.template, self.text, self.holes, positions)
     }
 
-    /// SHA-256 of the line's canonical form, fed from its memo's plan
-    /// without assembling it; `None` when the skeleton has no plan.
-    pub fn canonical_hash(&self) -> Option<[u8; 32]> {
-        let mut hasher = Sha256::new();
-        self.feed_canonical(|bytes| hasher.update(bytes))
-            .then(|| hasher.finalize().into())
-    }
-
-    /// Hand the line's canonical form to `take` piece by piece, from its
-    /// memo's plan; false when the skeleton has none.
-    fn feed_canonical(&self, mut take: impl FnMut(&[u8])) -> bool {
+    /// Append the line's canonical form, assembled from its memo's plan;
+    /// false when the skeleton has none.
+    pub fn write_canonical(&self, out: &mut Vec<u8>) -> bool {
         let Some(plan) = &self.memo.plan else {
             return false;
         };
         let bytes = self.text.as_bytes();
-        let mut literal_start = 0;
+        let mut from = 0;
         for piece in &plan.pieces {
             match *piece {
                 Piece::Literal(end) => {
-                    take(&plan.text[literal_start..end as usize]);
-                    literal_start = end as usize;
+                    out.extend_from_slice(&plan.text[from..end as usize]);
+                    from = end as usize;
                 }
-                Piece::Line { from, to } => {
-                    take(&bytes[from.resolve(self.holes)..to.resolve(self.holes)]);
+                Piece::Hole(i) => {
+                    let hole = self.holes[usize::from(i)];
+                    out.extend_from_slice(&bytes[hole.start as usize..hole.end as usize]);
                 }
             }
         }
@@ -379,44 +253,10 @@ mod tests {
         assert_eq!(first.sibling(1).as_bool(), Some(true));
         assert_eq!(first.sibling(2).as_str().map(|s| s.raw()), Some("other"));
         let mut out = Vec::new();
-        assert!(replay.feed_canonical(|bytes| out.extend_from_slice(bytes)));
+        assert!(replay.write_canonical(&mut out));
         assert_eq!(
             String::from_utf8(out).unwrap(),
             r#"{"a": 22, "b": "longer", "c": [true, null]}"#
-        );
-    }
-
-    /// The canonical form a replayed line feeds, and in how many pieces.
-    fn fed(memos: &mut Memos, line: &str) -> (String, usize) {
-        let replay = memos.find(line).expect("same skeleton");
-        let mut out = Vec::new();
-        assert!(replay.feed_canonical(|bytes| out.extend_from_slice(bytes)));
-        let pieces = replay.memo.plan.as_ref().unwrap().pieces.len();
-        (String::from_utf8(out).unwrap(), pieces)
-    }
-
-    #[test]
-    fn what_the_canonical_form_shares_with_the_line_is_copied_in_runs() {
-        // Already canonical: the whole line is one run.
-        let mut memos = recorded(r#"{"a": 1, "b": "x"}"#);
-        let (canonical, pieces) = fed(&mut memos, r#"{"a": 234, "b": "yz"}"#);
-        assert_eq!(
-            (canonical.as_str(), pieces),
-            (r#"{"a": 234, "b": "yz"}"#, 1)
-        );
-        // The hash between two members: a run stops where the texts part.
-        let mut memos = recorded(r#"{"a": 1, "_hash": "h", "b": 2}"#);
-        let (canonical, pieces) = fed(&mut memos, r#"{"a": 10, "_hash": "hh", "b": 20}"#);
-        assert_eq!((canonical.as_str(), pieces), (r#"{"a": 10, "b": 20}"#, 2));
-        // Keys out of order: runs of the line and recorded text between.
-        let mut memos = recorded(r#"{"c": {"z": 1, "y": 2}, "b": "x", "a": [3, "w"]}"#);
-        let (canonical, _) = fed(
-            &mut memos,
-            r#"{"c": {"z": 5, "y": 66}, "b": "vv", "a": [7, "u"]}"#,
-        );
-        assert_eq!(
-            canonical,
-            r#"{"a": [7, "u"], "b": "vv", "c": {"y": 66, "z": 5}}"#
         );
     }
 
