@@ -83,7 +83,7 @@ pub fn ingest(
         chains,
         source_chain,
         names: sources.iter().map(|s| s.name.clone()).collect(),
-        batch: Batch::default(),
+        batch: Batch::with_room(),
         batch_rows: options.batch_rows.max(1),
         sender: Some(sender),
         failed: &failed,
@@ -185,6 +185,19 @@ struct Batch {
     rows: usize,
 }
 
+impl Batch {
+    /// An empty batch with room for a full one: growing by doubling would
+    /// copy every row about once more (pages are only taken as written).
+    fn with_room() -> Batch {
+        Batch {
+            entries: Writer {
+                bytes: Vec::with_capacity(BATCH_BYTES + (1 << 20)),
+            },
+            ..Batch::default()
+        }
+    }
+}
+
 /// The scan's sink: places every line in its chain and batches the new ones.
 struct Ingester<'s> {
     chains: Vec<ChainState>,
@@ -224,7 +237,7 @@ impl Ingester<'_> {
         if self.batch.rows == 0 {
             return;
         }
-        let batch = std::mem::take(&mut self.batch);
+        let batch = std::mem::replace(&mut self.batch, Batch::with_room());
         let sent = self.sender.as_ref().is_some_and(|s| s.send(batch).is_ok());
         if !sent {
             // The writer stopped on an error: stop reading too.

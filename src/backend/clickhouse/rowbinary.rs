@@ -16,6 +16,17 @@ impl Writer {
         self.bytes.extend_from_slice(value);
     }
 
+    /// A hash as a string of lowercase hex digits, as `hexdigest()` writes
+    /// it; formatted in place (ingest writes two per row).
+    pub fn hex(&mut self, hash: &[u8; 32]) {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        self.u64_leb128(64);
+        for byte in hash {
+            self.bytes.push(DIGITS[usize::from(byte >> 4)]);
+            self.bytes.push(DIGITS[usize::from(byte & 0xf)]);
+        }
+    }
+
     pub fn u8(&mut self, value: u8) {
         self.bytes.push(value);
     }
@@ -225,6 +236,16 @@ mod tests {
         assert_eq!(reader.u64().unwrap(), u64::MAX - 1);
         assert_eq!(reader.u8().unwrap(), 7);
         assert_eq!(reader.at_end().unwrap(), None);
+    }
+
+    #[test]
+    fn hashes_are_written_as_the_hex_string_to_hex_gives() {
+        let hash: [u8; 32] = std::array::from_fn(|i| (i * 37 + 5) as u8);
+        let (mut direct, mut via_string) = (Writer::default(), Writer::default());
+        direct.hex(&hash);
+        via_string.string(crate::log::canonical::to_hex(&hash).as_bytes());
+        assert_eq!(direct.bytes, via_string.bytes);
+        assert_eq!(direct.bytes[0], 64);
     }
 
     #[test]

@@ -67,14 +67,15 @@ pub fn entry(
             .unwrap_or(-1),
     );
     out.string(fields.error.as_deref().unwrap_or("").as_bytes());
-    let hash = seal.and_then(|s| s.stored).map(|h| to_hex(&h));
-    out.string(hash.as_deref().unwrap_or("").as_bytes());
-    let previous = match seal.map(|s| s.previous) {
-        Some(Previous::Genesis) => "genesis".to_string(),
-        Some(Previous::Hash(h)) => to_hex(&h),
-        Some(Previous::Invalid) | None => String::new(),
-    };
-    out.string(previous.as_bytes());
+    match seal.and_then(|s| s.stored) {
+        Some(hash) => out.hex(&hash),
+        None => out.string(b""),
+    }
+    match seal.map(|s| s.previous) {
+        Some(Previous::Genesis) => out.string(b"genesis"),
+        Some(Previous::Hash(hash)) => out.hex(&hash),
+        Some(Previous::Invalid) | None => out.string(b""),
+    }
     out.string(raw);
 }
 
