@@ -348,6 +348,12 @@ impl FileVerifier {
         self.summary.entries
     }
 
+    /// Stored hash of the last sealed entry so far: what the next entry
+    /// must link to.
+    pub fn head(&self) -> Option<[u8; 32]> {
+        self.summary.last_hash
+    }
+
     /// Findings so far, in line order.
     pub fn findings(&self) -> &[Finding] {
         &self.summary.findings
