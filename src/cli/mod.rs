@@ -145,7 +145,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Ingest(args)) => ingest::run(args),
         Some(Command::Scan(args)) => scan::run(args),
         Some(Command::Keygen(args)) => keygen::run(args),
-        Some(Command::Follow(args)) => follow::run(args),
+        Some(Command::Follow(args)) => follow::run(args, &settings.verify),
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Man(args)) => man::run(args),
         Some(Command::Config(args)) => config::run(args, cli.config.as_deref()),
