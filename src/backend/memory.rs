@@ -53,15 +53,14 @@ impl MemoryBackend {
     }
 
     /// This backend after `append` added rows to the store, with the
-    /// verdict `verification`. Selections of this backend keep listing the
-    /// rows they had.
+    /// verdict `append` returns. Selections of this backend keep listing
+    /// the rows they had.
     pub fn appended<T>(
         &self,
-        append: impl FnOnce(&mut Store) -> T,
-        verification: Verification,
+        append: impl FnOnce(&mut Store) -> (Verification, T),
     ) -> (MemoryBackend, T) {
         let mut store = self.store.write().unwrap_or_else(PoisonError::into_inner);
-        let result = append(&mut store);
+        let (verification, result) = append(&mut store);
         drop(store);
         let next = MemoryBackend {
             store: Arc::clone(&self.store),

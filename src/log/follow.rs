@@ -16,8 +16,8 @@
 //! a finding at once; edits further back are left to the periodic full
 //! re-verification (`super::reverify`).
 
-use super::chain::{FileVerifier, Finding, FindingKind};
-use super::entry::LineReader;
+use super::chain::{FileSummary, FileVerifier, Finding, FindingKind};
+use super::entry::{Fields, LineReader};
 use super::pass::analyse;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -55,6 +55,39 @@ struct VerifiedLine {
     /// With its newline, so a line that grew longer reads different too.
     bytes: Vec<u8>,
 }
+
+/// What [`Follower::poll_lines`] reports: a line read, with what it
+/// showed, or a finding about the file itself (truncated, rewritten).
+pub struct ReadLine<'a> {
+    pub line: usize,
+    /// Where the line starts in the file.
+    pub offset: u64,
+    /// The line without its newline; `None` for a finding about the file,
+    /// or a line over the entry limit (its bytes are not kept).
+    pub bytes: Option<&'a [u8]>,
+    /// The entry's indexed fields; `None` when the line is not an entry.
+    pub fields: Option<&'a Fields<'a>>,
+    /// Integrity findings raised here (empty when it links fine).
+    pub findings: &'a [Finding],
+}
+
+impl Followed {
+    fn of(file: &str, read: ReadLine<'_>) -> Followed {
+        Followed {
+            file: file.to_owned(),
+            line: read.line,
+            entry: read.fields.map(|f| EntryLine {
+                timestamp: f.timestamp.map(|t| t.decode().into_owned()),
+                user: f.user.as_deref().map(str::to_owned),
+                tool: f.tool.as_deref().map(str::to_owned),
+                success: f.success,
+            }),
+            findings: read.findings.to_vec(),
+        }
+    }
+}
+
+type OnLine<'c> = dyn FnMut(ReadLine<'_>) + 'c;
 
 pub struct Follower {
     path: PathBuf,
@@ -110,6 +143,48 @@ impl Follower {
         })
     }
 
+    /// Go on following a file already verified in full: `bytes` is what was
+    /// read of it (up to a newline), `summary` its verdict. `None` when the
+    /// file at `path` is no longer the one read (rotated, or shorter).
+    pub fn resume(path: &Path, bytes: &[u8], summary: FileSummary) -> io::Result<Option<Follower>> {
+        let mut follower = Follower::open(path)?;
+        let length = follower.file.metadata()?.len();
+        if bytes.last().is_some_and(|&b| b != b'\n') || length < bytes.len() as u64 {
+            return Ok(None);
+        }
+        let lines = memchr::memchr_iter(b'\n', bytes).count();
+        let last_start = bytes[..bytes.len().saturating_sub(1)]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        follower.offset = bytes.len() as u64;
+        follower.file.seek(SeekFrom::Start(follower.offset))?;
+        follower.line_start = follower.offset;
+        follower.line = lines + 1;
+        follower.last_verified = (lines > 0).then(|| VerifiedLine {
+            line: lines,
+            offset: last_start as u64,
+            bytes: bytes[last_start..].to_vec(),
+        });
+        follower.verifier = FileVerifier::resume(summary, lines);
+        Ok(Some(follower))
+    }
+
+    /// The verdict on what was verified so far, as for a whole file.
+    pub fn summary(&self) -> FileSummary {
+        self.verifier.snapshot()
+    }
+
+    /// Bytes of the file read so far.
+    pub fn offset(&self) -> u64 {
+        self.offset
+    }
+
+    /// Device and inode of the file followed now.
+    pub fn identity(&self) -> (u64, u64) {
+        self.identity
+    }
+
     pub fn name(&self) -> String {
         self.path.display().to_string()
     }
@@ -137,6 +212,12 @@ impl Follower {
     /// Read whatever was appended since the last poll and verify each
     /// complete line; `on_line` sees them in order.
     pub fn poll(&mut self, on_line: &mut dyn FnMut(Followed)) -> io::Result<()> {
+        let name = self.name();
+        self.poll_lines(&mut |read| on_line(Followed::of(&name, read)))
+    }
+
+    /// [`Follower::poll`], reporting each line with its bytes and fields.
+    pub fn poll_lines(&mut self, on_line: &mut OnLine<'_>) -> io::Result<()> {
         self.notice_rotation_or_truncation(on_line)?;
         self.check_last_verified(on_line)?;
         self.read_to_end(on_line)
@@ -145,7 +226,7 @@ impl Follower {
     /// Re-read the last verified line where it was: different bytes mean
     /// the file was edited or rewritten under the follower (a rewrite that
     /// kept the length or grew it is not caught by the size alone).
-    fn check_last_verified(&mut self, on_line: &mut dyn FnMut(Followed)) -> io::Result<()> {
+    fn check_last_verified(&mut self, on_line: &mut OnLine<'_>) -> io::Result<()> {
         let Some(verified) = &mut self.last_verified else {
             return Ok(());
         };
@@ -162,19 +243,27 @@ impl Follower {
         };
         // Reported once: the copy now holds what is there.
         verified.bytes = now;
-        self.verifier.add_finding(finding.clone());
-        on_line(Followed {
-            file: self.name(),
-            line: finding.line,
-            entry: None,
-            findings: vec![finding],
-        });
+        self.report_file_finding(finding, on_line);
         Ok(())
     }
 
     /// Verify every complete line from the read position to the end of the
     /// open file, a chunk at a time (memory stays bounded on a big file).
-    fn read_to_end(&mut self, on_line: &mut dyn FnMut(Followed)) -> io::Result<()> {
+    /// A finding about the file rather than one line read.
+    fn report_file_finding(&mut self, finding: Finding, on_line: &mut OnLine<'_>) {
+        let line = finding.line;
+        self.verifier.add_finding(finding);
+        let findings = self.verifier.findings();
+        on_line(ReadLine {
+            line,
+            offset: 0,
+            bytes: None,
+            fields: None,
+            findings: &findings[findings.len() - 1..],
+        });
+    }
+
+    fn read_to_end(&mut self, on_line: &mut OnLine<'_>) -> io::Result<()> {
         let mut chunk = std::mem::take(&mut self.chunk);
         chunk.resize(READ_CHUNK, 0);
         let result = loop {
@@ -208,52 +297,51 @@ impl Follower {
         }
     }
 
-    fn take_line(&mut self, tail: &[u8], on_line: &mut dyn FnMut(Followed)) {
+    fn take_line(&mut self, tail: &[u8], on_line: &mut OnLine<'_>) {
         self.keep_pending(tail);
         let bytes = std::mem::take(&mut self.pending);
         let line = self.line;
         self.line += 1;
         let before = self.verifier.findings().len();
-        let entry = if let Some(bytes) = self.oversized.take() {
+        let offset = self.line_start;
+        if let Some(bytes) = self.oversized.take() {
             let limit = self.max_entry;
             let outcome = super::chain::LineOutcome::TooLarge { bytes, limit };
             self.verifier.push(line, true, &outcome);
             // Not kept: a copy could be gigabytes.
             self.last_verified = None;
-            None
-        } else {
-            let text = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
-            let (outcome, fields) = analyse(text, &mut self.reader);
-            self.verifier.push(line, true, &outcome);
-            let entry = fields.map(|f| EntryLine {
-                timestamp: f.timestamp.map(|t| t.decode().into_owned()),
-                user: f.user.map(|u| u.into_owned()),
-                tool: f.tool.map(|t| t.into_owned()),
-                success: f.success,
-            });
-            let mut bytes = bytes;
-            bytes.push(b'\n');
-            self.last_verified = Some(VerifiedLine {
+            on_line(ReadLine {
                 line,
-                offset: self.line_start,
-                bytes,
+                offset,
+                bytes: None,
+                fields: None,
+                findings: &self.verifier.findings()[before..],
             });
-            entry
-        };
-        on_line(Followed {
-            file: self.name(),
+            return;
+        }
+        let text = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
+        let (outcome, fields) = analyse(text, &mut self.reader);
+        self.verifier.push(line, true, &outcome);
+        on_line(ReadLine {
             line,
-            entry,
-            findings: self.verifier.findings()[before..].to_vec(),
+            offset,
+            bytes: Some(&bytes),
+            fields: fields.as_ref(),
+            findings: &self.verifier.findings()[before..],
+        });
+        drop(fields);
+        let mut bytes = bytes;
+        bytes.push(b'\n');
+        self.last_verified = Some(VerifiedLine {
+            line,
+            offset,
+            bytes,
         });
     }
 
     /// A shorter file was truncated or rewritten in place; a different file
     /// at the path is the next one after a rotation.
-    fn notice_rotation_or_truncation(
-        &mut self,
-        on_line: &mut dyn FnMut(Followed),
-    ) -> io::Result<()> {
+    fn notice_rotation_or_truncation(&mut self, on_line: &mut OnLine<'_>) -> io::Result<()> {
         let at_path = match std::fs::metadata(&self.path) {
             Ok(meta) => meta,
             // Between the rename and the new file's creation: keep reading
@@ -287,13 +375,7 @@ impl Follower {
                     self.offset
                 ),
             };
-            self.verifier.add_finding(finding.clone());
-            on_line(Followed {
-                file: self.name(),
-                line: self.line,
-                entry: None,
-                findings: vec![finding],
-            });
+            self.report_file_finding(finding, on_line);
             self.offset = self.file.seek(SeekFrom::End(0))?;
             self.line_start = self.offset;
             self.last_verified = None;

@@ -113,6 +113,9 @@ pub enum Action {
     SourcesChanged,
     Progress(LoadProgress),
     Loaded(Arc<dyn Backend>, Duration),
+    /// Follow mode verified and appended this many new entries (without
+    /// reloading the rest), in this time.
+    Appended(Arc<dyn Backend>, usize, Duration),
     LoadFailed(String),
     /// A question the backend could not answer.
     BackendFailed(String),
@@ -441,6 +444,7 @@ pub fn update(app: &mut App, action: Action) {
             }
         }
         Action::Loaded(data, elapsed) => loaded(app, data, elapsed),
+        Action::Appended(data, added, elapsed) => appended(app, data, added, elapsed),
         Action::LoadFailed(message) => app.load = Load::Failed(message),
         Action::BackendFailed(message) => {
             app.querying = false;
@@ -560,6 +564,24 @@ fn loaded(app: &mut App, data: Arc<dyn Backend>, elapsed: Duration) {
         Some(problem) => format!("{loaded} · {problem}"),
         None => loaded,
     });
+    show(app, data);
+}
+
+/// Follow mode appended new entries to the logs shown, verified against
+/// the heads already verified: nothing else was re-read.
+fn appended(app: &mut App, data: Arc<dyn Backend>, added: usize, elapsed: Duration) {
+    app.reloading = false;
+    app.status = Some(format!(
+        "following: {} new {} verified in {:.0} ms (only the appended lines)",
+        super::ui::thousands(added),
+        crate::text::plural(added, "entry", "entries"),
+        elapsed.as_secs_f64() * 1000.0
+    ));
+    show(app, data);
+}
+
+/// Show `data` from now on: it replaces the panes once queried.
+fn show(app: &mut App, data: Arc<dyn Backend>) {
     app.load = Load::Ready(data);
     app.finding_keys = None;
     requery(app);
@@ -581,7 +603,7 @@ fn toggle_follow(app: &mut App) {
     // Reloaded now, the logs are held as copies from here on.
     reload_if_following(app);
     app.status = Some(if app.follow {
-        "following: the logs are re-verified and reloaded when they grow (F stops)".into()
+        "following: lines appended to the logs are verified and shown as they arrive (F stops)".into()
     } else {
         "stopped following".into()
     });
