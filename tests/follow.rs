@@ -155,9 +155,11 @@ fn the_last_verified_line_is_rechecked_and_older_edits_are_found_by_the_full_pas
 
     // An edit of line 1, same length: not re-read by the follower, found
     // by the next full pass.
-    let edited = std::fs::read_to_string(&log)
-        .unwrap()
-        .replacen("\"user_id\": \"usr_", "\"user_id\": \"usX_", 1);
+    let edited = std::fs::read_to_string(&log).unwrap().replacen(
+        "\"user_id\": \"usr_",
+        "\"user_id\": \"usX_",
+        1,
+    );
     std::fs::write(&log, edited).unwrap();
     let found = loop {
         let line = stderr.recv_timeout(TIMEOUT).unwrap();

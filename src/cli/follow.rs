@@ -31,11 +31,6 @@ pub struct Args {
     /// Also print the entries already in the file, not just a summary
     #[arg(long)]
     pub from_start: bool,
-    /// Verify the whole file again this often, in the background at the
-    /// lowest priority (10m, 1h; 0 turns it off) [default: the
-    /// configuration's verify.reverify_every, 10m]
-    #[arg(long, value_name = "DURATION", value_parser = parse_every)]
-    pub reverify_every: Option<Every>,
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
 }
@@ -45,14 +40,6 @@ pub enum Format {
     Text,
     /// One JSON object per line
     Jsonl,
-}
-
-/// An interval that may be off (clap takes no `Option<Option<_>>` value).
-#[derive(Debug, Clone, Copy)]
-pub struct Every(Option<Duration>);
-
-fn parse_every(text: &str) -> Result<Every, String> {
-    reverify::parse_every(text).map(Every)
 }
 
 fn parse_interval(text: &str) -> Result<Duration, String> {
@@ -69,7 +56,7 @@ pub fn run(args: Args, settings: &VerifySettings) -> Result<u8, String> {
     let mut out = io::LineWriter::new(super::common::stdout());
     let mut findings = 0usize;
     let mut first_poll = true;
-    let mut full = FullCheck::new(args.reverify_every.map_or(settings.reverify_every, |e| e.0));
+    let mut full = FullCheck::new(settings.reverify_every);
     loop {
         let mut failed: io::Result<()> = Ok(());
         let mut on_line = |followed: Followed| {
@@ -144,9 +131,7 @@ impl FullCheck {
             self.due = self.every.map(|e| Instant::now() + e);
             let reverified = result.map_err(|e| format!("{}: {e}", name()))?;
             eprintln!("auditui: {}", full_verdict(&name(), &reverified));
-            return Ok(reverified
-                .verification
-                .map_or(0, |v| v.findings.len()));
+            return Ok(reverified.verification.map_or(0, |v| v.findings.len()));
         }
         if self.due.is_some_and(|due| Instant::now() >= due) {
             let (tx, rx) = mpsc::channel();

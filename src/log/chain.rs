@@ -212,7 +212,10 @@ impl FileVerifier {
     /// Go on verifying a file already verified up to its line `last_line`
     /// (its summary `summary`): the next line must link to its head.
     pub fn resume(summary: FileSummary, last_line: usize) -> Self {
-        let last_entry = summary.entries.checked_sub(1).map(|i| summary.lines.line(i));
+        let last_entry = summary
+            .entries
+            .checked_sub(1)
+            .map(|i| summary.lines.line(i));
         let sealed = last_entry.filter(|_| summary.last_hash.is_some());
         FileVerifier {
             recent: [sealed.map(|line| (line, summary.last_hash)), None],

@@ -545,7 +545,11 @@ mod tests {
         let seen = collect(&mut follower);
         assert_eq!(kinds(&seen), vec![(1, FindingKind::Link)]);
         assert_eq!(follower.rotated_from(), head);
-        assert_eq!(follower.entries(), 3, "the rotated-away entries still count");
+        assert_eq!(
+            follower.entries(),
+            3,
+            "the rotated-away entries still count"
+        );
     }
 
     #[test]

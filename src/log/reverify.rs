@@ -34,8 +34,9 @@ pub fn reverify(path: &Path, rotated_from: Option<[u8; 32]>) -> io::Result<Optio
     let mut verification = verify(&[Source::from_bytes(path.display().to_string(), bytes)]);
     if let Some(head) = rotated_from {
         let first = verification.files[0].first;
-        let continues =
-            |line| first.is_some_and(|(at, previous)| at == line && previous == Previous::Hash(head));
+        let continues = |line| {
+            first.is_some_and(|(at, previous)| at == line && previous == Previous::Hash(head))
+        };
         verification
             .findings
             .retain(|f| !(f.kind == FindingKind::Link && continues(f.line)));

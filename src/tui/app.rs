@@ -14,6 +14,7 @@ use super::filter_bar::FilterBar;
 use super::incident::{self, Direction};
 use super::input::{Edit, LineInput};
 use super::keymap::{Context, Keymap};
+use super::live::FullCheck;
 use super::loader::LoadProgress;
 use super::marks::Marks;
 use super::navigation::{self, Motion};
@@ -116,6 +117,8 @@ pub enum Action {
     /// Follow mode verified and appended this many new entries (without
     /// reloading the rest), in this time.
     Appended(Arc<dyn Backend>, usize, Duration),
+    /// The followed logs were verified again in full, in the background.
+    FullyChecked(FullCheck),
     LoadFailed(String),
     /// A question the backend could not answer.
     BackendFailed(String),
@@ -308,6 +311,8 @@ pub struct App {
     pub follow: bool,
     /// A follow-mode reload is running; the old data stays on screen.
     pub reloading: bool,
+    /// The last full re-verification while following.
+    pub full_check: Option<FullCheck>,
     /// The logs as given on the command line, for reloads.
     pub paths: Vec<PathBuf>,
     pub quit: bool,
@@ -354,6 +359,7 @@ impl App {
             status: None,
             follow: false,
             reloading: false,
+            full_check: None,
             paths: Vec::new(),
             quit: false,
             effects: Vec::new(),
@@ -445,6 +451,7 @@ pub fn update(app: &mut App, action: Action) {
         }
         Action::Loaded(data, elapsed) => loaded(app, data, elapsed),
         Action::Appended(data, added, elapsed) => appended(app, data, added, elapsed),
+        Action::FullyChecked(check) => fully_checked(app, check),
         Action::LoadFailed(message) => app.load = Load::Failed(message),
         Action::BackendFailed(message) => {
             app.querying = false;
@@ -580,6 +587,15 @@ fn appended(app: &mut App, data: Arc<dyn Backend>, added: usize, elapsed: Durati
     show(app, data);
 }
 
+/// A full re-verification ended: its verdict goes to the banner, and what
+/// it found is shown by loading the logs again in full.
+fn fully_checked(app: &mut App, check: FullCheck) {
+    if !check.findings.is_empty() && app.follow {
+        reload_if_following(app);
+    }
+    app.full_check = Some(check);
+}
+
 /// Show `data` from now on: it replaces the panes once queried.
 fn show(app: &mut App, data: Arc<dyn Backend>) {
     app.load = Load::Ready(data);
@@ -603,7 +619,8 @@ fn toggle_follow(app: &mut App) {
     // Reloaded now, the logs are held as copies from here on.
     reload_if_following(app);
     app.status = Some(if app.follow {
-        "following: lines appended to the logs are verified and shown as they arrive (F stops)".into()
+        "following: lines appended to the logs are verified and shown as they arrive (F stops)"
+            .into()
     } else {
         "stopped following".into()
     });

@@ -14,14 +14,14 @@ use super::app::Action;
 use super::loader::{self, Request};
 use crate::backend::Backend;
 use crate::backend::memory::MemoryBackend;
-use crate::log::chain::{FindingKind, Verification, assemble};
+use crate::log::chain::{Finding, FindingKind, Verification, assemble};
 use crate::log::follow::Follower;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 /// The logs being followed, shared by the jobs that load and advance them.
 pub type LiveSlot = Arc<Mutex<Option<Live>>>;
@@ -51,7 +51,8 @@ impl Live {
             let mut followers = Vec::with_capacity(files.len());
             for (source, summary) in store.sources.iter().zip(files) {
                 let path = Path::new(&source.name);
-                if source.identity.is_none() || source.name.ends_with(".gz") || summary.entries == 0 {
+                if source.identity.is_none() || source.name.ends_with(".gz") || summary.entries == 0
+                {
                     return None;
                 }
                 let follower = Follower::resume(path, source.bytes(), summary.clone()).ok()??;
@@ -135,7 +136,7 @@ impl Live {
 
 /// Findings of earlier loads that no verdict of the files alone repeats:
 /// entries lost or rewritten since they were shown stay reported.
-fn carried_findings(verification: &Verification) -> Vec<crate::log::chain::Finding> {
+fn carried_findings(verification: &Verification) -> Vec<Finding> {
     verification
         .findings
         .iter()
@@ -165,7 +166,12 @@ pub fn load(request: Request, slot: &LiveSlot, tx: &Sender<Action>, cancel: &Ato
 /// Follow mode noticed a change: append what was appended to the logs
 /// the app shows (`previous`), or load them again in full when that cannot
 /// show what changed.
-pub fn reload(paths: Vec<PathBuf>, previous: Arc<dyn Backend>, slot: &LiveSlot, tx: &Sender<Action>) {
+pub fn reload(
+    paths: Vec<PathBuf>,
+    previous: Arc<dyn Backend>,
+    slot: &LiveSlot,
+    tx: &Sender<Action>,
+) {
     let started = Instant::now();
     let advanced = {
         let mut live = lock(slot);
@@ -189,4 +195,69 @@ pub fn reload(paths: Vec<PathBuf>, previous: Arc<dyn Backend>, slot: &LiveSlot, 
             load(request, slot, tx, &AtomicBool::new(false));
         }
     }
+}
+
+/// The verdict of a full re-verification of the followed logs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FullCheck {
+    pub entries: usize,
+    pub findings: Vec<Finding>,
+    pub took: Duration,
+}
+
+/// Verify every followed file again in full, as `verify` does (the
+/// incremental verifier re-reads only each file's last verified line).
+/// `None` when nothing is followed. When something is found, the logs are
+/// no longer followed incrementally: the next change loads them in full,
+/// which shows the findings.
+pub fn full_check(slot: &LiveSlot) -> Option<FullCheck> {
+    let files: Vec<(PathBuf, Option<[u8; 32]>)> = lock(slot)
+        .as_ref()?
+        .followers
+        .iter()
+        .map(|f| (f.path().to_owned(), f.rotated_from()))
+        .collect();
+    let started = Instant::now();
+    let (mut entries, mut findings) = (0, Vec::new());
+    for (path, rotated_from) in files {
+        match crate::log::reverify::reverify(&path, rotated_from) {
+            Ok(Some(v)) => {
+                entries += v.entries();
+                findings.extend(v.findings);
+            }
+            // Gone between the steps of a rotation, say: the change is
+            // noticed by the watcher, and the load that follows says what
+            // it cannot read.
+            Ok(None) | Err(_) => {}
+        }
+    }
+    if !findings.is_empty() {
+        *lock(slot) = None;
+    }
+    Some(FullCheck {
+        entries,
+        findings,
+        took: started.elapsed(),
+    })
+}
+
+/// Run [`full_check`] every `every` on a thread at the lowest priority;
+/// verdicts arrive on `tx` as `Action::FullyChecked`.
+pub fn spawn_full_checks(slot: LiveSlot, every: Duration, tx: Sender<Action>) {
+    std::thread::Builder::new()
+        .name("auditui-reverify".into())
+        .spawn(move || {
+            // The verification pass's threads inherit it.
+            crate::log::reverify::lower_priority();
+            loop {
+                std::thread::sleep(every);
+                let Some(check) = full_check(&slot) else {
+                    continue;
+                };
+                if tx.send(Action::FullyChecked(check)).is_err() {
+                    break;
+                }
+            }
+        })
+        .expect("spawning a thread");
 }

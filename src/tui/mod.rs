@@ -21,7 +21,7 @@ mod incident_tests;
 pub mod input;
 pub mod keymap;
 pub mod layout;
-mod live;
+pub mod live;
 pub mod loader;
 pub mod marks;
 mod navigation;
@@ -115,6 +115,9 @@ pub fn run(
         runtime.live(),
     );
     watch::spawn(paths.clone(), tx.clone());
+    if let Some(every) = config.verify.reverify_every {
+        live::spawn_full_checks(runtime.live(), every, tx.clone());
+    }
     terminal::spawn_input(tx.clone());
     if let Err(e) = terminal::spawn_signals(tx.clone()) {
         terminal::restore();
