@@ -62,7 +62,7 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Log files or directories to browse
     pub paths: Vec<PathBuf>,
-    /// Browse with follow mode on: re-verify and show new entries as the logs grow (F toggles it)
+    /// Browse with follow mode on: verify and show appended entries as the logs grow (F toggles it)
     #[arg(long)]
     pub follow: bool,
     /// When to use colour
