@@ -129,7 +129,9 @@ def run_tui(binary, base, lines, args, live):
             if not data:
                 return
             stream.feed(data)
-            top = "\n".join(screen.display[:3])
+            # Not `screen.display`: it trips over some zero-width cells.
+            top = "\n".join("".join(screen.buffer[y][x].data for x in range(columns))
+                            for y in range(3))
             match = count.search(top)
             if match and "INTACT" in top:
                 loaded.set()
