@@ -760,6 +760,19 @@ fn a_binary_or_non_json_file_is_one_finding_not_one_per_line() {
         let expected = format!("{}:1  malformed  not a JSON-lines log: ", path.display());
         assert!(stdout.contains(&expected), "{stdout}");
         assert!(stdout.contains(why), "{stdout}");
+        // Not a log of any scheme: no "plain" label, no plain-log note.
+        assert!(stdout.contains("1 chain (none)"), "{stdout}");
+        assert!(!stdout.contains("plain"), "{stdout}");
+        let json = auditui(&[
+            "verify".to_owned(),
+            path.display().to_string(),
+            "--format".to_owned(),
+            "json".to_owned(),
+        ]);
+        let json: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        assert_eq!(json["scheme"], "none");
+        assert_eq!(json["chains"][0]["scheme"], "none");
+        assert_eq!(json["weak"], false);
     }
 }
 

@@ -281,7 +281,7 @@ fn sample_logs_merge_by_time_and_incident_keys_work_in_the_terminal() {
         screen.contains("┃▶2025-07-06 08:00:00 support-chain"),
         "{screen}"
     );
-    assert!(screen.contains(" audit.jsonl "), "{screen}");
+    assert!(screen.contains(" audit "), "{screen}");
     session.type_keys("n");
     session.wait_for("a failure", |s| s.contains(" of 337 in this view"));
     session.type_keys("g]");

@@ -64,6 +64,19 @@ fn unchained(width: u16, height: u16) -> Harness {
     )
 }
 
+/// An intact log opened together with a file that is no log at all: the
+/// banner names that file as holding no entry, not as a broken chain.
+fn with_a_non_log(width: u16, height: u16) -> Harness {
+    Harness::loaded(
+        &[
+            ("notes.txt", "line one\nline two\nline three\n"),
+            ("support.jsonl", &chain_log(&support_calls())),
+        ],
+        width,
+        height,
+    )
+}
+
 /// One snapshot per size of what `setup` leaves on screen.
 fn snapshot_each_size(name: &str, setup: impl Fn(u16, u16) -> Harness) {
     for (width, height) in SIZES {
@@ -90,6 +103,11 @@ fn banner_weak() {
 #[test]
 fn banner_unchained() {
     snapshot_each_size("unchained_plain", unchained);
+}
+
+#[test]
+fn banner_names_a_file_that_is_no_log() {
+    snapshot_each_size("not_a_log", with_a_non_log);
 }
 
 #[test]

@@ -187,7 +187,7 @@ pub fn to_text(v: &Verification, paint: Paint) -> String {
             .unwrap_or_else(|| "-".into());
         out.push_str(&format!(
             "  {status}{:<6} {:>8} entries  head {head}  {}\n",
-            chain.scheme.name(),
+            chain.scheme_name(),
             chain.entries,
             for_terminal(&chain.files.join(" → "))
         ));

@@ -438,7 +438,9 @@ pub fn short(hash: &[u8; 32]) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct Chain {
     pub files: Vec<String>,
-    pub scheme: Scheme,
+    /// None for a chain of no entries (a binary or empty file).
+    #[serde(serialize_with = "scheme_or_none")]
+    pub scheme: Option<Scheme>,
     pub entries: usize,
     /// Hash of the first entry: names the chain whatever its files are called.
     #[serde(serialize_with = "hex_opt")]
@@ -474,11 +476,12 @@ impl Verification {
         self.files.iter().map(|f| f.entries).sum()
     }
 
-    /// `chain`, `hipaa`, `plain`, or `mixed` when files differ.
+    /// `chain`, `hipaa`, `plain`, `mixed` when files differ, or `none` when
+    /// not one entry was read (a binary file, an empty one).
     pub fn scheme(&self) -> &'static str {
         let mut schemes = self.files.iter().filter_map(|f| f.scheme);
         match schemes.next() {
-            None => "plain",
+            None => "none",
             Some(first)
                 if schemes.all(|s| s == first) && !self.files.iter().any(|f| f.mixed_schemes) =>
             {
@@ -489,18 +492,22 @@ impl Verification {
     }
 
     /// True when some entries are not fully protected (hipaa or plain).
+    /// A file without entries protects nothing and leaves nothing
+    /// unprotected: it is not weak (its findings say what it is).
     pub fn weak(&self) -> bool {
-        self.files.iter().any(|f| f.scheme != Some(Scheme::Chain))
+        self.files
+            .iter()
+            .any(|f| matches!(f.scheme, Some(Scheme::Hipaa | Scheme::Plain)))
     }
 
     /// What the scheme of each chain leaves unprotected, in words for the
     /// verdict.
     pub fn weakness_notes(&self) -> Vec<&'static str> {
         let mut notes = Vec::new();
-        if self.chains.iter().any(|c| c.scheme == Scheme::Hipaa) {
+        if self.chains.iter().any(|c| c.scheme == Some(Scheme::Hipaa)) {
             notes.push(HIPAA_NOTE);
         }
-        if self.chains.iter().any(|c| c.scheme == Scheme::Plain) {
+        if self.chains.iter().any(|c| c.scheme == Some(Scheme::Plain)) {
             notes.push("plain logs have no hashes: nothing is protected");
         }
         notes
@@ -609,16 +616,26 @@ pub fn assemble(files: Vec<FileSummary>) -> Verification {
 fn chain_of(files: &[FileSummary], members: Vec<usize>) -> Chain {
     let first = &files[members[0]];
     let last = &files[*members.last().expect("non-empty")];
-    let scheme = first.scheme.unwrap_or(Scheme::Plain);
     Chain {
         files: members.iter().map(|&i| files[i].name.clone()).collect(),
-        scheme,
+        scheme: first.scheme,
         entries: members.iter().map(|&i| files[i].entries).sum(),
         origin: first.first_hash,
         head: last.last_hash,
         intact: true,
         members,
     }
+}
+
+impl Chain {
+    /// The scheme's name, or `none` for a chain of no entries.
+    pub fn scheme_name(&self) -> &'static str {
+        self.scheme.map_or("none", Scheme::name)
+    }
+}
+
+fn scheme_or_none<S: serde::Serializer>(scheme: &Option<Scheme>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(scheme.map_or("none", Scheme::name))
 }
 
 fn hex_opt<S: serde::Serializer>(hash: &Option<[u8; 32]>, s: S) -> Result<S::Ok, S::Error> {

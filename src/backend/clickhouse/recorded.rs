@@ -37,10 +37,10 @@ pub fn recorded(client: &Client, entries: &[(String, usize)]) -> Result<Verifica
     let mut chains = Vec::new();
     let mut findings = Vec::new();
     for row in &rows {
+        // `none`: a chain of no entries.
         let scheme = SCHEMES
             .into_iter()
-            .find(|s| Some(s.name()) == row["scheme"].as_str())
-            .unwrap_or(Scheme::Plain);
+            .find(|s| Some(s.name()) == row["scheme"].as_str());
         let chain_findings: Vec<Finding> = row["findings"]
             .as_str()
             .and_then(|text| serde_json::from_str::<Vec<Value>>(text).ok())
@@ -62,7 +62,7 @@ pub fn recorded(client: &Client, entries: &[(String, usize)]) -> Result<Verifica
             members.push(files.len());
             files.push(FileSummary {
                 name: name.clone(),
-                scheme: Some(scheme),
+                scheme,
                 mixed_schemes: false,
                 entries: entries
                     .iter()

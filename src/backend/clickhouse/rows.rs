@@ -103,7 +103,7 @@ pub fn chain(out: &mut Writer, record: &ChainRecord<'_>) {
     let chain = record.chain;
     out.string(chain_id(chain).as_bytes());
     out.strings(chain.files.iter().map(String::as_str));
-    out.string(chain.scheme.name().as_bytes());
+    out.string(chain.scheme_name().as_bytes());
     out.u64(chain.entries as u64);
     out.u64(record.lines);
     out.string(

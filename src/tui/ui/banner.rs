@@ -115,6 +115,43 @@ fn following(app: &App) -> String {
     }
 }
 
+/// What still holds and what to do: the first break in a log bounds the
+/// trust; a file with no entry at all (binary, empty, another kind of
+/// text) is named as such, not as a broken chain.
+fn broken_advice(v: &Verification) -> String {
+    let no_entries: Vec<&str> = v
+        .files
+        .iter()
+        .filter(|f| f.entries == 0)
+        .map(|f| f.name.as_str())
+        .collect();
+    let mut parts = Vec::new();
+    if let Some(first) = v
+        .findings
+        .iter()
+        .find(|f| !no_entries.contains(&f.file.as_str()))
+    {
+        parts.push(format!(
+            "entries before {}:{} verify; from there on the chain cannot vouch for order or content ({}) · keep the original file, compare with a backup or checkpoint",
+            sanitized(&first.file),
+            first.line,
+            first.kind.name(),
+        ));
+    }
+    if !no_entries.is_empty() {
+        let names: Vec<String> = no_entries
+            .iter()
+            .map(|n| sanitized(n).into_owned())
+            .collect();
+        parts.push(format!(
+            "{} {} no entry: not a JSON-lines audit log, or empty",
+            names.join(", "),
+            if names.len() == 1 { "holds" } else { "hold" },
+        ));
+    }
+    parts.join(" · ")
+}
+
 fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String) {
     let theme = app.theme;
     let files = v.files.len();
@@ -132,16 +169,14 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
         .map(|h| format!(" · head {}", short(&h)))
         .unwrap_or_default();
     let notes = v.weakness_notes().join("; ");
-    if let Some(first) = v.findings.first() {
+    if !v.findings.is_empty() {
         let n = v.findings.len();
-        // What still holds and what to do: the first break bounds the trust.
-        let mut detail = format!(
-            "entries before {}:{} verify; from there on the chain cannot vouch for order or content ({}) · keep the original file, compare with a backup or checkpoint · i lists {}",
-            sanitized(&first.file),
-            first.line,
-            first.kind.name(),
-            if n == 1 { "it" } else { "all" },
-        );
+        let mut detail = broken_advice(v);
+        detail.push_str(if n == 1 {
+            " · i lists it"
+        } else {
+            " · i lists all"
+        });
         if !v.complete() {
             detail.push_str(&format!(" · {} too large to verify", v.unverified.len()));
         }
@@ -175,7 +210,10 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
             ),
         );
     }
-    let chained = v.chains.iter().any(|c| c.scheme != Scheme::Plain);
+    let chained = v
+        .chains
+        .iter()
+        .any(|c| matches!(c.scheme, Some(Scheme::Chain | Scheme::Hipaa)));
     match (v.weak(), chained) {
         (false, _) => (
             "✓ INTACT",

@@ -222,9 +222,12 @@ fn gap_text(before: &EntryRow) -> String {
     )
 }
 
-/// The last part of a file's path: which log (host) an entry came from.
+/// The last part of a file's path without the extensions every log has:
+/// which log (host) an entry came from, in the few columns there are.
 fn file_label(file: &str, width: u16) -> String {
     let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let name = name.strip_suffix(".gz").unwrap_or(name);
+    let name = name.strip_suffix(".jsonl").unwrap_or(name);
     safe(name, usize::from(width))
 }
 
@@ -280,4 +283,20 @@ fn entry_row<'a>(app: &App, entry: &EntryRow, widths: &[u16; COLUMNS], tampered:
         Cell::from(text(Field::Purpose, widths[9])),
     ];
     Row::new(shown(widths, cells))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::file_label;
+
+    #[test]
+    fn file_labels_drop_the_directory_and_the_log_extensions() {
+        assert_eq!(file_label("logs/host-a/audit.1.jsonl", 14), "audit.1");
+        assert_eq!(file_label("hosts/web-3.jsonl.gz", 14), "web-3");
+        assert_eq!(file_label("notes.txt", 14), "notes.txt");
+        assert_eq!(
+            file_label("TAMPERED-support-chain.jsonl", 14),
+            "TAMPERED-supp…"
+        );
+    }
 }
