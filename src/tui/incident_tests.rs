@@ -81,10 +81,10 @@ fn two_logs_are_listed_by_time_and_o_lists_them_file_by_file_on_the_same_entry()
     h.keys("o");
     assert_eq!(h.app.order, Order::Time);
     assert_eq!(at(&h), "a.jsonl:2");
-    // Each row names the log it came from.
+    // Each row names the log it came from (without its .jsonl).
     let screen = h.render();
     assert!(
-        screen.contains("by time") && screen.contains(" b.jsonl "),
+        screen.contains("by time") && screen.contains("09:00:05 b "),
         "{screen}"
     );
 }
