@@ -588,9 +588,9 @@ fn appended(app: &mut App, data: Arc<dyn Backend>, added: usize, elapsed: Durati
 }
 
 /// A full re-verification ended: its verdict goes to the banner, and what
-/// it found is shown by loading the logs again in full.
+/// it found that is not shown yet is listed by loading the logs in full.
 fn fully_checked(app: &mut App, check: FullCheck) {
-    if !check.findings.is_empty() && app.follow {
+    if check.new_findings > 0 && app.follow {
         reload_if_following(app);
     }
     app.full_check = Some(check);

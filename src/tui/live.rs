@@ -202,21 +202,27 @@ pub fn reload(
 pub struct FullCheck {
     pub entries: usize,
     pub findings: Vec<Finding>,
+    /// How many of the findings the logs shown do not report yet.
+    pub new_findings: usize,
     pub took: Duration,
 }
 
 /// Verify every followed file again in full, as `verify` does (the
 /// incremental verifier re-reads only each file's last verified line).
-/// `None` when nothing is followed. When something is found, the logs are
-/// no longer followed incrementally: the next change loads them in full,
-/// which shows the findings.
+/// `None` when nothing is followed. When something new is found, the logs
+/// are no longer followed incrementally: the next load reads them in full,
+/// which lists the findings.
 pub fn full_check(slot: &LiveSlot) -> Option<FullCheck> {
-    let files: Vec<(PathBuf, Option<[u8; 32]>)> = lock(slot)
-        .as_ref()?
-        .followers
-        .iter()
-        .map(|f| (f.path().to_owned(), f.rotated_from()))
-        .collect();
+    let (files, known): (Vec<(PathBuf, Option<[u8; 32]>)>, Vec<Finding>) = {
+        let live = lock(slot);
+        let live = live.as_ref()?;
+        let files = live
+            .followers
+            .iter()
+            .map(|f| (f.path().to_owned(), f.rotated_from()))
+            .collect();
+        (files, live.backend.verification().findings.clone())
+    };
     let started = Instant::now();
     let (mut entries, mut findings) = (0, Vec::new());
     for (path, rotated_from) in files {
@@ -228,12 +234,18 @@ pub fn full_check(slot: &LiveSlot) -> Option<FullCheck> {
             findings.extend(v.findings);
         }
     }
-    if !findings.is_empty() {
+    let place = |f: &Finding| (f.file.clone(), f.line, f.kind);
+    let new_findings = findings
+        .iter()
+        .filter(|f| !known.iter().any(|k| place(k) == place(f)))
+        .count();
+    if new_findings > 0 {
         *lock(slot) = None;
     }
     Some(FullCheck {
         entries,
         findings,
+        new_findings,
         took: started.elapsed(),
     })
 }
