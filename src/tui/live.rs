@@ -213,10 +213,10 @@ pub struct FullCheck {
 /// are no longer followed incrementally: the next load reads them in full,
 /// which lists the findings.
 pub fn full_check(slot: &LiveSlot) -> Option<FullCheck> {
-    let (files, known): (Vec<(PathBuf, Option<[u8; 32]>)>, Vec<Finding>) = {
+    let (files, known) = {
         let live = lock(slot);
         let live = live.as_ref()?;
-        let files = live
+        let files: Vec<(PathBuf, Option<[u8; 32]>)> = live
             .followers
             .iter()
             .map(|f| (f.path().to_owned(), f.rotated_from()))
