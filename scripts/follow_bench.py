@@ -118,6 +118,8 @@ def run_tui(binary, base, lines, args, live):
     seen = {}
     loaded = threading.Event()
     count = re.compile(r"([\d,]+) entries · 1 file")
+    appended = re.compile(r"new entr(?:y|ies) verified in (\d+) ms")
+    timings = []
 
     def read():
         shown = 0
@@ -132,6 +134,11 @@ def run_tui(binary, base, lines, args, live):
             # Not `screen.display`: it trips over some zero-width cells.
             top = "\n".join("".join(screen.buffer[y][x].data for x in range(columns))
                             for y in range(3))
+            bottom = "".join(screen.buffer[rows - 1][x].data for x in range(columns))
+            took = appended.search(bottom)
+            if took and bottom != getattr(read, "last", None):
+                read.last = bottom
+                timings.append(int(took.group(1)))
             match = count.search(top)
             if match and "INTACT" in top:
                 loaded.set()
@@ -146,7 +153,11 @@ def run_tui(binary, base, lines, args, live):
             raise SystemExit("the browser did not load the log")
         time.sleep(1)
         os.write(master, b"G")  # the cursor on the newest entry, like tail -f
-        return append_and_measure(proc.pid, live, lines, args.rate, args.seconds, seen)
+        result = append_and_measure(proc.pid, live, lines, args.rate, args.seconds, seen)
+        if timings:
+            print(f"        (status line: appends verified in {statistics.median(timings)} ms "
+                  f"median, {max(timings)} ms at most, {len(timings)} seen)", flush=True)
+        return result
     finally:
         os.write(master, b"q")
         try:
