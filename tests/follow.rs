@@ -29,6 +29,15 @@ fn entries(dir: &std::path::Path) -> Vec<String> {
 /// Start following `path` and wait until the existing lines are read;
 /// stdout lines arrive on the receiver.
 fn follow(path: &std::path::Path, extra: &[&str]) -> (Child, Receiver<String>) {
+    let (child, stdout, _) = follow_with_stderr(path, extra);
+    (child, stdout)
+}
+
+/// [`follow`], with the later stderr lines on a second receiver.
+fn follow_with_stderr(
+    path: &std::path::Path,
+    extra: &[&str],
+) -> (Child, Receiver<String>, Receiver<String>) {
     let mut child = support::auditui()
         .args(["follow", "--interval", "1s"])
         .args(extra)
@@ -37,21 +46,25 @@ fn follow(path: &std::path::Path, extra: &[&str]) -> (Child, Receiver<String>) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut ready = String::new();
-    BufReader::new(child.stderr.take().unwrap())
-        .read_line(&mut ready)
-        .unwrap();
+    stderr.read_line(&mut ready).unwrap();
     assert!(ready.contains("following"), "{ready}");
-    let stdout = child.stdout.take().unwrap();
+    let stdout = lines_of(BufReader::new(child.stdout.take().unwrap()));
+    (child, stdout, lines_of(stderr))
+}
+
+/// The lines `reader` gives, as they come.
+fn lines_of(reader: impl BufRead + Send + 'static) -> Receiver<String> {
     let (tx, rx) = channel();
     std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
+        for line in reader.lines() {
             if tx.send(line.unwrap()).is_err() {
                 break;
             }
         }
     });
-    (child, rx)
+    rx
 }
 
 fn append(path: &std::path::Path, text: &str) {
@@ -115,4 +128,59 @@ fn fail_fast_exits_1_at_the_first_finding() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert_eq!(status.code(), Some(1));
+}
+
+#[test]
+fn the_last_verified_line_is_rechecked_and_older_edits_are_found_by_the_full_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = entries(dir.path());
+    let log = dir.path().join("live.jsonl");
+    let text = format!("{}\n{}\n{}\n", all[0], all[1], all[2]);
+    std::fs::write(&log, &text).unwrap();
+    let (mut child, lines, stderr) =
+        follow_with_stderr(&log, &["--format", "jsonl", "--reverify-every", "1s"]);
+    // The first full pass finds the log intact.
+    let verdict = stderr.recv_timeout(TIMEOUT).unwrap();
+    assert!(
+        verdict.contains("full re-verification") && verdict.contains("3 entries, intact"),
+        "{verdict}"
+    );
+
+    // An appended entry is verified against the head and printed.
+    append(&log, &format!("{}\n", all[3]));
+    let fourth: serde_json::Value =
+        serde_json::from_str(&lines.recv_timeout(TIMEOUT).unwrap()).unwrap();
+    assert_eq!(fourth["line"], 4);
+    assert_eq!(fourth["findings"], serde_json::json!([]));
+
+    // An edit of line 1, same length: not re-read by the follower, found
+    // by the next full pass.
+    let edited = std::fs::read_to_string(&log).unwrap().replacen(
+        "\"user_id\": \"usr_",
+        "\"user_id\": \"usX_",
+        1,
+    );
+    std::fs::write(&log, edited).unwrap();
+    let found = loop {
+        let line = stderr.recv_timeout(TIMEOUT).unwrap();
+        if line.contains("BROKEN") {
+            break line;
+        }
+        assert!(line.contains("intact"), "{line}");
+    };
+    assert!(found.contains("line 1, modified"), "{found}");
+
+    // An edit of the last verified line is found by the follower itself.
+    let now = std::fs::read_to_string(&log).unwrap();
+    let last_start = now.trim_end().rfind('\n').unwrap() + 1;
+    let mut bytes = now.into_bytes();
+    let at = last_start + 20;
+    bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
+    std::fs::write(&log, bytes).unwrap();
+    let rewritten: serde_json::Value =
+        serde_json::from_str(&lines.recv_timeout(TIMEOUT).unwrap()).unwrap();
+    assert_eq!(rewritten["line"], 4);
+    assert_eq!(rewritten["findings"][0]["kind"], "rewritten");
+    child.kill().unwrap();
+    child.wait().unwrap();
 }

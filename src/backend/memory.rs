@@ -1,6 +1,11 @@
 //! The [`Backend`] over the in-memory columnar store: a selection is the
 //! vector of matching row ids, and every question is a `views` function
 //! over it. Keys are row numbers, so finding an entry costs nothing.
+//!
+//! A followed log grows by appending rows (`MemoryBackend::appended`): the
+//! store is shared behind a lock by the backends before and after, each
+//! with its own verdict, and a selection lists only the rows that existed
+//! when it was made.
 
 use super::{
     ActivityData, Backend, Detail, EntryRow, Listed, Order, Page, PageAt, Result, RowKey, Selection,
@@ -20,29 +25,53 @@ use crate::views::retention::{Policies, RetentionEntry, retention};
 use crate::views::stats::{ToolStats, tool_stats};
 use crate::views::timeline::{TimelineEntry, attribution, timeline};
 use rayon::slice::ParallelSliceMut;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
 
-/// The store and its verification, shared by the backend and its selections.
-struct Data {
-    store: Store,
-    verification: Verification,
+/// The store, shared by the backend, its successors while following, and
+/// their selections.
+type Shared = Arc<RwLock<Store>>;
+
+fn read(store: &Shared) -> RwLockReadGuard<'_, Store> {
+    // Appending panicked halfway at worst: the rows before are whole.
+    store.read().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Logs loaded into memory.
 #[derive(Clone)]
 pub struct MemoryBackend {
-    data: Arc<Data>,
+    store: Shared,
+    verification: Arc<Verification>,
 }
 
 impl MemoryBackend {
     pub fn new(store: Store, verification: Verification) -> MemoryBackend {
         MemoryBackend {
-            data: Arc::new(Data {
-                store,
-                verification,
-            }),
+            store: Arc::new(RwLock::new(store)),
+            verification: Arc::new(verification),
         }
+    }
+
+    /// This backend after `append` added rows to the store, with the
+    /// verdict `append` returns. Selections of this backend keep listing
+    /// the rows they had.
+    pub fn appended<T>(
+        &self,
+        append: impl FnOnce(&mut Store) -> (Verification, T),
+    ) -> (MemoryBackend, T) {
+        let mut store = self.store.write().unwrap_or_else(PoisonError::into_inner);
+        let (verification, result) = append(&mut store);
+        drop(store);
+        let next = MemoryBackend {
+            store: Arc::clone(&self.store),
+            verification: Arc::new(verification),
+        };
+        (next, result)
+    }
+
+    /// Read the store (a follower appends under the same lock).
+    pub fn store(&self) -> RwLockReadGuard<'_, Store> {
+        read(&self.store)
     }
 
     /// Verify `sources` and load them in one pass; `None` if cancelled.
@@ -83,16 +112,15 @@ fn entry_row(store: &Store, row: usize) -> EntryRow {
 
 impl Backend for MemoryBackend {
     fn verification(&self) -> &Verification {
-        &self.data.verification
+        &self.verification
     }
 
     fn entry_count(&self) -> usize {
-        self.data.store.len()
+        self.store().len()
     }
 
     fn source_names(&self) -> Vec<String> {
-        self.data
-            .store
+        self.store()
             .sources
             .iter()
             .map(|s| s.name.clone())
@@ -100,7 +128,7 @@ impl Backend for MemoryBackend {
     }
 
     fn source_identities(&self) -> Vec<Option<(u64, u64)>> {
-        self.data.store.sources.iter().map(|s| s.identity).collect()
+        self.store().sources.iter().map(|s| s.identity).collect()
     }
 
     fn select(
@@ -109,7 +137,7 @@ impl Backend for MemoryBackend {
         order: Order,
         cancel: &AtomicBool,
     ) -> Result<Option<Arc<dyn Selection>>> {
-        let store = &self.data.store;
+        let store = &self.store();
         let Some(rows) = select_cancellable(store, filter, cancel) else {
             return Ok(None);
         };
@@ -118,7 +146,8 @@ impl Backend for MemoryBackend {
             Order::File => None,
         };
         Ok(Some(Arc::new(MemorySelection {
-            data: Arc::clone(&self.data),
+            store: Arc::clone(&self.store),
+            verification: Arc::clone(&self.verification),
             rows,
             order,
             by_time,
@@ -126,7 +155,7 @@ impl Backend for MemoryBackend {
     }
 
     fn detail(&self, key: RowKey) -> Result<Option<Detail>> {
-        let store = &self.data.store;
+        let store = &self.store();
         Ok(store.row_of(key).map(|row| Detail {
             row: entry_row(store, row),
             raw: store.raw_line(row).to_vec(),
@@ -141,14 +170,14 @@ impl Backend for MemoryBackend {
         now: i64,
         due: i64,
     ) -> Result<Option<RetentionEntry>> {
-        let store = &self.data.store;
+        let store = &self.store();
         Ok(store
             .row_of(key)
             .and_then(|row| retention(store, &[row as u32], policies, now, due).pop()))
     }
 
     fn nearest(&self, file: &str, line: usize) -> Result<Option<RowKey>> {
-        let store = &self.data.store;
+        let store = &self.store();
         let row = store.row_at(file, line).or_else(|| {
             (0..store.len())
                 .filter(|&row| store.location(row).0 == file)
@@ -159,7 +188,7 @@ impl Backend for MemoryBackend {
 
     fn values(&self, field: Field, cancel: &AtomicBool) -> Result<Vec<String>> {
         let mut values = Vec::new();
-        for (_, value) in self.data.store.column(field).dict.values() {
+        for (_, value) in self.store().column(field).dict.values() {
             // Checked now and then: a million conversation ids take a while.
             if values.len() % 4096 == 0 && cancel.load(Ordering::Relaxed) {
                 break;
@@ -186,7 +215,8 @@ fn by_time(store: &Store, rows: &[u32]) -> Option<Vec<u32>> {
 
 /// The matching row ids, in store (file) order, and in the order shown.
 struct MemorySelection {
-    data: Arc<Data>,
+    store: Shared,
+    verification: Arc<Verification>,
     /// In store order: what the views read (their sums and ties follow it).
     rows: Vec<u32>,
     order: Order,
@@ -195,8 +225,8 @@ struct MemorySelection {
 }
 
 impl MemorySelection {
-    fn store(&self) -> &Store {
-        &self.data.store
+    fn store(&self) -> RwLockReadGuard<'_, Store> {
+        read(&self.store)
     }
 
     /// The rows in the order they are listed.
@@ -211,7 +241,8 @@ impl MemorySelection {
         match self.order {
             Order::File => self.rows.binary_search(&row),
             Order::Time => {
-                let time = &self.store().time;
+                let store = self.store();
+                let time = &store.time;
                 self.listed()
                     .binary_search_by_key(&(key.time, row), |&r| (time[r as usize], r))
             }
@@ -226,7 +257,7 @@ impl MemorySelection {
             start,
             rows: listed[start..end.max(start)]
                 .iter()
-                .map(|&row| entry_row(store, row as usize))
+                .map(|&row| entry_row(&store, row as usize))
                 .collect(),
         }
     }
@@ -244,7 +275,7 @@ impl Listed for MemorySelection {
         let store = self.store();
         for &row in self.listed() {
             let row = row as usize;
-            if let Err(e) = visit(&entry_row(store, row), store.raw_line(row)) {
+            if let Err(e) = visit(&entry_row(&store, row), store.raw_line(row)) {
                 return Ok(Err(e));
             }
         }
@@ -276,19 +307,19 @@ impl Selection for MemorySelection {
     }
 
     fn span(&self) -> Result<(Option<(i64, i64)>, usize)> {
-        Ok(span(self.store(), &self.rows))
+        Ok(span(&self.store(), &self.rows))
     }
 
     fn tool_stats(&self) -> Result<Vec<ToolStats>> {
-        Ok(tool_stats(self.store(), &self.rows))
+        Ok(tool_stats(&self.store(), &self.rows))
     }
 
     fn failures(&self) -> Result<Vec<Failure>> {
-        Ok(failures(self.store(), &self.rows))
+        Ok(failures(&self.store(), &self.rows))
     }
 
     fn histogram(&self, width: Width) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
-        Ok(histogram(self.store(), &self.rows, width))
+        Ok(histogram(&self.store(), &self.rows, width))
     }
 
     fn activity(
@@ -296,28 +327,29 @@ impl Selection for MemorySelection {
         width: Width,
         groups: usize,
     ) -> Result<std::result::Result<ActivityData, TooManyBuckets>> {
-        Ok(histogram(self.store(), &self.rows, width).map(|histogram| {
-            let latency = tool_latency(self.store(), &self.rows, &histogram, groups);
+        let store = self.store();
+        Ok(histogram(&store, &self.rows, width).map(|histogram| {
+            let latency = tool_latency(&store, &self.rows, &histogram, groups);
             ActivityData { histogram, latency }
         }))
     }
 
     fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
-        Ok(alerts(self.store(), &self.rows, threshold, window_micros))
+        Ok(alerts(&self.store(), &self.rows, threshold, window_micros))
     }
 
     fn retention(&self, policies: &Policies, now: i64, due: i64) -> Result<Vec<RetentionEntry>> {
-        Ok(retention(self.store(), &self.rows, policies, now, due))
+        Ok(retention(&self.store(), &self.rows, policies, now, due))
     }
 
     fn timeline(&self, conversation: &str) -> Result<Vec<TimelineEntry>> {
-        Ok(timeline(self.store(), &self.rows, conversation))
+        Ok(timeline(&self.store(), &self.rows, conversation))
     }
 
     fn access_report(&self, patient: &str, start: Moment, end: Moment) -> Result<AccessReport> {
         Ok(access_report(
-            self.store(),
-            &self.data.verification,
+            &self.store(),
+            &self.verification,
             &self.rows,
             patient,
             start,
@@ -367,7 +399,7 @@ mod tests {
             .map(|r| r.user.unwrap())
             .collect();
         assert_eq!(users, ["a2", "b2", "b1", "a1"]);
-        let store = &backend.data.store;
+        let store = &backend.store();
         assert!(by_time(store, &[0, 1, 2, 3]).is_some());
         // Entries already in time order (untimed first): no second vector.
         assert_eq!(by_time(store, &[1, 2]), None);
@@ -382,7 +414,7 @@ mod tests {
             .select(&filter, Order::Time, &AtomicBool::new(false))
             .unwrap()
             .unwrap();
-        let store = &backend.data.store;
+        let store = &backend.store();
         let rows = crate::store::query::select(store, &filter);
         assert_eq!(rows.len(), 6);
         assert_eq!(selection.tool_stats().unwrap(), tool_stats(store, &rows));

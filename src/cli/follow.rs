@@ -3,18 +3,21 @@
 
 use super::color::Paint;
 use super::{EXIT_FINDINGS, EXIT_OK};
+use crate::config::VerifySettings;
 use crate::log::follow::{Followed, Follower};
+use crate::log::reverify::{self, Reverified};
 use crate::text::for_terminal;
 use crate::time::parse_duration;
 use serde_json::json;
 use std::io::{self, Write};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::time::{Duration, Instant};
 
 /// Verify a growing log as entries are appended (Ctrl-C stops)
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "The entries already in FILE are verified first (one summary line), then every appended line is printed with its verdict as it arrives. A line still being written waits for its newline; a file that shrinks is reported as truncated; a rotated file is followed into its successor, whose first entry must link to the last one seen.\n\nExit codes: runs until interrupted; with --fail-fast, exits 1 at the first finding.\n\nExamples:\n  auditui follow /var/log/agent/audit.jsonl\n  auditui follow audit.jsonl --format jsonl | jq -c 'select(.findings != [])'\n  auditui follow audit.jsonl --fail-fast && echo stopped"
+    after_help = "The entries already in FILE are verified first (one summary line), then every appended line is printed with its verdict as it arrives. Only the appended bytes are read and verified, against the head verified so far; the last verified line is re-read on every poll, so an edit or rewrite of it is reported as rewritten. A line still being written waits for its newline; a file that shrinks is reported as truncated; a rotated file is followed into its successor, whose first entry must link to the last one seen. Edits further back are caught by a full re-verification at the lowest CPU priority every --reverify-every (its verdict goes to stderr).\n\nExit codes: runs until interrupted; with --fail-fast, exits 1 at the first finding.\n\nExamples:\n  auditui follow /var/log/agent/audit.jsonl\n  auditui follow audit.jsonl --format jsonl | jq -c 'select(.findings != [])'\n  auditui follow audit.jsonl --fail-fast && echo stopped"
 )]
 pub struct Args {
     /// The log file to follow
@@ -46,13 +49,14 @@ fn parse_interval(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_micros(micros as u64))
 }
 
-pub fn run(args: Args) -> Result<u8, String> {
+pub fn run(args: Args, settings: &VerifySettings) -> Result<u8, String> {
     let mut follower =
         Follower::open(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
     let paint = Paint::stdout();
     let mut out = io::LineWriter::new(super::common::stdout());
     let mut findings = 0usize;
     let mut first_poll = true;
+    let mut full = FullCheck::new(settings.reverify_every);
     loop {
         let mut failed: io::Result<()> = Ok(());
         let mut on_line = |followed: Followed| {
@@ -86,10 +90,81 @@ pub fn run(args: Args) -> Result<u8, String> {
                 }
             );
         }
+        findings += full.poll(&follower)?;
         if args.fail_fast && findings > 0 {
             return Ok(EXIT_FINDINGS);
         }
         std::thread::sleep(args.interval);
+    }
+}
+
+/// The periodic full re-verification: at most one runs at a time, and the
+/// next is due `every` after the last one ended.
+struct FullCheck {
+    every: Option<Duration>,
+    due: Option<Instant>,
+    running: Option<Receiver<io::Result<Reverified>>>,
+}
+
+impl FullCheck {
+    fn new(every: Option<Duration>) -> FullCheck {
+        FullCheck {
+            every,
+            due: every.map(|e| Instant::now() + e),
+            running: None,
+        }
+    }
+
+    /// Start a check that is due, report one that ended (on stderr, one
+    /// line); the number of findings it reported.
+    fn poll(&mut self, follower: &Follower) -> Result<usize, String> {
+        let name = || for_terminal(&follower.name()).into_owned();
+        if let Some(receiver) = &self.running {
+            let result = match receiver.try_recv() {
+                Err(TryRecvError::Empty) => return Ok(0),
+                Err(TryRecvError::Disconnected) => {
+                    Err(io::Error::other("the re-verification stopped"))
+                }
+                Ok(result) => result,
+            };
+            self.running = None;
+            self.due = self.every.map(|e| Instant::now() + e);
+            let reverified = result.map_err(|e| format!("{}: {e}", name()))?;
+            eprintln!("auditui: {}", full_verdict(&name(), &reverified));
+            return Ok(reverified.verification.map_or(0, |v| v.findings.len()));
+        }
+        if self.due.is_some_and(|due| Instant::now() >= due) {
+            let (tx, rx) = mpsc::channel();
+            reverify::spawn(follower.path(), follower.rotated_from(), tx)
+                .map_err(|e| format!("cannot start the re-verification: {e}"))?;
+            self.running = Some(rx);
+            self.due = None;
+        }
+        Ok(0)
+    }
+}
+
+/// One line on a full re-verification's verdict.
+fn full_verdict(name: &str, reverified: &Reverified) -> String {
+    let took = reverified.took.as_secs_f64();
+    let Some(v) = &reverified.verification else {
+        return format!("full re-verification of {name}: no complete line yet");
+    };
+    let entries = format!(
+        "{} {}",
+        v.entries(),
+        crate::text::plural(v.entries(), "entry", "entries")
+    );
+    match v.findings.first() {
+        None => format!("full re-verification of {name}: {entries}, intact ({took:.1} s)"),
+        Some(first) => format!(
+            "full re-verification of {name}: {entries}, BROKEN: {} {} (first: line {}, {}: {}) ({took:.1} s)",
+            v.findings.len(),
+            crate::text::plural(v.findings.len(), "finding", "findings"),
+            first.line,
+            first.kind.name(),
+            for_terminal(&first.message)
+        ),
     }
 }
 

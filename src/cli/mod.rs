@@ -62,7 +62,7 @@ pub struct Cli {
     pub command: Option<Command>,
     /// Log files or directories to browse
     pub paths: Vec<PathBuf>,
-    /// Browse with follow mode on: re-verify and show new entries as the logs grow (F toggles it)
+    /// Browse with follow mode on: verify and show appended entries as the logs grow (F toggles it)
     #[arg(long)]
     pub follow: bool,
     /// When to use colour
@@ -74,6 +74,17 @@ pub struct Cli {
     /// Do not read lines longer than SIZE (bytes, or 512KiB, 64MiB, 2GiB): they are reported as not verified, exit 2 (default: unlimited)
     #[arg(long, global = true, value_name = "SIZE", value_parser = parse_entry_limit)]
     pub max_entry_bytes: Option<usize>,
+    /// While following (follow, --follow), verify the logs again in full this often, at the lowest CPU priority: 10m, 1h; 0 turns it off (default: the configuration's verify.reverify_every, 10m)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_every)]
+    pub reverify_every: Option<Every>,
+}
+
+/// An interval that may be off (clap takes no `Option<Option<_>>` value).
+#[derive(Debug, Clone, Copy)]
+pub struct Every(Option<std::time::Duration>);
+
+fn parse_every(text: &str) -> Result<Every, String> {
+    crate::log::reverify::parse_every(text).map(Every)
 }
 
 fn parse_entry_limit(text: &str) -> Result<usize, String> {
@@ -111,7 +122,7 @@ pub enum Command {
 /// Run the parsed command line; returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
     color::init(cli.color);
-    let loaded = match &cli.command {
+    let mut loaded = match &cli.command {
         // These need no configuration; `config` reports problems itself.
         Some(Command::Completions(_) | Command::Man(_) | Command::Config(_)) => {
             crate::config::LoadedConfig::default()
@@ -121,6 +132,9 @@ pub fn run(cli: Cli) -> u8 {
     // The TOML error spans lines (a caret under the bad key).
     if let Some(problem) = &loaded.problem {
         eprintln!("auditui: {}", crate::text::for_terminal_multiline(problem));
+    }
+    if let Some(Every(every)) = cli.reverify_every {
+        loaded.config.verify.reverify_every = every;
     }
     let settings = &loaded.config;
     if let Some(limit) = cli.max_entry_bytes.or(settings.verify.max_entry_bytes) {
@@ -145,7 +159,7 @@ pub fn run(cli: Cli) -> u8 {
         Some(Command::Ingest(args)) => ingest::run(args),
         Some(Command::Scan(args)) => scan::run(args),
         Some(Command::Keygen(args)) => keygen::run(args),
-        Some(Command::Follow(args)) => follow::run(args),
+        Some(Command::Follow(args)) => follow::run(args, &settings.verify),
         Some(Command::Completions(args)) => completions::run(args),
         Some(Command::Man(args)) => man::run(args),
         Some(Command::Config(args)) => config::run(args, cli.config.as_deref()),

@@ -48,12 +48,31 @@ impl Default for Config {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct VerifySettings {
     /// Longest line read as an entry; `None`: as long as memory allows.
     #[serde(deserialize_with = "size_or_unlimited")]
     pub max_entry_bytes: Option<usize>,
+    /// How often a followed log is verified again in full; `None`: never.
+    #[serde(deserialize_with = "interval_or_off")]
+    pub reverify_every: Option<std::time::Duration>,
+}
+
+impl Default for VerifySettings {
+    fn default() -> Self {
+        VerifySettings {
+            max_entry_bytes: None,
+            reverify_every: Some(std::time::Duration::from_secs(600)),
+        }
+    }
+}
+
+fn interval_or_off<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<std::time::Duration>, D::Error> {
+    let text = String::deserialize(d)?;
+    crate::log::reverify::parse_every(&text).map_err(serde::de::Error::custom)
 }
 
 /// A size in bytes: `1048576`, `512KiB`, `64MiB`, `2GiB` (K, M and G alone
@@ -373,6 +392,21 @@ mod tests {
         assert_eq!(limit("1000"), Ok(Some(1000)));
         assert_eq!(limit("unlimited"), Ok(None));
         assert!(limit("0").is_err() && limit("12 parsecs").is_err());
+    }
+
+    #[test]
+    fn the_full_reverification_interval_reads_durations_and_zero_turns_it_off() {
+        let every = |text: &str| {
+            Config::parse(&format!("[verify]\nreverify_every = {text:?}\n"))
+                .map(|c| c.verify.reverify_every)
+        };
+        assert_eq!(every("1h"), Ok(Some(std::time::Duration::from_secs(3600))));
+        assert_eq!(every("0"), Ok(None));
+        assert!(every("sometimes").unwrap_err().contains("reverify_every"));
+        assert_eq!(
+            Config::default().verify.reverify_every,
+            Some(std::time::Duration::from_secs(600))
+        );
     }
 
     fn error_of(text: &str) -> String {

@@ -209,6 +209,28 @@ impl FileVerifier {
         }
     }
 
+    /// Go on verifying a file already verified up to its line `last_line`
+    /// (its summary `summary`): the next line must link to its head.
+    pub fn resume(summary: FileSummary, last_line: usize) -> Self {
+        let last_entry = summary
+            .entries
+            .checked_sub(1)
+            .map(|i| summary.lines.line(i));
+        let sealed = last_entry.filter(|_| summary.last_hash.is_some());
+        FileVerifier {
+            recent: [sealed.map(|line| (line, summary.last_hash)), None],
+            after_unreadable: last_entry != Some(last_line),
+            last_sealed: sealed,
+            summary,
+        }
+    }
+
+    /// The summary of the lines so far, as [`FileVerifier::finish`] would
+    /// give it.
+    pub fn snapshot(&self) -> FileSummary {
+        finished(self.summary.clone(), self.last_sealed)
+    }
+
     /// Also keep the entries' stored hashes (see [`FileSummary::leaves`]).
     pub fn keeping_leaves(mut self) -> Self {
         self.summary.leaves = Some(Vec::new());
@@ -348,6 +370,12 @@ impl FileVerifier {
         self.summary.entries
     }
 
+    /// Stored hash of the last sealed entry so far: what the next entry
+    /// must link to.
+    pub fn head(&self) -> Option<[u8; 32]> {
+        self.summary.last_hash
+    }
+
     /// Findings so far, in line order.
     pub fn findings(&self) -> &[Finding] {
         &self.summary.findings
@@ -376,25 +404,29 @@ impl FileVerifier {
     }
 
     pub fn finish(self) -> FileSummary {
-        let mut summary = self.summary;
-        summary.ends_unverified = summary
-            .unverified
-            .last()
-            .is_some_and(|u| Some(u.line) > self.last_sealed);
-        if summary.ends_unverified {
-            summary.last_hash = None;
-        }
-        if summary.empty {
-            let name = summary.name.clone();
-            summary.findings.push(Finding {
-                file: name,
-                line: 1,
-                kind: FindingKind::Malformed,
-                message: "empty file: no entries".into(),
-            });
-        }
-        summary
+        finished(self.summary, self.last_sealed)
     }
+}
+
+/// `summary` once every line is pushed.
+fn finished(mut summary: FileSummary, last_sealed: Option<usize>) -> FileSummary {
+    summary.ends_unverified = summary
+        .unverified
+        .last()
+        .is_some_and(|u| Some(u.line) > last_sealed);
+    if summary.ends_unverified {
+        summary.last_hash = None;
+    }
+    if summary.empty {
+        let name = summary.name.clone();
+        summary.findings.push(Finding {
+            file: name,
+            line: 1,
+            kind: FindingKind::Malformed,
+            message: "empty file: no entries".into(),
+        });
+    }
+    summary
 }
 
 /// First 12 hex digits, enough to recognise a hash in a message.

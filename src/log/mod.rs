@@ -10,6 +10,7 @@ pub mod json;
 mod memo;
 pub mod merkle;
 pub mod pass;
+pub mod reverify;
 pub(crate) mod sigbus;
 pub mod signing;
 pub mod source;

@@ -110,6 +110,18 @@ impl Source {
         self.max_entry
     }
 
+    /// Add bytes read since (a followed file that grew); false for a
+    /// mapped file, which is never written through.
+    pub fn append(&mut self, bytes: &[u8]) -> bool {
+        match &mut self.data {
+            Data::Owned(v) => {
+                v.extend_from_slice(bytes);
+                true
+            }
+            Data::Mapped { .. } => false,
+        }
+    }
+
     pub fn bytes(&self) -> &[u8] {
         match &self.data {
             Data::Mapped { map, .. } => map,

@@ -322,6 +322,25 @@ impl Store {
         self.offset.push(offset as u64);
     }
 
+    /// Append a line read from the last source as it grew (follow mode):
+    /// its bytes and newline go to the source and, for an entry, a row to
+    /// the columns. False, with nothing changed, when that source cannot
+    /// grow (it is mapped); the caller then loads everything again.
+    pub fn append_line(&mut self, line: &[u8], fields: Option<&Fields<'_>>) -> bool {
+        let Some(source) = self.sources.len().checked_sub(1) else {
+            return false;
+        };
+        let offset = self.sources[source].bytes().len();
+        if !self.sources[source].append(line) {
+            return false;
+        }
+        self.sources[source].append(b"\n");
+        if let Some(fields) = fields {
+            self.push(source, offset, fields);
+        }
+        true
+    }
+
     /// The newest timestamp, for `last:1h`.
     pub fn newest_time(&self) -> Option<i64> {
         self.time.iter().copied().filter(|&t| t != NO_TIME).max()

@@ -14,6 +14,7 @@ use super::filter_bar::FilterBar;
 use super::incident::{self, Direction};
 use super::input::{Edit, LineInput};
 use super::keymap::{Context, Keymap};
+use super::live::FullCheck;
 use super::loader::LoadProgress;
 use super::marks::Marks;
 use super::navigation::{self, Motion};
@@ -113,6 +114,11 @@ pub enum Action {
     SourcesChanged,
     Progress(LoadProgress),
     Loaded(Arc<dyn Backend>, Duration),
+    /// Follow mode verified and appended this many new entries (without
+    /// reloading the rest), in this time.
+    Appended(Arc<dyn Backend>, usize, Duration),
+    /// The followed logs were verified again in full, in the background.
+    FullyChecked(FullCheck),
     LoadFailed(String),
     /// A question the backend could not answer.
     BackendFailed(String),
@@ -305,6 +311,8 @@ pub struct App {
     pub follow: bool,
     /// A follow-mode reload is running; the old data stays on screen.
     pub reloading: bool,
+    /// The last full re-verification while following.
+    pub full_check: Option<FullCheck>,
     /// The logs as given on the command line, for reloads.
     pub paths: Vec<PathBuf>,
     pub quit: bool,
@@ -351,6 +359,7 @@ impl App {
             status: None,
             follow: false,
             reloading: false,
+            full_check: None,
             paths: Vec::new(),
             quit: false,
             effects: Vec::new(),
@@ -441,6 +450,8 @@ pub fn update(app: &mut App, action: Action) {
             }
         }
         Action::Loaded(data, elapsed) => loaded(app, data, elapsed),
+        Action::Appended(data, added, elapsed) => appended(app, data, added, elapsed),
+        Action::FullyChecked(check) => fully_checked(app, check),
         Action::LoadFailed(message) => app.load = Load::Failed(message),
         Action::BackendFailed(message) => {
             app.querying = false;
@@ -560,6 +571,33 @@ fn loaded(app: &mut App, data: Arc<dyn Backend>, elapsed: Duration) {
         Some(problem) => format!("{loaded} · {problem}"),
         None => loaded,
     });
+    show(app, data);
+}
+
+/// Follow mode appended new entries to the logs shown, verified against
+/// the heads already verified: nothing else was re-read.
+fn appended(app: &mut App, data: Arc<dyn Backend>, added: usize, elapsed: Duration) {
+    app.reloading = false;
+    app.status = Some(format!(
+        "following: {} new {} verified in {:.0} ms (only the appended lines)",
+        super::ui::thousands(added),
+        crate::text::plural(added, "entry", "entries"),
+        elapsed.as_secs_f64() * 1000.0
+    ));
+    show(app, data);
+}
+
+/// A full re-verification ended: its verdict goes to the banner, and what
+/// it found that is not shown yet is listed by loading the logs in full.
+fn fully_checked(app: &mut App, check: FullCheck) {
+    if check.new_findings > 0 && app.follow {
+        reload_if_following(app);
+    }
+    app.full_check = Some(check);
+}
+
+/// Show `data` from now on: it replaces the panes once queried.
+fn show(app: &mut App, data: Arc<dyn Backend>) {
     app.load = Load::Ready(data);
     app.finding_keys = None;
     requery(app);
@@ -581,7 +619,8 @@ fn toggle_follow(app: &mut App) {
     // Reloaded now, the logs are held as copies from here on.
     reload_if_following(app);
     app.status = Some(if app.follow {
-        "following: the logs are re-verified and reloaded when they grow (F stops)".into()
+        "following: lines appended to the logs are verified and shown as they arrive (F stops)"
+            .into()
     } else {
         "stopped following".into()
     });

@@ -2,6 +2,7 @@
 //! first frame appears at once and the UI stays usable while it runs.
 
 use super::app::Action;
+use super::live::LiveSlot;
 use crate::backend::Backend;
 use crate::backend::clickhouse::ClickHouseBackend;
 use crate::backend::clickhouse::query::database_source;
@@ -48,17 +49,23 @@ pub struct Request {
     pub previous: Option<Arc<dyn Backend>>,
 }
 
-/// Load on a new thread; results arrive on `tx` as actions.
-pub fn spawn(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
+/// Load on a new thread; results arrive on `tx` as actions. Followed logs
+/// are then followed incrementally, in `live`.
+pub fn spawn(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>, live: LiveSlot) {
     std::thread::Builder::new()
         .name("auditui-load".into())
-        .spawn(move || load(request, tx, cancel))
+        .spawn(move || super::live::load(request, &live, &tx, &cancel))
         .expect("spawning a thread");
 }
 
 /// Open, verify and index the logs on this thread: progress, then
-/// `Loaded` or `LoadFailed`, arrive on `tx`.
-pub fn load(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
+/// `Loaded` or `LoadFailed`, arrive on `tx`. Returns the logs loaded into
+/// memory, if they were, and the backend sent.
+pub fn load(
+    request: Request,
+    tx: &Sender<Action>,
+    cancel: &AtomicBool,
+) -> Option<(MemoryBackend, Arc<dyn Backend>)> {
     let started = Instant::now();
     match database_source(&request.paths) {
         Ok(Some(url)) => {
@@ -66,12 +73,12 @@ pub fn load(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
                 Ok(backend) => Action::Loaded(Arc::new(backend), started.elapsed()),
                 Err(e) => Action::LoadFailed(e),
             });
-            return;
+            return None;
         }
         Ok(None) => {}
         Err(e) => {
             let _ = tx.send(Action::LoadFailed(e));
-            return;
+            return None;
         }
     }
     let access = if request.follow {
@@ -83,7 +90,7 @@ pub fn load(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
         Ok(sources) => sources,
         Err(e) => {
             let _ = tx.send(Action::LoadFailed(e.to_string()));
-            return;
+            return None;
         }
     };
     let mut last_sent = started;
@@ -97,12 +104,13 @@ pub fn load(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>) {
             }));
         }
     };
-    if let Some((store, mut verification)) = crate::store::load(sources, on_progress, &cancel) {
-        if let Some(previous) = &request.previous {
-            let lost = super::reload::lost_entries(previous.as_ref(), &store, &verification);
-            verification.add_findings(lost);
-        }
-        let backend = MemoryBackend::new(store, verification);
-        let _ = tx.send(Action::Loaded(Arc::new(backend), started.elapsed()));
+    let (store, mut verification) = crate::store::load(sources, on_progress, cancel)?;
+    if let Some(previous) = &request.previous {
+        let lost = super::reload::lost_entries(previous.as_ref(), &store, &verification);
+        verification.add_findings(lost);
     }
+    let backend = MemoryBackend::new(store, verification);
+    let shown: Arc<dyn Backend> = Arc::new(backend.clone());
+    let _ = tx.send(Action::Loaded(Arc::clone(&shown), started.elapsed()));
+    Some((backend, shown))
 }

@@ -21,6 +21,7 @@ mod incident_tests;
 pub mod input;
 pub mod keymap;
 pub mod layout;
+pub mod live;
 pub mod loader;
 pub mod marks;
 mod navigation;
@@ -106,8 +107,17 @@ pub fn run(
         follow,
         previous: None,
     };
-    loader::spawn(request, tx.clone(), Arc::clone(&cancel_load));
+    let mut runtime = runtime::Runtime::threaded(tx.clone(), terminal::StdoutHost);
+    loader::spawn(
+        request,
+        tx.clone(),
+        Arc::clone(&cancel_load),
+        runtime.live(),
+    );
     watch::spawn(paths.clone(), tx.clone());
+    if let Some(every) = config.verify.reverify_every {
+        live::spawn_full_checks(runtime.live(), every, tx.clone());
+    }
     terminal::spawn_input(tx.clone());
     if let Err(e) = terminal::spawn_signals(tx.clone()) {
         terminal::restore();
@@ -127,7 +137,7 @@ pub fn run(
     app.retention = config.retention;
     // The same message went to stderr, but the browser's screen hides it.
     app.status = problem.map(|p| p.replace('\n', " "));
-    let mut runtime = runtime::Runtime::threaded(tx, terminal::StdoutHost);
+    drop(tx);
     let result = event_loop::run(&mut screen, &mut app, &rx, &mut runtime);
     cancel_load.store(true, Ordering::Relaxed);
     terminal::restore();

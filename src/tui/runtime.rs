@@ -5,6 +5,7 @@
 use super::app::{Action, Effect, Export, ExportOutcome};
 use super::completion::{COMPLETIONS_SHOWN, complete};
 use super::export::{write_entries, write_report};
+use super::live::LiveSlot;
 use super::worker;
 use crate::backend::BackendError;
 use crate::export::atomic::WriteError;
@@ -30,6 +31,8 @@ pub struct Runtime<H: Host> {
     /// newer one starts.
     query: Option<Arc<AtomicBool>>,
     completion: Option<Arc<AtomicBool>>,
+    /// The followed logs, advanced by reload jobs.
+    live: LiveSlot,
 }
 
 impl<H: Host> Runtime<H> {
@@ -41,7 +44,13 @@ impl<H: Host> Runtime<H> {
             inline: false,
             query: None,
             completion: None,
+            live: LiveSlot::default(),
         }
+    }
+
+    /// Where the loads of followed logs leave them to be followed.
+    pub fn live(&self) -> LiveSlot {
+        Arc::clone(&self.live)
     }
 
     /// Jobs run before `execute` returns; their results still arrive on
@@ -106,14 +115,10 @@ impl<H: Host> Runtime<H> {
                         }
                     });
                 }
-                Effect::Reload { paths, previous } => self.spawn(move |tx| {
-                    let request = super::loader::Request {
-                        paths,
-                        follow: true,
-                        previous: Some(previous),
-                    };
-                    super::loader::load(request, tx.clone(), Arc::new(AtomicBool::new(false)));
-                }),
+                Effect::Reload { paths, previous } => {
+                    let live = self.live();
+                    self.spawn(move |tx| super::live::reload(paths, previous, &live, tx));
+                }
                 Effect::Alerts {
                     generation,
                     selection,

@@ -358,7 +358,7 @@ fn the_event_loop_draws_applies_keys_and_stops_on_q() {
 }
 
 #[test]
-fn follow_mode_reloads_grown_logs_and_keeps_the_tail_in_view() {
+fn follow_mode_appends_grown_logs_without_reloading_and_keeps_the_tail_in_view() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("support.jsonl");
     let log = chain_log(&support_calls());
@@ -371,28 +371,103 @@ fn follow_mode_reloads_grown_logs_and_keeps_the_tail_in_view() {
     assert_eq!(h.app.entries.selected, 4);
 
     // Not following: a change on disk is ignored.
-    std::fs::write(&path, &log).unwrap();
+    std::fs::write(&path, format!("{}\n", lines[..6].join("\n"))).unwrap();
     h.send(Action::SourcesChanged);
     assert_eq!(h.app.selection.count(), 5);
 
+    // F loads the logs once in full, to follow them from there.
     h.key(KeyCode::Char('F'));
     assert!(h.app.follow);
     assert!(h.render().contains("· following"));
+    assert_eq!(h.app.selection.count(), 6);
+
+    // Appended lines are verified and added; nothing is re-read.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    std::io::Write::write_all(
+        &mut file,
+        format!("{}\n{}\n", lines[6], lines[7]).as_bytes(),
+    )
+    .unwrap();
     h.send(Action::SourcesChanged);
     assert_eq!(h.app.selection.count(), 8);
     assert_eq!(
         h.app.entries.selected, 7,
         "the cursor stays on the newest entry"
     );
-    assert!(h.app.status.as_deref().unwrap().contains("3 new entries"));
+    let status = h.app.status.clone().unwrap();
+    assert!(
+        status.contains("2 new entries verified") && !status.contains("re-verified"),
+        "{status}"
+    );
     assert!(h.render().contains("INTACT"));
+    let screen = h.render();
+    assert!(screen.contains("usr_"), "{screen}");
 
-    // An edit on disk shows up as a broken chain on the next reload.
-    std::fs::write(&path, log.replacen("usr_200", "usr_999", 1)).unwrap();
+    // Half a line: waits for its newline, and is no finding meanwhile.
+    let extra = lines[2].replace("usr_", "usr_x");
+    std::io::Write::write_all(&mut file, &extra.as_bytes()[..30]).unwrap();
     h.send(Action::SourcesChanged);
-    assert!(h.render().contains("BROKEN"), "{}", h.render());
+    assert_eq!(h.app.selection.count(), 8);
+    assert!(h.render().contains("INTACT"), "{}", h.render());
+
+    // The last verified line edited in place: found, and everything is
+    // loaded again to show the logs as they are now.
+    std::fs::write(
+        &path,
+        log.replacen(lines[7], &lines[7].replacen("usr_", "usr_9", 1), 1),
+    )
+    .unwrap();
+    h.send(Action::SourcesChanged);
+    let screen = h.render();
+    assert!(screen.contains("BROKEN"), "{screen}");
+    assert!(
+        h.app.status.as_deref().unwrap().contains("re-verified"),
+        "{:?}",
+        h.app.status
+    );
     h.key(KeyCode::Char('F'));
     assert!(!h.app.follow);
+}
+
+#[test]
+fn an_edit_behind_the_followed_head_is_found_by_the_full_check_and_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("support.jsonl");
+    let log = chain_log(&support_calls());
+    std::fs::write(&path, &log).unwrap();
+    let name = path.to_str().unwrap();
+    let mut h = Harness::loaded(&[(name, &log)], 160, 40);
+    h.app.paths = vec![path.clone()];
+    h.key(KeyCode::Char('F'));
+    let slot = h.runtime.live();
+    let intact = super::live::full_check(&slot).expect("followed");
+    assert_eq!((intact.entries, intact.findings.len()), (8, 0));
+    h.send(Action::FullyChecked(intact));
+    assert!(
+        h.render().contains("full check: 8 intact"),
+        "{}",
+        h.render()
+    );
+
+    // Line 2 edited in place, same length: the follower re-reads only the
+    // last line, so only the full check sees it.
+    std::fs::write(&path, log.replacen("usr_200", "usr_999", 1)).unwrap();
+    h.send(Action::SourcesChanged);
+    assert!(h.render().contains("INTACT"), "{}", h.render());
+    let found = super::live::full_check(&slot).expect("followed");
+    assert_eq!(
+        found.findings[0].kind,
+        crate::log::chain::FindingKind::Modified
+    );
+    h.send(Action::FullyChecked(found));
+    let screen = h.render();
+    assert!(
+        screen.contains("BROKEN") && screen.contains("full check: 1 finding"),
+        "{screen}"
+    );
 }
 
 /// The support log with the histogram focused, in 1-minute buckets

@@ -92,6 +92,29 @@ fn content(app: &App) -> (&'static str, Style, String, String) {
     }
 }
 
+/// Follow mode, and the last full re-verification's verdict.
+fn following(app: &App) -> String {
+    if !app.follow {
+        return String::new();
+    }
+    match &app.full_check {
+        None => " · following".into(),
+        Some(check) if check.findings.is_empty() => format!(
+            " · following · full check: {} intact",
+            thousands(check.entries)
+        ),
+        Some(check) => format!(
+            " · following · full check: {} {}",
+            check.findings.len(),
+            if check.findings.len() == 1 {
+                "finding"
+            } else {
+                "findings"
+            }
+        ),
+    }
+}
+
 /// What still holds and what to do: the first break in a log bounds the
 /// trust; a file with no entry at all (binary, empty, another kind of
 /// text) is named as such, not as a broken chain.
@@ -139,7 +162,7 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
         if v.entries() == 1 { "entry" } else { "entries" },
         files,
         if files == 1 { "file" } else { "files" },
-    ) + if app.follow { " · following" } else { "" };
+    ) + &following(app);
     let head = v
         .main_chain()
         .and_then(|c| c.head)

@@ -1,0 +1,272 @@
+//! Follow mode without reloading: once the logs are loaded, each file is
+//! handed to the incremental verifier (`crate::log::follow`), resumed at
+//! its verified head, and a change on disk appends only the new lines to
+//! the store, verified and indexed, in time proportional to them
+//! (ARCHITECTURE.md, "Follow mode in the browser").
+//!
+//! What the appended lines alone cannot show falls back to loading
+//! everything again, as before: a file that shrank, was replaced, or whose
+//! last verified line changed; a file added or gone; growth of any file
+//! but the last one (rows are kept in file order); a line over the entry
+//! limit; gzip and mapped (not copied) logs.
+
+use super::app::Action;
+use super::loader::{self, Request};
+use crate::backend::Backend;
+use crate::backend::memory::MemoryBackend;
+use crate::log::chain::{Finding, FindingKind, Verification, assemble};
+use crate::log::follow::Follower;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// The logs being followed, shared by the jobs that load and advance them.
+pub type LiveSlot = Arc<Mutex<Option<Live>>>;
+
+/// Loaded logs, each with its incremental verifier.
+pub struct Live {
+    backend: MemoryBackend,
+    /// The same, as handed to the app: a reload of anything else (the app
+    /// showing other data) loads everything.
+    shown: Arc<dyn Backend>,
+    /// One per source, in source order.
+    followers: Vec<Follower>,
+    /// The paths as given, to notice files added or gone.
+    paths: Vec<PathBuf>,
+}
+
+impl Live {
+    /// Follow `backend`'s files from where the load read them; `None` when
+    /// one of them cannot be followed incrementally.
+    fn start(backend: MemoryBackend, shown: Arc<dyn Backend>, paths: Vec<PathBuf>) -> Option<Live> {
+        let followers = {
+            let store = backend.store();
+            let files = &backend.verification().files;
+            if store.sources.is_empty() || files.len() != store.sources.len() {
+                return None;
+            }
+            let mut followers = Vec::with_capacity(files.len());
+            for (source, summary) in store.sources.iter().zip(files) {
+                let path = Path::new(&source.name);
+                if source.identity.is_none() || source.name.ends_with(".gz") || summary.entries == 0
+                {
+                    return None;
+                }
+                let follower = Follower::resume(path, source.bytes(), summary.clone()).ok()??;
+                if Some(follower.identity()) != source.identity {
+                    return None;
+                }
+                followers.push(follower);
+            }
+            followers
+        };
+        Some(Live {
+            backend,
+            shown,
+            followers,
+            paths,
+        })
+    }
+
+    fn is_showing(&self, data: &Arc<dyn Backend>) -> bool {
+        std::ptr::addr_eq(Arc::as_ptr(&self.shown), Arc::as_ptr(data))
+    }
+
+    /// Verify and append what was appended; `None` when only a full load
+    /// can show what changed. Returns the new backend and how many entries
+    /// it gained.
+    fn advance(&mut self) -> Option<(Arc<dyn Backend>, usize)> {
+        if !self.same_files() {
+            return None;
+        }
+        let last = self.followers.len() - 1;
+        let carried = carried_findings(self.backend.verification());
+        let followers = &mut self.followers;
+        let (backend, added) = self.backend.appended(|store| {
+            let mut added = Some(0);
+            for (index, follower) in followers.iter_mut().enumerate() {
+                let polled = follower.poll_lines(&mut |read| {
+                    let whole = read.findings.iter().all(|f| {
+                        !matches!(f.kind, FindingKind::Rewritten | FindingKind::Truncated)
+                    });
+                    added = match (added, read.bytes) {
+                        (Some(n), Some(bytes))
+                            if index == last && whole && store.append_line(bytes, read.fields) =>
+                        {
+                            Some(n + usize::from(read.fields.is_some()))
+                        }
+                        _ => None,
+                    };
+                });
+                if polled.is_err() {
+                    added = None;
+                }
+            }
+            let summaries: Vec<_> = followers.iter().map(Follower::summary).collect();
+            store.lines = summaries.iter().map(|s| s.lines.clone()).collect();
+            let mut verification = assemble(summaries);
+            verification.add_findings(carried);
+            (verification, added)
+        });
+        let added = added?;
+        self.backend = backend;
+        self.shown = Arc::new(self.backend.clone());
+        Some((Arc::clone(&self.shown), added))
+    }
+
+    /// The files under the paths are still those followed, each the same
+    /// file (device and inode) at least as long as what was read.
+    fn same_files(&self) -> bool {
+        let now = super::watch::fingerprint(&self.paths);
+        now.len() == self.followers.len()
+            && now
+                .iter()
+                .zip(&self.followers)
+                .all(|((path, length, _), follower)| {
+                    path == follower.path()
+                        && *length >= follower.offset()
+                        && std::fs::metadata(path)
+                            .is_ok_and(|m| (m.dev(), m.ino()) == follower.identity())
+                })
+    }
+}
+
+/// Findings of earlier loads that no verdict of the files alone repeats:
+/// entries lost or rewritten since they were shown stay reported.
+fn carried_findings(verification: &Verification) -> Vec<Finding> {
+    verification
+        .findings
+        .iter()
+        .filter(|f| matches!(f.kind, FindingKind::Truncated | FindingKind::Rewritten))
+        .cloned()
+        .collect()
+}
+
+fn lock(slot: &LiveSlot) -> std::sync::MutexGuard<'_, Option<Live>> {
+    slot.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Load the logs in full; followed ones are then followed from `slot`.
+/// The slot stays locked meanwhile, so a change noticed during the load
+/// waits for it and is then appended.
+pub fn load(request: Request, slot: &LiveSlot, tx: &Sender<Action>, cancel: &AtomicBool) {
+    let mut live = lock(slot);
+    *live = None;
+    let (follow, paths) = (request.follow, request.paths.clone());
+    if let Some((backend, shown)) = loader::load(request, tx, cancel)
+        && follow
+    {
+        *live = Live::start(backend, shown, paths);
+    }
+}
+
+/// Follow mode noticed a change: append what was appended to the logs
+/// the app shows (`previous`), or load them again in full when that cannot
+/// show what changed.
+pub fn reload(
+    paths: Vec<PathBuf>,
+    previous: Arc<dyn Backend>,
+    slot: &LiveSlot,
+    tx: &Sender<Action>,
+) {
+    let started = Instant::now();
+    let advanced = {
+        let mut live = lock(slot);
+        let advanced = live
+            .as_mut()
+            .filter(|live| live.is_showing(&previous))
+            .and_then(Live::advance);
+        if advanced.is_none() {
+            *live = None;
+        }
+        advanced
+    };
+    match advanced {
+        Some((data, added)) => drop(tx.send(Action::Appended(data, added, started.elapsed()))),
+        None => {
+            let request = Request {
+                paths,
+                follow: true,
+                previous: Some(previous),
+            };
+            load(request, slot, tx, &AtomicBool::new(false));
+        }
+    }
+}
+
+/// The verdict of a full re-verification of the followed logs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FullCheck {
+    pub entries: usize,
+    pub findings: Vec<Finding>,
+    /// How many of the findings the logs shown do not report yet.
+    pub new_findings: usize,
+    pub took: Duration,
+}
+
+/// Verify every followed file again in full, as `verify` does (the
+/// incremental verifier re-reads only each file's last verified line).
+/// `None` when nothing is followed. When something new is found, the logs
+/// are no longer followed incrementally: the next load reads them in full,
+/// which lists the findings.
+pub fn full_check(slot: &LiveSlot) -> Option<FullCheck> {
+    let (files, known) = {
+        let live = lock(slot);
+        let live = live.as_ref()?;
+        let files: Vec<(PathBuf, Option<[u8; 32]>)> = live
+            .followers
+            .iter()
+            .map(|f| (f.path().to_owned(), f.rotated_from()))
+            .collect();
+        (files, live.backend.verification().findings.clone())
+    };
+    let started = Instant::now();
+    let (mut entries, mut findings) = (0, Vec::new());
+    for (path, rotated_from) in files {
+        // A file gone between the steps of a rotation, say, is skipped:
+        // the watcher notices the change, and the load that follows says
+        // what it cannot read.
+        if let Ok(Some(v)) = crate::log::reverify::reverify(&path, rotated_from) {
+            entries += v.entries();
+            findings.extend(v.findings);
+        }
+    }
+    let place = |f: &Finding| (f.file.clone(), f.line, f.kind);
+    let new_findings = findings
+        .iter()
+        .filter(|f| !known.iter().any(|k| place(k) == place(f)))
+        .count();
+    if new_findings > 0 {
+        *lock(slot) = None;
+    }
+    Some(FullCheck {
+        entries,
+        findings,
+        new_findings,
+        took: started.elapsed(),
+    })
+}
+
+/// Run [`full_check`] every `every` on a thread at the lowest priority;
+/// verdicts arrive on `tx` as `Action::FullyChecked`.
+pub fn spawn_full_checks(slot: LiveSlot, every: Duration, tx: Sender<Action>) {
+    std::thread::Builder::new()
+        .name("auditui-reverify".into())
+        .spawn(move || {
+            // The verification pass's threads inherit it.
+            crate::log::reverify::lower_priority();
+            loop {
+                std::thread::sleep(every);
+                let Some(check) = full_check(&slot) else {
+                    continue;
+                };
+                if tx.send(Action::FullyChecked(check)).is_err() {
+                    break;
+                }
+            }
+        })
+        .expect("spawning a thread");
+}
