@@ -11,7 +11,7 @@ use crate::log::chain::short;
 use crate::log::checkpoint::{Note, chain_leaves};
 use crate::log::excerpt::{self, Excerpt, Selected};
 use crate::log::merkle::Tree;
-use crate::text::for_terminal;
+use crate::text::{for_terminal, plural};
 use crate::views::Moment;
 use serde_json::json;
 use std::collections::HashMap;
@@ -86,11 +86,7 @@ pub fn run(args: Args) -> Result<u8, String> {
     eprintln!(
         "auditui: {} {} with inclusion proofs",
         excerpt.entries.len(),
-        if excerpt.entries.len() == 1 {
-            "entry"
-        } else {
-            "entries"
-        }
+        plural(excerpt.entries.len(), "entry", "entries")
     );
     Ok(EXIT_OK)
 }
@@ -210,7 +206,7 @@ pub fn run_verify(args: VerifyArgs) -> Result<u8, String> {
     let count = excerpt.entries.len();
     let mut heading = format!(
         "{count} {} selected by {}\n",
-        if count == 1 { "entry" } else { "entries" },
+        plural(count, "entry", "entries"),
         for_terminal(&excerpt.selection.description)
     );
     if excerpt.weak() {

@@ -4,7 +4,7 @@ use super::common;
 use super::verify::Format;
 use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
 use crate::leaks::{Kind, Report, ensure_ascii, scan_sources};
-use crate::text::for_terminal;
+use crate::text::{for_terminal, plural};
 use serde_json::json;
 use std::path::PathBuf;
 
@@ -82,9 +82,9 @@ fn to_text(report: &Report) -> String {
     let scope = format!(
         "{} {} in {} {}",
         report.lines,
-        if report.lines == 1 { "line" } else { "lines" },
+        plural(report.lines, "line", "lines"),
         files,
-        if files == 1 { "file" } else { "files" }
+        plural(files, "file", "files")
     );
     if report.leaks.is_empty() {
         out.push_str(&format!("OK: no leaks in {scope}\n"));
@@ -103,11 +103,7 @@ fn to_text(report: &Report) -> String {
         out.push_str(&format!(
             "FOUND: {} {} on {} of {scope} ({})\n",
             report.leaks.len(),
-            if report.leaks.len() == 1 {
-                "leak"
-            } else {
-                "leaks"
-            },
+            plural(report.leaks.len(), "leak", "leaks"),
             lines.len(),
             by_kind.join(", ")
         ));

@@ -532,12 +532,7 @@ impl Generator {
 
     /// Append the hash as lowercase hex and remember it as the next link.
     pub(super) fn push_hash(&mut self, hash: &[u8; 32], out: &mut Vec<u8>) {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut hex = [0u8; 64];
-        for (i, b) in hash.iter().enumerate() {
-            hex[2 * i] = HEX[usize::from(b >> 4)];
-            hex[2 * i + 1] = HEX[usize::from(b & 0xf)];
-        }
+        let hex = crate::log::canonical::hex_digits(hash);
         out.extend_from_slice(&hex);
         self.previous = Some(hex);
     }

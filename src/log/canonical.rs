@@ -354,7 +354,22 @@ pub fn sha256(bytes: &[u8]) -> [u8; 32] {
 
 /// Lowercase hex, as Python's `hexdigest()`.
 pub fn to_hex(hash: &[u8; 32]) -> String {
-    hash.iter().map(|b| format!("{b:02x}")).collect()
+    hex_digits(hash)
+        .iter()
+        .map(|&digit| char::from(digit))
+        .collect()
+}
+
+/// The 64 lowercase hex digits of a hash, without allocating: for writers
+/// that put one or two in every row.
+pub fn hex_digits(hash: &[u8; 32]) -> [u8; 64] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut digits = [0u8; 64];
+    for (i, byte) in hash.iter().enumerate() {
+        digits[2 * i] = HEX[usize::from(byte >> 4)];
+        digits[2 * i + 1] = HEX[usize::from(byte & 0xf)];
+    }
+    digits
 }
 
 /// Parse a lowercase 64-digit hex hash; anything else (uppercase included)

@@ -247,8 +247,6 @@ impl Follower {
         Ok(())
     }
 
-    /// Verify every complete line from the read position to the end of the
-    /// open file, a chunk at a time (memory stays bounded on a big file).
     /// A finding about the file rather than one line read.
     fn report_file_finding(&mut self, finding: Finding, on_line: &mut OnLine<'_>) {
         let line = finding.line;
@@ -263,6 +261,8 @@ impl Follower {
         });
     }
 
+    /// Verify every complete line from the read position to the end of the
+    /// open file, a chunk at a time (memory stays bounded on a big file).
     fn read_to_end(&mut self, on_line: &mut OnLine<'_>) -> io::Result<()> {
         let mut chunk = std::mem::take(&mut self.chunk);
         chunk.resize(READ_CHUNK, 0);

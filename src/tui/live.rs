@@ -2,7 +2,7 @@
 //! handed to the incremental verifier (`crate::log::follow`), resumed at
 //! its verified head, and a change on disk appends only the new lines to
 //! the store, verified and indexed, in time proportional to them
-//! (ARCHITECTURE.md, "Follow mode in the browser").
+//! (ARCHITECTURE.md, "Following").
 //!
 //! What the appended lines alone cannot show falls back to loading
 //! everything again, as before: a file that shrank, was replaced, or whose

@@ -19,12 +19,7 @@ impl Writer {
     /// A hash as a string of lowercase hex digits, as `hexdigest()` writes
     /// it; formatted in place (ingest writes two per row).
     pub fn hex(&mut self, hash: &[u8; 32]) {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        self.u64_leb128(64);
-        for byte in hash {
-            self.bytes.push(DIGITS[usize::from(byte >> 4)]);
-            self.bytes.push(DIGITS[usize::from(byte & 0xf)]);
-        }
+        self.string(&crate::log::canonical::hex_digits(hash));
     }
 
     pub fn u8(&mut self, value: u8) {

@@ -1,6 +1,7 @@
 //! Emergency (break-the-glass) accesses, highlighted, then access bursts.
 
 use super::{App, pane_block, safe, title};
+use crate::text::plural;
 use crate::tui::layout::{LIST_CHROME, rows_in};
 use crate::tui::reports::{AlertItem, alert_items};
 use ratatui::Frame;
@@ -19,11 +20,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         "{} emergency · {} {} of ≥{} in {} · Enter jumps",
         alerts.emergencies.len(),
         alerts.bursts.len(),
-        if alerts.bursts.len() == 1 {
-            "burst"
-        } else {
-            "bursts"
-        },
+        plural(alerts.bursts.len(), "burst", "bursts"),
         alerts.threshold,
         alerts.window
     );

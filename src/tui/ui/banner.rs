@@ -5,6 +5,7 @@
 use super::{App, sanitized, thousands, wrap};
 use crate::log::chain::{Verification, short};
 use crate::log::entry::Scheme;
+use crate::text::plural;
 use crate::tui::app::Load;
 use ratatui::Frame;
 use ratatui::layout::Rect;
@@ -106,11 +107,7 @@ fn following(app: &App) -> String {
         Some(check) => format!(
             " · following · full check: {} {}",
             check.findings.len(),
-            if check.findings.len() == 1 {
-                "finding"
-            } else {
-                "findings"
-            }
+            plural(check.findings.len(), "finding", "findings")
         ),
     }
 }
@@ -146,7 +143,7 @@ fn broken_advice(v: &Verification) -> String {
         parts.push(format!(
             "{} {} no entry: not a JSON-lines audit log, or empty",
             names.join(", "),
-            if names.len() == 1 { "holds" } else { "hold" },
+            plural(names.len(), "holds", "hold"),
         ));
     }
     parts.join(" · ")
@@ -159,9 +156,9 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
         "{} · {} {} · {} {}",
         v.scheme(),
         thousands(v.entries()),
-        if v.entries() == 1 { "entry" } else { "entries" },
+        plural(v.entries(), "entry", "entries"),
         files,
-        if files == 1 { "file" } else { "files" },
+        plural(files, "file", "files"),
     ) + &following(app);
     let head = v
         .main_chain()
@@ -172,11 +169,7 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
     if !v.findings.is_empty() {
         let n = v.findings.len();
         let mut detail = broken_advice(v);
-        detail.push_str(if n == 1 {
-            " · i lists it"
-        } else {
-            " · i lists all"
-        });
+        detail.push_str(plural(n, " · i lists it", " · i lists all"));
         if !v.complete() {
             detail.push_str(&format!(" · {} too large to verify", v.unverified.len()));
         }
@@ -188,7 +181,7 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
             theme.broken(),
             format!(
                 "{n} integrity {} · {counts}",
-                if n == 1 { "finding" } else { "findings" }
+                plural(n, "finding", "findings")
             ),
             detail,
         );
@@ -200,7 +193,7 @@ fn verdict(app: &App, v: &Verification) -> (&'static str, Style, String, String)
             theme.weak(),
             format!(
                 "no finding, but {n} {} too large to read · {counts}",
-                if n == 1 { "line" } else { "lines" }
+                plural(n, "line", "lines")
             ),
             format!(
                 "first: {}:{} {} · not shown in the list",
