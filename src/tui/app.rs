@@ -552,7 +552,8 @@ pub fn update(app: &mut App, action: Action) {
 /// The logs are loaded (or reloaded while following): say how many and
 /// how fast, and query them.
 fn loaded(app: &mut App, data: Arc<dyn Backend>, elapsed: Duration) {
-    let loaded = match (std::mem::take(&mut app.reloading), app.loaded()) {
+    let reloading = std::mem::take(&mut app.reloading);
+    let loaded = match (reloading, app.loaded()) {
         (true, Some(before)) => format!(
             "following: {} new entries, all {} re-verified in {:.2} s",
             super::ui::thousands(data.entry_count().saturating_sub(before.entry_count())),
@@ -566,10 +567,11 @@ fn loaded(app: &mut App, data: Arc<dyn Backend>, elapsed: Duration) {
             elapsed.as_secs_f64()
         ),
     };
-    // A configuration problem shown at start stays until read.
+    // A configuration problem shown at start stays until read; a reload's
+    // status replaces the last one (follow mode would pile them up).
     app.status = Some(match app.status.take() {
-        Some(problem) => format!("{loaded} · {problem}"),
-        None => loaded,
+        Some(problem) if !reloading => format!("{loaded} · {problem}"),
+        _ => loaded,
     });
     show(app, data);
 }

@@ -653,6 +653,16 @@ fn reload_to(h: &mut Harness, after: &str) -> (String, String) {
 }
 
 #[test]
+fn reloads_replace_the_status_instead_of_piling_it_up() {
+    let mut h = support(120, 35);
+    let log = chain_log(&support_calls());
+    reload_to(&mut h, &log);
+    reload_to(&mut h, &log);
+    let status = h.app.status.clone().unwrap();
+    assert_eq!(status.matches("following:").count(), 1, "{status}");
+}
+
+#[test]
 fn a_reload_to_fewer_entries_never_draws_rows_of_the_old_logs() {
     for focus in [Pane::Entries, Pane::Failures, Pane::Timeline] {
         let mut h = support(160, 48);
