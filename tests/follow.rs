@@ -72,6 +72,13 @@ fn append(path: &std::path::Path, text: &str) {
     file.write_all(text.as_bytes()).unwrap();
 }
 
+/// Overwrite the file's bytes in place, same length, as a tamperer with
+/// write access would: never truncated, so no reader catches it empty.
+fn overwrite_in_place(path: &std::path::Path, bytes: &[u8]) {
+    let mut file = std::fs::OpenOptions::new().write(true).open(path).unwrap();
+    file.write_all(bytes).unwrap();
+}
+
 #[test]
 fn appended_entries_are_reported_as_they_arrive() {
     let dir = tempfile::tempdir().unwrap();
@@ -160,7 +167,7 @@ fn the_last_verified_line_is_rechecked_and_older_edits_are_found_by_the_full_pas
         "\"user_id\": \"usX_",
         1,
     );
-    std::fs::write(&log, edited).unwrap();
+    overwrite_in_place(&log, edited.as_bytes());
     let found = loop {
         let line = stderr.recv_timeout(TIMEOUT).unwrap();
         if line.contains("BROKEN") {
@@ -176,7 +183,7 @@ fn the_last_verified_line_is_rechecked_and_older_edits_are_found_by_the_full_pas
     let mut bytes = now.into_bytes();
     let at = last_start + 20;
     bytes[at] = if bytes[at] == b'1' { b'2' } else { b'1' };
-    std::fs::write(&log, bytes).unwrap();
+    overwrite_in_place(&log, &bytes);
     let rewritten: serde_json::Value =
         serde_json::from_str(&lines.recv_timeout(TIMEOUT).unwrap()).unwrap();
     assert_eq!(rewritten["line"], 4);
