@@ -5,8 +5,10 @@
 //! A followed log grows by appending rows (`MemoryBackend::appended`): the
 //! store is shared behind a lock by the backends before and after, each
 //! with its own verdict, and a selection lists only the rows that existed
-//! when it was made.
+//! when it was made. The next selection with the same filter extends it
+//! and its views by the appended rows (`Backend::reselect`).
 
+use super::memory_views::Views;
 use super::{
     ActivityData, Backend, Detail, EntryRow, Listed, Order, Page, PageAt, Result, RowKey, Selection,
 };
@@ -14,19 +16,19 @@ use crate::filter::{Field, Filter};
 use crate::log::chain::Verification;
 use crate::log::pass::Progress;
 use crate::log::source::Source;
-use crate::store::query::select_cancellable;
+use crate::store::query::{grows_with_store, select_from};
 use crate::store::{Store, load};
 use crate::views::Moment;
 use crate::views::alerts::{Alerts, alerts};
-use crate::views::failures::{Failure, failures};
-use crate::views::histogram::{Histogram, TooManyBuckets, Width, histogram, span, tool_latency};
+use crate::views::failures::Failure;
+use crate::views::histogram::{Histogram, TooManyBuckets, Width, histogram, span};
 use crate::views::report::{AccessReport, access_report};
 use crate::views::retention::{Policies, RetentionEntry, retention};
-use crate::views::stats::{ToolStats, tool_stats};
+use crate::views::stats::ToolStats;
 use crate::views::timeline::{TimelineEntry, attribution, timeline};
 use rayon::slice::ParallelSliceMut;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, RwLock, RwLockReadGuard};
 
 /// The store, shared by the backend, its successors while following, and
 /// their selections.
@@ -137,21 +139,28 @@ impl Backend for MemoryBackend {
         order: Order,
         cancel: &AtomicBool,
     ) -> Result<Option<Arc<dyn Selection>>> {
-        let store = &self.store();
-        let Some(rows) = select_cancellable(store, filter, cancel) else {
-            return Ok(None);
-        };
-        let by_time = match order {
-            Order::Time => by_time(store, &rows),
-            Order::File => None,
-        };
-        Ok(Some(Arc::new(MemorySelection {
-            store: Arc::clone(&self.store),
-            verification: Arc::clone(&self.verification),
-            rows,
-            order,
-            by_time,
-        })))
+        Ok(self
+            .selection(None, filter, order, cancel)
+            .map(|s| Arc::new(s) as Arc<dyn Selection>))
+    }
+
+    fn reselect(
+        &self,
+        previous: &dyn Selection,
+        filter: &Filter,
+        order: Order,
+        cancel: &AtomicBool,
+    ) -> Result<Option<Arc<dyn Selection>>> {
+        let previous = (previous as &dyn std::any::Any)
+            .downcast_ref::<MemorySelection>()
+            .filter(|p| {
+                Arc::ptr_eq(&p.store, &self.store)
+                    && (&p.filter, p.order) == (filter, order)
+                    && grows_with_store(filter)
+            });
+        Ok(self
+            .selection(previous, filter, order, cancel)
+            .map(|s| Arc::new(s) as Arc<dyn Selection>))
     }
 
     fn detail(&self, key: RowKey) -> Result<Option<Detail>> {
@@ -199,17 +208,74 @@ impl Backend for MemoryBackend {
     }
 }
 
-/// `rows` sorted by time, ties by row (source, then line); `None` when
-/// they already are.
-fn by_time(store: &Store, rows: &[u32]) -> Option<Vec<u32>> {
-    let key = |&row: &u32| (store.time[row as usize], row);
-    if rows.is_sorted_by_key(key) {
-        return None;
+impl MemoryBackend {
+    /// The rows matching `filter`: those of `previous` (a selection of this
+    /// store with the same filter, made before rows were appended) and the
+    /// matching rows after them, or all matching rows. `None` if cancelled.
+    fn selection(
+        &self,
+        previous: Option<&MemorySelection>,
+        filter: &Filter,
+        order: Order,
+        cancel: &AtomicBool,
+    ) -> Option<MemorySelection> {
+        let store = &self.store();
+        let added = select_from(store, filter, previous.map_or(0, |p| p.end), cancel)?;
+        let (rows, by_time, views) = match previous {
+            None => {
+                let by_time =
+                    (order == Order::Time).then(|| by_time(store, &added, None, added.len()));
+                (added, by_time.flatten(), Views::default())
+            }
+            Some(previous) => {
+                let mut rows = Vec::with_capacity(previous.rows.len() + added.len());
+                rows.extend_from_slice(&previous.rows);
+                rows.extend_from_slice(&added);
+                let by_time = (order == Order::Time)
+                    .then(|| by_time(store, &rows, previous.by_time.as_deref(), added.len()));
+                let views = previous.views().extended(store, &rows, &added);
+                (rows, by_time.flatten(), views)
+            }
+        };
+        Some(MemorySelection {
+            store: Arc::clone(&self.store),
+            verification: Arc::clone(&self.verification),
+            filter: filter.clone(),
+            end: store.len(),
+            rows,
+            order,
+            by_time,
+            views: Mutex::new(views),
+        })
     }
-    let mut sorted = rows.to_vec();
-    // A stable sort finds each source's run of ascending times and merges
-    // the runs: close to linear for logs that are each in time order.
-    sorted.par_sort_by_key(key);
+}
+
+/// `rows` (in store order) sorted by time, ties by row (source, then
+/// line); `None` when they already are. The last `added` of them were
+/// appended to rows whose time order was `before` (`None`: their store
+/// order): usually they are newer and only go at the end.
+fn by_time(store: &Store, rows: &[u32], before: Option<&[u32]>, added: usize) -> Option<Vec<u32>> {
+    let key = |&row: &u32| (store.time[row as usize], row);
+    let (mut sorted, from) = match before {
+        None => {
+            let from = rows.len() - added;
+            if rows[from.saturating_sub(1)..].is_sorted_by_key(key) {
+                return None;
+            }
+            (rows.to_vec(), 0)
+        }
+        Some(before) => {
+            let mut sorted = Vec::with_capacity(rows.len());
+            sorted.extend_from_slice(before);
+            sorted.extend_from_slice(&rows[before.len()..]);
+            (sorted, before.len())
+        }
+    };
+    if !sorted[from.saturating_sub(1)..].is_sorted_by_key(key) {
+        // A stable sort finds the runs of ascending times (each source's,
+        // the rows sorted before) and merges them: close to linear.
+        sorted.par_sort_by_key(key);
+    }
     Some(sorted)
 }
 
@@ -217,16 +283,28 @@ fn by_time(store: &Store, rows: &[u32]) -> Option<Vec<u32>> {
 struct MemorySelection {
     store: Shared,
     verification: Arc<Verification>,
+    filter: Filter,
+    /// The store's rows when selected: those after are not looked at.
+    end: usize,
     /// In store order: what the views read (their sums and ties follow it).
     rows: Vec<u32>,
     order: Order,
     /// `rows` in time order, when that differs from store order.
     by_time: Option<Vec<u32>>,
+    /// The views asked for so far, for the next selection to extend.
+    views: Mutex<Views>,
 }
 
 impl MemorySelection {
     fn store(&self) -> RwLockReadGuard<'_, Store> {
         read(&self.store)
+    }
+
+    /// Taken after the store's lock, never before: a follower waiting to
+    /// append would otherwise deadlock with a reader of both.
+    fn views(&self) -> MutexGuard<'_, Views> {
+        // A view that panicked halfway is not kept: the others are whole.
+        self.views.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The rows in the order they are listed.
@@ -311,11 +389,13 @@ impl Selection for MemorySelection {
     }
 
     fn tool_stats(&self) -> Result<Vec<ToolStats>> {
-        Ok(tool_stats(&self.store(), &self.rows))
+        let store = self.store();
+        Ok(self.views().tool_stats(&store, &self.rows))
     }
 
     fn failures(&self) -> Result<Vec<Failure>> {
-        Ok(failures(&self.store(), &self.rows))
+        let store = self.store();
+        Ok(self.views().failures(&store, &self.rows))
     }
 
     fn histogram(&self, width: Width) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
@@ -328,10 +408,7 @@ impl Selection for MemorySelection {
         groups: usize,
     ) -> Result<std::result::Result<ActivityData, TooManyBuckets>> {
         let store = self.store();
-        Ok(histogram(&store, &self.rows, width).map(|histogram| {
-            let latency = tool_latency(&store, &self.rows, &histogram, groups);
-            ActivityData { histogram, latency }
-        }))
+        Ok(self.views().activity(&store, &self.rows, width, groups))
     }
 
     fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
@@ -363,6 +440,8 @@ mod tests {
     use super::*;
     use crate::backend::conformance;
     use crate::filter::parse_filter;
+    use crate::views::failures::failures;
+    use crate::views::stats::tool_stats;
 
     fn backend() -> MemoryBackend {
         MemoryBackend::load(conformance::sources(), |_| {}, &AtomicBool::new(false))
@@ -400,10 +479,11 @@ mod tests {
             .collect();
         assert_eq!(users, ["a2", "b2", "b1", "a1"]);
         let store = &backend.store();
-        assert!(by_time(store, &[0, 1, 2, 3]).is_some());
+        let whole = |rows: &[u32]| by_time(store, rows, None, rows.len());
+        assert!(whole(&[0, 1, 2, 3]).is_some());
         // Entries already in time order (untimed first): no second vector.
-        assert_eq!(by_time(store, &[1, 2]), None);
-        assert_eq!(by_time(store, &[0, 2]), Some(vec![2, 0]));
+        assert_eq!(whole(&[1, 2]), None);
+        assert_eq!(whole(&[0, 2]), Some(vec![2, 0]));
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub mod clickhouse;
 #[cfg(test)]
 pub(crate) mod conformance;
 pub mod memory;
+mod memory_views;
 pub mod report;
 
 use crate::filter::{Field, Filter};
@@ -178,7 +179,9 @@ pub trait Listed: Send + Sync {
 }
 
 /// The entries matching one filter, and every question asked of them.
-pub trait Selection: Listed {
+/// (`Any`: a backend recognises its own selections in
+/// [`Backend::reselect`].)
+pub trait Selection: Listed + std::any::Any {
     /// Up to `len` consecutive entries from `at`.
     fn page(&self, at: PageAt, len: usize) -> Result<Page>;
 
@@ -246,6 +249,21 @@ pub trait Backend: Send + Sync {
         order: Order,
         cancel: &AtomicBool,
     ) -> Result<Option<Arc<dyn Selection>>>;
+
+    /// [`Backend::select`], where `previous` is the selection the app
+    /// shows, perhaps made with the same filter and order before entries
+    /// were appended to these logs (follow mode): a backend that can tell
+    /// extends it, and the views it computed, by the appended entries
+    /// instead of selecting everything again.
+    fn reselect(
+        &self,
+        _previous: &dyn Selection,
+        filter: &Filter,
+        order: Order,
+        cancel: &AtomicBool,
+    ) -> Result<Option<Arc<dyn Selection>>> {
+        self.select(filter, order, cancel)
+    }
 
     /// One entry in full; `None` if the backend holds no such entry.
     fn detail(&self, key: RowKey) -> Result<Option<Detail>>;

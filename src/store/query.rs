@@ -39,6 +39,19 @@ pub fn select(store: &Store, filter: &Filter) -> Vec<u32> {
 /// [`select`] that gives up (returning `None`) soon after `cancel` is set:
 /// the TUI re-queries on every keystroke and drops stale answers.
 pub fn select_cancellable(store: &Store, filter: &Filter, cancel: &AtomicBool) -> Option<Vec<u32>> {
+    select_from(store, filter, 0, cancel)
+}
+
+/// The rows from `first` on matching `filter`, in store order: what a
+/// selection made before rows were appended lacks, when the filter
+/// [`grows_with_store`].
+pub fn select_from(
+    store: &Store,
+    filter: &Filter,
+    first: usize,
+    cancel: &AtomicBool,
+) -> Option<Vec<u32>> {
+    let first = first.min(store.len());
     let mut terms: Vec<Compiled<'_>> = filter
         .terms
         .iter()
@@ -51,7 +64,7 @@ pub fn select_cancellable(store: &Store, filter: &Filter, cancel: &AtomicBool) -
             (Test::Nothing, false) => Vec::new(),
             // Keeps every candidate: nothing to scan.
             (Test::Nothing, true) => continue,
-            _ => term.scan(rows.as_deref(), store.len(), cancel)?,
+            _ => term.scan(rows.as_deref(), first..store.len(), cancel)?,
         };
         let empty = kept.is_empty();
         rows = Some(kept);
@@ -59,7 +72,17 @@ pub fn select_cancellable(store: &Store, filter: &Filter, cancel: &AtomicBool) -
             break;
         }
     }
-    Some(rows.unwrap_or_else(|| (0..store.len() as u32).collect()))
+    Some(rows.unwrap_or_else(|| (first as u32..store.len() as u32).collect()))
+}
+
+/// Whether a row matches `filter` whatever rows are appended after it:
+/// then a selection grows by the appended rows that match. Not so for
+/// `last:`, whose range moves with the newest entry.
+pub fn grows_with_store(filter: &Filter) -> bool {
+    !filter
+        .terms
+        .iter()
+        .any(|term| matches!(term.predicate, Predicate::Last(_)))
 }
 
 /// A term resolved against one store.
@@ -146,15 +169,15 @@ impl<'s> Compiled<'s> {
         }
     }
 
-    /// The rows (all of the store's `count`, or the `candidates`) this term
-    /// keeps, in order, scanned in parallel chunks.
+    /// The rows (the store's `all`, or the `candidates`) this term keeps,
+    /// in order, scanned in parallel chunks.
     fn scan(
         &self,
         candidates: Option<&[u32]>,
-        count: usize,
+        all: std::ops::Range<usize>,
         cancel: &AtomicBool,
     ) -> Option<Vec<u32>> {
-        let count = candidates.map_or(count, <[u32]>::len);
+        let count = candidates.map_or(all.len(), <[u32]>::len);
         let chunks: Vec<Vec<u32>> = (0..count.div_ceil(CHUNK_ROWS))
             .into_par_iter()
             .map(|chunk| {
@@ -164,7 +187,7 @@ impl<'s> Compiled<'s> {
                 let range = chunk * CHUNK_ROWS..((chunk + 1) * CHUNK_ROWS).min(count);
                 let mut kept = Vec::new();
                 match candidates {
-                    None => self.keep(range.map(|r| r as u32), &mut kept),
+                    None => self.keep(range.map(|r| (all.start + r) as u32), &mut kept),
                     Some(rows) => self.keep(rows[range].iter().copied(), &mut kept),
                 }
                 Some(kept)
@@ -448,6 +471,22 @@ mod tests {
             let right = select(&store, &parse_filter(&b).unwrap());
             let expected: Vec<u32> = left.into_iter().filter(|r| right.contains(r)).collect();
             prop_assert_eq!(both, expected);
+        }
+
+        #[test]
+        fn rows_from_a_point_on_are_the_tail_of_the_whole_selection(
+            a in any_term(),
+            b in any_term(),
+            first in 0usize..7,
+        ) {
+            let store = store_of(LINES);
+            let filter = parse_filter(&format!("{a} {b}")).unwrap();
+            let tail: Vec<u32> = select(&store, &filter)
+                .into_iter()
+                .filter(|&r| r as usize >= first)
+                .collect();
+            let from = select_from(&store, &filter, first, &AtomicBool::new(false));
+            prop_assert_eq!(from, Some(tail));
         }
     }
 }

@@ -22,7 +22,7 @@ use super::stats_order::StatsSort;
 use super::theme::Theme;
 use super::worker::{ActivityData, Matches};
 use super::{open, reports};
-use crate::backend::{Backend, BackendError, EntryRow, Order, PageAt, RowKey};
+use crate::backend::{Backend, BackendError, EntryRow, Order, PageAt, RowKey, Selection};
 use crate::config::{AlertSettings, RetentionSettings};
 use crate::filter::{Field, Filter, Predicate, Term};
 use crate::time::Zone;
@@ -159,6 +159,8 @@ pub enum Effect {
         filter: Filter,
         order: Order,
         data: Arc<dyn Backend>,
+        /// The selection shown, which the query may extend.
+        previous: Arc<dyn Selection>,
     },
     /// Load the logs again (follow mode).
     Reload {
@@ -307,7 +309,8 @@ pub struct App {
     pub prompt: Option<Prompt>,
     /// One line for the footer: what the last action did or why it did not.
     pub status: Option<String>,
-    /// Follow mode: re-verify and reload when the logs on disk change.
+    /// Follow mode: verify and show the entries appended to the logs on
+    /// disk (anything else that changed loads them again).
     pub follow: bool,
     /// A follow-mode reload is running; the old data stays on screen.
     pub reloading: bool,
@@ -687,6 +690,7 @@ pub(super) fn requery(app: &mut App) {
         filter,
         order: app.order,
         data,
+        previous: Arc::clone(&app.selection.selected),
     });
 }
 

@@ -70,10 +70,17 @@ impl<H: Host> Runtime<H> {
                     filter,
                     order,
                     data,
+                    previous,
                 } => {
                     let cancel = restart(&mut self.query);
                     self.spawn(move |tx| {
-                        let selected = worker::select(data.as_ref(), &filter, order, &cancel);
+                        let selected = worker::select(
+                            data.as_ref(),
+                            previous.as_ref(),
+                            &filter,
+                            order,
+                            &cancel,
+                        );
                         let matches = match selected {
                             Ok(Some(matches)) => Arc::new(matches),
                             Ok(None) => return,

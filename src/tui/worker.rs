@@ -46,14 +46,17 @@ impl Matches {
 }
 
 /// Compute a selection and its stats; `Ok(None)` if cancelled meanwhile (a
-/// newer keystroke wants another).
+/// newer keystroke wants another). `previous` is the selection shown: after
+/// entries were appended, the backend may extend it (see
+/// [`Backend::reselect`]).
 pub fn select(
     backend: &dyn Backend,
+    previous: &dyn backend::Selection,
     filter: &Filter,
     order: Order,
     cancel: &AtomicBool,
 ) -> Result<Option<Matches>, BackendError> {
-    let Some(selected) = backend.select(filter, order, cancel)? else {
+    let Some(selected) = backend.reselect(previous, filter, order, cancel)? else {
         return Ok(None);
     };
     let stats = selected.tool_stats()?;

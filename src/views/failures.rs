@@ -63,3 +63,21 @@ pub fn failures(store: &Store, rows: &[u32]) -> Vec<Failure> {
         })
         .collect()
 }
+
+/// `before`, the failures of rows selected earlier, with those of `rows`,
+/// which come after them in the store: the same list as [`failures`] of
+/// all of them, re-reading only the new lines. New failures are usually
+/// the newest and go first; a merge places any that are not.
+pub fn extended(before: &[Failure], store: &Store, rows: &[u32]) -> Vec<Failure> {
+    let newest_first = |f: &Failure| Reverse((f.key.time, f.row));
+    let mut added = failures(store, rows).into_iter().peekable();
+    let mut merged = Vec::with_capacity(before.len() + added.len());
+    for failure in before {
+        while let Some(new) = added.next_if(|new| newest_first(new) < newest_first(failure)) {
+            merged.push(new);
+        }
+        merged.push(failure.clone());
+    }
+    merged.extend(added);
+    merged
+}

@@ -105,6 +105,24 @@ pub struct Histogram {
 }
 
 impl Histogram {
+    /// These buckets, which cover the times of `rows`, with `rows` counted.
+    pub fn counted(mut self, store: &Store, rows: &[u32]) -> Histogram {
+        let Some(origin) = self.buckets.first().map(|b| b.start) else {
+            return self;
+        };
+        for &row in rows {
+            let row = row as usize;
+            let time = store.time[row];
+            if time == NO_TIME {
+                continue;
+            }
+            let bucket = &mut self.buckets[((time - origin) / self.width) as usize];
+            bucket.calls += 1;
+            bucket.failures += u32::from(store.outcome[row] == Outcome::Failed);
+        }
+        self
+    }
+
     /// End (exclusive) of the last bucket.
     pub fn end(&self) -> Option<i64> {
         self.buckets.last().map(|b| b.start + self.width)
@@ -199,21 +217,43 @@ pub fn narrower(width: i64) -> Option<i64> {
 /// count, nothing allocated per row.
 pub fn histogram(store: &Store, rows: &[u32], width: Width) -> Result<Histogram, TooManyBuckets> {
     let (span, untimed) = span(store, rows);
-    let mut histogram = empty_buckets(span, untimed, width)?;
-    let Some(origin) = histogram.buckets.first().map(|b| b.start) else {
-        return Ok(histogram);
+    Ok(empty_buckets(span, untimed, width)?.counted(store, rows))
+}
+
+/// `before`, the histogram at `width` of rows whose span was `before_span`,
+/// with `rows` (appended after them) counted in: the same as [`histogram`]
+/// of all of them. `None` when the buckets move (an automatic width grew,
+/// or a row came before the first bucket) and every row must be counted
+/// again.
+pub fn extended(
+    before: &Histogram,
+    before_span: (Option<(i64, i64)>, usize),
+    store: &Store,
+    rows: &[u32],
+    width: Width,
+) -> Option<(
+    Result<Histogram, TooManyBuckets>,
+    (Option<(i64, i64)>, usize),
+)> {
+    let (added, untimed) = span(store, rows);
+    let joined = match (before_span.0, added) {
+        (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+        (one, other) => one.or(other),
     };
-    for &row in rows {
-        let row = row as usize;
-        let time = store.time[row];
-        if time == NO_TIME {
-            continue;
-        }
-        let bucket = &mut histogram.buckets[((time - origin) / histogram.width) as usize];
-        bucket.calls += 1;
-        bucket.failures += u32::from(store.outcome[row] == Outcome::Failed);
+    let joined = (joined, before_span.1 + untimed);
+    let mut layout = match empty_buckets(joined.0, joined.1, width) {
+        Ok(histogram) => histogram,
+        Err(too_many) => return Some((Err(too_many), joined)),
+    };
+    let moved = layout.width != before.width
+        || before.buckets.first().map(|b| b.start) != layout.buckets.first().map(|b| b.start);
+    if moved && !before.buckets.is_empty() {
+        return None;
     }
-    Ok(histogram)
+    for (bucket, counted) in layout.buckets.iter_mut().zip(&before.buckets) {
+        *bucket = *counted;
+    }
+    Some((Ok(layout.counted(store, rows)), joined))
 }
 
 /// The buckets, all zero, of a histogram over `span` (earliest and latest
@@ -287,35 +327,78 @@ pub fn tool_latency(
     histogram: &Histogram,
     groups: usize,
 ) -> Vec<ToolLatency> {
-    let Some(origin) = histogram.buckets.first().map(|b| b.start) else {
-        return Vec::new();
-    };
-    let (groups, group_width) = latency_groups(histogram, groups);
-    let column = store.column(Field::Tool);
-    // Counts by tool (its interned id), then group, then bin.
-    let mut counts: Vec<Option<Vec<u32>>> = vec![None; column.dict.len() + 1];
-    for &row in rows {
-        let row = row as usize;
-        let (time, duration) = (store.time[row], store.duration_ms[row]);
-        if time == NO_TIME || duration.is_nan() {
-            continue;
+    let mut counts = LatencyCounts::new(histogram, groups);
+    counts.count(store, rows);
+    counts.latency(store)
+}
+
+/// What [`tool_latency`] counts, kept so that appended rows are counted on
+/// top of it while the groups stay where they are.
+#[derive(Clone)]
+pub struct LatencyCounts {
+    /// Start of the first group and the groups' layout; `None` when the
+    /// histogram has no buckets.
+    layout: Option<(i64, usize, i64)>,
+    /// By tool (its interned id), then group, then bin.
+    counts: Vec<Option<Vec<u32>>>,
+}
+
+impl LatencyCounts {
+    /// Nothing counted yet, in groups of `histogram`'s buckets.
+    pub fn new(histogram: &Histogram, groups: usize) -> LatencyCounts {
+        let layout = histogram.buckets.first().map(|b| {
+            let (groups, group_width) = latency_groups(histogram, groups);
+            (b.start, groups, group_width)
+        });
+        LatencyCounts {
+            layout,
+            counts: Vec::new(),
         }
-        let group = ((time - origin) / group_width) as usize;
-        let tool = counts[column.ids[row] as usize].get_or_insert_with(|| vec![0; groups * BINS]);
-        tool[group * BINS + bin_of(duration)] += 1;
     }
-    let mut latency: Vec<ToolLatency> = counts
-        .into_iter()
-        .enumerate()
-        .filter_map(|(tool, counts)| {
-            Some(ToolLatency {
-                tool: column.dict.get(tool as Sym).map(str::to_owned),
-                p95_ms: counts?.chunks(BINS).map(p95).collect(),
+
+    /// Whether these counts group `histogram`'s buckets as
+    /// [`LatencyCounts::new`] would.
+    pub fn fits(&self, histogram: &Histogram, groups: usize) -> bool {
+        self.layout == LatencyCounts::new(histogram, groups).layout
+    }
+
+    /// Count the durations of `rows`, which fall in the groups.
+    pub fn count(&mut self, store: &Store, rows: &[u32]) {
+        let Some((origin, groups, group_width)) = self.layout else {
+            return;
+        };
+        let column = store.column(Field::Tool);
+        self.counts.resize(column.dict.len() + 1, None);
+        for &row in rows {
+            let row = row as usize;
+            let (time, duration) = (store.time[row], store.duration_ms[row]);
+            if time == NO_TIME || duration.is_nan() {
+                continue;
+            }
+            let group = ((time - origin) / group_width) as usize;
+            let tool =
+                self.counts[column.ids[row] as usize].get_or_insert_with(|| vec![0; groups * BINS]);
+            tool[group * BINS + bin_of(duration)] += 1;
+        }
+    }
+
+    /// Each tool's p95 per group, sorted by tool.
+    pub fn latency(&self, store: &Store) -> Vec<ToolLatency> {
+        let column = store.column(Field::Tool);
+        let mut latency: Vec<ToolLatency> = self
+            .counts
+            .iter()
+            .enumerate()
+            .filter_map(|(tool, counts)| {
+                Some(ToolLatency {
+                    tool: column.dict.get(tool as Sym).map(str::to_owned),
+                    p95_ms: counts.as_ref()?.chunks(BINS).map(p95).collect(),
+                })
             })
-        })
-        .collect();
-    latency.sort_by(|a, b| a.tool.cmp(&b.tool));
-    latency
+            .collect();
+        latency.sort_by(|a, b| a.tool.cmp(&b.tool));
+        latency
+    }
 }
 
 /// How many groups of consecutive buckets at most `groups` makes, and

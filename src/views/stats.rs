@@ -31,12 +31,12 @@ pub struct ToolStats {
     pub p95_duration_ms: Option<f64>,
 }
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Tally {
     calls: usize,
     ok: usize,
     failed: usize,
-    /// Logged durations, for the percentiles.
+    /// Logged durations, sorted, for the percentiles.
     durations: Vec<f64>,
     /// Taken left to right in row order, as Python's `sum()` does, to
     /// round the same way.
@@ -48,39 +48,61 @@ struct Tally {
 
 /// Statistics per tool over `rows`, busiest tool first (ties by name).
 pub fn tool_stats(store: &Store, rows: &[u32]) -> Vec<ToolStats> {
-    let tools = &store.column(Field::Tool).ids;
-    let users = &store.column(Field::User).ids;
-    let mut tallies: HashMap<Sym, Tally> = HashMap::new();
-    for &row in rows {
-        let row = row as usize;
-        let tally = tallies.entry(tools[row]).or_default();
-        tally.calls += 1;
-        match store.outcome[row] {
-            Outcome::Ok => tally.ok += 1,
-            Outcome::Failed => tally.failed += 1,
-            Outcome::Unknown => {}
-        }
-        let duration = store.duration_ms[row];
-        if !duration.is_nan() {
-            tally.durations.push(duration);
-            tally.duration_sum += duration;
-            if tally.max_row.is_none_or(|(max, _)| duration > max) {
-                tally.max_row = Some((duration, row));
-            }
-        }
-        tally.users.insert(users[row]);
-    }
-    let mut stats: Vec<ToolStats> = tallies
-        .into_iter()
-        .map(|(tool, tally)| finish(store, tool, tally))
-        .collect();
-    sort_busiest_first(&mut stats);
-    stats
+    let mut tallies = Tallies::default();
+    tallies.extend(store, rows);
+    tallies.stats(store)
 }
 
-fn finish(store: &Store, tool: Sym, mut tally: Tally) -> ToolStats {
+/// What [`tool_stats`] counts, kept so that rows appended to a selection
+/// are counted on top of it rather than all rows again.
+#[derive(Default, Clone)]
+pub struct Tallies(HashMap<Sym, Tally>);
+
+impl Tallies {
+    /// Count `rows`, which come after every row counted so far.
+    pub fn extend(&mut self, store: &Store, rows: &[u32]) {
+        let tools = &store.column(Field::Tool).ids;
+        let users = &store.column(Field::User).ids;
+        for &row in rows {
+            let row = row as usize;
+            let tally = self.0.entry(tools[row]).or_default();
+            tally.calls += 1;
+            match store.outcome[row] {
+                Outcome::Ok => tally.ok += 1,
+                Outcome::Failed => tally.failed += 1,
+                Outcome::Unknown => {}
+            }
+            let duration = store.duration_ms[row];
+            if !duration.is_nan() {
+                tally.durations.push(duration);
+                tally.duration_sum += duration;
+                if tally.max_row.is_none_or(|(max, _)| duration > max) {
+                    tally.max_row = Some((duration, row));
+                }
+            }
+            tally.users.insert(users[row]);
+        }
+        for tally in self.0.values_mut() {
+            // Stable sorts find the sorted run counted before and merge
+            // the new durations into it: linear, not a sort of them all.
+            tally.durations.sort_by(f64::total_cmp);
+        }
+    }
+
+    /// The statistics of the rows counted, busiest tool first.
+    pub fn stats(&self, store: &Store) -> Vec<ToolStats> {
+        let mut stats: Vec<ToolStats> = self
+            .0
+            .iter()
+            .map(|(&tool, tally)| finish(store, tool, tally))
+            .collect();
+        sort_busiest_first(&mut stats);
+        stats
+    }
+}
+
+fn finish(store: &Store, tool: Sym, tally: &Tally) -> ToolStats {
     let logged = tally.durations.len();
-    tally.durations.sort_by(f64::total_cmp);
     let percentile = |p: f64| (logged > 0).then(|| tally.durations[nearest_rank(p, logged)]);
     from_totals(ToolTotals {
         tool: store.column(Field::Tool).dict.get(tool).map(str::to_owned),

@@ -1,0 +1,251 @@
+//! The views a selection of the in-memory store has computed, kept so that
+//! the selection made after rows were appended (follow mode) extends them
+//! by the appended rows instead of computing them over every row again
+//! (ARCHITECTURE.md, "Following"). A full computation is the extension of
+//! nothing: both go through the same `extend` of each view.
+
+use super::ActivityData;
+use crate::store::Store;
+use crate::views::failures::{self, Failure, failures};
+use crate::views::histogram::{self, Histogram, LatencyCounts, TooManyBuckets, Width, span};
+use crate::views::stats::{Tallies, ToolStats};
+
+/// A selection's views, each kept once asked for.
+#[derive(Default)]
+pub struct Views {
+    stats: Option<Tallies>,
+    failures: Option<Vec<Failure>>,
+    activity: Option<Activity>,
+}
+
+/// The activity pane's histogram and latency counts for one request.
+#[derive(Clone)]
+struct Activity {
+    width: Width,
+    groups: usize,
+    /// Earliest and latest times of the rows counted, and how many had none.
+    span: (Option<(i64, i64)>, usize),
+    histogram: Result<Histogram, TooManyBuckets>,
+    latency: LatencyCounts,
+}
+
+impl Activity {
+    fn new(store: &Store, rows: &[u32], width: Width, groups: usize) -> Activity {
+        let span = span(store, rows);
+        let histogram =
+            histogram::empty_buckets(span.0, span.1, width).map(|empty| empty.counted(store, rows));
+        let mut latency =
+            LatencyCounts::new(histogram.as_ref().unwrap_or(&Histogram::default()), groups);
+        latency.count(store, rows);
+        Activity {
+            width,
+            groups,
+            span,
+            histogram,
+            latency,
+        }
+    }
+
+    /// These counts with `added` (the rows appended after `rows`, which
+    /// they counted) counted in; when the buckets move, `rows` and `added`
+    /// are counted again.
+    fn extended(&self, store: &Store, rows: &[u32], added: &[u32]) -> Activity {
+        let previous = match &self.histogram {
+            Ok(histogram) => histogram,
+            Err(_) => return Activity::new(store, rows, self.width, self.groups),
+        };
+        let Some((histogram, span)) =
+            histogram::extended(previous, self.span, store, added, self.width)
+        else {
+            return Activity::new(store, rows, self.width, self.groups);
+        };
+        let latency = match &histogram {
+            Ok(h) if self.latency.fits(h, self.groups) => {
+                let mut latency = self.latency.clone();
+                latency.count(store, added);
+                latency
+            }
+            _ => return Activity::new(store, rows, self.width, self.groups),
+        };
+        Activity {
+            span,
+            histogram,
+            latency,
+            ..*self
+        }
+    }
+
+    fn data(&self, store: &Store) -> Result<ActivityData, TooManyBuckets> {
+        self.histogram.clone().map(|histogram| ActivityData {
+            histogram,
+            latency: self.latency.latency(store),
+        })
+    }
+}
+
+impl Views {
+    /// The views computed so far, grown by `added`: rows appended to the
+    /// store after those of `rows` and matching the same filter. `rows`
+    /// already lists them (after the rows these views counted).
+    pub fn extended(&self, store: &Store, rows: &[u32], added: &[u32]) -> Views {
+        Views {
+            stats: self.stats.as_ref().map(|tallies| {
+                let mut tallies = tallies.clone();
+                tallies.extend(store, added);
+                tallies
+            }),
+            failures: self
+                .failures
+                .as_ref()
+                .map(|before| failures::extended(before, store, added)),
+            activity: self
+                .activity
+                .as_ref()
+                .map(|activity| activity.extended(store, rows, added)),
+        }
+    }
+
+    pub fn tool_stats(&mut self, store: &Store, rows: &[u32]) -> Vec<ToolStats> {
+        self.stats
+            .get_or_insert_with(|| {
+                let mut tallies = Tallies::default();
+                tallies.extend(store, rows);
+                tallies
+            })
+            .stats(store)
+    }
+
+    pub fn failures(&mut self, store: &Store, rows: &[u32]) -> Vec<Failure> {
+        self.failures
+            .get_or_insert_with(|| failures(store, rows))
+            .clone()
+    }
+
+    pub fn activity(
+        &mut self,
+        store: &Store,
+        rows: &[u32],
+        width: Width,
+        groups: usize,
+    ) -> Result<ActivityData, TooManyBuckets> {
+        let kept = self
+            .activity
+            .take()
+            .filter(|a| (a.width, a.groups) == (width, groups));
+        self.activity
+            .insert(kept.unwrap_or_else(|| Activity::new(store, rows, width, groups)))
+            .data(store)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::backend::memory::MemoryBackend;
+    use crate::backend::{Backend, Order, PageAt, Selection};
+    use crate::filter::parse_filter;
+    use crate::log::entry::parse_line;
+    use crate::testing::{call, chain_log, load};
+    use crate::views::histogram::{HOUR, Width};
+    use proptest::prelude::*;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+
+    /// A call `minutes` after the first (`None`: no readable time).
+    fn entry(i: usize, minutes: Option<u32>, user: u8, tool: u8, ok: bool) -> serde_json::Value {
+        let time = minutes.map_or("garbled".into(), |m| {
+            format!("2025-07-06T{:02}:{:02}:00+00:00", 8 + m / 60, m % 60)
+        });
+        let error = (!ok).then_some("Timed out");
+        let tools = ["get_order", "issue_refund", "search_kb"];
+        let duration = 10.0 + (i * 37 % 500) as f64;
+        call(
+            &time,
+            &format!("conv_{}", i % 4),
+            i as u32,
+            &format!("usr_{user}"),
+            tools[tool as usize % 3],
+            ok,
+            duration,
+            error,
+        )
+    }
+
+    fn ask(selection: &dyn Selection, width: Width) -> impl PartialEq + std::fmt::Debug {
+        let count = selection.count();
+        (
+            count,
+            selection.page(PageAt::First, count).unwrap(),
+            selection.span().unwrap(),
+            selection.tool_stats().unwrap(),
+            selection.failures().unwrap(),
+            selection.activity(width, 3).unwrap(),
+        )
+    }
+
+    /// `backend` with `lines[from..]` appended, as a follower appends them.
+    fn grow(backend: &MemoryBackend, lines: &[&str], from: usize) -> MemoryBackend {
+        // The line numbers of the entries and the verdict, as a follower's.
+        let (whole, verification) = load(&[("live.jsonl", &(lines.join("\n") + "\n"))]);
+        backend
+            .appended(|store| {
+                for line in &lines[from..] {
+                    let entry = parse_line(line.as_bytes()).unwrap();
+                    assert!(store.append_line(line.as_bytes(), Some(&entry.fields())));
+                }
+                store.lines = whole.lines;
+                (verification, ())
+            })
+            .0
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn a_selection_extended_by_appended_rows_equals_one_made_afresh(
+            calls in prop::collection::vec(
+                (prop::option::weighted(0.9, 0u32..900), 0u8..3, 0u8..3, prop::bool::weighted(0.7)),
+                2..60,
+            ),
+            cuts in prop::collection::vec(1usize..60, 1..5),
+            filter in prop::sample::select(vec![
+                "", "failed", "tool:get_order", "usr_1 -failed", "\"refund\"", "last:2h",
+            ]),
+            order in prop::sample::select(vec![Order::Time, Order::File]),
+            width in prop::sample::select(vec![Width::Auto(12), Width::Fixed(HOUR)]),
+            in_order in any::<bool>(),
+        ) {
+            let mut calls: Vec<_> = calls.into_iter().enumerate().collect();
+            if in_order {
+                // Mostly what a live log does: each entry newer than the last.
+                calls.sort_by_key(|(_, (minutes, ..))| *minutes);
+            }
+            let calls: Vec<_> = calls
+                .into_iter()
+                .map(|(i, (minutes, user, tool, ok))| entry(i, minutes, user, tool, ok))
+                .collect();
+            let log = chain_log(&calls);
+            let lines: Vec<&str> = log.lines().collect();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(lines.len())).collect();
+            cuts.sort_unstable();
+            let first = cuts[0];
+            let (store, verification) = load(&[("live.jsonl", &(lines[..first].join("\n") + "\n"))]);
+            let mut backend = MemoryBackend::new(store, verification);
+            let filter = parse_filter(filter).unwrap();
+            let never = AtomicBool::new(false);
+            let mut shown: Arc<dyn Selection> = backend.select(&filter, order, &never).unwrap().unwrap();
+            ask(shown.as_ref(), width);
+            let mut at = first;
+            for &cut in cuts.iter().skip(1).chain([&lines.len()]) {
+                backend = grow(&backend, &lines[..cut.max(at)], at);
+                at = cut.max(at);
+                let extended = backend.reselect(shown.as_ref(), &filter, order, &never).unwrap().unwrap();
+                let afresh = backend.select(&filter, order, &never).unwrap().unwrap();
+                prop_assert_eq!(ask(extended.as_ref(), width), ask(afresh.as_ref(), width));
+                let listed = extended.page(PageAt::First, extended.count()).unwrap().rows;
+                prop_assert!(listed.is_sorted_by(|a, b| order.compare(&a.key, &b.key).is_le()));
+                shown = extended;
+            }
+        }
+    }
+}
