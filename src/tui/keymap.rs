@@ -173,7 +173,7 @@ pub static BINDINGS: &[Binding] = &[
     bind(App, &[ch('a')], Action::ShowAlerts, "alerts: access bursts and emergency accesses", Some("alerts")),
     bind(App, &[ch('e')], Action::Export, "export the report shown, else the filtered entries", Some("export")),
     bind(App, &[ch('t')], Action::ToggleUtc, "show times in local time / UTC", None),
-    bind(App, &[ch('F')], Action::ToggleFollow, "follow: re-verify and show new entries as the logs grow", None),
+    bind(App, &[ch('F')], Action::ToggleFollow, "follow on/off: verify and show appended entries", None),
     bind(App, &[ch('o')], Action::ToggleOrder, "list the entries of all logs merged by time / file by file", None),
     bind(App, &[ch('m')], Action::ToggleMouse, "release the mouse to select text / capture it again", None),
     bind(Jump, &[plain(K::Enter)], Action::Open, "jump to the entry", Some("jump")),
