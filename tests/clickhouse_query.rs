@@ -214,7 +214,7 @@ fn assert_same(memory: &dyn Backend, database: &dyn Backend, filter: &str) {
         }
     }
     let failures = |s: &Arc<dyn Selection>| {
-        let mut failures = s.failures().unwrap();
+        let mut failures = s.failures().unwrap().to_vec();
         for failure in &mut failures {
             failure.key = keyless(failure.key);
         }

@@ -256,25 +256,22 @@ impl MemoryBackend {
 /// order): usually they are newer and only go at the end.
 fn by_time(store: &Store, rows: &[u32], before: Option<&[u32]>, added: usize) -> Option<Vec<u32>> {
     let key = |&row: &u32| (store.time[row as usize], row);
-    let (mut sorted, from) = match before {
-        None => {
-            let from = rows.len() - added;
-            if rows[from.saturating_sub(1)..].is_sorted_by_key(key) {
-                return None;
-            }
-            (rows.to_vec(), 0)
-        }
-        Some(before) => {
-            let mut sorted = Vec::with_capacity(rows.len());
-            sorted.extend_from_slice(before);
-            sorted.extend_from_slice(&rows[before.len()..]);
-            (sorted, before.len())
-        }
+    let from = rows.len() - added;
+    let mut sorted = match before {
+        None if rows[from.saturating_sub(1)..].is_sorted_by_key(key) => return None,
+        None => rows.to_vec(),
+        Some(before) => [before, &rows[before.len()..]].concat(),
     };
     if !sorted[from.saturating_sub(1)..].is_sorted_by_key(key) {
-        // A stable sort finds the runs of ascending times (each source's,
-        // the rows sorted before) and merges them: close to linear.
-        sorted.par_sort_by_key(key);
+        // The rows before `from` are in order. The added ones are sorted,
+        // then merged in from the first place they reach back to: stable
+        // sorts find the two ascending runs (or each source's, when
+        // sorting everything) and merge them, close to linear.
+        sorted[from..].par_sort_by_key(key);
+        let start = sorted[..from].partition_point(|r| key(r) < key(&sorted[from]));
+        if start < from {
+            sorted[start..].par_sort_by_key(key);
+        }
     }
     Some(sorted)
 }
@@ -393,7 +390,7 @@ impl Selection for MemorySelection {
         Ok(self.views().tool_stats(&store, &self.rows))
     }
 
-    fn failures(&self) -> Result<Vec<Failure>> {
+    fn failures(&self) -> Result<Arc<[Failure]>> {
         let store = self.store();
         Ok(self.views().failures(&store, &self.rows))
     }
@@ -498,7 +495,7 @@ mod tests {
         let rows = crate::store::query::select(store, &filter);
         assert_eq!(rows.len(), 6);
         assert_eq!(selection.tool_stats().unwrap(), tool_stats(store, &rows));
-        assert_eq!(selection.failures().unwrap(), failures(store, &rows));
+        assert_eq!(*selection.failures().unwrap(), failures(store, &rows));
         assert_eq!(selection.span().unwrap(), span(store, &rows));
         assert_eq!(
             selection.timeline("c1").unwrap(),

@@ -9,12 +9,13 @@ use crate::store::Store;
 use crate::views::failures::{self, Failure, failures};
 use crate::views::histogram::{self, Histogram, LatencyCounts, TooManyBuckets, Width, span};
 use crate::views::stats::{Tallies, ToolStats};
+use std::sync::Arc;
 
 /// A selection's views, each kept once asked for.
 #[derive(Default)]
 pub struct Views {
     stats: Option<Tallies>,
-    failures: Option<Vec<Failure>>,
+    failures: Option<Arc<[Failure]>>,
     activity: Option<Activity>,
 }
 
@@ -97,7 +98,7 @@ impl Views {
             failures: self
                 .failures
                 .as_ref()
-                .map(|before| failures::extended(before, store, added)),
+                .map(|before| failures::extended(before, store, added).into()),
             activity: self
                 .activity
                 .as_ref()
@@ -115,10 +116,11 @@ impl Views {
             .stats(store)
     }
 
-    pub fn failures(&mut self, store: &Store, rows: &[u32]) -> Vec<Failure> {
-        self.failures
-            .get_or_insert_with(|| failures(store, rows))
-            .clone()
+    pub fn failures(&mut self, store: &Store, rows: &[u32]) -> Arc<[Failure]> {
+        let failures = self
+            .failures
+            .get_or_insert_with(|| failures(store, rows).into());
+        Arc::clone(failures)
     }
 
     pub fn activity(

@@ -196,8 +196,9 @@ pub trait Selection: Listed + std::any::Any {
     /// Calls, failures and latency per tool, busiest first.
     fn tool_stats(&self) -> Result<Vec<ToolStats>>;
 
-    /// The failed calls, newest first.
-    fn failures(&self) -> Result<Vec<Failure>>;
+    /// The failed calls, newest first (shared: a followed log's list is
+    /// long and handed on as it grows).
+    fn failures(&self) -> Result<Arc<[Failure]>>;
 
     /// Calls and failures per bucket of `width`; the inner error when the
     /// width would need too many buckets.
@@ -341,8 +342,8 @@ impl Selection for Empty {
         Ok(Vec::new())
     }
 
-    fn failures(&self) -> Result<Vec<Failure>> {
-        Ok(Vec::new())
+    fn failures(&self) -> Result<Arc<[Failure]>> {
+        Ok(Arc::new([]))
     }
 
     fn histogram(&self, _: Width) -> Result<std::result::Result<Histogram, TooManyBuckets>> {

@@ -21,7 +21,7 @@ pub struct Matches {
     pub stats: Vec<ToolStats>,
     /// Newest first; filled after the selection is shown, because failures
     /// re-read their lines and would otherwise delay the match count.
-    pub failures: OnceLock<Vec<Failure>>,
+    pub failures: OnceLock<Arc<[Failure]>>,
 }
 
 impl Matches {
@@ -41,7 +41,7 @@ impl Matches {
 
     /// The failures, or none while they are being computed.
     pub fn failures(&self) -> &[Failure] {
-        self.failures.get().map_or(&[], Vec::as_slice)
+        self.failures.get().map_or(&[], |failures| failures)
     }
 }
 

@@ -38,6 +38,8 @@ struct Tally {
     failed: usize,
     /// Logged durations, sorted, for the percentiles.
     durations: Vec<f64>,
+    /// Durations were pushed since the last sort.
+    unsorted: bool,
     /// Taken left to right in row order, as Python's `sum()` does, to
     /// round the same way.
     duration_sum: f64,
@@ -74,6 +76,7 @@ impl Tallies {
             }
             let duration = store.duration_ms[row];
             if !duration.is_nan() {
+                tally.unsorted = true;
                 tally.durations.push(duration);
                 tally.duration_sum += duration;
                 if tally.max_row.is_none_or(|(max, _)| duration > max) {
@@ -82,10 +85,11 @@ impl Tallies {
             }
             tally.users.insert(users[row]);
         }
-        for tally in self.0.values_mut() {
+        for tally in self.0.values_mut().filter(|t| t.unsorted) {
             // Stable sorts find the sorted run counted before and merge
             // the new durations into it: linear, not a sort of them all.
             tally.durations.sort_by(f64::total_cmp);
+            tally.unsorted = false;
         }
     }
 

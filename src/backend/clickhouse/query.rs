@@ -591,7 +591,7 @@ impl Selection for ClickHouseSelection {
         Ok(stats)
     }
 
-    fn failures(&self) -> Result<Vec<Failure>> {
+    fn failures(&self) -> Result<Arc<[Failure]>> {
         let subset = self.subset("success = 0")?;
         let mut found = failures(&subset.store, &subset.all());
         let local: Vec<u32> = found.iter().map(|f| f.row).collect();
@@ -603,7 +603,7 @@ impl Selection for ClickHouseSelection {
             failure.row = number;
         }
         // The subset is in log order, so ties in time kept their order.
-        Ok(found)
+        Ok(found.into())
     }
 
     fn histogram(&self, width: Width) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
