@@ -7,7 +7,7 @@
 use super::ActivityData;
 use crate::store::Store;
 use crate::views::failures::{self, Failure, failures};
-use crate::views::histogram::{self, Histogram, LatencyCounts, TooManyBuckets, Width, span};
+use crate::views::histogram::{self, Histogram, LatencyCounts, Span, TooManyBuckets, Width, span};
 use crate::views::stats::{Tallies, ToolStats};
 use std::sync::Arc;
 
@@ -25,7 +25,7 @@ struct Activity {
     width: Width,
     groups: usize,
     /// Earliest and latest times of the rows counted, and how many had none.
-    span: (Option<(i64, i64)>, usize),
+    span: Span,
     histogram: Result<Histogram, TooManyBuckets>,
     latency: LatencyCounts,
 }

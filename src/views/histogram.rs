@@ -159,9 +159,12 @@ pub struct TooManyBuckets {
     pub count: u64,
 }
 
-/// Earliest and latest readable timestamps of `rows`, and how many rows
-/// had none.
-pub fn span(store: &Store, rows: &[u32]) -> (Option<(i64, i64)>, usize) {
+/// Earliest and latest readable timestamps of some rows, and how many had
+/// none.
+pub type Span = (Option<(i64, i64)>, usize);
+
+/// The [`Span`] of `rows`.
+pub fn span(store: &Store, rows: &[u32]) -> Span {
     let (mut first, mut last, mut untimed) = (i64::MAX, i64::MIN, 0);
     for &row in rows {
         let time = store.time[row as usize];
@@ -227,14 +230,11 @@ pub fn histogram(store: &Store, rows: &[u32], width: Width) -> Result<Histogram,
 /// again.
 pub fn extended(
     before: &Histogram,
-    before_span: (Option<(i64, i64)>, usize),
+    before_span: Span,
     store: &Store,
     rows: &[u32],
     width: Width,
-) -> Option<(
-    Result<Histogram, TooManyBuckets>,
-    (Option<(i64, i64)>, usize),
-)> {
+) -> Option<(Result<Histogram, TooManyBuckets>, Span)> {
     let (added, untimed) = span(store, rows);
     let joined = match (before_span.0, added) {
         (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
