@@ -277,16 +277,53 @@ impl Database {
         offset: usize,
         limit: usize,
     ) -> String {
-        let direction = if descending { "DESC" } else { "ASC" };
-        let time = match order {
-            Order::Time => format!("{TIME_COLUMN} {direction}, "),
-            Order::File => String::new(),
-        };
         format!(
             "SELECT file, line, raw FROM {ENTRIES} WHERE {condition} \
-             ORDER BY {time}file {direction}, line {direction} \
-             LIMIT {offset}, {limit} FORMAT RowBinary"
+             ORDER BY {} LIMIT {offset}, {limit} FORMAT RowBinary",
+            order_by(order, descending)
         )
+    }
+
+    /// The condition selecting exactly the entries [`Database::rows_sql`]
+    /// would list (`None`: there are none). Their keys are found first,
+    /// sorting three narrow columns: sorting with `raw` alongside would
+    /// read the line of every selected entry to return a screenful. The
+    /// time list lets the primary key find the page's granules.
+    fn page_condition(
+        &self,
+        condition: &str,
+        order: Order,
+        descending: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<String>> {
+        let keys = query_json(
+            &self.client,
+            &format!(
+                "SELECT {TIME_COLUMN} AS t, file, line FROM {ENTRIES} WHERE {condition} \
+                 ORDER BY {} LIMIT {offset}, {limit}",
+                order_by(order, descending)
+            ),
+        )?;
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let times: Vec<String> = keys.iter().map(|k| int(k, "t").to_string()).collect();
+        let places: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "(file = {} AND line = {})",
+                    string_literal(&text(k, "file")),
+                    int(k, "line")
+                )
+            })
+            .collect();
+        Ok(Some(format!(
+            "{TIME_COLUMN} IN ({}) AND ({})",
+            times.join(", "),
+            places.join(" OR ")
+        )))
     }
 
     /// The line of the entry at `[ts, file, line]` (a tuple as JSON gives
@@ -376,9 +413,12 @@ impl ClickHouseSelection {
         len: usize,
     ) -> Result<Vec<EntryRow>> {
         let condition = format!("{} AND {extra}", self.condition);
-        let sql = self
-            .db
-            .rows_sql(&condition, self.order, descending, offset, len);
+        let db = &self.db;
+        let Some(on_page) = db.page_condition(&condition, self.order, descending, offset, len)?
+        else {
+            return Ok(Vec::new());
+        };
+        let sql = db.rows_sql(&on_page, self.order, descending, 0, len);
         let mut rows: Vec<EntryRow> = fetch(&self.db.client, &sql)?
             .iter()
             .map(|fetched| entry_row(&self.db.files, fetched))
@@ -711,6 +751,16 @@ impl Selection for ClickHouseSelection {
         }
         Ok(report)
     }
+}
+
+/// `ORDER BY` for listing in `order`, or its reverse.
+fn order_by(order: Order, descending: bool) -> String {
+    let direction = if descending { "DESC" } else { "ASC" };
+    let time = match order {
+        Order::Time => format!("{TIME_COLUMN} {direction}, "),
+        Order::File => String::new(),
+    };
+    format!("{time}file {direction}, line {direction}")
 }
 
 /// A `LIMIT` that lets every row through.
