@@ -172,3 +172,26 @@ fn finding(value: &Value) -> Option<Finding> {
         message: value["message"].as_str()?.to_owned(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn totals_sum_each_file_over_chains_and_need_every_record_to_say() {
+        // 18.16 quotes 64-bit integers, newer servers do not.
+        let records = [
+            json!({"files": ["b.jsonl", "a.jsonl"], "file_entries": ["3", "0"], "newest": "7"}),
+            json!({"files": ["b.jsonl"], "file_entries": [2], "newest": -9223372036854775808i64}),
+        ];
+        let both = totals(&records).unwrap();
+        assert_eq!(both.files, vec![("b.jsonl".to_owned(), 5)]);
+        assert_eq!(both.newest, Some(7));
+
+        let older = json!({"files": ["c.jsonl"], "file_entries": []});
+        assert!(totals(&[records[0].clone(), older]).is_none());
+        assert!(totals(&[json!({"files": ["c.jsonl"]})]).is_none());
+        assert!(totals(&[]).is_none());
+    }
+}
