@@ -3,10 +3,13 @@
 to the verdict, in a real pseudo-terminal.
 
     python3 scripts/first_frame.py [--binary target/release/auditui] PATH...
+    python3 scripts/first_frame.py --entries usr_ clickhouse://HOST:PORT/DB
 
 Prints the milliseconds until the first screen was drawn (the loading
 screen with its progress bar) and until the banner shows a verdict (INTACT,
-BROKEN, WEAK...), the peak RSS and how much of it is heap (RssAnon) and
+BROKEN, WEAK...); with --entries MARKER, also until a screen of entries is
+drawn (MARKER, text every entry row shows such as a user id prefix, seen
+--screen times since start); the peak RSS and how much of it is heap (RssAnon) and
 mapped log pages (RssFile), then quits the browser with q. Standard
 library only.
 """
@@ -28,6 +31,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--binary", default="target/release/auditui")
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument("--entries", help="text every entry row shows")
+    parser.add_argument("--screen", type=int, default=30, help="rows in a screen")
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
 
@@ -39,7 +44,9 @@ def main() -> int:
         os.environ["TERM"] = "xterm-256color"
         os.execv(args.binary, [args.binary, *args.paths])
     seen = b""
-    first_frame = verdict = None
+    first_frame = verdict = entries = None
+    marker = args.entries.encode() if args.entries else None
+    rows = 0
     while time.perf_counter() - started < args.timeout:
         ready, _, _ = select.select([fd], [], [], 0.05)
         if not ready:
@@ -49,11 +56,18 @@ def main() -> int:
         except OSError:
             break
         now = (time.perf_counter() - started) * 1000
+        if marker:
+            # Across chunk boundaries: count in the tail plus the new chunk.
+            tail = seen[-(len(marker) - 1):] if len(marker) > 1 else b""
+            rows += (tail + chunk).count(marker)
         seen = (seen + chunk)[-65536:]
-        if first_frame is None and b"\x1b[?1049h" in seen and b"verifying" in seen:
+        if first_frame is None and b"\x1b[?1049h" in seen and b"verifying" in seen.lower():
             first_frame = now
-        if first_frame is not None and any(v in seen for v in VERDICTS):
+        if verdict is None and first_frame is not None and any(v in seen for v in VERDICTS):
             verdict = now
+        if entries is None and marker and rows >= args.screen:
+            entries = now
+        if verdict is not None and (entries is not None or not marker):
             break
     memory = read_memory(pid)
     os.write(fd, b"q")
@@ -63,11 +77,13 @@ def main() -> int:
     except ProcessLookupError:
         pass
     os.waitpid(pid, 0)
-    if first_frame is None or verdict is None:
-        print("did not see the first frame and a verdict in time", file=sys.stderr)
+    if first_frame is None or verdict is None or (marker and entries is None):
+        print("did not see the first frame, a verdict (and entries) in time", file=sys.stderr)
         return 1
     print(f"first frame: {first_frame:.0f} ms")
     print(f"verdict:     {verdict:.0f} ms")
+    if marker:
+        print(f"entries:     {entries:.0f} ms")
     for key in ("VmHWM", "RssAnon", "RssFile"):
         print(f"{key + ':':<12} {memory.get(key, '?')}")
     return 0

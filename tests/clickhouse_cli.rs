@@ -209,3 +209,51 @@ fn a_two_shard_cluster_answers_as_one_node_does() {
     }
     assert_same_output(&audit);
 }
+
+/// A database an older auditui filled (its chains table without `newest`
+/// and `file_entries`) reads the same, its rows counted instead; ingest
+/// refuses it, naming the statement that brings it up to date, and after
+/// that statement and one ingest it reads from the records again.
+#[test]
+fn an_older_auditui_database_is_read_and_ingest_says_how_to_upgrade_it() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    for database in ["current", "old"] {
+        server.query(&format!("CREATE DATABASE {database}"));
+    }
+    ingest(&server.url("current"));
+    let older_columns =
+        "chain, files, scheme, entries, lines, head, verdict, findings, ingested_at";
+    for table in ["audit_entries", "audit_rejected"] {
+        server.query(&format!("CREATE TABLE old.{table} AS current.{table}"));
+        server.query(&format!(
+            "INSERT INTO old.{table} SELECT * FROM current.{table}"
+        ));
+    }
+    server.query(
+        "CREATE TABLE old.audit_chains (chain String, files Array(String), scheme String, \
+         entries UInt64, lines UInt64, head String, verdict String, findings String, \
+         ingested_at Int64) ENGINE = ReplacingMergeTree(ingested_at) ORDER BY chain",
+    );
+    server.query(&format!(
+        "INSERT INTO old.audit_chains SELECT {older_columns} FROM current.audit_chains"
+    ));
+    let old = server.url("old");
+    assert_same_output(&old);
+
+    let refused = run(&["ingest", LOGS, "--to", &old]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    let upgrade =
+        "ALTER TABLE audit_chains ADD COLUMN newest Int64, ADD COLUMN file_entries Array(UInt64)";
+    assert!(stderr.contains(upgrade), "{stderr}");
+
+    server.query(&upgrade.replace("audit_chains", "old.audit_chains"));
+    // Upgraded but not yet re-ingested: the records do not say, so counted.
+    assert_same_output(&old);
+    ingest(&old);
+    let recorded = server.query("SELECT file_entries FROM old.audit_chains FINAL ORDER BY chain");
+    assert!(!recorded.contains("[]"), "{recorded}");
+    assert_same_output(&old);
+}

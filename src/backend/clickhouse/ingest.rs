@@ -21,6 +21,7 @@ use super::schema::{CHAINS, ENTRIES, REJECTED};
 use crate::log::chain::{Finding, FindingKind, Verification};
 use crate::log::pass::{Progress, ScanSink, ScannedEntry, scan};
 use crate::log::source::{Line, Source};
+use crate::store::store::NO_TIME;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -74,6 +75,7 @@ pub fn ingest(
                 stored_last: last,
                 refused: None,
                 last_place: None,
+                newest: NO_TIME,
             }
         })
         .collect();
@@ -176,6 +178,8 @@ struct ChainState {
     refused: Option<Finding>,
     /// File and line of the last line seen, to place a finding.
     last_place: Option<(String, usize)>,
+    /// The newest entry time in the files, stored or not.
+    newest: i64,
 }
 
 #[derive(Default)]
@@ -278,6 +282,9 @@ impl Ingester<'_> {
 
 impl ScanSink for Ingester<'_> {
     fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
+        let ts = rows::timestamp(entry.fields);
+        let chain = &mut self.chains[self.source_chain[entry.source]];
+        chain.newest = chain.newest.max(ts);
         let Some(position) = self.place(entry.source, entry.line, entry.bytes) else {
             return;
         };
@@ -291,6 +298,7 @@ impl ScanSink for Ingester<'_> {
             &mut self.batch.entries,
             &place,
             entry.fields,
+            ts,
             entry.seal.as_ref(),
             entry.bytes,
         );
@@ -377,6 +385,12 @@ fn record_chains(
             lines: state.next,
             findings_json: serde_json::to_string(&findings).expect("findings serialise"),
             ingested_at: now,
+            newest: state.newest,
+            file_entries: chain
+                .members
+                .iter()
+                .map(|&m| verification.files[m].entries as u64)
+                .collect(),
         };
         rows::chain(&mut out, &record);
     }

@@ -13,7 +13,7 @@
 
 use super::client::Client;
 use super::fetch::{Fetched, Files, Subset, entry_row, fetch, fetch_each, row_numbers};
-use super::recorded::recorded;
+use super::recorded::{self, Totals};
 use super::schema;
 use super::schema::ENTRIES;
 use super::sql::{NO_TIME, TIME_COLUMN, condition, string_literal};
@@ -57,60 +57,67 @@ pub struct ClickHouseBackend {
 
 impl ClickHouseBackend {
     /// A database named by a `clickhouse://` URL: its tables checked, and
-    /// the verification its ingest recorded as the verdict.
+    /// the verification its ingest recorded as the verdict. The entries
+    /// per file come from the same records (counting them would read a
+    /// column of every row), unless an older auditui wrote them.
     pub fn open_url(url: &str) -> std::result::Result<ClickHouseBackend, String> {
         let client = Client::new(Url::parse(url)?);
-        schema::check_existing(&client)?;
-        ClickHouseBackend::open_with(client, recorded).map_err(|e| e.0)
+        let current = schema::check_existing(&client)?;
+        let opened = (|| {
+            let records = recorded::records(&client, current)?;
+            let totals = match recorded::totals(&records) {
+                Some(totals) => totals,
+                None => count_rows(&client)?,
+            };
+            let verification = recorded::recorded(&records, &totals.files);
+            Ok(ClickHouseBackend::open_with(client, totals, verification))
+        })();
+        opened.map_err(|e: BackendError| e.0)
     }
 
     /// A database whose verdict is `verification` (a test's, or a fresh
-    /// re-verification's).
+    /// re-verification's), its rows counted.
     pub fn open(client: Client, verification: Verification) -> Result<ClickHouseBackend> {
-        ClickHouseBackend::open_with(client, |_, _| Ok(verification))
+        let totals = count_rows(&client)?;
+        Ok(ClickHouseBackend::open_with(client, totals, verification))
     }
 
-    /// Reads what every question needs once: the files and the newest
-    /// time; `verdict` gives the verification from the entries per file.
-    fn open_with(
-        client: Client,
-        verdict: impl FnOnce(&Client, &[(String, usize)]) -> Result<Verification>,
-    ) -> Result<ClickHouseBackend> {
-        let files = query_json(
-            &client,
-            &format!("SELECT file, count() AS n FROM {ENTRIES} GROUP BY file ORDER BY file"),
-        )?;
-        let files = Files {
-            names: files.iter().map(|row| text(row, "file")).collect(),
-            counts: files.iter().map(|row| int(row, "n") as usize).collect(),
-        };
-        let newest = query_json(
-            &client,
-            &format!(
-                "SELECT count() AS n, max({TIME_COLUMN}) AS newest FROM {ENTRIES} \
-                 WHERE {TIME_COLUMN} != {NO_TIME}"
-            ),
-        )?;
-        let newest = newest
-            .first()
-            .filter(|row| int(row, "n") > 0)
-            .map(|row| int(row, "newest"));
-        let entries: Vec<(String, usize)> = files
-            .names
-            .iter()
-            .cloned()
-            .zip(files.counts.iter().copied())
-            .collect();
-        let verification = verdict(&client, &entries)?;
-        Ok(ClickHouseBackend {
+    fn open_with(client: Client, totals: Totals, verification: Verification) -> ClickHouseBackend {
+        let (names, counts) = totals.files.into_iter().unzip();
+        ClickHouseBackend {
             db: Arc::new(Database {
                 client,
-                files,
-                newest,
+                files: Files { names, counts },
+                newest: totals.newest,
                 verification,
             }),
-        })
+        }
     }
+}
+
+/// Entries per file and the newest time, counted in the entries table:
+/// two scans of a column of every row, for tables an older auditui wrote.
+fn count_rows(client: &Client) -> Result<Totals> {
+    let rows = query_json(
+        client,
+        &format!("SELECT file, count() AS n FROM {ENTRIES} GROUP BY file ORDER BY file"),
+    )?;
+    let files = rows
+        .iter()
+        .map(|row| (text(row, "file"), int(row, "n") as usize))
+        .collect();
+    let newest = query_json(
+        client,
+        &format!(
+            "SELECT count() AS n, max({TIME_COLUMN}) AS newest FROM {ENTRIES} \
+             WHERE {TIME_COLUMN} != {NO_TIME}"
+        ),
+    )?;
+    let newest = newest
+        .first()
+        .filter(|row| int(row, "n") > 0)
+        .map(|row| int(row, "newest"));
+    Ok(Totals { files, newest })
 }
 
 /// The database URL among `paths`, if one is a `clickhouse://` URL: then
@@ -270,16 +277,53 @@ impl Database {
         offset: usize,
         limit: usize,
     ) -> String {
-        let direction = if descending { "DESC" } else { "ASC" };
-        let time = match order {
-            Order::Time => format!("{TIME_COLUMN} {direction}, "),
-            Order::File => String::new(),
-        };
         format!(
             "SELECT file, line, raw FROM {ENTRIES} WHERE {condition} \
-             ORDER BY {time}file {direction}, line {direction} \
-             LIMIT {offset}, {limit} FORMAT RowBinary"
+             ORDER BY {} LIMIT {offset}, {limit} FORMAT RowBinary",
+            order_by(order, descending)
         )
+    }
+
+    /// The condition selecting exactly the entries [`Database::rows_sql`]
+    /// would list (`None`: there are none). Their keys are found first,
+    /// sorting three narrow columns: sorting with `raw` alongside would
+    /// read the line of every selected entry to return a screenful. The
+    /// time list lets the primary key find the page's granules.
+    fn page_condition(
+        &self,
+        condition: &str,
+        order: Order,
+        descending: bool,
+        offset: usize,
+        limit: usize,
+    ) -> Result<Option<String>> {
+        let keys = query_json(
+            &self.client,
+            &format!(
+                "SELECT {TIME_COLUMN} AS t, file, line FROM {ENTRIES} WHERE {condition} \
+                 ORDER BY {} LIMIT {offset}, {limit}",
+                order_by(order, descending)
+            ),
+        )?;
+        if keys.is_empty() {
+            return Ok(None);
+        }
+        let times: Vec<String> = keys.iter().map(|k| int(k, "t").to_string()).collect();
+        let places: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                format!(
+                    "(file = {} AND line = {})",
+                    string_literal(&text(k, "file")),
+                    int(k, "line")
+                )
+            })
+            .collect();
+        Ok(Some(format!(
+            "{TIME_COLUMN} IN ({}) AND ({})",
+            times.join(", "),
+            places.join(" OR ")
+        )))
     }
 
     /// The line of the entry at `[ts, file, line]` (a tuple as JSON gives
@@ -369,9 +413,12 @@ impl ClickHouseSelection {
         len: usize,
     ) -> Result<Vec<EntryRow>> {
         let condition = format!("{} AND {extra}", self.condition);
-        let sql = self
-            .db
-            .rows_sql(&condition, self.order, descending, offset, len);
+        let db = &self.db;
+        let Some(on_page) = db.page_condition(&condition, self.order, descending, offset, len)?
+        else {
+            return Ok(Vec::new());
+        };
+        let sql = db.rows_sql(&on_page, self.order, descending, 0, len);
         let mut rows: Vec<EntryRow> = fetch(&self.db.client, &sql)?
             .iter()
             .map(|fetched| entry_row(&self.db.files, fetched))
@@ -704,6 +751,16 @@ impl Selection for ClickHouseSelection {
         }
         Ok(report)
     }
+}
+
+/// `ORDER BY` for listing in `order`, or its reverse.
+fn order_by(order: Order, descending: bool) -> String {
+    let direction = if descending { "DESC" } else { "ASC" };
+    let time = match order {
+        Order::Time => format!("{TIME_COLUMN} {direction}, "),
+        Order::File => String::new(),
+    };
+    format!("{time}file {direction}, line {direction}")
 }
 
 /// A `LIMIT` that lets every row through.

@@ -54,6 +54,14 @@ impl Writer {
         }
     }
 
+    /// `Array(UInt64)`: a LEB128 count, then each value.
+    pub fn u64s(&mut self, values: &[u64]) {
+        self.u64_leb128(values.len() as u64);
+        for &value in values {
+            self.u64(value);
+        }
+    }
+
     fn u64_leb128(&mut self, mut value: u64) {
         loop {
             let byte = (value & 0x7f) as u8;

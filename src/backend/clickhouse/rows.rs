@@ -27,19 +27,24 @@ pub fn chain_id(chain: &Chain) -> String {
     }
 }
 
-/// One `audit_entries` row.
+/// An entry's `ts` column: microseconds since the epoch, or [`NO_TIME`].
+pub fn timestamp(fields: &Fields<'_>) -> i64 {
+    fields
+        .timestamp
+        .and_then(|t| parse_timestamp(&t.decode()))
+        .unwrap_or(NO_TIME)
+}
+
+/// One `audit_entries` row; `ts` is [`timestamp`] of `fields`.
 pub fn entry(
     out: &mut Writer,
     place: &Place<'_>,
     fields: &Fields<'_>,
+    ts: i64,
     seal: Option<&Seal>,
     raw: &[u8],
 ) {
     put_place(out, place);
-    let ts = fields
-        .timestamp
-        .and_then(|t| parse_timestamp(&t.decode()))
-        .unwrap_or(NO_TIME);
     out.i64(ts);
     for text in [
         &fields.user,
@@ -98,6 +103,10 @@ pub struct ChainRecord<'a> {
     pub lines: u64,
     pub findings_json: String,
     pub ingested_at: i64,
+    /// The chain's newest entry time, or [`NO_TIME`].
+    pub newest: i64,
+    /// Entries per file, in the chain's file order.
+    pub file_entries: Vec<u64>,
 }
 
 pub fn chain(out: &mut Writer, record: &ChainRecord<'_>) {
@@ -117,4 +126,6 @@ pub fn chain(out: &mut Writer, record: &ChainRecord<'_>) {
     out.string(if chain.intact { b"intact" } else { b"broken" });
     out.string(record.findings_json.as_bytes());
     out.i64(record.ingested_at);
+    out.i64(record.newest);
+    out.u64s(&record.file_entries);
 }

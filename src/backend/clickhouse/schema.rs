@@ -78,6 +78,11 @@ pub const CHAIN_COLUMNS: &[(&str, &str)] = &[
     ("findings", "String"),
     // Microseconds since the epoch: the newest record of a chain wins.
     ("ingested_at", "Int64"),
+    // The newest entry's `ts` (the smallest Int64 if none), and entries
+    // per file in `files` order: opening a database reads them here instead
+    // of scanning the entries table. Newer than the rest ([`Table::newer`]).
+    ("newest", "Int64"),
+    ("file_entries", "Array(UInt64)"),
 ];
 
 /// One of auditui's tables: its name, columns and how it is stored.
@@ -86,6 +91,9 @@ pub struct Table {
     pub columns: &'static [(&'static str, &'static str)],
     /// `ENGINE = ...` for a single server.
     pub engine: &'static str,
+    /// How many of the last columns an older auditui's table lacks: such a
+    /// table is read without them, and ingest asks for them to be added.
+    pub newer: usize,
 }
 
 pub const TABLES: [Table; 3] = [
@@ -94,6 +102,7 @@ pub const TABLES: [Table; 3] = [
         columns: ENTRY_COLUMNS,
         // Ordered for the questions users ask: time, then who, then whom.
         engine: "MergeTree() ORDER BY (ts, user, patient)",
+        newer: 0,
     },
     Table {
         name: REJECTED,
@@ -101,11 +110,13 @@ pub const TABLES: [Table; 3] = [
         // A resumed ingest may write a rejected line twice: the copies
         // collapse, and readers use FINAL.
         engine: "ReplacingMergeTree() ORDER BY (chain, position)",
+        newer: 0,
     },
     Table {
         name: CHAINS,
         columns: CHAIN_COLUMNS,
         engine: "ReplacingMergeTree(ingested_at) ORDER BY chain",
+        newer: 2,
     },
 ];
 
@@ -130,27 +141,51 @@ impl Table {
     }
 }
 
+/// How a table that exists compares with auditui's.
+#[derive(Debug, PartialEq, Eq)]
+enum Found {
+    /// Exactly auditui's columns.
+    Current,
+    /// An older auditui's: all but the [`Table::newer`] columns.
+    Older,
+}
+
 /// Create the tables that are missing, and check that those that exist
 /// have exactly auditui's columns (whatever their engine: a `Distributed`
-/// table over shards is fine).
+/// table over shards is fine). A table an older auditui made is refused,
+/// naming the statement that brings it up to date: ingest changes no
+/// existing table itself (on a cluster every shard's table needs it too).
 pub fn ensure(client: &Client) -> Result<(), String> {
     for table in &TABLES {
         client.execute(&table.create())?;
-        check(client, table)?;
+        if check(client, table)? == Found::Older {
+            let added: Vec<String> = table.columns[table.columns.len() - table.newer..]
+                .iter()
+                .map(|(name, kind)| format!("ADD COLUMN {name} {kind}"))
+                .collect();
+            return Err(client.error(&format!(
+                "table {} was made by an older auditui; to ingest, first run ALTER TABLE {} {} (on every shard's table too), then ingest again",
+                table.name,
+                table.name,
+                added.join(", ")
+            )));
+        }
     }
     Ok(())
 }
 
 /// Check the tables exist with auditui's columns, creating nothing: for
-/// reading a database.
-pub fn check_existing(client: &Client) -> Result<(), String> {
+/// reading a database. True when the chains table records entries per
+/// file (false: an older auditui made it, and they must be counted).
+pub fn check_existing(client: &Client) -> Result<bool, String> {
+    let mut current = true;
     for table in &TABLES {
-        check(client, table)?;
+        current &= check(client, table)? == Found::Current;
     }
-    Ok(())
+    Ok(current)
 }
 
-fn check(client: &Client, table: &Table) -> Result<(), String> {
+fn check(client: &Client, table: &Table) -> Result<Found, String> {
     let sql = format!(
         "SELECT name, type FROM system.columns WHERE database = {} AND table = {} FORMAT TabSeparated",
         string_literal(&client.url().database),
@@ -160,22 +195,27 @@ fn check(client: &Client, table: &Table) -> Result<(), String> {
     if found.is_empty() {
         return Err(client.error(&format!("table {} does not exist", table.name)));
     }
-    schema_difference(table, &found).map_or(Ok(()), |why| {
-        Err(client.error(&format!(
-            "table {} has another schema: {why}; auditui does not change existing tables",
-            table.name
-        )))
-    })
+    let Some(why) = schema_difference(table.columns, &found) else {
+        return Ok(Found::Current);
+    };
+    let older = &table.columns[..table.columns.len() - table.newer];
+    if table.newer > 0 && schema_difference(older, &found).is_none() {
+        return Ok(Found::Older);
+    }
+    Err(client.error(&format!(
+        "table {} has another schema: {why}; auditui does not change existing tables",
+        table.name
+    )))
 }
 
 /// What differs between the expected columns and `name\ttype` lines as
 /// `system.columns` lists them (in table order on every version).
-fn schema_difference(table: &Table, found: &str) -> Option<String> {
+fn schema_difference(columns: &[(&str, &str)], found: &str) -> Option<String> {
     let found: Vec<(&str, &str)> = found
         .lines()
         .filter_map(|line| line.split_once('\t'))
         .collect();
-    for (i, (name, kind)) in table.columns.iter().enumerate() {
+    for (i, (name, kind)) in columns.iter().enumerate() {
         match found.get(i) {
             Some((n, k)) if n == name && k == kind => {}
             Some((n, k)) => {
@@ -188,7 +228,7 @@ fn schema_difference(table: &Table, found: &str) -> Option<String> {
         }
     }
     found
-        .get(table.columns.len())
+        .get(columns.len())
         .map(|(n, k)| format!("unexpected column {n} {k}"))
 }
 
@@ -202,19 +242,19 @@ mod tests {
 
     #[test]
     fn the_expected_columns_pass_and_any_difference_is_named() {
-        let table = &TABLES[1];
-        assert_eq!(schema_difference(table, &as_listed(table.columns)), None);
-        let retyped = as_listed(table.columns).replace("line\tUInt64", "line\tUInt32");
+        let table = TABLES[1].columns;
+        assert_eq!(schema_difference(table, &as_listed(table)), None);
+        let retyped = as_listed(table).replace("line\tUInt64", "line\tUInt32");
         assert_eq!(
             schema_difference(table, &retyped).unwrap(),
             "column 4 is line UInt32, expected line UInt64"
         );
-        let fewer = as_listed(&table.columns[..2]);
+        let fewer = as_listed(&table[..2]);
         assert_eq!(
             schema_difference(table, &fewer).unwrap(),
             "column file String is missing"
         );
-        let more = as_listed(table.columns) + "extra\tString\n";
+        let more = as_listed(table) + "extra\tString\n";
         assert_eq!(
             schema_difference(table, &more).unwrap(),
             "unexpected column extra String"

@@ -209,6 +209,7 @@ impl Files {
                         &mut self.expected,
                         &place,
                         &fields,
+                        rows::timestamp(&fields),
                         seal.as_ref(),
                         &stored.raw,
                     );
