@@ -18,7 +18,6 @@ use std::sync::mpsc;
 const BATCH_LINES: usize = 8 * 1024;
 
 /// An entry handed to the caller, in file and line order.
-#[derive(Clone, Copy)]
 pub struct ScannedEntry<'e, 'a> {
     /// Index of the source in the slice given to [`scan`].
     pub source: usize,
@@ -45,13 +44,6 @@ pub struct Progress {
 /// Hooks for the caller: per-entry work, progress, and cancellation.
 pub trait ScanSink {
     fn entry(&mut self, entry: ScannedEntry<'_, '_>);
-    /// Consecutive entries of one batch, in order. A sink whose per-entry
-    /// work splits by column overrides this to spread it over the pool.
-    fn entries(&mut self, entries: &[ScannedEntry<'_, '_>]) {
-        for &entry in entries {
-            self.entry(entry);
-        }
-    }
     /// A line that is not an entry (its finding is in the verification).
     fn not_entry(&mut self, _source: usize, _line: &Line<'_>) {}
     fn progress(&mut self, _progress: Progress) {}
@@ -92,12 +84,6 @@ pub struct KeepingLeaves<'s>(pub &'s mut dyn ScanSink);
 impl ScanSink for KeepingLeaves<'_> {
     fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
         self.0.entry(entry);
-    }
-    fn entries(&mut self, entries: &[ScannedEntry<'_, '_>]) {
-        self.0.entries(entries);
-    }
-    fn not_entry(&mut self, source: usize, line: &Line<'_>) {
-        self.0.not_entry(source, line);
     }
     fn progress(&mut self, progress: Progress) {
         self.0.progress(progress);
@@ -197,7 +183,6 @@ fn consume<'a>(
     let mut summaries = Vec::with_capacity(sources.len());
     let mut index = 0;
     let keep_leaves = sink.wants_leaves();
-    let with_fields = sink.wants_fields();
     let new_verifier = |source: &Source| {
         let verifier = FileVerifier::new(source.name.clone());
         if keep_leaves {
@@ -228,16 +213,13 @@ fn consume<'a>(
             }
         };
         let current = verifier.as_mut().expect("a source in progress");
-        // Entries go to the sink a run at a time, a run ending at each
-        // line that is not an entry, so the sink sees everything in order.
-        let mut run = Vec::with_capacity(if with_fields { batch.len() } else { 0 });
         for (line, (outcome, fields)) in batch.iter().zip(&analysed) {
             current.push(line.number, line.terminated, outcome);
             if let LineOutcome::Entry(_) = outcome {
                 progress.entries += 1;
             }
             match (outcome, fields) {
-                (LineOutcome::Entry(seal), Some(fields)) => run.push(ScannedEntry {
+                (LineOutcome::Entry(seal), Some(fields)) => sink.entry(ScannedEntry {
                     source: index,
                     line: line.number,
                     offset: line.offset,
@@ -246,14 +228,11 @@ fn consume<'a>(
                     bytes: line.bytes,
                 }),
                 (LineOutcome::NotEntry(_) | LineOutcome::TooLarge { .. }, _) => {
-                    sink.entries(&run);
-                    run.clear();
-                    sink.not_entry(index, line);
+                    sink.not_entry(index, line)
                 }
                 (LineOutcome::Entry(_), None) => {}
             }
         }
-        sink.entries(&run);
         let last = batch.last().expect("non-empty batch");
         progress.bytes_done += (last.offset + last.bytes.len() + 1 - batch[0].offset) as u64;
         sink.progress(progress);

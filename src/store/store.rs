@@ -10,7 +10,6 @@ use crate::log::pass::{Progress, ScanSink, ScannedEntry};
 use crate::log::source::Source;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
-use rayon::prelude::*;
 use std::hash::BuildHasher;
 
 use crate::filter::Field;
@@ -158,44 +157,6 @@ pub struct Column {
     pub ids: Vec<Sym>,
 }
 
-impl Column {
-    /// Append a row's value.
-    fn push(&mut self, text: Option<&str>) {
-        // Consecutive entries often repeat a value (same conversation,
-        // same user): skip the hash lookup then.
-        let last = self.ids.last().copied().unwrap_or(MISSING);
-        let id = if text.is_some() && text == self.dict.get(last) {
-            last
-        } else {
-            self.dict.intern(text)
-        };
-        self.ids.push(id);
-    }
-}
-
-/// An entry's text for one indexed field.
-fn field_text<'f>(field: Field, fields: &'f Fields<'_>) -> Option<&'f str> {
-    match field {
-        Field::User => fields.user.as_deref(),
-        Field::Patient => fields.patient.as_deref(),
-        Field::Tool => fields.tool.as_deref(),
-        Field::Conversation => fields.conversation.as_deref(),
-        Field::Model => fields.model.as_deref(),
-        Field::Role => fields.role.as_deref(),
-        Field::Purpose => fields.purpose.as_deref(),
-        Field::Trigger => fields.trigger.as_deref(),
-        Field::Ip => fields.ip.as_deref(),
-    }
-}
-
-/// An entry's time; [`NO_TIME`] if missing or unreadable.
-fn time_of(fields: &Fields<'_>) -> i64 {
-    fields
-        .timestamp
-        .and_then(|t| parse_timestamp(&t.decode()))
-        .unwrap_or(NO_TIME)
-}
-
 /// Every entry of the loaded sources, column by column.
 pub struct Store {
     pub sources: Vec<Source>,
@@ -316,36 +277,34 @@ impl Store {
 
     /// Add one entry (in source and line order).
     pub fn push(&mut self, source: usize, offset: usize, fields: &Fields<'_>) {
-        for (&field, column) in Field::ALL.iter().zip(&mut self.columns) {
-            column.push(field_text(field, fields));
+        for (field, column) in Field::ALL.iter().zip(&mut self.columns) {
+            let text = match field {
+                Field::User => fields.user.as_deref(),
+                Field::Patient => fields.patient.as_deref(),
+                Field::Tool => fields.tool.as_deref(),
+                Field::Conversation => fields.conversation.as_deref(),
+                Field::Model => fields.model.as_deref(),
+                Field::Role => fields.role.as_deref(),
+                Field::Purpose => fields.purpose.as_deref(),
+                Field::Trigger => fields.trigger.as_deref(),
+                Field::Ip => fields.ip.as_deref(),
+            };
+            // Consecutive entries often repeat a value (same conversation,
+            // same user): skip the hash lookup then.
+            let last = column.ids.last().copied().unwrap_or(MISSING);
+            let id = if text.is_some() && text == column.dict.get(last) {
+                last
+            } else {
+                column.dict.intern(text)
+            };
+            column.ids.push(id);
         }
-        self.time.push(time_of(fields));
-        self.push_scalars(source, offset, fields);
-    }
-
-    /// Add a run of entries (in source and line order). Each column is
-    /// interned as its own pool task (the dictionaries are independent)
-    /// and the timestamps are parsed on the pool, so the in-order thread
-    /// that calls this does no per-entry work of its own.
-    pub fn push_all(&mut self, entries: &[ScannedEntry<'_, '_>]) {
-        let Store { columns, time, .. } = self;
-        rayon::join(
-            || {
-                columns.par_iter_mut().enumerate().for_each(|(i, column)| {
-                    for entry in entries {
-                        column.push(field_text(Field::ALL[i], entry.fields));
-                    }
-                });
-            },
-            || time.par_extend(entries.par_iter().map(|e| time_of(e.fields))),
+        self.time.push(
+            fields
+                .timestamp
+                .and_then(|t| parse_timestamp(&t.decode()))
+                .unwrap_or(NO_TIME),
         );
-        for entry in entries {
-            self.push_scalars(entry.source, entry.offset, entry.fields);
-        }
-    }
-
-    /// The columns that need no dictionary.
-    fn push_scalars(&mut self, source: usize, offset: usize, fields: &Fields<'_>) {
         self.outcome.push(match fields.success {
             Some(true) => Outcome::Ok,
             Some(false) => Outcome::Failed,
@@ -410,10 +369,6 @@ impl<'p> StoreBuilder<'p> {
 impl ScanSink for StoreBuilder<'_> {
     fn entry(&mut self, e: ScannedEntry<'_, '_>) {
         self.store.push(e.source, e.offset, e.fields);
-    }
-
-    fn entries(&mut self, entries: &[ScannedEntry<'_, '_>]) {
-        self.store.push_all(entries);
     }
 
     fn progress(&mut self, progress: Progress) {
