@@ -3,7 +3,7 @@
 //! the same terms.
 #![no_main]
 
-use auditui::store::filter::{completion_at, parse_filter};
+use auditui::filter::{completion_at, parse_filter};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

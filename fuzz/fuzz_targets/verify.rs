@@ -1,10 +1,13 @@
 //! The whole verification path on arbitrary bytes: lines, entries, seals,
-//! links, findings. Nothing may panic and every finding must point at a
-//! line that exists.
+//! links, findings, and the store built in the same pass. Nothing may
+//! panic, every finding must point at a line that exists, and the store
+//! holds one row per entry.
 #![no_main]
 
-use auditui::log::scan::verify;
+use auditui::log::pass::verify;
 use auditui::log::source::Source;
+use auditui::store::load;
+use std::sync::atomic::AtomicBool;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -19,4 +22,8 @@ fuzz_target!(|data: &[u8]| {
         );
     }
     assert!(verification.entries() <= lines);
+    let (store, loaded) =
+        load(vec![source], |_| {}, &AtomicBool::new(false)).expect("never cancelled");
+    assert_eq!(store.len(), verification.entries());
+    assert_eq!(loaded.findings, verification.findings);
 });

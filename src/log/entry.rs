@@ -580,6 +580,14 @@ pub struct Fields<'a> {
     pub error: Option<Cow<'a, str>>,
 }
 
+impl Fields<'_> {
+    /// The timestamp as microseconds since the Unix epoch, UTC, if readable.
+    pub fn time(&self) -> Option<i64> {
+        self.timestamp
+            .and_then(|t| crate::time::parse_timestamp(&t.decode()))
+    }
+}
+
 /// Text of a string or integer value (ids are sometimes numbers).
 fn text<'a>(value: Node<'_, 'a>) -> Option<Cow<'a, str>> {
     match value.as_str() {

@@ -20,6 +20,12 @@ use trie::Trie;
 /// repetitive and new ones are no longer recorded.
 const MAX_SKELETONS: usize = 512;
 
+/// Once no more skeletons are recorded, this many lookups missing in a row
+/// mean the log is not repetitive: only every this-many-th line is then
+/// looked up (walking hundreds of edges that all miss cost more than the
+/// parse), until one is found again.
+const MISSES_BEFORE_SKIPPING: u32 = 64;
+
 /// Only lines up to this long are recorded (entries are about 1 KB)...
 const MAX_RECORDED_LINE: usize = 8 << 10;
 
@@ -36,6 +42,8 @@ pub struct Memos {
     skeletons: Trie<Option<Memo>>,
     /// Whether the last line looked up had a skeleton not in the trie.
     unknown: bool,
+    /// Lookups missed in a row since the trie filled up.
+    misses: u32,
     /// Total length of the lines recorded.
     recorded_bytes: usize,
     /// The current line's holes.
@@ -76,10 +84,27 @@ const MARK: &str = "\\u0001";
 impl Memos {
     /// Look `text` up: a line whose skeleton was recorded, ready to replay.
     pub fn find<'m, 'a>(&'m mut self, text: &'a str) -> Option<Replay<'m, 'a>> {
+        let full = self.skeletons.len() >= MAX_SKELETONS;
+        if full
+            && self.misses >= MISSES_BEFORE_SKIPPING
+            && !self.misses.is_multiple_of(MISSES_BEFORE_SKIPPING)
+        {
+            self.misses = self.misses.wrapping_add(1);
+            // Nothing would be recorded: the trie is full.
+            self.unknown = false;
+            return None;
+        }
         let found = self
             .skeletons
             .walk(text, &mut self.holes, &mut self.scratch);
         self.unknown = found.is_none();
+        if full {
+            self.misses = if found.is_some() {
+                0
+            } else {
+                self.misses.wrapping_add(1)
+            };
+        }
         Some(Replay {
             memo: found?.as_ref()?,
             text,
@@ -289,7 +314,10 @@ mod tests {
             }
             lines.iter().filter(|l| memos.find(l).is_some()).count()
         };
-        let many: Vec<String> = (0..600).map(|i| format!(r#"{{"k{i}": 1}}"#)).collect();
+        // Fewer misses past the bound than start the skipping.
+        let many: Vec<String> = (0..MAX_SKELETONS + 40)
+            .map(|i| format!(r#"{{"k{i}": 1}}"#))
+            .collect();
         assert_eq!(learn(&many), MAX_SKELETONS);
         let padding = "p".repeat(MAX_RECORDED_LINE - 40);
         let long: Vec<String> = (0..100)
@@ -298,6 +326,30 @@ mod tests {
         assert_eq!(learn(&long), MAX_RECORDED_BYTES / long[0].len());
         let longest = format!(r#"{{"{}": 1}}"#, "p".repeat(MAX_RECORDED_LINE));
         assert_eq!(learn(&[longest]), 0);
+    }
+
+    #[test]
+    fn a_full_memo_that_keeps_missing_looks_up_every_64th_line_until_a_hit() {
+        let (mut memos, mut tape) = (Memos::default(), Tape::new());
+        let line = |i: usize| format!(r#"{{"k{i}": 1}}"#);
+        for i in 0..MAX_SKELETONS {
+            assert!(memos.find(&line(i)).is_none());
+            tape.parse(&line(i)).unwrap();
+            memos.record(&line(i), &tape, canonical_of, Vec::new());
+        }
+        let new = MAX_SKELETONS + 1000;
+        // One more miss than starts the skipping.
+        for i in 0..=MISSES_BEFORE_SKIPPING as usize {
+            assert!(memos.find(&line(new + i)).is_none());
+        }
+        let known = line(7);
+        let found: Vec<bool> = (0..2 * MISSES_BEFORE_SKIPPING)
+            .map(|_| memos.find(&known).is_some())
+            .collect();
+        // Skipped up to the next probe, which hits and stops the skipping.
+        let probe = MISSES_BEFORE_SKIPPING as usize - 1;
+        assert!(found[..probe].iter().all(|&f| !f), "{found:?}");
+        assert!(found[probe..].iter().all(|&f| f), "{found:?}");
     }
 
     #[test]

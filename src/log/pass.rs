@@ -27,6 +27,8 @@ pub struct ScannedEntry<'e, 'a> {
     /// Borrowed from the batch: the fields are a few hundred bytes, and
     /// moving each one out cost the in-order thread more than using it.
     pub fields: &'e Fields<'a>,
+    /// [`Fields::time`], parsed on the pool with the fields.
+    pub time: Option<i64>,
     /// `None` for a plain (unchained) entry.
     pub seal: Option<Seal>,
     /// The line as stored, without its newline.
@@ -136,7 +138,8 @@ pub fn not_json_lines(bytes: &[u8]) -> Option<&'static str> {
     })
 }
 
-type Analysed<'a> = (LineOutcome, Option<Fields<'a>>);
+/// A line's outcome and, when fields are wanted, an entry's fields and time.
+type Analysed<'a> = (LineOutcome, Option<(Fields<'a>, Option<i64>)>);
 
 /// Verify every source and feed each entry to `sink`. Returns `None` when
 /// `cancel` was set.
@@ -219,11 +222,12 @@ fn consume<'a>(
                 progress.entries += 1;
             }
             match (outcome, fields) {
-                (LineOutcome::Entry(seal), Some(fields)) => sink.entry(ScannedEntry {
+                (LineOutcome::Entry(seal), Some((fields, time))) => sink.entry(ScannedEntry {
                     source: index,
                     line: line.number,
                     offset: line.offset,
                     fields,
+                    time: *time,
                     seal: *seal,
                     bytes: line.bytes,
                 }),
@@ -286,7 +290,14 @@ fn analyse_sources<'a>(
                             }
                             READER.with_borrow_mut(|reader| {
                                 if with_fields {
-                                    analyse(line.bytes, reader)
+                                    let (outcome, fields) = analyse(line.bytes, reader);
+                                    // Parsed here, in parallel, rather than
+                                    // by the in-order thread.
+                                    let indexed = fields.map(|fields| {
+                                        let time = fields.time();
+                                        (fields, time)
+                                    });
+                                    (outcome, indexed)
                                 } else {
                                     (verify_line(line.bytes, reader), None)
                                 }

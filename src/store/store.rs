@@ -14,8 +14,6 @@ use std::hash::BuildHasher;
 
 use crate::filter::Field;
 
-use crate::time::parse_timestamp;
-
 /// An interned string id; [`MISSING`] when the entry has no such field.
 pub type Sym = u32;
 pub const MISSING: Sym = 0;
@@ -275,8 +273,8 @@ impl Store {
         self.offset.reserve_exact(additional);
     }
 
-    /// Add one entry (in source and line order).
-    pub fn push(&mut self, source: usize, offset: usize, fields: &Fields<'_>) {
+    /// Add one entry (in source and line order); `time` is [`Fields::time`].
+    pub fn push(&mut self, source: usize, offset: usize, fields: &Fields<'_>, time: Option<i64>) {
         for (field, column) in Field::ALL.iter().zip(&mut self.columns) {
             let text = match field {
                 Field::User => fields.user.as_deref(),
@@ -299,12 +297,7 @@ impl Store {
             };
             column.ids.push(id);
         }
-        self.time.push(
-            fields
-                .timestamp
-                .and_then(|t| parse_timestamp(&t.decode()))
-                .unwrap_or(NO_TIME),
-        );
+        self.time.push(time.unwrap_or(NO_TIME));
         self.outcome.push(match fields.success {
             Some(true) => Outcome::Ok,
             Some(false) => Outcome::Failed,
@@ -336,7 +329,7 @@ impl Store {
         }
         self.sources[source].append(b"\n");
         if let Some(fields) = fields {
-            self.push(source, offset, fields);
+            self.push(source, offset, fields, fields.time());
         }
         true
     }
@@ -368,7 +361,7 @@ impl<'p> StoreBuilder<'p> {
 
 impl ScanSink for StoreBuilder<'_> {
     fn entry(&mut self, e: ScannedEntry<'_, '_>) {
-        self.store.push(e.source, e.offset, e.fields);
+        self.store.push(e.source, e.offset, e.fields, e.time);
     }
 
     fn progress(&mut self, progress: Progress) {

@@ -7,6 +7,7 @@ use crate::log::entry::Entry;
 use crate::log::json::Value;
 use crate::store::Store;
 use crate::store::store::{Outcome, Sym};
+use foldhash::fast::RandomState;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
 
@@ -36,7 +37,8 @@ struct Tally {
     calls: usize,
     ok: usize,
     failed: usize,
-    /// Logged durations, sorted, for the percentiles.
+    /// Logged durations, for the percentiles (kept sorted by
+    /// [`Tallies::extend`]).
     durations: Vec<f64>,
     /// Durations were pushed since the last sort.
     unsorted: bool,
@@ -45,24 +47,47 @@ struct Tally {
     duration_sum: f64,
     /// Row of the first largest duration (Python's `max` keeps the first).
     max_row: Option<(f64, usize)>,
-    users: HashSet<Sym>,
+    /// foldhash: the ids are small integers, SipHash was a tenth of the view.
+    users: HashSet<Sym, RandomState>,
 }
 
 /// Statistics per tool over `rows`, busiest tool first (ties by name).
 pub fn tool_stats(store: &Store, rows: &[u32]) -> Vec<ToolStats> {
     let mut tallies = Tallies::default();
-    tallies.extend(store, rows);
-    tallies.stats(store)
+    tallies.count(store, rows);
+    // Counted once: two selections per tool find the percentiles without
+    // sorting every duration, as a kept (extended) tally must.
+    let mut stats: Vec<ToolStats> = tallies
+        .0
+        .into_iter()
+        .map(|(tool, mut tally)| {
+            let percentiles = select_percentiles(&mut tally.durations);
+            finish(store, tool, &tally, percentiles)
+        })
+        .collect();
+    sort_busiest_first(&mut stats);
+    stats
 }
 
 /// What [`tool_stats`] counts, kept so that rows appended to a selection
 /// are counted on top of it rather than all rows again.
 #[derive(Default, Clone)]
-pub struct Tallies(HashMap<Sym, Tally>);
+pub struct Tallies(HashMap<Sym, Tally, RandomState>);
 
 impl Tallies {
-    /// Count `rows`, which come after every row counted so far.
+    /// Count `rows`, which come after every row counted so far, and keep
+    /// each tool's durations sorted for [`Tallies::stats`].
     pub fn extend(&mut self, store: &Store, rows: &[u32]) {
+        self.count(store, rows);
+        for tally in self.0.values_mut().filter(|t| t.unsorted) {
+            // Stable sorts find the sorted run counted before and merge
+            // the new durations into it: linear, not a sort of them all.
+            tally.durations.sort_by(f64::total_cmp);
+            tally.unsorted = false;
+        }
+    }
+
+    fn count(&mut self, store: &Store, rows: &[u32]) {
         let tools = &store.column(Field::Tool).ids;
         let users = &store.column(Field::User).ids;
         for &row in rows {
@@ -85,29 +110,45 @@ impl Tallies {
             }
             tally.users.insert(users[row]);
         }
-        for tally in self.0.values_mut().filter(|t| t.unsorted) {
-            // Stable sorts find the sorted run counted before and merge
-            // the new durations into it: linear, not a sort of them all.
-            tally.durations.sort_by(f64::total_cmp);
-            tally.unsorted = false;
-        }
     }
 
-    /// The statistics of the rows counted, busiest tool first.
+    /// The statistics of the rows counted by [`Tallies::extend`], busiest
+    /// tool first.
     pub fn stats(&self, store: &Store) -> Vec<ToolStats> {
         let mut stats: Vec<ToolStats> = self
             .0
             .iter()
-            .map(|(&tool, tally)| finish(store, tool, tally))
+            .map(|(&tool, tally)| {
+                let sorted = &tally.durations;
+                let at = |p: f64| sorted[nearest_rank(p, sorted.len())];
+                let percentiles = (!sorted.is_empty()).then(|| (at(0.50), at(0.95)));
+                finish(store, tool, tally, percentiles)
+            })
             .collect();
         sort_busiest_first(&mut stats);
         stats
     }
 }
 
-fn finish(store: &Store, tool: Sym, tally: &Tally) -> ToolStats {
+/// The nearest-rank p50 and p95 of `durations`, reordering them: the p95
+/// rank by selection, then the p50 rank among the values up to it.
+fn select_percentiles(durations: &mut [f64]) -> Option<(f64, f64)> {
+    if durations.is_empty() {
+        return None;
+    }
+    let (r50, r95) = (
+        nearest_rank(0.50, durations.len()),
+        nearest_rank(0.95, durations.len()),
+    );
+    let p95 = *durations.select_nth_unstable_by(r95, f64::total_cmp).1;
+    let p50 = *durations[..=r95]
+        .select_nth_unstable_by(r50, f64::total_cmp)
+        .1;
+    Some((p50, p95))
+}
+
+fn finish(store: &Store, tool: Sym, tally: &Tally, percentiles: Option<(f64, f64)>) -> ToolStats {
     let logged = tally.durations.len();
-    let percentile = |p: f64| (logged > 0).then(|| tally.durations[nearest_rank(p, logged)]);
     from_totals(ToolTotals {
         tool: store.column(Field::Tool).dict.get(tool).map(str::to_owned),
         calls: tally.calls,
@@ -116,8 +157,8 @@ fn finish(store: &Store, tool: Sym, tally: &Tally) -> ToolStats {
         logged,
         duration_sum: tally.duration_sum,
         users: tally.users.len(),
-        p50: percentile(0.50),
-        p95: percentile(0.95),
+        p50: percentiles.map(|(p50, _)| p50),
+        p95: percentiles.map(|(_, p95)| p95),
         max: tally
             .max_row
             .map(|(max, row)| max_as_logged(store.entry(row).as_ref(), max)),

@@ -179,7 +179,7 @@ impl Subset {
         for (row, (source, offset)) in fetched.iter().zip(places) {
             let entry = parse_line(&row.raw).ok();
             let fields = entry.as_ref().map(|e| e.fields()).unwrap_or_default();
-            store.push(source, offset, &fields);
+            store.push(source, offset, &fields, fields.time());
         }
         Subset { store, fetched }
     }

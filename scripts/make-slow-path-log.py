@@ -1,0 +1,36 @@
+#!/usr/bin/env python3
+"""A chain in which every line has a skeleton not seen before, for measuring
+the verifier's slow path (BENCHMARKS.md, "Issue 21").
+
+    auditui generate DIR --entries 100000
+    scripts/make-slow-path-log.py DIR/audit.jsonl slow.jsonl
+
+Each entry's argument keys get the line number appended
+(`customer_id` -> `customer_id_17`) and the chain is re-hashed as the
+lesson does: SHA-256 of json.dumps(entry, sort_keys=True, default=str)
+with `_previous_hash` in and `_hash` out.
+"""
+import hashlib
+import json
+import sys
+
+
+def main(source, target):
+    previous = "genesis"
+    with open(source, encoding="utf-8") as lines, open(target, "w", encoding="utf-8") as out:
+        for number, line in enumerate(lines, 1):
+            entry = json.loads(line)
+            entry.pop("_hash", None)
+            arguments = entry.get("arguments")
+            if isinstance(arguments, dict):
+                entry["arguments"] = {f"{key}_{number}": v for key, v in arguments.items()}
+            entry["_previous_hash"] = previous
+            canonical = json.dumps(entry, sort_keys=True, default=str)
+            entry["_hash"] = previous = hashlib.sha256(canonical.encode()).hexdigest()
+            out.write(json.dumps(entry) + "\n")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: make-slow-path-log.py SOURCE.jsonl TARGET.jsonl")
+    main(sys.argv[1], sys.argv[2])
