@@ -16,6 +16,7 @@ use auditui::filter::{Field, parse_filter};
 use auditui::log::source::{Source, open_all};
 use auditui::store::store::Outcome;
 use auditui::views::Moment;
+use auditui::views::failures::NEWEST_LISTED;
 use auditui::views::histogram::{LATENCY_ERROR, Width};
 use auditui::views::retention::Policies;
 use server::ClickHouse;
@@ -74,7 +75,16 @@ fn both(server: &ClickHouse, name: &str, paths: &[&str]) -> (MemoryBackend, Clic
         .iter()
         .map(|p| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(p))
         .collect();
-    let memory = memory(open_all(&paths).unwrap());
+    both_of(server, name, open_all(&paths).unwrap())
+}
+
+/// `sources` in memory, and the same in a fresh database `name`.
+fn both_of(
+    server: &ClickHouse,
+    name: &str,
+    sources: Vec<Source>,
+) -> (MemoryBackend, ClickHouseBackend) {
+    let memory = memory(sources);
     server.query(&format!("CREATE DATABASE {name}"));
     let client = client(server, name);
     schema::ensure(&client).unwrap();
@@ -411,4 +421,37 @@ fn hostile_filter_values_match_literally_and_change_nothing() {
         format!("{}\n", HOSTILE.len()),
         "the table is untouched"
     );
+}
+
+#[test]
+fn a_database_lists_only_the_newest_failures_in_the_files_order() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    // Pairs of failures logged at the same second (ties in reverse log
+    // order), more than a database lists, and a success among them.
+    let lines: String = (0..NEWEST_LISTED * 2)
+        .map(|i| {
+            let (second, success) = (i / 2, i % 7 == 0);
+            format!(
+                "{{\"timestamp\": \"2025-07-06T08:{:02}:{:02}+00:00\", \"user_id\": \"u{i}\", \
+                 \"tool_name\": \"t\", \"success\": {success}, \
+                 \"result_summary\": {{\"error\": \"e{i}\"}}}}\n",
+                second / 60,
+                second % 60
+            )
+        })
+        .collect();
+    let sources = vec![Source::from_bytes("f.jsonl", lines.into_bytes())];
+    let (memory, database) = both_of(&server, "failures", sources);
+    let listed = |backend: &dyn Backend| -> Vec<(String, usize, Option<String>)> {
+        let failures = select(backend, "").failures().unwrap();
+        failures
+            .iter()
+            .map(|f| (f.file.clone(), f.line, f.error.clone()))
+            .collect()
+    };
+    let all = listed(&memory);
+    assert!(all.len() > NEWEST_LISTED);
+    assert_eq!(listed(&database), all[..NEWEST_LISTED]);
 }

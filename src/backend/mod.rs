@@ -197,7 +197,8 @@ pub trait Selection: Listed + std::any::Any {
     fn tool_stats(&self) -> Result<Vec<ToolStats>>;
 
     /// The failed calls, newest first (shared: a followed log's list is
-    /// long and handed on as it grows).
+    /// long and handed on as it grows); a database lists only the newest
+    /// [`crate::views::failures::NEWEST_LISTED`].
     fn failures(&self) -> Result<Arc<[Failure]>>;
 
     /// Calls and failures per bucket of `width`; the inner error when the

@@ -124,8 +124,8 @@ pub enum Action {
     BackendFailed(String),
     /// A query's result, with the generation it was started for.
     Selected(u64, Arc<Matches>),
-    /// The failures of the current selection are computed.
-    FailuresReady,
+    /// A pane's view of the current selection (stats, failures) is computed.
+    PaneReady,
     /// Completions for the filter bar, with their request's generation.
     Completed(u64, Completions),
     /// Alerts over the selection of a generation.
@@ -541,7 +541,7 @@ pub fn update(app: &mut App, action: Action) {
             }
         },
         Action::Confirm(overwrite) => reports::confirm(app, overwrite),
-        Action::FailuresReady => {}
+        Action::PaneReady => {}
         Action::Completed(generation, completions) => {
             app.filter.receive_completions(generation, completions)
         }

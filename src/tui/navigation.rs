@@ -104,7 +104,7 @@ fn list_len(app: &App, target: Target) -> usize {
         Target::Pane(Pane::Entries) => app.selection.count(),
         Target::Pane(Pane::Detail) => 0,
         Target::Pane(Pane::Timeline) => app.conversation.as_ref().map_or(0, |c| c.entries.len()),
-        Target::Pane(Pane::Stats) => app.selection.stats.len(),
+        Target::Pane(Pane::Stats) => app.selection.stats().len(),
         Target::Pane(Pane::Failures) => app.selection.failures().len(),
         Target::Pane(Pane::Histogram) => app.activity.bucket_count(),
     }

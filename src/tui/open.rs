@@ -51,7 +51,7 @@ fn open_pane(app: &mut App) {
 
 /// Enter on a tool narrows the filter to it.
 fn filter_by_tool(app: &mut App) {
-    let stats = sorted(&app.selection.stats, app.stats_sort);
+    let stats = sorted(app.selection.stats(), app.stats_sort);
     let Some(tool) = stats.get(app.stats.selected).map(|s| s.tool.clone()) else {
         return;
     };

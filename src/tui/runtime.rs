@@ -87,10 +87,15 @@ impl<H: Host> Runtime<H> {
                             Err(e) => return failed(tx, e),
                         };
                         let _ = tx.send(Action::Selected(generation, Arc::clone(&matches)));
-                        if !cancel.load(Ordering::Relaxed) {
-                            match worker::fill_failures(&matches) {
-                                Ok(()) => drop(tx.send(Action::FailuresReady)),
-                                Err(e) => failed(tx, e),
+                        // One pane after the other, each after the screen
+                        // of entries was asked for: the page comes first.
+                        for fill in [worker::fill_stats, worker::fill_failures] {
+                            if cancel.load(Ordering::Relaxed) {
+                                return;
+                            }
+                            match fill(&matches) {
+                                Ok(()) => drop(tx.send(Action::PaneReady)),
+                                Err(e) => return failed(tx, e),
                             }
                         }
                     });

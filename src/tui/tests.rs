@@ -238,7 +238,7 @@ fn stats_sort_with_s_and_enter_filters_by_the_tool() {
     h.key(KeyCode::Tab);
     assert_eq!(h.app.focus, Pane::Stats);
     h.keys("ss");
-    let first = super::stats_order::sorted(&h.app.selection.stats, h.app.stats_sort)[0]
+    let first = super::stats_order::sorted(h.app.selection.stats(), h.app.stats_sort)[0]
         .tool
         .clone();
     assert_eq!(
@@ -648,7 +648,7 @@ fn reload_to(h: &mut Harness, after: &str) -> (String, String) {
     super::app::update(&mut h.app, Action::Loaded(data, std::time::Duration::ZERO));
     let before_query = h.render();
     // Any action runs the queued query and delivers its results.
-    h.send(Action::FailuresReady);
+    h.send(Action::PaneReady);
     (before_query, h.render())
 }
 
@@ -813,4 +813,29 @@ fn the_detail_says_who_and_why_as_logged_without_invented_defaults() {
         "{screen}"
     );
     assert!(!screen.contains("unknown") && !screen.contains("[user_request]"));
+}
+
+#[test]
+fn a_selection_is_shown_before_its_stats_and_failures_are_computed() {
+    use super::worker;
+    use std::sync::atomic::AtomicBool;
+    let data = super::testing::load(&[("support.jsonl", &chain_log(&support_calls()))]);
+    let filter = crate::filter::parse_filter("").expect("the empty filter");
+    let order = crate::backend::Order::Time;
+    let matches = worker::select(
+        data.as_ref(),
+        &crate::backend::Empty,
+        &filter,
+        order,
+        &AtomicBool::new(false),
+    )
+    .expect("answered")
+    .expect("not cancelled");
+    // From a database each pane is a scan: the count (and so the screen
+    // of entries) must not wait for them.
+    assert!(matches.count() > 0);
+    assert!(matches.stats.get().is_none() && matches.failures.get().is_none());
+    worker::fill_stats(&matches).expect("stats");
+    worker::fill_failures(&matches).expect("failures");
+    assert!(!matches.stats().is_empty() && !matches.failures().is_empty());
 }

@@ -17,10 +17,12 @@ pub use crate::backend::ActivityData;
 pub struct Matches {
     /// The backend's selection: counts, pages, and the views of it.
     pub selected: Arc<dyn backend::Selection>,
-    /// Busiest tool first.
-    pub stats: Vec<ToolStats>,
-    /// Newest first; filled after the selection is shown, because failures
-    /// re-read their lines and would otherwise delay the match count.
+    /// Busiest tool first; filled after the selection is shown, like the
+    /// failures: from a database both are scans of the whole selection,
+    /// and the screen of entries must not wait for them.
+    pub stats: OnceLock<Vec<ToolStats>>,
+    /// Newest first; filled after the stats, because failures re-read
+    /// their lines.
     pub failures: OnceLock<Arc<[Failure]>>,
 }
 
@@ -29,7 +31,7 @@ impl Matches {
     pub fn none() -> Matches {
         Matches {
             selected: Arc::new(backend::Empty),
-            stats: Vec::new(),
+            stats: OnceLock::new(),
             failures: OnceLock::new(),
         }
     }
@@ -39,13 +41,18 @@ impl Matches {
         self.selected.count()
     }
 
+    /// The per-tool stats, or none while they are being computed.
+    pub fn stats(&self) -> &[ToolStats] {
+        self.stats.get().map_or(&[], Vec::as_slice)
+    }
+
     /// The failures, or none while they are being computed.
     pub fn failures(&self) -> &[Failure] {
         self.failures.get().map_or(&[], |failures| failures)
     }
 }
 
-/// Compute a selection and its stats; `Ok(None)` if cancelled meanwhile (a
+/// Compute a selection (its count); `Ok(None)` if cancelled meanwhile (a
 /// newer keystroke wants another). `previous` is the selection shown: after
 /// entries were appended, the backend may extend it (see
 /// [`Backend::reselect`]).
@@ -59,12 +66,18 @@ pub fn select(
     let Some(selected) = backend.reselect(previous, filter, order, cancel)? else {
         return Ok(None);
     };
-    let stats = selected.tool_stats()?;
     Ok((!cancel.load(Ordering::Relaxed)).then(|| Matches {
         selected,
-        stats,
+        stats: OnceLock::new(),
         failures: OnceLock::new(),
     }))
+}
+
+/// Fill in the stats of a selection already shown.
+pub fn fill_stats(matches: &Matches) -> Result<(), BackendError> {
+    let stats = matches.selected.tool_stats()?;
+    let _ = matches.stats.set(stats);
+    Ok(())
 }
 
 /// Fill in the failures of a selection already shown.

@@ -10,6 +10,10 @@ use crate::store::{RowKey, Store};
 use serde::Serialize;
 use std::cmp::Reverse;
 
+/// The most failures a backend that cannot hold them all (a database)
+/// lists: the newest, a few screens' worth. The in-memory store lists all.
+pub const NEWEST_LISTED: usize = 500;
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Failure {
     pub row: u32,

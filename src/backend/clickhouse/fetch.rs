@@ -86,19 +86,22 @@ impl Files {
 
     /// The condition selecting entries before (`<`), at (`=`) or after
     /// (`>`) `key` in `order`, written out as plain comparisons (no tuple
-    /// comparison), like every condition the queries use.
+    /// comparison), like every condition the queries use. The entry at a
+    /// key is named with its time too, whatever the order: the table is
+    /// ordered by time, so the primary key then finds its one granule
+    /// instead of scanning `file` and `line` of every row.
     pub fn compare(&self, key: RowKey, op: &str, order: Order) -> String {
         let file = self
             .names
             .get(key.source as usize)
             .map_or_else(|| "''".to_owned(), |name| string_literal(name));
         let line = key.position;
+        let time = key.time;
         let in_file = format!("(file {op} {file} OR (file = {file} AND line {op} {line}))");
         match (op, order) {
-            ("=", _) => format!("(file = {file} AND line = {line})"),
+            ("=", _) => format!("({TIME_COLUMN} = {time} AND file = {file} AND line = {line})"),
             (_, Order::File) => in_file,
             (_, Order::Time) => {
-                let time = key.time;
                 format!("({TIME_COLUMN} {op} {time} OR ({TIME_COLUMN} = {time} AND {in_file}))")
             }
         }
@@ -287,4 +290,46 @@ fn numbers_in(client: &Client, sql: &str) -> Result<Vec<u64>> {
                 .map_err(|_| BackendError(client.error(&format!("unexpected number {n:?}"))))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files() -> Files {
+        Files {
+            names: vec!["a.jsonl".into(), "b.jsonl".into()],
+            counts: vec![3, 4],
+        }
+    }
+
+    #[test]
+    fn an_entry_is_named_by_its_time_too_so_the_primary_key_finds_it() {
+        let key = RowKey {
+            time: 1_700_000_000_000_000,
+            source: 1,
+            position: 7,
+        };
+        for order in [Order::File, Order::Time] {
+            assert_eq!(
+                files().compare(key, "=", order),
+                format!("({TIME_COLUMN} = 1700000000000000 AND file = 'b.jsonl' AND line = 7)")
+            );
+        }
+    }
+
+    #[test]
+    fn file_order_compares_places_and_time_order_time_first() {
+        let key = RowKey {
+            time: 5,
+            source: 0,
+            position: 2,
+        };
+        let in_file = "(file < 'a.jsonl' OR (file = 'a.jsonl' AND line < 2))";
+        assert_eq!(files().compare(key, "<", Order::File), in_file);
+        assert_eq!(
+            files().compare(key, "<", Order::Time),
+            format!("({TIME_COLUMN} < 5 OR ({TIME_COLUMN} = 5 AND {in_file}))")
+        );
+    }
 }

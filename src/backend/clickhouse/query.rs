@@ -28,7 +28,7 @@ use crate::log::entry::parse_line;
 use crate::time::Timestamp;
 use crate::views::Moment;
 use crate::views::alerts::{Alerts, alerts};
-use crate::views::failures::{Failure, failures};
+use crate::views::failures::{Failure, NEWEST_LISTED, failures};
 use crate::views::histogram::{
     Histogram, TooManyBuckets, ToolLatency, Width, empty_buckets, latency_groups,
 };
@@ -37,6 +37,7 @@ use crate::views::retention::{Policies, RetentionEntry, retention};
 use crate::views::stats::{ToolStats, ToolTotals, from_totals, max_as_logged, sort_busiest_first};
 use crate::views::timeline::{TimelineEntry, attribution, timeline};
 use serde_json::Value;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -309,13 +310,22 @@ impl Database {
             return Ok(None);
         }
         let times: Vec<String> = keys.iter().map(|k| int(k, "t").to_string()).collect();
-        let places: Vec<String> = keys
+        // Lines listed per file: 18.16 took 2 s over one comparison per
+        // entry for 500 entries, 0.08 s over `line IN (...)` per file.
+        let mut lines: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for k in &keys {
+            lines
+                .entry(text(k, "file"))
+                .or_default()
+                .push(int(k, "line").to_string());
+        }
+        let places: Vec<String> = lines
             .iter()
-            .map(|k| {
+            .map(|(file, lines)| {
                 format!(
-                    "(file = {} AND line = {})",
-                    string_literal(&text(k, "file")),
-                    int(k, "line")
+                    "(file = {} AND line IN ({}))",
+                    string_literal(file),
+                    lines.join(", ")
                 )
             })
             .collect();
@@ -639,7 +649,17 @@ impl Selection for ClickHouseSelection {
     }
 
     fn failures(&self) -> Result<Arc<[Failure]>> {
-        let subset = self.subset("success = 0")?;
+        // The newest few, found by their keys over narrow columns: every
+        // failure with its line was hundreds of MB at 10M rows, held by
+        // the pane that shows a screenful.
+        let failed = format!("{} AND success = 0", self.condition);
+        let Some(newest) = self
+            .db
+            .page_condition(&failed, Order::Time, true, 0, NEWEST_LISTED)?
+        else {
+            return Ok(Arc::from([]));
+        };
+        let subset = self.db.subset(&newest)?;
         let mut found = failures(&subset.store, &subset.all());
         let local: Vec<u32> = found.iter().map(|f| f.row).collect();
         let numbers = self.db.rows_of(&subset, &local)?;

@@ -4,6 +4,7 @@ use super::{App, pane_block, safe, title};
 use crate::tui::app::Pane;
 use crate::tui::clock::format_time;
 use crate::tui::layout::{TABLE_CHROME, rows_in};
+use crate::views::failures::NEWEST_LISTED;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
@@ -15,6 +16,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let focused = app.focus == Pane::Failures;
     let failures = app.selection.failures();
     let detail = match app.selection.failures.get() {
+        Some(all) if all.len() == NEWEST_LISTED => format!("the newest {NEWEST_LISTED}"),
         Some(all) => format!("{} · newest first", all.len()),
         None => "computing…".into(),
     };

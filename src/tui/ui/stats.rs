@@ -35,10 +35,13 @@ const MIN_TOOL_WIDTH: u16 = 14;
 
 pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let focused = app.focus == Pane::Stats;
-    let stats = sorted(&app.selection.stats, app.stats_sort);
+    let stats = sorted(app.selection.stats(), app.stats_sort);
     let sort = HEADERS[app.stats_sort.column()];
     let tools = if stats.len() == 1 { "tool" } else { "tools" };
-    let detail = format!("{} {tools} · sorted by {sort}", stats.len());
+    let detail = match app.selection.stats.get() {
+        Some(_) => format!("{} {tools} · sorted by {sort}", stats.len()),
+        None => "computing…".into(),
+    };
     let block = pane_block(app, title(app, "Per-tool stats", detail), focused);
     let height = rows_in(area, TABLE_CHROME);
     let mut cursor = app.stats;
