@@ -455,3 +455,24 @@ fn a_database_lists_only_the_newest_failures_in_the_files_order() {
     assert!(all.len() > NEWEST_LISTED);
     assert_eq!(listed(&database), all[..NEWEST_LISTED]);
 }
+
+#[test]
+fn a_page_drawn_again_is_not_asked_of_the_database_again() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    let (_, database) = both(&server, "pages", &["tests/fixtures/hipaa.jsonl"]);
+    let selection = select(&database, "");
+    let first = selection.page(PageAt::Index(0), 10).unwrap();
+    // A row the database gains after the selection was counted, earlier
+    // than all: a page asked of the database again would start with it.
+    let file = server.query("SELECT any(file) FROM pages.audit_entries");
+    server.query(&format!(
+        "INSERT INTO pages.audit_entries (ts, file, line) VALUES (0, '{}', 999999)",
+        file.trim()
+    ));
+    assert_eq!(selection.page(PageAt::Index(0), 10).unwrap(), first);
+    // Another place is asked for, and does see it.
+    let other = selection.page(PageAt::First, 10).unwrap();
+    assert_ne!(other.rows, first.rows);
+}

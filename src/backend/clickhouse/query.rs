@@ -38,8 +38,8 @@ use crate::views::stats::{ToolStats, ToolTotals, from_totals, max_as_logged, sor
 use crate::views::timeline::{TimelineEntry, attribution, timeline};
 use serde_json::Value;
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// What every selection of one database shares.
 struct Database {
@@ -212,6 +212,7 @@ impl Backend for ClickHouseBackend {
             condition,
             count,
             order,
+            last_page: Mutex::default(),
         })))
     }
 
@@ -412,9 +413,36 @@ struct ClickHouseSelection {
     condition: String,
     count: usize,
     order: Order,
+    /// The last page asked for: the browser draws the same page on every
+    /// frame, and from a database each is two round trips and a sort of
+    /// the selection's keys. A selection is counted once, so its pages
+    /// are answers to keep.
+    last_page: Mutex<Option<(PageAt, usize, Page)>>,
 }
 
 impl ClickHouseSelection {
+    fn fetch_page(&self, at: PageAt, len: usize) -> Result<Page> {
+        let (start, rows) = match at {
+            PageAt::First => (0, self.page_from("1", false, 0, len)?),
+            PageAt::Index(index) => (index, self.page_from("1", false, index, len)?),
+            PageAt::Last => {
+                let rows = self.page_from("1", true, 0, len)?;
+                (self.count - rows.len(), rows)
+            }
+            PageAt::After(key) => {
+                let rows = self.page_from(&self.compare(key, ">"), false, 0, len)?;
+                let start =
+                    self.before(key)? + self.db.count(&self.condition, &self.compare(key, "="))?;
+                (start, rows)
+            }
+            PageAt::Before(key) => {
+                let rows = self.page_from(&self.compare(key, "<"), true, 0, len)?;
+                (self.before(key)? - rows.len(), rows)
+            }
+        };
+        Ok(Page { start, rows })
+    }
+
     fn page_from(
         &self,
         extra: &str,
@@ -550,25 +578,13 @@ impl Listed for ClickHouseSelection {
 
 impl Selection for ClickHouseSelection {
     fn page(&self, at: PageAt, len: usize) -> Result<Page> {
-        let (start, rows) = match at {
-            PageAt::First => (0, self.page_from("1", false, 0, len)?),
-            PageAt::Index(index) => (index, self.page_from("1", false, index, len)?),
-            PageAt::Last => {
-                let rows = self.page_from("1", true, 0, len)?;
-                (self.count - rows.len(), rows)
-            }
-            PageAt::After(key) => {
-                let rows = self.page_from(&self.compare(key, ">"), false, 0, len)?;
-                let start =
-                    self.before(key)? + self.db.count(&self.condition, &self.compare(key, "="))?;
-                (start, rows)
-            }
-            PageAt::Before(key) => {
-                let rows = self.page_from(&self.compare(key, "<"), true, 0, len)?;
-                (self.before(key)? - rows.len(), rows)
-            }
-        };
-        Ok(Page { start, rows })
+        let mut last = self.last_page.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, _, page)) = last.as_ref().filter(|(a, l, _)| (*a, *l) == (at, len)) {
+            return Ok(page.clone());
+        }
+        let page = self.fetch_page(at, len)?;
+        *last = Some((at, len, page.clone()));
+        Ok(page)
     }
 
     fn locate(&self, key: RowKey) -> Result<std::result::Result<usize, usize>> {
