@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
         Ok(filter) => {
             let text = filter.to_string();
             let again = parse_filter(&text).expect("the canonical form parses");
-            let terms = |f: &auditui::store::filter::Filter| {
+            let terms = |f: &auditui::filter::Filter| {
                 f.terms
                     .iter()
                     .map(|t| (t.negated, t.predicate.clone()))
