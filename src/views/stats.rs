@@ -37,11 +37,8 @@ struct Tally {
     calls: usize,
     ok: usize,
     failed: usize,
-    /// Logged durations, for the percentiles (kept sorted by
-    /// [`Tallies::extend`]).
+    /// Logged durations, in no particular order, for the percentiles.
     durations: Vec<f64>,
-    /// Durations were pushed since the last sort.
-    unsorted: bool,
     /// Taken left to right in row order, as Python's `sum()` does, to
     /// round the same way.
     duration_sum: f64,
@@ -54,19 +51,8 @@ struct Tally {
 /// Statistics per tool over `rows`, busiest tool first (ties by name).
 pub fn tool_stats(store: &Store, rows: &[u32]) -> Vec<ToolStats> {
     let mut tallies = Tallies::default();
-    tallies.count(store, rows);
-    // Counted once: two selections per tool find the percentiles without
-    // sorting every duration, as a kept (extended) tally must.
-    let mut stats: Vec<ToolStats> = tallies
-        .0
-        .into_iter()
-        .map(|(tool, mut tally)| {
-            let percentiles = select_percentiles(&mut tally.durations);
-            finish(store, tool, &tally, percentiles)
-        })
-        .collect();
-    sort_busiest_first(&mut stats);
-    stats
+    tallies.extend(store, rows);
+    tallies.stats(store)
 }
 
 /// What [`tool_stats`] counts, kept so that rows appended to a selection
@@ -75,19 +61,8 @@ pub fn tool_stats(store: &Store, rows: &[u32]) -> Vec<ToolStats> {
 pub struct Tallies(HashMap<Sym, Tally, RandomState>);
 
 impl Tallies {
-    /// Count `rows`, which come after every row counted so far, and keep
-    /// each tool's durations sorted for [`Tallies::stats`].
+    /// Count `rows`, which come after every row counted so far.
     pub fn extend(&mut self, store: &Store, rows: &[u32]) {
-        self.count(store, rows);
-        for tally in self.0.values_mut().filter(|t| t.unsorted) {
-            // Stable sorts find the sorted run counted before and merge
-            // the new durations into it: linear, not a sort of them all.
-            tally.durations.sort_by(f64::total_cmp);
-            tally.unsorted = false;
-        }
-    }
-
-    fn count(&mut self, store: &Store, rows: &[u32]) {
         let tools = &store.column(Field::Tool).ids;
         let users = &store.column(Field::User).ids;
         for &row in rows {
@@ -101,7 +76,6 @@ impl Tallies {
             }
             let duration = store.duration_ms[row];
             if !duration.is_nan() {
-                tally.unsorted = true;
                 tally.durations.push(duration);
                 tally.duration_sum += duration;
                 if tally.max_row.is_none_or(|(max, _)| duration > max) {
@@ -112,16 +86,16 @@ impl Tallies {
         }
     }
 
-    /// The statistics of the rows counted by [`Tallies::extend`], busiest
-    /// tool first.
-    pub fn stats(&self, store: &Store) -> Vec<ToolStats> {
+    /// The statistics of the rows counted, busiest tool first. Each tool's
+    /// percentiles are found by selection, linear in its durations, which
+    /// it reorders: cheaper than keeping them sorted, whether counted once
+    /// or extended while following.
+    pub fn stats(&mut self, store: &Store) -> Vec<ToolStats> {
         let mut stats: Vec<ToolStats> = self
             .0
-            .iter()
+            .iter_mut()
             .map(|(&tool, tally)| {
-                let sorted = &tally.durations;
-                let at = |p: f64| sorted[nearest_rank(p, sorted.len())];
-                let percentiles = (!sorted.is_empty()).then(|| (at(0.50), at(0.95)));
+                let percentiles = select_percentiles(&mut tally.durations);
                 finish(store, tool, tally, percentiles)
             })
             .collect();
