@@ -269,19 +269,13 @@ impl Backend for ClickHouseBackend {
 }
 
 impl Database {
-    /// `SELECT file, line, raw` of the entries matching `condition`, in
-    /// `order` (or its reverse), from the `offset`-th, at most `limit`.
-    fn rows_sql(
-        &self,
-        condition: &str,
-        order: Order,
-        descending: bool,
-        offset: usize,
-        limit: usize,
-    ) -> String {
+    /// `SELECT file, line, raw` of the first `limit` entries matching
+    /// `condition`, in `order` (or its reverse). A page further on is
+    /// found by its keys first ([`Database::page_condition`]).
+    fn rows_sql(&self, condition: &str, order: Order, descending: bool, limit: usize) -> String {
         format!(
             "SELECT file, line, raw FROM {ENTRIES} WHERE {condition} \
-             ORDER BY {} LIMIT {offset}, {limit} FORMAT RowBinary",
+             ORDER BY {} LIMIT {limit} FORMAT RowBinary",
             order_by(order, descending)
         )
     }
@@ -357,7 +351,7 @@ impl Database {
         );
         Ok(fetch(
             &self.client,
-            &self.rows_sql(&condition, Order::File, false, 0, 1),
+            &self.rows_sql(&condition, Order::File, false, 1),
         )?
         .pop()
         .map(|f| f.raw))
@@ -365,7 +359,7 @@ impl Database {
 
     fn fetch_one(&self, key: RowKey) -> Result<Option<Fetched>> {
         let at = self.files.compare(key, "=", Order::File);
-        Ok(fetch(&self.client, &self.rows_sql(&at, Order::File, false, 0, 1))?.pop())
+        Ok(fetch(&self.client, &self.rows_sql(&at, Order::File, false, 1))?.pop())
     }
 
     /// How many entries matching `condition` satisfy `extra` too.
@@ -379,7 +373,7 @@ impl Database {
 
     /// The entries matching `condition` in a store of their own.
     fn subset(&self, condition: &str) -> Result<Subset> {
-        let sql = self.rows_sql(condition, Order::File, false, 0, ALL);
+        let sql = self.rows_sql(condition, Order::File, false, ALL);
         Ok(Subset::new(fetch(&self.client, &sql)?))
     }
 
@@ -456,7 +450,7 @@ impl ClickHouseSelection {
         else {
             return Ok(Vec::new());
         };
-        let sql = db.rows_sql(&on_page, self.order, descending, 0, len);
+        let sql = db.rows_sql(&on_page, self.order, descending, len);
         let mut rows: Vec<EntryRow> = fetch(&self.db.client, &sql)?
             .iter()
             .map(|fetched| entry_row(&self.db.files, fetched))
@@ -562,7 +556,7 @@ impl Listed for ClickHouseSelection {
         &self,
         visit: &mut dyn FnMut(&EntryRow, &[u8]) -> std::io::Result<()>,
     ) -> Result<std::io::Result<()>> {
-        let sql = self.db.rows_sql(&self.condition, self.order, false, 0, ALL);
+        let sql = self.db.rows_sql(&self.condition, self.order, false, ALL);
         let mut failed = None;
         fetch_each(&self.db.client, &sql, |fetched| {
             if failed.is_none()
@@ -717,7 +711,6 @@ impl Selection for ClickHouseSelection {
                 &format!("{} AND (patient != '' OR purpose != '')", self.condition),
                 Order::File,
                 false,
-                0,
                 ALL,
             ),
         )?;
@@ -727,7 +720,6 @@ impl Selection for ClickHouseSelection {
                 &format!("patient != '' AND {review} AND NOT ({})", self.condition),
                 Order::File,
                 false,
-                0,
                 ALL,
             ),
         )?;
