@@ -8,12 +8,16 @@ to the verdict, in a real pseudo-terminal.
 Prints the milliseconds until the first screen was drawn (the loading
 screen with its progress bar) and until the banner shows a verdict (INTACT,
 BROKEN, WEAK...); with --entries MARKER, also until a screen of entries is
-drawn (MARKER, text every entry row shows such as a user id prefix, seen
---screen times since start); the peak RSS and how much of it is heap (RssAnon) and
+drawn (MARKER, text every entry row shows such as a user id prefix, on
+--screen lines of the screen at once: the output is replayed on a model of
+the terminal, since the browser redraws only the cells that change and
+moves the cursor between them); the peak RSS and how much of it is heap (RssAnon) and
 mapped log pages (RssFile), then quits the browser with q. Standard
 library only.
 """
 import argparse
+import codecs
+import re
 import fcntl
 import os
 import pty
@@ -25,6 +29,67 @@ import termios
 import time
 
 VERDICTS = (b"INTACT", b"BROKEN", b"WEAK", b"UNCHAINED", b"ERROR")
+ROWS, COLUMNS = 48, 160
+# A control sequence (CSI), another escape, or one character.
+TOKEN = re.compile(r"\x1b\[([0-9;?]*)([@-~])|\x1b[^\[]|[\s\S]")
+
+
+class Screen:
+    """What the terminal shows: the text of each cell, no colours. Knows
+    what the browser sends: cursor moves, clears, text."""
+
+    def __init__(self) -> None:
+        self.cells = [[" "] * COLUMNS for _ in range(ROWS)]
+        self.row = self.column = 0
+        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        self.pending = ""
+
+    def feed(self, data: bytes) -> None:
+        text = self.pending + self.decoder.decode(data)
+        # An escape sequence cut at the end waits for the next chunk.
+        cut = text.rfind("\x1b")
+        if cut >= 0 and TOKEN.match(text, cut).group(0) == "\x1b":
+            text, self.pending = text[:cut], text[cut:]
+        else:
+            self.pending = ""
+        for match in TOKEN.finditer(text):
+            params, final = match.group(1), match.group(2)
+            if final is not None:
+                self.control(params, final)
+            elif not match.group(0).startswith("\x1b"):
+                self.put(match.group(0))
+
+    def control(self, params: str, final: str) -> None:
+        numbers = [int(n) if n.isdigit() else 0 for n in params.lstrip("?").split(";")]
+        first = numbers[0] or 1
+        if final in "Hf":
+            row, column = (numbers + [0, 0])[:2]
+            self.row, self.column = max(row, 1) - 1, max(column, 1) - 1
+        elif final == "A":
+            self.row = max(self.row - first, 0)
+        elif final == "B":
+            self.row = min(self.row + first, ROWS - 1)
+        elif final == "C":
+            self.column = min(self.column + first, COLUMNS - 1)
+        elif final == "D":
+            self.column = max(self.column - first, 0)
+        elif final == "J" and numbers[0] == 2:
+            self.cells = [[" "] * COLUMNS for _ in range(ROWS)]
+        elif final == "K":
+            self.cells[self.row][self.column:] = [" "] * (COLUMNS - self.column)
+
+    def put(self, char: str) -> None:
+        if char == "\r":
+            self.column = 0
+        elif char == "\n":
+            self.row = min(self.row + 1, ROWS - 1)
+        elif char >= " ":
+            if self.column < COLUMNS:
+                self.cells[self.row][self.column] = char
+            self.column += 1
+
+    def lines_showing(self, marker: str) -> int:
+        return sum(marker in "".join(row) for row in self.cells)
 
 
 def main() -> int:
@@ -32,7 +97,7 @@ def main() -> int:
     parser.add_argument("--binary", default="target/release/auditui")
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--entries", help="text every entry row shows")
-    parser.add_argument("--screen", type=int, default=30, help="rows in a screen")
+    parser.add_argument("--screen", type=int, default=30, help="entry rows on a full screen")
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
 
@@ -40,13 +105,13 @@ def main() -> int:
     pid, fd = pty.fork()
     if pid == 0:
         # A new pseudo-terminal is 0x0: give it a real screen to draw on.
-        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 48, 160, 0, 0))
+        fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
         os.environ["TERM"] = "xterm-256color"
         os.execv(args.binary, [args.binary, *args.paths])
     seen = b""
     first_frame = verdict = entries = None
-    marker = args.entries.encode() if args.entries else None
-    rows = 0
+    marker = args.entries
+    screen = Screen()
     while time.perf_counter() - started < args.timeout:
         ready, _, _ = select.select([fd], [], [], 0.05)
         if not ready:
@@ -57,15 +122,13 @@ def main() -> int:
             break
         now = (time.perf_counter() - started) * 1000
         if marker:
-            # Across chunk boundaries: count in the tail plus the new chunk.
-            tail = seen[-(len(marker) - 1):] if len(marker) > 1 else b""
-            rows += (tail + chunk).count(marker)
+            screen.feed(chunk)
         seen = (seen + chunk)[-65536:]
         if first_frame is None and b"\x1b[?1049h" in seen and b"verifying" in seen.lower():
             first_frame = now
         if verdict is None and first_frame is not None and any(v in seen for v in VERDICTS):
             verdict = now
-        if entries is None and marker and rows >= args.screen:
+        if entries is None and marker and screen.lines_showing(marker) >= args.screen:
             entries = now
         if verdict is not None and (entries is not None or not marker):
             break

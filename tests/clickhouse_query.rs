@@ -17,7 +17,7 @@ use auditui::log::source::{Source, open_all};
 use auditui::store::store::Outcome;
 use auditui::views::Moment;
 use auditui::views::failures::NEWEST_LISTED;
-use auditui::views::histogram::{LATENCY_ERROR, Width};
+use auditui::views::histogram::{DAY, HOUR, LATENCY_ERROR, MINUTE, Width};
 use auditui::views::retention::Policies;
 use server::ClickHouse;
 use std::path::PathBuf;
@@ -194,7 +194,12 @@ fn assert_same(memory: &dyn Backend, database: &dyn Backend, filter: &str) {
         m.tool_stats().unwrap(),
         "{filter}: stats"
     );
-    for width in [Width::Auto(60), Width::Fixed(600_000_000), Width::Fixed(1)] {
+    for width in [
+        Width::Auto(60),
+        Width::Fixed(600_000_000),
+        Width::Fixed(1),
+        Width::Fixed(HOUR),
+    ] {
         assert_eq!(
             d.histogram(width).unwrap(),
             m.histogram(width).unwrap(),
@@ -354,6 +359,56 @@ fn every_view_answers_from_the_database_as_from_the_files() {
     };
     for line in [first.line, first.line + 1_000_000] {
         assert_eq!(nearest(&database, line), nearest(&memory, line));
+    }
+}
+
+#[test]
+fn histograms_before_and_across_the_epoch_are_the_files_histograms() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    // Weeks on both sides of 1970 (negative times), entries on bucket
+    // edges, one without a readable time.
+    let times = [
+        "1969-11-02T05:10:00-03:00",
+        "1969-12-31T23:59:59.999999Z",
+        "1970-01-01T00:00:00Z",
+        "1970-01-01T00:59:59Z",
+        "yesterday",
+        "1970-01-02T13:00:00Z",
+        "1970-01-19T01:00:00+05:00",
+    ];
+    let lines: String = times
+        .iter()
+        .enumerate()
+        .map(|(i, time)| {
+            format!(
+                "{{\"timestamp\": \"{time}\", \"user_id\": \"u{i}\", \"tool_name\": \"t\", \
+                 \"success\": {}, \"duration_ms\": {i}}}\n",
+                i % 3 != 0
+            )
+        })
+        .collect();
+    let sources = vec![Source::from_bytes("epoch.jsonl", lines.into_bytes())];
+    let (memory, database) = both_of(&server, "epoch", sources);
+    for filter in ["", "failed", "until:1970-01-01T00:00:00Z"] {
+        let (m, d) = (select(&memory, filter), select(&database, filter));
+        for width in [
+            Width::Auto(60),
+            Width::Auto(3),
+            Width::Auto(1),
+            Width::Auto(2_000),
+            Width::Fixed(HOUR),
+            Width::Fixed(3 * DAY),
+            Width::Fixed(7 * HOUR),
+            Width::Fixed(MINUTE),
+        ] {
+            assert_eq!(
+                d.histogram(width).unwrap(),
+                m.histogram(width).unwrap(),
+                "{filter}: {width:?}"
+            );
+        }
     }
 }
 

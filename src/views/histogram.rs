@@ -294,6 +294,68 @@ pub fn empty_buckets(
     })
 }
 
+/// The grid a database counts on in its one pass over the times: every
+/// automatic width from an hour up (and every fixed width of whole hours)
+/// is a whole number of its cells, so the buckets are laid out from the
+/// cells without a pass for the span first. Cells are few (a year is
+/// 8,760), whatever the number of entries.
+pub const GRID: i64 = HOUR;
+
+/// The entries of one cell of a grid: `[index * grid, (index + 1) * grid)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cell {
+    /// `floor(time / grid)`.
+    pub index: i64,
+    pub calls: u32,
+    /// Calls that logged `success: false`.
+    pub failures: u32,
+    /// The earliest and latest time in the cell.
+    pub first: i64,
+    pub last: i64,
+}
+
+/// A histogram laid out from cells ([`regrid`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Regridded {
+    /// Its buckets are whole cells: counted.
+    Counted(Histogram),
+    /// Its buckets are narrower than a cell (or not whole cells): laid out
+    /// over the exact span, all zero, to be counted at their own width.
+    Uncounted(Histogram),
+}
+
+/// The histogram at `width` of the entries counted in `cells` (on a grid
+/// of `grid` microseconds, in any order) and of `untimed` more: the same
+/// as [`histogram`] of those entries.
+pub fn regrid(
+    cells: &[Cell],
+    grid: i64,
+    untimed: usize,
+    width: Width,
+) -> Result<Regridded, TooManyBuckets> {
+    let span = cells
+        .iter()
+        .map(|c| (c.first, c.last))
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
+    let mut layout = empty_buckets(span, untimed, width)?;
+    let Some((first, _)) = span else {
+        return Ok(Regridded::Counted(layout));
+    };
+    if layout.width % grid != 0 {
+        return Ok(Regridded::Uncounted(layout));
+    }
+    // floor(t / width) = floor(floor(t / grid) / (width / grid)) when the
+    // grid divides the width, negative times included.
+    let per_bucket = layout.width / grid;
+    let origin = first.div_euclid(layout.width);
+    for cell in cells {
+        let bucket = &mut layout.buckets[(cell.index.div_euclid(per_bucket) - origin) as usize];
+        bucket.calls += cell.calls;
+        bucket.failures += cell.failures;
+    }
+    Ok(Regridded::Counted(layout))
+}
+
 /// One tool's p95 duration per group of buckets.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ToolLatency {
@@ -602,6 +664,129 @@ mod tests {
             ("2025-12-31T00:00:00Z", true),
         ]);
         let err = histogram(&store, &all(&store), Width::Fixed(SECOND)).unwrap_err();
+        assert_eq!(err.count, 364 * 86_400 + 1);
+    }
+
+    /// `rows` counted per cell of `grid`, as a database answers.
+    fn cells_of(store: &Store, rows: &[u32], grid: i64) -> (Vec<Cell>, usize) {
+        let mut cells: Vec<Cell> = Vec::new();
+        let mut untimed = 0;
+        for &row in rows {
+            let time = store.time[row as usize];
+            if time == NO_TIME {
+                untimed += 1;
+                continue;
+            }
+            let index = time.div_euclid(grid);
+            let failed = u32::from(store.outcome[row as usize] == Outcome::Failed);
+            match cells.iter_mut().find(|c| c.index == index) {
+                Some(cell) => {
+                    cell.calls += 1;
+                    cell.failures += failed;
+                    cell.first = cell.first.min(time);
+                    cell.last = cell.last.max(time);
+                }
+                None => cells.push(Cell {
+                    index,
+                    calls: 1,
+                    failures: failed,
+                    first: time,
+                    last: time,
+                }),
+            }
+        }
+        // A database returns its groups in no particular order.
+        cells.reverse();
+        (cells, untimed)
+    }
+
+    #[test]
+    fn buckets_laid_out_from_cells_are_the_buckets_counted_from_entries() {
+        let logs: [&[(&str, bool)]; 3] = [
+            // Before the epoch, across it, and after.
+            &[
+                ("1969-12-28T05:10:00-03:00", false),
+                ("1969-12-31T23:59:59.999999Z", true),
+                ("1970-01-01T00:00:00Z", false),
+                ("1970-01-02T13:00:00Z", true),
+                ("1970-01-09T01:00:00Z", true),
+            ],
+            &[
+                ("2025-07-06T09:00:10Z", true),
+                ("not a time", false),
+                ("2025-07-06T09:59:59.999999Z", false),
+                ("2025-07-06T10:00:00Z", true),
+            ],
+            &[
+                ("1969-03-01T00:00:00Z", true),
+                ("1969-12-31T12:00:00Z", false),
+                ("1970-11-30T12:00:00Z", true),
+            ],
+        ];
+        let widths = [
+            Width::Auto(60),
+            Width::Auto(3),
+            Width::Auto(1),
+            Width::Auto(500),
+            Width::Fixed(HOUR),
+            Width::Fixed(3 * DAY),
+            Width::Fixed(7 * HOUR),
+            Width::Fixed(MINUTE),
+        ];
+        for log in logs {
+            let store = store_of(log);
+            let rows = all(&store);
+            let (cells, untimed) = cells_of(&store, &rows, GRID);
+            for width in widths {
+                let counted = histogram(&store, &rows, width).unwrap();
+                match regrid(&cells, GRID, untimed, width).unwrap() {
+                    Regridded::Counted(h) => assert_eq!(h, counted, "{log:?} {width:?}"),
+                    Regridded::Uncounted(layout) => {
+                        assert!(layout.width < GRID || layout.width % GRID != 0);
+                        assert_eq!(layout.clone().counted(&store, &rows), counted);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn cells_say_when_buckets_need_counting_at_their_own_width() {
+        let store = store_of(&[
+            ("2025-07-06T09:00:10Z", true),
+            ("2025-07-06T09:04:50Z", false),
+        ]);
+        let rows = all(&store);
+        let (cells, untimed) = cells_of(&store, &rows, GRID);
+        let Regridded::Uncounted(layout) = regrid(&cells, GRID, untimed, Width::Auto(60)).unwrap()
+        else {
+            panic!("five minutes are not whole hours");
+        };
+        assert_eq!((layout.width, layout.buckets.len()), (5 * SECOND, 57));
+        assert!(matches!(
+            regrid(&cells, GRID, untimed, Width::Fixed(2 * HOUR)),
+            Ok(Regridded::Counted(_))
+        ));
+        let (none, _) = cells_of(&store, &[], GRID);
+        assert_eq!(
+            regrid(&none, GRID, 2, Width::Auto(60)),
+            Ok(Regridded::Counted(Histogram {
+                width: MINUTE,
+                buckets: Vec::new(),
+                untimed: 2
+            }))
+        );
+    }
+
+    #[test]
+    fn too_many_buckets_are_refused_from_cells_too() {
+        let store = store_of(&[
+            ("2025-01-01T00:00:00Z", true),
+            ("2025-12-31T00:00:00Z", true),
+        ]);
+        let rows = all(&store);
+        let (cells, untimed) = cells_of(&store, &rows, GRID);
+        let err = regrid(&cells, GRID, untimed, Width::Fixed(SECOND)).unwrap_err();
         assert_eq!(err.count, 364 * 86_400 + 1);
     }
 

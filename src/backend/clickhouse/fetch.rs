@@ -212,75 +212,137 @@ const BLOCK: u64 = 1024;
 /// Row numbers (places in log order over the whole table) of `keys`, as
 /// the in-memory store numbers its rows: entries of earlier files, plus
 /// entries of the same file on earlier lines. The table is ordered by time,
-/// not line, so per file the database counts entries per block of lines
-/// (a short answer), then lists the lines of just the blocks the keys fall
-/// in; the rest is arithmetic here.
+/// not line, so the database counts the keys' files' entries per block of
+/// lines (a short answer), then lists the lines of just the blocks the
+/// keys fall in; the rest is arithmetic here. Two queries whatever the
+/// number of files: `file` is not in the primary key, so each query per
+/// file was a scan of the column.
 pub fn row_numbers(
     client: &Client,
     table: &str,
     files: &Files,
     keys: &[RowKey],
 ) -> Result<Vec<u32>> {
-    let mut numbers = vec![0u32; keys.len()];
     let mut sources: Vec<u32> = keys.iter().map(|key| key.source).collect();
     sources.sort_unstable();
     sources.dedup();
-    for source in sources {
-        let name = string_literal(files.names.get(source as usize).map_or("", String::as_str));
-        let mine: Vec<usize> = (0..keys.len())
-            .filter(|&i| keys[i].source == source)
-            .collect();
-        // Entries per block, as (block, count), in block order.
-        let counts: Vec<(u64, u64)> = numbers_in(
-            client,
-            &format!(
-                "SELECT intDiv(line, {BLOCK}) AS b, count() FROM {table} WHERE file = {name} \
-                 GROUP BY b ORDER BY b FORMAT TabSeparated"
-            ),
-        )?
-        .chunks(2)
-        .map(|pair| (pair[0], pair.get(1).copied().unwrap_or(0)))
+    if sources.is_empty() {
+        return Ok(Vec::new());
+    }
+    let names: Vec<String> = sources
+        .iter()
+        .map(|&s| string_literal(files.names.get(s as usize).map_or("", String::as_str)))
         .collect();
-        let mut blocks: Vec<String> = mine
-            .iter()
-            .map(|&i| (keys[i].position / BLOCK).to_string())
-            .collect();
-        blocks.sort_unstable();
-        blocks.dedup();
-        let lines = numbers_in(
-            client,
-            &format!(
-                "SELECT line FROM {table} WHERE file = {name} AND intDiv(line, {BLOCK}) IN ({}) \
-                 ORDER BY line FORMAT TabSeparated",
+    // Answers name a file by its place in `sources` (from 1), not by its
+    // name, which may hold tabs or newlines.
+    let source_of = format!("indexOf([{}], file)", names.join(", "));
+    let counts: Vec<u64> = numbers_in(
+        client,
+        &format!(
+            "SELECT {source_of} AS s, intDiv(line, {BLOCK}) AS b, count() FROM {table} \
+             WHERE file IN ({}) GROUP BY s, b ORDER BY s, b FORMAT TabSeparated",
+            names.join(", ")
+        ),
+    )?;
+    let places: Vec<String> = sources
+        .iter()
+        .zip(&names)
+        .map(|(&source, name)| {
+            let mut blocks: Vec<u64> = keys
+                .iter()
+                .filter(|key| key.source == source)
+                .map(|key| key.position / BLOCK)
+                .collect();
+            blocks.sort_unstable();
+            blocks.dedup();
+            let blocks: Vec<String> = blocks.iter().map(u64::to_string).collect();
+            format!(
+                "(file = {name} AND intDiv(line, {BLOCK}) IN ({}))",
                 blocks.join(", ")
-            ),
-        )?;
-        // Entries in the blocks before each block (sorted, so searchable).
+            )
+        })
+        .collect();
+    let lines: Vec<u64> = numbers_in(
+        client,
+        &format!(
+            "SELECT {source_of} AS s, line FROM {table} WHERE {} ORDER BY s, line \
+             FORMAT TabSeparated",
+            places.join(" OR ")
+        ),
+    )?;
+    let numbered: Vec<(u32, FileBlocks)> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, &source)| {
+            let s = i as u64 + 1;
+            let counts: Vec<(u64, u64)> = counts
+                .chunks(3)
+                .filter(|t| t[0] == s)
+                .map(|t| (t[1], t.get(2).copied().unwrap_or(0)))
+                .collect();
+            let lines: Vec<u64> = lines
+                .chunks(2)
+                .filter(|p| p[0] == s)
+                .map(|p| p.get(1).copied().unwrap_or(0))
+                .collect();
+            (source, FileBlocks::new(&counts, lines))
+        })
+        .collect();
+    Ok(keys
+        .iter()
+        .map(|key| {
+            let first = files.first_row(key.source) as u64;
+            let before = numbered
+                .iter()
+                .find(|(source, _)| *source == key.source)
+                .map_or(0, |(_, blocks)| blocks.before(key.position));
+            (first + before) as u32
+        })
+        .collect())
+}
+
+/// One file's entries per block of lines, and the lines of the blocks
+/// some keys fall in.
+struct FileBlocks {
+    /// (block, entries in the blocks before it), in block order.
+    before_block: Vec<(u64, u64)>,
+    total: u64,
+    /// The lines of the keys' blocks, sorted.
+    lines: Vec<u64>,
+}
+
+impl FileBlocks {
+    /// From (block, entries) in block order.
+    fn new(counts: &[(u64, u64)], lines: Vec<u64>) -> FileBlocks {
         let mut before_block = Vec::with_capacity(counts.len());
         let mut total = 0;
-        for &(block, count) in &counts {
+        for &(block, count) in counts {
             before_block.push((block, total));
             total += count;
         }
-        let first = files.first_row(source) as u64;
-        for i in mine {
-            let line = keys[i].position;
-            let block = line / BLOCK;
-            let at = before_block.partition_point(|&(b, _)| b < block);
-            let earlier = match before_block.get(at) {
-                Some(&(_, before)) => before,
-                None => total,
-            };
-            let in_block = lines.partition_point(|&l| l < line)
-                - lines.partition_point(|&l| l < block * BLOCK);
-            numbers[i] = (first + earlier + in_block as u64) as u32;
+        FileBlocks {
+            before_block,
+            total,
+            lines,
         }
     }
-    Ok(numbers)
+
+    /// Entries of the file on lines before `line` (whose block is listed).
+    fn before(&self, line: u64) -> u64 {
+        let block = line / BLOCK;
+        let at = self.before_block.partition_point(|&(b, _)| b < block);
+        let earlier = match self.before_block.get(at) {
+            Some(&(_, before)) => before,
+            None => self.total,
+        };
+        let in_block = self.lines.partition_point(|&l| l < line)
+            - self.lines.partition_point(|&l| l < block * BLOCK);
+        earlier + in_block as u64
+    }
 }
 
 /// Every number of a tab-separated answer, in order.
-fn numbers_in(client: &Client, sql: &str) -> Result<Vec<u64>> {
+pub fn numbers_in<N: std::str::FromStr>(client: &Client, sql: &str) -> Result<Vec<N>> {
     let answer = client.query_text(sql).map_err(BackendError)?;
     answer
         .split(['\t', '\n'])
