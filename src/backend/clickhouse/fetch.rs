@@ -213,10 +213,10 @@ const BLOCK: u64 = 1024;
 /// the in-memory store numbers its rows: entries of earlier files, plus
 /// entries of the same file on earlier lines. The table is ordered by time,
 /// not line, so the database counts the keys' files' entries per block of
-/// lines (a short answer), then lists the lines of just the blocks the
-/// keys fall in; the rest is arithmetic here. Two queries whatever the
-/// number of files: `file` is not in the primary key, so each query per
-/// file was a scan of the column.
+/// lines and lists the lines of just the blocks the keys fall in (a short
+/// answer); the rest is arithmetic here. One query whatever the number of
+/// files: `file` is not in the primary key, so every query is a scan of
+/// the column (two per file before: a second at 10M rows each).
 pub fn row_numbers(
     client: &Client,
     table: &str,
@@ -233,72 +233,66 @@ pub fn row_numbers(
         .iter()
         .map(|&s| string_literal(files.names.get(s as usize).map_or("", String::as_str)))
         .collect();
-    // Answers name a file by its place in `sources` (from 1), not by its
-    // name, which may hold tabs or newlines.
-    let source_of = format!("indexOf([{}], file)", names.join(", "));
-    let counts: Vec<u64> = numbers_in(
-        client,
-        &format!(
-            "SELECT {source_of} AS s, intDiv(line, {BLOCK}) AS b, count() FROM {table} \
-             WHERE file IN ({}) GROUP BY s, b ORDER BY s, b FORMAT TabSeparated",
-            names.join(", ")
-        ),
-    )?;
-    let places: Vec<String> = sources
+    let mut blocks: Vec<String> = keys
         .iter()
-        .zip(&names)
-        .map(|(&source, name)| {
-            let mut blocks: Vec<u64> = keys
-                .iter()
-                .filter(|key| key.source == source)
-                .map(|key| key.position / BLOCK)
-                .collect();
-            blocks.sort_unstable();
-            blocks.dedup();
-            let blocks: Vec<String> = blocks.iter().map(u64::to_string).collect();
-            format!(
-                "(file = {name} AND intDiv(line, {BLOCK}) IN ({}))",
-                blocks.join(", ")
-            )
+        .map(|key| {
+            let s = sources.partition_point(|&s| s < key.source) + 1;
+            format!("({s}, {})", key.position / BLOCK)
         })
         .collect();
-    let lines: Vec<u64> = numbers_in(
-        client,
-        &format!(
-            "SELECT {source_of} AS s, line FROM {table} WHERE {} ORDER BY s, line \
-             FORMAT TabSeparated",
-            places.join(" OR ")
-        ),
-    )?;
-    let numbered: Vec<(u32, FileBlocks)> = sources
+    blocks.sort_unstable();
+    blocks.dedup();
+    // Files are named by their place in `sources` (from 1), not by their
+    // name, which may hold tabs or newlines.
+    let answer = client
+        .query_text(&format!(
+            "SELECT indexOf([{names}], file) AS s, intDiv(line, {BLOCK}) AS b, count(), \
+             groupArrayIf(line, (s, b) IN ({blocks})) FROM {table} WHERE file IN ({names}) \
+             GROUP BY s, b ORDER BY s, b FORMAT TabSeparated",
+            names = names.join(", "),
+            blocks = blocks.join(", ")
+        ))
+        .map_err(BackendError)?;
+    let mut per_file: Vec<Vec<(u64, u64)>> = vec![Vec::new(); sources.len()];
+    let mut lines: Vec<Vec<u64>> = vec![Vec::new(); sources.len()];
+    for row in answer.lines() {
+        let (s, block, count, listed) = block_row(row)
+            .ok_or_else(|| BackendError(client.error(&format!("unexpected row {row:?}"))))?;
+        if let Some(index) = (s as usize).checked_sub(1).filter(|&i| i < sources.len()) {
+            per_file[index].push((block, count));
+            lines[index].extend(listed);
+        }
+    }
+    let numbered: Vec<FileBlocks> = per_file
         .iter()
-        .enumerate()
-        .map(|(i, &source)| {
-            let s = i as u64 + 1;
-            let counts: Vec<(u64, u64)> = counts
-                .chunks(3)
-                .filter(|t| t[0] == s)
-                .map(|t| (t[1], t.get(2).copied().unwrap_or(0)))
-                .collect();
-            let lines: Vec<u64> = lines
-                .chunks(2)
-                .filter(|p| p[0] == s)
-                .map(|p| p.get(1).copied().unwrap_or(0))
-                .collect();
-            (source, FileBlocks::new(&counts, lines))
+        .zip(lines)
+        .map(|(counts, mut lines)| {
+            lines.sort_unstable();
+            FileBlocks::new(counts, lines)
         })
         .collect();
     Ok(keys
         .iter()
         .map(|key| {
-            let first = files.first_row(key.source) as u64;
-            let before = numbered
-                .iter()
-                .find(|(source, _)| *source == key.source)
-                .map_or(0, |(_, blocks)| blocks.before(key.position));
-            (first + before) as u32
+            let at = sources.partition_point(|&s| s < key.source);
+            let before = numbered.get(at).map_or(0, |b| b.before(key.position));
+            (files.first_row(key.source) as u64 + before) as u32
         })
         .collect())
+}
+
+/// `file	block	entries	[line,...]` of the row-number query.
+fn block_row(row: &str) -> Option<(u64, u64, u64, Vec<u64>)> {
+    let mut fields = row.split('\t');
+    let mut number = || fields.next()?.parse::<u64>().ok();
+    let (s, block, count) = (number()?, number()?, number()?);
+    let listed = fields.next()?.strip_prefix('[')?.strip_suffix(']')?;
+    let lines = listed
+        .split(',')
+        .filter(|n| !n.is_empty())
+        .map(|n| n.parse().ok())
+        .collect::<Option<Vec<u64>>>()?;
+    Some((s, block, count, lines))
 }
 
 /// One file's entries per block of lines, and the lines of the blocks
@@ -363,6 +357,18 @@ mod tests {
             names: vec!["a.jsonl".into(), "b.jsonl".into()],
             counts: vec![3, 4],
         }
+    }
+
+    #[test]
+    fn a_block_row_reads_its_counts_and_listed_lines() {
+        assert_eq!(
+            block_row("2\t3\t1024\t[3074,3072]"),
+            Some((2, 3, 1024, vec![3074, 3072]))
+        );
+        assert_eq!(block_row("1\t0\t7\t[]"), Some((1, 0, 7, vec![])));
+        assert_eq!(block_row("1\t0\t7"), None);
+        assert_eq!(block_row("1\t0\tx\t[]"), None);
+        assert_eq!(block_row("1\t0\t7\t[1,a]"), None);
     }
 
     #[test]

@@ -213,6 +213,7 @@ impl Backend for ClickHouseBackend {
             count,
             order,
             last_page: Mutex::default(),
+            cells: Mutex::default(),
         })))
     }
 
@@ -412,11 +413,36 @@ struct ClickHouseSelection {
     /// the selection's keys. A selection is counted once, so its pages
     /// are answers to keep.
     last_page: Mutex<Option<(PageAt, usize, Page)>>,
+    /// The selection per hour ([`ClickHouseSelection::cells`]), counted
+    /// once: the histogram's buckets, and where in time a page by index
+    /// lies.
+    cells: Mutex<Option<Arc<Cells>>>,
 }
+
+/// A selection counted per cell of [`GRID`], in time order, and its
+/// entries without a readable time (listed first by time: their `ts` is
+/// the smallest).
+struct Cells {
+    cells: Vec<Cell>,
+    untimed: usize,
+}
+
+/// Fewer rows than this are never asked for by index: the browser asks
+/// for the selected entry alone and then for the screen around it, which
+/// one window answers.
+const WINDOW: usize = 64;
 
 impl ClickHouseSelection {
     fn fetch_page(&self, at: PageAt, len: usize) -> Result<Page> {
         let (start, rows) = match at {
+            PageAt::First | PageAt::Last | PageAt::Index(_) if self.order == Order::Time => {
+                let index = match at {
+                    PageAt::Index(index) => index,
+                    PageAt::Last => self.count.saturating_sub(len),
+                    _ => 0,
+                };
+                (index, self.page_in_time(index, len)?)
+            }
             PageAt::First => (0, self.page_from("1", false, 0, len)?),
             PageAt::Index(index) => (index, self.page_from("1", false, index, len)?),
             PageAt::Last => {
@@ -435,6 +461,56 @@ impl ClickHouseSelection {
             }
         };
         Ok(Page { start, rows })
+    }
+
+    /// The `len` entries from `index` on in time order, found within the
+    /// hours that hold them: the per-hour counts say how many come before
+    /// each hour, so the database sorts just those hours' keys (the
+    /// primary key reads only their granules) instead of every selected
+    /// entry's (a second at 10M rows for every page).
+    fn page_in_time(&self, index: usize, len: usize) -> Result<Vec<EntryRow>> {
+        let cells = self.cached_cells()?;
+        let untimed = (cells.untimed > 0).then_some((NO_TIME, NO_TIME, cells.untimed));
+        let timed = cells
+            .cells
+            .iter()
+            .map(|c| (c.first, c.last, c.calls as usize));
+        let (mut before, mut from, mut to) = (0, None, None);
+        for (first, last, count) in untimed.into_iter().chain(timed) {
+            if from.is_none() && before + count > index {
+                from = Some((first, index - before));
+            }
+            if from.is_some() && before + count >= index + len {
+                to = Some(last);
+                break;
+            }
+            before += count;
+        }
+        let Some((first, offset)) = from else {
+            return Ok(Vec::new());
+        };
+        let until = to.map_or(String::new(), |last| {
+            format!(" AND {TIME_COLUMN} <= {last}")
+        });
+        self.page_from(
+            &format!("{TIME_COLUMN} >= {first}{until}"),
+            false,
+            offset,
+            len,
+        )
+    }
+
+    /// The selection's [`Cells`], counted on first use.
+    fn cached_cells(&self) -> Result<Arc<Cells>> {
+        let mut cached = self.cells.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(cells) = cached.as_ref() {
+            return Ok(Arc::clone(cells));
+        }
+        let (mut cells, untimed) = self.cells()?;
+        cells.sort_unstable_by_key(|c| c.index);
+        let cells = Arc::new(Cells { cells, untimed });
+        *cached = Some(Arc::clone(&cells));
+        Ok(cells)
     }
 
     fn page_from(
@@ -482,8 +558,9 @@ impl ClickHouseSelection {
         &self,
         width: Width,
     ) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
-        let (cells, untimed) = self.cells()?;
-        let mut histogram = match regrid(&cells, GRID, untimed, width) {
+        let counted = self.cached_cells()?;
+        let (cells, untimed) = (&counted.cells, counted.untimed);
+        let mut histogram = match regrid(cells, GRID, untimed, width) {
             Ok(Regridded::Counted(histogram)) => return Ok(Ok(histogram)),
             Ok(Regridded::Uncounted(layout)) => layout,
             Err(too_many) => return Ok(Err(too_many)),
@@ -625,9 +702,22 @@ impl Selection for ClickHouseSelection {
         if let Some((_, _, page)) = last.as_ref().filter(|(a, l, _)| (*a, *l) == (at, len)) {
             return Ok(page.clone());
         }
-        let page = self.fetch_page(at, len)?;
-        *last = Some((at, len, page.clone()));
-        Ok(page)
+        if let (PageAt::Index(index), Some((_, _, page))) = (at, last.as_ref())
+            && let Some(part) = part_of(page, index, len, self.count)
+        {
+            return Ok(part);
+        }
+        let asked = match at {
+            PageAt::Index(_) => len.max(WINDOW),
+            _ => len,
+        };
+        let page = self.fetch_page(at, asked)?;
+        let part = match at {
+            PageAt::Index(index) => part_of(&page, index, len, self.count),
+            _ => None,
+        };
+        *last = Some((at, asked, page.clone()));
+        Ok(part.unwrap_or(page))
     }
 
     fn locate(&self, key: RowKey) -> Result<std::result::Result<usize, usize>> {
@@ -828,6 +918,18 @@ impl Selection for ClickHouseSelection {
         }
         Ok(report)
     }
+}
+
+/// The `len` entries from `index` on, when `page` holds them all (or holds
+/// every entry from `index` to the end of a selection of `count`).
+fn part_of(page: &Page, index: usize, len: usize, count: usize) -> Option<Page> {
+    let end = page.start + page.rows.len();
+    let wanted = index.checked_add(len)?;
+    let covered = page.start <= index && (wanted <= end || (end == count && index <= end));
+    covered.then(|| Page {
+        start: index,
+        rows: page.rows[index - page.start..wanted.min(end)].to_vec(),
+    })
 }
 
 /// `ORDER BY` for listing in `order`, or its reverse.
