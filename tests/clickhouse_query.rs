@@ -393,6 +393,17 @@ fn histograms_before_and_across_the_epoch_are_the_files_histograms() {
     let (memory, database) = both_of(&server, "epoch", sources);
     for filter in ["", "failed", "until:1970-01-01T00:00:00Z"] {
         let (m, d) = (select(&memory, filter), select(&database, filter));
+        // Pages by index in time order are found by the hours that hold
+        // them; the untimed entry comes first.
+        for index in 0..=m.count() {
+            for len in [1, 2, 5] {
+                assert_eq!(
+                    rows(d.page(PageAt::Index(index), len).unwrap()),
+                    rows(m.page(PageAt::Index(index), len).unwrap()),
+                    "{filter}: {len} from {index}"
+                );
+            }
+        }
         for width in [
             Width::Auto(60),
             Width::Auto(3),
@@ -517,15 +528,20 @@ fn a_page_drawn_again_is_not_asked_of_the_database_again() {
         return;
     };
     let (_, database) = both(&server, "pages", &["tests/fixtures/hipaa.jsonl"]);
-    let selection = select(&database, "");
+    let selection = select_in(&database, "", Order::File);
     let first = selection.page(PageAt::Index(0), 10).unwrap();
     // A row the database gains after the selection was counted, earlier
     // than all: a page asked of the database again would start with it.
     let file = server.query("SELECT any(file) FROM pages.audit_entries");
     server.query(&format!(
-        "INSERT INTO pages.audit_entries (ts, file, line) VALUES (0, '{}', 999999)",
+        "INSERT INTO pages.audit_entries (ts, file, line) VALUES (0, '{}', 0)",
         file.trim()
     ));
+    // Nor is a part of that page (the selected entry alone).
+    assert_eq!(
+        selection.page(PageAt::Index(2), 1).unwrap().rows,
+        first.rows[2..3]
+    );
     assert_eq!(selection.page(PageAt::Index(0), 10).unwrap(), first);
     // Another place is asked for, and does see it.
     let other = selection.page(PageAt::First, 10).unwrap();

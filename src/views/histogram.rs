@@ -193,7 +193,11 @@ pub fn auto_width(span: (i64, i64), max: usize) -> i64 {
     let days = (span.1 - span.0) / DAY + 1;
     let mut width = (days as u64).div_ceil(max) as i64 * DAY;
     // Aligned days may straddle one more bucket than the division says.
-    while bucket_count(span, width) > max {
+    // Past the farthest time from the epoch a wider bucket changes
+    // nothing: a span across the epoch (a multiple of every width) is two
+    // buckets however wide, even when one is asked for.
+    let farthest = span.0.unsigned_abs().max(span.1.unsigned_abs());
+    while bucket_count(span, width) > max && (width as u64) <= farthest {
         width += DAY;
     }
     width
@@ -644,6 +648,16 @@ mod tests {
         let width = auto_width(year, 60);
         assert_eq!(width, 7 * DAY);
         assert!(bucket_count(year, width) <= 60);
+    }
+
+    #[test]
+    fn one_bucket_asked_of_a_span_across_the_epoch_is_two() {
+        let span = (at("1969-12-28T00:00:00Z"), at("1970-01-03T00:00:00Z"));
+        let width = auto_width(span, 1);
+        assert_eq!(bucket_count(span, width), 2);
+        assert_eq!(width, 7 * DAY);
+        let after = (at("1970-01-05T00:00:00Z"), at("1970-01-06T12:00:00Z"));
+        assert_eq!(bucket_count(after, auto_width(after, 1)), 1);
     }
 
     #[test]

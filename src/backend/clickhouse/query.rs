@@ -928,7 +928,7 @@ fn part_of(page: &Page, index: usize, len: usize, count: usize) -> Option<Page> 
     let covered = page.start <= index && (wanted <= end || (end == count && index <= end));
     covered.then(|| Page {
         start: index,
-        rows: page.rows[index - page.start..wanted.min(end)].to_vec(),
+        rows: page.rows[index - page.start..wanted.min(end) - page.start].to_vec(),
     })
 }
 
