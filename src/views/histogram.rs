@@ -313,9 +313,6 @@ pub struct Cell {
     pub calls: u32,
     /// Calls that logged `success: false`.
     pub failures: u32,
-    /// The earliest and latest time in the cell.
-    pub first: i64,
-    pub last: i64,
 }
 
 /// A histogram laid out from cells ([`regrid`]).
@@ -329,18 +326,14 @@ pub enum Regridded {
 }
 
 /// The histogram at `width` of the entries counted in `cells` (on a grid
-/// of `grid` microseconds, in any order) and of `untimed` more: the same
-/// as [`histogram`] of those entries.
+/// of `grid` microseconds, in any order), whose [`Span`] is `span`: the
+/// same as [`histogram`] of those entries.
 pub fn regrid(
     cells: &[Cell],
     grid: i64,
-    untimed: usize,
+    (span, untimed): Span,
     width: Width,
 ) -> Result<Regridded, TooManyBuckets> {
-    let span = cells
-        .iter()
-        .map(|c| (c.first, c.last))
-        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)));
     let mut layout = empty_buckets(span, untimed, width)?;
     let Some((first, _)) = span else {
         return Ok(Regridded::Counted(layout));
@@ -681,14 +674,13 @@ mod tests {
         assert_eq!(err.count, 364 * 86_400 + 1);
     }
 
-    /// `rows` counted per cell of `grid`, as a database answers.
-    fn cells_of(store: &Store, rows: &[u32], grid: i64) -> (Vec<Cell>, usize) {
+    /// `rows` counted per cell of `grid`, as a database answers, and
+    /// their span.
+    fn cells_of(store: &Store, rows: &[u32], grid: i64) -> (Vec<Cell>, Span) {
         let mut cells: Vec<Cell> = Vec::new();
-        let mut untimed = 0;
         for &row in rows {
             let time = store.time[row as usize];
             if time == NO_TIME {
-                untimed += 1;
                 continue;
             }
             let index = time.div_euclid(grid);
@@ -697,21 +689,17 @@ mod tests {
                 Some(cell) => {
                     cell.calls += 1;
                     cell.failures += failed;
-                    cell.first = cell.first.min(time);
-                    cell.last = cell.last.max(time);
                 }
                 None => cells.push(Cell {
                     index,
                     calls: 1,
                     failures: failed,
-                    first: time,
-                    last: time,
                 }),
             }
         }
         // A database returns its groups in no particular order.
         cells.reverse();
-        (cells, untimed)
+        (cells, span(store, rows))
     }
 
     #[test]
@@ -750,15 +738,16 @@ mod tests {
         for log in logs {
             let store = store_of(log);
             let rows = all(&store);
-            let (cells, untimed) = cells_of(&store, &rows, GRID);
+            let (cells, span) = cells_of(&store, &rows, GRID);
             for width in widths {
-                let counted = histogram(&store, &rows, width).unwrap();
-                match regrid(&cells, GRID, untimed, width).unwrap() {
-                    Regridded::Counted(h) => assert_eq!(h, counted, "{log:?} {width:?}"),
-                    Regridded::Uncounted(layout) => {
+                let counted = histogram(&store, &rows, width);
+                match regrid(&cells, GRID, span, width) {
+                    Ok(Regridded::Counted(h)) => assert_eq!(Ok(h), counted, "{log:?} {width:?}"),
+                    Ok(Regridded::Uncounted(layout)) => {
                         assert!(layout.width < GRID || layout.width % GRID != 0);
-                        assert_eq!(layout.clone().counted(&store, &rows), counted);
+                        assert_eq!(Ok(layout.counted(&store, &rows)), counted);
                     }
+                    Err(too_many) => assert_eq!(Err(too_many), counted),
                 }
             }
         }
@@ -771,19 +760,19 @@ mod tests {
             ("2025-07-06T09:04:50Z", false),
         ]);
         let rows = all(&store);
-        let (cells, untimed) = cells_of(&store, &rows, GRID);
-        let Regridded::Uncounted(layout) = regrid(&cells, GRID, untimed, Width::Auto(60)).unwrap()
+        let (cells, span) = cells_of(&store, &rows, GRID);
+        let Regridded::Uncounted(layout) = regrid(&cells, GRID, span, Width::Auto(60)).unwrap()
         else {
             panic!("five minutes are not whole hours");
         };
         assert_eq!((layout.width, layout.buckets.len()), (5 * SECOND, 57));
         assert!(matches!(
-            regrid(&cells, GRID, untimed, Width::Fixed(2 * HOUR)),
+            regrid(&cells, GRID, span, Width::Fixed(2 * HOUR)),
             Ok(Regridded::Counted(_))
         ));
         let (none, _) = cells_of(&store, &[], GRID);
         assert_eq!(
-            regrid(&none, GRID, 2, Width::Auto(60)),
+            regrid(&none, GRID, (None, 2), Width::Auto(60)),
             Ok(Regridded::Counted(Histogram {
                 width: MINUTE,
                 buckets: Vec::new(),
@@ -799,8 +788,8 @@ mod tests {
             ("2025-12-31T00:00:00Z", true),
         ]);
         let rows = all(&store);
-        let (cells, untimed) = cells_of(&store, &rows, GRID);
-        let err = regrid(&cells, GRID, untimed, Width::Fixed(SECOND)).unwrap_err();
+        let (cells, span) = cells_of(&store, &rows, GRID);
+        let err = regrid(&cells, GRID, span, Width::Fixed(SECOND)).unwrap_err();
         assert_eq!(err.count, 364 * 86_400 + 1);
     }
 

@@ -30,7 +30,8 @@ use crate::views::Moment;
 use crate::views::alerts::{Alerts, alerts};
 use crate::views::failures::{Failure, NEWEST_LISTED, failures};
 use crate::views::histogram::{
-    Cell, GRID, Histogram, Regridded, TooManyBuckets, ToolLatency, Width, latency_groups, regrid,
+    Cell, GRID, Histogram, Regridded, Span, TooManyBuckets, ToolLatency, Width, latency_groups,
+    regrid,
 };
 use crate::views::report::{AccessReport, access_report};
 use crate::views::retention::{Policies, RetentionEntry, retention};
@@ -424,8 +425,14 @@ struct ClickHouseSelection {
 /// the smallest).
 struct Cells {
     cells: Vec<Cell>,
-    untimed: usize,
+    /// The earliest and latest readable time, and the untimed entries.
+    span: Span,
 }
+
+/// Cells (hours) between the earliest readable time (year 0, less a day
+/// of offset) and zero, and then some: times shifted by this many are
+/// positive.
+const SHIFT_CELLS: i64 = 20_000_000;
 
 /// Fewer rows than this are never asked for by index: the browser asks
 /// for the selected entry alone and then for the screen around it, which
@@ -470,11 +477,14 @@ impl ClickHouseSelection {
     /// entry's (a second at 10M rows for every page).
     fn page_in_time(&self, index: usize, len: usize) -> Result<Vec<EntryRow>> {
         let cells = self.cached_cells()?;
-        let untimed = (cells.untimed > 0).then_some((NO_TIME, NO_TIME, cells.untimed));
-        let timed = cells
-            .cells
-            .iter()
-            .map(|c| (c.first, c.last, c.calls as usize));
+        let untimed = (cells.span.1 > 0).then_some((NO_TIME, NO_TIME, cells.span.1));
+        let timed = cells.cells.iter().map(|c| {
+            (
+                c.index * GRID,
+                c.index * GRID + (GRID - 1),
+                c.calls as usize,
+            )
+        });
         let (mut before, mut from, mut to) = (0, None, None);
         for (first, last, count) in untimed.into_iter().chain(timed) {
             if from.is_none() && before + count > index {
@@ -508,7 +518,8 @@ impl ClickHouseSelection {
         }
         let (mut cells, untimed) = self.cells()?;
         cells.sort_unstable_by_key(|c| c.index);
-        let cells = Arc::new(Cells { cells, untimed });
+        let span = (self.span_of(&cells)?, untimed);
+        let cells = Arc::new(Cells { cells, span });
         *cached = Some(Arc::clone(&cells));
         Ok(cells)
     }
@@ -559,16 +570,14 @@ impl ClickHouseSelection {
         width: Width,
     ) -> Result<std::result::Result<Histogram, TooManyBuckets>> {
         let counted = self.cached_cells()?;
-        let (cells, untimed) = (&counted.cells, counted.untimed);
-        let mut histogram = match regrid(cells, GRID, untimed, width) {
+        let mut histogram = match regrid(&counted.cells, GRID, counted.span, width) {
             Ok(Regridded::Counted(histogram)) => return Ok(Ok(histogram)),
             Ok(Regridded::Uncounted(layout)) => layout,
             Err(too_many) => return Ok(Err(too_many)),
         };
-        let (Some(origin), Some(last)) = (
-            histogram.buckets.first().map(|b| b.start),
-            cells.iter().map(|c| c.last).max(),
-        ) else {
+        let (Some(origin), Some((_, last))) =
+            (histogram.buckets.first().map(|b| b.start), counted.span.0)
+        else {
             return Ok(Ok(histogram));
         };
         let width = histogram.width;
@@ -592,42 +601,70 @@ impl ClickHouseSelection {
 
     /// The selection's timed entries counted per cell of [`GRID`], and how
     /// many are untimed: one pass over the times, an answer of one row per
-    /// hour that has entries.
+    /// hour that has entries. Numbers as text: a year is 8,760 rows, which
+    /// as JSON values took 10 MB here.
     fn cells(&self) -> Result<(Vec<Cell>, usize)> {
-        // `intDiv` rounds towards zero: one less below zero for the floor.
-        // The divisor is an Int64 for `%`: 18.16 types `Int64 % 3600000000`
-        // as Int32, and the remainder would overflow. Numbers as text: a
-        // year is 8,760 rows, which as JSON values took 10 MB here.
+        // Shifted so that every readable time (years 0 to 9999) is past
+        // zero, where `intDiv` (which rounds towards zero) is the floor;
+        // the untimed (`NO_TIME`, the smallest Int64) fall below zero.
+        // Cheaper than correcting the quotient of negative times.
         let numbers: Vec<i64> = numbers_in(
             &self.db.client,
             &format!(
-                "SELECT intDiv({TIME_COLUMN}, {GRID}) - ({TIME_COLUMN} % toInt64({GRID}) < 0) AS cell, \
-                 count(), sum(success = 0), min({TIME_COLUMN}), max({TIME_COLUMN}) \
+                "SELECT intDiv({TIME_COLUMN} + {}, {GRID}) AS cell, count(), sum(success = 0) \
                  FROM {ENTRIES} WHERE {} GROUP BY cell FORMAT TabSeparated",
+                SHIFT_CELLS * GRID,
                 self.condition
             ),
         )?;
-        // Untimed entries (`NO_TIME`, the smallest Int64) have a cell of
-        // their own: readable times are of years 0 to 9999.
         let mut untimed = 0;
-        let mut cells = Vec::with_capacity(numbers.len() / 5);
-        for row in numbers.chunks_exact(5) {
-            let &[index, calls, failures, first, last] = row else {
+        let mut cells = Vec::with_capacity(numbers.len() / 3);
+        for row in numbers.chunks_exact(3) {
+            let &[cell, calls, failures] = row else {
                 continue;
             };
-            if first == NO_TIME {
-                untimed = calls as usize;
+            if cell < 0 {
+                untimed += calls as usize;
                 continue;
             }
             cells.push(Cell {
-                index,
+                index: cell - SHIFT_CELLS,
                 calls: calls as u32,
                 failures: failures as u32,
-                first,
-                last,
             });
         }
         Ok((cells, untimed))
+    }
+
+    /// The earliest and latest readable time of the selection, whose
+    /// cells (sorted) are `cells`: read in just the first and last cell's
+    /// hours, which the primary key finds.
+    fn span_of(&self, cells: &[Cell]) -> Result<Option<(i64, i64)>> {
+        let (Some(first), Some(last)) = (cells.first(), cells.last()) else {
+            return Ok(None);
+        };
+        let hour = |cell: &Cell| {
+            let start = cell.index * GRID;
+            format!(
+                "({TIME_COLUMN} >= {start} AND {TIME_COLUMN} <= {})",
+                start + (GRID - 1)
+            )
+        };
+        let rows = query_json(
+            &self.db.client,
+            &format!(
+                "SELECT count() AS n, min({TIME_COLUMN}) AS first, max({TIME_COLUMN}) AS last \
+                 FROM {ENTRIES} \
+                 WHERE {} AND ({} OR {})",
+                self.condition,
+                hour(first),
+                hour(last)
+            ),
+        )?;
+        Ok(rows
+            .first()
+            .filter(|row| int(row, "n") > 0)
+            .map(|row| (int(row, "first"), int(row, "last"))))
     }
 
     /// Each tool's nearest-rank p95 over groups of the histogram's
