@@ -404,16 +404,9 @@ fn histograms_before_and_across_the_epoch_are_the_files_histograms() {
                 );
             }
         }
-        for width in [
-            Width::Auto(60),
-            Width::Auto(3),
-            Width::Auto(1),
-            Width::Auto(2_000),
-            Width::Fixed(HOUR),
-            Width::Fixed(3 * DAY),
-            Width::Fixed(7 * HOUR),
-            Width::Fixed(MINUTE),
-        ] {
+        let automatic = [60, 3, 1, 2_000].map(Width::Auto);
+        let fixed = [HOUR, 3 * DAY, 7 * HOUR, MINUTE].map(Width::Fixed);
+        for width in automatic.into_iter().chain(fixed) {
             assert_eq!(
                 d.histogram(width).unwrap(),
                 m.histogram(width).unwrap(),
