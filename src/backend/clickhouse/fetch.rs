@@ -281,7 +281,8 @@ pub fn row_numbers(
         .collect())
 }
 
-/// `file	block	entries	[line,...]` of the row-number query.
+/// A row of the row-number query: file, block, entries and `[line,...]`,
+/// tab-separated.
 fn block_row(row: &str) -> Option<(u64, u64, u64, Vec<u64>)> {
     let mut fields = row.split('\t');
     let mut number = || fields.next()?.parse::<u64>().ok();
