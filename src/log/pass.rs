@@ -87,6 +87,9 @@ impl ScanSink for KeepingLeaves<'_> {
     fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
         self.0.entry(entry);
     }
+    fn not_entry(&mut self, source: usize, line: &Line<'_>) {
+        self.0.not_entry(source, line);
+    }
     fn progress(&mut self, progress: Progress) {
         self.0.progress(progress);
     }
