@@ -5,17 +5,16 @@
 //! nothing: both go through the same `extend` of each view.
 
 use super::ActivityData;
-use crate::store::Store;
-use crate::views::failures::{self, Failure, failures};
+use crate::store::{Grown, Store};
+use crate::views::failures::{Failures, failures};
 use crate::views::histogram::{self, Histogram, LatencyCounts, Span, TooManyBuckets, Width, span};
 use crate::views::stats::{Tallies, ToolStats};
-use std::sync::Arc;
 
 /// A selection's views, each kept once asked for.
 #[derive(Default)]
 pub struct Views {
     stats: Option<Tallies>,
-    failures: Option<Arc<[Failure]>>,
+    failures: Option<Failures>,
     activity: Option<Activity>,
 }
 
@@ -31,7 +30,7 @@ struct Activity {
 }
 
 impl Activity {
-    fn new(store: &Store, rows: &[u32], width: Width, groups: usize) -> Activity {
+    fn new(store: &Store, rows: &Grown<u32>, width: Width, groups: usize) -> Activity {
         let span = span(store, rows);
         let histogram =
             histogram::empty_buckets(span.0, span.1, width).map(|empty| empty.counted(store, rows));
@@ -50,7 +49,7 @@ impl Activity {
     /// These counts with `added` (the rows appended after `rows`, which
     /// they counted) counted in; when the buckets move, `rows` and `added`
     /// are counted again.
-    fn extended(&self, store: &Store, rows: &[u32], added: &[u32]) -> Activity {
+    fn extended(&self, store: &Store, rows: &Grown<u32>, added: &[u32]) -> Activity {
         let previous = match &self.histogram {
             Ok(histogram) => histogram,
             Err(_) => return Activity::new(store, rows, self.width, self.groups),
@@ -88,7 +87,7 @@ impl Views {
     /// The views computed so far, grown by `added`: rows appended to the
     /// store after those of `rows` and matching the same filter. `rows`
     /// already lists them (after the rows these views counted).
-    pub fn extended(&self, store: &Store, rows: &[u32], added: &[u32]) -> Views {
+    pub fn extended(&self, store: &Store, rows: &Grown<u32>, added: &[u32]) -> Views {
         Views {
             stats: self.stats.as_ref().map(|tallies| {
                 let mut tallies = tallies.clone();
@@ -98,7 +97,7 @@ impl Views {
             failures: self
                 .failures
                 .as_ref()
-                .map(|before| failures::extended(before, store, added).into()),
+                .map(|before| before.extended(store, added)),
             activity: self
                 .activity
                 .as_ref()
@@ -106,7 +105,7 @@ impl Views {
         }
     }
 
-    pub fn tool_stats(&mut self, store: &Store, rows: &[u32]) -> Vec<ToolStats> {
+    pub fn tool_stats(&mut self, store: &Store, rows: &Grown<u32>) -> Vec<ToolStats> {
         self.stats
             .get_or_insert_with(|| {
                 let mut tallies = Tallies::default();
@@ -116,17 +115,18 @@ impl Views {
             .stats(store)
     }
 
-    pub fn failures(&mut self, store: &Store, rows: &[u32]) -> Arc<[Failure]> {
-        let failures = self
-            .failures
-            .get_or_insert_with(|| failures(store, rows).into());
-        Arc::clone(failures)
+    /// The failures, sharing their chunks with these views (and, once
+    /// extended, with the next selection's).
+    pub fn failures(&mut self, store: &Store, rows: &Grown<u32>) -> Failures {
+        self.failures
+            .get_or_insert_with(|| failures(store, rows).into())
+            .clone()
     }
 
     pub fn activity(
         &mut self,
         store: &Store,
-        rows: &[u32],
+        rows: &Grown<u32>,
         width: Width,
         groups: usize,
     ) -> Result<ActivityData, TooManyBuckets> {

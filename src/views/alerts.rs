@@ -5,7 +5,7 @@
 use super::{field_text, is_emergency, justification, timestamp_text};
 use crate::filter::Field;
 use crate::store::store::{MISSING, NO_TIME, Sym};
-use crate::store::{RowKey, Store};
+use crate::store::{RowKey, Rows, Store};
 use crate::time::{format_duration, format_timestamp};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -57,7 +57,12 @@ pub struct Alerts {
 
 /// Bursts and emergency accesses among `rows`. Reviews are looked for in
 /// the whole store: a review is no less a review for being filtered out.
-pub fn alerts(store: &Store, rows: &[u32], threshold: usize, window_micros: i64) -> Alerts {
+pub fn alerts<'a>(
+    store: &Store,
+    rows: impl Rows<'a>,
+    threshold: usize,
+    window_micros: i64,
+) -> Alerts {
     Alerts {
         threshold,
         window: format_duration(window_micros),
@@ -66,7 +71,7 @@ pub fn alerts(store: &Store, rows: &[u32], threshold: usize, window_micros: i64)
     }
 }
 
-fn bursts(store: &Store, rows: &[u32], threshold: usize, window: i64) -> Vec<Burst> {
+fn bursts<'a>(store: &Store, rows: impl Rows<'a>, threshold: usize, window: i64) -> Vec<Burst> {
     let users = &store.column(Field::User).ids;
     let patients = &store.column(Field::Patient).ids;
     let mut by_pair: HashMap<(Sym, Sym), Vec<u32>> = HashMap::new();
@@ -143,7 +148,7 @@ pub fn is_review(tool: Option<&str>, purpose: Option<&str>) -> bool {
         || purpose.eq_ignore_ascii_case("audit")
 }
 
-fn emergencies(store: &Store, rows: &[u32]) -> Vec<EmergencyAccess> {
+fn emergencies<'a>(store: &Store, rows: impl Rows<'a>) -> Vec<EmergencyAccess> {
     let patients = &store.column(Field::Patient).ids;
     // Reviews per patient, in (time, row) order, from the whole store.
     let mut reviews: HashMap<Sym, Vec<(i64, u32)>> = HashMap::new();
@@ -160,7 +165,7 @@ fn emergencies(store: &Store, rows: &[u32]) -> Vec<EmergencyAccess> {
     for list in reviews.values_mut() {
         list.sort_unstable();
     }
-    rows.iter()
+    rows.into_iter()
         .copied()
         .filter(|&r| {
             store
