@@ -19,7 +19,7 @@ use crate::log::source::Source;
 use crate::store::query::{grows_with_store, select_from};
 use crate::store::{Grown, Store, load};
 use crate::views::Moment;
-use crate::views::alerts::{Alerts, alerts};
+use crate::views::alerts::Alerts;
 use crate::views::failures::Failures;
 use crate::views::histogram::{Histogram, TooManyBuckets, Width, histogram, span};
 use crate::views::report::{AccessReport, access_report};
@@ -434,7 +434,10 @@ impl Selection for MemorySelection {
     }
 
     fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
-        Ok(alerts(&self.store(), &self.rows, threshold, window_micros))
+        let store = self.store();
+        Ok(self
+            .views()
+            .alerts(&store, &self.rows, threshold, window_micros))
     }
 
     fn retention(&self, policies: &Policies, now: i64, due: i64) -> Result<Vec<RetentionEntry>> {

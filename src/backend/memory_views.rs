@@ -6,6 +6,7 @@
 
 use super::ActivityData;
 use crate::store::{Grown, Store};
+use crate::views::alerts::{Alerts, Found};
 use crate::views::failures::{Failures, failures};
 use crate::views::histogram::{self, Histogram, LatencyCounts, Span, TooManyBuckets, Width, span};
 use crate::views::stats::{Tallies, ToolStats};
@@ -16,6 +17,8 @@ pub struct Views {
     stats: Option<Tallies>,
     failures: Option<Failures>,
     activity: Option<Activity>,
+    /// Computed only while the alerts view is open.
+    alerts: Option<Found>,
 }
 
 /// The activity pane's histogram and latency counts for one request.
@@ -102,6 +105,11 @@ impl Views {
                 .activity
                 .as_ref()
                 .map(|activity| activity.extended(store, rows, added)),
+            alerts: self.alerts.as_ref().map(|found| {
+                let mut found = found.clone();
+                found.extend(store, added);
+                found
+            }),
         }
     }
 
@@ -121,6 +129,25 @@ impl Views {
         self.failures
             .get_or_insert_with(|| failures(store, rows).into())
             .clone()
+    }
+
+    pub fn alerts(
+        &mut self,
+        store: &Store,
+        rows: &Grown<u32>,
+        threshold: usize,
+        window_micros: i64,
+    ) -> Alerts {
+        let kept = self
+            .alerts
+            .take()
+            .filter(|f| (f.threshold, f.window_micros) == (threshold, window_micros));
+        let found = kept.unwrap_or_else(|| {
+            let mut found = Found::new(threshold, window_micros);
+            found.extend(store, rows);
+            found
+        });
+        self.alerts.insert(found).alerts(store)
     }
 
     pub fn activity(
@@ -154,13 +181,16 @@ mod tests {
 
     /// A call `minutes` after the first (`None`: no readable time).
     fn entry(i: usize, minutes: Option<u32>, user: u8, tool: u8, ok: bool) -> serde_json::Value {
+        // A few patients, read in bursts; now and then an emergency
+        // access or a review.
+        let purposes = ["treatment", "emergency", "review", "treatment"];
         let time = minutes.map_or("garbled".into(), |m| {
             format!("2025-07-06T{:02}:{:02}:00+00:00", 8 + m / 60, m % 60)
         });
         let error = (!ok).then_some("Timed out");
         let tools = ["get_order", "issue_refund", "search_kb"];
         let duration = 10.0 + (i * 37 % 500) as f64;
-        call(
+        let mut call = call(
             &time,
             &format!("conv_{}", i % 4),
             i as u32,
@@ -169,7 +199,10 @@ mod tests {
             ok,
             duration,
             error,
-        )
+        );
+        call["patient_id"] = format!("P-{}", (i / 3) % 2).into();
+        call["purpose"] = purposes[i * 7 % 4].into();
+        call
     }
 
     fn ask(selection: &dyn Selection, width: Width) -> impl PartialEq + std::fmt::Debug {
@@ -181,6 +214,7 @@ mod tests {
             selection.tool_stats().unwrap(),
             selection.failures().unwrap(),
             selection.activity(width, 3).unwrap(),
+            selection.alerts(2, 20 * 60_000_000).unwrap(),
         )
     }
 
