@@ -11,6 +11,7 @@ count), median and 95th percentile.
 
     scripts/follow_bench.py [--entries 1000000] [--rate 100] [--seconds 30]
                             [--bin target/release/auditui] [--before OTHER_BIN]
+                            [--only cli|tui] [--keys a]
 
 --before runs the same with another build (an older one, say) for a
 before/after table. The machine is shared: run it more than once and read
@@ -153,6 +154,9 @@ def run_tui(binary, base, lines, args, live):
             raise SystemExit("the browser did not load the log")
         time.sleep(1)
         os.write(master, b"G")  # the cursor on the newest entry, like tail -f
+        if args.keys:
+            time.sleep(0.5)
+            os.write(master, args.keys.encode())  # `a`: the alerts view open
         result = append_and_measure(proc.pid, live, lines, args.rate, args.seconds, seen)
         if timings:
             print(f"        (status line: appends verified in {statistics.median(timings)} ms "
@@ -175,6 +179,8 @@ def main():
     parser.add_argument("--bin", default=None)
     parser.add_argument("--before", default=None)
     parser.add_argument("--only", choices=["cli", "tui"], default=None)
+    parser.add_argument("--keys", default="",
+                        help="keys typed in the browser once loaded (`a`: the alerts view)")
     args = parser.parse_args()
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     binary = args.bin or os.path.join(target, "release", "auditui")

@@ -229,7 +229,7 @@ fn assert_same(memory: &dyn Backend, database: &dyn Backend, filter: &str) {
         }
     }
     let failures = |s: &Arc<dyn Selection>| {
-        let mut failures = s.failures().unwrap().to_vec();
+        let mut failures = s.failures().unwrap().iter().cloned().collect::<Vec<_>>();
         for failure in &mut failures {
             failure.key = keyless(failure.key);
         }

@@ -17,10 +17,10 @@ use crate::log::chain::Verification;
 use crate::log::pass::Progress;
 use crate::log::source::Source;
 use crate::store::query::{grows_with_store, select_from};
-use crate::store::{Store, load};
+use crate::store::{Grown, Store, load};
 use crate::views::Moment;
-use crate::views::alerts::{Alerts, alerts};
-use crate::views::failures::Failure;
+use crate::views::alerts::Alerts;
+use crate::views::failures::Failures;
 use crate::views::histogram::{Histogram, TooManyBuckets, Width, histogram, span};
 use crate::views::report::{AccessReport, access_report};
 use crate::views::retention::{Policies, RetentionEntry, retention};
@@ -223,18 +223,20 @@ impl MemoryBackend {
         let added = select_from(store, filter, previous.map_or(0, |p| p.end), cancel)?;
         let (rows, by_time, views) = match previous {
             None => {
-                let by_time =
-                    (order == Order::Time).then(|| by_time(store, &added, None, added.len()));
-                (added, by_time.flatten(), Views::default())
+                let by_time = (order == Order::Time).then(|| by_time(store, &added));
+                let by_time = by_time.flatten().map(Grown::from);
+                (Grown::from(added), by_time, Views::default())
             }
             Some(previous) => {
-                let mut rows = Vec::with_capacity(previous.rows.len() + added.len());
-                rows.extend_from_slice(&previous.rows);
+                // The rows and views shared with `previous`, grown by what
+                // was appended (ARCHITECTURE.md, "Following").
+                let mut rows = previous.rows.clone();
                 rows.extend_from_slice(&added);
                 let by_time = (order == Order::Time)
-                    .then(|| by_time(store, &rows, previous.by_time.as_deref(), added.len()));
+                    .then(|| by_time_extended(store, previous, &added))
+                    .flatten();
                 let views = previous.views().extended(store, &rows, &added);
-                (rows, by_time.flatten(), views)
+                (rows, by_time, views)
             }
         };
         Some(MemorySelection {
@@ -251,28 +253,45 @@ impl MemoryBackend {
 }
 
 /// `rows` (in store order) sorted by time, ties by row (source, then
-/// line); `None` when they already are. The last `added` of them were
-/// appended to rows whose time order was `before` (`None`: their store
-/// order): usually they are newer and only go at the end.
-fn by_time(store: &Store, rows: &[u32], before: Option<&[u32]>, added: usize) -> Option<Vec<u32>> {
+/// line); `None` when they already are.
+fn by_time(store: &Store, rows: &[u32]) -> Option<Vec<u32>> {
     let key = |&row: &u32| (store.time[row as usize], row);
-    let from = rows.len() - added;
-    let mut sorted = match before {
-        None if rows[from.saturating_sub(1)..].is_sorted_by_key(key) => return None,
-        None => rows.to_vec(),
-        Some(before) => [before, &rows[before.len()..]].concat(),
-    };
-    if !sorted[from.saturating_sub(1)..].is_sorted_by_key(key) {
-        // The rows before `from` are in order. The added ones are sorted,
-        // then merged in from the first place they reach back to: stable
-        // sorts find the two ascending runs (or each source's, when
-        // sorting everything) and merge them, close to linear.
-        sorted[from..].par_sort_by_key(key);
-        let start = sorted[..from].partition_point(|r| key(r) < key(&sorted[from]));
-        if start < from {
-            sorted[start..].par_sort_by_key(key);
-        }
+    if rows.is_sorted_by_key(key) {
+        return None;
     }
+    let mut sorted = rows.to_vec();
+    // Stable: it finds each source's ascending run and merges them.
+    sorted.par_sort_by_key(key);
+    Some(sorted)
+}
+
+/// The time order of `previous`'s rows and `added` (rows appended after
+/// them, in store order), as [`by_time`] of all of them: `previous`'s,
+/// shared, with `added` merged in. They are usually newer than every row
+/// before and only go at the end.
+fn by_time_extended(
+    store: &Store,
+    previous: &MemorySelection,
+    added: &[u32],
+) -> Option<Grown<u32>> {
+    let key = |&row: &u32| (store.time[row as usize], row);
+    let before = match &previous.by_time {
+        Some(before) => before,
+        None if previous
+            .rows
+            .last()
+            .into_iter()
+            .chain(added)
+            .is_sorted_by_key(key) =>
+        {
+            return None;
+        }
+        None => &previous.rows,
+    };
+    let mut added = added.to_vec();
+    added.par_sort_by_key(key);
+    let mut sorted = before.clone();
+    sorted.merge(added, key);
     Some(sorted)
 }
 
@@ -284,10 +303,11 @@ struct MemorySelection {
     /// The store's rows when selected: those after are not looked at.
     end: usize,
     /// In store order: what the views read (their sums and ties follow it).
-    rows: Vec<u32>,
+    /// Shared with the selection this one extends, if any.
+    rows: Grown<u32>,
     order: Order,
     /// `rows` in time order, when that differs from store order.
-    by_time: Option<Vec<u32>>,
+    by_time: Option<Grown<u32>>,
     /// The views asked for so far, for the next selection to extend.
     views: Mutex<Views>,
 }
@@ -305,22 +325,26 @@ impl MemorySelection {
     }
 
     /// The rows in the order they are listed.
-    fn listed(&self) -> &[u32] {
-        self.by_time.as_deref().unwrap_or(&self.rows)
+    fn listed(&self) -> &Grown<u32> {
+        self.by_time.as_ref().unwrap_or(&self.rows)
     }
 
     /// The index in the listing of the selection's first row at or after
     /// `key` (a key's position is its row number).
     fn index_of(&self, key: RowKey) -> std::result::Result<usize, usize> {
         let row = u32::try_from(key.position).unwrap_or(u32::MAX);
-        match self.order {
-            Order::File => self.rows.binary_search(&row),
+        let index = match self.order {
+            Order::File => self.rows.partition_point(|&r| r < row),
             Order::Time => {
                 let store = self.store();
                 let time = &store.time;
                 self.listed()
-                    .binary_search_by_key(&(key.time, row), |&r| (time[r as usize], r))
+                    .partition_point(|&r| (time[r as usize], r) < (key.time, row))
             }
+        };
+        match self.listed().get(index) {
+            Some(&found) if found == row => Ok(index),
+            _ => Err(index),
         }
     }
 
@@ -330,8 +354,9 @@ impl MemorySelection {
         let (start, end) = (start.min(listed.len()), end.min(listed.len()));
         Page {
             start,
-            rows: listed[start..end.max(start)]
-                .iter()
+            rows: listed
+                .iter_from(start)
+                .take(end.saturating_sub(start))
                 .map(|&row| entry_row(&store, row as usize))
                 .collect(),
         }
@@ -390,7 +415,7 @@ impl Selection for MemorySelection {
         Ok(self.views().tool_stats(&store, &self.rows))
     }
 
-    fn failures(&self) -> Result<Arc<[Failure]>> {
+    fn failures(&self) -> Result<Failures> {
         let store = self.store();
         Ok(self.views().failures(&store, &self.rows))
     }
@@ -409,7 +434,10 @@ impl Selection for MemorySelection {
     }
 
     fn alerts(&self, threshold: usize, window_micros: i64) -> Result<Alerts> {
-        Ok(alerts(&self.store(), &self.rows, threshold, window_micros))
+        let store = self.store();
+        Ok(self
+            .views()
+            .alerts(&store, &self.rows, threshold, window_micros))
     }
 
     fn retention(&self, policies: &Policies, now: i64, due: i64) -> Result<Vec<RetentionEntry>> {
@@ -476,7 +504,7 @@ mod tests {
             .collect();
         assert_eq!(users, ["a2", "b2", "b1", "a1"]);
         let store = &backend.store();
-        let whole = |rows: &[u32]| by_time(store, rows, None, rows.len());
+        let whole = |rows: &[u32]| by_time(store, rows);
         assert!(whole(&[0, 1, 2, 3]).is_some());
         // Entries already in time order (untimed first): no second vector.
         assert_eq!(whole(&[1, 2]), None);
@@ -495,7 +523,7 @@ mod tests {
         let rows = crate::store::query::select(store, &filter);
         assert_eq!(rows.len(), 6);
         assert_eq!(selection.tool_stats().unwrap(), tool_stats(store, &rows));
-        assert_eq!(*selection.failures().unwrap(), failures(store, &rows));
+        assert_eq!(selection.failures().unwrap(), failures(store, &rows).into());
         assert_eq!(selection.span().unwrap(), span(store, &rows));
         assert_eq!(
             selection.timeline("c1").unwrap(),

@@ -5,18 +5,20 @@
 //! nothing: both go through the same `extend` of each view.
 
 use super::ActivityData;
-use crate::store::Store;
-use crate::views::failures::{self, Failure, failures};
+use crate::store::{Grown, Store};
+use crate::views::alerts::{Alerts, Found};
+use crate::views::failures::{Failures, failures};
 use crate::views::histogram::{self, Histogram, LatencyCounts, Span, TooManyBuckets, Width, span};
 use crate::views::stats::{Tallies, ToolStats};
-use std::sync::Arc;
 
 /// A selection's views, each kept once asked for.
 #[derive(Default)]
 pub struct Views {
     stats: Option<Tallies>,
-    failures: Option<Arc<[Failure]>>,
+    failures: Option<Failures>,
     activity: Option<Activity>,
+    /// Computed only while the alerts view is open.
+    alerts: Option<Found>,
 }
 
 /// The activity pane's histogram and latency counts for one request.
@@ -31,7 +33,7 @@ struct Activity {
 }
 
 impl Activity {
-    fn new(store: &Store, rows: &[u32], width: Width, groups: usize) -> Activity {
+    fn new(store: &Store, rows: &Grown<u32>, width: Width, groups: usize) -> Activity {
         let span = span(store, rows);
         let histogram =
             histogram::empty_buckets(span.0, span.1, width).map(|empty| empty.counted(store, rows));
@@ -50,7 +52,7 @@ impl Activity {
     /// These counts with `added` (the rows appended after `rows`, which
     /// they counted) counted in; when the buckets move, `rows` and `added`
     /// are counted again.
-    fn extended(&self, store: &Store, rows: &[u32], added: &[u32]) -> Activity {
+    fn extended(&self, store: &Store, rows: &Grown<u32>, added: &[u32]) -> Activity {
         let previous = match &self.histogram {
             Ok(histogram) => histogram,
             Err(_) => return Activity::new(store, rows, self.width, self.groups),
@@ -88,7 +90,7 @@ impl Views {
     /// The views computed so far, grown by `added`: rows appended to the
     /// store after those of `rows` and matching the same filter. `rows`
     /// already lists them (after the rows these views counted).
-    pub fn extended(&self, store: &Store, rows: &[u32], added: &[u32]) -> Views {
+    pub fn extended(&self, store: &Store, rows: &Grown<u32>, added: &[u32]) -> Views {
         Views {
             stats: self.stats.as_ref().map(|tallies| {
                 let mut tallies = tallies.clone();
@@ -98,15 +100,20 @@ impl Views {
             failures: self
                 .failures
                 .as_ref()
-                .map(|before| failures::extended(before, store, added).into()),
+                .map(|before| before.extended(store, added)),
             activity: self
                 .activity
                 .as_ref()
                 .map(|activity| activity.extended(store, rows, added)),
+            alerts: self.alerts.as_ref().map(|found| {
+                let mut found = found.clone();
+                found.extend(store, added);
+                found
+            }),
         }
     }
 
-    pub fn tool_stats(&mut self, store: &Store, rows: &[u32]) -> Vec<ToolStats> {
+    pub fn tool_stats(&mut self, store: &Store, rows: &Grown<u32>) -> Vec<ToolStats> {
         self.stats
             .get_or_insert_with(|| {
                 let mut tallies = Tallies::default();
@@ -116,17 +123,37 @@ impl Views {
             .stats(store)
     }
 
-    pub fn failures(&mut self, store: &Store, rows: &[u32]) -> Arc<[Failure]> {
-        let failures = self
-            .failures
-            .get_or_insert_with(|| failures(store, rows).into());
-        Arc::clone(failures)
+    /// The failures, sharing their chunks with these views (and, once
+    /// extended, with the next selection's).
+    pub fn failures(&mut self, store: &Store, rows: &Grown<u32>) -> Failures {
+        self.failures
+            .get_or_insert_with(|| failures(store, rows).into())
+            .clone()
+    }
+
+    pub fn alerts(
+        &mut self,
+        store: &Store,
+        rows: &Grown<u32>,
+        threshold: usize,
+        window_micros: i64,
+    ) -> Alerts {
+        let kept = self
+            .alerts
+            .take()
+            .filter(|f| (f.threshold, f.window_micros) == (threshold, window_micros));
+        let found = kept.unwrap_or_else(|| {
+            let mut found = Found::new(threshold, window_micros);
+            found.extend(store, rows);
+            found
+        });
+        self.alerts.insert(found).alerts(store)
     }
 
     pub fn activity(
         &mut self,
         store: &Store,
-        rows: &[u32],
+        rows: &Grown<u32>,
         width: Width,
         groups: usize,
     ) -> Result<ActivityData, TooManyBuckets> {
@@ -154,13 +181,16 @@ mod tests {
 
     /// A call `minutes` after the first (`None`: no readable time).
     fn entry(i: usize, minutes: Option<u32>, user: u8, tool: u8, ok: bool) -> serde_json::Value {
+        // A few patients, read in bursts; now and then an emergency
+        // access or a review.
+        let purposes = ["treatment", "emergency", "review", "treatment"];
         let time = minutes.map_or("garbled".into(), |m| {
             format!("2025-07-06T{:02}:{:02}:00+00:00", 8 + m / 60, m % 60)
         });
         let error = (!ok).then_some("Timed out");
         let tools = ["get_order", "issue_refund", "search_kb"];
         let duration = 10.0 + (i * 37 % 500) as f64;
-        call(
+        let mut call = call(
             &time,
             &format!("conv_{}", i % 4),
             i as u32,
@@ -169,7 +199,10 @@ mod tests {
             ok,
             duration,
             error,
-        )
+        );
+        call["patient_id"] = format!("P-{}", (i / 3) % 2).into();
+        call["purpose"] = purposes[i * 7 % 4].into();
+        call
     }
 
     fn ask(selection: &dyn Selection, width: Width) -> impl PartialEq + std::fmt::Debug {
@@ -181,6 +214,7 @@ mod tests {
             selection.tool_stats().unwrap(),
             selection.failures().unwrap(),
             selection.activity(width, 3).unwrap(),
+            selection.alerts(2, 20 * 60_000_000).unwrap(),
         )
     }
 

@@ -32,7 +32,7 @@ pub use crate::store::RowKey;
 use crate::store::store::Outcome;
 use crate::views::Moment;
 use crate::views::alerts::Alerts;
-use crate::views::failures::Failure;
+use crate::views::failures::Failures;
 use crate::views::histogram::{Histogram, TooManyBuckets, ToolLatency, Width};
 use crate::views::report::AccessReport;
 use crate::views::retention::{Policies, RetentionEntry};
@@ -197,9 +197,9 @@ pub trait Selection: Listed + std::any::Any {
     fn tool_stats(&self) -> Result<Vec<ToolStats>>;
 
     /// The failed calls, newest first (shared: a followed log's list is
-    /// long and handed on as it grows); a database lists only the newest
+    /// long and grows in shared chunks); a database lists only the newest
     /// [`crate::views::failures::NEWEST_LISTED`].
-    fn failures(&self) -> Result<Arc<[Failure]>>;
+    fn failures(&self) -> Result<Failures>;
 
     /// Calls and failures per bucket of `width`; the inner error when the
     /// width would need too many buckets.
@@ -343,8 +343,8 @@ impl Selection for Empty {
         Ok(Vec::new())
     }
 
-    fn failures(&self) -> Result<Arc<[Failure]>> {
-        Ok(Arc::new([]))
+    fn failures(&self) -> Result<Failures> {
+        Ok(Failures::default())
     }
 
     fn histogram(&self, _: Width) -> Result<std::result::Result<Histogram, TooManyBuckets>> {

@@ -3,10 +3,12 @@
 //! The store is the seam for other backends (a column database past what one
 //! machine holds): views ask it for columns and rows, never for files.
 
+pub mod grown;
 pub mod query;
 #[allow(clippy::module_inception)]
 pub mod store;
 
+pub use grown::{Grown, Rows};
 pub use store::{RowKey, Store, StoreBuilder};
 
 use crate::log::chain::Verification;

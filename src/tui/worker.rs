@@ -5,7 +5,7 @@ use crate::backend::{self, Backend, BackendError, Order};
 use crate::config::AlertSettings;
 use crate::filter::Filter;
 use crate::views::alerts::Alerts;
-use crate::views::failures::Failure;
+use crate::views::failures::{Failures, NO_FAILURES};
 use crate::views::histogram::{TooManyBuckets, Width};
 use crate::views::stats::ToolStats;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -23,7 +23,7 @@ pub struct Matches {
     pub stats: OnceLock<Vec<ToolStats>>,
     /// Newest first; filled after the stats, because failures re-read
     /// their lines.
-    pub failures: OnceLock<Arc<[Failure]>>,
+    pub failures: OnceLock<Failures>,
 }
 
 impl Matches {
@@ -47,8 +47,8 @@ impl Matches {
     }
 
     /// The failures, or none while they are being computed.
-    pub fn failures(&self) -> &[Failure] {
-        self.failures.get().map_or(&[], |failures| failures)
+    pub fn failures(&self) -> &Failures {
+        self.failures.get().unwrap_or(&NO_FAILURES)
     }
 }
 

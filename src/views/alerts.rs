@@ -5,10 +5,11 @@
 use super::{field_text, is_emergency, justification, timestamp_text};
 use crate::filter::Field;
 use crate::store::store::{MISSING, NO_TIME, Sym};
-use crate::store::{RowKey, Store};
+use crate::store::{Grown, RowKey, Rows, Store};
 use crate::time::{format_duration, format_timestamp};
 use serde::Serialize;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// One user reading one patient's record at least `threshold` times within
 /// `window`: overlapping windows are merged, so a long burst is one alert.
@@ -57,81 +58,191 @@ pub struct Alerts {
 
 /// Bursts and emergency accesses among `rows`. Reviews are looked for in
 /// the whole store: a review is no less a review for being filtered out.
-pub fn alerts(store: &Store, rows: &[u32], threshold: usize, window_micros: i64) -> Alerts {
-    Alerts {
-        threshold,
-        window: format_duration(window_micros),
-        bursts: bursts(store, rows, threshold.max(1), window_micros),
-        emergencies: emergencies(store, rows),
+pub fn alerts<'a>(
+    store: &Store,
+    rows: impl Rows<'a>,
+    threshold: usize,
+    window_micros: i64,
+) -> Alerts {
+    let mut found = Found::new(threshold, window_micros);
+    found.extend(store, rows);
+    found.alerts(store)
+}
+
+/// What [`alerts`] finds, kept so that rows appended to a selection (and
+/// to the store) are looked at on top of it rather than all rows again
+/// (ARCHITECTURE.md, "Following"). Each part is shared behind `Arc`s with
+/// the copy it was extended from: an extension copies the maps' pointers
+/// and the parts the appended rows touch.
+#[derive(Clone)]
+pub struct Found {
+    pub threshold: usize,
+    pub window_micros: i64,
+    /// Each user and patient's accesses in (time, row) order, and their
+    /// bursts.
+    pairs: HashMap<(Sym, Sym), Arc<Pair>>,
+    /// Rows of emergency accesses, in row order.
+    emergencies: Grown<u32>,
+    /// Reviews per patient in (time, row) order, from the whole store.
+    reviews: HashMap<Sym, Arc<Vec<(i64, u32)>>>,
+    /// The store's rows looked at for reviews.
+    reviewed_to: usize,
+}
+
+struct Pair {
+    accesses: Vec<u32>,
+    bursts: Vec<Burst>,
+}
+
+impl Found {
+    pub fn new(threshold: usize, window_micros: i64) -> Found {
+        Found {
+            threshold,
+            window_micros,
+            pairs: HashMap::new(),
+            emergencies: Grown::default(),
+            reviews: HashMap::new(),
+            reviewed_to: 0,
+        }
+    }
+
+    /// Look at `rows`, which come after every row looked at so far, and
+    /// for reviews at the store's rows not looked at yet.
+    pub fn extend<'a>(&mut self, store: &Store, rows: impl Rows<'a>) {
+        let users = &store.column(Field::User).ids;
+        let patients = &store.column(Field::Patient).ids;
+        let mut touched: HashMap<(Sym, Sym), Vec<u32>> = HashMap::new();
+        let mut emergencies = Vec::new();
+        for &row in rows {
+            let r = row as usize;
+            if patients[r] != MISSING && store.time[r] != NO_TIME {
+                touched
+                    .entry((users[r], patients[r]))
+                    .or_default()
+                    .push(row);
+            }
+            if store.text(Field::Purpose, r).is_some_and(is_emergency) {
+                emergencies.push(row);
+            }
+        }
+        self.emergencies.extend_from_slice(&emergencies);
+        let (threshold, window) = (self.threshold.max(1), self.window_micros);
+        for (key, added) in touched {
+            let mut accesses = self
+                .pairs
+                .get(&key)
+                .map_or_else(Vec::new, |pair| pair.accesses.clone());
+            accesses.extend(added);
+            // Rows of one pair are few; new ones are usually the latest.
+            accesses.sort_by_key(|&r| (store.time[r as usize], r));
+            let bursts = pair_bursts(store, key, &accesses, threshold, window);
+            self.pairs.insert(key, Arc::new(Pair { accesses, bursts }));
+        }
+        self.extend_reviews(store);
+    }
+
+    fn extend_reviews(&mut self, store: &Store) {
+        let patients = &store.column(Field::Patient).ids;
+        let mut added: HashMap<Sym, Vec<(i64, u32)>> = HashMap::new();
+        for (r, &patient) in patients.iter().enumerate().skip(self.reviewed_to) {
+            if patient != MISSING
+                && is_review(store.text(Field::Tool, r), store.text(Field::Purpose, r))
+            {
+                added
+                    .entry(patient)
+                    .or_default()
+                    .push((store.time[r], r as u32));
+            }
+        }
+        self.reviewed_to = patients.len();
+        for (patient, added) in added {
+            let list = Arc::make_mut(self.reviews.entry(patient).or_default());
+            list.extend(added);
+            list.sort_unstable();
+        }
+    }
+
+    /// The alerts of the rows looked at.
+    pub fn alerts(&self, store: &Store) -> Alerts {
+        let mut bursts: Vec<Burst> = self
+            .pairs
+            .values()
+            .flat_map(|pair| pair.bursts.iter().cloned())
+            .collect();
+        bursts.sort_by_key(|b| (store.time[b.rows[0] as usize], b.rows[0]));
+        let emergencies = self
+            .emergencies
+            .iter()
+            .map(|&row| emergency(store, row, &self.reviews))
+            .collect();
+        Alerts {
+            threshold: self.threshold,
+            window: format_duration(self.window_micros),
+            bursts,
+            emergencies,
+        }
     }
 }
 
-fn bursts(store: &Store, rows: &[u32], threshold: usize, window: i64) -> Vec<Burst> {
-    let users = &store.column(Field::User).ids;
-    let patients = &store.column(Field::Patient).ids;
-    let mut by_pair: HashMap<(Sym, Sym), Vec<u32>> = HashMap::new();
-    for &row in rows {
-        let r = row as usize;
-        if patients[r] != MISSING && store.time[r] != NO_TIME {
-            by_pair
-                .entry((users[r], patients[r]))
-                .or_default()
-                .push(row);
-        }
-    }
+/// The bursts of one user reading one patient, `accesses` in (time, row)
+/// order.
+fn pair_bursts(
+    store: &Store,
+    (user, patient): (Sym, Sym),
+    accesses: &[u32],
+    threshold: usize,
+    window: i64,
+) -> Vec<Burst> {
+    let time = |i: usize| store.time[accesses[i] as usize];
     let mut found = Vec::new();
-    for ((user, patient), mut accesses) in by_pair {
-        accesses.sort_by_key(|&r| (store.time[r as usize], r));
-        let time = |i: usize| store.time[accesses[i] as usize];
-        // Each qualifying window [i, end]; windows that share an access merge.
-        let mut current: Option<(usize, usize)> = None;
-        let mut end = 0;
-        for i in 0..accesses.len() {
-            end = end.max(i);
-            while end + 1 < accesses.len() && time(end + 1) - time(i) <= window {
-                end += 1;
-            }
-            if end + 1 - i < threshold {
-                continue;
-            }
-            current = match current {
-                Some((first, last)) if i <= last => Some((first, end)),
-                Some(done) => {
-                    found.push((user, patient, accesses[done.0..=done.1].to_vec()));
-                    Some((i, end))
-                }
-                None => Some((i, end)),
-            };
+    // Each qualifying window [i, end]; windows that share an access merge.
+    let mut current: Option<(usize, usize)> = None;
+    let mut end = 0;
+    for i in 0..accesses.len() {
+        end = end.max(i);
+        while end + 1 < accesses.len() && time(end + 1) - time(i) <= window {
+            end += 1;
         }
-        if let Some((first, last)) = current {
-            found.push((user, patient, accesses[first..=last].to_vec()));
+        if end + 1 - i < threshold {
+            continue;
         }
+        current = match current {
+            Some((first, last)) if i <= last => Some((first, end)),
+            Some(done) => {
+                found.push(accesses[done.0..=done.1].to_vec());
+                Some((i, end))
+            }
+            None => Some((i, end)),
+        };
     }
-    let mut bursts: Vec<Burst> = found
+    if let Some((first, last)) = current {
+        found.push(accesses[first..=last].to_vec());
+    }
+    found
         .into_iter()
-        .map(|(user, patient, rows)| {
-            let stamp = |r: u32| {
-                timestamp_text(store, r as usize)
-                    .unwrap_or_else(|| format_timestamp(store.time[r as usize]))
-            };
-            Burst {
-                user: store.column(Field::User).dict.get(user).map(str::to_owned),
-                patient: store
-                    .column(Field::Patient)
-                    .dict
-                    .get(patient)
-                    .unwrap_or_default()
-                    .to_owned(),
-                count: rows.len(),
-                first: stamp(rows[0]),
-                first_key: store.key(rows[0] as usize),
-                last: stamp(rows[rows.len() - 1]),
-                rows,
-            }
-        })
-        .collect();
-    bursts.sort_by_key(|b| (store.time[b.rows[0] as usize], b.rows[0]));
-    bursts
+        .map(|rows| burst(store, user, patient, rows))
+        .collect()
+}
+
+fn burst(store: &Store, user: Sym, patient: Sym, rows: Vec<u32>) -> Burst {
+    let stamp = |r: u32| {
+        timestamp_text(store, r as usize)
+            .unwrap_or_else(|| format_timestamp(store.time[r as usize]))
+    };
+    Burst {
+        user: store.column(Field::User).dict.get(user).map(str::to_owned),
+        patient: store
+            .column(Field::Patient)
+            .dict
+            .get(patient)
+            .unwrap_or_default()
+            .to_owned(),
+        count: rows.len(),
+        first: stamp(rows[0]),
+        first_key: store.key(rows[0] as usize),
+        last: stamp(rows[rows.len() - 1]),
+        rows,
+    }
 }
 
 /// A review of a patient's record: a tool whose name contains `review`, or
@@ -143,50 +254,31 @@ pub fn is_review(tool: Option<&str>, purpose: Option<&str>) -> bool {
         || purpose.eq_ignore_ascii_case("audit")
 }
 
-fn emergencies(store: &Store, rows: &[u32]) -> Vec<EmergencyAccess> {
-    let patients = &store.column(Field::Patient).ids;
-    // Reviews per patient, in (time, row) order, from the whole store.
-    let mut reviews: HashMap<Sym, Vec<(i64, u32)>> = HashMap::new();
-    for (r, &patient) in patients.iter().enumerate() {
-        if patient != MISSING
-            && is_review(store.text(Field::Tool, r), store.text(Field::Purpose, r))
-        {
-            reviews
-                .entry(patient)
-                .or_default()
-                .push((store.time[r], r as u32));
-        }
+/// The emergency access of `row`, reviewed if a later entry of `reviews`
+/// is for its patient.
+fn emergency(
+    store: &Store,
+    row: u32,
+    reviews: &HashMap<Sym, Arc<Vec<(i64, u32)>>>,
+) -> EmergencyAccess {
+    let r = row as usize;
+    let key = (store.time[r], row);
+    let patient = store.column(Field::Patient).ids[r];
+    let review = reviews.get(&patient).and_then(|list| {
+        let later = list.partition_point(|&k| k <= key);
+        list.get(later)
+    });
+    EmergencyAccess {
+        row,
+        key: store.key(r),
+        timestamp: timestamp_text(store, r),
+        user: field_text(store, Field::User, r),
+        role: field_text(store, Field::Role, r),
+        patient: field_text(store, Field::Patient, r),
+        tool: field_text(store, Field::Tool, r),
+        purpose: field_text(store, Field::Purpose, r),
+        justification: justification(store, r),
+        reviewed: review.is_some(),
+        review_timestamp: review.and_then(|&(_, rr)| timestamp_text(store, rr as usize)),
     }
-    for list in reviews.values_mut() {
-        list.sort_unstable();
-    }
-    rows.iter()
-        .copied()
-        .filter(|&r| {
-            store
-                .text(Field::Purpose, r as usize)
-                .is_some_and(is_emergency)
-        })
-        .map(|row| {
-            let r = row as usize;
-            let key = (store.time[r], row);
-            let review = reviews.get(&patients[r]).and_then(|list| {
-                let later = list.partition_point(|&k| k <= key);
-                list.get(later)
-            });
-            EmergencyAccess {
-                row,
-                key: store.key(r),
-                timestamp: timestamp_text(store, r),
-                user: field_text(store, Field::User, r),
-                role: field_text(store, Field::Role, r),
-                patient: field_text(store, Field::Patient, r),
-                tool: field_text(store, Field::Tool, r),
-                purpose: field_text(store, Field::Purpose, r),
-                justification: justification(store, r),
-                reviewed: review.is_some(),
-                review_timestamp: review.and_then(|&(_, rr)| timestamp_text(store, rr as usize)),
-            }
-        })
-        .collect()
 }

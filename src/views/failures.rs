@@ -6,7 +6,7 @@
 use super::field_text;
 use crate::filter::Field;
 use crate::store::store::Outcome;
-use crate::store::{RowKey, Store};
+use crate::store::{Grown, RowKey, Rows, Store};
 use serde::Serialize;
 use std::cmp::Reverse;
 
@@ -35,9 +35,9 @@ pub struct Failure {
 /// The failed calls among `rows`, newest first; calls logged at the same
 /// instant (or with unreadable times, which come last) in reverse log order,
 /// as the lesson's `reversed(failures())` lists them.
-pub fn failures(store: &Store, rows: &[u32]) -> Vec<Failure> {
+pub fn failures<'a>(store: &Store, rows: impl Rows<'a>) -> Vec<Failure> {
     let mut failed: Vec<u32> = rows
-        .iter()
+        .into_iter()
         .copied()
         .filter(|&r| store.outcome[r as usize] == Outcome::Failed)
         .collect();
@@ -68,20 +68,67 @@ pub fn failures(store: &Store, rows: &[u32]) -> Vec<Failure> {
         .collect()
 }
 
-/// `before`, the failures of rows selected earlier, with those of `rows`,
-/// which come after them in the store: the same list as [`failures`] of
-/// all of them, re-reading only the new lines. New failures are usually
-/// the newest and go first; a merge places any that are not.
-pub fn extended(before: &[Failure], store: &Store, rows: &[u32]) -> Vec<Failure> {
-    let newest_first = |f: &Failure| Reverse((f.key.time, f.row));
-    let mut added = failures(store, rows).into_iter().peekable();
-    let mut merged = Vec::with_capacity(before.len() + added.len());
-    for failure in before {
-        while let Some(new) = added.next_if(|new| newest_first(new) < newest_first(failure)) {
-            merged.push(new);
-        }
-        merged.push(failure.clone());
+/// A list of failures, newest first, as [`failures`] makes it, shared
+/// between the selections of a followed log: the list of the next one
+/// shares this one's failures and adds those of the appended rows
+/// (ARCHITECTURE.md, "Following").
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Failures {
+    /// Oldest first, so that the newest failures, those a live log
+    /// appends, go at its end.
+    oldest_first: Grown<Failure>,
+}
+
+/// How [`failures`] orders: newest first by this key.
+fn age(failure: &Failure) -> (i64, u32) {
+    (failure.key.time, failure.row)
+}
+
+/// No failures, for a list not yet computed.
+pub static NO_FAILURES: Failures = Failures {
+    oldest_first: Grown::new(),
+};
+
+impl Failures {
+    pub fn len(&self) -> usize {
+        self.oldest_first.len()
     }
-    merged.extend(added);
-    merged
+
+    pub fn is_empty(&self) -> bool {
+        self.oldest_first.is_empty()
+    }
+
+    /// The `index`th newest failure.
+    pub fn get(&self, index: usize) -> Option<&Failure> {
+        let from_oldest = self.len().checked_sub(index + 1)?;
+        self.oldest_first.get(from_oldest)
+    }
+
+    /// Newest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Failure> {
+        self.oldest_first.iter().rev()
+    }
+
+    /// These failures, those of rows selected earlier, with those of
+    /// `rows`, which come after them in the store: the same list as
+    /// [`failures`] of all of them, re-reading only the new lines. New
+    /// failures are usually the newest and go first; a merge places any
+    /// that are not.
+    pub fn extended(&self, store: &Store, rows: &[u32]) -> Failures {
+        let mut added = failures(store, rows);
+        added.reverse();
+        let mut oldest_first = self.oldest_first.clone();
+        oldest_first.merge(added, age);
+        Failures { oldest_first }
+    }
+}
+
+impl From<Vec<Failure>> for Failures {
+    /// `newest_first`, ordered as [`failures`] orders.
+    fn from(mut newest_first: Vec<Failure>) -> Failures {
+        newest_first.reverse();
+        Failures {
+            oldest_first: Grown::from(newest_first),
+        }
+    }
 }

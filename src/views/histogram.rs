@@ -10,8 +10,8 @@
 
 use super::stats::nearest_rank;
 use crate::filter::Field;
-use crate::store::Store;
 use crate::store::store::{NO_TIME, Outcome, Sym};
+use crate::store::{Rows, Store};
 use serde::Serialize;
 
 pub const SECOND: i64 = 1_000_000;
@@ -106,7 +106,7 @@ pub struct Histogram {
 
 impl Histogram {
     /// These buckets, which cover the times of `rows`, with `rows` counted.
-    pub fn counted(mut self, store: &Store, rows: &[u32]) -> Histogram {
+    pub fn counted<'a>(mut self, store: &Store, rows: impl Rows<'a>) -> Histogram {
         let Some(origin) = self.buckets.first().map(|b| b.start) else {
             return self;
         };
@@ -164,7 +164,7 @@ pub struct TooManyBuckets {
 pub type Span = (Option<(i64, i64)>, usize);
 
 /// The [`Span`] of `rows`.
-pub fn span(store: &Store, rows: &[u32]) -> Span {
+pub fn span<'a>(store: &Store, rows: impl Rows<'a>) -> Span {
     let (mut first, mut last, mut untimed) = (i64::MAX, i64::MIN, 0);
     for &row in rows {
         let time = store.time[row as usize];
@@ -222,7 +222,11 @@ pub fn narrower(width: i64) -> Option<i64> {
 
 /// Calls and failures of `rows` per bucket: one pass for the span, one to
 /// count, nothing allocated per row.
-pub fn histogram(store: &Store, rows: &[u32], width: Width) -> Result<Histogram, TooManyBuckets> {
+pub fn histogram<'a>(
+    store: &Store,
+    rows: impl Rows<'a>,
+    width: Width,
+) -> Result<Histogram, TooManyBuckets> {
     let (span, untimed) = span(store, rows);
     Ok(empty_buckets(span, untimed, width)?.counted(store, rows))
 }
@@ -232,11 +236,11 @@ pub fn histogram(store: &Store, rows: &[u32], width: Width) -> Result<Histogram,
 /// of all of them. `None` when the buckets move (an automatic width grew,
 /// or a row came before the first bucket) and every row must be counted
 /// again.
-pub fn extended(
+pub fn extended<'a>(
     before: &Histogram,
     before_span: Span,
     store: &Store,
-    rows: &[u32],
+    rows: impl Rows<'a>,
     width: Width,
 ) -> Option<(Result<Histogram, TooManyBuckets>, Span)> {
     let (added, untimed) = span(store, rows);
@@ -385,9 +389,9 @@ pub const LATENCY_ERROR: f64 = 0.5 / SUB_BINS as f64;
 /// million durations would not fit the time a keystroke has, so durations
 /// are counted in log-scale bins (one pass, nothing allocated per row) and
 /// the p95 read from the counts. Sorted by tool.
-pub fn tool_latency(
+pub fn tool_latency<'a>(
     store: &Store,
-    rows: &[u32],
+    rows: impl Rows<'a>,
     histogram: &Histogram,
     groups: usize,
 ) -> Vec<ToolLatency> {
@@ -427,7 +431,7 @@ impl LatencyCounts {
     }
 
     /// Count the durations of `rows`, which fall in the groups.
-    pub fn count(&mut self, store: &Store, rows: &[u32]) {
+    pub fn count<'a>(&mut self, store: &Store, rows: impl Rows<'a>) {
         let Some((origin, groups, group_width)) = self.layout else {
             return;
         };

@@ -13,13 +13,14 @@ pub mod failures;
 pub mod histogram;
 pub mod report;
 pub mod retention;
+pub mod sorted;
 pub mod stats;
 pub mod timeline;
 
 use crate::filter::Field;
 
-use crate::store::Store;
 use crate::store::store::Sym;
+use crate::store::{Rows, Store};
 use crate::time::parse_timestamp;
 use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
@@ -106,12 +107,12 @@ fn field_text(store: &Store, field: Field, row: usize) -> Option<String> {
 
 /// The rows of `rows` whose `field` is exactly `value` (resolved to its id
 /// once; a value the store has never seen selects nothing).
-fn rows_with(store: &Store, rows: &[u32], field: Field, value: &str) -> Vec<u32> {
+fn rows_with<'a>(store: &Store, rows: impl Rows<'a>, field: Field, value: &str) -> Vec<u32> {
     let column = store.column(field);
     let Some(id): Option<Sym> = column.dict.lookup(value) else {
         return Vec::new();
     };
-    rows.iter()
+    rows.into_iter()
         .copied()
         .filter(|&r| column.ids[r as usize] == id)
         .collect()

@@ -18,7 +18,7 @@ use crate::filter::{Field, Filter, Predicate};
 use crate::log::chain::Verification;
 use crate::log::entry::Scheme;
 use crate::store::store::Outcome;
-use crate::store::{RowKey, Store};
+use crate::store::{RowKey, Rows, Store};
 use crate::text::closest;
 use crate::time::format_timestamp;
 use serde::Serialize;
@@ -79,10 +79,10 @@ fn is_false(b: &bool) -> bool {
 /// Every access to `patient` among `rows` with `start <= time <= end` (by
 /// instant, whatever the offsets), in log order. Entries whose timestamp
 /// cannot be read are left out: they cannot be placed in the period.
-pub fn access_report(
+pub fn access_report<'a>(
     store: &Store,
     verification: &Verification,
-    rows: &[u32],
+    rows: impl Rows<'a>,
     patient: &str,
     start: Moment,
     end: Moment,
@@ -187,8 +187,11 @@ pub struct Integrity {
 
 /// The integrity of the chains holding `rows`: every file of every chain
 /// that holds one of them.
-pub fn integrity(store: &Store, verification: &Verification, rows: &[u32]) -> Integrity {
-    let mut files: BTreeSet<&str> = rows.iter().map(|&r| store.location(r as usize).0).collect();
+pub fn integrity<'a>(store: &Store, verification: &Verification, rows: impl Rows<'a>) -> Integrity {
+    let mut files: BTreeSet<&str> = rows
+        .into_iter()
+        .map(|&r| store.location(r as usize).0)
+        .collect();
     for chain in &verification.chains {
         if chain.files.iter().any(|f| files.contains(f.as_str())) {
             files.extend(chain.files.iter().map(String::as_str));

@@ -4,7 +4,7 @@
 
 use crate::filter::Field;
 use crate::store::store::NO_TIME;
-use crate::store::{RowKey, Store};
+use crate::store::{RowKey, Rows, Store};
 use crate::time::format_timestamp;
 use chrono::DateTime;
 use serde::{Deserialize, Serialize};
@@ -109,14 +109,14 @@ pub struct RetentionEntry {
 
 /// Every entry of `rows` against `policies` at `now` (micros, UTC); `due`
 /// is how close to its end a period counts as due (the CLI's 30 days).
-pub fn retention(
+pub fn retention<'a>(
     store: &Store,
-    rows: &[u32],
+    rows: impl Rows<'a>,
     policies: &Policies,
     now: i64,
     due: i64,
 ) -> Vec<RetentionEntry> {
-    rows.iter()
+    rows.into_iter()
         .map(|&row| {
             let r = row as usize;
             let tool = store.text(Field::Tool, r);

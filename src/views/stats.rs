@@ -1,12 +1,13 @@
 //! Per-tool statistics: the lesson's `AuditQueryEngine.by_tool` for every
 //! tool in the selection, plus failures and duration percentiles.
 
+use super::sorted::Sorted;
 use super::{PyNumber, python_round};
 use crate::filter::Field;
 use crate::log::entry::Entry;
 use crate::log::json::Value;
-use crate::store::Store;
 use crate::store::store::{Outcome, Sym};
+use crate::store::{Rows, Store};
 use foldhash::fast::RandomState;
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -37,8 +38,13 @@ struct Tally {
     calls: usize,
     ok: usize,
     failed: usize,
-    /// Logged durations, in no particular order, for the percentiles.
-    durations: Vec<f64>,
+    /// Logged durations, for the percentiles: kept sorted in shared
+    /// blocks, so that a followed selection's copy of the tallies costs
+    /// what its appended rows add, not a copy of every duration.
+    durations: Sorted,
+    /// Durations of the rows being counted, added to `durations` at once
+    /// when they are: empty between counts.
+    added: Vec<f64>,
     /// Taken left to right in row order, as Python's `sum()` does, to
     /// round the same way.
     duration_sum: f64,
@@ -49,7 +55,7 @@ struct Tally {
 }
 
 /// Statistics per tool over `rows`, busiest tool first (ties by name).
-pub fn tool_stats(store: &Store, rows: &[u32]) -> Vec<ToolStats> {
+pub fn tool_stats<'a>(store: &Store, rows: impl Rows<'a>) -> Vec<ToolStats> {
     let mut tallies = Tallies::default();
     tallies.extend(store, rows);
     tallies.stats(store)
@@ -62,7 +68,7 @@ pub struct Tallies(HashMap<Sym, Tally, RandomState>);
 
 impl Tallies {
     /// Count `rows`, which come after every row counted so far.
-    pub fn extend(&mut self, store: &Store, rows: &[u32]) {
+    pub fn extend<'a>(&mut self, store: &Store, rows: impl Rows<'a>) {
         let tools = &store.column(Field::Tool).ids;
         let users = &store.column(Field::User).ids;
         for &row in rows {
@@ -76,7 +82,7 @@ impl Tallies {
             }
             let duration = store.duration_ms[row];
             if !duration.is_nan() {
-                tally.durations.push(duration);
+                tally.added.push(duration);
                 tally.duration_sum += duration;
                 if tally.max_row.is_none_or(|(max, _)| duration > max) {
                     tally.max_row = Some((duration, row));
@@ -84,41 +90,30 @@ impl Tallies {
             }
             tally.users.insert(users[row]);
         }
+        for tally in self.0.values_mut() {
+            tally.durations.extend(std::mem::take(&mut tally.added));
+        }
     }
 
-    /// The statistics of the rows counted, busiest tool first. Each tool's
-    /// percentiles are found by selection, linear in its durations, which
-    /// it reorders: cheaper than keeping them sorted, whether counted once
-    /// or extended while following.
-    pub fn stats(&mut self, store: &Store) -> Vec<ToolStats> {
+    /// The statistics of the rows counted, busiest tool first.
+    pub fn stats(&self, store: &Store) -> Vec<ToolStats> {
         let mut stats: Vec<ToolStats> = self
             .0
-            .iter_mut()
-            .map(|(&tool, tally)| {
-                let percentiles = select_percentiles(&mut tally.durations);
-                finish(store, tool, tally, percentiles)
-            })
+            .iter()
+            .map(|(&tool, tally)| finish(store, tool, tally, percentiles(&tally.durations)))
             .collect();
         sort_busiest_first(&mut stats);
         stats
     }
 }
 
-/// The nearest-rank p50 and p95 of `durations`, reordering them: the p95
-/// rank by selection, then the p50 rank among the values up to it.
-fn select_percentiles(durations: &mut [f64]) -> Option<(f64, f64)> {
+/// The nearest-rank p50 and p95 of `durations`.
+fn percentiles(durations: &Sorted) -> Option<(f64, f64)> {
     if durations.is_empty() {
         return None;
     }
-    let (r50, r95) = (
-        nearest_rank(0.50, durations.len()),
-        nearest_rank(0.95, durations.len()),
-    );
-    let p95 = *durations.select_nth_unstable_by(r95, f64::total_cmp).1;
-    let p50 = *durations[..=r95]
-        .select_nth_unstable_by(r50, f64::total_cmp)
-        .1;
-    Some((p50, p95))
+    let rank = |p| durations.nth(nearest_rank(p, durations.len()));
+    Some((rank(0.50)?, rank(0.95)?))
 }
 
 fn finish(store: &Store, tool: Sym, tally: &Tally, percentiles: Option<(f64, f64)>) -> ToolStats {

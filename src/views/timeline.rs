@@ -7,7 +7,7 @@ use crate::filter::Field;
 use crate::log::canonical::{write_dumps, write_float};
 use crate::log::json::Value;
 use crate::store::store::Outcome;
-use crate::store::{RowKey, Store};
+use crate::store::{RowKey, Rows, Store};
 use serde::Serialize;
 
 /// One call of a conversation.
@@ -34,7 +34,7 @@ pub struct TimelineEntry {
 }
 
 /// The calls of `conversation` among `rows`, in log order.
-pub fn timeline(store: &Store, rows: &[u32], conversation: &str) -> Vec<TimelineEntry> {
+pub fn timeline<'a>(store: &Store, rows: impl Rows<'a>, conversation: &str) -> Vec<TimelineEntry> {
     rows_with(store, rows, Field::Conversation, conversation)
         .into_iter()
         .map(|row| timeline_entry(store, row))

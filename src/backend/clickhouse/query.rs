@@ -28,7 +28,7 @@ use crate::log::entry::parse_line;
 use crate::time::Timestamp;
 use crate::views::Moment;
 use crate::views::alerts::{Alerts, alerts};
-use crate::views::failures::{Failure, NEWEST_LISTED, failures};
+use crate::views::failures::{Failures, NEWEST_LISTED, failures};
 use crate::views::histogram::{
     Cell, GRID, Histogram, Regridded, Span, TooManyBuckets, ToolLatency, Width, latency_groups,
     regrid,
@@ -834,7 +834,7 @@ impl Selection for ClickHouseSelection {
         Ok(stats)
     }
 
-    fn failures(&self) -> Result<Arc<[Failure]>> {
+    fn failures(&self) -> Result<Failures> {
         // The newest few, found by their keys over narrow columns: every
         // failure with its line was hundreds of MB at 10M rows, held by
         // the pane that shows a screenful.
@@ -843,7 +843,7 @@ impl Selection for ClickHouseSelection {
             .db
             .page_condition(&failed, Order::Time, true, 0, NEWEST_LISTED)?
         else {
-            return Ok(Arc::from([]));
+            return Ok(Failures::default());
         };
         let subset = self.db.subset(&newest)?;
         let mut found = failures(&subset.store, &subset.all());

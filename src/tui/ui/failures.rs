@@ -32,8 +32,8 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let widths = [TIME, free / 5, free / 4, free - free / 5 - free / 4];
     let rows: Vec<Row> = cursor
         .visible(height, failures.len())
-        .map(|i| {
-            let f = &failures[i];
+        .filter_map(|i| {
+            let f = failures.get(i)?;
             let text = |t: &Option<String>, w: u16| {
                 t.as_deref()
                     .map_or_else(|| "-".to_string(), |t| safe(t, usize::from(w)))
@@ -43,13 +43,13 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
             } else {
                 Style::new()
             };
-            Row::new([
+            let row = Row::new([
                 format_time(f.key.time, app.utc),
                 text(&f.user, widths[1]),
                 text(&f.tool, widths[2]),
                 text(&f.error, widths[3]),
-            ])
-            .style(style)
+            ]);
+            Some(row.style(style))
         })
         .collect();
     let header = Row::new(["time", "user", "tool", "error"]).style(app.theme.header());

@@ -1,0 +1,118 @@
+//! Numbers kept in ascending order, for percentiles by rank: the per-tool
+//! durations of the stats, which a followed selection extends on each
+//! append (ARCHITECTURE.md, "Following").
+//!
+//! The numbers sit in sorted blocks behind `Arc`s: a copy shares every
+//! block, and an insert copies the one block it goes into (when shared)
+//! and the list of blocks, not every number.
+
+use std::sync::Arc;
+
+/// Numbers per block, at most twice as many before it is split: copying
+/// one costs little, and a million numbers are a thousand pointers.
+const BLOCK: usize = 1024;
+
+/// Numbers in ascending order (by `f64::total_cmp`).
+#[derive(Clone, Debug, Default)]
+pub struct Sorted {
+    /// Each block ascending, and every number of a block at most the
+    /// first of the next; no block empty.
+    blocks: Vec<Arc<Vec<f64>>>,
+    len: usize,
+}
+
+impl Sorted {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Insert `values`: one by one when they are few, else by sorting
+    /// them and merging them with these (linear, and no insert moves a
+    /// block's numbers).
+    pub fn extend(&mut self, mut values: Vec<f64>) {
+        if values.len() <= BLOCK {
+            values.into_iter().for_each(|value| self.insert(value));
+            return;
+        }
+        let mut all: Vec<f64> = self.blocks.iter().flat_map(|b| b.iter()).copied().collect();
+        values.sort_unstable_by(f64::total_cmp);
+        all.extend(values);
+        // Two ascending runs: the stable sort merges them in linear time.
+        all.sort_by(f64::total_cmp);
+        self.len = all.len();
+        self.blocks = all.chunks(BLOCK).map(|b| Arc::new(b.to_vec())).collect();
+    }
+
+    pub fn insert(&mut self, value: f64) {
+        let after = |x: &f64| x.total_cmp(&value).is_le();
+        // The first block whose last number is past `value`, or the last.
+        let at = self
+            .blocks
+            .partition_point(|b| b.last().is_some_and(after))
+            .min(self.blocks.len().saturating_sub(1));
+        let Some(block) = self.blocks.get_mut(at) else {
+            self.blocks.push(Arc::new(vec![value]));
+            self.len = 1;
+            return;
+        };
+        let block = Arc::make_mut(block);
+        block.insert(block.partition_point(after), value);
+        if block.len() > 2 * BLOCK {
+            let upper = block.split_off(BLOCK);
+            self.blocks.insert(at + 1, Arc::new(upper));
+        }
+        self.len += 1;
+    }
+
+    /// The number of rank `rank` (0 the smallest), if there are that many.
+    pub fn nth(&self, mut rank: usize) -> Option<f64> {
+        for block in &self.blocks {
+            match block.get(rank) {
+                Some(&value) => return Some(value),
+                None => rank -= block.len(),
+            }
+        }
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn sorted_numbers_and_their_copies_rank_as_a_sorted_vector(
+            batches in prop::collection::vec(
+                prop::collection::vec(
+                    prop_oneof![
+                        prop::sample::select(vec![-0.0, 0.0, 1.5, 7.0, 12.25, 1e9]),
+                        (0u32..5000).prop_map(f64::from),
+                    ],
+                    0..3000,
+                ),
+                1..5,
+            ),
+        ) {
+            let mut kept: Vec<(Sorted, Vec<f64>)> = vec![(Sorted::default(), Vec::new())];
+            for batch in batches {
+                let (mut sorted, mut plain) = kept[kept.len() - 1].clone();
+                plain.extend(&batch);
+                sorted.extend(batch);
+                plain.sort_by(f64::total_cmp);
+                kept.push((sorted, plain));
+                for (sorted, plain) in &kept {
+                    prop_assert_eq!(sorted.len(), plain.len());
+                    let ranked: Vec<u64> = (0..=plain.len()).filter_map(|r| sorted.nth(r)).map(f64::to_bits).collect();
+                    let expected: Vec<u64> = plain.iter().map(|x| x.to_bits()).collect();
+                    prop_assert_eq!(ranked, expected);
+                }
+            }
+        }
+    }
+}
