@@ -800,17 +800,23 @@ fn show_view(app: &mut App, view: View) {
     app.view_cursor = Cursor::default();
 }
 
+/// `y`: the selected line as the detail pane has it (looked up already,
+/// so the key press asks the logs nothing).
 fn copy(app: &mut App) {
-    let Some((key, data)) = app.selected_key().zip(app.loaded()) else {
-        return;
-    };
-    let detail = match data.detail(key) {
-        Ok(Some(detail)) => detail,
-        Ok(None) => return,
-        Err(e) => {
-            app.status = Some(format!("the logs could not answer: {e}"));
+    let detail = match &app.lookup.detail {
+        lookup::Pending::Ready(answer) => match answer.as_ref() {
+            Ok(Some(detail)) => detail,
+            Ok(None) => return,
+            Err(e) => {
+                app.status = Some(format!("the logs could not answer: {e}"));
+                return;
+            }
+        },
+        lookup::Pending::Loading if app.lookup.key.is_some() => {
+            app.status = Some("the entry is still being looked up; try again".into());
             return;
         }
+        lookup::Pending::Loading => return,
     };
     let line = String::from_utf8_lossy(&detail.raw).into_owned();
     let place = format!(

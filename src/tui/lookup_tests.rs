@@ -111,3 +111,21 @@ fn moving_within_the_conversation_shown_asks_only_for_the_detail() {
         "the timeline's cursor moved at once"
     );
 }
+
+#[test]
+fn y_copies_the_line_looked_up_and_waits_for_it_otherwise() {
+    let mut h = support();
+    let job = down_before_answers(&mut h);
+    let y = KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE);
+    h.send_before_jobs(Action::Key(y));
+    assert!(h.app.take_effects().is_empty(), "nothing to copy yet");
+    let status = h.app.status.clone().unwrap_or_default();
+    assert!(status.contains("still being looked up"), "{status}");
+    for answer in answers(job, false) {
+        h.send(answer);
+    }
+    h.send(Action::Key(y));
+    assert_eq!(h.runtime.host.osc52.len(), 1);
+    let status = h.app.status.clone().unwrap_or_default();
+    assert!(status.contains("support.jsonl:2"), "{status}");
+}
