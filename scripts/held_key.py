@@ -17,12 +17,11 @@ import importlib.util
 import os
 import pty
 import select
-import signal
 import sys
-import time
-import fcntl
 import struct
 import termios
+import time
+import fcntl
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SPEC = importlib.util.spec_from_file_location("first_frame", os.path.join(HERE, "first_frame.py"))
@@ -99,13 +98,7 @@ def main() -> int:
 
 
 def finish(pid: int, fd: int, code: int) -> int:
-    os.write(fd, b"q")
-    time.sleep(0.5)
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    os.waitpid(pid, 0)
+    FIRST_FRAME.quit_browser(pid, fd)
     return code
 
 
