@@ -133,13 +133,7 @@ def main() -> int:
         if verdict is not None and (entries is not None or not marker):
             break
     memory = read_memory(pid)
-    os.write(fd, b"q")
-    time.sleep(0.5)
-    try:
-        os.kill(pid, signal.SIGTERM)
-    except ProcessLookupError:
-        pass
-    os.waitpid(pid, 0)
+    quit_browser(pid, fd)
     if first_frame is None or verdict is None or (marker and entries is None):
         print("did not see the first frame, a verdict (and entries) in time", file=sys.stderr)
         return 1
@@ -150,6 +144,17 @@ def main() -> int:
     for key in ("VmHWM", "RssAnon", "RssFile"):
         print(f"{key + ':':<12} {memory.get(key, '?')}")
     return 0
+
+
+def quit_browser(pid: int, fd: int) -> None:
+    """Press q, and end the browser if it has not quit half a second later."""
+    os.write(fd, b"q")
+    time.sleep(0.5)
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
 
 
 def read_memory(pid: int) -> dict:

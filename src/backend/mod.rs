@@ -271,7 +271,9 @@ pub trait Backend: Send + Sync {
     fn detail(&self, key: RowKey) -> Result<Option<Detail>>;
 
     /// One entry against retention `policies` at `now` (see
-    /// [`Selection::retention`]); `None` if the backend holds no such entry.
+    /// [`Selection::retention`]), for the browser's detail; `None` if the
+    /// backend holds no such entry. A database leaves its `row` at 0:
+    /// numbering one entry is a scan of the table.
     fn retention_of(
         &self,
         key: RowKey,

@@ -16,13 +16,14 @@ use super::input::{Edit, LineInput};
 use super::keymap::{Context, Keymap};
 use super::live::FullCheck;
 use super::loader::LoadProgress;
+use super::lookup::{self, Looked, Lookup};
 use super::marks::Marks;
 use super::navigation::{self, Motion};
 use super::stats_order::StatsSort;
 use super::theme::Theme;
 use super::worker::{ActivityData, Matches};
 use super::{open, reports};
-use crate::backend::{Backend, BackendError, EntryRow, Order, PageAt, RowKey, Selection};
+use crate::backend::{Backend, EntryRow, Order, PageAt, RowKey, Selection};
 use crate::config::{AlertSettings, RetentionSettings};
 use crate::filter::{Field, Filter, Predicate, Term};
 use crate::time::Zone;
@@ -34,7 +35,6 @@ use crossterm::event::{KeyEvent, MouseEvent};
 use ratatui::layout::Rect;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 /// Where the entries list goes when the running query returns.
@@ -122,8 +122,9 @@ pub enum Action {
     LoadFailed(String),
     /// A question the backend could not answer.
     BackendFailed(String),
-    /// A query's result, with the generation it was started for.
-    Selected(u64, Arc<Matches>),
+    /// A query's result, with the generation it was started for and the
+    /// index of the entry to select.
+    Selected(u64, Arc<Matches>, usize),
     /// A pane's view of the current selection (stats, failures) is computed.
     PaneReady,
     /// Completions for the filter bar, with their request's generation.
@@ -132,6 +133,8 @@ pub enum Action {
     AlertsReady(u64, Arc<Alerts>),
     /// The activity histogram, with its request's generation.
     ActivityReady(u64, Result<Arc<ActivityData>, TooManyBuckets>),
+    /// An answer about the selected entry, with its lookup's generation.
+    Looked(u64, Looked),
     Exported(PathBuf, ExportOutcome),
 }
 
@@ -161,6 +164,12 @@ pub enum Effect {
         data: Arc<dyn Backend>,
         /// The selection shown, which the query may extend.
         previous: Arc<dyn Selection>,
+        /// The entry to select in the new selection (the one selected now,
+        /// or a jump's), found by the query's job.
+        target: Option<Jump>,
+        /// The screen's rows: the job asks for the entries around the
+        /// target before anything else (see `worker::place`).
+        rows: usize,
     },
     /// Load the logs again (follow mode).
     Reload {
@@ -184,6 +193,8 @@ pub enum Effect {
         cursor: usize,
         data: Option<Arc<dyn Backend>>,
     },
+    /// Look up the selected entry's detail and conversation.
+    Lookup(lookup::Job),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
     /// Capture the mouse, or release it so the terminal can select text.
@@ -253,6 +264,7 @@ pub enum Load {
 }
 
 /// The calls of the selected entry's conversation.
+#[derive(Clone)]
 pub struct Conversation {
     pub id: String,
     pub entries: Vec<TimelineEntry>,
@@ -294,6 +306,9 @@ pub struct App {
     pub entries: Cursor,
     /// First line of the detail pane shown.
     pub detail_scroll: usize,
+    /// What is known yet about the selected entry.
+    pub lookup: Lookup,
+    /// The selected entry's conversation, once looked up.
     pub conversation: Option<Conversation>,
     pub timeline: Cursor,
     pub stats: Cursor,
@@ -348,6 +363,7 @@ impl App {
             zoomed: false,
             entries: Cursor::default(),
             detail_scroll: 0,
+            lookup: Lookup::default(),
             conversation: None,
             timeline: Cursor::default(),
             stats: Cursor::default(),
@@ -460,12 +476,13 @@ pub fn update(app: &mut App, action: Action) {
             app.querying = false;
             app.status = Some(format!("the logs could not answer: {message}"));
         }
-        Action::Selected(generation, selection) => selected(app, generation, selection),
+        Action::Selected(generation, selection, index) => {
+            selected(app, generation, selection, index)
+        }
         Action::ActivityReady(generation, result) => activity::received(app, generation, result),
+        Action::Looked(generation, looked) => lookup::received(app, generation, looked),
         Action::AlertsReady(generation, alerts) => {
-            if generation == app.generation {
-                app.alerts = Some(alerts);
-            }
+            reports::received_alerts(app, generation, alerts)
         }
         Action::Exported(path, outcome) => reports::exported(app, path, outcome),
         Action::Quit => app.quit = true,
@@ -685,12 +702,19 @@ pub(super) fn requery(app: &mut App) {
     };
     app.generation += 1;
     app.querying = true;
+    // Stay on the same entry when it is still selected, else on the
+    // nearest one after it: narrowing a filter should not lose the place.
+    let target = app
+        .pending_jump
+        .or_else(|| app.selected_key().map(Jump::To));
     app.effects.push(Effect::Query {
         generation: app.generation,
         filter,
         order: app.order,
         data,
         previous: Arc::clone(&app.selection.selected),
+        target,
+        rows: usize::from(app.screen.height),
     });
 }
 
@@ -731,30 +755,16 @@ pub(super) fn set_filter(app: &mut App, text: &str) {
     requery(app);
 }
 
-fn selected(app: &mut App, generation: u64, selection: Arc<Matches>) {
+/// A query answered: show its selection with the cursor on `index`, where
+/// its job found the entry selected when it started (or a jump's).
+fn selected(app: &mut App, generation: u64, selection: Arc<Matches>, index: usize) {
     if generation != app.generation {
         return;
     }
-    // Stay on the same entry when it is still selected, else on the
-    // nearest one after it: narrowing a filter should not lose the place.
-    let target = app
-        .pending_jump
-        .take()
-        .or_else(|| app.selected_key().map(Jump::To));
+    app.pending_jump = None;
     app.selection = selection;
     app.querying = false;
     let count = app.selection.count();
-    let index = match target {
-        None => 0,
-        Some(Jump::End) => count,
-        Some(Jump::To(key)) => match app.selection.selected.locate(key) {
-            Ok(found) => found.unwrap_or_else(|after| after),
-            Err(e) => {
-                app.status = Some(format!("the logs could not answer: {e}"));
-                0
-            }
-        },
-    };
     app.entries.select(index, count);
     app.stats = Cursor::default();
     app.failures = Cursor::default();
@@ -768,55 +778,7 @@ fn selected(app: &mut App, generation: u64, selection: Arc<Matches>) {
 /// The selected entry changed: reset what depends on it.
 pub(super) fn entry_changed(app: &mut App) {
     app.detail_scroll = 0;
-    let Some((entry, data)) = app.selected_entry().zip(app.loaded().cloned()) else {
-        app.conversation = None;
-        return;
-    };
-    let Some(id) = entry.conversation else {
-        app.conversation = None;
-        return;
-    };
-    if app.conversation.as_ref().is_none_or(|c| c.id != id) {
-        match conversation(data.as_ref(), &id) {
-            Ok(found) => app.conversation = Some(found),
-            Err(e) => {
-                app.conversation = None;
-                app.status = Some(format!("the logs could not answer: {e}"));
-            }
-        }
-    }
-    if let Some(conversation) = &app.conversation {
-        let at = conversation.entries.iter().position(|e| e.key == entry.key);
-        app.timeline
-            .select(at.unwrap_or(0), conversation.entries.len());
-    }
-}
-
-/// Every call of a conversation, whatever the filter: the timeline is
-/// context for the selected entry, not part of the selection.
-fn conversation(backend: &dyn Backend, id: &str) -> Result<Conversation, BackendError> {
-    let filter = field_filter(Field::Conversation, id);
-    let Some(selection) = backend.select(&filter, Order::File, &AtomicBool::new(false))? else {
-        return Ok(Conversation {
-            id: id.to_owned(),
-            entries: Vec::new(),
-            tampered: Vec::new(),
-        });
-    };
-    let tampered = if backend.verification().intact() {
-        Vec::new()
-    } else {
-        let rows = selection.page(PageAt::First, selection.count())?.rows;
-        rows.into_iter()
-            .filter(|row| !backend.findings_at(&row.file, row.line).is_empty())
-            .map(|row| row.key)
-            .collect()
-    };
-    Ok(Conversation {
-        id: id.to_owned(),
-        entries: selection.timeline(id)?,
-        tampered,
-    })
+    lookup::request(app);
 }
 
 /// The filter `field:value`, built directly so no value needs quoting.
@@ -838,17 +800,23 @@ fn show_view(app: &mut App, view: View) {
     app.view_cursor = Cursor::default();
 }
 
+/// `y`: the selected line as the detail pane has it (looked up already,
+/// so the key press asks the logs nothing).
 fn copy(app: &mut App) {
-    let Some((key, data)) = app.selected_key().zip(app.loaded()) else {
-        return;
-    };
-    let detail = match data.detail(key) {
-        Ok(Some(detail)) => detail,
-        Ok(None) => return,
-        Err(e) => {
-            app.status = Some(format!("the logs could not answer: {e}"));
+    let detail = match &app.lookup.detail {
+        lookup::Pending::Ready(answer) => match answer.as_ref() {
+            Ok(Some(detail)) => detail,
+            Ok(None) => return,
+            Err(e) => {
+                app.status = Some(format!("the logs could not answer: {e}"));
+                return;
+            }
+        },
+        lookup::Pending::Loading if app.lookup.key.is_some() => {
+            app.status = Some("the entry is still being looked up; try again".into());
             return;
         }
+        lookup::Pending::Loading => return,
     };
     let line = String::from_utf8_lossy(&detail.raw).into_owned();
     let place = format!(

@@ -23,6 +23,9 @@ pub mod keymap;
 pub mod layout;
 pub mod live;
 pub mod loader;
+pub mod lookup;
+#[cfg(test)]
+mod lookup_tests;
 pub mod marks;
 mod navigation;
 mod open;

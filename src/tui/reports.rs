@@ -202,6 +202,13 @@ pub fn request_alerts(app: &mut App) {
     }
 }
 
+/// Alerts arrived: kept if computed over the selection shown.
+pub fn received_alerts(app: &mut App, generation: u64, alerts: Arc<Alerts>) {
+    if generation == app.generation {
+        app.alerts = Some(alerts);
+    }
+}
+
 /// One row of the alerts view: emergencies first, they need a person.
 pub enum AlertItem<'a> {
     Emergency(&'a EmergencyAccess),

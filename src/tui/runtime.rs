@@ -2,17 +2,18 @@
 //! exports as jobs whose result comes back as an action, and requests to
 //! the terminal through a [`Host`].
 
-use super::app::{Action, Effect, Export, ExportOutcome};
+use super::app::{Action, Effect, Export, ExportOutcome, Jump};
 use super::completion::{COMPLETIONS_SHOWN, complete};
 use super::export::{write_entries, write_report};
 use super::live::LiveSlot;
 use super::worker;
+use super::worker::Matches;
 use crate::backend::BackendError;
 use crate::export::atomic::WriteError;
 use std::io;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
+use std::sync::{Arc, Mutex};
 
 /// What the browser asks of the terminal besides drawing; tests pass a
 /// host that records the requests.
@@ -31,6 +32,10 @@ pub struct Runtime<H: Host> {
     /// newer one starts.
     query: Option<Arc<AtomicBool>>,
     completion: Option<Arc<AtomicBool>>,
+    /// Cancel flag of the newest lookup of the selected entry, and the
+    /// turn lookups take one after the other (see `lookup`).
+    lookup: Option<Arc<AtomicBool>>,
+    lookup_turn: Arc<Mutex<()>>,
     /// The followed logs, advanced by reload jobs.
     live: LiveSlot,
 }
@@ -44,6 +49,8 @@ impl<H: Host> Runtime<H> {
             inline: false,
             query: None,
             completion: None,
+            lookup: None,
+            lookup_turn: Arc::default(),
             live: LiveSlot::default(),
         }
     }
@@ -71,6 +78,8 @@ impl<H: Host> Runtime<H> {
                     order,
                     data,
                     previous,
+                    target,
+                    rows,
                 } => {
                     let cancel = restart(&mut self.query);
                     self.spawn(move |tx| {
@@ -81,22 +90,12 @@ impl<H: Host> Runtime<H> {
                             order,
                             &cancel,
                         );
-                        let matches = match selected {
-                            Ok(Some(matches)) => Arc::new(matches),
-                            Ok(None) => return,
-                            Err(e) => return failed(tx, e),
-                        };
-                        let _ = tx.send(Action::Selected(generation, Arc::clone(&matches)));
-                        // One pane after the other, each after the screen
-                        // of entries was asked for: the page comes first.
-                        for fill in [worker::fill_stats, worker::fill_failures] {
-                            if cancel.load(Ordering::Relaxed) {
-                                return;
+                        match selected {
+                            Ok(Some(matches)) => {
+                                show(tx, generation, matches, target, rows, &cancel)
                             }
-                            match fill(&matches) {
-                                Ok(()) => drop(tx.send(Action::PaneReady)),
-                                Err(e) => return failed(tx, e),
-                            }
+                            Ok(None) => {}
+                            Err(e) => failed(tx, e),
                         }
                     });
                 }
@@ -126,6 +125,11 @@ impl<H: Host> Runtime<H> {
                             let _ = tx.send(Action::Completed(generation, completions));
                         }
                     });
+                }
+                Effect::Lookup(job) => {
+                    let cancel = restart(&mut self.lookup);
+                    let turn = Arc::clone(&self.lookup_turn);
+                    self.spawn(move |tx| super::lookup::run(job, &turn, &cancel, tx));
                 }
                 Effect::Reload { paths, previous } => {
                     let live = self.live();
@@ -198,6 +202,34 @@ impl<H: Host> Runtime<H> {
                 .name("auditui-job".into())
                 .spawn(run)
                 .expect("spawning a thread");
+        }
+    }
+}
+
+/// Hand a query's selection over with the screen of entries found first,
+/// then fill in its panes one after the other, each after the screen was
+/// asked for: the page comes first.
+fn show(
+    tx: &Sender<Action>,
+    generation: u64,
+    matches: Matches,
+    target: Option<Jump>,
+    rows: usize,
+    cancel: &AtomicBool,
+) {
+    let index = worker::place(&matches, target, rows).unwrap_or_else(|e| {
+        failed(tx, e);
+        0
+    });
+    let matches = Arc::new(matches);
+    let _ = tx.send(Action::Selected(generation, Arc::clone(&matches), index));
+    for fill in [worker::fill_stats, worker::fill_failures] {
+        if cancel.load(Ordering::Relaxed) {
+            return;
+        }
+        match fill(&matches) {
+            Ok(()) => drop(tx.send(Action::PaneReady)),
+            Err(e) => return failed(tx, e),
         }
     }
 }

@@ -1,7 +1,8 @@
 //! The slow computations behind the panes, run as jobs by the runtime:
 //! never on the thread that draws.
 
-use crate::backend::{self, Backend, BackendError, Order};
+use super::app::Jump;
+use crate::backend::{self, Backend, BackendError, Order, PageAt};
 use crate::config::AlertSettings;
 use crate::filter::Filter;
 use crate::views::alerts::Alerts;
@@ -71,6 +72,28 @@ pub fn select(
         stats: OnceLock::new(),
         failures: OnceLock::new(),
     }))
+}
+
+/// The index of `target` in `matches` (the entry after it if it is not
+/// there; the first entry without a target), and the screen of entries
+/// around it asked for now: a database selection keeps the page, and the
+/// frame that shows the selection draws from it. So the screen's page is
+/// asked first, and alone, and the panes' slower questions after it.
+pub fn place(matches: &Matches, target: Option<Jump>, rows: usize) -> Result<usize, BackendError> {
+    let count = matches.count();
+    let index = match target {
+        None => 0,
+        Some(Jump::End) => count,
+        Some(Jump::To(key)) => matches.selected.locate(key)?.unwrap_or_else(|after| after),
+    };
+    if count > 0 {
+        // The frame lists `rows` entries at most, with the selected one
+        // anywhere among them.
+        let selected = index.min(count - 1);
+        let start = selected.saturating_sub(rows);
+        matches.selected.page(PageAt::Index(start), 2 * rows)?;
+    }
+    Ok(index)
 }
 
 /// Fill in the stats of a selection already shown.

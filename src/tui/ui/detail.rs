@@ -1,16 +1,19 @@
 //! The selected entry in full: where it is, and its JSON, indented.
 
 use super::{App, pane_block, sanitized, title, wrap};
-use crate::backend::{Backend, EntryRow, RowKey};
+use crate::backend::EntryRow;
 use crate::log::chain::{Finding, FindingKind};
 use crate::log::entry::parse_line;
 use crate::tui::app::Pane;
 use crate::tui::layout::{LIST_CHROME, rows_in};
+use crate::tui::lookup::Pending;
 use crate::tui::pretty::pretty_lines;
+use crate::views::retention::RetentionEntry;
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
+use std::sync::Arc;
 
 pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let focused = app.focus == Pane::Detail;
@@ -48,15 +51,21 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     }
 }
 
-/// The lines of the detail at `width` columns, wrapped.
+/// The lines of the detail at `width` columns, wrapped: what the lookup of
+/// the selected entry has answered (the event loop asks the logs nothing).
 pub fn content(app: &App, width: usize) -> Vec<String> {
-    let (Some(backend), Some(key)) = (app.loaded(), app.selected_key()) else {
+    let Some(backend) = app.loaded().filter(|_| app.lookup.key.is_some()) else {
         return vec!["no entry selected".into()];
     };
-    let detail = match backend.detail(key) {
-        Ok(Some(detail)) => detail,
-        Ok(None) => return vec!["the entry is gone from the logs".into()],
-        Err(e) => return vec![sanitized(&format!("the logs could not answer: {e}")).into_owned()],
+    let detail = match &app.lookup.detail {
+        Pending::Loading => return vec!["looking up the entry …".into()],
+        Pending::Ready(answer) => match answer.as_ref() {
+            Ok(Some(detail)) => detail,
+            Ok(None) => return vec!["the entry is gone from the logs".into()],
+            Err(e) => {
+                return vec![sanitized(&format!("the logs could not answer: {e}")).into_owned()];
+            }
+        },
     };
     let mut text = vec![format!(
         "{}:{}",
@@ -71,7 +80,7 @@ pub fn content(app: &App, width: usize) -> Vec<String> {
     );
     text.extend([
         sanitized(&logged_attribution(&detail.row)).into_owned(),
-        retention_line(app, backend.as_ref(), key),
+        retention_line(&app.lookup.retention),
         String::new(),
     ]);
     match parse_line(&detail.raw) {
@@ -99,11 +108,11 @@ fn finding_line(finding: &Finding) -> String {
 }
 
 /// `retention: financial, 2555 days, until 2032-07-06 (retained)`.
-fn retention_line(app: &App, backend: &dyn Backend, key: RowKey) -> String {
-    let settings = &app.retention;
-    let entry = backend.retention_of(key, &settings.policies, app.now, settings.due_within);
-    let Ok(Some(r)) = entry else {
-        return String::new();
+fn retention_line(retention: &Pending<Option<Arc<RetentionEntry>>>) -> String {
+    let r = match retention {
+        Pending::Loading => return "retention: looking up …".into(),
+        Pending::Ready(None) => return String::new(),
+        Pending::Ready(Some(r)) => r,
     };
     match (&r.policy, r.retention_days, &r.expires) {
         (Some(policy), Some(days), Some(expires)) => format!(

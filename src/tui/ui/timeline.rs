@@ -16,10 +16,11 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let width = usize::from(area.width.saturating_sub(2));
     let Some(conversation) = app.conversation.as_ref() else {
         let block = pane_block(app, title(app, "Timeline", String::new()), focused);
-        let note = Line::styled(
-            " the selected entry has no conversation_id",
-            app.theme.dim(),
-        );
+        let note = match &app.lookup.conversation {
+            Some(id) => format!(" looking up {} …", safe(id, width.saturating_sub(16))),
+            None => " the selected entry has no conversation_id".into(),
+        };
+        let note = Line::styled(note, app.theme.dim());
         frame.render_widget(Paragraph::new(note).block(block), area);
         return;
     };
@@ -34,7 +35,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let height = rows_in(area, LIST_CHROME);
     let mut cursor = app.timeline;
     cursor.fit(height, entries.len());
-    let current = app.selected_key();
+    let current = app.lookup.key;
     let lines: Vec<Line> = cursor
         .visible(height, entries.len())
         .map(|i| {
