@@ -3,6 +3,7 @@
 //! The store is the seam for other backends (a column database past what one
 //! machine holds): views ask it for columns and rows, never for files.
 
+pub mod ids;
 pub mod query;
 #[allow(clippy::module_inception)]
 pub mod store;

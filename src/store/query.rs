@@ -21,6 +21,7 @@
 //!   (JSON escapes included, so `\u00e9` in the file is not `é`). ASCII
 //!   needles fold ASCII case only; other needles compare Unicode lowercase.
 
+use super::ids::{Id, IdSlice};
 use super::store::{NO_TIME, Outcome, Store, Sym};
 use crate::filter::{Filter, Predicate, Term};
 use memchr::arch::all::packedpair::HeuristicFrequencyRank;
@@ -93,7 +94,7 @@ struct Compiled<'s> {
 
 enum Test<'s> {
     /// The column's id is one of `ids` (already resolved; never empty).
-    Field { column: &'s [Sym], ids: Vec<Sym> },
+    Field { column: IdSlice<'s>, ids: Vec<Sym> },
     Outcome {
         column: &'s [Outcome],
         want: Outcome,
@@ -130,7 +131,7 @@ impl<'s> Compiled<'s> {
                     Test::Nothing
                 } else {
                     Test::Field {
-                        column: &column.ids,
+                        column: column.ids.slice(),
                         ids,
                     }
                 }
@@ -201,9 +202,10 @@ impl<'s> Compiled<'s> {
     fn keep(&self, rows: impl Iterator<Item = u32>, kept: &mut Vec<u32>) {
         let negated = self.negated;
         match &self.test {
-            Test::Field { column, ids } => match ids.as_slice() {
-                &[id] => kept.extend(rows.filter(|&r| (column[r as usize] == id) != negated)),
-                ids => kept.extend(rows.filter(|&r| ids.contains(&column[r as usize]) != negated)),
+            Test::Field { column, ids } => match *column {
+                IdSlice::U8(column) => keep_ids(column, ids, negated, rows, kept),
+                IdSlice::U16(column) => keep_ids(column, ids, negated, rows, kept),
+                IdSlice::U32(column) => keep_ids(column, ids, negated, rows, kept),
             },
             Test::Outcome { column, want } => {
                 kept.extend(rows.filter(|&r| (column[r as usize] == *want) != negated));
@@ -224,6 +226,21 @@ impl<'s> Compiled<'s> {
                 }));
             }
         }
+    }
+}
+
+/// Push the `rows` whose id in `column` is one of `ids` (`!= negated`):
+/// one tight loop per id width.
+fn keep_ids<T: Id>(
+    column: &[T],
+    ids: &[Sym],
+    negated: bool,
+    rows: impl Iterator<Item = u32>,
+    kept: &mut Vec<u32>,
+) {
+    match ids {
+        &[id] => kept.extend(rows.filter(|&r| (column[r as usize].sym() == id) != negated)),
+        ids => kept.extend(rows.filter(|&r| ids.contains(&column[r as usize].sym()) != negated)),
     }
 }
 

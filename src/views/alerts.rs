@@ -72,9 +72,9 @@ fn bursts(store: &Store, rows: &[u32], threshold: usize, window: i64) -> Vec<Bur
     let mut by_pair: HashMap<(Sym, Sym), Vec<u32>> = HashMap::new();
     for &row in rows {
         let r = row as usize;
-        if patients[r] != MISSING && store.time[r] != NO_TIME {
+        if patients.get(r) != MISSING && store.time[r] != NO_TIME {
             by_pair
-                .entry((users[r], patients[r]))
+                .entry((users.get(r), patients.get(r)))
                 .or_default()
                 .push(row);
         }
@@ -147,7 +147,7 @@ fn emergencies(store: &Store, rows: &[u32]) -> Vec<EmergencyAccess> {
     let patients = &store.column(Field::Patient).ids;
     // Reviews per patient, in (time, row) order, from the whole store.
     let mut reviews: HashMap<Sym, Vec<(i64, u32)>> = HashMap::new();
-    for (r, &patient) in patients.iter().enumerate() {
+    for (r, patient) in patients.iter().enumerate() {
         if patient != MISSING
             && is_review(store.text(Field::Tool, r), store.text(Field::Purpose, r))
         {
@@ -170,7 +170,7 @@ fn emergencies(store: &Store, rows: &[u32]) -> Vec<EmergencyAccess> {
         .map(|row| {
             let r = row as usize;
             let key = (store.time[r], row);
-            let review = reviews.get(&patients[r]).and_then(|list| {
+            let review = reviews.get(&patients.get(r)).and_then(|list| {
                 let later = list.partition_point(|&k| k <= key);
                 list.get(later)
             });

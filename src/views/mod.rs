@@ -113,7 +113,7 @@ fn rows_with(store: &Store, rows: &[u32], field: Field, value: &str) -> Vec<u32>
     };
     rows.iter()
         .copied()
-        .filter(|&r| column.ids[r as usize] == id)
+        .filter(|&r| column.ids.get(r as usize) == id)
         .collect()
 }
 
