@@ -331,7 +331,7 @@ impl HeuristicFrequencyRank for &ByteRanks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::parse_filter;
+    use crate::filter::{Field, parse_filter};
     use crate::log::source::Source;
     use proptest::prelude::*;
 
@@ -373,6 +373,36 @@ mod tests {
         assert_eq!(rows("role:agent ip:10.0.0.1"), vec![0]);
         assert_eq!(rows("patient:P-1 purpose:emergency"), vec![3]);
         assert_eq!(rows("model:gpt-4.1"), vec![4]);
+    }
+
+    #[test]
+    fn field_terms_match_in_columns_of_every_id_width() {
+        // 70,000 distinct users take four bytes a row, 300 tools two, and
+        // the single role one.
+        let lines: Vec<String> = (0..70_000)
+            .map(|i| {
+                format!(
+                    r#"{{"user_id": "u{i}", "tool_name": "t{}", "session_metadata": {{"user_role": "r"}}}}"#,
+                    i % 300
+                )
+            })
+            .collect();
+        let store = store_of(&lines.iter().map(String::as_str).collect::<Vec<_>>());
+        let select = |query: &str| select(&store, &parse_filter(query).unwrap());
+        assert_eq!(select("user:u69999|u3"), vec![3, 69_999]);
+        assert_eq!(select("tool:t299").len(), 233);
+        assert_eq!(select("tool:t299")[0], 299);
+        assert_eq!(select("-role:r"), Vec::<u32>::new());
+        assert_eq!(store.text(Field::User, 65_600), Some("u65600"));
+        let width = |field| match store.column(field).ids.slice() {
+            IdSlice::U8(_) => 1,
+            IdSlice::U16(_) => 2,
+            IdSlice::U32(_) => 4,
+        };
+        assert_eq!(
+            [Field::User, Field::Tool, Field::Role].map(width),
+            [4, 2, 1]
+        );
     }
 
     #[test]
