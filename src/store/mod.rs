@@ -4,6 +4,7 @@
 //! machine holds): views ask it for columns and rows, never for files.
 
 pub mod grown;
+pub mod ids;
 pub mod query;
 #[allow(clippy::module_inception)]
 pub mod store;

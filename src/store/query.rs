@@ -21,6 +21,7 @@
 //!   (JSON escapes included, so `\u00e9` in the file is not `é`). ASCII
 //!   needles fold ASCII case only; other needles compare Unicode lowercase.
 
+use super::ids::{Id, IdSlice};
 use super::store::{NO_TIME, Outcome, Store, Sym};
 use crate::filter::{Filter, Predicate, Term};
 use memchr::arch::all::packedpair::HeuristicFrequencyRank;
@@ -93,7 +94,7 @@ struct Compiled<'s> {
 
 enum Test<'s> {
     /// The column's id is one of `ids` (already resolved; never empty).
-    Field { column: &'s [Sym], ids: Vec<Sym> },
+    Field { column: IdSlice<'s>, ids: Vec<Sym> },
     Outcome {
         column: &'s [Outcome],
         want: Outcome,
@@ -130,7 +131,7 @@ impl<'s> Compiled<'s> {
                     Test::Nothing
                 } else {
                     Test::Field {
-                        column: &column.ids,
+                        column: column.ids.slice(),
                         ids,
                     }
                 }
@@ -201,9 +202,10 @@ impl<'s> Compiled<'s> {
     fn keep(&self, rows: impl Iterator<Item = u32>, kept: &mut Vec<u32>) {
         let negated = self.negated;
         match &self.test {
-            Test::Field { column, ids } => match ids.as_slice() {
-                &[id] => kept.extend(rows.filter(|&r| (column[r as usize] == id) != negated)),
-                ids => kept.extend(rows.filter(|&r| ids.contains(&column[r as usize]) != negated)),
+            Test::Field { column, ids } => match *column {
+                IdSlice::U8(column) => keep_ids(column, ids, negated, rows, kept),
+                IdSlice::U16(column) => keep_ids(column, ids, negated, rows, kept),
+                IdSlice::U32(column) => keep_ids(column, ids, negated, rows, kept),
             },
             Test::Outcome { column, want } => {
                 kept.extend(rows.filter(|&r| (column[r as usize] == *want) != negated));
@@ -224,6 +226,21 @@ impl<'s> Compiled<'s> {
                 }));
             }
         }
+    }
+}
+
+/// Push the `rows` whose id in `column` is one of `ids` (`!= negated`):
+/// one tight loop per id width.
+fn keep_ids<T: Id>(
+    column: &[T],
+    ids: &[Sym],
+    negated: bool,
+    rows: impl Iterator<Item = u32>,
+    kept: &mut Vec<u32>,
+) {
+    match ids {
+        &[id] => kept.extend(rows.filter(|&r| (column[r as usize].sym() == id) != negated)),
+        ids => kept.extend(rows.filter(|&r| ids.contains(&column[r as usize].sym()) != negated)),
     }
 }
 
@@ -314,7 +331,7 @@ impl HeuristicFrequencyRank for &ByteRanks {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::parse_filter;
+    use crate::filter::{Field, parse_filter};
     use crate::log::source::Source;
     use proptest::prelude::*;
 
@@ -356,6 +373,36 @@ mod tests {
         assert_eq!(rows("role:agent ip:10.0.0.1"), vec![0]);
         assert_eq!(rows("patient:P-1 purpose:emergency"), vec![3]);
         assert_eq!(rows("model:gpt-4.1"), vec![4]);
+    }
+
+    #[test]
+    fn field_terms_match_in_columns_of_every_id_width() {
+        // 70,000 distinct users take four bytes a row, 300 tools two, and
+        // the single role one.
+        let lines: Vec<String> = (0..70_000)
+            .map(|i| {
+                format!(
+                    r#"{{"user_id": "u{i}", "tool_name": "t{}", "session_metadata": {{"user_role": "r"}}}}"#,
+                    i % 300
+                )
+            })
+            .collect();
+        let store = store_of(&lines.iter().map(String::as_str).collect::<Vec<_>>());
+        let select = |query: &str| select(&store, &parse_filter(query).unwrap());
+        assert_eq!(select("user:u69999|u3"), vec![3, 69_999]);
+        assert_eq!(select("tool:t299").len(), 233);
+        assert_eq!(select("tool:t299")[0], 299);
+        assert_eq!(select("-role:r"), Vec::<u32>::new());
+        assert_eq!(store.text(Field::User, 65_600), Some("u65600"));
+        let width = |field| match store.column(field).ids.slice() {
+            IdSlice::U8(_) => 1,
+            IdSlice::U16(_) => 2,
+            IdSlice::U32(_) => 4,
+        };
+        assert_eq!(
+            [Field::User, Field::Tool, Field::Role].map(width),
+            [4, 2, 1]
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The columnar store: one row per entry, built once while loading.
 //!
-//! About 67 bytes of heap per row: interned ids for the repeated strings,
+//! About 50 bytes of heap per row: interned ids for the repeated strings
+//! (a byte a row for most columns, see [`super::ids`]),
 //! numbers as numbers, and the line's place in its source so details (the
 //! full JSON, error text, original timestamp) are re-read only when shown.
 
@@ -12,6 +13,7 @@ use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
 
+use super::ids::Ids;
 use crate::filter::Field;
 
 /// An interned string id; [`MISSING`] when the entry has no such field.
@@ -152,7 +154,7 @@ impl PartialOrd for RowKey {
 #[derive(Debug)]
 pub struct Column {
     pub dict: Interner,
-    pub ids: Vec<Sym>,
+    pub ids: Ids,
 }
 
 /// Every entry of the loaded sources, column by column.
@@ -183,7 +185,7 @@ impl Store {
                 .iter()
                 .map(|_| Column {
                     dict: Interner::new(),
-                    ids: Vec::new(),
+                    ids: Ids::default(),
                 })
                 .collect(),
             time: Vec::new(),
@@ -211,7 +213,7 @@ impl Store {
     /// The text of a field of a row, if present.
     pub fn text(&self, field: Field, row: usize) -> Option<&str> {
         let column = self.column(field);
-        column.dict.get(column.ids[row])
+        column.dict.get(column.ids.get(row))
     }
 
     /// The key of a row (which must exist).
@@ -289,7 +291,7 @@ impl Store {
             };
             // Consecutive entries often repeat a value (same conversation,
             // same user): skip the hash lookup then.
-            let last = column.ids.last().copied().unwrap_or(MISSING);
+            let last = column.ids.last().unwrap_or(MISSING);
             let id = if text.is_some() && text == column.dict.get(last) {
                 last
             } else {

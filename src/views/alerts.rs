@@ -115,9 +115,9 @@ impl Found {
         let mut emergencies = Vec::new();
         for &row in rows {
             let r = row as usize;
-            if patients[r] != MISSING && store.time[r] != NO_TIME {
+            if patients.get(r) != MISSING && store.time[r] != NO_TIME {
                 touched
-                    .entry((users[r], patients[r]))
+                    .entry((users.get(r), patients.get(r)))
                     .or_default()
                     .push(row);
             }
@@ -144,7 +144,7 @@ impl Found {
     fn extend_reviews(&mut self, store: &Store) {
         let patients = &store.column(Field::Patient).ids;
         let mut added: HashMap<Sym, Vec<(i64, u32)>> = HashMap::new();
-        for (r, &patient) in patients.iter().enumerate().skip(self.reviewed_to) {
+        for (r, patient) in patients.iter().enumerate().skip(self.reviewed_to) {
             if patient != MISSING
                 && is_review(store.text(Field::Tool, r), store.text(Field::Purpose, r))
             {
@@ -263,7 +263,7 @@ fn emergency(
 ) -> EmergencyAccess {
     let r = row as usize;
     let key = (store.time[r], row);
-    let patient = store.column(Field::Patient).ids[r];
+    let patient = store.column(Field::Patient).ids.get(r);
     let review = reviews.get(&patient).and_then(|list| {
         let later = list.partition_point(|&k| k <= key);
         list.get(later)

@@ -444,8 +444,8 @@ impl LatencyCounts {
                 continue;
             }
             let group = ((time - origin) / group_width) as usize;
-            let tool =
-                self.counts[column.ids[row] as usize].get_or_insert_with(|| vec![0; groups * BINS]);
+            let tool = self.counts[column.ids.get(row) as usize]
+                .get_or_insert_with(|| vec![0; groups * BINS]);
             tool[group * BINS + bin_of(duration)] += 1;
         }
     }

@@ -114,7 +114,7 @@ fn rows_with<'a>(store: &Store, rows: impl Rows<'a>, field: Field, value: &str) 
     };
     rows.into_iter()
         .copied()
-        .filter(|&r| column.ids[r as usize] == id)
+        .filter(|&r| column.ids.get(r as usize) == id)
         .collect()
 }
 

@@ -73,7 +73,7 @@ impl Tallies {
         let users = &store.column(Field::User).ids;
         for &row in rows {
             let row = row as usize;
-            let tally = self.0.entry(tools[row]).or_default();
+            let tally = self.0.entry(tools.get(row)).or_default();
             tally.calls += 1;
             match store.outcome[row] {
                 Outcome::Ok => tally.ok += 1,
@@ -88,7 +88,7 @@ impl Tallies {
                     tally.max_row = Some((duration, row));
                 }
             }
-            tally.users.insert(users[row]);
+            tally.users.insert(users.get(row));
         }
         for tally in self.0.values_mut() {
             tally.durations.extend(std::mem::take(&mut tally.added));
