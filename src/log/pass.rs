@@ -48,11 +48,16 @@ pub trait ScanSink {
     fn entry(&mut self, entry: ScannedEntry<'_, '_>);
     /// A line that is not an entry (its finding is in the verification).
     fn not_entry(&mut self, _source: usize, _line: &Line<'_>) {}
+    /// An entry among a source's first [`ScanSink::lines_without_fields`]
+    /// lines: verified, its fields not picked.
+    fn entry_without_fields(&mut self, _source: usize, _line: &Line<'_>) {}
     fn progress(&mut self, _progress: Progress) {}
-    /// Whether [`ScanSink::entry`] needs the indexed fields; picking them
-    /// is skipped when only the verdict matters.
-    fn wants_fields(&self) -> bool {
-        true
+    /// How many leading lines of `source` need no indexed fields (those
+    /// entries go to [`ScanSink::entry_without_fields`]): picking fields is
+    /// skipped where only the verdict matters, such as lines a database
+    /// already holds. Asked once per source, before the scan starts.
+    fn lines_without_fields(&self, _source: usize) -> usize {
+        0
     }
     /// Whether the verdict should keep every entry's stored hash, the
     /// leaves of a Merkle tree (see `FileSummary::leaves`).
@@ -72,8 +77,8 @@ impl<F: FnMut(Progress)> ScanSink for VerifyOnly<F> {
     fn progress(&mut self, progress: Progress) {
         (self.on_progress)(progress);
     }
-    fn wants_fields(&self) -> bool {
-        false
+    fn lines_without_fields(&self, _source: usize) -> usize {
+        usize::MAX
     }
     fn wants_leaves(&self) -> bool {
         self.keep_leaves
@@ -81,17 +86,24 @@ impl<F: FnMut(Progress)> ScanSink for VerifyOnly<F> {
 }
 
 /// Another sink's work, with the entries' stored hashes kept in the verdict.
+/// Every other hook is forwarded.
 pub struct KeepingLeaves<'s>(pub &'s mut dyn ScanSink);
 
 impl ScanSink for KeepingLeaves<'_> {
     fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
         self.0.entry(entry);
     }
+    fn not_entry(&mut self, source: usize, line: &Line<'_>) {
+        self.0.not_entry(source, line);
+    }
+    fn entry_without_fields(&mut self, source: usize, line: &Line<'_>) {
+        self.0.entry_without_fields(source, line);
+    }
     fn progress(&mut self, progress: Progress) {
         self.0.progress(progress);
     }
-    fn wants_fields(&self) -> bool {
-        self.0.wants_fields()
+    fn lines_without_fields(&self, source: usize) -> usize {
+        self.0.lines_without_fields(source)
     }
     fn wants_leaves(&self) -> bool {
         true
@@ -155,8 +167,11 @@ pub fn scan(
     let summaries = std::thread::scope(|scope| {
         // One batch in the channel, one being analysed, one being consumed.
         let (sender, receiver) = mpsc::sync_channel(1);
-        let with_fields = sink.wants_fields();
-        let analysing = scope.spawn(move || analyse_sources(sources, with_fields, &sender, cancel));
+        let without_fields: Vec<usize> = (0..sources.len())
+            .map(|source| sink.lines_without_fields(source))
+            .collect();
+        let analysing =
+            scope.spawn(move || analyse_sources(sources, &without_fields, &sender, cancel));
         let summaries = consume(sources, receiver, sink, cancel);
         // Joined here, not left to the scope: a native join also waits for
         // the thread's thread-locals to be destroyed, so nothing of the
@@ -234,7 +249,7 @@ fn consume<'a>(
                 (LineOutcome::NotEntry(_) | LineOutcome::TooLarge { .. }, _) => {
                     sink.not_entry(index, line)
                 }
-                (LineOutcome::Entry(_), None) => {}
+                (LineOutcome::Entry(_), None) => sink.entry_without_fields(index, line),
             }
         }
         let last = batch.last().expect("non-empty batch");
@@ -255,12 +270,12 @@ thread_local! {
 /// split from the text while the current one is analysed.
 fn analyse_sources<'a>(
     sources: &'a [Source],
-    with_fields: bool,
+    without_fields: &[usize],
     sender: &mpsc::SyncSender<Message<'a>>,
     cancel: &AtomicBool,
 ) {
     let next_batch = |lines: &mut Lines<'a>| -> Vec<Line<'a>> { lines.take(BATCH_LINES).collect() };
-    for source in sources {
+    for (source, &without_fields) in sources.iter().zip(without_fields) {
         if let Some(why) = not_json_lines(source.bytes()) {
             let told = sender.send(Message::NotJsonLines(why));
             if told
@@ -289,7 +304,7 @@ fn analyse_sources<'a>(
                                 return (LineOutcome::TooLarge { bytes, limit }, None);
                             }
                             READER.with_borrow_mut(|reader| {
-                                if with_fields {
+                                if line.number > without_fields {
                                     let (outcome, fields) = analyse(line.bytes, reader);
                                     // Parsed here, in parallel, rather than
                                     // by the in-order thread.
@@ -463,5 +478,82 @@ mod tests {
         let kept = verify_keeping(&sources, true, |_| {});
         assert_eq!(kept.files[0].leaves.as_deref(), Some(&expected[..]));
         assert_eq!(verify(&sources).files[0].leaves, None);
+    }
+
+    /// Which hook saw each line, and a stored head: source 0 whole, source
+    /// 1 up to line `head`, need no fields.
+    struct Split {
+        head: usize,
+        with_fields: Vec<(usize, usize)>,
+        without_fields: Vec<(usize, usize)>,
+        not_entries: Vec<(usize, usize)>,
+    }
+
+    impl ScanSink for Split {
+        fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
+            assert!(entry.fields.timestamp.is_some(), "fields were picked");
+            self.with_fields.push((entry.source, entry.line));
+        }
+        fn entry_without_fields(&mut self, source: usize, line: &Line<'_>) {
+            self.without_fields.push((source, line.number));
+        }
+        fn not_entry(&mut self, source: usize, line: &Line<'_>) {
+            self.not_entries.push((source, line.number));
+        }
+        fn lines_without_fields(&self, source: usize) -> usize {
+            [usize::MAX, self.head][source]
+        }
+    }
+
+    #[test]
+    fn lines_before_a_stored_head_get_no_fields_and_the_findings_are_unchanged() {
+        let text = String::from_utf8(chain_bytes(BATCH_LINES as u64 + 100)).unwrap();
+        let mut lines: Vec<String> = text.lines().map(|l| format!("{l}\n")).collect();
+        for tampered in [10, 60, BATCH_LINES + 60] {
+            lines[tampered] =
+                lines[tampered].replacen("\"timestamp\": \"2", "\"timestamp\": \"1", 1);
+        }
+        lines.insert(40, "not json\n".into());
+        let sources = vec![
+            Source::from_bytes("a.jsonl", lines[..30].concat().into_bytes()),
+            Source::from_bytes("b.jsonl", lines[30..].concat().into_bytes()),
+        ];
+        let head = BATCH_LINES + 20;
+        let mut split = Split {
+            head,
+            with_fields: Vec::new(),
+            without_fields: Vec::new(),
+            not_entries: Vec::new(),
+        };
+        let scanned = scan(
+            &sources,
+            &mut KeepingLeaves(&mut split),
+            &AtomicBool::new(false),
+        )
+        .expect("not cancelled");
+        let without: Vec<(usize, usize)> = (1..=30)
+            .map(|line| (0, line))
+            .chain((1..=head).filter(|&l| l != 11).map(|line| (1, line)))
+            .collect();
+        assert_eq!(split.without_fields, without);
+        let with: Vec<(usize, usize)> = (head + 1..lines.len() - 29).map(|l| (1, l)).collect();
+        assert_eq!(split.with_fields, with);
+        assert_eq!(split.not_entries, vec![(1, 11)]);
+        let verified = verify(&sources);
+        assert_eq!(scanned.findings, verified.findings);
+        let places: Vec<(&str, usize)> = verified
+            .findings
+            .iter()
+            .map(|f| (f.file.as_str(), f.line))
+            .collect();
+        // Tampered before the head (in both files) and after it.
+        let tampered = [
+            ("a.jsonl", 11),
+            ("b.jsonl", 32),
+            ("b.jsonl", BATCH_LINES + 32),
+        ];
+        for place in tampered {
+            assert!(places.contains(&place), "{place:?} in {places:?}");
+        }
     }
 }
