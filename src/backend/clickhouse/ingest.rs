@@ -72,6 +72,7 @@ pub fn ingest(
     let without_fields = stored_lines(&names, &source_chain, &chains);
     let failed = AtomicBool::new(false);
     let (sender, receiver) = mpsc::sync_channel::<Batch>(1);
+    let (give_back, emptied) = mpsc::channel::<Batch>();
     let mut sink = Ingester {
         chains,
         source_chain,
@@ -80,11 +81,12 @@ pub fn ingest(
         batch: Batch::with_room(),
         batch_rows: options.batch_rows.max(1),
         sender: Some(sender),
+        emptied,
         failed: &failed,
         on_progress,
     };
     let written = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| write_batches(client, receiver, options, &failed));
+        let writer = scope.spawn(|| write_batches(client, receiver, &give_back, options, &failed));
         scan(&sources, &mut sink, &failed);
         sink.flush();
         sink.sender = None;
@@ -246,6 +248,14 @@ struct Batch {
 }
 
 impl Batch {
+    /// The batch, its rows gone, its room kept.
+    fn emptied(mut self) -> Batch {
+        self.entries.bytes.clear();
+        self.rejected.bytes.clear();
+        self.rows = 0;
+        self
+    }
+
     /// An empty batch with room for a full one: growing by doubling would
     /// copy every row about once more (pages are only taken as written).
     fn with_room() -> Batch {
@@ -268,6 +278,9 @@ struct Ingester<'s> {
     batch: Batch,
     batch_rows: usize,
     sender: Option<mpsc::SyncSender<Batch>>,
+    /// Batches the writer is done with, to be filled again: their pages
+    /// are taken already (a fresh 128 MB batch costs its page faults).
+    emptied: mpsc::Receiver<Batch>,
     failed: &'s AtomicBool,
     on_progress: &'s mut dyn FnMut(Progress),
 }
@@ -299,12 +312,16 @@ impl Ingester<'_> {
         if self.batch.rows == 0 {
             return;
         }
-        let batch = std::mem::replace(&mut self.batch, Batch::with_room());
+        let batch = std::mem::take(&mut self.batch);
         let sent = self.sender.as_ref().is_some_and(|s| s.send(batch).is_ok());
         if !sent {
             // The writer stopped on an error: stop reading too.
             self.failed.store(true, Ordering::Relaxed);
         }
+        self.batch = self
+            .emptied
+            .try_recv()
+            .unwrap_or_else(|_| Batch::with_room());
     }
 
     fn row_added(&mut self) {
@@ -412,6 +429,7 @@ impl ScanSink for Ingester<'_> {
 fn write_batches(
     client: &Client,
     receiver: mpsc::Receiver<Batch>,
+    give_back: &mpsc::Sender<Batch>,
     options: &Options,
     failed: &AtomicBool,
 ) -> Result<u64, String> {
@@ -435,6 +453,8 @@ fn write_batches(
             return Err(e);
         }
         written += batch.rows as u64;
+        // The reader may have finished already: then the batch is freed.
+        let _ = give_back.send(batch.emptied());
     }
     Ok(written)
 }
