@@ -59,6 +59,17 @@ pub trait ScanSink {
     fn lines_without_fields(&self, _source: usize) -> usize {
         0
     }
+    /// False when the caller has the verdict already (ingest verified
+    /// first): lines without fields are then not read at all, only split
+    /// and handed to [`ScanSink::line_unread`] (a last line without its
+    /// newline is still read: it may be an entry or not), and the scan
+    /// returns an empty verification.
+    fn wants_verdict(&self) -> bool {
+        true
+    }
+    /// A line among the first [`ScanSink::lines_without_fields`] of its
+    /// source that was not read, when no verdict is wanted.
+    fn line_unread(&mut self, _source: usize, _line: &Line<'_>) {}
     /// Whether the verdict should keep every entry's stored hash, the
     /// leaves of a Merkle tree (see `FileSummary::leaves`).
     fn wants_leaves(&self) -> bool {
@@ -105,6 +116,12 @@ impl ScanSink for KeepingLeaves<'_> {
     fn lines_without_fields(&self, source: usize) -> usize {
         self.0.lines_without_fields(source)
     }
+    fn wants_verdict(&self) -> bool {
+        self.0.wants_verdict()
+    }
+    fn line_unread(&mut self, source: usize, line: &Line<'_>) {
+        self.0.line_unread(source, line);
+    }
     fn wants_leaves(&self) -> bool {
         true
     }
@@ -112,7 +129,8 @@ impl ScanSink for KeepingLeaves<'_> {
 
 /// What the analysing thread hands to the caller's thread.
 enum Message<'a> {
-    Batch(Vec<Line<'a>>, Vec<Analysed<'a>>),
+    /// `None` for a line not read (see [`ScanSink::wants_verdict`]).
+    Batch(Vec<Line<'a>>, Vec<Option<Analysed<'a>>>),
     /// Every line of the current source was sent.
     EndOfSource,
     /// The current source is not a JSON-lines log (why): none of its lines
@@ -167,11 +185,13 @@ pub fn scan(
     let summaries = std::thread::scope(|scope| {
         // One batch in the channel, one being analysed, one being consumed.
         let (sender, receiver) = mpsc::sync_channel(1);
-        let without_fields: Vec<usize> = (0..sources.len())
-            .map(|source| sink.lines_without_fields(source))
-            .collect();
-        let analysing =
-            scope.spawn(move || analyse_sources(sources, &without_fields, &sender, cancel));
+        let wanted = Wanted {
+            without_fields: (0..sources.len())
+                .map(|source| sink.lines_without_fields(source))
+                .collect(),
+            verdict: sink.wants_verdict(),
+        };
+        let analysing = scope.spawn(move || analyse_sources(sources, &wanted, &sender, cancel));
         let summaries = consume(sources, receiver, sink, cancel);
         // Joined here, not left to the scope: a native join also waits for
         // the thread's thread-locals to be destroyed, so nothing of the
@@ -181,7 +201,17 @@ pub fn scan(
         }
         summaries
     })?;
-    Some(assemble(summaries))
+    Some(assemble(if sink.wants_verdict() {
+        summaries
+    } else {
+        Vec::new()
+    }))
+}
+
+/// What the sink asked for, per source and overall.
+struct Wanted {
+    without_fields: Vec<usize>,
+    verdict: bool,
 }
 
 /// The in-order side: link each batch and feed `sink`, source by source.
@@ -231,7 +261,11 @@ fn consume<'a>(
             }
         };
         let current = verifier.as_mut().expect("a source in progress");
-        for (line, (outcome, fields)) in batch.iter().zip(&analysed) {
+        for (line, analysed) in batch.iter().zip(&analysed) {
+            let Some((outcome, fields)) = analysed else {
+                sink.line_unread(index, line);
+                continue;
+            };
             current.push(line.number, line.terminated, outcome);
             if let LineOutcome::Entry(_) = outcome {
                 progress.entries += 1;
@@ -270,12 +304,12 @@ thread_local! {
 /// split from the text while the current one is analysed.
 fn analyse_sources<'a>(
     sources: &'a [Source],
-    without_fields: &[usize],
+    wanted: &Wanted,
     sender: &mpsc::SyncSender<Message<'a>>,
     cancel: &AtomicBool,
 ) {
     let next_batch = |lines: &mut Lines<'a>| -> Vec<Line<'a>> { lines.take(BATCH_LINES).collect() };
-    for (source, &without_fields) in sources.iter().zip(without_fields) {
+    for (source, &without_fields) in sources.iter().zip(&wanted.without_fields) {
         if let Some(why) = not_json_lines(source.bytes()) {
             let told = sender.send(Message::NotJsonLines(why));
             if told
@@ -299,24 +333,11 @@ fn analyse_sources<'a>(
                     batch
                         .par_iter()
                         .map(|line| {
-                            if line.bytes.len() > limit {
-                                let bytes = line.bytes.len();
-                                return (LineOutcome::TooLarge { bytes, limit }, None);
+                            let with_fields = line.number > without_fields;
+                            if !(with_fields || wanted.verdict || !line.terminated) {
+                                return None;
                             }
-                            READER.with_borrow_mut(|reader| {
-                                if line.number > without_fields {
-                                    let (outcome, fields) = analyse(line.bytes, reader);
-                                    // Parsed here, in parallel, rather than
-                                    // by the in-order thread.
-                                    let indexed = fields.map(|fields| {
-                                        let time = fields.time();
-                                        (fields, time)
-                                    });
-                                    (outcome, indexed)
-                                } else {
-                                    (verify_line(line.bytes, reader), None)
-                                }
-                            })
+                            Some(analyse_line(line, limit, with_fields))
                         })
                         .collect()
                 },
@@ -331,6 +352,26 @@ fn analyse_sources<'a>(
             return;
         }
     }
+}
+
+/// One line's outcome, and its fields and time when `with_fields`.
+fn analyse_line<'a>(line: &Line<'a>, limit: usize, with_fields: bool) -> Analysed<'a> {
+    if line.bytes.len() > limit {
+        let bytes = line.bytes.len();
+        return (LineOutcome::TooLarge { bytes, limit }, None);
+    }
+    READER.with_borrow_mut(|reader| {
+        if !with_fields {
+            return (verify_line(line.bytes, reader), None);
+        }
+        let (outcome, fields) = analyse(line.bytes, reader);
+        // Parsed here, in parallel, rather than by the in-order thread.
+        let indexed = fields.map(|fields| {
+            let time = fields.time();
+            (fields, time)
+        });
+        (outcome, indexed)
+    })
 }
 
 /// Parse, canonicalise and hash one line.
@@ -482,8 +523,11 @@ mod tests {
 
     /// Which hook saw each line, and a stored head: source 0 whole, source
     /// 1 up to line `head`, need no fields.
+    #[derive(Default)]
     struct Split {
         head: usize,
+        verdict: bool,
+        unread: Vec<(usize, usize)>,
         with_fields: Vec<(usize, usize)>,
         without_fields: Vec<(usize, usize)>,
         not_entries: Vec<(usize, usize)>,
@@ -503,10 +547,17 @@ mod tests {
         fn lines_without_fields(&self, source: usize) -> usize {
             [usize::MAX, self.head][source]
         }
+        fn wants_verdict(&self) -> bool {
+            self.verdict
+        }
+        fn line_unread(&mut self, source: usize, line: &Line<'_>) {
+            self.unread.push((source, line.number));
+        }
     }
 
-    #[test]
-    fn lines_before_a_stored_head_get_no_fields_and_the_findings_are_unchanged() {
+    /// A two-file chain, tampered before and after line `BATCH_LINES + 20`
+    /// of its second file, with a malformed line 11 there.
+    fn tampered_sources() -> Vec<Source> {
         let text = String::from_utf8(chain_bytes(BATCH_LINES as u64 + 100)).unwrap();
         let mut lines: Vec<String> = text.lines().map(|l| format!("{l}\n")).collect();
         for tampered in [10, 60, BATCH_LINES + 60] {
@@ -514,16 +565,45 @@ mod tests {
                 lines[tampered].replacen("\"timestamp\": \"2", "\"timestamp\": \"1", 1);
         }
         lines.insert(40, "not json\n".into());
-        let sources = vec![
+        vec![
             Source::from_bytes("a.jsonl", lines[..30].concat().into_bytes()),
             Source::from_bytes("b.jsonl", lines[30..].concat().into_bytes()),
-        ];
+        ]
+    }
+
+    #[test]
+    fn without_a_verdict_lines_before_the_head_are_not_read_and_nothing_is_verified() {
+        let sources = tampered_sources();
         let head = BATCH_LINES + 20;
         let mut split = Split {
             head,
-            with_fields: Vec::new(),
-            without_fields: Vec::new(),
-            not_entries: Vec::new(),
+            ..Split::default()
+        };
+        let scanned = scan(
+            &sources,
+            &mut KeepingLeaves(&mut split),
+            &AtomicBool::new(false),
+        )
+        .expect("not cancelled");
+        let unread: Vec<(usize, usize)> = (1..=30)
+            .map(|line| (0, line))
+            .chain((1..=head).map(|line| (1, line)))
+            .collect();
+        assert_eq!(split.unread, unread, "the malformed line too");
+        assert!(split.without_fields.is_empty() && split.not_entries.is_empty());
+        let with: Vec<(usize, usize)> = (head + 1..=BATCH_LINES + 71).map(|l| (1, l)).collect();
+        assert_eq!(split.with_fields, with);
+        assert!(scanned.files.is_empty() && scanned.findings.is_empty());
+    }
+
+    #[test]
+    fn lines_before_a_stored_head_get_no_fields_and_the_findings_are_unchanged() {
+        let sources = tampered_sources();
+        let head = BATCH_LINES + 20;
+        let mut split = Split {
+            head,
+            verdict: true,
+            ..Split::default()
         };
         let scanned = scan(
             &sources,
@@ -536,9 +616,10 @@ mod tests {
             .chain((1..=head).filter(|&l| l != 11).map(|line| (1, line)))
             .collect();
         assert_eq!(split.without_fields, without);
-        let with: Vec<(usize, usize)> = (head + 1..lines.len() - 29).map(|l| (1, l)).collect();
+        let with: Vec<(usize, usize)> = (head + 1..=BATCH_LINES + 71).map(|l| (1, l)).collect();
         assert_eq!(split.with_fields, with);
         assert_eq!(split.not_entries, vec![(1, 11)]);
+        assert!(split.unread.is_empty());
         let verified = verify(&sources);
         assert_eq!(scanned.findings, verified.findings);
         let places: Vec<(&str, usize)> = verified

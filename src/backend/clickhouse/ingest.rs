@@ -308,6 +308,24 @@ impl Ingester<'_> {
         (position >= chain.stored).then_some(position)
     }
 
+    /// A line the database holds already (its fields not picked): counted
+    /// in its chain.
+    fn place_stored(&mut self, source: usize, line: &Line<'_>) {
+        if self.place(source, line.number, line.bytes).is_none() {
+            return;
+        }
+        // Only when lines were inserted before the stored head (a
+        // duplicate of it among them kept the chain from being refused):
+        // the stored lines are not a prefix of the files.
+        let chain = &mut self.chains[self.source_chain[source]];
+        chain.refused = Some(Finding {
+            file: self.names[source].clone(),
+            line: line.number,
+            kind: FindingKind::Rewritten,
+            message: "lines were inserted before the last line stored in the database: the chain was rewritten since it was ingested, so nothing of it was written".into(),
+        });
+    }
+
     fn flush(&mut self) {
         if self.batch.rows == 0 {
             return;
@@ -381,23 +399,20 @@ impl ScanSink for Ingester<'_> {
     }
 
     fn entry_without_fields(&mut self, source: usize, line: &Line<'_>) {
-        if self.place(source, line.number, line.bytes).is_none() {
-            return;
-        }
-        // Only when lines were inserted before the stored head (a
-        // duplicate of it among them kept the chain from being refused):
-        // the stored lines are not a prefix of the files.
-        let chain = &mut self.chains[self.source_chain[source]];
-        chain.refused = Some(Finding {
-            file: self.names[source].clone(),
-            line: line.number,
-            kind: FindingKind::Rewritten,
-            message: "lines were inserted before the last line stored in the database: the chain was rewritten since it was ingested, so nothing of it was written".into(),
-        });
+        self.place_stored(source, line);
+    }
+
+    fn line_unread(&mut self, source: usize, line: &Line<'_>) {
+        self.place_stored(source, line);
     }
 
     fn lines_without_fields(&self, source: usize) -> usize {
         self.without_fields[source]
+    }
+
+    /// The verdict is the verify pass's, given to [`ingest`].
+    fn wants_verdict(&self) -> bool {
+        false
     }
 
     fn not_entry(&mut self, source: usize, line: &Line<'_>) {
