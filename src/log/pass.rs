@@ -571,56 +571,51 @@ mod tests {
         ]
     }
 
-    #[test]
-    fn without_a_verdict_lines_before_the_head_are_not_read_and_nothing_is_verified() {
-        let sources = tampered_sources();
-        let head = BATCH_LINES + 20;
+    /// The stored head in [`tampered_sources`].
+    const HEAD: usize = BATCH_LINES + 20;
+
+    /// [`tampered_sources`] scanned through [`KeepingLeaves`] (which must
+    /// forward every hook), its head at [`HEAD`]; and the lines it holds
+    /// after the head, which are read with their fields.
+    fn split_scan(verdict: bool) -> (Split, Verification, Vec<(usize, usize)>) {
         let mut split = Split {
-            head,
+            head: HEAD,
+            verdict,
             ..Split::default()
         };
-        let scanned = scan(
-            &sources,
-            &mut KeepingLeaves(&mut split),
-            &AtomicBool::new(false),
-        )
-        .expect("not cancelled");
+        let cancel = AtomicBool::new(false);
+        let scanned = scan(&tampered_sources(), &mut KeepingLeaves(&mut split), &cancel);
+        let after: Vec<(usize, usize)> = (HEAD + 1..=BATCH_LINES + 71).map(|l| (1, l)).collect();
+        (split, scanned.expect("not cancelled"), after)
+    }
+
+    #[test]
+    fn without_a_verdict_lines_before_the_head_are_not_read_and_nothing_is_verified() {
+        let (split, scanned, after) = split_scan(false);
+        let head = HEAD;
         let unread: Vec<(usize, usize)> = (1..=30)
             .map(|line| (0, line))
             .chain((1..=head).map(|line| (1, line)))
             .collect();
         assert_eq!(split.unread, unread, "the malformed line too");
         assert!(split.without_fields.is_empty() && split.not_entries.is_empty());
-        let with: Vec<(usize, usize)> = (head + 1..=BATCH_LINES + 71).map(|l| (1, l)).collect();
-        assert_eq!(split.with_fields, with);
+        assert_eq!(split.with_fields, after);
         assert!(scanned.files.is_empty() && scanned.findings.is_empty());
     }
 
     #[test]
     fn lines_before_a_stored_head_get_no_fields_and_the_findings_are_unchanged() {
-        let sources = tampered_sources();
-        let head = BATCH_LINES + 20;
-        let mut split = Split {
-            head,
-            verdict: true,
-            ..Split::default()
-        };
-        let scanned = scan(
-            &sources,
-            &mut KeepingLeaves(&mut split),
-            &AtomicBool::new(false),
-        )
-        .expect("not cancelled");
+        let (split, scanned, after) = split_scan(true);
+        let head = HEAD;
         let without: Vec<(usize, usize)> = (1..=30)
             .map(|line| (0, line))
             .chain((1..=head).filter(|&l| l != 11).map(|line| (1, line)))
             .collect();
         assert_eq!(split.without_fields, without);
-        let with: Vec<(usize, usize)> = (head + 1..=BATCH_LINES + 71).map(|l| (1, l)).collect();
-        assert_eq!(split.with_fields, with);
+        assert_eq!(split.with_fields, after);
         assert_eq!(split.not_entries, vec![(1, 11)]);
         assert!(split.unread.is_empty());
-        let verified = verify(&sources);
+        let verified = verify(&tampered_sources());
         assert_eq!(scanned.findings, verified.findings);
         let places: Vec<(&str, usize)> = verified
             .findings
