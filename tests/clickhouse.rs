@@ -196,14 +196,40 @@ fn ingest_adds_only_what_is_new() {
     let first = ingest(&url, &log, &[]);
     assert_eq!(first.status.code(), Some(0), "{}", text(&first.stderr));
     assert!(text(&first.stdout).contains(": 300 new lines written, 0 already there"));
+    let newest = |db: &str| server.query(&format!("SELECT newest FROM {db}.audit_chains FINAL"));
+    let newest_first = newest("d");
     let again = ingest(&url, &log, &[]);
     assert!(text(&again.stdout).contains(": 0 new lines written, 300 already there"));
+    assert_eq!(
+        newest("d"),
+        newest_first,
+        "from the stored lines, not read again"
+    );
     assert_eq!(stored(&server, "audit_entries"), "300\t300\t300\n");
     write_log(dir.path(), &lines);
     let grown = ingest(&url, &log, &[]);
     assert_eq!(grown.status.code(), Some(0), "{}", text(&grown.stderr));
     assert!(text(&grown.stdout).contains(": 200 new lines written, 300 already there"));
     assert_eq!(stored(&server, "audit_entries"), "500\t500\t500\n");
+    let fields = "user, patient, tool, ts, success, duration_ms, hash, previous";
+    let columns = |table: &str| {
+        server.query(&format!(
+            "SELECT {fields} FROM {table} ORDER BY position FORMAT TSV"
+        ))
+    };
+    server.query("CREATE DATABASE fresh");
+    let fresh = ingest(&server.url("fresh"), &log, &[]);
+    assert_eq!(fresh.status.code(), Some(0), "{}", text(&fresh.stderr));
+    assert_eq!(
+        columns("d.audit_entries"),
+        columns("fresh.audit_entries"),
+        "the new lines' fields, as a fresh ingest writes them"
+    );
+    assert_eq!(
+        newest("d"),
+        newest("fresh"),
+        "the newest time, stored lines included"
+    );
     let original: String =
         server.query("SELECT raw FROM d.audit_entries ORDER BY position FORMAT TSVRaw");
     let expected: String = lines.concat();

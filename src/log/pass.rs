@@ -48,12 +48,28 @@ pub trait ScanSink {
     fn entry(&mut self, entry: ScannedEntry<'_, '_>);
     /// A line that is not an entry (its finding is in the verification).
     fn not_entry(&mut self, _source: usize, _line: &Line<'_>) {}
+    /// An entry among a source's first [`ScanSink::lines_without_fields`]
+    /// lines: verified, its fields not picked.
+    fn entry_without_fields(&mut self, _source: usize, _line: &Line<'_>) {}
     fn progress(&mut self, _progress: Progress) {}
-    /// Whether [`ScanSink::entry`] needs the indexed fields; picking them
-    /// is skipped when only the verdict matters.
-    fn wants_fields(&self) -> bool {
+    /// How many leading lines of `source` need no indexed fields (those
+    /// entries go to [`ScanSink::entry_without_fields`]): picking fields is
+    /// skipped where only the verdict matters, such as lines a database
+    /// already holds. Asked once per source, before the scan starts.
+    fn lines_without_fields(&self, _source: usize) -> usize {
+        0
+    }
+    /// False when the caller has the verdict already (ingest verified
+    /// first): lines without fields are then not read at all, only split
+    /// and handed to [`ScanSink::line_unread`] (a last line without its
+    /// newline is still read: it may be an entry or not), and the scan
+    /// returns an empty verification.
+    fn wants_verdict(&self) -> bool {
         true
     }
+    /// A line among the first [`ScanSink::lines_without_fields`] of its
+    /// source that was not read, when no verdict is wanted.
+    fn line_unread(&mut self, _source: usize, _line: &Line<'_>) {}
     /// Whether the verdict should keep every entry's stored hash, the
     /// leaves of a Merkle tree (see `FileSummary::leaves`).
     fn wants_leaves(&self) -> bool {
@@ -72,8 +88,8 @@ impl<F: FnMut(Progress)> ScanSink for VerifyOnly<F> {
     fn progress(&mut self, progress: Progress) {
         (self.on_progress)(progress);
     }
-    fn wants_fields(&self) -> bool {
-        false
+    fn lines_without_fields(&self, _source: usize) -> usize {
+        usize::MAX
     }
     fn wants_leaves(&self) -> bool {
         self.keep_leaves
@@ -81,6 +97,7 @@ impl<F: FnMut(Progress)> ScanSink for VerifyOnly<F> {
 }
 
 /// Another sink's work, with the entries' stored hashes kept in the verdict.
+/// Every other hook is forwarded.
 pub struct KeepingLeaves<'s>(pub &'s mut dyn ScanSink);
 
 impl ScanSink for KeepingLeaves<'_> {
@@ -90,11 +107,20 @@ impl ScanSink for KeepingLeaves<'_> {
     fn not_entry(&mut self, source: usize, line: &Line<'_>) {
         self.0.not_entry(source, line);
     }
+    fn entry_without_fields(&mut self, source: usize, line: &Line<'_>) {
+        self.0.entry_without_fields(source, line);
+    }
     fn progress(&mut self, progress: Progress) {
         self.0.progress(progress);
     }
-    fn wants_fields(&self) -> bool {
-        self.0.wants_fields()
+    fn lines_without_fields(&self, source: usize) -> usize {
+        self.0.lines_without_fields(source)
+    }
+    fn wants_verdict(&self) -> bool {
+        self.0.wants_verdict()
+    }
+    fn line_unread(&mut self, source: usize, line: &Line<'_>) {
+        self.0.line_unread(source, line);
     }
     fn wants_leaves(&self) -> bool {
         true
@@ -103,7 +129,8 @@ impl ScanSink for KeepingLeaves<'_> {
 
 /// What the analysing thread hands to the caller's thread.
 enum Message<'a> {
-    Batch(Vec<Line<'a>>, Vec<Analysed<'a>>),
+    /// `None` for a line not read (see [`ScanSink::wants_verdict`]).
+    Batch(Vec<Line<'a>>, Vec<Option<Analysed<'a>>>),
     /// Every line of the current source was sent.
     EndOfSource,
     /// The current source is not a JSON-lines log (why): none of its lines
@@ -158,8 +185,13 @@ pub fn scan(
     let summaries = std::thread::scope(|scope| {
         // One batch in the channel, one being analysed, one being consumed.
         let (sender, receiver) = mpsc::sync_channel(1);
-        let with_fields = sink.wants_fields();
-        let analysing = scope.spawn(move || analyse_sources(sources, with_fields, &sender, cancel));
+        let wanted = Wanted {
+            without_fields: (0..sources.len())
+                .map(|source| sink.lines_without_fields(source))
+                .collect(),
+            verdict: sink.wants_verdict(),
+        };
+        let analysing = scope.spawn(move || analyse_sources(sources, &wanted, &sender, cancel));
         let summaries = consume(sources, receiver, sink, cancel);
         // Joined here, not left to the scope: a native join also waits for
         // the thread's thread-locals to be destroyed, so nothing of the
@@ -169,7 +201,17 @@ pub fn scan(
         }
         summaries
     })?;
-    Some(assemble(summaries))
+    Some(assemble(if sink.wants_verdict() {
+        summaries
+    } else {
+        Vec::new()
+    }))
+}
+
+/// What the sink asked for, per source and overall.
+struct Wanted {
+    without_fields: Vec<usize>,
+    verdict: bool,
 }
 
 /// The in-order side: link each batch and feed `sink`, source by source.
@@ -219,7 +261,11 @@ fn consume<'a>(
             }
         };
         let current = verifier.as_mut().expect("a source in progress");
-        for (line, (outcome, fields)) in batch.iter().zip(&analysed) {
+        for (line, analysed) in batch.iter().zip(&analysed) {
+            let Some((outcome, fields)) = analysed else {
+                sink.line_unread(index, line);
+                continue;
+            };
             current.push(line.number, line.terminated, outcome);
             if let LineOutcome::Entry(_) = outcome {
                 progress.entries += 1;
@@ -237,7 +283,7 @@ fn consume<'a>(
                 (LineOutcome::NotEntry(_) | LineOutcome::TooLarge { .. }, _) => {
                     sink.not_entry(index, line)
                 }
-                (LineOutcome::Entry(_), None) => {}
+                (LineOutcome::Entry(_), None) => sink.entry_without_fields(index, line),
             }
         }
         let last = batch.last().expect("non-empty batch");
@@ -258,12 +304,12 @@ thread_local! {
 /// split from the text while the current one is analysed.
 fn analyse_sources<'a>(
     sources: &'a [Source],
-    with_fields: bool,
+    wanted: &Wanted,
     sender: &mpsc::SyncSender<Message<'a>>,
     cancel: &AtomicBool,
 ) {
     let next_batch = |lines: &mut Lines<'a>| -> Vec<Line<'a>> { lines.take(BATCH_LINES).collect() };
-    for source in sources {
+    for (source, &without_fields) in sources.iter().zip(&wanted.without_fields) {
         if let Some(why) = not_json_lines(source.bytes()) {
             let told = sender.send(Message::NotJsonLines(why));
             if told
@@ -287,24 +333,11 @@ fn analyse_sources<'a>(
                     batch
                         .par_iter()
                         .map(|line| {
-                            if line.bytes.len() > limit {
-                                let bytes = line.bytes.len();
-                                return (LineOutcome::TooLarge { bytes, limit }, None);
+                            let with_fields = line.number > without_fields;
+                            if !(with_fields || wanted.verdict || !line.terminated) {
+                                return None;
                             }
-                            READER.with_borrow_mut(|reader| {
-                                if with_fields {
-                                    let (outcome, fields) = analyse(line.bytes, reader);
-                                    // Parsed here, in parallel, rather than
-                                    // by the in-order thread.
-                                    let indexed = fields.map(|fields| {
-                                        let time = fields.time();
-                                        (fields, time)
-                                    });
-                                    (outcome, indexed)
-                                } else {
-                                    (verify_line(line.bytes, reader), None)
-                                }
-                            })
+                            Some(analyse_line(line, limit, with_fields))
                         })
                         .collect()
                 },
@@ -319,6 +352,26 @@ fn analyse_sources<'a>(
             return;
         }
     }
+}
+
+/// One line's outcome, and its fields and time when `with_fields`.
+fn analyse_line<'a>(line: &Line<'a>, limit: usize, with_fields: bool) -> Analysed<'a> {
+    if line.bytes.len() > limit {
+        let bytes = line.bytes.len();
+        return (LineOutcome::TooLarge { bytes, limit }, None);
+    }
+    READER.with_borrow_mut(|reader| {
+        if !with_fields {
+            return (verify_line(line.bytes, reader), None);
+        }
+        let (outcome, fields) = analyse(line.bytes, reader);
+        // Parsed here, in parallel, rather than by the in-order thread.
+        let indexed = fields.map(|fields| {
+            let time = fields.time();
+            (fields, time)
+        });
+        (outcome, indexed)
+    })
 }
 
 /// Parse, canonicalise and hash one line.
@@ -466,5 +519,117 @@ mod tests {
         let kept = verify_keeping(&sources, true, |_| {});
         assert_eq!(kept.files[0].leaves.as_deref(), Some(&expected[..]));
         assert_eq!(verify(&sources).files[0].leaves, None);
+    }
+
+    /// Which hook saw each line, and a stored head: source 0 whole, source
+    /// 1 up to line `head`, need no fields.
+    #[derive(Default)]
+    struct Split {
+        head: usize,
+        verdict: bool,
+        unread: Vec<(usize, usize)>,
+        with_fields: Vec<(usize, usize)>,
+        without_fields: Vec<(usize, usize)>,
+        not_entries: Vec<(usize, usize)>,
+    }
+
+    impl ScanSink for Split {
+        fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
+            assert!(entry.fields.timestamp.is_some(), "fields were picked");
+            self.with_fields.push((entry.source, entry.line));
+        }
+        fn entry_without_fields(&mut self, source: usize, line: &Line<'_>) {
+            self.without_fields.push((source, line.number));
+        }
+        fn not_entry(&mut self, source: usize, line: &Line<'_>) {
+            self.not_entries.push((source, line.number));
+        }
+        fn lines_without_fields(&self, source: usize) -> usize {
+            [usize::MAX, self.head][source]
+        }
+        fn wants_verdict(&self) -> bool {
+            self.verdict
+        }
+        fn line_unread(&mut self, source: usize, line: &Line<'_>) {
+            self.unread.push((source, line.number));
+        }
+    }
+
+    /// A two-file chain, tampered before and after line `BATCH_LINES + 20`
+    /// of its second file, with a malformed line 11 there.
+    fn tampered_sources() -> Vec<Source> {
+        let text = String::from_utf8(chain_bytes(BATCH_LINES as u64 + 100)).unwrap();
+        let mut lines: Vec<String> = text.lines().map(|l| format!("{l}\n")).collect();
+        for tampered in [10, 60, BATCH_LINES + 60] {
+            lines[tampered] =
+                lines[tampered].replacen("\"timestamp\": \"2", "\"timestamp\": \"1", 1);
+        }
+        lines.insert(40, "not json\n".into());
+        vec![
+            Source::from_bytes("a.jsonl", lines[..30].concat().into_bytes()),
+            Source::from_bytes("b.jsonl", lines[30..].concat().into_bytes()),
+        ]
+    }
+
+    /// The stored head in [`tampered_sources`].
+    const HEAD: usize = BATCH_LINES + 20;
+
+    /// [`tampered_sources`] scanned through [`KeepingLeaves`] (which must
+    /// forward every hook), its head at [`HEAD`]; and the lines it holds
+    /// after the head, which are read with their fields.
+    fn split_scan(verdict: bool) -> (Split, Verification, Vec<(usize, usize)>) {
+        let mut split = Split {
+            head: HEAD,
+            verdict,
+            ..Split::default()
+        };
+        let cancel = AtomicBool::new(false);
+        let scanned = scan(&tampered_sources(), &mut KeepingLeaves(&mut split), &cancel);
+        let after: Vec<(usize, usize)> = (HEAD + 1..=BATCH_LINES + 71).map(|l| (1, l)).collect();
+        (split, scanned.expect("not cancelled"), after)
+    }
+
+    #[test]
+    fn without_a_verdict_lines_before_the_head_are_not_read_and_nothing_is_verified() {
+        let (split, scanned, after) = split_scan(false);
+        let head = HEAD;
+        let unread: Vec<(usize, usize)> = (1..=30)
+            .map(|line| (0, line))
+            .chain((1..=head).map(|line| (1, line)))
+            .collect();
+        assert_eq!(split.unread, unread, "the malformed line too");
+        assert!(split.without_fields.is_empty() && split.not_entries.is_empty());
+        assert_eq!(split.with_fields, after);
+        assert!(scanned.files.is_empty() && scanned.findings.is_empty());
+    }
+
+    #[test]
+    fn lines_before_a_stored_head_get_no_fields_and_the_findings_are_unchanged() {
+        let (split, scanned, after) = split_scan(true);
+        let head = HEAD;
+        let without: Vec<(usize, usize)> = (1..=30)
+            .map(|line| (0, line))
+            .chain((1..=head).filter(|&l| l != 11).map(|line| (1, line)))
+            .collect();
+        assert_eq!(split.without_fields, without);
+        assert_eq!(split.with_fields, after);
+        assert_eq!(split.not_entries, vec![(1, 11)]);
+        assert!(split.unread.is_empty());
+        let verified = verify(&tampered_sources());
+        assert_eq!(scanned.findings, verified.findings);
+        let places: Vec<(&str, usize)> = verified
+            .findings
+            .iter()
+            .map(|f| (f.file.as_str(), f.line))
+            .collect();
+        // Tampered before the head (in both files) and after it.
+        let tampered = [
+            ("a.jsonl", 11),
+            ("b.jsonl", 32),
+            ("b.jsonl", BATCH_LINES + 32),
+        ];
+        for place in tampered {
+            assert!(places.contains(&place), "{place:?} in {places:?}");
+        }
     }
 }

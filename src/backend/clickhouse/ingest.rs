@@ -62,37 +62,31 @@ pub fn ingest(
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome, String> {
     let ids: Vec<String> = verification.chains.iter().map(chain_id).collect();
-    let stored = stored_frontiers(client, &ids)?;
+    let mut stored = stored_frontiers(client, &ids)?;
     let (sources, source_chain) = in_chain_order(sources, &verification);
-    let chains = ids
+    let chains: Vec<ChainState> = ids
         .into_iter()
-        .map(|id| {
-            let (lines, last) = stored.get(&id).cloned().unwrap_or((0, Vec::new()));
-            ChainState {
-                id,
-                next: 0,
-                stored: lines,
-                stored_last: last,
-                refused: None,
-                last_place: None,
-                newest: NO_TIME,
-            }
-        })
+        .map(|id| ChainState::new(stored.remove(&id), id))
         .collect();
+    let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
+    let without_fields = stored_lines(&names, &source_chain, &chains);
     let failed = AtomicBool::new(false);
     let (sender, receiver) = mpsc::sync_channel::<Batch>(1);
+    let (give_back, emptied) = mpsc::channel::<Batch>();
     let mut sink = Ingester {
         chains,
         source_chain,
-        names: sources.iter().map(|s| s.name.clone()).collect(),
+        names,
+        without_fields,
         batch: Batch::with_room(),
         batch_rows: options.batch_rows.max(1),
         sender: Some(sender),
+        emptied,
         failed: &failed,
         on_progress,
     };
     let written = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| write_batches(client, receiver, options, &failed));
+        let writer = scope.spawn(|| write_batches(client, receiver, &give_back, options, &failed));
         scan(&sources, &mut sink, &failed);
         sink.flush();
         sink.sender = None;
@@ -111,19 +105,28 @@ pub fn ingest(
     })
 }
 
-/// For each chain already in the database: how many lines it holds there
-/// (the last entry's position + 1) and that last entry's line.
-fn stored_frontiers(
-    client: &Client,
-    ids: &[String],
-) -> Result<HashMap<String, (u64, Vec<u8>)>, String> {
+/// What the database holds of a chain: its lines up to the last entry.
+#[derive(Default)]
+struct Frontier {
+    /// The last entry's position + 1.
+    lines: u64,
+    /// The last entry's line, and where it came from.
+    raw: Vec<u8>,
+    file: String,
+    line: u64,
+    /// The newest entry time stored, or [`NO_TIME`].
+    newest: i64,
+}
+
+/// For each chain already in the database, what it holds there.
+fn stored_frontiers(client: &Client, ids: &[String]) -> Result<HashMap<String, Frontier>, String> {
     let mut frontiers = HashMap::new();
     if ids.is_empty() {
         return Ok(frontiers);
     }
     let list: Vec<String> = ids.iter().map(|id| string_literal(id)).collect();
     let sql = format!(
-        "SELECT chain, max(position) + 1 FROM {ENTRIES} WHERE chain IN ({}) GROUP BY chain FORMAT RowBinary",
+        "SELECT chain, max(position) + 1, max(ts) FROM {ENTRIES} WHERE chain IN ({}) GROUP BY chain FORMAT RowBinary",
         list.join(", ")
     );
     let mut reader = Reader::new(client.query_stream(&sql)?);
@@ -133,19 +136,27 @@ fn stored_frontiers(
         let mut chain = Vec::new();
         reader.string_from(first, &mut chain).map_err(read_error)?;
         let lines = reader.u64().map_err(read_error)?;
-        counts.push((String::from_utf8_lossy(&chain).into_owned(), lines));
+        let newest = reader.i64().map_err(read_error)?;
+        counts.push((String::from_utf8_lossy(&chain).into_owned(), lines, newest));
     }
-    for (chain, lines) in counts {
+    for (chain, lines, newest) in counts {
         let sql = format!(
-            "SELECT raw FROM {ENTRIES} WHERE chain = {} AND position = {} LIMIT 1 FORMAT RowBinary",
+            "SELECT raw, file, line FROM {ENTRIES} WHERE chain = {} AND position = {} LIMIT 1 FORMAT RowBinary",
             string_literal(&chain),
             lines - 1
         );
-        let mut raw = Vec::new();
-        Reader::new(client.query_stream(&sql)?)
-            .string(&mut raw)
-            .map_err(read_error)?;
-        frontiers.insert(chain, (lines, raw));
+        let mut frontier = Frontier {
+            lines,
+            newest,
+            ..Frontier::default()
+        };
+        let mut reader = Reader::new(client.query_stream(&sql)?);
+        let mut file = Vec::new();
+        reader.string(&mut frontier.raw).map_err(read_error)?;
+        reader.string(&mut file).map_err(read_error)?;
+        frontier.line = reader.u64().map_err(read_error)?;
+        frontier.file = String::from_utf8_lossy(&file).into_owned();
+        frontiers.insert(chain, frontier);
     }
     Ok(frontiers)
 }
@@ -172,14 +183,61 @@ struct ChainState {
     id: String,
     /// Position of the next line of this chain in the files.
     next: u64,
-    /// Lines the database holds already, and the last of them.
+    /// Lines the database holds already, the last of them, and its place.
     stored: u64,
     stored_last: Vec<u8>,
+    stored_place: Option<(String, usize)>,
     refused: Option<Finding>,
     /// File and line of the last line seen, to place a finding.
     last_place: Option<(String, usize)>,
-    /// The newest entry time in the files, stored or not.
+    /// The newest entry time, stored or new (lines already stored are not
+    /// read for their fields: their newest time comes from the database).
     newest: i64,
+}
+
+impl ChainState {
+    fn new(stored: Option<Frontier>, id: String) -> ChainState {
+        let stored = stored.unwrap_or(Frontier {
+            newest: NO_TIME,
+            ..Frontier::default()
+        });
+        ChainState {
+            id,
+            next: 0,
+            stored: stored.lines,
+            stored_last: stored.raw,
+            stored_place: (stored.lines > 0).then(|| {
+                let line = usize::try_from(stored.line).unwrap_or(0);
+                (stored.file, line)
+            }),
+            refused: None,
+            last_place: None,
+            newest: stored.newest,
+        }
+    }
+}
+
+/// For each source (in chain order, of chain `source_chain[i]`), how many
+/// of its leading lines the database holds already, so that their fields
+/// need not be picked: every line of the files before the one the last
+/// stored entry came from, and that file's lines up to it. A chain whose
+/// stored file is not among its sources gets fields everywhere.
+fn stored_lines(names: &[String], source_chain: &[usize], chains: &[ChainState]) -> Vec<usize> {
+    let mut lines = vec![0; names.len()];
+    for (index, chain) in chains.iter().enumerate() {
+        let Some((file, line)) = &chain.stored_place else {
+            continue;
+        };
+        let members = || (0..names.len()).filter(|&s| source_chain[s] == index);
+        let Some(head) = members().find(|&s| &names[s] == file) else {
+            continue;
+        };
+        for source in members().take_while(|&s| s != head) {
+            lines[source] = usize::MAX;
+        }
+        lines[head] = *line;
+    }
+    lines
 }
 
 #[derive(Default)]
@@ -190,6 +248,14 @@ struct Batch {
 }
 
 impl Batch {
+    /// The batch, its rows gone, its room kept.
+    fn emptied(mut self) -> Batch {
+        self.entries.bytes.clear();
+        self.rejected.bytes.clear();
+        self.rows = 0;
+        self
+    }
+
     /// An empty batch with room for a full one: growing by doubling would
     /// copy every row about once more (pages are only taken as written).
     fn with_room() -> Batch {
@@ -207,9 +273,14 @@ struct Ingester<'s> {
     chains: Vec<ChainState>,
     source_chain: Vec<usize>,
     names: Vec<String>,
+    /// [`stored_lines`] of each source.
+    without_fields: Vec<usize>,
     batch: Batch,
     batch_rows: usize,
     sender: Option<mpsc::SyncSender<Batch>>,
+    /// Batches the writer is done with, to be filled again: their pages
+    /// are taken already (a fresh 128 MB batch costs its page faults).
+    emptied: mpsc::Receiver<Batch>,
     failed: &'s AtomicBool,
     on_progress: &'s mut dyn FnMut(Progress),
 }
@@ -237,16 +308,38 @@ impl Ingester<'_> {
         (position >= chain.stored).then_some(position)
     }
 
+    /// A line the database holds already (its fields not picked): counted
+    /// in its chain.
+    fn place_stored(&mut self, source: usize, line: &Line<'_>) {
+        if self.place(source, line.number, line.bytes).is_none() {
+            return;
+        }
+        // Only when lines were inserted before the stored head (a
+        // duplicate of it among them kept the chain from being refused):
+        // the stored lines are not a prefix of the files.
+        let chain = &mut self.chains[self.source_chain[source]];
+        chain.refused = Some(Finding {
+            file: self.names[source].clone(),
+            line: line.number,
+            kind: FindingKind::Rewritten,
+            message: "lines were inserted before the last line stored in the database: the chain was rewritten since it was ingested, so nothing of it was written".into(),
+        });
+    }
+
     fn flush(&mut self) {
         if self.batch.rows == 0 {
             return;
         }
-        let batch = std::mem::replace(&mut self.batch, Batch::with_room());
+        let batch = std::mem::take(&mut self.batch);
         let sent = self.sender.as_ref().is_some_and(|s| s.send(batch).is_ok());
         if !sent {
             // The writer stopped on an error: stop reading too.
             self.failed.store(true, Ordering::Relaxed);
         }
+        self.batch = self
+            .emptied
+            .try_recv()
+            .unwrap_or_else(|_| Batch::with_room());
     }
 
     fn row_added(&mut self) {
@@ -305,6 +398,23 @@ impl ScanSink for Ingester<'_> {
         self.row_added();
     }
 
+    fn entry_without_fields(&mut self, source: usize, line: &Line<'_>) {
+        self.place_stored(source, line);
+    }
+
+    fn line_unread(&mut self, source: usize, line: &Line<'_>) {
+        self.place_stored(source, line);
+    }
+
+    fn lines_without_fields(&self, source: usize) -> usize {
+        self.without_fields[source]
+    }
+
+    /// The verdict is the verify pass's, given to [`ingest`].
+    fn wants_verdict(&self) -> bool {
+        false
+    }
+
     fn not_entry(&mut self, source: usize, line: &Line<'_>) {
         // A last line still being written is left for the next ingest;
         // its `incomplete` finding is in the chain's record.
@@ -334,6 +444,7 @@ impl ScanSink for Ingester<'_> {
 fn write_batches(
     client: &Client,
     receiver: mpsc::Receiver<Batch>,
+    give_back: &mpsc::Sender<Batch>,
     options: &Options,
     failed: &AtomicBool,
 ) -> Result<u64, String> {
@@ -357,6 +468,8 @@ fn write_batches(
             return Err(e);
         }
         written += batch.rows as u64;
+        // The reader may have finished already: then the batch is freed.
+        let _ = give_back.send(batch.emptied());
     }
     Ok(written)
 }
@@ -398,4 +511,38 @@ fn record_chains(
         return Ok(());
     }
     client.insert_row_binary(CHAINS, &out.bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chain(id: &str, stored: Option<(&str, u64)>) -> ChainState {
+        let frontier = stored.map(|(file, line)| Frontier {
+            lines: line,
+            file: file.into(),
+            line,
+            ..Frontier::default()
+        });
+        ChainState::new(frontier, id.into())
+    }
+
+    #[test]
+    fn lines_up_to_the_stored_head_need_no_fields() {
+        let names: Vec<String> = ["a.1", "a.2", "a.3", "b", "c", "d"]
+            .map(String::from)
+            .into();
+        let source_chain = [0, 0, 0, 1, 2, 3];
+        let chains = [
+            chain("a", Some(("a.2", 7))),
+            chain("b", None),
+            chain("c", Some(("renamed", 5))),
+            chain("d", Some(("d", 9))),
+        ];
+        assert_eq!(
+            stored_lines(&names, &source_chain, &chains),
+            [usize::MAX, 7, 0, 0, 0, 9],
+            "files before the head's whole, the head's up to it, none after; none for a file not found"
+        );
+    }
 }

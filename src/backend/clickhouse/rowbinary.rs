@@ -179,6 +179,11 @@ impl<R: Read> Reader<R> {
         Ok(u64::from_le_bytes(bytes))
     }
 
+    pub fn i64(&mut self) -> io::Result<i64> {
+        self.u64()
+            .map(|value| i64::from_le_bytes(value.to_le_bytes()))
+    }
+
     fn byte(&mut self) -> io::Result<u8> {
         let mut byte = [0u8; 1];
         self.input.read_exact(&mut byte).map_err(eof_is_truncated)?;
