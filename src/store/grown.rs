@@ -172,10 +172,6 @@ impl<T: Clone> Grown<T> {
         self.truncate(start);
         self.extend_from_slice(&moved);
     }
-
-    pub fn to_vec(&self) -> Vec<T> {
-        self.iter().cloned().collect()
-    }
 }
 
 impl<T: Clone> From<Vec<T>> for Grown<T> {
@@ -242,7 +238,7 @@ mod tests {
                 kept.push((grown, plain));
                 for (grown, plain) in &kept {
                     prop_assert_eq!(grown.len(), plain.len());
-                    prop_assert_eq!(&grown.to_vec(), plain);
+                    prop_assert!(grown.iter().eq(plain));
                     prop_assert_eq!(grown.last(), plain.last());
                     let at = cut.min(plain.len());
                     prop_assert_eq!(grown.get(at), plain.get(at));
@@ -268,7 +264,7 @@ mod tests {
             pairs.merge(tagged(&added, 1), |&(x, _)| x);
             let mut expected = [tagged(&before, 0), tagged(&added, 1)].concat();
             expected.sort_by_key(|&(x, _)| x);
-            prop_assert_eq!(pairs.to_vec(), expected);
+            prop_assert!(pairs.iter().eq(&expected));
             grown.merge(added, |&x| x);
             prop_assert!(grown.iter().is_sorted());
         }
