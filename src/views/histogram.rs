@@ -346,7 +346,12 @@ pub fn regrid(
     let per_bucket = layout.width / grid;
     let origin = first.div_euclid(layout.width);
     for cell in cells {
-        let bucket = &mut layout.buckets[(cell.index.div_euclid(per_bucket) - origin) as usize];
+        // Cells and span come from two queries of a database: rows written
+        // or removed between them may put a cell outside the span.
+        let index = usize::try_from(cell.index.div_euclid(per_bucket) - origin).ok();
+        let Some(bucket) = index.and_then(|index| layout.buckets.get_mut(index)) else {
+            continue;
+        };
         bucket.calls += cell.calls;
         bucket.failures += cell.failures;
     }
@@ -779,6 +784,34 @@ mod tests {
                 untimed: 2
             }))
         );
+    }
+
+    #[test]
+    fn cells_outside_the_span_are_left_out_not_a_panic() {
+        // Span and cells are two queries: a row written between them may
+        // land in an hour before or after the span.
+        let store = store_of(&[
+            ("2025-07-06T09:00:10Z", true),
+            ("2025-07-06T11:30:00Z", false),
+        ]);
+        let (mut cells, span) = cells_of(&store);
+        let first = cells.iter().map(|c| c.index).min().unwrap();
+        let last = cells.iter().map(|c| c.index).max().unwrap();
+        cells.push(Cell {
+            index: first - 5,
+            calls: 7,
+            failures: 7,
+        });
+        cells.push(Cell {
+            index: last + 50,
+            calls: 9,
+            failures: 0,
+        });
+        let Ok(Regridded::Counted(h)) = regrid(&cells, GRID, span, Width::Fixed(HOUR)) else {
+            panic!("hours are whole cells");
+        };
+        let calls: u32 = h.buckets.iter().map(|b| b.calls).sum();
+        assert_eq!((calls, h.buckets.len()), (2, 3));
     }
 
     #[test]
