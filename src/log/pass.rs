@@ -172,7 +172,8 @@ pub fn not_json_lines(bytes: &[u8]) -> Option<&'static str> {
 type Analysed<'a> = (LineOutcome, Option<(Fields<'a>, Option<i64>)>);
 
 /// Verify every source and feed each entry to `sink`. Returns `None` when
-/// `cancel` was set.
+/// `cancel` was set, and an empty verification when the sink wants no
+/// verdict ([`ScanSink::wants_verdict`]).
 ///
 /// A helper thread splits and analyses batches on the thread pool while
 /// this thread links the previous batch and feeds `sink`, so the in-order
@@ -182,6 +183,7 @@ pub fn scan(
     sink: &mut dyn ScanSink,
     cancel: &AtomicBool,
 ) -> Option<Verification> {
+    let verdict = sink.wants_verdict();
     let summaries = std::thread::scope(|scope| {
         // One batch in the channel, one being analysed, one being consumed.
         let (sender, receiver) = mpsc::sync_channel(1);
@@ -189,7 +191,7 @@ pub fn scan(
             without_fields: (0..sources.len())
                 .map(|source| sink.lines_without_fields(source))
                 .collect(),
-            verdict: sink.wants_verdict(),
+            verdict,
         };
         let analysing = scope.spawn(move || analyse_sources(sources, &wanted, &sender, cancel));
         let summaries = consume(sources, receiver, sink, cancel);
@@ -201,11 +203,7 @@ pub fn scan(
         }
         summaries
     })?;
-    Some(assemble(if sink.wants_verdict() {
-        summaries
-    } else {
-        Vec::new()
-    }))
+    Some(assemble(if verdict { summaries } else { Vec::new() }))
 }
 
 /// What the sink asked for, per source and overall.
