@@ -64,16 +64,9 @@ struct Memo {
 /// The canonical form of a skeleton: recorded text, and values copied in.
 #[derive(Debug)]
 struct Plan {
-    /// The recorded text, followed by [`CHUNK`] bytes of padding so that
-    /// every literal can be read a whole chunk at a time.
     text: Vec<u8>,
     pieces: Vec<Piece>,
 }
-
-/// Pieces up to this long are copied as one fixed-size load and store
-/// (most literals and values are shorter), which costs less than a call
-/// to a variable-length copy (ARCHITECTURE.md, "The pipeline").
-const CHUNK: usize = 16;
 
 #[derive(Debug, Clone, Copy)]
 enum Piece {
@@ -190,7 +183,6 @@ fn plan(
     }
     plan.text.extend_from_slice(rest);
     plan.pieces.push(Piece::Literal(plan.text.len() as u32));
-    plan.text.extend_from_slice(&[0; CHUNK]);
     Some(Some(plan))
 }
 
@@ -224,39 +216,20 @@ impl<'m, 'a> Replay<'m, 'a> {
             return false;
         };
         let bytes = self.text.as_bytes();
-        // Room for it all (values are spans of the line) and a chunk more,
-        // so that no push reallocates.
-        out.reserve(plan.text.len() + bytes.len() + CHUNK);
         let mut from = 0;
         for piece in &plan.pieces {
             match *piece {
                 Piece::Literal(end) => {
-                    push_span(out, &plan.text, from..end as usize);
+                    out.extend_from_slice(&plan.text[from..end as usize]);
                     from = end as usize;
                 }
                 Piece::Hole(i) => {
                     let hole = self.holes[usize::from(i)];
-                    push_span(out, bytes, hole.start as usize..hole.end as usize);
+                    out.extend_from_slice(&bytes[hole.start as usize..hole.end as usize]);
                 }
             }
         }
         true
-    }
-}
-
-/// Append `source[span]` to `out`: a short span as a whole [`CHUNK`]
-/// (when `source` has that many bytes from its start) cut back to its
-/// length, a longer one as it is.
-#[inline(always)] // per piece of every line: a call costs what the copy does
-fn push_span(out: &mut Vec<u8>, source: &[u8], span: std::ops::Range<usize>) {
-    let len = span.end.saturating_sub(span.start);
-    match source[span.start..].first_chunk::<CHUNK>() {
-        Some(chunk) if len <= CHUNK => {
-            let end = out.len() + len;
-            out.extend_from_slice(chunk);
-            out.truncate(end);
-        }
-        _ => out.extend_from_slice(&source[span]),
     }
 }
 
@@ -310,19 +283,6 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"{"a": 22, "b": "longer", "c": [true, null]}"#
         );
-    }
-
-    #[test]
-    fn spans_are_copied_whole_chunk_or_not() {
-        let source: Vec<u8> = (0..40).collect();
-        let mut out = b"ab".to_vec();
-        // Empty, short with a chunk to read, longer than a chunk, short
-        // at the end of the source (no whole chunk to read there).
-        for span in [3..3, 1..9, 5..30, 30..40, 39..40] {
-            let before = out.clone();
-            push_span(&mut out, &source, span.clone());
-            assert_eq!(out, [&before[..], &source[span]].concat());
-        }
     }
 
     #[test]
