@@ -16,7 +16,7 @@ use crate::filter::{Field, Filter};
 use crate::log::chain::Verification;
 use crate::log::pass::Progress;
 use crate::log::source::Source;
-use crate::store::query::{grows_with_store, select_from};
+use crate::store::query::{grows_with_store, select_from, window_start};
 use crate::store::{Grown, Store, load};
 use crate::views::Moment;
 use crate::views::alerts::Alerts;
@@ -156,7 +156,7 @@ impl Backend for MemoryBackend {
             .filter(|p| {
                 Arc::ptr_eq(&p.store, &self.store)
                     && (&p.filter, p.order) == (filter, order)
-                    && grows_with_store(filter)
+                    && (grows_with_store(filter) || window_start(&self.store(), filter).is_some())
             });
         Ok(self
             .selection(previous, filter, order, cancel)
@@ -210,8 +210,9 @@ impl Backend for MemoryBackend {
 
 impl MemoryBackend {
     /// The rows matching `filter`: those of `previous` (a selection of this
-    /// store with the same filter, made before rows were appended) and the
-    /// matching rows after them, or all matching rows. `None` if cancelled.
+    /// store with the same filter, made before rows were appended) but
+    /// those that left its `last:` window, and the matching rows after
+    /// them; or all matching rows. `None` if cancelled.
     fn selection(
         &self,
         previous: Option<&MemorySelection>,
@@ -220,22 +221,35 @@ impl MemoryBackend {
         cancel: &AtomicBool,
     ) -> Option<MemorySelection> {
         let store = &self.store();
-        let added = select_from(store, filter, previous.map_or(0, |p| p.end), cancel)?;
-        let (rows, by_time, views) = match previous {
+        let shrunk = previous.and_then(|p| Some((p, left_window(store, p, filter)?)));
+        let added = select_from(
+            store,
+            filter,
+            shrunk.as_ref().map_or(0, |(p, _)| p.end),
+            cancel,
+        )?;
+        let (rows, by_time, views) = match shrunk {
             None => {
                 let by_time = (order == Order::Time).then(|| by_time(store, &added));
                 let by_time = by_time.flatten().map(Grown::from);
                 (Grown::from(added), by_time, Views::default())
             }
-            Some(previous) => {
-                // The rows and views shared with `previous`, grown by what
-                // was appended (ARCHITECTURE.md, "Following").
-                let mut rows = previous.rows.clone();
-                rows.extend_from_slice(&added);
+            Some((previous, left)) => {
+                // The rows and views shared with `previous`, without the
+                // rows that left and grown by what was appended
+                // (ARCHITECTURE.md, "Following").
+                let mut kept = previous.rows.clone();
+                kept.drop_front(left.len());
+                let mut kept_by_time = previous.by_time.clone();
+                if let Some(sorted) = &mut kept_by_time {
+                    sorted.drop_front(left.len());
+                }
                 let by_time = (order == Order::Time)
-                    .then(|| by_time_extended(store, previous, &added))
+                    .then(|| by_time_extended(store, &kept, kept_by_time, &added))
                     .flatten();
-                let views = previous.views().extended(store, &rows, &added);
+                let mut rows = kept;
+                rows.extend_from_slice(&added);
+                let views = previous.views().extended(store, &rows, &left, &added);
                 (rows, by_time, views)
             }
         };
@@ -265,32 +279,54 @@ fn by_time(store: &Store, rows: &[u32]) -> Option<Vec<u32>> {
     Some(sorted)
 }
 
-/// The time order of `previous`'s rows and `added` (rows appended after
-/// them, in store order), as [`by_time`] of all of them: `previous`'s,
-/// shared, with `added` merged in. They are usually newer than every row
-/// before and only go at the end.
+/// The rows of `previous` that left its `last:` window in `store` (the
+/// window's start moved with the newest entry), in row order: the first
+/// ones it lists in time order. `None` when they are not its first rows
+/// in row order too (a log out of time order), or when it is listed in
+/// file order: then it is not extended but selected again.
+fn left_window(store: &Store, previous: &MemorySelection, filter: &Filter) -> Option<Vec<u32>> {
+    let Some(start) = window_start(store, filter) else {
+        return Some(Vec::new());
+    };
+    if previous.order != Order::Time {
+        return None;
+    }
+    let listed = previous.listed();
+    let count = listed.partition_point(|&row| store.time[row as usize] < start);
+    let mut left: Vec<u32> = listed.iter().take(count).copied().collect();
+    left.sort_unstable();
+    previous.rows.iter().take(count).eq(&left).then_some(left)
+}
+
+/// [`left_window`] of `previous`, a selection of `store` by this backend.
+#[cfg(test)]
+pub(super) fn left_window_of(
+    store: &Store,
+    previous: &dyn Selection,
+    filter: &Filter,
+) -> Option<Vec<u32>> {
+    let previous = (previous as &dyn std::any::Any).downcast_ref::<MemorySelection>()?;
+    left_window(store, previous, filter)
+}
+
+/// The time order of `rows` and `added` (rows appended after them, in
+/// store order), as [`by_time`] of all of them: `sorted`, the time order of
+/// `rows` if it differs from theirs, shared, with `added` merged in. They
+/// are usually newer than every row before and only go at the end.
 fn by_time_extended(
     store: &Store,
-    previous: &MemorySelection,
+    rows: &Grown<u32>,
+    sorted: Option<Grown<u32>>,
     added: &[u32],
 ) -> Option<Grown<u32>> {
     let key = |&row: &u32| (store.time[row as usize], row);
-    let before = match &previous.by_time {
-        Some(before) => before,
-        None if previous
-            .rows
-            .last()
-            .into_iter()
-            .chain(added)
-            .is_sorted_by_key(key) =>
-        {
-            return None;
-        }
-        None => &previous.rows,
+    let mut sorted = match sorted {
+        Some(sorted) => sorted,
+        None if rows.last().into_iter().chain(added).is_sorted_by_key(key) => return None,
+        None => rows.clone(),
     };
     let mut added = added.to_vec();
     added.par_sort_by_key(key);
-    let mut sorted = before.clone();
     sorted.merge(added, key);
     Some(sorted)
 }

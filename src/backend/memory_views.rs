@@ -5,6 +5,7 @@
 //! nothing: both go through the same `extend` of each view.
 
 use super::ActivityData;
+use crate::store::store::Outcome;
 use crate::store::{Grown, Store};
 use crate::views::alerts::{Alerts, Found};
 use crate::views::failures::{Failures, failures};
@@ -87,26 +88,36 @@ impl Activity {
 }
 
 impl Views {
-    /// The views computed so far, grown by `added`: rows appended to the
-    /// store after those of `rows` and matching the same filter. `rows`
-    /// already lists them (after the rows these views counted).
-    pub fn extended(&self, store: &Store, rows: &Grown<u32>, added: &[u32]) -> Views {
+    /// The views computed so far without `left` and grown by `added`.
+    /// `left`: the first rows these views counted (in row order), which
+    /// left a `last:` window, older than every row that stays. `added`:
+    /// rows appended to the store after those counted, matching the same
+    /// filter. `rows` lists the rows now: those counted but `left`, then
+    /// `added`.
+    pub fn extended(&self, store: &Store, rows: &Grown<u32>, left: &[u32], added: &[u32]) -> Views {
+        let failed = || {
+            let failed = |&&row: &&u32| store.outcome[row as usize] == Outcome::Failed;
+            left.iter().filter(failed).count()
+        };
         Views {
             stats: self.stats.as_ref().map(|tallies| {
                 let mut tallies = tallies.clone();
+                tallies.remove(store, left);
                 tallies.extend(store, added);
                 tallies
             }),
             failures: self
                 .failures
                 .as_ref()
-                .map(|before| before.extended(store, added)),
-            activity: self
-                .activity
-                .as_ref()
-                .map(|activity| activity.extended(store, rows, added)),
+                .map(|before| before.without_oldest(failed()).extended(store, added)),
+            activity: self.activity.as_ref().map(|activity| match left {
+                // Its buckets move with the window: counted again.
+                [_, ..] => Activity::new(store, rows, activity.width, activity.groups),
+                [] => activity.extended(store, rows, added),
+            }),
             alerts: self.alerts.as_ref().map(|found| {
                 let mut found = found.clone();
+                found.remove(store, left);
                 found.extend(store, added);
                 found
             }),
@@ -114,13 +125,13 @@ impl Views {
     }
 
     pub fn tool_stats(&mut self, store: &Store, rows: &Grown<u32>) -> Vec<ToolStats> {
-        self.stats
-            .get_or_insert_with(|| {
-                let mut tallies = Tallies::default();
-                tallies.extend(store, rows);
-                tallies
-            })
-            .stats(store)
+        let tallies = self.stats.get_or_insert_with(|| {
+            let mut tallies = Tallies::default();
+            tallies.extend(store, rows);
+            tallies
+        });
+        tallies.refresh(store, rows);
+        tallies.stats(store)
     }
 
     /// The failures, sharing their chunks with these views (and, once
@@ -169,7 +180,7 @@ impl Views {
 
 #[cfg(test)]
 mod tests {
-    use crate::backend::memory::MemoryBackend;
+    use crate::backend::memory::{MemoryBackend, left_window_of};
     use crate::backend::{Backend, Order, PageAt, Selection};
     use crate::filter::parse_filter;
     use crate::log::entry::parse_line;
@@ -189,7 +200,8 @@ mod tests {
         });
         let error = (!ok).then_some("Timed out");
         let tools = ["get_order", "issue_refund", "search_kb"];
-        let duration = 10.0 + (i * 37 % 500) as f64;
+        // Tenths: sums taken in another order would differ in the last bit.
+        let duration = (100 + i * 37 % 5000) as f64 * 0.1;
         let mut call = call(
             &time,
             &format!("conv_{}", i % 4),
@@ -234,8 +246,49 @@ mod tests {
             .0
     }
 
+    #[test]
+    fn rows_leave_a_last_window_from_its_oldest_end() {
+        let calls: Vec<_> = (0..6)
+            .map(|i| entry(i, Some(i as u32 * 10), 1, 0, i % 2 == 0))
+            .collect();
+        let log = chain_log(&calls);
+        let lines: Vec<&str> = log.lines().collect();
+        let (store, verification) = load(&[("live.jsonl", &(lines[..4].join("\n") + "\n"))]);
+        let backend = MemoryBackend::new(store, verification);
+        let filter = parse_filter("last:25m").unwrap();
+        let never = AtomicBool::new(false);
+        // 08:00 to 08:30: the window starts at 08:05.
+        let shown = backend
+            .select(&filter, Order::Time, &never)
+            .unwrap()
+            .unwrap();
+        assert_eq!(shown.count(), 3);
+        let stats = shown.tool_stats().unwrap();
+        let backend = grow(&backend, &lines, 4);
+        // The newest is 08:50: the window starts at 08:25, and rows 1
+        // (08:10) and 2 (08:20) leave it.
+        let left = left_window_of(&backend.store(), shown.as_ref(), &filter);
+        assert_eq!(left, Some(vec![1, 2]));
+        let moved = backend
+            .reselect(shown.as_ref(), &filter, Order::Time, &never)
+            .unwrap()
+            .unwrap();
+        let afresh = backend
+            .select(&filter, Order::Time, &never)
+            .unwrap()
+            .unwrap();
+        assert_eq!(moved.count(), 3);
+        assert_eq!(
+            ask(moved.as_ref(), HOUR_WIDTH),
+            ask(afresh.as_ref(), HOUR_WIDTH)
+        );
+        assert_ne!(moved.tool_stats().unwrap(), stats);
+    }
+
+    const HOUR_WIDTH: Width = Width::Fixed(HOUR);
+
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(64))]
+        #![proptest_config(ProptestConfig::with_cases(160))]
 
         #[test]
         fn a_selection_extended_by_appended_rows_equals_one_made_afresh(
@@ -246,6 +299,7 @@ mod tests {
             cuts in prop::collection::vec(1usize..60, 1..5),
             filter in prop::sample::select(vec![
                 "", "failed", "tool:get_order", "usr_1 -failed", "\"refund\"", "last:2h",
+                "last:40m", "last:3h failed", "-last:1h",
             ]),
             order in prop::sample::select(vec![Order::Time, Order::File]),
             width in prop::sample::select(vec![Width::Auto(12), Width::Fixed(HOUR)]),
@@ -275,6 +329,13 @@ mod tests {
             for &cut in cuts.iter().skip(1).chain([&lines.len()]) {
                 backend = grow(&backend, &lines[..cut.max(at)], at);
                 at = cut.max(at);
+                // A live log's `last:` window drops its oldest rows rather
+                // than selecting again.
+                let left = left_window_of(&backend.store(), shown.as_ref(), &filter);
+                let windowed = filter.terms.iter().all(|t| !t.negated);
+                if in_order && order == Order::Time && windowed {
+                    prop_assert!(left.is_some());
+                }
                 let extended = backend.reselect(shown.as_ref(), &filter, order, &never).unwrap().unwrap();
                 let afresh = backend.select(&filter, order, &never).unwrap().unwrap();
                 prop_assert_eq!(ask(extended.as_ref(), width), ask(afresh.as_ref(), width));

@@ -6,7 +6,9 @@
 //!
 //! The items sit in chunks of 16 KiB behind `Arc`s. A copy shares every
 //! chunk; growing it copies at most its last chunk (the one it writes to)
-//! and the list of chunks, a pointer per chunk.
+//! and the list of chunks, a pointer per chunk. Dropping items at the
+//! front (rows leaving a `last:` window) lets go of whole chunks and
+//! skips into the first one: nothing is copied.
 
 use std::sync::Arc;
 
@@ -17,11 +19,20 @@ const CHUNK_BYTES: usize = if cfg!(test) { 64 } else { 16 << 10 };
 
 /// Items in shared chunks: every chunk but the last holds
 /// [`Grown::CHUNK`], the last between one and [`Grown::CHUNK`] (no chunk
-/// when empty), so equal items are equal chunks.
-#[derive(Clone, Debug, PartialEq)]
+/// when empty); the first `skip` items of the first chunk were dropped.
+#[derive(Clone, Debug)]
 pub struct Grown<T> {
     chunks: Vec<Arc<Vec<T>>>,
+    /// Items dropped from the front of the first chunk (fewer than
+    /// [`Grown::CHUNK`]; 0 when empty).
+    skip: usize,
     len: usize,
+}
+
+impl<T: Clone + PartialEq> PartialEq for Grown<T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.iter().eq(other.iter())
+    }
 }
 
 /// The row ids a view reads: a slice, a vector or a [`Grown`], each read
@@ -51,6 +62,7 @@ impl<T> Grown<T> {
     pub const fn new() -> Self {
         Grown {
             chunks: Vec::new(),
+            skip: 0,
             len: 0,
         }
     }
@@ -81,9 +93,10 @@ impl<T: Clone> Grown<T> {
     }
 
     pub fn get(&self, index: usize) -> Option<&T> {
+        let at = index.checked_add(self.skip)?;
         self.chunks
-            .get(index / Self::CHUNK)
-            .and_then(|chunk| chunk.get(index % Self::CHUNK))
+            .get(at / Self::CHUNK)
+            .and_then(|chunk| chunk.get(at % Self::CHUNK))
     }
 
     pub fn last(&self) -> Option<&T> {
@@ -93,11 +106,18 @@ impl<T: Clone> Grown<T> {
     /// The items in order, chunk by chunk.
     pub fn iter(&self) -> Iter<'_, T> {
         let items: fn(&Arc<Vec<T>>) -> std::slice::Iter<'_, T> = items;
-        self.chunks.iter().flat_map(items)
+        let (first, rest) = self
+            .chunks
+            .split_first()
+            .map_or((&[][..], &[][..]), |(first, rest)| {
+                (first.get(self.skip..).unwrap_or_default(), rest)
+            });
+        first.iter().chain(rest.iter().flat_map(items))
     }
 
     /// The items from `start` on.
     pub fn iter_from(&self, start: usize) -> impl DoubleEndedIterator<Item = &T> {
+        let start = start.saturating_add(self.skip);
         let (first, skip) = (start / Self::CHUNK, start % Self::CHUNK);
         let chunks = self.chunks.get(first..).unwrap_or_default();
         chunks.iter().enumerate().flat_map(move |(i, chunk)| {
@@ -133,12 +153,30 @@ impl<T: Clone> Grown<T> {
         if len >= self.len {
             return;
         }
-        self.chunks.truncate(len.div_ceil(Self::CHUNK));
-        let kept = len - len.saturating_sub(1) / Self::CHUNK * Self::CHUNK;
+        if len == 0 {
+            *self = Grown::new();
+            return;
+        }
+        let end = len + self.skip;
+        self.chunks.truncate(end.div_ceil(Self::CHUNK));
+        let kept = end - (end - 1) / Self::CHUNK * Self::CHUNK;
         if let Some(last) = self.chunks.last_mut().filter(|last| last.len() > kept) {
             owned(last, Self::CHUNK).truncate(kept);
         }
         self.len = len;
+    }
+
+    /// Drop the first `count` items (all of them when there are fewer):
+    /// whole chunks are let go, the first one kept is skipped into.
+    pub fn drop_front(&mut self, count: usize) {
+        if count >= self.len {
+            *self = Grown::new();
+            return;
+        }
+        let start = self.skip + count;
+        self.chunks.drain(..start / Self::CHUNK);
+        self.skip = start % Self::CHUNK;
+        self.len -= count;
     }
 
     /// The index of the first item for which `is_before` is false, all
@@ -148,7 +186,11 @@ impl<T: Clone> Grown<T> {
             .chunks
             .partition_point(|c| c.last().is_some_and(&mut is_before));
         match self.chunks.get(chunk) {
-            Some(items) => chunk * Self::CHUNK + items.partition_point(is_before),
+            Some(items) if chunk == 0 => {
+                let items = items.get(self.skip..).unwrap_or_default();
+                items.partition_point(is_before)
+            }
+            Some(items) => chunk * Self::CHUNK + items.partition_point(is_before) - self.skip,
             None => self.len,
         }
     }
@@ -183,10 +225,13 @@ impl<T: Clone> From<Vec<T>> for Grown<T> {
 }
 
 /// Iterator over a [`Grown`]'s items.
-pub type Iter<'a, T> = std::iter::FlatMap<
-    std::slice::Iter<'a, Arc<Vec<T>>>,
+pub type Iter<'a, T> = std::iter::Chain<
     std::slice::Iter<'a, T>,
-    fn(&'a Arc<Vec<T>>) -> std::slice::Iter<'a, T>,
+    std::iter::FlatMap<
+        std::slice::Iter<'a, Arc<Vec<T>>>,
+        std::slice::Iter<'a, T>,
+        fn(&'a Arc<Vec<T>>) -> std::slice::Iter<'a, T>,
+    >,
 >;
 
 impl<'a, T: Clone> IntoIterator for &'a Grown<T> {
@@ -208,10 +253,11 @@ mod tests {
     proptest! {
         #[test]
         fn a_grown_vector_and_its_copies_hold_what_vectors_would(
-            steps in prop::collection::vec((0usize..3 * CHUNK_U32, 0usize..2 * CHUNK_U32, 0u8..3), 1..12),
+            steps in prop::collection::vec((0usize..3 * CHUNK_U32, 0usize..2 * CHUNK_U32, 0u8..3), 1..16),
         ) {
-            // Each step copies the last vector, then appends to, truncates
-            // or merges into the copy; every earlier copy must be unchanged.
+            // Each step copies the last vector, then appends to, truncates,
+            // drops the front of or merges into the copy; every earlier
+            // copy must be unchanged.
             let mut kept: Vec<(Grown<u32>, Vec<u32>)> = vec![(Grown::default(), Vec::new())];
             for (k, &(count, cut, how)) in steps.iter().enumerate() {
                 let (mut grown, mut plain) = kept[kept.len() - 1].clone();
@@ -224,6 +270,10 @@ mod tests {
                     1 => {
                         grown.truncate(cut);
                         plain.truncate(cut);
+                    }
+                    2 if k % 2 == 1 => {
+                        grown.drop_front(cut);
+                        plain.drain(..cut.min(plain.len()));
                     }
                     _ => {
                         let mut sorted = items;
@@ -244,6 +294,13 @@ mod tests {
                     prop_assert_eq!(grown.get(at), plain.get(at));
                     prop_assert_eq!(grown.iter_from(at).rev().count(), plain.len() - at);
                     prop_assert!(grown.iter_from(at).eq(&plain[at..]));
+                    if plain.is_sorted() {
+                        let split = plain.get(at).copied().unwrap_or(0);
+                        prop_assert_eq!(
+                            grown.partition_point(|&x| x < split),
+                            plain.partition_point(|&x| x < split)
+                        );
+                    }
                 }
             }
         }

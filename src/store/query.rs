@@ -86,6 +86,27 @@ pub fn grows_with_store(filter: &Filter) -> bool {
         .any(|term| matches!(term.predicate, Predicate::Last(_)))
 }
 
+/// Where the window of a filter's `last:` terms starts in `store` (its
+/// rows older than this match no longer), when rows only ever leave it as
+/// rows are appended: every `last:` term is not negated (a negated one
+/// takes old rows in). `None` for a filter without `last:`.
+pub fn window_start(store: &Store, filter: &Filter) -> Option<i64> {
+    let mut start = None;
+    for term in &filter.terms {
+        if let Predicate::Last(span) = term.predicate {
+            if term.negated {
+                return None;
+            }
+            let newest = store.newest_time().unwrap_or(NO_TIME);
+            // As `Compiled::new`: no row matches when no time is known.
+            let from = newest.saturating_sub(span).max(NO_TIME + 1);
+            let from = if newest == NO_TIME { i64::MAX } else { from };
+            start = start.max(Some(from));
+        }
+    }
+    start
+}
+
 /// A term resolved against one store.
 struct Compiled<'s> {
     negated: bool,

@@ -175,6 +175,9 @@ pub struct Store {
     /// Where the row's line starts; it ends at the next newline (lines
     /// are re-read only to show or export one).
     pub offset: Vec<u64>,
+    /// The largest of `time`, [`NO_TIME`] if none: kept as rows are
+    /// pushed, so that `last:` costs no scan of every row.
+    newest: i64,
 }
 
 impl Store {
@@ -195,6 +198,7 @@ impl Store {
             source: Vec::new(),
             lines: Vec::new(),
             offset: Vec::new(),
+            newest: NO_TIME,
         }
     }
 
@@ -299,7 +303,9 @@ impl Store {
             };
             column.ids.push(id);
         }
-        self.time.push(time.unwrap_or(NO_TIME));
+        let time = time.unwrap_or(NO_TIME);
+        self.newest = self.newest.max(time);
+        self.time.push(time);
         self.outcome.push(match fields.success {
             Some(true) => Outcome::Ok,
             Some(false) => Outcome::Failed,
@@ -338,7 +344,7 @@ impl Store {
 
     /// The newest timestamp, for `last:1h`.
     pub fn newest_time(&self) -> Option<i64> {
-        self.time.iter().copied().filter(|&t| t != NO_TIME).max()
+        (self.newest != NO_TIME).then_some(self.newest)
     }
 }
 

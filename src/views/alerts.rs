@@ -109,22 +109,7 @@ impl Found {
     /// Look at `rows`, which come after every row looked at so far, and
     /// for reviews at the store's rows not looked at yet.
     pub fn extend<'a>(&mut self, store: &Store, rows: impl Rows<'a>) {
-        let users = &store.column(Field::User).ids;
-        let patients = &store.column(Field::Patient).ids;
-        let mut touched: HashMap<(Sym, Sym), Vec<u32>> = HashMap::new();
-        let mut emergencies = Vec::new();
-        for &row in rows {
-            let r = row as usize;
-            if patients.get(r) != MISSING && store.time[r] != NO_TIME {
-                touched
-                    .entry((users.get(r), patients.get(r)))
-                    .or_default()
-                    .push(row);
-            }
-            if store.text(Field::Purpose, r).is_some_and(is_emergency) {
-                emergencies.push(row);
-            }
-        }
+        let (touched, emergencies) = sorted_out(store, rows);
         self.emergencies.extend_from_slice(&emergencies);
         let (threshold, window) = (self.threshold.max(1), self.window_micros);
         for (key, added) in touched {
@@ -139,6 +124,34 @@ impl Found {
             self.pairs.insert(key, Arc::new(Pair { accesses, bursts }));
         }
         self.extend_reviews(store);
+    }
+
+    /// Take out `rows`, the first rows looked at (in row order), which
+    /// left a `last:` window: only the pairs they were of are looked at
+    /// again.
+    pub fn remove(&mut self, store: &Store, rows: &[u32]) {
+        let (touched, emergencies) = sorted_out(store, rows);
+        // Emergencies are in row order, and `rows` came first.
+        self.emergencies.drop_front(emergencies.len());
+        let (threshold, window) = (self.threshold.max(1), self.window_micros);
+        for (key, left) in touched {
+            let Some(pair) = self.pairs.get(&key) else {
+                continue;
+            };
+            // `left` is in row order, as `rows` is.
+            let accesses: Vec<u32> = pair
+                .accesses
+                .iter()
+                .copied()
+                .filter(|r| left.binary_search(r).is_err())
+                .collect();
+            if accesses.is_empty() {
+                self.pairs.remove(&key);
+                continue;
+            }
+            let bursts = pair_bursts(store, key, &accesses, threshold, window);
+            self.pairs.insert(key, Arc::new(Pair { accesses, bursts }));
+        }
     }
 
     fn extend_reviews(&mut self, store: &Store) {
@@ -182,6 +195,30 @@ impl Found {
             emergencies,
         }
     }
+}
+
+/// `rows`' timed accesses to a patient's record by user and patient, and
+/// its emergency accesses, each in the order of `rows`.
+type SortedOut = (HashMap<(Sym, Sym), Vec<u32>>, Vec<u32>);
+
+fn sorted_out<'a>(store: &Store, rows: impl Rows<'a>) -> SortedOut {
+    let users = &store.column(Field::User).ids;
+    let patients = &store.column(Field::Patient).ids;
+    let mut touched: HashMap<(Sym, Sym), Vec<u32>> = HashMap::new();
+    let mut emergencies = Vec::new();
+    for &row in rows {
+        let r = row as usize;
+        if patients.get(r) != MISSING && store.time[r] != NO_TIME {
+            touched
+                .entry((users.get(r), patients.get(r)))
+                .or_default()
+                .push(row);
+        }
+        if store.text(Field::Purpose, r).is_some_and(is_emergency) {
+            emergencies.push(row);
+        }
+    }
+    (touched, emergencies)
 }
 
 /// The bursts of one user reading one patient, `accesses` in (time, row)

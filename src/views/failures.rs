@@ -121,6 +121,14 @@ impl Failures {
         oldest_first.merge(added, age);
         Failures { oldest_first }
     }
+
+    /// These failures without the `count` oldest: those of rows that
+    /// left a `last:` window, older than every row that stays.
+    pub fn without_oldest(&self, count: usize) -> Failures {
+        let mut oldest_first = self.oldest_first.clone();
+        oldest_first.drop_front(count);
+        Failures { oldest_first }
+    }
 }
 
 impl From<Vec<Failure>> for Failures {

@@ -68,6 +68,29 @@ impl Sorted {
         self.len += 1;
     }
 
+    /// Take out one number equal to `value` (by `f64::total_cmp`),
+    /// copying the block it was in; false if there is none.
+    pub fn remove(&mut self, value: f64) -> bool {
+        let before = |x: &f64| x.total_cmp(&value).is_lt();
+        // The first block whose last number is not below `value`.
+        let at = self
+            .blocks
+            .partition_point(|b| b.last().is_some_and(before));
+        let Some(block) = self.blocks.get_mut(at) else {
+            return false;
+        };
+        let index = block.partition_point(before);
+        if block.get(index).is_none_or(|x| x.total_cmp(&value).is_ne()) {
+            return false;
+        }
+        Arc::make_mut(block).remove(index);
+        if block.is_empty() {
+            self.blocks.remove(at);
+        }
+        self.len -= 1;
+        true
+    }
+
     /// The number of rank `rank` (0 the smallest), if there are that many.
     pub fn nth(&self, mut rank: usize) -> Option<f64> {
         for block in &self.blocks {
@@ -89,22 +112,34 @@ mod tests {
         #[test]
         fn sorted_numbers_and_their_copies_rank_as_a_sorted_vector(
             batches in prop::collection::vec(
-                prop::collection::vec(
-                    prop_oneof![
-                        prop::sample::select(vec![-0.0, 0.0, 1.5, 7.0, 12.25, 1e9]),
-                        (0u32..5000).prop_map(f64::from),
-                    ],
-                    0..3000,
+                (
+                    prop::collection::vec(
+                        prop_oneof![
+                            prop::sample::select(vec![-0.0, 0.0, 1.5, 7.0, 12.25, 1e9]),
+                            (0u32..5000).prop_map(f64::from),
+                        ],
+                        0..3000,
+                    ),
+                    0usize..1500,
                 ),
                 1..5,
             ),
         ) {
+            // Each batch is inserted, then `removed` of its numbers (and
+            // 1e9 + 1, never there) taken out again.
             let mut kept: Vec<(Sorted, Vec<f64>)> = vec![(Sorted::default(), Vec::new())];
-            for batch in batches {
+            for (batch, removed) in batches {
                 let (mut sorted, mut plain) = kept[kept.len() - 1].clone();
                 plain.extend(&batch);
-                sorted.extend(batch);
+                sorted.extend(batch.clone());
                 plain.sort_by(f64::total_cmp);
+                for &value in batch.iter().step_by(3).take(removed).chain([&(1e9 + 1.0)]) {
+                    let found = plain.iter().position(|x| x.total_cmp(&value).is_eq());
+                    prop_assert_eq!(sorted.remove(value), found.is_some());
+                    if let Some(index) = found {
+                        plain.remove(index);
+                    }
+                }
                 kept.push((sorted, plain));
                 for (sorted, plain) in &kept {
                     prop_assert_eq!(sorted.len(), plain.len());

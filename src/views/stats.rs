@@ -10,7 +10,7 @@ use crate::store::store::{Outcome, Sym};
 use crate::store::{Rows, Store};
 use foldhash::fast::RandomState;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 /// One tool's numbers. The first six fields are the lesson's `by_tool` keys
 /// with its rounding; the rest are extras.
@@ -50,8 +50,13 @@ struct Tally {
     duration_sum: f64,
     /// Row of the first largest duration (Python's `max` keeps the first).
     max_row: Option<(f64, usize)>,
-    /// foldhash: the ids are small integers, SipHash was a tenth of the view.
-    users: HashSet<Sym, RandomState>,
+    /// `duration_sum` and `max_row` lost rows (a `last:` window moved):
+    /// they are taken again over the rows when next read, as a left to
+    /// right sum cannot be undone to the bit.
+    stale: bool,
+    /// Rows per user, so that rows can leave. foldhash: the ids are
+    /// small integers, SipHash was a tenth of the view.
+    users: HashMap<Sym, u32, RandomState>,
 }
 
 /// Statistics per tool over `rows`, busiest tool first (ties by name).
@@ -88,10 +93,73 @@ impl Tallies {
                     tally.max_row = Some((duration, row));
                 }
             }
-            tally.users.insert(users.get(row));
+            *tally.users.entry(users.get(row)).or_default() += 1;
         }
         for tally in self.0.values_mut() {
             tally.durations.extend(std::mem::take(&mut tally.added));
+        }
+    }
+
+    /// Take out `rows`, counted before: the counts, users and durations
+    /// at once; the sums and maxima of the tools they were of are taken
+    /// again by [`Tallies::refresh`].
+    pub fn remove(&mut self, store: &Store, rows: &[u32]) {
+        let tools = &store.column(Field::Tool).ids;
+        let users = &store.column(Field::User).ids;
+        for &row in rows {
+            let row = row as usize;
+            let tool = tools.get(row);
+            let Some(tally) = self.0.get_mut(&tool) else {
+                continue;
+            };
+            tally.calls -= 1;
+            match store.outcome[row] {
+                Outcome::Ok => tally.ok -= 1,
+                Outcome::Failed => tally.failed -= 1,
+                Outcome::Unknown => {}
+            }
+            let duration = store.duration_ms[row];
+            if !duration.is_nan() {
+                tally.durations.remove(duration);
+                tally.stale = true;
+            }
+            let user = users.get(row);
+            if let Some(count) = tally.users.get_mut(&user) {
+                *count -= 1;
+                if *count == 0 {
+                    tally.users.remove(&user);
+                }
+            }
+            if tally.calls == 0 {
+                self.0.remove(&tool);
+            }
+        }
+    }
+
+    /// The sums and maxima that rows left taken again over `rows` (all
+    /// the rows counted, in order): one pass, for the stale tools only.
+    pub fn refresh<'a>(&mut self, store: &Store, rows: impl Rows<'a>) {
+        if !self.0.values().any(|tally| tally.stale) {
+            return;
+        }
+        let tools = &store.column(Field::Tool).ids;
+        for tally in self.0.values_mut().filter(|tally| tally.stale) {
+            tally.duration_sum = 0.0;
+            tally.max_row = None;
+        }
+        for &row in rows {
+            let row = row as usize;
+            let duration = store.duration_ms[row];
+            let tally = self.0.get_mut(&tools.get(row));
+            if let Some(tally) = tally.filter(|t| t.stale && !duration.is_nan()) {
+                tally.duration_sum += duration;
+                if tally.max_row.is_none_or(|(max, _)| duration > max) {
+                    tally.max_row = Some((duration, row));
+                }
+            }
+        }
+        for tally in self.0.values_mut() {
+            tally.stale = false;
         }
     }
 
