@@ -11,8 +11,10 @@ count), median and 95th percentile.
 
     scripts/follow_bench.py [--entries 1000000] [--rate 100] [--seconds 30]
                             [--bin target/release/auditui] [--before OTHER_BIN]
-                            [--only cli|tui] [--keys a]
+                            [--only cli|tui] [--keys a] [--filter last:1h]
 
+--filter types a filter into the browser's bar once loaded (`last:1h`: a
+window that moves as entries arrive, so that rows leave it too).
 --before runs the same with another build (an older one, say) for a
 before/after table. The machine is shared: run it more than once and read
 medians. Needs pyte (scripts/requirements-bench.txt). Data goes under the
@@ -153,6 +155,9 @@ def run_tui(binary, base, lines, args, live):
         if not loaded.wait(600):
             raise SystemExit("the browser did not load the log")
         time.sleep(1)
+        if args.filter:
+            os.write(master, b"/" + args.filter.encode() + b"\r")
+            time.sleep(1)
         os.write(master, b"G")  # the cursor on the newest entry, like tail -f
         if args.keys:
             time.sleep(0.5)
@@ -181,6 +186,8 @@ def main():
     parser.add_argument("--only", choices=["cli", "tui"], default=None)
     parser.add_argument("--keys", default="",
                         help="keys typed in the browser once loaded (`a`: the alerts view)")
+    parser.add_argument("--filter", default="",
+                        help="filter typed in the browser's bar once loaded (`last:1h`)")
     args = parser.parse_args()
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     binary = args.bin or os.path.join(target, "release", "auditui")

@@ -295,9 +295,23 @@ fn sample_logs_merge_by_time_and_incident_keys_work_in_the_terminal() {
         s.contains("/ failed") && match_count(s) != Some(4699)
     });
     session.type_keys("c");
-    session.wait_for("all entries around it", |s| {
+    let screen = session.wait_for("all entries around it", |s| {
         s.contains("around this entry") && match_count(s) == Some(4699) && s.contains("by time")
     });
+    // The entry is shown with the entries just after it too, not at the
+    // bottom edge of the list.
+    let lines: Vec<&str> = screen.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("┃▶"))
+        .unwrap_or_default();
+    assert!(
+        lines[at + 1..]
+            .iter()
+            .take(3)
+            .all(|l| l.starts_with("┃ ") && l.contains(" 2025-07-")),
+        "{screen}"
+    );
     session.type_keys("q");
     assert!(session.exit().success());
 }

@@ -338,6 +338,10 @@ pub struct App {
     /// Row to select when the running query returns (a jump to an entry
     /// that the previous filter hid).
     pub(super) pending_jump: Option<Jump>,
+    /// A query was answered: if its entry is off screen, the entries list
+    /// scrolls to show it in the middle, with what came just before and
+    /// after it (a jump, "around this entry"), not at an edge.
+    pub(super) center_entries: bool,
 }
 
 impl App {
@@ -383,6 +387,7 @@ impl App {
             quit: false,
             effects: Vec::new(),
             pending_jump: None,
+            center_entries: false,
         }
     }
 
@@ -766,6 +771,7 @@ fn selected(app: &mut App, generation: u64, selection: Arc<Matches>, index: usiz
     app.querying = false;
     let count = app.selection.count();
     app.entries.select(index, count);
+    app.center_entries = true;
     app.stats = Cursor::default();
     app.failures = Cursor::default();
     if app.view == View::Alerts {

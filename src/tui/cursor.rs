@@ -33,6 +33,15 @@ impl Cursor {
         self.offset = self.offset.min(len.saturating_sub(height));
     }
 
+    /// When the selection is not among the `height` visible items, scroll
+    /// it to the middle (then [`Cursor::fit`]): an entry jumped to is
+    /// shown with its neighbours on both sides.
+    pub fn center_if_hidden(&mut self, height: usize) {
+        if !(self.offset..self.offset.saturating_add(height)).contains(&self.selected) {
+            self.offset = self.selected.saturating_sub(height / 2);
+        }
+    }
+
     /// The visible index range for `height` rows of a list of `len`.
     pub fn visible(&self, height: usize, len: usize) -> std::ops::Range<usize> {
         let start = self.offset.min(len);
@@ -59,6 +68,25 @@ mod tests {
         c.move_by(-1000, 100);
         c.fit(10, 100);
         assert_eq!((c.selected, c.offset), (0, 0));
+    }
+
+    #[test]
+    fn a_hidden_selection_is_scrolled_to_the_middle_a_visible_one_stays() {
+        let mut c = Cursor {
+            selected: 40,
+            offset: 0,
+        };
+        c.center_if_hidden(10);
+        c.fit(10, 100);
+        assert_eq!((c.selected, c.offset), (40, 35));
+        c.selected = 42;
+        c.center_if_hidden(10);
+        assert_eq!(c.offset, 35);
+        // Near the end, the list still ends at the bottom.
+        c.selected = 99;
+        c.center_if_hidden(10);
+        c.fit(10, 100);
+        assert_eq!(c.offset, 90);
     }
 
     #[test]

@@ -202,10 +202,14 @@ pub fn fit(app: &mut App) {
         );
         return;
     }
+    let center = std::mem::take(&mut app.center_entries);
     for (pane, area) in areas.panes {
         let len = list_len(app, Target::Pane(pane));
         let page = page_of(app, pane, area);
         if let Some(cursor) = cursor(app, Target::Pane(pane)) {
+            if center && pane == Pane::Entries {
+                cursor.center_if_hidden(page);
+            }
             cursor.fit(page, len);
         }
     }
