@@ -170,6 +170,24 @@ impl Follower {
         Ok(Some(follower))
     }
 
+    /// Follow the file at `path` from its start as the one that replaced
+    /// another in a rotation, whose head was `rotated_from`: its verdict
+    /// is its own (its first entry's link is judged with the other file's,
+    /// as for two files loaded together), and a full re-verification lets
+    /// its first entry link to that head.
+    pub fn open_rotated(path: &Path, rotated_from: Option<[u8; 32]>) -> io::Result<Follower> {
+        let mut follower = Follower::open(path)?;
+        follower.rotated_from = rotated_from;
+        Ok(follower)
+    }
+
+    /// Read the file opened, even if another file took its name since
+    /// (rotation), to its end: its last lines, before following another.
+    pub fn finish(&mut self, on_line: &mut OnLine<'_>) -> io::Result<()> {
+        self.check_last_verified(on_line)?;
+        self.read_to_end(on_line)
+    }
+
     /// The verdict on what was verified so far, as for a whole file.
     pub fn summary(&self) -> FileSummary {
         self.verifier.snapshot()

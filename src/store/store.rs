@@ -342,6 +342,14 @@ impl Store {
         true
     }
 
+    /// Add an empty source after the others, for a followed file that
+    /// replaced the last one (rotation): lines appended from then on go
+    /// to it, and the rotated-away file's rows stay.
+    pub fn add_source(&mut self, source: Source) {
+        self.sources.push(source);
+        self.lines.push(LineMap::default());
+    }
+
     /// The newest timestamp, for `last:1h`.
     pub fn newest_time(&self) -> Option<i64> {
         (self.newest != NO_TIME).then_some(self.newest)

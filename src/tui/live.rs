@@ -4,18 +4,24 @@
 //! the store, verified and indexed, in time proportional to them
 //! (ARCHITECTURE.md, "Following").
 //!
+//! The last file replaced by another under its name (rotation) is read to
+//! its end and kept, as a source of its own; the new file is followed as
+//! the next source, whose first entry must link to the old head.
+//!
 //! What the appended lines alone cannot show falls back to loading
-//! everything again, as before: a file that shrank, was replaced, or whose
-//! last verified line changed; a file added or gone; growth of any file
-//! but the last one (rows are kept in file order); a line over the entry
-//! limit; gzip and mapped (not copied) logs.
+//! everything again, as before: a file that shrank, or whose last
+//! verified line changed; a file added or gone; growth or rotation of any
+//! file but the last one (rows are kept in file order); a line over the
+//! entry limit; gzip and mapped (not copied) logs.
 
 use super::app::Action;
 use super::loader::{self, Request};
 use crate::backend::Backend;
 use crate::backend::memory::MemoryBackend;
-use crate::log::chain::{Finding, FindingKind, Verification, assemble};
-use crate::log::follow::Follower;
+use crate::log::chain::{FileSummary, Finding, FindingKind, Verification, assemble};
+use crate::log::follow::{Follower, ReadLine};
+use crate::log::source::Source;
+use crate::store::Store;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
@@ -32,8 +38,11 @@ pub struct Live {
     /// The same, as handed to the app: a reload of anything else (the app
     /// showing other data) loads everything.
     shown: Arc<dyn Backend>,
-    /// One per source, in source order.
+    /// One per file followed, in source order.
     followers: Vec<Follower>,
+    /// The verdicts of files rotated away, oldest first: their sources
+    /// come after those of every follower but the last, and before it.
+    rotated: Vec<FileSummary>,
     /// The paths as given, to notice files added or gone.
     paths: Vec<PathBuf>,
 }
@@ -67,6 +76,7 @@ impl Live {
             backend,
             shown,
             followers,
+            rotated: Vec::new(),
             paths,
         })
     }
@@ -79,33 +89,25 @@ impl Live {
     /// can show what changed. Returns the new backend and how many entries
     /// it gained.
     fn advance(&mut self) -> Option<(Arc<dyn Backend>, usize)> {
-        if !self.same_files() {
-            return None;
-        }
+        let rotated = self.rotation()?;
         let last = self.followers.len() - 1;
         let carried = carried_findings(self.backend.verification());
-        let followers = &mut self.followers;
+        let (followers, kept) = (&mut self.followers, &mut self.rotated);
         let (backend, added) = self.backend.appended(|store| {
             let mut added = Some(0);
+            if rotated && rotate(store, &mut followers[last], kept, &mut added).is_err() {
+                added = None;
+            }
             for (index, follower) in followers.iter_mut().enumerate() {
-                let polled = follower.poll_lines(&mut |read| {
-                    let whole = read.findings.iter().all(|f| {
-                        !matches!(f.kind, FindingKind::Rewritten | FindingKind::Truncated)
-                    });
-                    added = match (added, read.bytes) {
-                        (Some(n), Some(bytes))
-                            if index == last && whole && store.append_line(bytes, read.fields) =>
-                        {
-                            Some(n + usize::from(read.fields.is_some()))
-                        }
-                        _ => None,
-                    };
-                });
+                let polled =
+                    follower.poll_lines(&mut |read| take(store, &mut added, index == last, read));
                 if polled.is_err() {
                     added = None;
                 }
             }
-            let summaries: Vec<_> = followers.iter().map(Follower::summary).collect();
+            let mut summaries: Vec<_> = followers.iter().map(Follower::summary).collect();
+            // The rotated-away files' sources come before the last one.
+            summaries.splice(last..last, kept.iter().cloned());
             store.lines = summaries.iter().map(|s| s.lines.clone()).collect();
             let mut verification = assemble(summaries);
             verification.add_findings(carried);
@@ -117,21 +119,78 @@ impl Live {
         Some((Arc::clone(&self.shown), added))
     }
 
-    /// The files under the paths are still those followed, each the same
-    /// file (device and inode) at least as long as what was read.
-    fn same_files(&self) -> bool {
+    /// Whether the last file followed was replaced by another under its
+    /// name (rotation); `None` when appending cannot show what changed:
+    /// the files under the paths are not those followed, one of them is
+    /// shorter than what was read, or one but the last was replaced.
+    fn rotation(&self) -> Option<bool> {
         let now = super::watch::fingerprint(&self.paths);
-        now.len() == self.followers.len()
-            && now
-                .iter()
-                .zip(&self.followers)
-                .all(|((path, length, _), follower)| {
-                    path == follower.path()
-                        && *length >= follower.offset()
-                        && std::fs::metadata(path)
-                            .is_ok_and(|m| (m.dev(), m.ino()) == follower.identity())
-                })
+        if now.len() != self.followers.len() {
+            return None;
+        }
+        let last = self.followers.len() - 1;
+        let mut rotated = false;
+        for (index, ((path, length, _), follower)) in now.iter().zip(&self.followers).enumerate() {
+            let meta = std::fs::metadata(path).ok()?;
+            if path != follower.path() {
+                return None;
+            }
+            if (meta.dev(), meta.ino()) != follower.identity() {
+                rotated = index == last;
+                if !rotated {
+                    return None;
+                }
+            } else if *length < follower.offset() {
+                return None;
+            }
+        }
+        Some(rotated)
     }
+}
+
+/// Append a line `follower` read to the store (to its last source, when
+/// `last`): `added` counts the entries, and becomes `None` when the line
+/// cannot be appended (a line over the limit, a file rewritten or
+/// truncated, a file but the last one grown).
+fn take(store: &mut Store, added: &mut Option<usize>, last: bool, read: ReadLine<'_>) {
+    let whole = read
+        .findings
+        .iter()
+        .all(|f| !matches!(f.kind, FindingKind::Rewritten | FindingKind::Truncated));
+    *added = match (*added, read.bytes) {
+        (Some(n), Some(bytes)) if last && whole && store.append_line(bytes, read.fields) => {
+            Some(n + usize::from(read.fields.is_some()))
+        }
+        _ => None,
+    };
+}
+
+/// The last file followed was rotated away: read it to its end, keep its
+/// verdict in `kept` (its source and its findings renamed, as its name is
+/// now the new file's), and follow the new file as a new source.
+fn rotate(
+    store: &mut Store,
+    follower: &mut Follower,
+    kept: &mut Vec<FileSummary>,
+    added: &mut Option<usize>,
+) -> std::io::Result<()> {
+    follower.finish(&mut |read| take(store, added, true, read))?;
+    let name = follower.name();
+    let next = Follower::open_rotated(follower.path(), follower.summary().last_hash)?;
+    let away = format!("{name} (rotated away)");
+    let mut summary = std::mem::replace(follower, next).summary();
+    summary.name.clone_from(&away);
+    for finding in summary.findings.iter_mut().filter(|f| f.file == name) {
+        finding.file.clone_from(&away);
+    }
+    kept.push(summary);
+    if let Some(source) = store.sources.last_mut() {
+        source.name = away;
+    }
+    let mut source = Source::from_bytes(name, Vec::new());
+    source.identity = Some(follower.identity());
+    store.add_source(source);
+    Ok(())
 }
 
 /// Findings of earlier loads that no verdict of the files alone repeats:

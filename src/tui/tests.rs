@@ -433,6 +433,66 @@ fn follow_mode_appends_grown_logs_without_reloading_and_keeps_the_tail_in_view()
 }
 
 #[test]
+fn a_rotated_log_is_extended_by_the_new_file_and_keeps_the_old_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("live.jsonl");
+    let log = chain_log(&support_calls());
+    let lines: Vec<String> = log.lines().map(|l| format!("{l}\n")).collect();
+    std::fs::write(&path, lines[..5].concat()).unwrap();
+    let name = path.to_str().unwrap();
+    let mut h = Harness::loaded(&[(name, &lines[..5].concat())], 160, 40);
+    h.app.paths = vec![path.clone()];
+    h.key(KeyCode::Char('F'));
+    assert_eq!(h.app.selection.count(), 5);
+
+    // Rotation: the file renamed away (out of the paths followed), a new
+    // one under its name that continues the chain.
+    std::fs::rename(&path, dir.path().join("live.1.old")).unwrap();
+    std::fs::write(&path, lines[5..7].concat()).unwrap();
+    h.send(Action::SourcesChanged);
+    let screen = h.render();
+    assert!(
+        screen.contains("INTACT") && screen.contains("2 files"),
+        "{screen}"
+    );
+    assert_eq!(h.app.selection.count(), 7, "the old entries stay");
+    let status = h.app.status.clone().unwrap();
+    assert!(status.contains("2 new entries verified"), "{status}");
+    let first = h
+        .app
+        .selection
+        .selected
+        .page(PageAt::First, 1)
+        .unwrap()
+        .rows;
+    assert!(
+        first[0].file.ends_with("live.jsonl (rotated away)"),
+        "{first:?}"
+    );
+
+    // The new file grows as any followed file; the full check accepts
+    // its first entry's link to the old head.
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .unwrap();
+    std::io::Write::write_all(&mut file, lines[7].as_bytes()).unwrap();
+    h.send(Action::SourcesChanged);
+    assert_eq!(h.app.selection.count(), 8);
+    assert!(h.render().contains("INTACT"), "{}", h.render());
+    let check = super::live::full_check(&h.runtime.live()).expect("followed");
+    assert_eq!((check.entries, check.findings.len()), (3, 0));
+
+    // A new file that does not continue the chain is a finding, as for
+    // the two files loaded together.
+    std::fs::rename(&path, dir.path().join("live.2.old")).unwrap();
+    std::fs::write(&path, &lines[1]).unwrap();
+    h.send(Action::SourcesChanged);
+    assert_eq!(h.app.selection.count(), 9);
+    assert!(h.render().contains("BROKEN"), "{}", h.render());
+}
+
+#[test]
 fn an_edit_behind_the_followed_head_is_found_by_the_full_check_and_shown() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("support.jsonl");
