@@ -92,7 +92,6 @@ fn entry_row(store: &Store, row: usize) -> EntryRow {
     let text = |field| store.text(field, row).map(str::to_owned);
     let (file, line) = store.location(row);
     let duration = store.duration_ms[row];
-    let turn = store.turn[row];
     EntryRow {
         key: store.key(row),
         user: text(Field::User),
@@ -101,7 +100,7 @@ fn entry_row(store: &Store, row: usize) -> EntryRow {
         duration_ms: (!duration.is_nan()).then_some(duration),
         conversation: text(Field::Conversation),
         patient: text(Field::Patient),
-        turn: (turn >= 0).then_some(turn),
+        turn: store.turn(row),
         role: text(Field::Role),
         purpose: text(Field::Purpose),
         model: text(Field::Model),

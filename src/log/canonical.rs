@@ -376,27 +376,26 @@ pub fn hex_digits(hash: &[u8; 32]) -> [u8; 64] {
 /// is not what `hexdigest()` writes, so it can never match.
 pub fn parse_hex(text: &str) -> Option<[u8; 32]> {
     let bytes: &[u8; 64] = text.as_bytes().try_into().ok()?;
+    // Arithmetic rather than a table, over fixed-size arrays: the compiler
+    // turns both loops into a few vector instructions (two hashes a line,
+    // BENCHMARKS.md, "Issue 21").
+    let mut digits = [0u8; 64];
+    let mut bad = false;
+    for (digit, &byte) in digits.iter_mut().zip(bytes) {
+        let (decimal, letter) = (byte.wrapping_sub(b'0'), byte.wrapping_sub(b'a'));
+        bad |= (decimal >= 10) & (letter >= 6);
+        *digit = if decimal < 10 {
+            decimal
+        } else {
+            letter.wrapping_add(10)
+        };
+    }
     let mut hash = [0u8; 32];
-    // Branch-free: every invalid digit sets high bits in `bad`.
-    let mut bad = 0u8;
-    for (byte, pair) in hash.iter_mut().zip(bytes.chunks_exact(2)) {
-        let (high, low) = (HEX_VALUE[pair[0] as usize], HEX_VALUE[pair[1] as usize]);
-        bad |= high | low;
-        *byte = high << 4 | low;
+    for (byte, pair) in hash.iter_mut().zip(digits.chunks_exact(2)) {
+        *byte = pair[0] << 4 | pair[1];
     }
-    (bad < 16).then_some(hash)
+    (!bad).then_some(hash)
 }
-
-/// The value of each lowercase hex digit; 0xff for every other byte.
-const HEX_VALUE: [u8; 256] = {
-    let mut table = [0xff; 256];
-    let mut i = 0;
-    while i < 16 {
-        table[b"0123456789abcdef"[i] as usize] = i as u8;
-        i += 1;
-    }
-    table
-};
 
 #[cfg(test)]
 mod tests {
@@ -533,5 +532,26 @@ mod tests {
         let h = sha256(b"abc");
         assert_eq!(parse_hex(&to_hex(&h)), Some(h));
         assert_eq!(parse_hex(&to_hex(&h).to_uppercase()), None);
+    }
+
+    #[test]
+    fn hex_accepts_exactly_the_lowercase_digits_at_every_place() {
+        let digits = to_hex(&sha256(b"every place"));
+        for place in 0..64 {
+            for byte in 0..=0x7fu8 {
+                let mut text = digits.clone().into_bytes();
+                text[place] = byte;
+                let text = String::from_utf8(text).unwrap();
+                let digit = byte.is_ascii_digit() || (b'a'..=b'f').contains(&byte);
+                let parsed = parse_hex(&text);
+                assert_eq!(parsed.is_some(), digit, "{text}");
+                if let Some(hash) = parsed {
+                    assert_eq!(to_hex(&hash), text);
+                }
+            }
+        }
+        let accented = format!("\u{e9}{}", &digits[2..]);
+        assert_eq!((accented.len(), parse_hex(&accented)), (64, None));
+        assert_eq!(parse_hex(&digits[1..]), None);
     }
 }

@@ -101,6 +101,14 @@ impl Ids {
         }
     }
 
+    fn capacity(&self) -> usize {
+        match self {
+            Ids::U8(ids) => ids.capacity(),
+            Ids::U16(ids) => ids.capacity(),
+            Ids::U32(ids) => ids.capacity(),
+        }
+    }
+
     /// Append `id`, widening every id first if it does not fit.
     pub fn push(&mut self, id: Sym) {
         match self {
@@ -119,7 +127,9 @@ impl Ids {
     /// Copy the ids to the next width that holds `id`, then append it.
     #[cold]
     fn widen(&mut self, id: Sym) {
-        let room = self.len() + self.len() / 2 + 1;
+        // Keep the room reserved for the whole load: growing the wide copy
+        // by doubling would leave up to half of it unused.
+        let room = self.capacity().max(self.len() + self.len() / 2 + 1);
         *self = match u16::try_from(id) {
             Ok(_) => {
                 let mut wide = Vec::with_capacity(room);
@@ -170,6 +180,13 @@ mod tests {
             ids.push(row % 200);
         }
         assert!(matches!(ids.slice(), IdSlice::U8(s) if s.len() == 1000));
+        // Widening keeps the room reserved for the rows still to come.
+        let mut ids = Ids::default();
+        ids.reserve_exact(1000);
+        for id in [1, 2, 300] {
+            ids.push(id);
+        }
+        assert!(matches!(&ids, Ids::U16(wide) if wide.capacity() >= 1000));
         assert_eq!(Ids::default().last(), None);
     }
 }

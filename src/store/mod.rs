@@ -5,6 +5,7 @@
 
 pub mod grown;
 pub mod ids;
+pub mod offsets;
 pub mod query;
 #[allow(clippy::module_inception)]
 pub mod store;

@@ -14,6 +14,7 @@ use hashbrown::HashTable;
 use std::hash::BuildHasher;
 
 use super::ids::Ids;
+use super::offsets::Offsets;
 use crate::filter::Field;
 
 /// An interned string id; [`MISSING`] when the entry has no such field.
@@ -166,15 +167,18 @@ pub struct Store {
     pub outcome: Vec<Outcome>,
     /// Milliseconds; NaN when missing.
     pub duration_ms: Vec<f64>,
-    /// Turn number; -1 when missing.
-    pub turn: Vec<i32>,
-    pub source: Vec<u16>,
+    /// Turn number plus one, [`MISSING`] when missing or negative: a byte
+    /// a row for the usual short conversations (see [`Store::turn`]).
+    turns: Ids,
+    /// Rows come source by source: index = source, the first row of its
+    /// run (a row's source is found by bisecting, with no column).
+    starts: Vec<usize>,
     /// Per source, where its entries are among its lines: a row's line
     /// number follows from its place in its source, with no column.
     pub lines: Vec<LineMap>,
     /// Where the row's line starts; it ends at the next newline (lines
     /// are re-read only to show or export one).
-    pub offset: Vec<u64>,
+    offsets: Offsets,
     /// The largest of `time`, [`NO_TIME`] if none: kept as rows are
     /// pushed, so that `last:` costs no scan of every row.
     newest: i64,
@@ -194,10 +198,10 @@ impl Store {
             time: Vec::new(),
             outcome: Vec::new(),
             duration_ms: Vec::new(),
-            turn: Vec::new(),
-            source: Vec::new(),
+            turns: Ids::default(),
+            starts: Vec::new(),
             lines: Vec::new(),
-            offset: Vec::new(),
+            offsets: Offsets::default(),
             newest: NO_TIME,
         }
     }
@@ -220,11 +224,32 @@ impl Store {
         column.dict.get(column.ids.get(row))
     }
 
+    /// The turn number of a row, if it has one.
+    pub fn turn(&self, row: usize) -> Option<i32> {
+        let turn = self.turns.get(row).checked_sub(1)?;
+        i32::try_from(turn).ok()
+    }
+
+    /// The index of a row's source (the row must exist).
+    pub fn source(&self, row: usize) -> usize {
+        // Empty sources share their start with the next: the last source
+        // starting at or before the row is the one holding it.
+        self.starts.partition_point(|&start| start <= row) - 1
+    }
+
+    /// The rows of a source, in line order (empty for a source without
+    /// entries or an unknown one).
+    fn rows_of(&self, source: usize) -> std::ops::Range<usize> {
+        let start = self.starts.get(source).map_or(self.len(), |&s| s);
+        let end = self.starts.get(source + 1).map_or(self.len(), |&s| s);
+        start..end
+    }
+
     /// The key of a row (which must exist).
     pub fn key(&self, row: usize) -> RowKey {
         RowKey {
             time: self.time[row],
-            source: u32::from(self.source[row]),
+            source: self.source(row) as u32,
             position: row as u64,
         }
     }
@@ -232,13 +257,13 @@ impl Store {
     /// The row a key names, if this store holds that entry.
     pub fn row_of(&self, key: RowKey) -> Option<usize> {
         let row = usize::try_from(key.position).ok()?;
-        (row < self.len() && u32::from(self.source[row]) == key.source).then_some(row)
+        (row < self.len() && self.source(row) as u32 == key.source).then_some(row)
     }
 
     /// The raw bytes of a row's line.
     pub fn raw_line(&self, row: usize) -> &[u8] {
-        let bytes = self.sources[self.source[row] as usize].bytes();
-        let rest = &bytes[self.offset[row] as usize..];
+        let bytes = self.sources[self.source(row)].bytes();
+        let rest = &bytes[self.offsets.get(row) as usize..];
         // The search stops at the entry's own newline.
         &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())]
     }
@@ -251,19 +276,17 @@ impl Store {
 
     /// The source file name and 1-based line of a row.
     pub fn location(&self, row: usize) -> (&str, usize) {
-        let source = self.source[row];
-        let first = self.source.partition_point(|&s| s < source);
-        let line = self.lines[source as usize].line(row - first);
-        (&self.sources[source as usize].name, line)
+        let source = self.source(row);
+        let line = self.lines[source].line(row - self.starts[source]);
+        (&self.sources[source].name, line)
     }
 
     /// The row at a file and line, if that line is an entry.
     pub fn row_at(&self, file: &str, line: usize) -> Option<usize> {
-        let source = self.sources.iter().position(|s| s.name == file)? as u16;
-        let start = self.source.partition_point(|&s| s < source);
-        let end = self.source.partition_point(|&s| s <= source);
-        let index = self.lines.get(source as usize)?.index(line)?;
-        (start + index < end).then_some(start + index)
+        let source = self.sources.iter().position(|s| s.name == file)?;
+        let rows = self.rows_of(source);
+        let index = self.lines.get(source)?.index(line)?;
+        (rows.start + index < rows.end).then_some(rows.start + index)
     }
 
     /// Make room for `additional` more rows in every column at once.
@@ -274,13 +297,13 @@ impl Store {
         self.time.reserve_exact(additional);
         self.outcome.reserve_exact(additional);
         self.duration_ms.reserve_exact(additional);
-        self.turn.reserve_exact(additional);
-        self.source.reserve_exact(additional);
-        self.offset.reserve_exact(additional);
+        self.turns.reserve_exact(additional);
+        self.offsets.reserve_exact(additional);
     }
 
     /// Add one entry (in source and line order); `time` is [`Fields::time`].
     pub fn push(&mut self, source: usize, offset: usize, fields: &Fields<'_>, time: Option<i64>) {
+        let row = self.len();
         for (field, column) in Field::ALL.iter().zip(&mut self.columns) {
             let text = match field {
                 Field::User => fields.user.as_deref(),
@@ -313,14 +336,18 @@ impl Store {
         });
         self.duration_ms
             .push(fields.duration_ms.unwrap_or(f64::NAN));
-        self.turn.push(
-            fields
-                .turn
-                .and_then(|t| i32::try_from(t).ok())
-                .unwrap_or(-1),
-        );
-        self.source.push(u16::try_from(source).unwrap_or(u16::MAX));
-        self.offset.push(offset as u64);
+        let turn = fields.turn.and_then(|t| i32::try_from(t).ok());
+        self.turns.push(match turn {
+            Some(turn) if turn >= 0 => turn as Sym + 1,
+            _ => MISSING,
+        });
+        // Rows come source by source (a scan goes file by file, follow
+        // appends to the last): sources skipped had no entries.
+        debug_assert!(source + 1 >= self.starts.len(), "rows out of source order");
+        while self.starts.len() <= source {
+            self.starts.push(row);
+        }
+        self.offsets.push(offset as u64);
     }
 
     /// Append a line read from the last source as it grew (follow mode):
@@ -397,6 +424,38 @@ impl ScanSink for StoreBuilder<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_know_their_source_line_and_turn_without_a_column_for_either() {
+        let bytes = |text: &str| text.as_bytes().to_vec();
+        let sources = vec![
+            Source::from_bytes("a", bytes("{}\n{}\n")),
+            Source::from_bytes("b", Vec::new()),
+            Source::from_bytes("c", bytes("{\"x\":1}\n")),
+            Source::from_bytes("d", Vec::new()),
+        ];
+        let mut store = Store::new(sources);
+        store.lines = vec![LineMap::default(); 4];
+        let turn = |turn| Fields {
+            turn,
+            ..Fields::default()
+        };
+        store.push(0, 0, &turn(Some(3)), None);
+        store.push(0, 3, &turn(None), None);
+        store.push(2, 0, &turn(Some(-2)), None);
+        let sources: Vec<usize> = (0..3).map(|row| store.source(row)).collect();
+        assert_eq!(sources, [0, 0, 2]);
+        assert_eq!((store.location(1), store.location(2)), (("a", 2), ("c", 1)));
+        assert_eq!(store.raw_line(2), b"{\"x\":1}");
+        let at = |file, line| store.row_at(file, line);
+        assert_eq!((at("a", 2), at("a", 3), at("b", 1)), (Some(1), None, None));
+        assert_eq!((at("c", 1), at("d", 1), at("e", 1)), (Some(2), None, None));
+        let turns: Vec<Option<i32>> = (0..3).map(|row| store.turn(row)).collect();
+        assert_eq!(turns, [Some(3), None, None]);
+        let key = store.key(2);
+        assert_eq!((key.source, store.row_of(key)), (2, Some(2)));
+        assert_eq!(store.row_of(RowKey { source: 0, ..key }), None);
+    }
 
     #[test]
     fn interning_keeps_one_copy_and_zero_for_missing() {

@@ -65,7 +65,7 @@ fn timeline_entry(store: &Store, row: u32) -> TimelineEntry {
         row,
         key: store.key(r),
         timestamp: timestamp_text(store, r),
-        turn: (store.turn[r] >= 0).then_some(store.turn[r]),
+        turn: store.turn(r),
         success: match store.outcome[r] {
             Outcome::Ok => Some(true),
             Outcome::Failed => Some(false),
