@@ -6,14 +6,12 @@ use crate::log::chain::{Finding, FindingKind};
 use crate::log::entry::parse_line;
 use crate::tui::app::Pane;
 use crate::tui::layout::{LIST_CHROME, rows_in};
-use crate::tui::lookup::Pending;
+use crate::tui::lookup::{Pending, RetentionAnswer};
 use crate::tui::pretty::pretty_lines;
-use crate::views::retention::RetentionEntry;
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
-use std::sync::Arc;
 
 pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let focused = app.focus == Pane::Detail;
@@ -108,11 +106,14 @@ fn finding_line(finding: &Finding) -> String {
 }
 
 /// `retention: financial, 2555 days, until 2032-07-06 (retained)`.
-fn retention_line(retention: &Pending<Option<Arc<RetentionEntry>>>) -> String {
+fn retention_line(retention: &Pending<RetentionAnswer>) -> String {
     let r = match retention {
         Pending::Loading => return "retention: looking up …".into(),
-        Pending::Ready(None) => return String::new(),
-        Pending::Ready(Some(r)) => r,
+        Pending::Ready(Ok(None)) => return String::new(),
+        Pending::Ready(Ok(Some(r))) => r,
+        Pending::Ready(Err(e)) => {
+            return sanitized(&format!("retention: the logs could not answer: {e}")).into_owned();
+        }
     };
     match (&r.policy, r.retention_days, &r.expires) {
         (Some(policy), Some(days), Some(expires)) => format!(
@@ -141,4 +142,19 @@ fn logged_attribution(row: &EntryRow) -> String {
         out.push_str(&format!(" · purpose {purpose}"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retention_the_logs_could_not_answer_says_so() {
+        let line = retention_line(&Pending::Ready(Err("connection refused".into())));
+        assert_eq!(
+            line,
+            "retention: the logs could not answer: connection refused"
+        );
+        assert_eq!(retention_line(&Pending::Ready(Ok(None))), "");
+    }
 }
