@@ -11,8 +11,9 @@ use super::completion::Completions;
 use super::cursor::Cursor;
 use super::export::{Exporting, Format};
 use super::filter_bar::FilterBar;
-use super::incident::{self, Direction};
+use super::incident;
 use super::input::{Edit, LineInput};
+use super::jump::{self, Direction, Jumping};
 use super::keymap::{Context, Keymap};
 use super::live::FullCheck;
 use super::loader::LoadProgress;
@@ -135,6 +136,8 @@ pub enum Action {
     ActivityReady(u64, Result<Arc<ActivityData>, TooManyBuckets>),
     /// An answer about the selected entry, with its lookup's generation.
     Looked(u64, Looked),
+    /// Where a jump goes, with its generation.
+    Jumped(u64, jump::Answer),
     Exported(PathBuf, ExportOutcome),
 }
 
@@ -195,6 +198,8 @@ pub enum Effect {
     },
     /// Look up the selected entry's detail and conversation.
     Lookup(lookup::Job),
+    /// Find where a jump goes.
+    Jump(jump::Job),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
     /// Capture the mouse, or release it so the terminal can select text.
@@ -308,6 +313,8 @@ pub struct App {
     pub detail_scroll: usize,
     /// What is known yet about the selected entry.
     pub lookup: Lookup,
+    /// The jump whose target a worker is finding.
+    pub jumping: Jumping,
     /// The selected entry's conversation, once looked up.
     pub conversation: Option<Conversation>,
     pub timeline: Cursor,
@@ -364,6 +371,7 @@ impl App {
             entries: Cursor::default(),
             detail_scroll: 0,
             lookup: Lookup::default(),
+            jumping: Jumping::default(),
             conversation: None,
             timeline: Cursor::default(),
             stats: Cursor::default(),
@@ -476,11 +484,10 @@ pub fn update(app: &mut App, action: Action) {
             app.querying = false;
             app.status = Some(format!("the logs could not answer: {message}"));
         }
-        Action::Selected(generation, selection, index) => {
-            selected(app, generation, selection, index)
-        }
+        Action::Selected(query, selection, index) => selected(app, query, selection, index),
         Action::ActivityReady(generation, result) => activity::received(app, generation, result),
         Action::Looked(generation, looked) => lookup::received(app, generation, looked),
+        Action::Jumped(generation, answer) => jump::received(app, generation, answer),
         Action::AlertsReady(generation, alerts) => {
             reports::received_alerts(app, generation, alerts)
         }
@@ -777,6 +784,8 @@ fn selected(app: &mut App, generation: u64, selection: Arc<Matches>, index: usiz
 
 /// The selected entry changed: reset what depends on it.
 pub(super) fn entry_changed(app: &mut App) {
+    // The cursor moved on: a jump still on its way would yank it back.
+    app.jumping.waiting = false;
     app.detail_scroll = 0;
     lookup::request(app);
 }

@@ -19,6 +19,9 @@ mod incident;
 #[cfg(test)]
 mod incident_tests;
 pub mod input;
+pub mod jump;
+#[cfg(test)]
+mod jump_tests;
 pub mod keymap;
 pub mod layout;
 pub mod live;

@@ -36,6 +36,8 @@ pub struct Runtime<H: Host> {
     /// turn lookups take one after the other (see `lookup`).
     lookup: Option<Arc<AtomicBool>>,
     lookup_turn: Arc<Mutex<()>>,
+    /// Cancel flag of the newest jump's job.
+    jump: Option<Arc<AtomicBool>>,
     /// The followed logs, advanced by reload jobs.
     live: LiveSlot,
 }
@@ -50,6 +52,7 @@ impl<H: Host> Runtime<H> {
             query: None,
             completion: None,
             lookup: None,
+            jump: None,
             lookup_turn: Arc::default(),
             live: LiveSlot::default(),
         }
@@ -130,6 +133,10 @@ impl<H: Host> Runtime<H> {
                     let cancel = restart(&mut self.lookup);
                     let turn = Arc::clone(&self.lookup_turn);
                     self.spawn(move |tx| super::lookup::run(job, &turn, &cancel, tx));
+                }
+                Effect::Jump(job) => {
+                    let cancel = restart(&mut self.jump);
+                    self.spawn(move |tx| super::jump::run(job, &cancel, tx));
                 }
                 Effect::Reload { paths, previous } => {
                     let live = self.live();
