@@ -15,6 +15,8 @@ use auditui::backend::{
 use auditui::filter::{Field, parse_filter};
 use auditui::log::source::{Source, open_all};
 use auditui::store::store::Outcome;
+use auditui::tui::app::{Action, Effect};
+use auditui::tui::testing::Harness;
 use auditui::views::Moment;
 use auditui::views::failures::NEWEST_LISTED;
 use auditui::views::histogram::{DAY, HOUR, LATENCY_ERROR, MINUTE, Width};
@@ -23,6 +25,7 @@ use server::ClickHouse;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 fn client(server: &ClickHouse, database: &str) -> Client {
     Client::new(Url::parse_with(&server.url(database), None).expect("valid URL"))
@@ -547,6 +550,51 @@ fn the_earliest_time_is_found_whichever_part_the_server_reads_first() {
             }
         }
     }
+}
+
+#[test]
+fn the_browser_fetches_a_page_past_the_kept_one_on_a_worker() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    let times: Vec<String> = (0..400)
+        .map(|i| format!("2025-07-06T{:02}:{:02}:00Z", 9 + i / 60, i % 60))
+        .collect();
+    let sources = vec![Source::from_bytes("pages.jsonl", timed_lines(&times))];
+    let (_, database) = both_of(&server, "pages", sources);
+    let mut h = Harness::new(160, 48);
+    h.send(Action::Loaded(Arc::new(database), Duration::ZERO));
+    assert!(h.render().contains("u0"), "the first screen is kept");
+    // Page down until the screen leaves the page the selection keeps: the
+    // key is answered at once, the page is asked of a worker.
+    let mut asked = Vec::new();
+    for _ in 0..8 {
+        h.send_before_jobs(Action::PageDown);
+        asked = h.app.take_effects();
+        if asked.iter().any(|e| matches!(e, Effect::Page(_))) {
+            break;
+        }
+        h.runtime.execute(std::mem::take(&mut asked));
+        h.send(Action::PaneReady);
+    }
+    assert!(
+        asked.iter().any(|e| matches!(e, Effect::Page(_))),
+        "a page past the kept one is a job"
+    );
+    let screen = h.render();
+    assert!(screen.contains("looking up …"), "{screen}");
+    assert!(screen.contains("looking up the entry …"), "{screen}");
+    let selected = h.app.entries.selected;
+    h.runtime.execute(asked);
+    h.send(Action::PaneReady);
+    let screen = h.render();
+    assert!(!screen.contains("looking up"), "{screen}");
+    let entry = h.app.kept_entry().expect("the selected row is kept now");
+    assert_eq!(entry.line, selected + 1, "one line per minute, in order");
+    assert!(
+        screen.contains(&format!("pages.jsonl:{}", selected + 1)),
+        "{screen}"
+    );
 }
 
 /// Values that would change a query if pasted into it unescaped.

@@ -23,7 +23,7 @@ use super::navigation::{self, Motion};
 use super::stats_order::StatsSort;
 use super::theme::Theme;
 use super::worker::{ActivityData, Matches};
-use super::{open, reports};
+use super::{open, paging, reports};
 use crate::backend::{Backend, EntryRow, Order, PageAt, RowKey, Selection};
 use crate::config::{AlertSettings, RetentionSettings};
 use crate::filter::{Field, Filter, Predicate, Term};
@@ -138,6 +138,8 @@ pub enum Action {
     Looked(u64, Looked),
     /// Where a jump goes, with its generation.
     Jumped(u64, jump::Answer),
+    /// A page of this selection was fetched (the selection keeps it).
+    Paged(Arc<Matches>, Result<(), String>),
     Exported(PathBuf, ExportOutcome),
 }
 
@@ -200,6 +202,8 @@ pub enum Effect {
     Lookup(lookup::Job),
     /// Find where a jump goes.
     Jump(jump::Job),
+    /// Fetch the entries the screen shows.
+    Page(paging::Job),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
     /// Capture the mouse, or release it so the terminal can select text.
@@ -315,6 +319,8 @@ pub struct App {
     pub lookup: Lookup,
     /// The jump whose target a worker is finding.
     pub jumping: Jumping,
+    /// The entries on screen (first index, how many) asked of a worker.
+    pub paging: Option<(usize, usize)>,
     /// The selected entry's conversation, once looked up.
     pub conversation: Option<Conversation>,
     pub timeline: Cursor,
@@ -372,6 +378,7 @@ impl App {
             detail_scroll: 0,
             lookup: Lookup::default(),
             jumping: Jumping::default(),
+            paging: None,
             conversation: None,
             timeline: Cursor::default(),
             stats: Cursor::default(),
@@ -404,6 +411,16 @@ impl App {
     /// The zone times are shown in, and typed times without an offset read in.
     pub fn zone(&self) -> Zone {
         if self.utc { Zone::Utc } else { Zone::Local }
+    }
+
+    /// The selected entry's key and columns, if the selection has them
+    /// without asking the logs (see `tui::paging`).
+    pub fn kept_entry(&self) -> Option<EntryRow> {
+        let page = self
+            .selection
+            .selected
+            .kept(PageAt::Index(self.entries.selected), 1);
+        page?.rows.pop()
     }
 
     /// The selected entry's key and columns.
@@ -488,6 +505,7 @@ pub fn update(app: &mut App, action: Action) {
         Action::ActivityReady(generation, result) => activity::received(app, generation, result),
         Action::Looked(generation, looked) => lookup::received(app, generation, looked),
         Action::Jumped(generation, answer) => jump::received(app, generation, answer),
+        Action::Paged(selection, fetched) => paging::received(app, selection, fetched),
         Action::AlertsReady(generation, alerts) => {
             reports::received_alerts(app, generation, alerts)
         }
@@ -771,6 +789,7 @@ fn selected(app: &mut App, generation: u64, selection: Arc<Matches>, index: usiz
     app.pending_jump = None;
     app.selection = selection;
     app.querying = false;
+    app.paging = None;
     let count = app.selection.count();
     app.entries.select(index, count);
     app.stats = Cursor::default();

@@ -76,8 +76,16 @@ pub fn request(app: &mut App) {
     lookup.retention = Pending::Loading;
     lookup.conversation = None;
     lookup.key = None;
-    let Some((entry, data)) = app.selected_entry().zip(app.loaded().cloned()) else {
+    let Some(data) = app.loaded().cloned() else {
         app.conversation = None;
+        return;
+    };
+    let Some(entry) = app.kept_entry() else {
+        // Not on a page the selection has: asked again when the page comes
+        // (`tui::paging`).
+        if app.selection.count() == 0 {
+            app.conversation = None;
+        }
         return;
     };
     app.lookup.key = Some(entry.key);

@@ -32,6 +32,7 @@ mod lookup_tests;
 pub mod marks;
 mod navigation;
 mod open;
+mod paging;
 mod pretty;
 mod reload;
 pub mod reports;

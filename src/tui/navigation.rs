@@ -208,5 +208,8 @@ pub fn fit(app: &mut App) {
         if let Some(cursor) = cursor(app, Target::Pane(pane)) {
             cursor.fit(page, len);
         }
+        if pane == Pane::Entries {
+            super::paging::request(app, page);
+        }
     }
 }

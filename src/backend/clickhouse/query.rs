@@ -811,13 +811,8 @@ impl Listed for ClickHouseSelection {
 impl Selection for ClickHouseSelection {
     fn page(&self, at: PageAt, len: usize) -> Result<Page> {
         let mut last = self.last_page.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, _, page)) = last.as_ref().filter(|(a, l, _)| (*a, *l) == (at, len)) {
-            return Ok(page.clone());
-        }
-        if let (PageAt::Index(index), Some((_, _, page))) = (at, last.as_ref())
-            && let Some(part) = part_of(page, index, len, self.count)
-        {
-            return Ok(part);
+        if let Some(page) = kept_in(last.as_ref(), at, len, self.count) {
+            return Ok(page);
         }
         let asked = match at {
             PageAt::Index(_) => len.max(WINDOW),
@@ -830,6 +825,13 @@ impl Selection for ClickHouseSelection {
         };
         *last = Some((at, asked, page.clone()));
         Ok(part.unwrap_or(page))
+    }
+
+    fn kept(&self, at: PageAt, len: usize) -> Option<Page> {
+        // Locked while a page is fetched: not kept yet, and the event loop
+        // must not wait for it.
+        let last = self.last_page.try_lock().ok()?;
+        kept_in(last.as_ref(), at, len, self.count)
     }
 
     fn locate(&self, key: RowKey) -> Result<std::result::Result<usize, usize>> {
@@ -1029,6 +1031,24 @@ impl Selection for ClickHouseSelection {
             *key = subset.key(files, key.position as u32);
         }
         Ok(report)
+    }
+}
+
+/// The page asked for, from the page kept (`(at, len, page)`): the same
+/// question, or a part of an index page.
+fn kept_in(
+    last: Option<&(PageAt, usize, Page)>,
+    at: PageAt,
+    len: usize,
+    count: usize,
+) -> Option<Page> {
+    let (kept_at, kept_len, page) = last?;
+    if (*kept_at, *kept_len) == (at, len) {
+        return Some(page.clone());
+    }
+    match at {
+        PageAt::Index(index) => part_of(page, index, len, count),
+        _ => None,
     }
 }
 

@@ -52,9 +52,19 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
 /// The lines of the detail at `width` columns, wrapped: what the lookup of
 /// the selected entry has answered (the event loop asks the logs nothing).
 pub fn content(app: &App, width: usize) -> Vec<String> {
-    let Some(backend) = app.loaded().filter(|_| app.lookup.key.is_some()) else {
+    let Some(backend) = app.loaded() else {
         return vec!["no entry selected".into()];
     };
+    if app.lookup.key.is_none() {
+        // Entries but no key: its row is on a page still being fetched.
+        let waiting = app.selection.count() > 0;
+        let text = if waiting {
+            "looking up the entry …"
+        } else {
+            "no entry selected"
+        };
+        return vec![text.into()];
+    }
     let detail = match &app.lookup.detail {
         Pending::Loading => return vec!["looking up the entry …".into()],
         Pending::Ready(answer) => match answer.as_ref() {
