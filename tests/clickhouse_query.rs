@@ -15,6 +15,8 @@ use auditui::backend::{
 use auditui::filter::{Field, parse_filter};
 use auditui::log::source::{Source, open_all};
 use auditui::store::store::Outcome;
+use auditui::tui::app::{Action, Effect};
+use auditui::tui::testing::Harness;
 use auditui::views::Moment;
 use auditui::views::failures::NEWEST_LISTED;
 use auditui::views::histogram::{DAY, HOUR, LATENCY_ERROR, MINUTE, Width};
@@ -23,6 +25,7 @@ use server::ClickHouse;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 fn client(server: &ClickHouse, database: &str) -> Client {
     Client::new(Url::parse_with(&server.url(database), None).expect("valid URL"))
@@ -443,19 +446,7 @@ fn the_first_pages_by_time_are_found_in_the_first_hour_as_in_the_files() {
         .collect();
     times.extend(["never".into(), "2025-07-06T10:00:00Z".into()]);
     times.extend((0..4).map(|i| format!("2025-07-0{}T08:00:00Z", 7 + i)));
-    let lines: String = times
-        .iter()
-        .enumerate()
-        .map(|(i, time)| {
-            format!(
-                "{{\"timestamp\": \"{time}\", \"user_id\": \"u{}\", \"tool_name\": \"t\", \
-                 \"success\": {}, \"duration_ms\": {i}}}\n",
-                i % 7,
-                i % 3 != 0
-            )
-        })
-        .collect();
-    let sources = vec![Source::from_bytes("hours.jsonl", lines.into_bytes())];
+    let sources = vec![Source::from_bytes("hours.jsonl", timed_lines(&times))];
     let (memory, database) = both_of(&server, "hours", sources);
     for filter in [
         "",
@@ -478,6 +469,132 @@ fn the_first_pages_by_time_are_found_in_the_first_hour_as_in_the_files() {
             }
         }
     }
+}
+
+/// Lines of a log with these times, users `u0` to `u6` in turn.
+fn timed_lines(times: &[String]) -> Vec<u8> {
+    let lines: String = times
+        .iter()
+        .enumerate()
+        .map(|(i, time)| {
+            format!(
+                "{{\"timestamp\": \"{time}\", \"user_id\": \"u{}\", \"tool_name\": \"t\", \
+                 \"success\": {}, \"duration_ms\": {i}}}\n",
+                i % 7,
+                i % 3 != 0
+            )
+        })
+        .collect();
+    lines.into_bytes()
+}
+
+#[test]
+fn the_earliest_time_is_found_whichever_part_the_server_reads_first() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    // Two inserts, two parts: the late file's earliest time is after the
+    // early file's, whose first line is the log's earliest. Written in
+    // both orders, the first part read is the late one in one of them,
+    // and its first time is not the selection's earliest.
+    let at =
+        |day: u32, hour: u32, minute: u32| format!("2025-07-{day:02}T{hour:02}:{minute:02}:00Z");
+    let late: Vec<String> = (0..40).map(|i| at(9 + i / 20, i % 20, i)).collect();
+    let mut early = vec![at(6, 3, 0)];
+    early.extend((0..60).map(|i| at(6, 4 + i / 30, i % 60)));
+    early.push("never".into());
+    let files = [
+        ("late.jsonl", timed_lines(&late)),
+        ("early.jsonl", timed_lines(&early)),
+    ];
+    let truth = memory(
+        files
+            .iter()
+            .map(|(name, lines)| Source::from_bytes(*name, lines.clone()))
+            .collect(),
+    );
+    for (n, order) in [[0, 1], [1, 0]].into_iter().enumerate() {
+        let name = format!("parts{n}");
+        server.query(&format!("CREATE DATABASE {name}"));
+        let client = client(&server, &name);
+        schema::ensure(&client).unwrap();
+        for i in order {
+            let (file, lines) = &files[i];
+            store_rows(
+                &client,
+                &memory(vec![Source::from_bytes(*file, lines.clone())]),
+            );
+        }
+        let database = ClickHouseBackend::open(client, truth.verification().clone()).unwrap();
+        for filter in [
+            "",
+            "failed",
+            "user:u3",
+            "user:u5 failed",
+            "since:2025-07-06T04:10:00Z",
+        ] {
+            let m = select(&truth, filter);
+            for index in [0, 1, 2, 30, 60, 63]
+                .into_iter()
+                .filter(|&i| i <= m.count())
+            {
+                for len in [1, 15, 64] {
+                    // A selection of its own: its hours are not counted yet.
+                    let d = select(&database, filter);
+                    assert_eq!(
+                        rows(d.page(PageAt::Index(index), len).unwrap()),
+                        rows(m.page(PageAt::Index(index), len).unwrap()),
+                        "{name} {filter}: {len} from {index}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn the_browser_fetches_a_page_past_the_kept_one_on_a_worker() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    let times: Vec<String> = (0..400)
+        .map(|i| format!("2025-07-06T{:02}:{:02}:00Z", 9 + i / 60, i % 60))
+        .collect();
+    let sources = vec![Source::from_bytes("pages.jsonl", timed_lines(&times))];
+    let (_, database) = both_of(&server, "pages", sources);
+    let mut h = Harness::new(160, 48);
+    h.send(Action::Loaded(Arc::new(database), Duration::ZERO));
+    assert!(h.render().contains("u0"), "the first screen is kept");
+    // Page down until the screen leaves the page the selection keeps: the
+    // key is answered at once, the page is asked of a worker.
+    let mut asked = Vec::new();
+    for _ in 0..8 {
+        h.send_before_jobs(Action::PageDown);
+        asked = h.app.take_effects();
+        if asked.iter().any(|e| matches!(e, Effect::Page(_))) {
+            break;
+        }
+        h.runtime.execute(std::mem::take(&mut asked));
+        h.send(Action::PaneReady);
+    }
+    assert!(
+        asked.iter().any(|e| matches!(e, Effect::Page(_))),
+        "a page past the kept one is a job"
+    );
+    let screen = h.render();
+    assert!(screen.contains("looking up …"), "{screen}");
+    assert!(screen.contains("looking up the entry …"), "{screen}");
+    let selected = h.app.entries.selected;
+    h.runtime.execute(asked);
+    h.send(Action::PaneReady);
+    let screen = h.render();
+    assert!(!screen.contains("looking up"), "{screen}");
+    let entry = h.app.kept_entry().expect("the selected row is kept now");
+    assert_eq!(entry.line, selected + 1, "one line per minute, in order");
+    assert!(
+        screen.contains(&format!("pages.jsonl:{}", selected + 1)),
+        "{screen}"
+    );
 }
 
 /// Values that would change a query if pasted into it unescaped.

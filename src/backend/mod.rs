@@ -185,6 +185,13 @@ pub trait Selection: Listed + std::any::Any {
     /// Up to `len` consecutive entries from `at`.
     fn page(&self, at: PageAt, len: usize) -> Result<Page>;
 
+    /// What [`Selection::page`] answers, if that asks the logs nothing (in
+    /// memory, or a database's kept page); `None` when it would be a round
+    /// trip, which the browser makes on a worker.
+    fn kept(&self, at: PageAt, len: usize) -> Option<Page> {
+        self.page(at, len).ok()
+    }
+
     /// Where `key` is: `Ok(index)` if selected, else `Err(index)` of the
     /// first selected entry after it (as `binary_search` answers).
     fn locate(&self, key: RowKey) -> Result<std::result::Result<usize, usize>>;

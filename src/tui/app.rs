@@ -11,8 +11,9 @@ use super::completion::Completions;
 use super::cursor::Cursor;
 use super::export::{Exporting, Format};
 use super::filter_bar::FilterBar;
-use super::incident::{self, Direction};
+use super::incident;
 use super::input::{Edit, LineInput};
+use super::jump::{self, Direction, Jumping};
 use super::keymap::{Context, Keymap};
 use super::live::FullCheck;
 use super::loader::LoadProgress;
@@ -22,7 +23,7 @@ use super::navigation::{self, Motion};
 use super::stats_order::StatsSort;
 use super::theme::Theme;
 use super::worker::{ActivityData, Matches};
-use super::{open, reports};
+use super::{open, paging, reports};
 use crate::backend::{Backend, EntryRow, Order, PageAt, RowKey, Selection};
 use crate::config::{AlertSettings, RetentionSettings};
 use crate::filter::{Field, Filter, Predicate, Term};
@@ -135,6 +136,10 @@ pub enum Action {
     ActivityReady(u64, Result<Arc<ActivityData>, TooManyBuckets>),
     /// An answer about the selected entry, with its lookup's generation.
     Looked(u64, Looked),
+    /// Where a jump goes, with its generation.
+    Jumped(u64, jump::Answer),
+    /// A page of this selection was fetched (the selection keeps it).
+    Paged(Arc<Matches>, Result<(), String>),
     Exported(PathBuf, ExportOutcome),
 }
 
@@ -195,6 +200,10 @@ pub enum Effect {
     },
     /// Look up the selected entry's detail and conversation.
     Lookup(lookup::Job),
+    /// Find where a jump goes.
+    Jump(jump::Job),
+    /// Fetch the entries the screen shows.
+    Page(paging::Job),
     /// Put this text on the clipboard (OSC 52).
     Copy(String),
     /// Capture the mouse, or release it so the terminal can select text.
@@ -308,6 +317,10 @@ pub struct App {
     pub detail_scroll: usize,
     /// What is known yet about the selected entry.
     pub lookup: Lookup,
+    /// The jump whose target a worker is finding.
+    pub jumping: Jumping,
+    /// The entries on screen (first index, how many) asked of a worker.
+    pub paging: Option<(usize, usize)>,
     /// The selected entry's conversation, once looked up.
     pub conversation: Option<Conversation>,
     pub timeline: Cursor,
@@ -368,6 +381,8 @@ impl App {
             entries: Cursor::default(),
             detail_scroll: 0,
             lookup: Lookup::default(),
+            jumping: Jumping::default(),
+            paging: None,
             conversation: None,
             timeline: Cursor::default(),
             stats: Cursor::default(),
@@ -401,6 +416,16 @@ impl App {
     /// The zone times are shown in, and typed times without an offset read in.
     pub fn zone(&self) -> Zone {
         if self.utc { Zone::Utc } else { Zone::Local }
+    }
+
+    /// The selected entry's key and columns, if the selection has them
+    /// without asking the logs (see `tui::paging`).
+    pub fn kept_entry(&self) -> Option<EntryRow> {
+        let page = self
+            .selection
+            .selected
+            .kept(PageAt::Index(self.entries.selected), 1);
+        page?.rows.pop()
     }
 
     /// The selected entry's key and columns.
@@ -481,11 +506,11 @@ pub fn update(app: &mut App, action: Action) {
             app.querying = false;
             app.status = Some(format!("the logs could not answer: {message}"));
         }
-        Action::Selected(generation, selection, index) => {
-            selected(app, generation, selection, index)
-        }
+        Action::Selected(query, selection, index) => selected(app, query, selection, index),
         Action::ActivityReady(generation, result) => activity::received(app, generation, result),
         Action::Looked(generation, looked) => lookup::received(app, generation, looked),
+        Action::Jumped(generation, answer) => jump::received(app, generation, answer),
+        Action::Paged(selection, fetched) => paging::received(app, selection, fetched),
         Action::AlertsReady(generation, alerts) => {
             reports::received_alerts(app, generation, alerts)
         }
@@ -769,6 +794,7 @@ fn selected(app: &mut App, generation: u64, selection: Arc<Matches>, index: usiz
     app.pending_jump = None;
     app.selection = selection;
     app.querying = false;
+    app.paging = None;
     let count = app.selection.count();
     app.entries.select(index, count);
     app.center_entries = true;
@@ -783,6 +809,8 @@ fn selected(app: &mut App, generation: u64, selection: Arc<Matches>, index: usiz
 
 /// The selected entry changed: reset what depends on it.
 pub(super) fn entry_changed(app: &mut App) {
+    // The cursor moved on: a jump still on its way would yank it back.
+    app.jumping.waiting = false;
     app.detail_scroll = 0;
     lookup::request(app);
 }

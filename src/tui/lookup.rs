@@ -31,6 +31,10 @@ pub enum Pending<T> {
 /// hold it; `Err` what the backend said instead.
 pub type DetailAnswer = Result<Option<Detail>, String>;
 
+/// The selected entry's retention; `Ok(None)` when it has none to show
+/// (no policy applies); `Err` what the backend said instead.
+pub type RetentionAnswer = Result<Option<Arc<RetentionEntry>>, String>;
+
 /// What the lookup of the selected entry has answered so far.
 #[derive(Default)]
 pub struct Lookup {
@@ -39,9 +43,7 @@ pub struct Lookup {
     /// The entry being looked up (the one selected).
     pub key: Option<RowKey>,
     pub detail: Pending<Arc<DetailAnswer>>,
-    /// `None` when the entry has no retention to show (or it could not be
-    /// worked out).
-    pub retention: Pending<Option<Arc<RetentionEntry>>>,
+    pub retention: Pending<RetentionAnswer>,
     /// The id of the conversation being looked up for the timeline.
     pub conversation: Option<String>,
 }
@@ -50,8 +52,8 @@ pub struct Lookup {
 #[derive(Clone)]
 pub enum Looked {
     Detail(Arc<DetailAnswer>),
-    Conversation(Result<Arc<Conversation>, String>),
-    Retention(Option<Arc<RetentionEntry>>),
+    Conversation(Result<Conversation, String>),
+    Retention(RetentionAnswer),
 }
 
 /// The questions of one lookup, for a worker.
@@ -74,8 +76,16 @@ pub fn request(app: &mut App) {
     lookup.retention = Pending::Loading;
     lookup.conversation = None;
     lookup.key = None;
-    let Some((entry, data)) = app.selected_entry().zip(app.loaded().cloned()) else {
+    let Some(data) = app.loaded().cloned() else {
         app.conversation = None;
+        return;
+    };
+    let Some(entry) = app.kept_entry() else {
+        // Not on a page the selection has: asked again when the page comes
+        // (`tui::paging`).
+        if app.selection.count() == 0 {
+            app.conversation = None;
+        }
         return;
     };
     app.lookup.key = Some(entry.key);
@@ -116,7 +126,7 @@ pub fn received(app: &mut App, generation: u64, looked: Looked) {
             app.lookup.conversation = None;
             match found {
                 Ok(conversation) => {
-                    app.conversation = Some(Arc::unwrap_or_clone(conversation));
+                    app.conversation = Some(conversation);
                     place_timeline(app);
                 }
                 Err(e) => app.status = Some(format!("the logs could not answer: {e}")),
@@ -149,7 +159,7 @@ pub fn run(job: Job, turn: &Mutex<()>, cancel: &AtomicBool, tx: &Sender<Action>)
     send(Looked::Detail(Arc::new(detail)));
     if let Some(id) = &job.conversation {
         match conversation(job.data.as_ref(), id, cancel) {
-            Ok(Some(found)) => send(Looked::Conversation(Ok(Arc::new(found)))),
+            Ok(Some(found)) => send(Looked::Conversation(Ok(found))),
             Ok(None) => return,
             Err(e) => send(Looked::Conversation(Err(e.to_string()))),
         }
@@ -161,7 +171,11 @@ pub fn run(job: Job, turn: &Mutex<()>, cancel: &AtomicBool, tx: &Sender<Action>)
     let retention =
         job.data
             .retention_of(job.key, &settings.policies, job.now, settings.due_within);
-    send(Looked::Retention(retention.ok().flatten().map(Arc::new)));
+    send(Looked::Retention(
+        retention
+            .map(|r| r.map(Arc::new))
+            .map_err(|e| e.to_string()),
+    ));
 }
 
 /// Every call of a conversation, whatever the filter: the timeline is

@@ -19,6 +19,9 @@ mod incident;
 #[cfg(test)]
 mod incident_tests;
 pub mod input;
+pub mod jump;
+#[cfg(test)]
+mod jump_tests;
 pub mod keymap;
 pub mod layout;
 pub mod live;
@@ -29,6 +32,7 @@ mod lookup_tests;
 pub mod marks;
 mod navigation;
 mod open;
+mod paging;
 mod pretty;
 mod reload;
 pub mod reports;

@@ -212,5 +212,8 @@ pub fn fit(app: &mut App) {
             }
             cursor.fit(page, len);
         }
+        if pane == Pane::Entries {
+            super::paging::request(app, page);
+        }
     }
 }

@@ -1,11 +1,11 @@
 //! Enter and Esc: opening what is selected, jumping to an entry, going back.
 
-use super::app::{App, Jump, Pane, View, entry_changed, set_filter};
+use super::app::{App, Pane, View, set_filter};
+use super::jump::{self, Question};
 use super::reports::alert_items;
 use super::stats_order::sorted;
 use crate::backend::RowKey;
 use crate::filter::quote_value;
-use crate::text::for_terminal;
 
 pub fn open(app: &mut App) {
     match app.view {
@@ -79,51 +79,24 @@ pub fn back(app: &mut App) {
     }
 }
 
+/// Enter on a finding: its entry, or the nearest one (found by a worker).
 fn jump_to_finding(app: &mut App) {
-    let Some(data) = app.loaded().cloned() else {
+    let Some(finding) = app
+        .loaded()
+        .and_then(|data| data.verification().findings.get(app.view_cursor.selected))
+    else {
         return;
     };
-    let Some(finding) = data.verification().findings.get(app.view_cursor.selected) else {
-        return;
+    let question = Question::Line {
+        file: finding.file.clone(),
+        line: finding.line,
+        kind: finding.kind.name(),
     };
-    let file = for_terminal(&finding.file);
-    let nearest = data
-        .nearest(&finding.file, finding.line)
-        .and_then(|key| match key {
-            Some(key) => Ok(data.detail(key)?.map(|detail| (key, detail))),
-            None => Ok(None),
-        });
-    match nearest {
-        Ok(Some((key, detail))) => {
-            if detail.row.line != finding.line {
-                app.status = Some(format!(
-                    "{file}:{} is not an entry ({}); showing the nearest entry, line {}",
-                    finding.line,
-                    finding.kind.name(),
-                    detail.row.line
-                ));
-            }
-            jump_to(app, key);
-        }
-        Ok(None) => app.status = Some(format!("{file} has no entry left to show")),
-        Err(e) => app.status = Some(format!("the logs could not answer: {e}")),
-    }
+    jump::request(app, question, "the finding's entry");
 }
 
-/// Select an entry in the table, clearing the filter if it hides the entry.
+/// Select an entry in the table, clearing the filter if it hides the entry
+/// (where it is listed is found by a worker).
 pub fn jump_to(app: &mut App, key: RowKey) {
-    app.view = View::Panes;
-    app.focus = Pane::Entries;
-    match app.selection.selected.locate(key) {
-        Ok(Ok(index)) => {
-            app.entries.select(index, app.selection.count());
-            entry_changed(app);
-        }
-        Ok(Err(_)) => {
-            app.pending_jump = Some(Jump::To(key));
-            set_filter(app, "");
-            app.status = Some("the filter hid that entry: filter cleared".into());
-        }
-        Err(e) => app.status = Some(format!("the logs could not answer: {e}")),
-    }
+    jump::request(app, Question::Entry(key), "the entry");
 }

@@ -4,13 +4,14 @@
 
 use super::app::{Action, Effect, Export, ExportOutcome, Jump};
 use super::completion::{COMPLETIONS_SHOWN, complete};
-use super::export::{write_entries, write_report};
+use super::export::{Format, write_entries, write_report};
 use super::live::LiveSlot;
 use super::worker;
 use super::worker::Matches;
-use crate::backend::BackendError;
+use crate::backend::{Backend, BackendError};
 use crate::export::atomic::WriteError;
 use std::io;
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::{Arc, Mutex};
@@ -36,6 +37,9 @@ pub struct Runtime<H: Host> {
     /// turn lookups take one after the other (see `lookup`).
     lookup: Option<Arc<AtomicBool>>,
     lookup_turn: Arc<Mutex<()>>,
+    /// Cancel flags of the newest jump's job and page's job.
+    jump: Option<Arc<AtomicBool>>,
+    page: Option<Arc<AtomicBool>>,
     /// The followed logs, advanced by reload jobs.
     live: LiveSlot,
 }
@@ -50,6 +54,8 @@ impl<H: Host> Runtime<H> {
             query: None,
             completion: None,
             lookup: None,
+            jump: None,
+            page: None,
             lookup_turn: Arc::default(),
             live: LiveSlot::default(),
         }
@@ -131,6 +137,14 @@ impl<H: Host> Runtime<H> {
                     let turn = Arc::clone(&self.lookup_turn);
                     self.spawn(move |tx| super::lookup::run(job, &turn, &cancel, tx));
                 }
+                Effect::Jump(job) => {
+                    let cancel = restart(&mut self.jump);
+                    self.spawn(move |tx| super::jump::run(job, &cancel, tx));
+                }
+                Effect::Page(job) => {
+                    let cancel = restart(&mut self.page);
+                    self.spawn(move |tx| super::paging::run(job, &cancel, tx));
+                }
                 Effect::Reload { paths, previous } => {
                     let live = self.live();
                     self.spawn(move |tx| super::live::reload(paths, previous, &live, tx));
@@ -150,32 +164,7 @@ impl<H: Host> Runtime<H> {
                     what,
                     data,
                 } => self.spawn(move |tx| {
-                    let written = match &what {
-                        Export::Report(report) => {
-                            write_report(&path, format, force, report, data.as_ref())
-                        }
-                        Export::Entries(matches) => write_entries(
-                            &path,
-                            format,
-                            force,
-                            data.as_ref(),
-                            matches.selected.as_ref(),
-                        ),
-                        Export::Marked(marks, order) => match marks.picked(data.as_ref(), *order) {
-                            Ok(picked) => {
-                                write_entries(&path, format, force, data.as_ref(), &picked)
-                            }
-                            Err(e) => Err(WriteError::Io {
-                                path: path.clone(),
-                                source: std::io::Error::other(e),
-                            }),
-                        },
-                    };
-                    let outcome = match written {
-                        Ok(()) => ExportOutcome::Written,
-                        Err(WriteError::Exists(_)) => ExportOutcome::Exists,
-                        Err(e) => ExportOutcome::Failed(e.to_string()),
-                    };
+                    let outcome = export(&path, format, force, &what, data.as_ref());
                     let _ = tx.send(Action::Exported(path, outcome));
                 }),
                 // A terminal that refuses these is gone; the loop ends when
@@ -231,6 +220,34 @@ fn show(
             Ok(()) => drop(tx.send(Action::PaneReady)),
             Err(e) => return failed(tx, e),
         }
+    }
+}
+
+/// Write an export; what became of it.
+fn export(
+    path: &Path,
+    format: Format,
+    force: bool,
+    what: &Export,
+    data: &dyn Backend,
+) -> ExportOutcome {
+    let written = match what {
+        Export::Report(report) => write_report(path, format, force, report, data),
+        Export::Entries(matches) => {
+            write_entries(path, format, force, data, matches.selected.as_ref())
+        }
+        Export::Marked(marks, order) => match marks.picked(data, *order) {
+            Ok(picked) => write_entries(path, format, force, data, &picked),
+            Err(e) => Err(WriteError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(e),
+            }),
+        },
+    };
+    match written {
+        Ok(()) => ExportOutcome::Written,
+        Err(WriteError::Exists(_)) => ExportOutcome::Exists,
+        Err(e) => ExportOutcome::Failed(e.to_string()),
     }
 }
 

@@ -543,23 +543,46 @@ impl ClickHouseSelection {
         if counted || self.count == 0 || index + len > FIRST_SCREENS {
             return Ok(None);
         }
-        let earliest = query_json(
-            &self.db.client,
-            &format!(
-                "SELECT count() AS n, min({TIME_COLUMN}) AS first FROM {ENTRIES} \
-                 WHERE {} AND {TIME_COLUMN} != {NO_TIME}",
-                self.condition
-            ),
-        )?;
         // No readable time at all: every entry is before any hour's end.
-        let end = match earliest.first().filter(|row| int(row, "n") > 0) {
-            Some(row) => int(row, "first").saturating_add(GRID - 1),
+        let end = match self.earliest()? {
+            Some(first) => first.saturating_add(GRID - 1),
             None => i64::MAX,
         };
         let rows = self.page_from(&format!("{TIME_COLUMN} <= {end}"), false, index, len)?;
         // Entries after `end` come after all of these: the page is whole
         // if it is full, or if it reaches the selection's last entry.
         Ok((rows.len() == len || index + rows.len() == self.count).then_some(rows))
+    }
+
+    /// The selection's earliest readable time, without a scan of `ts`
+    /// (18.16 cannot read in key order): the time of the first selected
+    /// row the server reads, one thread reading one part in key order (a
+    /// part's earliest; for a log ingested in order, the table's), and
+    /// then the smallest at or before it, which the primary key finds in
+    /// the granules up to it. Exact whoever wrote the table: the first
+    /// time is one a selected entry has, so the smallest time is at or
+    /// before it; a poor first guess costs reads, never the answer.
+    fn earliest(&self) -> Result<Option<i64>> {
+        let timed = format!("{} AND {TIME_COLUMN} != {NO_TIME}", self.condition);
+        let client = &self.db.client;
+        let some = query_json(
+            client,
+            &format!(
+                "SELECT {TIME_COLUMN} AS t FROM {ENTRIES} WHERE {timed} LIMIT 1 \
+                 SETTINGS max_threads = 1"
+            ),
+        )?;
+        let Some(some) = some.first().map(|row| int(row, "t")) else {
+            return Ok(None);
+        };
+        let first = query_json(
+            client,
+            &format!(
+                "SELECT min({TIME_COLUMN}) AS first FROM {ENTRIES} \
+                 WHERE {timed} AND {TIME_COLUMN} <= {some}"
+            ),
+        )?;
+        Ok(Some(first.first().map_or(some, |row| int(row, "first"))))
     }
 
     /// The selection's [`Cells`], counted on first use.
@@ -788,13 +811,8 @@ impl Listed for ClickHouseSelection {
 impl Selection for ClickHouseSelection {
     fn page(&self, at: PageAt, len: usize) -> Result<Page> {
         let mut last = self.last_page.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((_, _, page)) = last.as_ref().filter(|(a, l, _)| (*a, *l) == (at, len)) {
-            return Ok(page.clone());
-        }
-        if let (PageAt::Index(index), Some((_, _, page))) = (at, last.as_ref())
-            && let Some(part) = part_of(page, index, len, self.count)
-        {
-            return Ok(part);
+        if let Some(page) = kept_in(last.as_ref(), at, len, self.count) {
+            return Ok(page);
         }
         let asked = match at {
             PageAt::Index(_) => len.max(WINDOW),
@@ -807,6 +825,13 @@ impl Selection for ClickHouseSelection {
         };
         *last = Some((at, asked, page.clone()));
         Ok(part.unwrap_or(page))
+    }
+
+    fn kept(&self, at: PageAt, len: usize) -> Option<Page> {
+        // Locked while a page is fetched: not kept yet, and the event loop
+        // must not wait for it.
+        let last = self.last_page.try_lock().ok()?;
+        kept_in(last.as_ref(), at, len, self.count)
     }
 
     fn locate(&self, key: RowKey) -> Result<std::result::Result<usize, usize>> {
@@ -1006,6 +1031,24 @@ impl Selection for ClickHouseSelection {
             *key = subset.key(files, key.position as u32);
         }
         Ok(report)
+    }
+}
+
+/// The page asked for, from the page kept (`(at, len, page)`): the same
+/// question, or a part of an index page.
+fn kept_in(
+    last: Option<&(PageAt, usize, Page)>,
+    at: PageAt,
+    len: usize,
+    count: usize,
+) -> Option<Page> {
+    let (kept_at, kept_len, page) = last?;
+    if (*kept_at, *kept_len) == (at, len) {
+        return Some(page.clone());
+    }
+    match at {
+        PageAt::Index(index) => part_of(page, index, len, count),
+        _ => None,
     }
 }
 

@@ -6,14 +6,12 @@ use crate::log::chain::{Finding, FindingKind};
 use crate::log::entry::parse_line;
 use crate::tui::app::Pane;
 use crate::tui::layout::{LIST_CHROME, rows_in};
-use crate::tui::lookup::Pending;
+use crate::tui::lookup::{Pending, RetentionAnswer};
 use crate::tui::pretty::pretty_lines;
-use crate::views::retention::RetentionEntry;
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
-use std::sync::Arc;
 
 pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let focused = app.focus == Pane::Detail;
@@ -54,9 +52,19 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
 /// The lines of the detail at `width` columns, wrapped: what the lookup of
 /// the selected entry has answered (the event loop asks the logs nothing).
 pub fn content(app: &App, width: usize) -> Vec<String> {
-    let Some(backend) = app.loaded().filter(|_| app.lookup.key.is_some()) else {
+    let Some(backend) = app.loaded() else {
         return vec!["no entry selected".into()];
     };
+    if app.lookup.key.is_none() {
+        // Entries but no key: its row is on a page still being fetched.
+        let waiting = app.selection.count() > 0;
+        let text = if waiting {
+            "looking up the entry …"
+        } else {
+            "no entry selected"
+        };
+        return vec![text.into()];
+    }
     let detail = match &app.lookup.detail {
         Pending::Loading => return vec!["looking up the entry …".into()],
         Pending::Ready(answer) => match answer.as_ref() {
@@ -108,11 +116,14 @@ fn finding_line(finding: &Finding) -> String {
 }
 
 /// `retention: financial, 2555 days, until 2032-07-06 (retained)`.
-fn retention_line(retention: &Pending<Option<Arc<RetentionEntry>>>) -> String {
+fn retention_line(retention: &Pending<RetentionAnswer>) -> String {
     let r = match retention {
         Pending::Loading => return "retention: looking up …".into(),
-        Pending::Ready(None) => return String::new(),
-        Pending::Ready(Some(r)) => r,
+        Pending::Ready(Ok(None)) => return String::new(),
+        Pending::Ready(Ok(Some(r))) => r,
+        Pending::Ready(Err(e)) => {
+            return sanitized(&format!("retention: the logs could not answer: {e}")).into_owned();
+        }
     };
     match (&r.policy, r.retention_days, &r.expires) {
         (Some(policy), Some(days), Some(expires)) => format!(
@@ -141,4 +152,19 @@ fn logged_attribution(row: &EntryRow) -> String {
         out.push_str(&format!(" · purpose {purpose}"));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retention_the_logs_could_not_answer_says_so() {
+        let line = retention_line(&Pending::Ready(Err("connection refused".into())));
+        assert_eq!(
+            line,
+            "retention: the logs could not answer: connection refused"
+        );
+        assert_eq!(retention_line(&Pending::Ready(Ok(None))), "");
+    }
 }

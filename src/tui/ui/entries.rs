@@ -41,6 +41,8 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let mut count = format!("{} of {}", thousands(matching), thousands(total));
     if app.querying {
         count.push_str(" …");
+    } else if app.paging.is_some() {
+        count.push_str(" · looking up …");
     }
     let focused = app.focus == Pane::Entries;
     let order = match app.order {
@@ -68,11 +70,13 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     // column appears with the first mark.
     let widths = column_widths(inner, !app.marks.is_empty(), sources > 1);
     let visible = cursor.visible(height, matching);
-    // Only the visible entries are asked for: one page per frame.
+    // Only the visible entries, and only if kept: a page the logs must be
+    // asked for is fetched by a job (`tui::paging`), and the frame after
+    // it shows the rows.
     let page = app
         .selection
         .selected
-        .page(PageAt::Index(visible.start), visible.len())
+        .kept(PageAt::Index(visible.start), visible.len())
         .unwrap_or_default();
     let selected = (matching > 0).then(|| cursor.selected - visible.start);
     let (body, gaps, selected) = rows_with_gaps(app, &page.rows, &widths, selected, height);
