@@ -366,6 +366,43 @@ fn an_interrupted_ingest_resumes_and_stores_every_line_exactly_once() {
     );
 }
 
+#[test]
+fn batches_streamed_in_pieces_and_held_after_a_rejected_line_store_every_line_once() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    server.query("CREATE DATABASE d");
+    // About 28 MB: several pieces per streamed batch, buffers reused.
+    let mut lines = generated_lines(40_000);
+    lines.insert(20_000, "{broken\n".into());
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &lines);
+    let out = support::auditui()
+        .args(["ingest", "--batch-rows", "15000"])
+        .arg(&log)
+        .args(["--to", &server.url("d")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(": 40001 new lines written, 0 already there"),
+        "{}",
+        text(&out.stdout)
+    );
+    assert_eq!(stored(&server, "audit_entries"), "40000\t40000\t40001\n");
+    assert_eq!(
+        server.query("SELECT position FROM d.audit_rejected FINAL"),
+        "20000\n"
+    );
+    assert_eq!(
+        server.query(
+            "SELECT count() FROM d.audit_entries WHERE position < 20000 AND line != position + 1"
+        ),
+        "0\n",
+        "each row at its own line"
+    );
+}
+
 fn verify(target: &str) -> Output {
     support::auditui()
         .args(["verify", "--format", "json", target])

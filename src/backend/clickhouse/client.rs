@@ -89,6 +89,25 @@ impl Client {
         self.check(response).map(drop)
     }
 
+    /// `INSERT INTO table FORMAT RowBinary` with the rows read from `body`
+    /// as they come (chunked), so that a large INSERT (one part on the
+    /// server) is never held whole here. A body cut short is stored up to
+    /// where it was cut (18.16 takes the end of the request for the end of
+    /// the data): callers send rows in an order a re-run can resume from.
+    pub fn insert_row_binary_streamed(
+        &self,
+        table: &str,
+        body: &mut dyn Read,
+    ) -> Result<(), String> {
+        let insert = format!("INSERT INTO {table} FORMAT RowBinary");
+        record_statement(&insert);
+        let response = self
+            .request(Some(&insert))
+            .send(ureq::SendBody::from_reader(body))
+            .map_err(|e| self.transport(e))?;
+        self.check(response).map(drop)
+    }
+
     fn request(&self, query: Option<&str>) -> ureq::RequestBuilder<ureq::typestate::WithBody> {
         let mut request = self
             .agent

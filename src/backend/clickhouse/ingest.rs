@@ -7,17 +7,20 @@
 //! checking that the last stored line is the same line in the files: a
 //! chain rewritten since is refused, and nothing of it is written.
 //!
-//! Crash safety: rows go out in batches, each one INSERT (one block, stored
-//! whole or not at all), in chain order; the chain records come last. A
-//! re-run reads how far each chain got from the entries themselves, so an
-//! interrupted ingest resumes where its last whole batch ended. Rejected
-//! lines (malformed) may be written twice that way; their table collapses
-//! duplicates (`ReplacingMergeTree`, read with `FINAL`).
+//! Crash safety: rows go out in batches, in chain order, entries streamed
+//! (one INSERT, one part per batch); the chain records come last. An
+//! INSERT cut short is stored up to the cut, and never holds an entry
+//! after a rejected line not yet stored (see `batches`), so a re-run that
+//! reads how far each chain got from the entries themselves resumes right
+//! after the last stored one. Rejected lines (malformed) may be written
+//! twice that way; their table collapses duplicates (`ReplacingMergeTree`,
+//! read with `FINAL`).
 
+use super::batches::{Piece, write_pieces};
 use super::client::{Client, string_literal};
 use super::rowbinary::{Reader, Writer};
 use super::rows::{self, ChainRecord, Place, chain_id};
-use super::schema::{CHAINS, ENTRIES, REJECTED};
+use super::schema::{CHAINS, ENTRIES};
 use crate::log::chain::{Finding, FindingKind, Verification};
 use crate::log::pass::{Progress, ScanSink, ScannedEntry, scan};
 use crate::log::source::{Line, Source};
@@ -26,13 +29,21 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-/// Rows per INSERT: large enough that per-request costs vanish, below the
-/// server's block size (1,048,576 rows) so that a batch stays one block.
-pub const DEFAULT_BATCH_ROWS: usize = 200_000;
+/// Rows per batch (one streamed INSERT): below the server's block size
+/// (1,048,576 rows) so that a batch is one part; as large as that because
+/// every part made smaller is merged again later (BENCHMARKS.md).
+pub const DEFAULT_BATCH_ROWS: usize = 1_000_000;
 
-/// Bytes per INSERT at most, whatever the row count: bounds memory when
-/// lines are long.
-const BATCH_BYTES: usize = 128 << 20;
+/// Bytes per batch at most, whatever the row count: the server holds a
+/// batch's block in memory to sort it.
+const BATCH_BYTES: usize = 1 << 30;
+
+/// Bytes held here at most of a batch after a rejected line (written whole,
+/// not streamed): bounds auditui's memory when many lines are malformed.
+const HELD_BYTES: usize = 128 << 20;
+
+/// Bytes per piece of a streamed INSERT.
+const PIECE_BYTES: usize = 8 << 20;
 
 pub struct Options {
     pub batch_rows: usize,
@@ -71,14 +82,14 @@ pub fn ingest(
     let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
     let without_fields = stored_lines(&names, &source_chain, &chains);
     let failed = AtomicBool::new(false);
-    let (sender, receiver) = mpsc::sync_channel::<Batch>(1);
-    let (give_back, emptied) = mpsc::channel::<Batch>();
+    let (sender, receiver) = mpsc::sync_channel::<Piece>(4);
+    let (give_back, emptied) = mpsc::channel::<Vec<u8>>();
     let mut sink = Ingester {
         chains,
         source_chain,
         names,
         without_fields,
-        batch: Batch::with_room(),
+        batch: Batch::default(),
         batch_rows: options.batch_rows.max(1),
         sender: Some(sender),
         emptied,
@@ -86,8 +97,10 @@ pub fn ingest(
         on_progress,
     };
     let written = std::thread::scope(|scope| {
-        let writer = scope.spawn(|| write_batches(client, receiver, &give_back, options, &failed));
-        scan(&sources, &mut sink, &failed);
+        let stop = options.stop_after_batches;
+        let (give_back, failed) = (&give_back, &failed);
+        let writer = scope.spawn(move || write_pieces(client, receiver, give_back, stop, failed));
+        scan(&sources, &mut sink, failed);
         sink.flush();
         sink.sender = None;
         writer.join().expect("the writer thread does not panic")
@@ -240,32 +253,21 @@ fn stored_lines(names: &[String], source_chain: &[usize], chains: &[ChainState])
     lines
 }
 
+/// The batch being filled: its entries since the last piece sent, and,
+/// after a rejected line, everything else of it (held, see `batches`).
 #[derive(Default)]
 struct Batch {
     entries: Writer,
     rejected: Writer,
+    /// Lines in the batch, and of them in `entries` and `rejected`.
     rows: usize,
-}
-
-impl Batch {
-    /// The batch, its rows gone, its room kept.
-    fn emptied(mut self) -> Batch {
-        self.entries.bytes.clear();
-        self.rejected.bytes.clear();
-        self.rows = 0;
-        self
-    }
-
-    /// An empty batch with room for a full one: growing by doubling would
-    /// copy every row about once more (pages are only taken as written).
-    fn with_room() -> Batch {
-        Batch {
-            entries: Writer {
-                bytes: Vec::with_capacity(BATCH_BYTES + (1 << 20)),
-            },
-            ..Batch::default()
-        }
-    }
+    unsent: usize,
+    /// Bytes of the batch already sent.
+    sent: usize,
+    /// Pieces sent since the stream was last closed.
+    streaming: bool,
+    /// A rejected line came: the rest of the batch is held.
+    held: bool,
 }
 
 /// The scan's sink: places every line in its chain and batches the new ones.
@@ -277,10 +279,10 @@ struct Ingester<'s> {
     without_fields: Vec<usize>,
     batch: Batch,
     batch_rows: usize,
-    sender: Option<mpsc::SyncSender<Batch>>,
-    /// Batches the writer is done with, to be filled again: their pages
-    /// are taken already (a fresh 128 MB batch costs its page faults).
-    emptied: mpsc::Receiver<Batch>,
+    sender: Option<mpsc::SyncSender<Piece>>,
+    /// Buffers the writer is done with, to be filled again: their pages
+    /// are taken already (a fresh buffer costs its page faults).
+    emptied: mpsc::Receiver<Vec<u8>>,
     failed: &'s AtomicBool,
     on_progress: &'s mut dyn FnMut(Progress),
 }
@@ -326,27 +328,91 @@ impl Ingester<'_> {
         });
     }
 
-    fn flush(&mut self) {
-        if self.batch.rows == 0 {
-            return;
-        }
-        let batch = std::mem::take(&mut self.batch);
-        let sent = self.sender.as_ref().is_some_and(|s| s.send(batch).is_ok());
+    fn send(&mut self, piece: Piece) {
+        let sent = self.sender.as_ref().is_some_and(|s| s.send(piece).is_ok());
         if !sent {
             // The writer stopped on an error: stop reading too.
             self.failed.store(true, Ordering::Relaxed);
         }
-        self.batch = self
-            .emptied
-            .try_recv()
-            .unwrap_or_else(|_| Batch::with_room());
+    }
+
+    /// A buffer to fill: one the writer gave back, else a new one.
+    fn buffer(&mut self) -> Vec<u8> {
+        match self.emptied.try_recv() {
+            Ok(mut bytes) => {
+                bytes.clear();
+                bytes
+            }
+            Err(_) => Vec::with_capacity(PIECE_BYTES + (1 << 20)),
+        }
+    }
+
+    /// Send the entries gathered so far to the streamed INSERT.
+    fn send_rows(&mut self) {
+        if self.batch.unsent == 0 {
+            return;
+        }
+        let fresh = self.buffer();
+        let bytes = std::mem::replace(&mut self.batch.entries.bytes, fresh);
+        self.batch.sent += bytes.len();
+        let rows = std::mem::take(&mut self.batch.unsent);
+        self.batch.streaming = true;
+        self.send(Piece::Rows { bytes, rows });
+    }
+
+    /// End the batch: the last piece or what was held, then [`Piece::End`].
+    fn flush(&mut self) {
+        if self.batch.rows == 0 {
+            return;
+        }
+        if self.batch.held {
+            let fresh = (self.buffer(), self.buffer());
+            let held = Piece::Held {
+                entries: std::mem::replace(&mut self.batch.entries.bytes, fresh.0),
+                rejected: std::mem::replace(&mut self.batch.rejected.bytes, fresh.1),
+                rows: self.batch.unsent,
+            };
+            self.send(held);
+        } else {
+            self.send_rows();
+        }
+        self.send(Piece::End);
+        let (entries, rejected) = (
+            std::mem::take(&mut self.batch.entries),
+            std::mem::take(&mut self.batch.rejected),
+        );
+        self.batch = Batch {
+            entries,
+            rejected,
+            ..Batch::default()
+        };
+    }
+
+    /// A rejected line is next: close the stream (its entries all precede
+    /// the line) and hold the rest of the batch.
+    fn hold(&mut self) {
+        if self.batch.held {
+            return;
+        }
+        self.send_rows();
+        if self.batch.streaming {
+            self.send(Piece::Close);
+        }
+        self.batch.held = true;
     }
 
     fn row_added(&mut self) {
-        self.batch.rows += 1;
-        let bytes = self.batch.entries.bytes.len() + self.batch.rejected.bytes.len();
-        if self.batch.rows >= self.batch_rows || bytes >= BATCH_BYTES {
+        let batch = &mut self.batch;
+        batch.rows += 1;
+        batch.unsent += 1;
+        let unsent = batch.entries.bytes.len() + batch.rejected.bytes.len();
+        if batch.rows >= self.batch_rows
+            || batch.sent + unsent >= BATCH_BYTES
+            || (batch.held && unsent >= HELD_BYTES)
+        {
             self.flush();
+        } else if !batch.held && unsent >= PIECE_BYTES {
+            self.send_rows();
         }
     }
 
@@ -424,6 +490,7 @@ impl ScanSink for Ingester<'_> {
         let Some(position) = self.place(source, line.number, line.bytes) else {
             return;
         };
+        self.hold();
         let place = Place {
             chain: &self.chains[self.source_chain[source]].id,
             position,
@@ -437,41 +504,6 @@ impl ScanSink for Ingester<'_> {
     fn progress(&mut self, progress: Progress) {
         (self.on_progress)(progress);
     }
-}
-
-/// The writing side: one batch at a time, rejected lines before entries
-/// (a resumed ingest finds its place from the entries).
-fn write_batches(
-    client: &Client,
-    receiver: mpsc::Receiver<Batch>,
-    give_back: &mpsc::Sender<Batch>,
-    options: &Options,
-    failed: &AtomicBool,
-) -> Result<u64, String> {
-    let mut written = 0u64;
-    for (done, batch) in receiver.into_iter().enumerate() {
-        if options.stop_after_batches == Some(done) {
-            failed.store(true, Ordering::Relaxed);
-            return Err(client.error(&format!("stopped after {done} batches, as asked")));
-        }
-        let result = (|| {
-            if !batch.rejected.bytes.is_empty() {
-                client.insert_row_binary(REJECTED, &batch.rejected.bytes)?;
-            }
-            if !batch.entries.bytes.is_empty() {
-                client.insert_row_binary(ENTRIES, &batch.entries.bytes)?;
-            }
-            Ok(())
-        })();
-        if let Err(e) = result {
-            failed.store(true, Ordering::Relaxed);
-            return Err(e);
-        }
-        written += batch.rows as u64;
-        // The reader may have finished already: then the batch is freed.
-        let _ = give_back.send(batch.emptied());
-    }
-    Ok(written)
 }
 
 /// Each chain's verdict, findings and head, for every chain not refused.

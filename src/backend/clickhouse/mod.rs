@@ -3,6 +3,7 @@
 //! language as SQL, and the [`crate::backend::Backend`] that answers every
 //! question from the database.
 
+mod batches;
 pub mod client;
 pub mod fetch;
 pub mod ingest;
