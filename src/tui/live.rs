@@ -125,10 +125,13 @@ impl Live {
     /// shorter than what was read, or one but the last was replaced.
     fn rotation(&self) -> Option<bool> {
         let now = super::watch::fingerprint(&self.paths);
-        if now.len() != self.followers.len() {
+        let last = self.followers.len() - 1;
+        // Between a rotation's rename and the new file's creation the last
+        // file is missing: the old one is still read, through its handle.
+        let between = now.len() == last && !self.followers[last].path().exists();
+        if now.len() != self.followers.len() && !between {
             return None;
         }
-        let last = self.followers.len() - 1;
         let mut rotated = false;
         for (index, ((path, length, _), follower)) in now.iter().zip(&self.followers).enumerate() {
             let meta = std::fs::metadata(path).ok()?;

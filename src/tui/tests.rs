@@ -448,6 +448,10 @@ fn a_rotated_log_is_extended_by_the_new_file_and_keeps_the_old_entries() {
     // Rotation: the file renamed away (out of the paths followed), a new
     // one under its name that continues the chain.
     std::fs::rename(&path, dir.path().join("live.1.old")).unwrap();
+    // Before the new file is there, nothing changes (and nothing fails).
+    h.send(Action::SourcesChanged);
+    assert_eq!(h.app.selection.count(), 5);
+    assert!(h.render().contains("INTACT"), "{}", h.render());
     std::fs::write(&path, lines[5..7].concat()).unwrap();
     h.send(Action::SourcesChanged);
     let screen = h.render();
