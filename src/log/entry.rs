@@ -57,8 +57,7 @@ pub struct Seal {
     /// The stored own hash, if it is a hash `hexdigest()` could have written.
     pub stored: Option<[u8; 32]>,
     pub previous: Previous,
-    /// The hash recomputed from the entry's content; zero from
-    /// [`LineReader::read_unhashed`].
+    /// The hash recomputed from the entry's content.
     pub computed: [u8; 32],
 }
 
@@ -110,25 +109,13 @@ impl LineReader {
 
     /// Parse a line, recompute its hash and pick the indexed fields.
     pub fn read<'a>(&mut self, bytes: &'a [u8]) -> Result<(Option<Seal>, Fields<'a>), LineError> {
-        let (seal, fields) = self.read_line(bytes, true, true)?;
-        Ok((seal, fields.expect("fields were asked for")))
-    }
-
-    /// [`LineReader::read`] without the hash (`computed` is zero), for a
-    /// caller that has the verdict already and needs only the stored links
-    /// and the fields. The canonical form is still written: a line it
-    /// fails for is not an entry, as in [`LineReader::read`].
-    pub fn read_unhashed<'a>(
-        &mut self,
-        bytes: &'a [u8],
-    ) -> Result<(Option<Seal>, Fields<'a>), LineError> {
-        let (seal, fields) = self.read_line(bytes, true, false)?;
+        let (seal, fields) = self.read_line(bytes, true)?;
         Ok((seal, fields.expect("fields were asked for")))
     }
 
     /// [`LineReader::read`] without the indexed fields, for verifying alone.
     pub fn read_seal(&mut self, bytes: &[u8]) -> Result<Option<Seal>, LineError> {
-        self.read_line(bytes, false, true).map(|(seal, _)| seal)
+        self.read_line(bytes, false).map(|(seal, _)| seal)
     }
 
     /// A line's seal, and its fields if `with_fields`: replayed when its
@@ -137,7 +124,6 @@ impl LineReader {
         &mut self,
         bytes: &'a [u8],
         with_fields: bool,
-        hashed: bool,
     ) -> Result<(Option<Seal>, Option<Fields<'a>>), LineError> {
         let json = json_text(bytes)?;
         if let Some(replay) = self.memos.find(json) {
@@ -149,16 +135,16 @@ impl LineReader {
             let top = TopLevel::replayed(first, positions);
             // A skeleton without a plan has no hash keys: its seal never
             // asks for the canonical form.
-            let seal = top.seal(&mut self.canonical, hashed, |_, out| {
+            let seal = top.seal(&mut self.canonical, |_, out| {
                 replay.write_canonical(out);
                 Ok(())
             })?;
             let fields = with_fields.then(|| top.fields());
             #[cfg(debug_assertions)]
-            check_replay(bytes, &seal, fields.as_ref(), hashed);
+            check_replay(bytes, &seal, fields.as_ref());
             return Ok((seal, fields));
         }
-        self.parse(bytes, json, with_fields, hashed)
+        self.parse(bytes, json, with_fields)
     }
 
     /// Read a line the memos did not know, and record its skeleton.
@@ -167,7 +153,6 @@ impl LineReader {
         bytes: &'a [u8],
         json: &'a str,
         with_fields: bool,
-        hashed: bool,
     ) -> Result<(Option<Seal>, Option<Fields<'a>>), LineError> {
         let root = self
             .tape
@@ -178,7 +163,7 @@ impl LineReader {
         }
         let top = TopLevel::pick(root);
         let order = &mut self.order;
-        let seal = top.seal(&mut self.canonical, hashed, |scheme, out| {
+        let seal = top.seal(&mut self.canonical, |scheme, out| {
             top.write_canonical(root, scheme, out, order)
         })?;
         let result = (seal, with_fields.then(|| top.fields()));
@@ -188,7 +173,7 @@ impl LineReader {
             &self.tape,
             |root, out| {
                 let top = TopLevel::pick(root);
-                let seal = top.seal(out, true, |scheme, out| {
+                let seal = top.seal(out, |scheme, out| {
                     top.write_canonical(root, scheme, out, &mut Vec::new())
                 })?;
                 Ok(seal.is_some())
@@ -201,12 +186,9 @@ impl LineReader {
 
 /// Debug builds check every replayed line against a full parse.
 #[cfg(debug_assertions)]
-fn check_replay(bytes: &[u8], seal: &Option<Seal>, fields: Option<&Fields<'_>>, hashed: bool) {
+fn check_replay(bytes: &[u8], seal: &Option<Seal>, fields: Option<&Fields<'_>>) {
     let entry = parse_line(bytes).expect("a replayed line parses");
-    let mut parsed = entry.seal(&mut Vec::new()).expect("a replayed line seals");
-    if let (false, Some(parsed)) = (hashed, parsed.as_mut()) {
-        parsed.computed = [0; 32];
-    }
+    let parsed = entry.seal(&mut Vec::new()).expect("a replayed line seals");
     assert_eq!(
         &parsed,
         seal,
@@ -293,7 +275,7 @@ impl<'a> Entry<'a> {
     /// Recompute this entry's hash and read its stored links.
     pub fn seal(&self, scratch: &mut Vec<u8>) -> Result<Option<Seal>, LineError> {
         self.with_top(|top, root| {
-            top.seal(scratch, true, |scheme, out| {
+            top.seal(scratch, |scheme, out| {
                 top.write_canonical(root, scheme, out, &mut Vec::new())
             })
         })
@@ -478,12 +460,11 @@ impl<'t, 'a> TopLevel<'t, 'a> {
         }
     }
 
-    /// Recompute the hash (if `hashed`) into `scratch`, the canonical form
-    /// written by `canonical`, and read the stored links.
+    /// Recompute the hash into `scratch`, the canonical form written by
+    /// `canonical`, and read the stored links.
     fn seal(
         &self,
         scratch: &mut Vec<u8>,
-        hashed: bool,
         canonical: impl FnOnce(Scheme, &mut Vec<u8>) -> Result<(), LineError>,
     ) -> Result<Option<Seal>, LineError> {
         let scheme = self.scheme();
@@ -505,7 +486,7 @@ impl<'t, 'a> TopLevel<'t, 'a> {
                 .filter(|s| !s.is_escaped())
                 .and_then(|s| parse_hex(s.raw())),
             previous: read_previous(previous),
-            computed: if hashed { sha256(scratch) } else { [0; 32] },
+            computed: sha256(scratch),
         }))
     }
 

@@ -62,9 +62,8 @@ pub trait ScanSink {
     /// False when the caller has the verdict already (ingest verified
     /// first): lines without fields are then not read at all, only split
     /// and handed to [`ScanSink::line_unread`] (a last line without its
-    /// newline is still read: it may be an entry or not), lines with
-    /// fields are not hashed (their seal's `computed` is zero, its stored
-    /// links read), and the scan returns an empty verification.
+    /// newline is still read: it may be an entry or not), and the scan
+    /// returns an empty verification.
     fn wants_verdict(&self) -> bool {
         true
     }
@@ -336,7 +335,7 @@ fn analyse_sources<'a>(
                             if !(with_fields || wanted.verdict || !line.terminated) {
                                 return None;
                             }
-                            Some(analyse_line(line, limit, with_fields, wanted.verdict))
+                            Some(analyse_line(line, limit, with_fields))
                         })
                         .collect()
                 },
@@ -354,14 +353,7 @@ fn analyse_sources<'a>(
 }
 
 /// One line's outcome, and its fields and time when `with_fields`.
-/// Without `verdict` (the caller verified already) lines with fields are
-/// not hashed: the seal gives only their stored links.
-fn analyse_line<'a>(
-    line: &Line<'a>,
-    limit: usize,
-    with_fields: bool,
-    verdict: bool,
-) -> Analysed<'a> {
+fn analyse_line<'a>(line: &Line<'a>, limit: usize, with_fields: bool) -> Analysed<'a> {
     if line.bytes.len() > limit {
         let bytes = line.bytes.len();
         return (LineOutcome::TooLarge { bytes, limit }, None);
@@ -370,14 +362,7 @@ fn analyse_line<'a>(
         if !with_fields {
             return (verify_line(line.bytes, reader), None);
         }
-        let (outcome, fields) = if verdict {
-            analyse(line.bytes, reader)
-        } else {
-            match reader.read_unhashed(line.bytes) {
-                Ok((seal, fields)) => (LineOutcome::Entry(seal), Some(fields)),
-                Err(e) => (LineOutcome::NotEntry(e), None),
-            }
-        };
+        let (outcome, fields) = analyse(line.bytes, reader);
         // Parsed here, in parallel, rather than by the in-order thread.
         let indexed = fields.map(|fields| {
             let time = fields.time();
