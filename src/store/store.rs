@@ -1,9 +1,10 @@
 //! The columnar store: one row per entry, built once while loading.
 //!
-//! About 50 bytes of heap per row: interned ids for the repeated strings
-//! (a byte a row for most columns, see [`super::ids`]),
-//! numbers as numbers, and the line's place in its source so details (the
-//! full JSON, error text, original timestamp) are re-read only when shown.
+//! About 35 bytes of heap per row: interned ids for the repeated strings
+//! (a byte a row for most columns, see [`super::ids`]), numbers as
+//! numbers, and the line's place in its source (see [`super::offsets`]) so
+//! details (the full JSON, error text, original timestamp) are re-read
+//! only when shown.
 
 use crate::log::chain::LineMap;
 use crate::log::entry::{Entry, Fields, parse_line};
