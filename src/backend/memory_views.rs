@@ -210,19 +210,15 @@ fn span_extended(
     untimed -= left.iter().filter(|row| time(row) == NO_TIME).count();
     if !left.is_empty() {
         // Untimed rows sort first (NO_TIME is the least time): the first
-        // timed row heads the rest; the latest stays (rows only left).
+        // timed row heads the rest. The latest stays, or else every row
+        // that stays is later than it (rows that leave are the oldest).
         let head = by_time.partition_point(|row| time(row) == NO_TIME);
         times = match (times, by_time.get(head)) {
             (Some((_, last)), Some(row)) => Some((time(row), last)),
             _ => None,
         };
     }
-    let (joined, more) = span(store, added);
-    let times = match (times, joined) {
-        (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
-        (one, other) => one.or(other),
-    };
-    (times, untimed + more)
+    histogram::joined((times, untimed), span(store, added))
 }
 
 #[cfg(test)]
