@@ -21,7 +21,7 @@ use crate::store::{Grown, Store, load};
 use crate::views::Moment;
 use crate::views::alerts::Alerts;
 use crate::views::failures::Failures;
-use crate::views::histogram::{Histogram, TooManyBuckets, Width, histogram, span};
+use crate::views::histogram::{Histogram, TooManyBuckets, Width, histogram};
 use crate::views::report::{AccessReport, access_report};
 use crate::views::retention::{Policies, RetentionEntry, retention};
 use crate::views::stats::ToolStats;
@@ -248,7 +248,10 @@ impl MemoryBackend {
                     .flatten();
                 let mut rows = kept;
                 rows.extend_from_slice(&added);
-                let views = previous.views().extended(store, &rows, &left, &added);
+                let listed = by_time.as_ref().unwrap_or(&rows);
+                let views = previous
+                    .views()
+                    .extended(store, &rows, listed, &left, &added);
                 (rows, by_time, views)
             }
         };
@@ -442,7 +445,8 @@ impl Selection for MemorySelection {
     }
 
     fn span(&self) -> Result<(Option<(i64, i64)>, usize)> {
-        Ok(span(&self.store(), &self.rows))
+        let store = self.store();
+        Ok(self.views().span(&store, &self.rows))
     }
 
     fn tool_stats(&self) -> Result<Vec<ToolStats>> {
@@ -501,6 +505,7 @@ mod tests {
     use crate::backend::conformance;
     use crate::filter::parse_filter;
     use crate::views::failures::failures;
+    use crate::views::histogram::span;
     use crate::views::stats::tool_stats;
 
     fn backend() -> MemoryBackend {

@@ -5,6 +5,7 @@
 //! nothing: both go through the same `extend` of each view.
 
 use super::ActivityData;
+use crate::store::store::NO_TIME;
 use crate::store::store::Outcome;
 use crate::store::{Grown, Store};
 use crate::views::alerts::{Alerts, Found};
@@ -15,6 +16,7 @@ use crate::views::stats::{Tallies, ToolStats};
 /// A selection's views, each kept once asked for.
 #[derive(Default)]
 pub struct Views {
+    span: Option<Span>,
     stats: Option<Tallies>,
     failures: Option<Failures>,
     activity: Option<Activity>,
@@ -93,13 +95,24 @@ impl Views {
     /// left a `last:` window, older than every row that stays. `added`:
     /// rows appended to the store after those counted, matching the same
     /// filter. `rows` lists the rows now: those counted but `left`, then
-    /// `added`.
-    pub fn extended(&self, store: &Store, rows: &Grown<u32>, left: &[u32], added: &[u32]) -> Views {
+    /// `added`; `by_time` lists them in time order (`rows` itself when
+    /// that is their time order).
+    pub fn extended(
+        &self,
+        store: &Store,
+        rows: &Grown<u32>,
+        by_time: &Grown<u32>,
+        left: &[u32],
+        added: &[u32],
+    ) -> Views {
         let failed = || {
             let failed = |&&row: &&u32| store.outcome[row as usize] == Outcome::Failed;
             left.iter().filter(failed).count()
         };
         Views {
+            span: self
+                .span
+                .map(|before| span_extended(store, before, by_time, left, added)),
             stats: self.stats.as_ref().map(|tallies| {
                 let mut tallies = tallies.clone();
                 tallies.remove(store, left);
@@ -122,6 +135,10 @@ impl Views {
                 found
             }),
         }
+    }
+
+    pub fn span(&mut self, store: &Store, rows: &Grown<u32>) -> Span {
+        *self.span.get_or_insert_with(|| span(store, rows))
     }
 
     pub fn tool_stats(&mut self, store: &Store, rows: &Grown<u32>) -> Vec<ToolStats> {
@@ -176,6 +193,32 @@ impl Views {
             .insert(kept.unwrap_or_else(|| Activity::new(store, rows, width, groups)))
             .data(store)
     }
+}
+
+/// `before`, the [`Span`] of some rows, without `left` (their oldest in
+/// time order) and with `added`: what [`span`] of `by_time`, the rows now
+/// in time order, gives, at the cost of `left` and `added`.
+fn span_extended(
+    store: &Store,
+    before: Span,
+    by_time: &Grown<u32>,
+    left: &[u32],
+    added: &[u32],
+) -> Span {
+    let time = |row: &u32| store.time[*row as usize];
+    let (mut times, mut untimed) = before;
+    untimed -= left.iter().filter(|row| time(row) == NO_TIME).count();
+    if !left.is_empty() {
+        // Untimed rows sort first (NO_TIME is the least time): the first
+        // timed row heads the rest. The latest stays, or else every row
+        // that stays is later than it (rows that leave are the oldest).
+        let head = by_time.partition_point(|row| time(row) == NO_TIME);
+        times = match (times, by_time.get(head)) {
+            (Some((_, last)), Some(row)) => Some((time(row), last)),
+            _ => None,
+        };
+    }
+    histogram::joined((times, untimed), span(store, added))
 }
 
 #[cfg(test)]

@@ -178,6 +178,15 @@ pub fn span<'a>(store: &Store, rows: impl Rows<'a>) -> Span {
     ((first <= last).then_some((first, last)), untimed)
 }
 
+/// The [`Span`] of two sets of rows together.
+pub fn joined((one, untimed): Span, (other, more): Span) -> Span {
+    let times = match (one, other) {
+        (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
+        (one, other) => one.or(other),
+    };
+    (times, untimed + more)
+}
+
 /// How many buckets of `width` cover `first..=last`.
 pub fn bucket_count((first, last): (i64, i64), width: i64) -> u64 {
     (last.div_euclid(width) - first.div_euclid(width)) as u64 + 1
@@ -243,12 +252,7 @@ pub fn extended<'a>(
     rows: impl Rows<'a>,
     width: Width,
 ) -> Option<(Result<Histogram, TooManyBuckets>, Span)> {
-    let (added, untimed) = span(store, rows);
-    let joined = match (before_span.0, added) {
-        (Some((a, b)), Some((c, d))) => Some((a.min(c), b.max(d))),
-        (one, other) => one.or(other),
-    };
-    let joined = (joined, before_span.1 + untimed);
+    let joined = joined(before_span, span(store, rows));
     let mut layout = match empty_buckets(joined.0, joined.1, width) {
         Ok(histogram) => histogram,
         Err(too_many) => return Some((Err(too_many), joined)),
