@@ -174,6 +174,18 @@ fn assert_same(memory: &dyn Backend, database: &dyn Backend, filter: &str) {
         walk(&*select_in(memory, filter, Order::File)),
         "{filter}: pages in file order"
     );
+    for order in [Order::Time, Order::File] {
+        let (m, d) = (
+            select_in(memory, filter, order),
+            select_in(database, filter, order),
+        );
+        let past = m.count() + 5;
+        assert_eq!(
+            rows(d.page(PageAt::Index(past), 3).unwrap()),
+            rows(m.page(PageAt::Index(past), 3).unwrap()),
+            "{filter}: a page past the end, {order:?}"
+        );
+    }
     let middle = m.count() / 2;
     let (pm, pd) = (
         m.page(PageAt::Index(middle), 3).unwrap(),

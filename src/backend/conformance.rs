@@ -81,13 +81,9 @@ fn pages_walk_the_selection_in_log_order_by_key(backend: &dyn Backend) {
         selection.page(PageAt::Index(5), 10).unwrap().rows,
         next.rows[1..]
     );
-    assert!(
-        selection
-            .page(PageAt::Index(99), 10)
-            .unwrap()
-            .rows
-            .is_empty()
-    );
+    // Past the end: no rows, and the page starts at the end.
+    let past = selection.page(PageAt::Index(99), 10).unwrap();
+    assert_eq!((past.start, past.rows.len()), (6, 0));
     let after_last = selection.page(PageAt::After(last.rows[2].key), 10).unwrap();
     assert!(after_last.rows.is_empty());
     assert!(
@@ -130,6 +126,8 @@ fn pages_in_time_order_merge_the_sources_ties_by_source(backend: &dyn Backend) {
         selection.page(PageAt::Index(1), 1).unwrap().rows,
         first.rows[1..2]
     );
+    let past = selection.page(PageAt::Index(99), 10).unwrap();
+    assert_eq!((past.start, past.rows.len()), (6, 0));
     // A key outside the selection (a failed refund, at 11:00) falls
     // between the entries of 10:00 and 12:00.
     let all = select_in(backend, "", Order::Time);

@@ -480,6 +480,8 @@ impl ClickHouseSelection {
                 (self.before(key)? - rows.len(), rows)
             }
         };
+        // A page asked for past the end starts at the end, as in the files.
+        let start = start.min(self.count);
         Ok(Page { start, rows })
     }
 
