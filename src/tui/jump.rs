@@ -129,6 +129,7 @@ pub fn received(app: &mut App, generation: u64, answer: Answer) {
     match answer.target {
         Target::At(index) => {
             app.entries.select(index, app.selection.count());
+            app.center_entries = true;
             entry_changed(app);
         }
         Target::Hidden(key) => {

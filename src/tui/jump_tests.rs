@@ -5,7 +5,7 @@
 use super::app::{Action, Effect, Pane};
 use super::jump::{self, Job};
 use super::testing::Harness;
-use crate::testing::{chain_log, support_calls};
+use crate::testing::{call, chain_log, support_calls};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::atomic::AtomicBool;
 use std::sync::mpsc::channel;
@@ -128,4 +128,40 @@ fn enter_on_a_timeline_entry_the_filter_hides_clears_it_when_the_answer_comes() 
     assert_eq!(h.app.filter.applied(), "");
     assert_eq!(h.app.entries.selected, 3, "usr_200's get_order");
     assert_eq!(status(&h), "the filter hid that entry: filter cleared");
+}
+
+#[test]
+fn a_failure_jumped_to_off_screen_is_shown_in_the_middle_of_the_list() {
+    // 200 calls, one failed far below the first screen.
+    let calls: Vec<_> = (0..200)
+        .map(|i| {
+            let time = format!("2025-07-06T09:{:02}:{:02}+00:00", i / 60, i % 60);
+            let failed = i == 150;
+            let error = failed.then_some("Timed out");
+            call(
+                &time,
+                "conv_a1",
+                i + 1,
+                "usr_100",
+                "get_order",
+                !failed,
+                80.0,
+                error,
+            )
+        })
+        .collect();
+    let mut h = Harness::loaded(&[("long.jsonl", &chain_log(&calls))], 160, 48);
+    h.render();
+    let job = press_before_answers(&mut h, 'n').expect("n asks a worker");
+    for answer in answers(job, false) {
+        h.send(answer);
+    }
+    h.render();
+    let entries = &h.app.entries;
+    assert_eq!(entries.selected, 150);
+    let above = entries.selected - entries.offset;
+    assert!(
+        (4..12).contains(&above),
+        "{above} rows above the failure: it should sit near the middle, with what came after it shown too"
+    );
 }
