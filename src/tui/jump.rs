@@ -169,12 +169,16 @@ struct Found {
 }
 
 impl Found {
-    fn stay(status: String) -> Found {
+    fn go(target: Target) -> Found {
         Found {
-            target: Target::Stay,
-            status: Some(status),
+            target,
+            status: None,
             finding_keys: None,
         }
+    }
+
+    fn stay(status: String) -> Found {
+        Found::go(Target::Stay).with_status(status)
     }
 
     fn with_status(mut self, status: String) -> Found {
@@ -204,15 +208,10 @@ fn answer(job: &Job, cancel: &AtomicBool) -> Result<Option<Found>> {
 
 /// The entry `key` in the selection shown, or hidden by its filter.
 fn locate(job: &Job, key: RowKey) -> Result<Found> {
-    let target = match job.shown.selected.locate(key)? {
+    Ok(Found::go(match job.shown.selected.locate(key)? {
         Ok(index) => Target::At(index),
         Err(_) => Target::Hidden(key),
-    };
-    Ok(Found {
-        target,
-        status: None,
-        finding_keys: None,
-    })
+    }))
 }
 
 /// The index in a listing of `count` entries to go to from the cursor's
@@ -321,12 +320,7 @@ fn finding(
     }
     let place = shown.binary_search(&cursor);
     let mut found = match step(place, shown.len(), direction) {
-        Some(i) => Found {
-            target: Target::At(shown[i]),
-            status: None,
-            finding_keys: None,
-        }
-        .with_status(format!(
+        Some(i) => Found::go(Target::At(shown[i])).with_status(format!(
             "entry with an integrity finding {} of {} in this view (i lists them)",
             i + 1,
             shown.len()

@@ -77,16 +77,11 @@ impl Client {
         self.check(response)
     }
 
-    /// `INSERT INTO table FORMAT RowBinary` with `rows` as the data: one
-    /// request, so one block the server stores whole or not at all.
+    /// `INSERT INTO table FORMAT RowBinary` with `rows` as the data, sent
+    /// with its length (a connection cut mid-body still leaves what arrived
+    /// stored: see [`Client::insert_row_binary_streamed`]).
     pub fn insert_row_binary(&self, table: &str, rows: &[u8]) -> Result<(), String> {
-        let insert = format!("INSERT INTO {table} FORMAT RowBinary");
-        record_statement(&insert);
-        let response = self
-            .request(Some(&insert))
-            .send(rows)
-            .map_err(|e| self.transport(e))?;
-        self.check(response).map(drop)
+        self.insert(table, rows)
     }
 
     /// `INSERT INTO table FORMAT RowBinary` with the rows read from `body`
@@ -99,11 +94,15 @@ impl Client {
         table: &str,
         body: &mut dyn Read,
     ) -> Result<(), String> {
+        self.insert(table, ureq::SendBody::from_reader(body))
+    }
+
+    fn insert(&self, table: &str, body: impl ureq::AsSendBody) -> Result<(), String> {
         let insert = format!("INSERT INTO {table} FORMAT RowBinary");
         record_statement(&insert);
         let response = self
             .request(Some(&insert))
-            .send(ureq::SendBody::from_reader(body))
+            .send(body)
             .map_err(|e| self.transport(e))?;
         self.check(response).map(drop)
     }
