@@ -227,11 +227,10 @@ impl MemoryBackend {
             shrunk.as_ref().map_or(0, |(p, _)| p.end),
             cancel,
         )?;
-        let (rows, by_time, views) = match shrunk {
+        let (rows, sorted, views) = match shrunk {
             None => {
-                let by_time = (order == Order::Time).then(|| by_time(store, &added));
-                let by_time = by_time.flatten().map(Grown::from);
-                (Grown::from(added), by_time, Views::default())
+                let sorted = sorted(store, order, &added).map(Grown::from);
+                (Grown::from(added), sorted, Views::default())
             }
             Some((previous, left)) => {
                 // The rows and views shared with `previous`, without the
@@ -239,20 +238,20 @@ impl MemoryBackend {
                 // (ARCHITECTURE.md, "Following").
                 let mut kept = previous.rows.clone();
                 kept.drop_front(left.len());
-                let mut kept_by_time = previous.by_time.clone();
-                if let Some(sorted) = &mut kept_by_time {
+                let mut kept_sorted = previous.sorted.clone();
+                if let Some(sorted) = &mut kept_sorted {
                     sorted.drop_front(left.len());
                 }
-                let by_time = (order == Order::Time)
-                    .then(|| by_time_extended(store, &kept, kept_by_time, &added))
-                    .flatten();
+                let sorted = sorted_extended(store, order, &kept, kept_sorted, &added);
                 let mut rows = kept;
                 rows.extend_from_slice(&added);
-                let listed = by_time.as_ref().unwrap_or(&rows);
+                // Rows leave only a time-ordered selection's window: the
+                // listing is its time order then.
+                let listed = sorted.as_ref().unwrap_or(&rows);
                 let views = previous
                     .views()
                     .extended(store, &rows, listed, &left, &added);
-                (rows, by_time, views)
+                (rows, sorted, views)
             }
         };
         Some(MemorySelection {
@@ -262,17 +261,30 @@ impl MemoryBackend {
             end: store.len(),
             rows,
             order,
-            by_time,
+            sorted,
             views: Mutex::new(views),
         })
     }
 }
 
-/// `rows` (in store order) sorted by time, ties by row (source, then
-/// line); `None` when they already are.
-fn by_time(store: &Store, rows: &[u32]) -> Option<Vec<u32>> {
-    let key = |&row: &u32| (store.time[row as usize], row);
-    if rows.is_sorted_by_key(key) {
+/// Where a row goes in `order`: by time (ties by file, then line), or by
+/// file, then line. Rows appended to several followed files are not in
+/// file order (ARCHITECTURE.md, "Following").
+fn order_key(store: &Store, order: Order) -> impl Fn(&u32) -> (i64, u64) + '_ {
+    move |&row: &u32| {
+        let time = match order {
+            Order::Time => store.time[row as usize],
+            Order::File => 0,
+        };
+        (time, store.file_rank(row))
+    }
+}
+
+/// `rows` (in store order) sorted in `order`; `None` when they already
+/// are.
+fn sorted(store: &Store, order: Order, rows: &[u32]) -> Option<Vec<u32>> {
+    let key = order_key(store, order);
+    if rows.is_sorted_by_key(&key) {
         return None;
     }
     let mut sorted = rows.to_vec();
@@ -311,24 +323,25 @@ pub(super) fn left_window_of(
     left_window(store, previous, filter)
 }
 
-/// The time order of `rows` and `added` (rows appended after them, in
-/// store order), as [`by_time`] of all of them: `sorted`, the time order of
-/// `rows` if it differs from theirs, shared, with `added` merged in. They
-/// are usually newer than every row before and only go at the end.
-fn by_time_extended(
+/// The order of `rows` and `added` (rows appended after them, in store
+/// order), as [`sorted`] of all of them: `sorted`, the order of `rows` if
+/// it differs from theirs, shared, with `added` merged in. They usually
+/// go at the end: a live log's are its newest, and the last file's.
+fn sorted_extended(
     store: &Store,
+    order: Order,
     rows: &Grown<u32>,
     sorted: Option<Grown<u32>>,
     added: &[u32],
 ) -> Option<Grown<u32>> {
-    let key = |&row: &u32| (store.time[row as usize], row);
+    let key = order_key(store, order);
     let mut sorted = match sorted {
         Some(sorted) => sorted,
-        None if rows.last().into_iter().chain(added).is_sorted_by_key(key) => return None,
+        None if rows.last().into_iter().chain(added).is_sorted_by_key(&key) => return None,
         None => rows.clone(),
     };
     let mut added = added.to_vec();
-    added.par_sort_by_key(key);
+    added.par_sort_by_key(&key);
     sorted.merge(added, key);
     Some(sorted)
 }
@@ -344,8 +357,8 @@ struct MemorySelection {
     /// Shared with the selection this one extends, if any.
     rows: Grown<u32>,
     order: Order,
-    /// `rows` in time order, when that differs from store order.
-    by_time: Option<Grown<u32>>,
+    /// `rows` in `order`, when that differs from store order.
+    sorted: Option<Grown<u32>>,
     /// The views asked for so far, for the next selection to extend.
     views: Mutex<Views>,
 }
@@ -364,22 +377,21 @@ impl MemorySelection {
 
     /// The rows in the order they are listed.
     fn listed(&self) -> &Grown<u32> {
-        self.by_time.as_ref().unwrap_or(&self.rows)
+        self.sorted.as_ref().unwrap_or(&self.rows)
     }
 
     /// The index in the listing of the selection's first row at or after
     /// `key` (a key's position is its row number).
     fn index_of(&self, key: RowKey) -> std::result::Result<usize, usize> {
         let row = u32::try_from(key.position).unwrap_or(u32::MAX);
-        let index = match self.order {
-            Order::File => self.rows.partition_point(|&r| r < row),
-            Order::Time => {
-                let store = self.store();
-                let time = &store.time;
-                self.listed()
-                    .partition_point(|&r| (time[r as usize], r) < (key.time, row))
-            }
+        let store = self.store();
+        let time = match self.order {
+            Order::Time => key.time,
+            Order::File => 0,
         };
+        let sought = (time, store.key_rank(key));
+        let key_of = order_key(&store, self.order);
+        let index = self.listed().partition_point(|r| key_of(r) < sought);
         match self.listed().get(index) {
             Some(&found) if found == row => Ok(index),
             _ => Err(index),
@@ -480,7 +492,12 @@ impl Selection for MemorySelection {
     }
 
     fn retention(&self, policies: &Policies, now: i64, due: i64) -> Result<Vec<RetentionEntry>> {
-        Ok(retention(&self.store(), &self.rows, policies, now, due))
+        let store = self.store();
+        // Listed in file order, which row order is unless several followed
+        // files grew (then the sort moves few rows).
+        let mut rows: Vec<u32> = self.rows.iter().copied().collect();
+        rows.sort_by_key(|&row| store.file_rank(row));
+        Ok(retention(&store, &rows, policies, now, due))
     }
 
     fn timeline(&self, conversation: &str) -> Result<Vec<TimelineEntry>> {
@@ -544,7 +561,7 @@ mod tests {
             .collect();
         assert_eq!(users, ["a2", "b2", "b1", "a1"]);
         let store = &backend.store();
-        let whole = |rows: &[u32]| by_time(store, rows);
+        let whole = |rows: &[u32]| sorted(store, Order::Time, rows);
         assert!(whole(&[0, 1, 2, 3]).is_some());
         // Entries already in time order (untimed first): no second vector.
         assert_eq!(whole(&[1, 2]), None);

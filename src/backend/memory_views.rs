@@ -281,7 +281,7 @@ mod tests {
             .appended(|store| {
                 for line in &lines[from..] {
                     let entry = parse_line(line.as_bytes()).unwrap();
-                    assert!(store.append_line(line.as_bytes(), Some(&entry.fields())));
+                    assert!(store.append_line(0, line.as_bytes(), Some(&entry.fields())));
                 }
                 store.lines = whole.lines;
                 (verification, ())

@@ -159,6 +159,15 @@ pub struct Column {
     pub ids: Ids,
 }
 
+/// Rows from `first` to the next run's first, all of `source`: its
+/// entries from `index` on (its first entry is index 0).
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    first: usize,
+    source: usize,
+    index: usize,
+}
+
 /// Every entry of the loaded sources, column by column.
 pub struct Store {
     pub sources: Vec<Source>,
@@ -171,9 +180,16 @@ pub struct Store {
     /// Turn number plus one, [`MISSING`] when missing or negative: a byte
     /// a row for the usual short conversations (see [`Store::turn`]).
     turns: Ids,
-    /// Rows come source by source: index = source, the first row of its
-    /// run (a row's source is found by bisecting, with no column).
-    starts: Vec<usize>,
+    /// Which source each row is of, as runs of rows from one source (a
+    /// row's run is found by bisecting, with no column): one per source
+    /// when loaded, and one more each time a followed file other than the
+    /// one appended to last grows (ARCHITECTURE.md, "Following").
+    runs: Vec<Run>,
+    /// Per source, how many rows it has.
+    counts: Vec<usize>,
+    /// Whether some run is of a source before the previous run's: then
+    /// row order is not file order (see [`Store::file_rank`]).
+    interleaved: bool,
     /// Per source, where its entries are among its lines: a row's line
     /// number follows from its place in its source, with no column.
     pub lines: Vec<LineMap>,
@@ -200,7 +216,9 @@ impl Store {
             outcome: Vec::new(),
             duration_ms: Vec::new(),
             turns: Ids::default(),
-            starts: Vec::new(),
+            runs: Vec::new(),
+            counts: Vec::new(),
+            interleaved: false,
             lines: Vec::new(),
             offsets: Offsets::default(),
             newest: NO_TIME,
@@ -231,19 +249,35 @@ impl Store {
         i32::try_from(turn).ok()
     }
 
-    /// The index of a row's source (the row must exist).
-    pub fn source(&self, row: usize) -> usize {
-        // Empty sources share their start with the next: the last source
-        // starting at or before the row is the one holding it.
-        self.starts.partition_point(|&start| start <= row) - 1
+    /// The run holding a row (which must exist).
+    fn run(&self, row: usize) -> &Run {
+        &self.runs[self.runs.partition_point(|run| run.first <= row) - 1]
     }
 
-    /// The rows of a source, in line order (empty for a source without
-    /// entries or an unknown one).
-    fn rows_of(&self, source: usize) -> std::ops::Range<usize> {
-        let start = self.starts.get(source).map_or(self.len(), |&s| s);
-        let end = self.starts.get(source + 1).map_or(self.len(), |&s| s);
-        start..end
+    /// The index of a row's source (the row must exist).
+    pub fn source(&self, row: usize) -> usize {
+        self.run(row).source
+    }
+
+    /// A row's place in file order (source, then line), comparable with
+    /// that of every other row of this store and with [`Store::key_rank`]:
+    /// the row number itself while rows are in file order, so that sorting
+    /// a loaded log costs no bisecting.
+    pub fn file_rank(&self, row: u32) -> u64 {
+        if self.interleaved {
+            (self.source(row as usize) as u64) << 32 | u64::from(row)
+        } else {
+            u64::from(row)
+        }
+    }
+
+    /// [`Store::file_rank`] of the row a key of this store names.
+    pub fn key_rank(&self, key: RowKey) -> u64 {
+        if self.interleaved {
+            u64::from(key.source) << 32 | key.position
+        } else {
+            key.position
+        }
     }
 
     /// The key of a row (which must exist).
@@ -277,17 +311,29 @@ impl Store {
 
     /// The source file name and 1-based line of a row.
     pub fn location(&self, row: usize) -> (&str, usize) {
-        let source = self.source(row);
-        let line = self.lines[source].line(row - self.starts[source]);
-        (&self.sources[source].name, line)
+        let run = self.run(row);
+        let line = self.lines[run.source].line(run.index + row - run.first);
+        (&self.sources[run.source].name, line)
     }
 
     /// The row at a file and line, if that line is an entry.
     pub fn row_at(&self, file: &str, line: usize) -> Option<usize> {
         let source = self.sources.iter().position(|s| s.name == file)?;
-        let rows = self.rows_of(source);
         let index = self.lines.get(source)?.index(line)?;
-        (rows.start + index < rows.end).then_some(rows.start + index)
+        // The run of that source holding its entry `index`.
+        let ends = self
+            .runs
+            .iter()
+            .skip(1)
+            .map(|r| r.first)
+            .chain([self.len()]);
+        self.runs
+            .iter()
+            .zip(ends)
+            .find(|(run, end)| {
+                run.source == source && (run.index..run.index + end - run.first).contains(&index)
+            })
+            .map(|(run, _)| run.first + index - run.index)
     }
 
     /// Make room for `additional` more rows in every column at once.
@@ -342,23 +388,32 @@ impl Store {
             Some(turn) if turn >= 0 => turn as Sym + 1,
             _ => MISSING,
         });
-        // Rows come source by source (a scan goes file by file, follow
-        // appends to the last): sources skipped had no entries.
-        debug_assert!(source + 1 >= self.starts.len(), "rows out of source order");
-        while self.starts.len() <= source {
-            self.starts.push(row);
+        // A scan goes file by file; a follower appends to any file.
+        let previous = self.runs.last().map(|run| run.source);
+        if previous != Some(source) {
+            if self.counts.len() <= source {
+                self.counts.resize(source + 1, 0);
+            }
+            self.interleaved |= previous.is_some_and(|p| p > source);
+            self.runs.push(Run {
+                first: row,
+                source,
+                index: self.counts[source],
+            });
         }
+        self.counts[source] += 1;
         self.offsets.push(offset as u64);
     }
 
-    /// Append a line read from the last source as it grew (follow mode):
-    /// its bytes and newline go to the source and, for an entry, a row to
-    /// the columns. False, with nothing changed, when that source cannot
-    /// grow (it is mapped); the caller then loads everything again.
-    pub fn append_line(&mut self, line: &[u8], fields: Option<&Fields<'_>>) -> bool {
-        let Some(source) = self.sources.len().checked_sub(1) else {
+    /// Append a line read from `source` as it grew (follow mode): its
+    /// bytes and newline go to the source and, for an entry, a row to the
+    /// columns. False, with nothing changed, when that source cannot grow
+    /// (it is mapped, or there is no such source); the caller then loads
+    /// everything again.
+    pub fn append_line(&mut self, source: usize, line: &[u8], fields: Option<&Fields<'_>>) -> bool {
+        if source >= self.sources.len() {
             return false;
-        };
+        }
         let offset = self.sources[source].bytes().len();
         if !self.sources[source].append(line) {
             return false;
@@ -371,11 +426,12 @@ impl Store {
     }
 
     /// Add an empty source after the others, for a followed file that
-    /// replaced the last one (rotation): lines appended from then on go
-    /// to it, and the rotated-away file's rows stay.
-    pub fn add_source(&mut self, source: Source) {
+    /// replaced another (rotation): lines appended from then on go to it,
+    /// and the rotated-away file's rows stay. Its index.
+    pub fn add_source(&mut self, source: Source) -> usize {
         self.sources.push(source);
         self.lines.push(LineMap::default());
+        self.sources.len() - 1
     }
 
     /// The newest timestamp, for `last:1h`.
@@ -456,6 +512,33 @@ mod tests {
         let key = store.key(2);
         assert_eq!((key.source, store.row_of(key)), (2, Some(2)));
         assert_eq!(store.row_of(RowKey { source: 0, ..key }), None);
+    }
+
+    #[test]
+    fn rows_appended_to_any_source_keep_their_source_line_and_file_order() {
+        let sources = ["a", "b", "c"].map(|name| Source::from_bytes(name, Vec::new()));
+        let mut store = Store::new(sources.into());
+        store.lines = vec![LineMap::default(); 3];
+        // As a follower appends: b, b, a, c, a, b.
+        let pushed = [1, 1, 0, 2, 0, 1];
+        for (offset, &source) in pushed.iter().enumerate() {
+            store.push(source, offset, &Fields::default(), None);
+        }
+        let located: Vec<(&str, usize)> = (0..6).map(|row| store.location(row)).collect();
+        let expected = [("b", 1), ("b", 2), ("a", 1), ("c", 1), ("a", 2), ("b", 3)];
+        assert_eq!(located, expected);
+        let at: Vec<Option<usize>> = expected.iter().map(|&(f, l)| store.row_at(f, l)).collect();
+        assert_eq!(at, (0..6).map(Some).collect::<Vec<_>>());
+        assert_eq!((store.row_at("a", 3), store.row_at("c", 2)), (None, None));
+        // File order: a's rows, then b's, then c's, each in line order.
+        let mut rows: Vec<u32> = (0..6).collect();
+        rows.sort_by_key(|&row| store.file_rank(row));
+        assert_eq!(rows, [2, 4, 0, 1, 5, 3]);
+        for row in 0..6 {
+            let key = store.key(row as usize);
+            assert_eq!(store.key_rank(key), store.file_rank(row));
+            assert_eq!(store.row_of(key), Some(row as usize));
+        }
     }
 
     #[test]

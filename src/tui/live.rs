@@ -4,15 +4,16 @@
 //! the store, verified and indexed, in time proportional to them
 //! (ARCHITECTURE.md, "Following").
 //!
-//! The last file replaced by another under its name (rotation) is read to
+//! Any followed file grows by appending rows to its own source (rows of
+//! several files interleave in the store; listings sort them by file and
+//! line). A file replaced by another under its name (rotation) is read to
 //! its end and kept, as a source of its own; the new file is followed as
-//! the next source, whose first entry must link to the old head.
+//! a new source, whose first entry must link to the old head.
 //!
 //! What the appended lines alone cannot show falls back to loading
 //! everything again, as before: a file that shrank, or whose last
-//! verified line changed; a file added or gone; growth or rotation of any
-//! file but the last one (rows are kept in file order); a line over the
-//! entry limit; gzip and mapped (not copied) logs.
+//! verified line changed; a file added, or one gone with another in its
+//! place; a line over the entry limit; gzip and mapped (not copied) logs.
 
 use super::app::Action;
 use super::loader::{self, Request};
@@ -38,11 +39,12 @@ pub struct Live {
     /// The same, as handed to the app: a reload of anything else (the app
     /// showing other data) loads everything.
     shown: Arc<dyn Backend>,
-    /// One per file followed, in source order.
+    /// One per file followed, in the order of the paths' files.
     followers: Vec<Follower>,
-    /// The verdicts of files rotated away, oldest first: their sources
-    /// come after those of every follower but the last, and before it.
-    rotated: Vec<FileSummary>,
+    /// Per follower, the store's source its lines are appended to.
+    sources: Vec<usize>,
+    /// The verdicts of files rotated away, with their sources.
+    rotated: Vec<(usize, FileSummary)>,
     /// The paths as given, to notice files added or gone.
     paths: Vec<PathBuf>,
 }
@@ -75,6 +77,7 @@ impl Live {
         Some(Live {
             backend,
             shown,
+            sources: (0..followers.len()).collect(),
             followers,
             rotated: Vec::new(),
             paths,
@@ -90,24 +93,24 @@ impl Live {
     /// it gained.
     fn advance(&mut self) -> Option<(Arc<dyn Backend>, usize)> {
         let rotated = self.rotation()?;
-        let last = self.followers.len() - 1;
         let carried = carried_findings(self.backend.verification());
-        let (followers, kept) = (&mut self.followers, &mut self.rotated);
+        let (followers, sources, kept) =
+            (&mut self.followers, &mut self.sources, &mut self.rotated);
         let (backend, added) = self.backend.appended(|store| {
             let mut added = Some(0);
-            if rotated && rotate(store, &mut followers[last], kept, &mut added).is_err() {
-                added = None;
+            for index in rotated {
+                let (follower, source) = (&mut followers[index], &mut sources[index]);
+                if rotate(store, follower, source, kept, &mut added).is_err() {
+                    added = None;
+                }
             }
-            for (index, follower) in followers.iter_mut().enumerate() {
-                let polled =
-                    follower.poll_lines(&mut |read| take(store, &mut added, index == last, read));
+            for (follower, &source) in followers.iter_mut().zip(sources.iter()) {
+                let polled = follower.poll_lines(&mut |read| take(store, &mut added, source, read));
                 if polled.is_err() {
                     added = None;
                 }
             }
-            let mut summaries: Vec<_> = followers.iter().map(Follower::summary).collect();
-            // The rotated-away files' sources come before the last one.
-            summaries.splice(last..last, kept.iter().cloned());
+            let summaries = by_source(followers, sources, kept);
             store.lines = summaries.iter().map(|s| s.lines.clone()).collect();
             let mut verification = assemble(summaries);
             verification.add_findings(carried);
@@ -119,65 +122,82 @@ impl Live {
         Some((Arc::clone(&self.shown), added))
     }
 
-    /// Whether the last file followed was replaced by another under its
-    /// name (rotation); `None` when appending cannot show what changed:
-    /// the files under the paths are not those followed, one of them is
-    /// shorter than what was read, or one but the last was replaced.
-    fn rotation(&self) -> Option<bool> {
+    /// The followers whose file was replaced by another under its name
+    /// (rotation); `None` when appending cannot show what changed: the
+    /// files under the paths are not those followed, or one of them is
+    /// shorter than what was read.
+    fn rotation(&self) -> Option<Vec<usize>> {
         let now = super::watch::fingerprint(&self.paths);
-        let last = self.followers.len() - 1;
-        // Between a rotation's rename and the new file's creation the last
-        // file is missing: the old one is still read, through its handle.
-        let between = now.len() == last && !self.followers[last].path().exists();
-        if now.len() != self.followers.len() && !between {
-            return None;
-        }
-        let mut rotated = false;
-        for (index, ((path, length, _), follower)) in now.iter().zip(&self.followers).enumerate() {
-            let meta = std::fs::metadata(path).ok()?;
-            if path != follower.path() {
-                return None;
-            }
-            if (meta.dev(), meta.ino()) != follower.identity() {
-                rotated = index == last;
-                if !rotated {
+        let mut now = now.iter().peekable();
+        let mut rotated = Vec::new();
+        for (index, follower) in self.followers.iter().enumerate() {
+            let Some((path, length, _)) = now.next_if(|(path, ..)| path == follower.path()) else {
+                // Between a rotation's rename and the new file's creation
+                // the file is missing: the old one is still read, through
+                // its handle. Another file in its place is not that.
+                if follower.path().exists() {
                     return None;
                 }
+                continue;
+            };
+            let meta = std::fs::metadata(path).ok()?;
+            if (meta.dev(), meta.ino()) != follower.identity() {
+                rotated.push(index);
             } else if *length < follower.offset() {
                 return None;
             }
         }
-        Some(rotated)
+        // A file added (a rotated-away file renamed into a directory
+        // followed is one): loaded with the others.
+        now.next().is_none().then_some(rotated)
     }
 }
 
-/// Append a line `follower` read to the store (to its last source, when
-/// `last`): `added` counts the entries, and becomes `None` when the line
-/// cannot be appended (a line over the limit, a file rewritten or
-/// truncated, a file but the last one grown).
-fn take(store: &mut Store, added: &mut Option<usize>, last: bool, read: ReadLine<'_>) {
+/// The verdicts of the followed and rotated-away files, in the order of
+/// their sources (each source is one follower's or one rotated away's).
+fn by_source(
+    followers: &[Follower],
+    sources: &[usize],
+    kept: &[(usize, FileSummary)],
+) -> Vec<FileSummary> {
+    let mut all: Vec<(usize, FileSummary)> = followers
+        .iter()
+        .zip(sources)
+        .map(|(follower, &source)| (source, follower.summary()))
+        .chain(kept.iter().cloned())
+        .collect();
+    all.sort_by_key(|(source, _)| *source);
+    all.into_iter().map(|(_, summary)| summary).collect()
+}
+
+/// Append a line `follower` read to the store's `source`: `added` counts
+/// the entries, and becomes `None` when the line cannot be appended (a
+/// line over the limit, a file rewritten or truncated).
+fn take(store: &mut Store, added: &mut Option<usize>, source: usize, read: ReadLine<'_>) {
     let whole = read
         .findings
         .iter()
         .all(|f| !matches!(f.kind, FindingKind::Rewritten | FindingKind::Truncated));
     *added = match (*added, read.bytes) {
-        (Some(n), Some(bytes)) if last && whole && store.append_line(bytes, read.fields) => {
+        (Some(n), Some(bytes)) if whole && store.append_line(source, bytes, read.fields) => {
             Some(n + usize::from(read.fields.is_some()))
         }
         _ => None,
     };
 }
 
-/// The last file followed was rotated away: read it to its end, keep its
-/// verdict in `kept` (its source and its findings renamed, as its name is
-/// now the new file's), and follow the new file as a new source.
+/// A followed file was rotated away: read it to its end, keep its verdict
+/// in `kept` with its `source` (its source and its findings renamed, as
+/// its name is now the new file's), and follow the new file as a new
+/// source, which becomes `source`.
 fn rotate(
     store: &mut Store,
     follower: &mut Follower,
-    kept: &mut Vec<FileSummary>,
+    source: &mut usize,
+    kept: &mut Vec<(usize, FileSummary)>,
     added: &mut Option<usize>,
 ) -> std::io::Result<()> {
-    follower.finish(&mut |read| take(store, added, true, read))?;
+    follower.finish(&mut |read| take(store, added, *source, read))?;
     let name = follower.name();
     let next = Follower::open_rotated(follower.path(), follower.summary().last_hash)?;
     let away = format!("{name} (rotated away)");
@@ -186,13 +206,13 @@ fn rotate(
     for finding in summary.findings.iter_mut().filter(|f| f.file == name) {
         finding.file.clone_from(&away);
     }
-    kept.push(summary);
-    if let Some(source) = store.sources.last_mut() {
-        source.name = away;
+    kept.push((*source, summary));
+    if let Some(old) = store.sources.get_mut(*source) {
+        old.name = away;
     }
-    let mut source = Source::from_bytes(name, Vec::new());
-    source.identity = Some(follower.identity());
-    store.add_source(source);
+    let mut new = Source::from_bytes(name, Vec::new());
+    new.identity = Some(follower.identity());
+    *source = store.add_source(new);
     Ok(())
 }
 

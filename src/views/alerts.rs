@@ -119,7 +119,7 @@ impl Found {
                 .map_or_else(Vec::new, |pair| pair.accesses.clone());
             accesses.extend(added);
             // Rows of one pair are few; new ones are usually the latest.
-            accesses.sort_by_key(|&r| (store.time[r as usize], r));
+            accesses.sort_by_key(|&r| (store.time[r as usize], store.file_rank(r)));
             let bursts = pair_bursts(store, key, &accesses, threshold, window);
             self.pairs.insert(key, Arc::new(Pair { accesses, bursts }));
         }
@@ -171,7 +171,7 @@ impl Found {
         for (patient, added) in added {
             let list = Arc::make_mut(self.reviews.entry(patient).or_default());
             list.extend(added);
-            list.sort_unstable();
+            list.sort_by_key(|&(time, r)| (time, store.file_rank(r)));
         }
     }
 
@@ -182,11 +182,14 @@ impl Found {
             .values()
             .flat_map(|pair| pair.bursts.iter().cloned())
             .collect();
-        bursts.sort_by_key(|b| (store.time[b.rows[0] as usize], b.rows[0]));
-        let emergencies = self
-            .emergencies
-            .iter()
-            .map(|&row| emergency(store, row, &self.reviews))
+        bursts.sort_by_key(|b| (store.time[b.rows[0] as usize], store.file_rank(b.rows[0])));
+        // Looked at in row order; listed in file order (they differ once
+        // several followed files grew).
+        let mut emergencies: Vec<u32> = self.emergencies.iter().copied().collect();
+        emergencies.sort_by_key(|&row| store.file_rank(row));
+        let emergencies = emergencies
+            .into_iter()
+            .map(|row| emergency(store, row, &self.reviews))
             .collect();
         Alerts {
             threshold: self.threshold,
@@ -299,10 +302,11 @@ fn emergency(
     reviews: &HashMap<Sym, Arc<Vec<(i64, u32)>>>,
 ) -> EmergencyAccess {
     let r = row as usize;
-    let key = (store.time[r], row);
+    // Ties by file, then line (`Store::file_rank`).
+    let key = (store.time[r], store.file_rank(row));
     let patient = store.column(Field::Patient).ids.get(r);
     let review = reviews.get(&patient).and_then(|list| {
-        let later = list.partition_point(|&k| k <= key);
+        let later = list.partition_point(|&(time, rr)| (time, store.file_rank(rr)) <= key);
         list.get(later)
     });
     EmergencyAccess {

@@ -41,7 +41,7 @@ pub fn failures<'a>(store: &Store, rows: impl Rows<'a>) -> Vec<Failure> {
         .copied()
         .filter(|&r| store.outcome[r as usize] == Outcome::Failed)
         .collect();
-    failed.sort_by_key(|&r| Reverse((store.time[r as usize], r)));
+    failed.sort_by_key(|&r| Reverse((store.time[r as usize], store.file_rank(r))));
     failed
         .into_iter()
         .map(|row| {
@@ -80,8 +80,9 @@ pub struct Failures {
 }
 
 /// How [`failures`] orders: newest first by this key.
-fn age(failure: &Failure) -> (i64, u32) {
-    (failure.key.time, failure.row)
+fn age(failure: &Failure) -> (i64, u32, u32) {
+    // As `Store::file_rank` orders rows of one time: by file, then line.
+    (failure.key.time, failure.key.source, failure.row)
 }
 
 /// No failures, for a list not yet computed.

@@ -112,10 +112,15 @@ fn rows_with<'a>(store: &Store, rows: impl Rows<'a>, field: Field, value: &str) 
     let Some(id): Option<Sym> = column.dict.lookup(value) else {
         return Vec::new();
     };
-    rows.into_iter()
+    let mut found: Vec<u32> = rows
+        .into_iter()
         .copied()
         .filter(|&r| column.ids.get(r as usize) == id)
-        .collect()
+        .collect();
+    // In file order, which row order is unless several followed files
+    // grew (then few rows are moved: a stable sort of sorted runs).
+    found.sort_by_key(|&r| store.file_rank(r));
+    found
 }
 
 /// The reason given for a break-the-glass access, as logged: `justification`

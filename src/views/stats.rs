@@ -89,7 +89,10 @@ impl Tallies {
             if !duration.is_nan() {
                 tally.added.push(duration);
                 tally.duration_sum += duration;
-                if tally.max_row.is_none_or(|(max, _)| duration > max) {
+                if tally
+                    .max_row
+                    .is_none_or(|max| first_max(store, (duration, row), max))
+                {
                     tally.max_row = Some((duration, row));
                 }
             }
@@ -153,7 +156,10 @@ impl Tallies {
             let tally = self.0.get_mut(&tools.get(row));
             if let Some(tally) = tally.filter(|t| t.stale && !duration.is_nan()) {
                 tally.duration_sum += duration;
-                if tally.max_row.is_none_or(|(max, _)| duration > max) {
+                if tally
+                    .max_row
+                    .is_none_or(|max| first_max(store, (duration, row), max))
+                {
                     tally.max_row = Some((duration, row));
                 }
             }
@@ -234,6 +240,14 @@ pub fn from_totals(totals: ToolTotals) -> ToolStats {
         p50_duration_ms: round(totals.p50),
         p95_duration_ms: round(totals.p95),
     }
+}
+
+/// Whether `(duration, row)` is the maximum rather than `max`: the
+/// larger, or the first in file order of equal ones (rows appended to
+/// several followed files are counted out of file order).
+fn first_max(store: &Store, (duration, row): (f64, usize), (max, max_row): (f64, usize)) -> bool {
+    duration > max
+        || (duration == max && store.file_rank(row as u32) < store.file_rank(max_row as u32))
 }
 
 /// Busiest tool first, then by name, the calls without a tool last.
