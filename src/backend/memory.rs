@@ -153,7 +153,10 @@ impl Backend for MemoryBackend {
         let previous = (previous as &dyn std::any::Any)
             .downcast_ref::<MemorySelection>()
             .filter(|p| {
+                // A rotation renames a source its views may name: they
+                // are computed again.
                 Arc::ptr_eq(&p.store, &self.store)
+                    && p.sources == self.store().sources.len()
                     && (&p.filter, p.order) == (filter, order)
                     && (grows_with_store(filter) || window_start(&self.store(), filter).is_some())
             });
@@ -259,6 +262,7 @@ impl MemoryBackend {
             verification: Arc::clone(&self.verification),
             filter: filter.clone(),
             end: store.len(),
+            sources: store.sources.len(),
             rows,
             order,
             sorted,
@@ -353,6 +357,8 @@ struct MemorySelection {
     filter: Filter,
     /// The store's rows when selected: those after are not looked at.
     end: usize,
+    /// The store's sources when selected.
+    sources: usize,
     /// In store order: what the views read (their sums and ties follow it).
     /// Shared with the selection this one extends, if any.
     rows: Grown<u32>,

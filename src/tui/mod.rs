@@ -25,6 +25,8 @@ mod jump_tests;
 pub mod keymap;
 pub mod layout;
 pub mod live;
+#[cfg(test)]
+mod live_tests;
 pub mod loader;
 pub mod lookup;
 #[cfg(test)]

@@ -497,6 +497,65 @@ fn a_rotated_log_is_extended_by_the_new_file_and_keeps_the_old_entries() {
 }
 
 #[test]
+fn a_line_appended_to_the_first_of_two_followed_files_is_appended_not_reloaded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    // Two hosts' chains, their times interleaved: a has calls 0, 2, 4, 6
+    // and b calls 1, 3, 5, 7.
+    let calls = support_calls();
+    let host = |first: usize| -> Vec<String> {
+        let calls: Vec<_> = calls.iter().skip(first).step_by(2).cloned().collect();
+        chain_log(&calls)
+            .lines()
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    let (a_lines, b_lines) = (host(0), host(1));
+    std::fs::write(&a, a_lines[..2].concat()).unwrap();
+    std::fs::write(&b, b_lines.concat()).unwrap();
+    let logs = [
+        (a.to_str().unwrap(), a_lines[..2].concat()),
+        (b.to_str().unwrap(), b_lines.concat()),
+    ];
+    let logs: Vec<(&str, &str)> = logs.iter().map(|(n, t)| (*n, t.as_str())).collect();
+    let mut h = Harness::loaded(&logs, 160, 40);
+    h.app.paths = vec![a.clone(), b.clone()];
+    h.key(KeyCode::Char('F'));
+    assert_eq!(h.app.selection.count(), 6);
+
+    let mut file = std::fs::OpenOptions::new().append(true).open(&a).unwrap();
+    std::io::Write::write_all(&mut file, a_lines[2].as_bytes()).unwrap();
+    h.send(Action::SourcesChanged);
+    let status = h.app.status.clone().unwrap();
+    assert!(
+        status.contains("1 new entry verified") && !status.contains("re-verified"),
+        "appended, not loaded again: {status}"
+    );
+    assert_eq!(h.app.selection.count(), 7);
+    assert!(h.render().contains("INTACT"), "{}", h.render());
+    let listed = |h: &Harness| -> Vec<String> {
+        let selection = &h.app.selection.selected;
+        let rows = selection
+            .page(PageAt::First, selection.count())
+            .unwrap()
+            .rows;
+        let name = |file: &str| file.rsplit('/').next().unwrap().to_owned();
+        rows.iter()
+            .map(|r| format!("{}:{}", name(&r.file), r.line))
+            .collect()
+    };
+    // Merged by time, a's new entry (call 4) between b's calls 3 and 5.
+    let by_time =
+        ["a:1", "b:1", "a:2", "b:2", "a:3", "b:3", "b:4"].map(|at| at.replace(':', ".jsonl:"));
+    assert_eq!(listed(&h), by_time);
+    // File by file: a's three entries, then b's, each in line order.
+    h.key(KeyCode::Char('o'));
+    let by_file =
+        ["a:1", "a:2", "a:3", "b:1", "b:2", "b:3", "b:4"].map(|at| at.replace(':', ".jsonl:"));
+    assert_eq!(listed(&h), by_file);
+}
+
+#[test]
 fn an_edit_behind_the_followed_head_is_found_by_the_full_check_and_shown() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("support.jsonl");
