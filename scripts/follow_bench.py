@@ -12,9 +12,13 @@ count), median and 95th percentile.
     scripts/follow_bench.py [--entries 1000000] [--rate 100] [--seconds 30]
                             [--bin target/release/auditui] [--before OTHER_BIN]
                             [--only cli|tui] [--keys a] [--filter last:1h]
+                            [--files 2]
 
 --filter types a filter into the browser's bar once loaded (`last:1h`: a
 window that moves as entries arrive, so that rows leave it too).
+--files N (browser only) follows N files: the growing log first, then N-1
+other logs of 1,000 entries each that do not grow, so that the entries are
+appended to a file that is not the last one followed.
 --before runs the same with another build (an older one, say) for a
 before/after table. The machine is shared: run it more than once and read
 medians. Needs pyte (scripts/requirements-bench.txt). Data goes under the
@@ -107,12 +111,34 @@ def run_cli(binary, base, lines, args, live):
         proc.wait()
 
 
+OTHER_ENTRIES = 1000
+
+
+def others(binary, folder, count):
+    """`count` small logs of their own chains, followed after the growing one."""
+    paths = []
+    for k in range(count):
+        path = os.path.join(folder, f"other-{k}.jsonl")
+        if not os.path.exists(path):
+            generated = os.path.join(folder, "generated-other")
+            subprocess.run([binary, "generate", generated, "--entries", str(OTHER_ENTRIES),
+                            "--seed", str(100 + k), "--force"], check=True,
+                           stdout=subprocess.DEVNULL)
+            (name,) = [n for n in os.listdir(generated) if n.endswith(".jsonl")]
+            shutil.move(os.path.join(generated, name), path)
+            shutil.rmtree(generated)
+        paths.append(path)
+    return paths
+
+
 def run_tui(binary, base, lines, args, live):
     shutil.copyfile(base, live)
     columns, rows = 160, 48
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    proc = subprocess.Popen([binary, "--follow", live], stdin=slave, stdout=slave,
+    followed = [live] + others(binary, os.path.dirname(live), args.files - 1)
+    before = args.entries + OTHER_ENTRIES * (args.files - 1)
+    proc = subprocess.Popen([binary, "--follow", *followed], stdin=slave, stdout=slave,
                             stderr=slave, env=dict(os.environ, TERM="xterm-256color"),
                             start_new_session=True)
     os.close(slave)
@@ -120,7 +146,7 @@ def run_tui(binary, base, lines, args, live):
     stream = pyte.ByteStream(screen)
     seen = {}
     loaded = threading.Event()
-    count = re.compile(r"([\d,]+) entries · 1 file")
+    count = re.compile(r"([\d,]+) entries · \d+ files?")
     appended = re.compile(r"new entr(?:y|ies) verified in (\d+) ms")
     timings = []
 
@@ -145,7 +171,7 @@ def run_tui(binary, base, lines, args, live):
             match = count.search(top)
             if match and "INTACT" in top:
                 loaded.set()
-                now_shown = int(match.group(1).replace(",", "")) - args.entries
+                now_shown = int(match.group(1).replace(",", "")) - before
                 for k in range(shown, now_shown):
                     seen[k] = time.monotonic()
                 shown = max(shown, now_shown)
@@ -188,16 +214,19 @@ def main():
                         help="keys typed in the browser once loaded (`a`: the alerts view)")
     parser.add_argument("--filter", default="",
                         help="filter typed in the browser's bar once loaded (`last:1h`)")
+    parser.add_argument("--files", type=int, default=1,
+                        help="files followed by the browser, the growing one first")
     args = parser.parse_args()
     target = os.environ.get("CARGO_TARGET_DIR", "target")
     binary = args.bin or os.path.join(target, "release", "auditui")
     base, lines = prepare(binary, args.entries, args.rate * (args.seconds + 10), target)
     live = os.path.join(os.path.dirname(base), "live.jsonl")
     builds = [("after", binary)] + ([("before", args.before)] if args.before else [])
-    print(f"{args.entries} entries, {args.rate} appended a second, {args.seconds} s measured")
+    print(f"{args.entries} entries, {args.rate} appended a second, {args.seconds} s measured, "
+          f"{args.files} file(s) followed")
     print("build   follower  cpu%   latency median   p95   shown/written")
     for mode, run in [("cli", run_cli), ("tui", run_tui)]:
-        if args.only and mode != args.only:
+        if (args.only and mode != args.only) or (mode == "cli" and args.files > 1):
             continue
         for name, path in builds:
             share, lat, written = run(path, base, lines, args, live)

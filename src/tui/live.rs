@@ -50,17 +50,25 @@ pub struct Live {
 }
 
 impl Live {
-    /// Follow `backend`'s files from where the load read them; `None` when
-    /// one of them cannot be followed incrementally.
-    fn start(backend: MemoryBackend, shown: Arc<dyn Backend>, paths: Vec<PathBuf>) -> Option<Live> {
-        let followers = {
+    /// Follow `backend`'s files from where the load read them, but its
+    /// first `kept` sources, files rotated away before the load; `None`
+    /// when one of them cannot be followed incrementally.
+    fn start(
+        backend: MemoryBackend,
+        shown: Arc<dyn Backend>,
+        paths: Vec<PathBuf>,
+        kept: usize,
+    ) -> Option<Live> {
+        let (followers, rotated) = {
             let store = backend.store();
             let files = &backend.verification().files;
-            if store.sources.is_empty() || files.len() != store.sources.len() {
+            if store.sources.len() <= kept || files.len() != store.sources.len() {
                 return None;
             }
+            let rotated: Vec<(usize, FileSummary)> =
+                files[..kept].iter().cloned().enumerate().collect();
             let mut followers = Vec::with_capacity(files.len());
-            for (source, summary) in store.sources.iter().zip(files) {
+            for (source, summary) in store.sources.iter().zip(files).skip(kept) {
                 let path = Path::new(&source.name);
                 if source.identity.is_none() || source.name.ends_with(".gz") || summary.entries == 0
                 {
@@ -72,16 +80,33 @@ impl Live {
                 }
                 followers.push(follower);
             }
-            followers
+            (followers, rotated)
         };
         Some(Live {
             backend,
             shown,
-            sources: (0..followers.len()).collect(),
+            sources: (kept..kept + followers.len()).collect(),
             followers,
-            rotated: Vec::new(),
+            rotated,
             paths,
         })
+    }
+
+    /// The files rotated away, as read, in the order of their sources:
+    /// what a full load of the paths alone would no longer show.
+    fn rotated_sources(&self) -> Vec<Source> {
+        let store = self.backend.store();
+        let mut sources: Vec<usize> = self.rotated.iter().map(|(source, _)| *source).collect();
+        sources.sort_unstable();
+        sources
+            .into_iter()
+            .filter_map(|index| store.sources.get(index))
+            .map(|source| {
+                let mut copy = Source::from_bytes(source.name.clone(), source.bytes().to_vec());
+                copy.identity = source.identity;
+                copy
+            })
+            .collect()
     }
 
     fn is_showing(&self, data: &Arc<dyn Backend>) -> bool {
@@ -237,11 +262,11 @@ fn lock(slot: &LiveSlot) -> std::sync::MutexGuard<'_, Option<Live>> {
 pub fn load(request: Request, slot: &LiveSlot, tx: &Sender<Action>, cancel: &AtomicBool) {
     let mut live = lock(slot);
     *live = None;
-    let (follow, paths) = (request.follow, request.paths.clone());
+    let (follow, paths, kept) = (request.follow, request.paths.clone(), request.kept.len());
     if let Some((backend, shown)) = loader::load(request, tx, cancel)
         && follow
     {
-        *live = Live::start(backend, shown, paths);
+        *live = Live::start(backend, shown, paths, kept);
     }
 }
 
@@ -255,24 +280,32 @@ pub fn reload(
     tx: &Sender<Action>,
 ) {
     let started = Instant::now();
-    let advanced = {
+    let (advanced, kept) = {
         let mut live = lock(slot);
-        let advanced = live
-            .as_mut()
-            .filter(|live| live.is_showing(&previous))
-            .and_then(Live::advance);
+        let showing = live.as_mut().filter(|live| live.is_showing(&previous));
+        let mut kept = Vec::new();
+        let advanced = showing.and_then(|live| {
+            let advanced = live.advance();
+            if advanced.is_none() {
+                kept = live.rotated_sources();
+            }
+            advanced
+        });
         if advanced.is_none() {
             *live = None;
         }
-        advanced
+        (advanced, kept)
     };
     match advanced {
         Some((data, added)) => drop(tx.send(Action::Appended(data, added, started.elapsed()))),
         None => {
+            // What was rotated away is not under the paths any more: it is
+            // loaded again from what was read of it.
             let request = Request {
                 paths,
                 follow: true,
                 previous: Some(previous),
+                kept,
             };
             load(request, slot, tx, &AtomicBool::new(false));
         }

@@ -181,7 +181,7 @@ proptest! {
         let slot: LiveSlot = Arc::new(Mutex::new(None));
         let (tx, rx) = channel();
         let never = AtomicBool::new(false);
-        let request = Request { paths: paths.clone(), follow: true, previous: None };
+        let request = Request { paths: paths.clone(), follow: true, previous: None, kept: Vec::new() };
         live::load(request, &slot, &tx, &never);
         let mut data = shown(&rx, false);
         let filter: Filter = parse_filter(filter).unwrap();

@@ -8,7 +8,7 @@ use crate::backend::clickhouse::ClickHouseBackend;
 use crate::backend::clickhouse::query::database_source;
 use crate::backend::memory::MemoryBackend;
 use crate::log::pass::Progress;
-use crate::log::source::{Access, open_all_with};
+use crate::log::source::{Access, Source, open_all_with};
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -47,6 +47,9 @@ pub struct Request {
     /// The logs shown now, when reloading: entries they held that are gone
     /// are findings.
     pub previous: Option<Arc<dyn Backend>>,
+    /// Files rotated away while followed, as they were read (the paths no
+    /// longer lead to them): loaded again before the paths' files.
+    pub kept: Vec<Source>,
 }
 
 /// Load on a new thread; results arrive on `tx` as actions. Followed logs
@@ -87,7 +90,7 @@ pub fn load(
         Access::Mapped
     };
     let sources = match open_all_with(&request.paths, access) {
-        Ok(sources) => sources,
+        Ok(sources) => request.kept.into_iter().chain(sources).collect(),
         Err(e) => {
             let _ = tx.send(Action::LoadFailed(e.to_string()));
             return None;

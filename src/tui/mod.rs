@@ -115,6 +115,7 @@ pub fn run(
         paths: paths.clone(),
         follow,
         previous: None,
+        kept: Vec::new(),
     };
     let mut runtime = runtime::Runtime::threaded(tx.clone(), terminal::StdoutHost);
     loader::spawn(

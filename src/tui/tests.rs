@@ -494,6 +494,18 @@ fn a_rotated_log_is_extended_by_the_new_file_and_keeps_the_old_entries() {
     h.send(Action::SourcesChanged);
     assert_eq!(h.app.selection.count(), 9);
     assert!(h.render().contains("BROKEN"), "{}", h.render());
+
+    // The file followed truncated: everything is loaded again, the files
+    // rotated away (no longer under the paths) from what was read of them.
+    std::fs::write(&path, "").unwrap();
+    h.send(Action::SourcesChanged);
+    assert!(
+        h.app.status.as_deref().unwrap().contains("re-verified"),
+        "{:?}",
+        h.app.status
+    );
+    assert_eq!(h.app.selection.count(), 8, "the rotated-away entries stay");
+    assert!(h.render().contains("3 files"), "{}", h.render());
 }
 
 #[test]
