@@ -16,6 +16,8 @@ use crate::views::stats::{Tallies, ToolStats};
 /// A selection's views, each kept once asked for.
 #[derive(Default)]
 pub struct Views {
+    /// Earliest and latest times of the rows, and how many had none: the
+    /// activity histogram's too (asked for with it).
     span: Option<Span>,
     stats: Option<Tallies>,
     failures: Option<Failures>,
@@ -29,15 +31,13 @@ pub struct Views {
 struct Activity {
     width: Width,
     groups: usize,
-    /// Earliest and latest times of the rows counted, and how many had none.
-    span: Span,
     histogram: Result<Histogram, TooManyBuckets>,
     latency: LatencyCounts,
 }
 
 impl Activity {
-    fn new(store: &Store, rows: &Grown<u32>, width: Width, groups: usize) -> Activity {
-        let span = span(store, rows);
+    /// Counted over `rows`, whose span is `span`.
+    fn new(store: &Store, rows: &Grown<u32>, span: Span, width: Width, groups: usize) -> Activity {
         let histogram =
             histogram::empty_buckets(span.0, span.1, width).map(|empty| empty.counted(store, rows));
         let mut latency =
@@ -46,24 +46,22 @@ impl Activity {
         Activity {
             width,
             groups,
-            span,
             histogram,
             latency,
         }
     }
 
-    /// These counts with `added` (the rows appended after `rows`, which
-    /// they counted) counted in; when the buckets move, `rows` and `added`
-    /// are counted again.
-    fn extended(&self, store: &Store, rows: &Grown<u32>, added: &[u32]) -> Activity {
+    /// These counts with `added` (the rows appended after those they
+    /// counted; `rows` are all of them, whose span is `span`) counted in;
+    /// when the buckets move, `rows` are counted again.
+    fn extended(&self, store: &Store, rows: &Grown<u32>, span: Span, added: &[u32]) -> Activity {
+        let again = || Activity::new(store, rows, span, self.width, self.groups);
         let previous = match &self.histogram {
             Ok(histogram) => histogram,
-            Err(_) => return Activity::new(store, rows, self.width, self.groups),
+            Err(_) => return again(),
         };
-        let Some((histogram, span)) =
-            histogram::extended(previous, self.span, store, added, self.width)
-        else {
-            return Activity::new(store, rows, self.width, self.groups);
+        let Some(histogram) = histogram::extended(previous, span, store, added, self.width) else {
+            return again();
         };
         let latency = match &histogram {
             Ok(h) if self.latency.fits(h, self.groups) => {
@@ -71,10 +69,9 @@ impl Activity {
                 latency.count(store, added);
                 latency
             }
-            _ => return Activity::new(store, rows, self.width, self.groups),
+            _ => return again(),
         };
         Activity {
-            span,
             histogram,
             latency,
             ..*self
@@ -109,10 +106,11 @@ impl Views {
             let failed = |&&row: &&u32| store.outcome[row as usize] == Outcome::Failed;
             left.iter().filter(failed).count()
         };
+        let span = self
+            .span
+            .map(|before| span_extended(store, before, by_time, left, added));
         Views {
-            span: self
-                .span
-                .map(|before| span_extended(store, before, by_time, left, added)),
+            span,
             stats: self.stats.as_ref().map(|tallies| {
                 let mut tallies = tallies.clone();
                 tallies.remove(store, left);
@@ -123,11 +121,16 @@ impl Views {
                 .failures
                 .as_ref()
                 .map(|before| before.without_oldest(failed()).extended(store, added)),
-            activity: self.activity.as_ref().map(|activity| match left {
-                // Its buckets move with the window: counted again.
-                [_, ..] => Activity::new(store, rows, activity.width, activity.groups),
-                [] => activity.extended(store, rows, added),
-            }),
+            // Asked for with the span: without it, it is asked again.
+            activity: self
+                .activity
+                .as_ref()
+                .zip(span)
+                .map(|(activity, span)| match left {
+                    // Its buckets move with the window: counted again.
+                    [_, ..] => Activity::new(store, rows, span, activity.width, activity.groups),
+                    [] => activity.extended(store, rows, span, added),
+                }),
             alerts: self.alerts.as_ref().map(|found| {
                 let mut found = found.clone();
                 found.remove(store, left);
@@ -185,12 +188,13 @@ impl Views {
         width: Width,
         groups: usize,
     ) -> Result<ActivityData, TooManyBuckets> {
+        let span = self.span(store, rows);
         let kept = self
             .activity
             .take()
             .filter(|a| (a.width, a.groups) == (width, groups));
         self.activity
-            .insert(kept.unwrap_or_else(|| Activity::new(store, rows, width, groups)))
+            .insert(kept.unwrap_or_else(|| Activity::new(store, rows, span, width, groups)))
             .data(store)
     }
 }

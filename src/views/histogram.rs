@@ -240,22 +240,21 @@ pub fn histogram<'a>(
     Ok(empty_buckets(span, untimed, width)?.counted(store, rows))
 }
 
-/// `before`, the histogram at `width` of rows whose span was `before_span`,
-/// with `rows` (appended after them) counted in: the same as [`histogram`]
-/// of all of them. `None` when the buckets move (an automatic width grew,
-/// or a row came before the first bucket) and every row must be counted
-/// again.
+/// `before`, the histogram at `width` of some rows, with `rows` (appended
+/// after them) counted in, `span` being the span of them all: the same as
+/// [`histogram`] of all of them. `None` when the buckets move (an
+/// automatic width grew, or a row came before the first bucket) and every
+/// row must be counted again.
 pub fn extended<'a>(
     before: &Histogram,
-    before_span: Span,
+    span: Span,
     store: &Store,
     rows: impl Rows<'a>,
     width: Width,
-) -> Option<(Result<Histogram, TooManyBuckets>, Span)> {
-    let joined = joined(before_span, span(store, rows));
-    let mut layout = match empty_buckets(joined.0, joined.1, width) {
+) -> Option<Result<Histogram, TooManyBuckets>> {
+    let mut layout = match empty_buckets(span.0, span.1, width) {
         Ok(histogram) => histogram,
-        Err(too_many) => return Some((Err(too_many), joined)),
+        Err(too_many) => return Some(Err(too_many)),
     };
     let moved = layout.width != before.width
         || before.buckets.first().map(|b| b.start) != layout.buckets.first().map(|b| b.start);
@@ -265,7 +264,7 @@ pub fn extended<'a>(
     for (bucket, counted) in layout.buckets.iter_mut().zip(&before.buckets) {
         *bucket = *counted;
     }
-    Some((Ok(layout.counted(store, rows)), joined))
+    Some(Ok(layout.counted(store, rows)))
 }
 
 /// The buckets, all zero, of a histogram over `span` (earliest and latest
