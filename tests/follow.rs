@@ -14,9 +14,16 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Ten chained entries from `auditui generate`, one string each.
 fn entries(dir: &std::path::Path) -> Vec<String> {
-    let out = dir.join("generated");
+    entries_of(dir, None)
+}
+
+/// [`entries`] generated with `seed`, if given (another chain).
+fn entries_of(dir: &std::path::Path, seed: Option<&str>) -> Vec<String> {
+    let out = dir.join(format!("generated-{}", seed.unwrap_or("default")));
+    let seed = seed.map(|seed| ["--seed", seed]);
     let status = support::auditui()
         .args(["generate", "--entries", "10"])
+        .args(seed.iter().flatten())
         .arg(&out)
         .stdout(Stdio::null())
         .status()
@@ -29,19 +36,20 @@ fn entries(dir: &std::path::Path) -> Vec<String> {
 /// Start following `path` and wait until the existing lines are read;
 /// stdout lines arrive on the receiver.
 fn follow(path: &std::path::Path, extra: &[&str]) -> (Child, Receiver<String>) {
-    let (child, stdout, _) = follow_with_stderr(path, extra);
+    let (child, stdout, _) = follow_with_stderr(&[path], extra);
     (child, stdout)
 }
 
-/// [`follow`], with the later stderr lines on a second receiver.
+/// [`follow`] of `paths`, with the later stderr lines on a second
+/// receiver.
 fn follow_with_stderr(
-    path: &std::path::Path,
+    paths: &[&std::path::Path],
     extra: &[&str],
 ) -> (Child, Receiver<String>, Receiver<String>) {
     let mut child = support::auditui()
         .args(["follow", "--interval", "1s"])
         .args(extra)
-        .arg(path)
+        .args(paths)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -145,7 +153,7 @@ fn the_last_verified_line_is_rechecked_and_older_edits_are_found_by_the_full_pas
     let text = format!("{}\n{}\n{}\n", all[0], all[1], all[2]);
     std::fs::write(&log, &text).unwrap();
     let (mut child, lines, stderr) =
-        follow_with_stderr(&log, &["--format", "jsonl", "--reverify-every", "1s"]);
+        follow_with_stderr(&[&log], &["--format", "jsonl", "--reverify-every", "1s"]);
     // The first full pass finds the log intact.
     let verdict = stderr.recv_timeout(TIMEOUT).unwrap();
     assert!(
@@ -188,6 +196,46 @@ fn the_last_verified_line_is_rechecked_and_older_edits_are_found_by_the_full_pas
         serde_json::from_str(&lines.recv_timeout(TIMEOUT).unwrap()).unwrap();
     assert_eq!(rewritten["line"], 4);
     assert_eq!(rewritten["findings"][0]["kind"], "rewritten");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn several_files_are_followed_each_as_its_own_chain_and_into_its_successor() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a_all, b_all) = (
+        entries_of(dir.path(), Some("7")),
+        entries_of(dir.path(), Some("8")),
+    );
+    let (a, b) = (dir.path().join("a.jsonl"), dir.path().join("b.jsonl"));
+    std::fs::write(&a, format!("{}\n{}\n", a_all[0], a_all[1])).unwrap();
+    std::fs::write(&b, format!("{}\n", b_all[0])).unwrap();
+    let (mut child, lines, _) = follow_with_stderr(&[&a, &b], &["--format", "jsonl"]);
+    let next = || -> serde_json::Value {
+        serde_json::from_str(&lines.recv_timeout(TIMEOUT).unwrap()).unwrap()
+    };
+    let at = |line: &serde_json::Value| {
+        let file = line["file"].as_str().unwrap().rsplit('/').next().unwrap();
+        (file.to_owned(), line["line"].as_u64().unwrap())
+    };
+
+    // The first file grows, then the last.
+    append(&a, &format!("{}\n", a_all[2]));
+    let grown = next();
+    assert_eq!(at(&grown), ("a.jsonl".into(), 3));
+    assert_eq!(grown["findings"], serde_json::json!([]));
+    append(&b, &format!("{}\n", b_all[1]));
+    let grown = next();
+    assert_eq!(at(&grown), ("b.jsonl".into(), 2));
+    assert_eq!(grown["findings"], serde_json::json!([]));
+
+    // The first file rotated: its successor's first entry links to its
+    // old head.
+    std::fs::rename(&a, dir.path().join("a.1.jsonl")).unwrap();
+    std::fs::write(&a, format!("{}\n", a_all[3])).unwrap();
+    let rotated = next();
+    assert_eq!(at(&rotated), ("a.jsonl".into(), 1));
+    assert_eq!(rotated["findings"], serde_json::json!([]));
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -1,5 +1,6 @@
-//! `auditui follow`: verify a log as it grows, one line of output per
-//! appended entry, like `tail -f` with a verdict.
+//! `auditui follow`: verify logs as they grow, one line of output per
+//! appended entry, like `tail -f` with a verdict. Each file (several
+//! hosts' logs, say) has its own incremental verifier, polled in turn.
 
 use super::color::Paint;
 use super::{EXIT_FINDINGS, EXIT_OK};
@@ -17,11 +18,13 @@ use std::time::{Duration, Instant};
 /// Verify a growing log as entries are appended (Ctrl-C stops)
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "The entries already in FILE are verified first (one summary line), then every appended line is printed with its verdict as it arrives. Only the appended bytes are read and verified, against the head verified so far; the last verified line is re-read on every poll, so an edit or rewrite of it is reported as rewritten. A line still being written waits for its newline; a file that shrinks is reported as truncated; a rotated file is followed into its successor, whose first entry must link to the last one seen. Edits further back are caught by a full re-verification at the lowest CPU priority every --reverify-every (its verdict goes to stderr).\n\nExit codes: runs until interrupted; with --fail-fast, exits 1 at the first finding.\n\nExamples:\n  auditui follow /var/log/agent/audit.jsonl\n  auditui follow audit.jsonl --format jsonl | jq -c 'select(.findings != [])'\n  auditui follow audit.jsonl --fail-fast && echo stopped"
+    after_help = "The entries already in each FILE are verified first (one summary line a file), then every appended line is printed with its verdict as it arrives. Only the appended bytes are read and verified, against the head verified so far; the last verified line is re-read on every poll, so an edit or rewrite of it is reported as rewritten. A line still being written waits for its newline; a file that shrinks is reported as truncated; a rotated file is followed into its successor, whose first entry must link to the last one seen. Edits further back are caught by a full re-verification at the lowest CPU priority every --reverify-every (its verdict goes to stderr).\n\nExit codes: runs until interrupted; with --fail-fast, exits 1 at the first finding.\n\nExamples:\n  auditui follow /var/log/agent/audit.jsonl\n  auditui follow host-a/audit.jsonl host-b/audit.jsonl\n  auditui follow audit.jsonl --format jsonl | jq -c 'select(.findings != [])'\n  auditui follow audit.jsonl --fail-fast && echo stopped"
 )]
 pub struct Args {
-    /// The log file to follow
-    pub file: PathBuf,
+    /// The log files to follow (each its own chain, followed into its
+    /// successors when rotated)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     /// How often to look for new lines (1s, 5s)
     #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_interval)]
     pub interval: Duration,
@@ -50,51 +53,75 @@ fn parse_interval(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(args: Args, settings: &VerifySettings) -> Result<u8, String> {
-    let mut follower =
-        Follower::open(&args.file).map_err(|e| format!("{}: {e}", args.file.display()))?;
+    let mut followers = Vec::with_capacity(args.files.len());
+    for file in &args.files {
+        followers.push(Follower::open(file).map_err(|e| format!("{}: {e}", file.display()))?);
+    }
+    let mut checks: Vec<FullCheck> = followers
+        .iter()
+        .map(|_| FullCheck::new(settings.reverify_every))
+        .collect();
     let paint = Paint::stdout();
     let mut out = io::LineWriter::new(super::common::stdout());
     let mut findings = 0usize;
     let mut first_poll = true;
-    let mut full = FullCheck::new(settings.reverify_every);
     loop {
-        let mut failed: io::Result<()> = Ok(());
-        let mut on_line = |followed: Followed| {
-            findings += followed.findings.len();
-            if failed.is_ok() && (!first_poll || args.from_start || !followed.findings.is_empty()) {
-                failed = write_line(&mut out, &followed, args.format, paint);
-            }
-        };
-        follower
-            .poll(&mut on_line)
-            .map_err(|e| format!("{}: {e}", follower.name()))?;
-        if let Err(e) = failed {
-            // A closed pipe (`| head`) ends following quietly.
-            return if e.kind() == io::ErrorKind::BrokenPipe {
-                Ok(EXIT_OK)
-            } else {
-                Err(format!("cannot write to stdout: {e}"))
+        for (follower, check) in followers.iter_mut().zip(&mut checks) {
+            let print = !first_poll || args.from_start;
+            let found = match poll(follower, &mut out, print, args.format, paint)? {
+                Some(found) => found,
+                // A closed pipe (`| head`) ends following quietly.
+                None => return Ok(EXIT_OK),
             };
+            findings += found;
+            if first_poll {
+                eprintln!(
+                    "auditui: {} {} in {}, {}; following (Ctrl-C stops)",
+                    follower.entries(),
+                    crate::text::plural(follower.entries(), "entry", "entries"),
+                    for_terminal(&follower.name()),
+                    match found {
+                        0 => "intact so far".to_owned(),
+                        1 => "1 finding so far".to_owned(),
+                        n => format!("{n} findings so far"),
+                    }
+                );
+            }
+            findings += check.poll(follower)?;
         }
-        if first_poll {
-            first_poll = false;
-            eprintln!(
-                "auditui: {} {} in {}, {}; following (Ctrl-C stops)",
-                follower.entries(),
-                crate::text::plural(follower.entries(), "entry", "entries"),
-                for_terminal(&follower.name()),
-                match findings {
-                    0 => "intact so far".to_owned(),
-                    1 => "1 finding so far".to_owned(),
-                    n => format!("{n} findings so far"),
-                }
-            );
-        }
-        findings += full.poll(&follower)?;
+        first_poll = false;
         if args.fail_fast && findings > 0 {
             return Ok(EXIT_FINDINGS);
         }
         std::thread::sleep(args.interval);
+    }
+}
+
+/// Read what `follower`'s file gained, writing each line (every one when
+/// `print`, else only those with findings); the findings, or `None` when
+/// stdout was closed.
+fn poll(
+    follower: &mut Follower,
+    out: &mut dyn Write,
+    print: bool,
+    format: Format,
+    paint: Paint,
+) -> Result<Option<usize>, String> {
+    let mut findings = 0;
+    let mut failed: io::Result<()> = Ok(());
+    let mut on_line = |followed: Followed| {
+        findings += followed.findings.len();
+        if failed.is_ok() && (print || !followed.findings.is_empty()) {
+            failed = write_line(out, &followed, format, paint);
+        }
+    };
+    follower
+        .poll(&mut on_line)
+        .map_err(|e| format!("{}: {e}", follower.name()))?;
+    match failed {
+        Ok(()) => Ok(Some(findings)),
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(None),
+        Err(e) => Err(format!("cannot write to stdout: {e}")),
     }
 }
 
