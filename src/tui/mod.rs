@@ -33,6 +33,8 @@ pub mod marks;
 mod navigation;
 mod open;
 mod paging;
+#[cfg(test)]
+mod paging_tests;
 mod pretty;
 mod reload;
 pub mod reports;
