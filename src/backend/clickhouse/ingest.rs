@@ -460,7 +460,8 @@ impl Ingester<'_> {
 
 impl ScanSink for Ingester<'_> {
     fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
-        let ts = rows::timestamp(entry.fields);
+        // Parsed on the pool already (`Fields::time`, as `rows::timestamp`).
+        let ts = entry.time.unwrap_or(NO_TIME);
         let chain = &mut self.chains[self.source_chain[entry.source]];
         chain.newest = chain.newest.max(ts);
         let Some(position) = self.place(entry.source, entry.line, entry.bytes) else {
