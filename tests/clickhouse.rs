@@ -309,6 +309,30 @@ fn a_broken_chain_is_stored_with_its_findings() {
 }
 
 #[test]
+fn a_line_too_large_to_verify_is_named_and_nothing_is_written() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    server.query("CREATE DATABASE d");
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &generated_lines(50));
+    let out = support::auditui()
+        .args(["ingest", "--max-entry-bytes", "100"])
+        .arg(&log)
+        .args(["--to", &server.url("d")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("audit.jsonl:1: not verified: too large"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(server.query("SELECT count() FROM d.audit_entries"), "0\n");
+    assert_eq!(server.query("SELECT count() FROM d.audit_chains"), "0\n");
+}
+
+#[test]
 fn an_interrupted_ingest_resumes_and_stores_every_line_exactly_once() {
     let Some(server) = ClickHouse::start() else {
         return;

@@ -601,7 +601,10 @@ fn the_browser_fetches_a_page_past_the_kept_one_on_a_worker() {
     h.send(Action::PaneReady);
     let screen = h.render();
     assert!(!screen.contains("looking up"), "{screen}");
-    let entry = h.app.kept_entry().expect("the selected row is kept now");
+    let entry = h
+        .app
+        .selected_entry()
+        .expect("the selected row is kept now");
     assert_eq!(entry.line, selected + 1, "one line per minute, in order");
     assert!(
         screen.contains(&format!("pages.jsonl:{}", selected + 1)),

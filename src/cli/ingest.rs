@@ -1,4 +1,4 @@
-//! `auditui ingest`: verify logs, then store them in ClickHouse.
+//! `auditui ingest`: verify logs and store them in ClickHouse, in one pass.
 
 use super::color::Paint;
 use super::common::{total_bytes, write_stdout};
@@ -6,10 +6,9 @@ use super::progress::Bar;
 use super::{EXIT_FINDINGS, EXIT_OK, open_sources};
 use crate::backend::clickhouse::ingest::{DEFAULT_BATCH_ROWS, Options, ingest};
 use crate::backend::clickhouse::{Client, Url, schema};
-use crate::log::pass;
 use std::path::PathBuf;
 
-/// Verify logs as `verify` does, then add what is new to a ClickHouse database
+/// Verify logs as `verify` does and add what is new to a ClickHouse database
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "The URL is clickhouse://[user[:password]@]host[:port]/database (HTTP interface, port 8123 by default); the password may come from AUDITUI_CLICKHOUSE_PASSWORD instead. The tables (audit_entries, audit_rejected, audit_chains) are created when missing.\n\nRunning it again adds only lines the database does not have, and only to a chain whose stored lines are unchanged in the files: a rewritten chain is refused (a `rewritten` finding) and nothing of it is written. Broken chains are stored with their findings. An interrupted ingest resumes from its last whole batch.\n\nExamples:\n  auditui ingest logs/ --to clickhouse://localhost/audit\n  AUDITUI_CLICKHOUSE_PASSWORD=... auditui ingest logs/ --to clickhouse://auditor@db:8123/audit\n  auditui ingest --print-schema"
@@ -44,29 +43,14 @@ pub fn run(args: Args) -> Result<u8, String> {
     let client = Client::new(url).with_setting("insert_distributed_sync", "1");
     schema::ensure(&client)?;
     let sources = open_sources(&args.paths)?;
-    let bytes = total_bytes(&sources);
-    let bar = Bar::new(bytes, "verifying");
-    let verification = pass::verify_with_progress(&sources, |p| bar.update(p));
-    bar.finish();
-    if let Some(first) = verification.unverified.first() {
-        // A line that could not be verified has no verdict to store.
-        return Err(format!(
-            "{}:{}: {}; nothing written",
-            first.file,
-            first.line,
-            first.message()
-        ));
-    }
-    let bar = Bar::new(bytes, "ingesting");
+    let bar = Bar::new(total_bytes(&sources), "verifying and ingesting");
     let options = Options {
         batch_rows: args.batch_rows as usize,
         stop_after_batches: std::env::var(STOP_AFTER_BATCHES)
             .ok()
             .and_then(|n| n.parse().ok()),
     };
-    let outcome = ingest(&client, sources, verification, &options, &mut |p| {
-        bar.update(p)
-    })?;
+    let outcome = ingest(&client, sources, &options, &mut |p| bar.update(p))?;
     bar.finish();
     let paint = Paint::stdout();
     let mut report = super::verify::to_text(&outcome.verification, paint);

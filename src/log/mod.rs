@@ -3,6 +3,7 @@
 pub mod canonical;
 pub mod chain;
 pub mod checkpoint;
+pub mod ends;
 pub mod entry;
 pub mod excerpt;
 pub mod follow;

@@ -59,17 +59,6 @@ pub trait ScanSink {
     fn lines_without_fields(&self, _source: usize) -> usize {
         0
     }
-    /// False when the caller has the verdict already (ingest verified
-    /// first): lines without fields are then not read at all, only split
-    /// and handed to [`ScanSink::line_unread`] (a last line without its
-    /// newline is still read: it may be an entry or not), and the scan
-    /// returns an empty verification.
-    fn wants_verdict(&self) -> bool {
-        true
-    }
-    /// A line among the first [`ScanSink::lines_without_fields`] of its
-    /// source that was not read, when no verdict is wanted.
-    fn line_unread(&mut self, _source: usize, _line: &Line<'_>) {}
     /// Whether the verdict should keep every entry's stored hash, the
     /// leaves of a Merkle tree (see `FileSummary::leaves`).
     fn wants_leaves(&self) -> bool {
@@ -116,12 +105,6 @@ impl ScanSink for KeepingLeaves<'_> {
     fn lines_without_fields(&self, source: usize) -> usize {
         self.0.lines_without_fields(source)
     }
-    fn wants_verdict(&self) -> bool {
-        self.0.wants_verdict()
-    }
-    fn line_unread(&mut self, source: usize, line: &Line<'_>) {
-        self.0.line_unread(source, line);
-    }
     fn wants_leaves(&self) -> bool {
         true
     }
@@ -129,8 +112,7 @@ impl ScanSink for KeepingLeaves<'_> {
 
 /// What the analysing thread hands to the caller's thread.
 enum Message<'a> {
-    /// `None` for a line not read (see [`ScanSink::wants_verdict`]).
-    Batch(Vec<Line<'a>>, Vec<Option<Analysed<'a>>>),
+    Batch(Vec<Line<'a>>, Vec<Analysed<'a>>),
     /// Every line of the current source was sent.
     EndOfSource,
     /// The current source is not a JSON-lines log (why): none of its lines
@@ -172,8 +154,7 @@ pub fn not_json_lines(bytes: &[u8]) -> Option<&'static str> {
 type Analysed<'a> = (LineOutcome, Option<(Fields<'a>, Option<i64>)>);
 
 /// Verify every source and feed each entry to `sink`. Returns `None` when
-/// `cancel` was set, and an empty verification when the sink wants no
-/// verdict ([`ScanSink::wants_verdict`]).
+/// `cancel` was set.
 ///
 /// A helper thread splits and analyses batches on the thread pool while
 /// this thread links the previous batch and feeds `sink`, so the in-order
@@ -183,17 +164,14 @@ pub fn scan(
     sink: &mut dyn ScanSink,
     cancel: &AtomicBool,
 ) -> Option<Verification> {
-    let verdict = sink.wants_verdict();
     let summaries = std::thread::scope(|scope| {
         // One batch in the channel, one being analysed, one being consumed.
         let (sender, receiver) = mpsc::sync_channel(1);
-        let wanted = Wanted {
-            without_fields: (0..sources.len())
-                .map(|source| sink.lines_without_fields(source))
-                .collect(),
-            verdict,
-        };
-        let analysing = scope.spawn(move || analyse_sources(sources, &wanted, &sender, cancel));
+        let without_fields: Vec<usize> = (0..sources.len())
+            .map(|source| sink.lines_without_fields(source))
+            .collect();
+        let analysing =
+            scope.spawn(move || analyse_sources(sources, &without_fields, &sender, cancel));
         let summaries = consume(sources, receiver, sink, cancel);
         // Joined here, not left to the scope: a native join also waits for
         // the thread's thread-locals to be destroyed, so nothing of the
@@ -203,13 +181,7 @@ pub fn scan(
         }
         summaries
     })?;
-    Some(assemble(if verdict { summaries } else { Vec::new() }))
-}
-
-/// What the sink asked for, per source and overall.
-struct Wanted {
-    without_fields: Vec<usize>,
-    verdict: bool,
+    Some(assemble(summaries))
 }
 
 /// The in-order side: link each batch and feed `sink`, source by source.
@@ -259,11 +231,7 @@ fn consume<'a>(
             }
         };
         let current = verifier.as_mut().expect("a source in progress");
-        for (line, analysed) in batch.iter().zip(&analysed) {
-            let Some((outcome, fields)) = analysed else {
-                sink.line_unread(index, line);
-                continue;
-            };
+        for (line, (outcome, fields)) in batch.iter().zip(&analysed) {
             current.push(line.number, line.terminated, outcome);
             if let LineOutcome::Entry(_) = outcome {
                 progress.entries += 1;
@@ -302,12 +270,12 @@ thread_local! {
 /// split from the text while the current one is analysed.
 fn analyse_sources<'a>(
     sources: &'a [Source],
-    wanted: &Wanted,
+    without_fields: &[usize],
     sender: &mpsc::SyncSender<Message<'a>>,
     cancel: &AtomicBool,
 ) {
     let next_batch = |lines: &mut Lines<'a>| -> Vec<Line<'a>> { lines.take(BATCH_LINES).collect() };
-    for (source, &without_fields) in sources.iter().zip(&wanted.without_fields) {
+    for (source, &without_fields) in sources.iter().zip(without_fields) {
         if let Some(why) = not_json_lines(source.bytes()) {
             let told = sender.send(Message::NotJsonLines(why));
             if told
@@ -330,13 +298,7 @@ fn analyse_sources<'a>(
                 || {
                     batch
                         .par_iter()
-                        .map(|line| {
-                            let with_fields = line.number > without_fields;
-                            if !(with_fields || wanted.verdict || !line.terminated) {
-                                return None;
-                            }
-                            Some(analyse_line(line, limit, with_fields))
-                        })
+                        .map(|line| analyse_line(line, limit, line.number > without_fields))
                         .collect()
                 },
             );
@@ -524,8 +486,6 @@ mod tests {
     #[derive(Default)]
     struct Split {
         head: usize,
-        verdict: bool,
-        unread: Vec<(usize, usize)>,
         with_fields: Vec<(usize, usize)>,
         without_fields: Vec<(usize, usize)>,
         not_entries: Vec<(usize, usize)>,
@@ -544,12 +504,6 @@ mod tests {
         }
         fn lines_without_fields(&self, source: usize) -> usize {
             [usize::MAX, self.head][source]
-        }
-        fn wants_verdict(&self) -> bool {
-            self.verdict
-        }
-        fn line_unread(&mut self, source: usize, line: &Line<'_>) {
-            self.unread.push((source, line.number));
         }
     }
 
@@ -575,10 +529,9 @@ mod tests {
     /// [`tampered_sources`] scanned through [`KeepingLeaves`] (which must
     /// forward every hook), its head at [`HEAD`]; and the lines it holds
     /// after the head, which are read with their fields.
-    fn split_scan(verdict: bool) -> (Split, Verification, Vec<(usize, usize)>) {
+    fn split_scan() -> (Split, Verification, Vec<(usize, usize)>) {
         let mut split = Split {
             head: HEAD,
-            verdict,
             ..Split::default()
         };
         let cancel = AtomicBool::new(false);
@@ -588,22 +541,8 @@ mod tests {
     }
 
     #[test]
-    fn without_a_verdict_lines_before_the_head_are_not_read_and_nothing_is_verified() {
-        let (split, scanned, after) = split_scan(false);
-        let head = HEAD;
-        let unread: Vec<(usize, usize)> = (1..=30)
-            .map(|line| (0, line))
-            .chain((1..=head).map(|line| (1, line)))
-            .collect();
-        assert_eq!(split.unread, unread, "the malformed line too");
-        assert!(split.without_fields.is_empty() && split.not_entries.is_empty());
-        assert_eq!(split.with_fields, after);
-        assert!(scanned.files.is_empty() && scanned.findings.is_empty());
-    }
-
-    #[test]
     fn lines_before_a_stored_head_get_no_fields_and_the_findings_are_unchanged() {
-        let (split, scanned, after) = split_scan(true);
+        let (split, scanned, after) = split_scan();
         let head = HEAD;
         let without: Vec<(usize, usize)> = (1..=30)
             .map(|line| (0, line))
@@ -612,7 +551,6 @@ mod tests {
         assert_eq!(split.without_fields, without);
         assert_eq!(split.with_fields, after);
         assert_eq!(split.not_entries, vec![(1, 11)]);
-        assert!(split.unread.is_empty());
         let verified = verify(&tampered_sources());
         assert_eq!(scanned.findings, verified.findings);
         let places: Vec<(&str, usize)> = verified

@@ -45,6 +45,9 @@ pub enum Jump {
     To(RowKey),
     /// To the last entry (follow mode at the end of the list).
     End,
+    /// To the entry at this index of the selection shown before, whose row
+    /// was not fetched yet: the query's job reads its key.
+    Shown(usize),
 }
 
 /// Everything that can happen to the browser.
@@ -419,8 +422,9 @@ impl App {
     }
 
     /// The selected entry's key and columns, if the selection has them
-    /// without asking the logs (see `tui::paging`).
-    pub fn kept_entry(&self) -> Option<EntryRow> {
+    /// without asking the logs; `None` while its page is being fetched
+    /// (`tui::paging`): the event loop never waits for the logs.
+    pub fn selected_entry(&self) -> Option<EntryRow> {
         let page = self
             .selection
             .selected
@@ -428,18 +432,20 @@ impl App {
         page?.rows.pop()
     }
 
-    /// The selected entry's key and columns.
-    pub fn selected_entry(&self) -> Option<EntryRow> {
-        let page = self
-            .selection
-            .selected
-            .page(PageAt::Index(self.entries.selected), 1);
-        page.ok()?.rows.pop()
-    }
-
-    /// The selected entry's key.
+    /// The selected entry's key, if its row is here (see
+    /// [`App::selected_entry`]).
     pub fn selected_key(&self) -> Option<RowKey> {
         self.selected_entry().map(|entry| entry.key)
+    }
+
+    /// [`App::selected_entry`] for a key that acts on it; while its row is
+    /// still being fetched, the status line says so and nothing is done.
+    pub fn selected_entry_or_say(&mut self) -> Option<EntryRow> {
+        let entry = self.selected_entry();
+        if entry.is_none() && self.selection.count() > 0 {
+            self.status = Some("the selected entry is still being looked up".into());
+        }
+        entry
     }
 
     /// Work queued for the event loop since the last call.
@@ -734,9 +740,10 @@ pub(super) fn requery(app: &mut App) {
     app.querying = true;
     // Stay on the same entry when it is still selected, else on the
     // nearest one after it: narrowing a filter should not lose the place.
-    let target = app
-        .pending_jump
-        .or_else(|| app.selected_key().map(Jump::To));
+    let target = app.pending_jump.or_else(|| match app.selected_key() {
+        Some(key) => Some(Jump::To(key)),
+        None => (app.selection.count() > 0).then_some(Jump::Shown(app.entries.selected)),
+    });
     app.effects.push(Effect::Query {
         generation: app.generation,
         filter,

@@ -14,7 +14,11 @@ pub fn jump_to_failure(app: &mut App, direction: Direction) {
         app.status = Some("the filter has an error (see under the bar)".into());
         return;
     };
-    let from = app.selected_key();
+    let from = match app.selected_entry_or_say() {
+        Some(entry) => Some(entry.key),
+        None if app.selection.count() > 0 => return,
+        None => None,
+    };
     let what = match direction {
         Direction::Next => "the next failure",
         Direction::Previous => "the previous failure",
@@ -49,7 +53,7 @@ pub fn jump_to_finding(app: &mut App, direction: Direction) {
 
 /// Space: mark the selected entry to export with others, or unmark it.
 pub fn toggle_mark(app: &mut App) {
-    let Some(entry) = app.selected_entry() else {
+    let Some(entry) = app.selected_entry_or_say() else {
         return;
     };
     let marked = app.marks.toggle(&entry.file, entry.line);
@@ -72,7 +76,7 @@ pub fn clear_marks(app: &mut App) {
 /// `c`: what happened around the selected entry: the filter cleared, all
 /// logs merged by time, the cursor still on the entry.
 pub fn around_entry(app: &mut App) {
-    let Some(key) = app.selected_key() else {
+    let Some(key) = app.selected_entry_or_say().map(|entry| entry.key) else {
         return;
     };
     app.pending_jump = Some(Jump::To(key));

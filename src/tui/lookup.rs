@@ -80,7 +80,7 @@ pub fn request(app: &mut App) {
         app.conversation = None;
         return;
     };
-    let Some(entry) = app.kept_entry() else {
+    let Some(entry) = app.selected_entry() else {
         // Not on a page the selection has: asked again when the page comes
         // (`tui::paging`).
         if app.selection.count() == 0 {

@@ -35,6 +35,8 @@ pub mod marks;
 mod navigation;
 mod open;
 mod paging;
+#[cfg(test)]
+mod paging_tests;
 mod pretty;
 mod reload;
 pub mod reports;

@@ -8,7 +8,7 @@ use super::export::{Format, write_entries, write_report};
 use super::live::LiveSlot;
 use super::worker;
 use super::worker::Matches;
-use crate::backend::{Backend, BackendError};
+use crate::backend::{self, Backend, BackendError};
 use crate::export::atomic::WriteError;
 use std::io;
 use std::path::Path;
@@ -98,7 +98,8 @@ impl<H: Host> Runtime<H> {
                         );
                         match selected {
                             Ok(Some(matches)) => {
-                                show(tx, generation, matches, target, rows, &cancel)
+                                let shown = previous.as_ref();
+                                show(tx, generation, matches, shown, target, rows, &cancel)
                             }
                             Ok(None) => {}
                             Err(e) => failed(tx, e),
@@ -202,11 +203,12 @@ fn show(
     tx: &Sender<Action>,
     generation: u64,
     matches: Matches,
+    previous: &dyn backend::Selection,
     target: Option<Jump>,
     rows: usize,
     cancel: &AtomicBool,
 ) {
-    let index = worker::place(&matches, target, rows).unwrap_or_else(|e| {
+    let index = worker::place(&matches, previous, target, rows).unwrap_or_else(|e| {
         failed(tx, e);
         0
     });

@@ -75,16 +75,31 @@ pub fn select(
 }
 
 /// The index of `target` in `matches` (the entry after it if it is not
-/// there; the first entry without a target), and the screen of entries
+/// there; the first entry without a target; a [`Jump::Shown`] is the
+/// entry at that index of `previous`), and the screen of entries
 /// around it asked for now: a database selection keeps the page, and the
 /// frame that shows the selection draws from it. So the screen's page is
 /// asked first, and alone, and the panes' slower questions after it.
-pub fn place(matches: &Matches, target: Option<Jump>, rows: usize) -> Result<usize, BackendError> {
+pub fn place(
+    matches: &Matches,
+    previous: &dyn backend::Selection,
+    target: Option<Jump>,
+    rows: usize,
+) -> Result<usize, BackendError> {
     let count = matches.count();
-    let index = match target {
-        None => 0,
-        Some(Jump::End) => count,
-        Some(Jump::To(key)) => matches.selected.locate(key)?.unwrap_or_else(|after| after),
+    let key = match target {
+        Some(Jump::Shown(index)) => previous
+            .page(PageAt::Index(index), 1)?
+            .rows
+            .pop()
+            .map(|e| e.key),
+        Some(Jump::To(key)) => Some(key),
+        None | Some(Jump::End) => None,
+    };
+    let index = match (target, key) {
+        (Some(Jump::End), _) => count,
+        (_, Some(key)) => matches.selected.locate(key)?.unwrap_or_else(|after| after),
+        (_, None) => 0,
     };
     if count > 0 {
         // The frame lists `rows` entries at most, with the selected one

@@ -1,11 +1,14 @@
 //! `auditui ingest`: verified logs into ClickHouse, incrementally and
-//! exactly once.
+//! exactly once, in one pass.
 //!
-//! The chains are verified first, exactly as `verify` does; then the files
-//! are read again in chain order and every line is written at its place in
-//! its chain. What the database already holds of a chain is skipped, after
-//! checking that the last stored line is the same line in the files: a
-//! chain rewritten since is refused, and nothing of it is written.
+//! Which files make which chain, in which order, is known before the pass
+//! from the ends of the files (`log::ends`); then one scan verifies every
+//! line and, in the same pass, writes it at its place in its chain. What
+//! the database already holds of a chain is skipped, after checking that
+//! the last stored line is the same line in the files: a chain rewritten
+//! since is refused at that line, before any line of it is written. The
+//! chain records (verdict, findings, head: what marks a chain complete)
+//! are written only once the verification has finished.
 //!
 //! Crash safety: rows go out in batches, in chain order, entries streamed
 //! (one INSERT, one part per batch); the chain records come last. An
@@ -22,6 +25,7 @@ use super::rowbinary::{Reader, Writer};
 use super::rows::{self, ChainRecord, Place, chain_id};
 use super::schema::{CHAINS, ENTRIES};
 use crate::log::chain::{Finding, FindingKind, Verification};
+use crate::log::ends;
 use crate::log::pass::{Progress, ScanSink, ScannedEntry, scan};
 use crate::log::source::{Line, Source};
 use crate::store::store::NO_TIME;
@@ -63,18 +67,21 @@ pub struct Outcome {
     pub refused: usize,
 }
 
-/// Write what the database lacks of `sources`, verified as `verification`
-/// says (from [`crate::log::pass::verify`] over the same sources).
+/// Verify `sources` as `verify` does and write what the database lacks of
+/// them, in one pass.
 pub fn ingest(
     client: &Client,
     sources: Vec<Source>,
-    mut verification: Verification,
     options: &Options,
     on_progress: &mut dyn FnMut(Progress),
 ) -> Result<Outcome, String> {
-    let ids: Vec<String> = verification.chains.iter().map(chain_id).collect();
+    let planned = ends::chains(&sources).map_err(|u| {
+        // A line that could not be verified has no verdict to store.
+        format!("{}:{}: {}; nothing written", u.file, u.line, u.message())
+    })?;
+    let ids: Vec<String> = planned.chains.iter().map(chain_id).collect();
     let mut stored = stored_frontiers(client, &ids)?;
-    let (sources, source_chain) = in_chain_order(sources, &verification);
+    let (sources, source_chain) = in_chain_order(sources, &planned);
     let chains: Vec<ChainState> = ids
         .into_iter()
         .map(|id| ChainState::new(stored.remove(&id), id))
@@ -96,15 +103,27 @@ pub fn ingest(
         failed: &failed,
         on_progress,
     };
-    let written = std::thread::scope(|scope| {
+    let (scanned, written) = std::thread::scope(|scope| {
         let stop = options.stop_after_batches;
         let (give_back, failed) = (&give_back, &failed);
         let writer = scope.spawn(move || write_pieces(client, receiver, give_back, stop, failed));
-        scan(&sources, &mut sink, failed);
+        let scanned = scan(&sources, &mut sink, failed);
         sink.flush();
         sink.sender = None;
-        writer.join().expect("the writer thread does not panic")
-    })?;
+        (
+            scanned,
+            writer.join().expect("the writer thread does not panic"),
+        )
+    });
+    let written = written?;
+    // The scan stops early only when the writer failed, which `written` says.
+    let mut verification = scanned.ok_or_else(|| client.error("ingest stopped"))?;
+    if !ends::same_chains(&planned, &verification) {
+        // Cannot happen unless assembly reads more of a file than its ends.
+        return Err(client.error(
+            "the files' chains differ from what their ends said; entries written, no chain recorded",
+        ));
+    }
     let refused: Vec<Finding> = sink.finish_refusals();
     record_chains(client, &verification, &sink.chains)?;
     let already_stored = sink.chains.iter().map(|c| c.next.min(c.stored)).sum();
@@ -441,7 +460,8 @@ impl Ingester<'_> {
 
 impl ScanSink for Ingester<'_> {
     fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
-        let ts = rows::timestamp(entry.fields);
+        // Parsed on the pool already (`Fields::time`, as `rows::timestamp`).
+        let ts = entry.time.unwrap_or(NO_TIME);
         let chain = &mut self.chains[self.source_chain[entry.source]];
         chain.newest = chain.newest.max(ts);
         let Some(position) = self.place(entry.source, entry.line, entry.bytes) else {
@@ -468,17 +488,8 @@ impl ScanSink for Ingester<'_> {
         self.place_stored(source, line);
     }
 
-    fn line_unread(&mut self, source: usize, line: &Line<'_>) {
-        self.place_stored(source, line);
-    }
-
     fn lines_without_fields(&self, source: usize) -> usize {
         self.without_fields[source]
-    }
-
-    /// The verdict is the verify pass's, given to [`ingest`].
-    fn wants_verdict(&self) -> bool {
-        false
     }
 
     fn not_entry(&mut self, source: usize, line: &Line<'_>) {

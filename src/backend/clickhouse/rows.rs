@@ -8,7 +8,6 @@ use crate::log::canonical::to_hex;
 use crate::log::chain::Chain;
 use crate::log::entry::{Fields, Previous, Seal};
 use crate::store::store::NO_TIME;
-use crate::time::parse_timestamp;
 
 /// Where a line sits: its chain, its place there, and its file and line.
 pub struct Place<'a> {
@@ -29,10 +28,7 @@ pub fn chain_id(chain: &Chain) -> String {
 
 /// An entry's `ts` column: microseconds since the epoch, or [`NO_TIME`].
 pub fn timestamp(fields: &Fields<'_>) -> i64 {
-    fields
-        .timestamp
-        .and_then(|t| parse_timestamp(&t.decode()))
-        .unwrap_or(NO_TIME)
+    fields.time().unwrap_or(NO_TIME)
 }
 
 /// One `audit_entries` row; `ts` is [`timestamp`] of `fields`.
