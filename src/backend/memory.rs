@@ -527,6 +527,7 @@ mod tests {
     use super::*;
     use crate::backend::conformance;
     use crate::filter::parse_filter;
+    use crate::store::Columns;
     use crate::views::failures::failures;
     use crate::views::histogram::span;
     use crate::views::stats::tool_stats;
@@ -539,6 +540,16 @@ mod tests {
     #[test]
     fn the_memory_backend_answers_the_conformance_questions() {
         conformance::check(&backend());
+    }
+
+    #[test]
+    fn columns_left_out_of_a_load_give_the_same_answers_built_on_first_use() {
+        let never = AtomicBool::new(false);
+        let sources = conformance::sources();
+        let (store, verification) =
+            crate::store::load_keeping(sources, false, Columns::NONE, |_| {}, &never)
+                .expect("not cancelled");
+        conformance::check(&MemoryBackend::new(store, verification));
     }
 
     #[test]

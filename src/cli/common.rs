@@ -14,6 +14,7 @@ use crate::export::atomic::{refuse_evidence, write_atomic};
 use crate::export::{Document, Table};
 use crate::filter::{Filter, parse_filter};
 use crate::log::chain::Verification;
+use crate::store::Columns;
 use crate::text::{for_terminal, truncate_to_width};
 use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -116,30 +117,50 @@ impl From<BackendError> for String {
 /// intact or only weakly protected, and select the rows. Answers come from
 /// the log as it is, broken or not: the line on stderr is the caveat.
 pub fn load(input: &Input) -> Result<SelectedLogs, String> {
-    load_selected(input, false, Order::File)
+    load_selected(input, false, Order::File, Columns::ALL)
 }
 
 /// [`load`] for a command that lists entries, selected in `order`.
 pub fn load_listed(input: &Input, order: Order) -> Result<SelectedLogs, String> {
-    load_selected(input, false, order)
+    load_selected(input, false, order, Columns::ALL)
+}
+
+/// [`load_listed`] for a command that reads only `columns` of the
+/// entries (besides times, outcomes, durations and lines): only those and
+/// the filter's are interned while loading, and any other is built if
+/// asked for, so the answers are the same (see `store::lazy`).
+pub fn load_reading(input: &Input, order: Order, columns: Columns) -> Result<SelectedLogs, String> {
+    load_selected(input, false, order, columns)
 }
 
 /// [`load`], keeping the entries' stored hashes in the verdict when
 /// `keep_leaves` (for Merkle proofs; a database keeps none).
 pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, String> {
-    load_selected(input, keep_leaves, Order::File)
+    load_selected(input, keep_leaves, Order::File, Columns::ALL)
 }
 
-fn load_selected(input: &Input, keep_leaves: bool, order: Order) -> Result<SelectedLogs, String> {
+fn load_selected(
+    input: &Input,
+    keep_leaves: bool,
+    order: Order,
+    columns: Columns,
+) -> Result<SelectedLogs, String> {
     let never = AtomicBool::new(false);
+    let filter = input.query.clone().unwrap_or_default();
     let backend: Box<dyn Backend> = match database_source(&input.paths)? {
         Some(url) => Box::new(ClickHouseBackend::open_url(url)?),
         None => {
             let sources = open_sources(&input.paths)?;
             let bar = progress::Bar::new(total_bytes(&sources), "reading");
-            let (store, verification) =
-                crate::store::load_keeping(sources, keep_leaves, |p| bar.update(p), &never)
-                    .ok_or("loading was cancelled")?;
+            let columns = columns.with_filter(&filter);
+            let (store, verification) = crate::store::load_keeping(
+                sources,
+                keep_leaves,
+                columns,
+                |p| bar.update(p),
+                &never,
+            )
+            .ok_or("loading was cancelled")?;
             bar.finish();
             Box::new(MemoryBackend::new(store, verification))
         }
@@ -147,7 +168,6 @@ fn load_selected(input: &Input, keep_leaves: bool, order: Order) -> Result<Selec
     if let Some(caveat) = integrity_caveat(backend.verification()) {
         eprintln!("auditui: {}", for_terminal(&caveat));
     }
-    let filter = input.query.clone().unwrap_or_default();
     let selection = backend
         .select(&filter, order, &never)?
         .ok_or("the query was cancelled")?;

@@ -3,8 +3,10 @@
 use super::EXIT_OK;
 use super::common::Format;
 use super::common::{self, Input};
+use crate::backend::Order;
 use crate::export;
 use crate::export::json::write_pretty;
+use crate::store::Columns;
 use crate::time::{format_duration, format_timestamp, parse_duration};
 use crate::views::histogram::{Bucket, Histogram, MAX_BUCKETS, TooManyBuckets, Width};
 use serde::Serialize;
@@ -59,7 +61,8 @@ struct OutputBucket {
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
-    let loaded = common::load(&args.input)?;
+    // Buckets count times and outcomes: no interned column is read.
+    let loaded = common::load_reading(&args.input, Order::File, Columns::NONE)?;
     let width = args.bucket.map_or(Width::Auto(AUTO_BUCKETS), Width::Fixed);
     let histogram = loaded.selection.histogram(width)?.map_err(too_many)?;
     if histogram.buckets.is_empty() {

@@ -4,6 +4,7 @@ use super::EXIT_OK;
 use super::common::{self, Input};
 use crate::backend::Selection;
 use crate::export;
+use crate::store::Columns;
 use std::io::{self, Write};
 
 /// Print the entries that match a filter
@@ -34,7 +35,13 @@ pub enum EntryFormat {
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
-    let loaded = common::load_listed(&args.input, args.listing.order())?;
+    let order = args.listing.order();
+    let loaded = if args.count {
+        // A count reads no column but the filter's.
+        common::load_reading(&args.input, order, Columns::NONE)?
+    } else {
+        common::load_listed(&args.input, order)?
+    };
     common::write_stdout(|out| {
         if args.count {
             writeln!(out, "{}", loaded.selection.count())

@@ -5,12 +5,14 @@
 
 pub mod grown;
 pub mod ids;
+pub mod lazy;
 pub mod offsets;
 pub mod query;
 #[allow(clippy::module_inception)]
 pub mod store;
 
 pub use grown::{Grown, Rows};
+pub use lazy::Columns;
 pub use store::{RowKey, Store, StoreBuilder};
 
 use crate::log::chain::Verification;
@@ -24,18 +26,20 @@ pub fn load(
     on_progress: impl FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Option<(Store, Verification)> {
-    load_keeping(sources, false, on_progress, cancel)
+    load_keeping(sources, false, Columns::ALL, on_progress, cancel)
 }
 
 /// [`load`], keeping the entries' stored hashes in the verdict when
-/// `keep_leaves` (for Merkle proofs).
+/// `keep_leaves` (for Merkle proofs), and interning only `columns` while
+/// loading (the others are built if and when asked for: see [`lazy`]).
 pub fn load_keeping(
     sources: Vec<Source>,
     keep_leaves: bool,
+    columns: Columns,
     on_progress: impl FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Option<(Store, Verification)> {
-    let mut builder = StoreBuilder::new(on_progress);
+    let mut builder = StoreBuilder::new(columns, on_progress);
     let verification = if keep_leaves {
         scan(&sources, &mut KeepingLeaves(&mut builder), cancel)?
     } else {

@@ -13,8 +13,10 @@ use crate::log::source::Source;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use super::ids::Ids;
+use super::lazy::{self, Columns};
 use super::offsets::Offsets;
 use crate::filter::Field;
 
@@ -168,10 +170,54 @@ struct Run {
     index: usize,
 }
 
+impl Column {
+    /// An empty column with room for `rows` ids.
+    pub(super) fn with_rows(rows: usize) -> Column {
+        let mut ids = Ids::default();
+        ids.reserve_exact(rows);
+        Column {
+            dict: Interner::new(),
+            ids,
+        }
+    }
+
+    /// Add the next row's value.
+    pub(super) fn push(&mut self, text: Option<&str>) {
+        // Consecutive entries often repeat a value (same conversation,
+        // same user): skip the hash lookup then.
+        let last = self.ids.last().unwrap_or(MISSING);
+        let id = if text.is_some() && text == self.dict.get(last) {
+            last
+        } else {
+            self.dict.intern(text)
+        };
+        self.ids.push(id);
+    }
+}
+
+/// The text of `field` in an entry's fields.
+pub(super) fn field_text<'f>(fields: &'f Fields<'_>, field: Field) -> Option<&'f str> {
+    match field {
+        Field::User => fields.user.as_deref(),
+        Field::Patient => fields.patient.as_deref(),
+        Field::Tool => fields.tool.as_deref(),
+        Field::Conversation => fields.conversation.as_deref(),
+        Field::Model => fields.model.as_deref(),
+        Field::Role => fields.role.as_deref(),
+        Field::Purpose => fields.purpose.as_deref(),
+        Field::Trigger => fields.trigger.as_deref(),
+        Field::Ip => fields.ip.as_deref(),
+    }
+}
+
 /// Every entry of the loaded sources, column by column.
 pub struct Store {
     pub sources: Vec<Source>,
-    columns: Vec<Column>,
+    /// Index = [`Field`]; a column the load did not build is built on
+    /// first use (see [`super::lazy`]).
+    columns: Vec<OnceLock<Column>>,
+    /// Held while building the missing columns, so that they are built once.
+    building: Mutex<()>,
     /// Microseconds since the Unix epoch, UTC; [`NO_TIME`] if unreadable.
     pub time: Vec<i64>,
     pub outcome: Vec<Outcome>,
@@ -203,15 +249,25 @@ pub struct Store {
 
 impl Store {
     pub fn new(sources: Vec<Source>) -> Store {
+        Store::with_columns(sources, Columns::ALL)
+    }
+
+    /// A store that builds `columns` as rows are pushed, and the others
+    /// when first asked for.
+    pub fn with_columns(sources: Vec<Source>, columns: Columns) -> Store {
         Store {
             sources,
             columns: Field::ALL
                 .iter()
-                .map(|_| Column {
-                    dict: Interner::new(),
-                    ids: Ids::default(),
+                .map(|&field| {
+                    let slot = OnceLock::new();
+                    if columns.contains(field) {
+                        let _ = slot.set(Column::with_rows(0));
+                    }
+                    slot
                 })
                 .collect(),
+            building: Mutex::new(()),
             time: Vec::new(),
             outcome: Vec::new(),
             duration_ms: Vec::new(),
@@ -234,7 +290,26 @@ impl Store {
     }
 
     pub fn column(&self, field: Field) -> &Column {
-        &self.columns[field as usize]
+        let slot = &self.columns[field as usize];
+        if slot.get().is_none() {
+            self.build_missing();
+        }
+        // Invariant: `build_missing` has built every column not built yet.
+        slot.get().expect("every column is built")
+    }
+
+    /// Build every column the load did not, in one re-read of the lines.
+    #[cold]
+    fn build_missing(&self) {
+        let _one_build = self.building.lock().unwrap_or_else(PoisonError::into_inner);
+        let missing: Vec<Field> = Field::ALL
+            .into_iter()
+            .filter(|&field| self.columns[field as usize].get().is_none())
+            .collect();
+        for (field, column) in missing.iter().zip(lazy::build(self, &missing)) {
+            // Only this function sets a slot, under the lock: never set twice.
+            let _ = self.columns[*field as usize].set(column);
+        }
     }
 
     /// The text of a field of a row, if present.
@@ -338,7 +413,7 @@ impl Store {
 
     /// Make room for `additional` more rows in every column at once.
     fn reserve(&mut self, additional: usize) {
-        for column in &mut self.columns {
+        for column in self.columns.iter_mut().filter_map(OnceLock::get_mut) {
             column.ids.reserve_exact(additional);
         }
         self.time.reserve_exact(additional);
@@ -351,27 +426,12 @@ impl Store {
     /// Add one entry (in source and line order); `time` is [`Fields::time`].
     pub fn push(&mut self, source: usize, offset: usize, fields: &Fields<'_>, time: Option<i64>) {
         let row = self.len();
-        for (field, column) in Field::ALL.iter().zip(&mut self.columns) {
-            let text = match field {
-                Field::User => fields.user.as_deref(),
-                Field::Patient => fields.patient.as_deref(),
-                Field::Tool => fields.tool.as_deref(),
-                Field::Conversation => fields.conversation.as_deref(),
-                Field::Model => fields.model.as_deref(),
-                Field::Role => fields.role.as_deref(),
-                Field::Purpose => fields.purpose.as_deref(),
-                Field::Trigger => fields.trigger.as_deref(),
-                Field::Ip => fields.ip.as_deref(),
-            };
-            // Consecutive entries often repeat a value (same conversation,
-            // same user): skip the hash lookup then.
-            let last = column.ids.last().unwrap_or(MISSING);
-            let id = if text.is_some() && text == column.dict.get(last) {
-                last
-            } else {
-                column.dict.intern(text)
-            };
-            column.ids.push(id);
+        // A column not built yet gets this row when it is: it is built
+        // from every row's line.
+        for (&field, slot) in Field::ALL.iter().zip(&mut self.columns) {
+            if let Some(column) = slot.get_mut() {
+                column.push(field_text(fields, field));
+            }
         }
         let time = time.unwrap_or(NO_TIME);
         self.newest = self.newest.max(time);
@@ -450,9 +510,10 @@ pub struct StoreBuilder<'p> {
 }
 
 impl<'p> StoreBuilder<'p> {
-    pub fn new(on_progress: impl FnMut(Progress) + 'p) -> Self {
+    /// A builder of a store that interns `columns` while loading.
+    pub fn new(columns: Columns, on_progress: impl FnMut(Progress) + 'p) -> Self {
         StoreBuilder {
-            store: Store::new(Vec::new()),
+            store: Store::with_columns(Vec::new(), columns),
             on_progress: Box::new(on_progress),
             sized: false,
         }
@@ -512,6 +573,60 @@ mod tests {
         let key = store.key(2);
         assert_eq!((key.source, store.row_of(key)), (2, Some(2)));
         assert_eq!(store.row_of(RowKey { source: 0, ..key }), None);
+    }
+
+    /// Every column's ids and dictionary, in field order.
+    fn columns_of(store: &Store) -> Vec<(Vec<Sym>, Vec<String>)> {
+        Field::ALL
+            .iter()
+            .map(|&field| {
+                let column = store.column(field);
+                let values = column.dict.values().map(|(_, v)| v.to_owned()).collect();
+                (column.ids.iter().collect(), values)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn columns_built_on_first_use_are_those_a_load_builds_and_grow_with_appends() {
+        let text: String = (0..300)
+            .map(|i| {
+                let conversation = format!("c{}", i % 97);
+                let line = serde_json::json!({
+                    "timestamp": "2025-07-06T10:00:00+00:00",
+                    "user_id": format!("usr_{}", i % 7),
+                    "tool_name": if i % 3 == 0 { "get\"\u{e9}" } else { "get_order" },
+                    "conversation_id": conversation,
+                    "patient_id": i,
+                    "model": "m",
+                });
+                format!("{line}\n{}", if i % 50 == 0 { "not json\n" } else { "" })
+            })
+            .collect();
+        let load = |columns| {
+            let sources = vec![Source::from_bytes("a.jsonl", text.clone().into_bytes())];
+            let never = std::sync::atomic::AtomicBool::new(false);
+            let loaded = crate::store::load_keeping(sources, false, columns, |_| {}, &never);
+            loaded.expect("not cancelled").0
+        };
+        let mut eager = load(Columns::ALL);
+        let mut lazy = load(Columns::NONE.with(Field::Tool));
+        assert_eq!(columns_of(&lazy), columns_of(&eager));
+        // Rows appended to built columns, or before the columns are built
+        // (then read from the appended line), are the same rows.
+        let mut appended_early = load(Columns::NONE);
+        let line = br#"{"user_id": "usr_new", "conversation_id": "c3"}"#;
+        let fields = Fields {
+            user: Some("usr_new".into()),
+            conversation: Some("c3".into()),
+            ..Fields::default()
+        };
+        for store in [&mut eager, &mut lazy, &mut appended_early] {
+            assert!(store.append_line(line, Some(&fields)));
+        }
+        assert_eq!(columns_of(&lazy), columns_of(&eager));
+        assert_eq!(columns_of(&appended_early), columns_of(&eager));
+        assert_eq!(eager.text(Field::User, 300), Some("usr_new"));
     }
 
     #[test]
