@@ -1,6 +1,7 @@
 //! One log line: the entry parser, the seal (canonical form + SHA-256),
-//! the verifier's reader with its skeleton memo, and the canonical form's
-//! own promises. Nothing may panic; the canonical text
+//! the verifier's reader with its skeleton memo (and the walk's reader of
+//! one value against the general one at every place of the input), and the
+//! canonical form's own promises. Nothing may panic; the canonical text
 //! must read back to itself; strict JSON that serde_json accepts must be
 //! accepted too (auditui reads what CPython reads, a superset).
 #![no_main]
@@ -8,6 +9,8 @@
 use auditui::log::canonical::write_canonical;
 use auditui::log::entry::{LineReader, parse_line};
 use auditui::log::json;
+use auditui::log::tape::Tape;
+use auditui::log::tape::skeleton::{self, At, HoleKind};
 use libfuzzer_sys::fuzz_target;
 use std::cell::RefCell;
 
@@ -17,7 +20,29 @@ thread_local! {
     static READER: RefCell<LineReader> = RefCell::new(LineReader::new());
 }
 
+/// `skeleton::hole`, which the walk over recorded skeletons reads values
+/// with, finds a hole of a kind exactly where `skeleton::at` (what
+/// skeletons are recorded with) finds one of that kind.
+fn holes_agree(data: &[u8]) {
+    let mut scratch = Tape::new();
+    for pos in 0..data.len() {
+        let found = match skeleton::at(data, pos, &mut scratch) {
+            At::Hole(end, kind) => Some((end, kind)),
+            _ => None,
+        };
+        for kind in HoleKind::ALL {
+            let expected = found.filter(|&(_, k)| k == kind).map(|(end, _)| end);
+            assert_eq!(
+                skeleton::hole(data, pos, kind, &mut scratch),
+                expected,
+                "{kind:?} at {pos}"
+            );
+        }
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
+    holes_agree(data);
     // The verifier's reader, twice: the first read may record the line's
     // skeleton and the second then replays it (debug builds, as fuzzing
     // builds are, check every replay against a full parse).
@@ -38,7 +63,10 @@ fuzz_target!(|data: &[u8]| {
     };
     let parsed = json::parse(text);
     if serde_json::from_str::<serde_json::Value>(text).is_ok() {
-        assert!(parsed.is_ok(), "serde_json accepts what auditui rejects: {parsed:?}");
+        assert!(
+            parsed.is_ok(),
+            "serde_json accepts what auditui rejects: {parsed:?}"
+        );
     }
     let Ok(value) = parsed else {
         return;
@@ -50,5 +78,9 @@ fuzz_target!(|data: &[u8]| {
     let again = json::parse(&canonical).expect("canonical JSON reads back");
     let mut twice = Vec::new();
     write_canonical(&again, &mut twice);
-    assert_eq!(canonical.as_bytes(), &twice[..], "canonical form is a fixed point");
+    assert_eq!(
+        canonical.as_bytes(),
+        &twice[..],
+        "canonical form is a fixed point"
+    );
 });

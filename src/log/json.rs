@@ -130,6 +130,7 @@ impl<'a> Str<'a> {
     }
 
     /// Equality with a Rust string as Python compares str objects.
+    #[inline]
     pub fn eq_str(&self, other: &str) -> bool {
         if !self.escaped {
             return self.raw == other;

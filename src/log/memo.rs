@@ -98,6 +98,10 @@ impl Memos {
             .skeletons
             .walk(text, &mut self.holes, &mut self.scratch);
         self.unknown = found.is_none();
+        #[cfg(debug_assertions)]
+        if found.is_some() {
+            check_walk(text, &self.holes);
+        }
         if full {
             self.misses = if found.is_some() {
                 0
@@ -141,6 +145,18 @@ impl Memos {
         self.recorded_bytes += text.len();
         self.skeletons.insert(text, &self.holes, memo);
     }
+}
+
+/// Debug builds check every walk that found a skeleton against
+/// [`skeleton::split`], which the recorded skeletons came from.
+#[cfg(debug_assertions)]
+fn check_walk(text: &str, holes: &[Hole]) {
+    let mut split = Vec::new();
+    let found = skeleton::split(text, &mut split, &mut Tape::new());
+    assert!(
+        found.is_some() && split == holes,
+        "walked holes {holes:?}, split {split:?} of {text:?}"
+    );
 }
 
 /// The canonical-form pieces of `text`'s skeleton: the line is

@@ -377,65 +377,79 @@ impl Parser<'_> {
 
     fn number(&mut self) -> Result<(), ParseError> {
         let start = self.pos;
-        if self.peek() == Some(b'-') {
-            self.pos += 1;
-            if self.eat_literal("Infinity") {
-                self.push(start, self.pos, Kind::NegInfinity);
-                return Ok(());
+        match read_number(self.bytes, start) {
+            Ok((end, kind)) => {
+                self.pos = end;
+                self.push(start, end, kind);
+                Ok(())
+            }
+            Err((at, message)) => {
+                self.pos = at;
+                Err(self.error(message))
             }
         }
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => self.digits(),
-            _ => return Err(self.error("expected a digit")),
-        }
-        let int_end = self.pos;
-        let mut fraction = None;
-        let mut exponent = false;
-        // A '.' or 'e' without digits after it ends the number (CPython's
-        // regex does the same, and the leftover then fails as extra data).
-        if self.peek() == Some(b'.') && self.bytes.get(self.pos + 1).is_some_and(u8::is_ascii_digit)
-        {
-            self.pos += 1;
-            let fraction_start = self.pos;
-            self.digits();
-            fraction = Some(fraction_start);
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            let mut p = self.pos + 1;
-            if let Some(b'+' | b'-') = self.bytes.get(p) {
-                p += 1;
-            }
-            if self.bytes.get(p).is_some_and(u8::is_ascii_digit) {
-                self.pos = p;
-                self.digits();
-                exponent = true;
-            }
-        }
-        if fraction.is_some() || exponent {
-            let repr = !exponent
-                && fraction.is_some_and(|f| {
-                    let integer = &self.bytes[start..int_end];
-                    let integer = integer.strip_prefix(b"-").unwrap_or(integer);
-                    is_python_repr(integer, &self.bytes[f..self.pos])
-                });
-            self.push(start, self.pos, Kind::Float { repr });
-            return Ok(());
-        }
-        let digits = int_end - start - usize::from(self.bytes[start] == b'-');
-        if digits > PYTHON_MAX_INT_DIGITS {
-            self.pos = start;
-            return Err(self.error("integer longer than the 4300 digits CPython accepts"));
-        }
-        self.push(start, self.pos, Kind::Int);
-        Ok(())
     }
+}
 
-    fn digits(&mut self) {
-        while self.peek().is_some_and(|b| b.is_ascii_digit()) {
-            self.pos += 1;
+/// The number at `start` by CPython's grammar: where it ends and its kind,
+/// or where and why it is not one. One function for the parser and for
+/// [`skeleton`], which reads values without a tape.
+pub(super) fn read_number(
+    bytes: &[u8],
+    start: usize,
+) -> Result<(usize, Kind), (usize, &'static str)> {
+    let digits = |mut pos: usize| {
+        while bytes.get(pos).is_some_and(u8::is_ascii_digit) {
+            pos += 1;
+        }
+        pos
+    };
+    let mut pos = start;
+    if bytes.get(pos) == Some(&b'-') {
+        pos += 1;
+        if bytes[pos..].starts_with(b"Infinity") {
+            return Ok((pos + "Infinity".len(), Kind::NegInfinity));
         }
     }
+    match bytes.get(pos) {
+        Some(b'0') => pos += 1,
+        Some(b'1'..=b'9') => pos = digits(pos),
+        _ => return Err((pos, "expected a digit")),
+    }
+    let int_end = pos;
+    let mut fraction = None;
+    let mut exponent = false;
+    // A '.' or 'e' without digits after it ends the number (CPython's
+    // regex does the same, and the leftover then fails as extra data).
+    if bytes.get(pos) == Some(&b'.') && bytes.get(pos + 1).is_some_and(u8::is_ascii_digit) {
+        let fraction_start = pos + 1;
+        pos = digits(fraction_start);
+        fraction = Some(fraction_start);
+    }
+    if let Some(b'e' | b'E') = bytes.get(pos) {
+        let mut p = pos + 1;
+        if let Some(b'+' | b'-') = bytes.get(p) {
+            p += 1;
+        }
+        if bytes.get(p).is_some_and(u8::is_ascii_digit) {
+            pos = digits(p);
+            exponent = true;
+        }
+    }
+    if fraction.is_some() || exponent {
+        let repr = !exponent
+            && fraction.is_some_and(|f| {
+                let integer = &bytes[start..int_end];
+                let integer = integer.strip_prefix(b"-").unwrap_or(integer);
+                is_python_repr(integer, &bytes[f..pos])
+            });
+        return Ok((pos, Kind::Float { repr }));
+    }
+    let digits = int_end - start - usize::from(bytes[start] == b'-');
+    if digits > PYTHON_MAX_INT_DIGITS {
+        return Err((start, "integer longer than the 4300 digits CPython accepts"));
+    }
+    Ok((pos, Kind::Int))
 }
 
 /// Whether `integer.fraction` (no exponent, sign removed) is already

@@ -2,14 +2,15 @@
 //! skeleton, segment by segment with the kind of each hole between them.
 //!
 //! Matching a line walks the tree once, comparing its bytes with the
-//! recorded segments and reading each value where a hole is expected. A
-//! line is only looked at where a segment or value is, so there is no
-//! byte-by-byte scan of the skeleton, no hashing and no second pass to
-//! compare. Skeletons share their first segments (every entry starts the
+//! recorded segments (a word at a time, each segment's last word first)
+//! and reading each value where a hole is expected, by the kind expected
+//! there. A line is only looked at where a segment or value is, so there
+//! is no byte-by-byte scan of the skeleton, no hashing and no second pass
+//! to compare. Skeletons share their first segments (every entry starts the
 //! same way), so the tree stays small: a few thousand edges.
 
 use crate::log::tape::Tape;
-use crate::log::tape::skeleton::{self, At, Hole, HoleKind};
+use crate::log::tape::skeleton::{self, Hole, HoleKind};
 
 /// Skeletons, each ending in a leaf: what was recorded for it.
 #[derive(Debug)]
@@ -26,6 +27,12 @@ struct Edge {
     /// The segment, `start..end` in [`Trie::text`].
     start: u32,
     end: u32,
+    /// The segment's last (up to) eight bytes as the high bytes of a
+    /// little-endian word, and which bytes of the word they are: compared
+    /// first, as one word, for the edges leaving a node mostly differ in
+    /// the key their segment ends with.
+    tail: u64,
+    mask: u64,
     to: Next,
 }
 
@@ -66,19 +73,15 @@ impl<L> Trie<L> {
         let (mut node, mut pos) = (0, 0);
         'nodes: loop {
             for edge in &self.nodes[node] {
-                let segment = &self.text[edge.start as usize..edge.end as usize];
-                if !bytes[pos..].starts_with(segment) {
+                let Some(start) = edge.follows(bytes, pos, &self.text) else {
                     continue;
-                }
-                let start = pos + segment.len();
+                };
                 match edge.to {
                     Next::End(leaf) if start == bytes.len() => {
                         return Some(&self.leaves[leaf as usize]);
                     }
                     Next::Hole(kind, to) if start < bytes.len() => {
-                        if let At::Hole(end, found) = skeleton::at(bytes, start, scratch)
-                            && found == kind
-                        {
+                        if let Some(end) = skeleton::hole(bytes, start, kind, scratch) {
                             holes.push(Hole {
                                 start: start as u32,
                                 end: end as u32,
@@ -127,9 +130,12 @@ impl<L> Trie<L> {
                             Next::End((self.leaves.len() - 1) as u32)
                         }
                     };
+                    let (tail, mask) = tail_of(segment);
                     self.nodes[node].push(Edge {
                         start,
                         end: self.text.len() as u32,
+                        tail,
+                        mask,
                         to,
                     });
                     match to {
@@ -140,6 +146,58 @@ impl<L> Trie<L> {
             }
         }
     }
+}
+
+impl Edge {
+    /// Where the edge's segment ends in `bytes` if `bytes` has it at `pos`
+    /// (`text` is [`Trie::text`]). Compared a word at a time, the tail
+    /// first, instead of calling `memcmp` for each edge.
+    #[inline]
+    fn follows(&self, bytes: &[u8], pos: usize, text: &[u8]) -> Option<usize> {
+        let segment = &text[self.start as usize..self.end as usize];
+        let end = pos + segment.len();
+        let line = bytes.get(pos..end)?;
+        if end < WORD {
+            // Only at the very start of a line: no word ends here.
+            return (line == segment).then_some(end);
+        }
+        if word(&bytes[end - WORD..]) & self.mask != self.tail {
+            return None;
+        }
+        // The bytes before the tail, a word at a time; the last word may
+        // overlap the tail, which matched already.
+        let mut at = 0;
+        while at + WORD < segment.len() {
+            let from = at.min(segment.len() - WORD);
+            if word(&line[from..]) != word(&segment[from..]) {
+                return None;
+            }
+            at += WORD;
+        }
+        Some(end)
+    }
+}
+
+const WORD: usize = 8;
+
+/// The first eight bytes of `bytes` (which has at least eight) as a
+/// little-endian word.
+#[inline]
+fn word(bytes: &[u8]) -> u64 {
+    let mut chunk = [0; WORD];
+    chunk.copy_from_slice(&bytes[..WORD]);
+    u64::from_le_bytes(chunk)
+}
+
+/// [`Edge::tail`] and [`Edge::mask`] of a segment: its last bytes where a
+/// word ending with the segment has them.
+fn tail_of(segment: &[u8]) -> (u64, u64) {
+    let n = segment.len().min(WORD);
+    let mut chunk = [0; WORD];
+    chunk[WORD - n..].copy_from_slice(&segment[segment.len() - n..]);
+    let mut mask = [0; WORD];
+    mask[WORD - n..].fill(0xff);
+    (u64::from_le_bytes(chunk), u64::from_le_bytes(mask))
 }
 
 #[cfg(test)]
@@ -190,6 +248,35 @@ mod tests {
         assert_eq!(trie.len(), 2);
         assert_eq!(walk(&trie, r#"{"a": 3}"#).map(|(leaf, _)| leaf), Some(0));
         assert_eq!(walk(&trie, r#"{"a": 0.25}"#).map(|(leaf, _)| leaf), Some(2));
+    }
+
+    #[test]
+    fn segments_are_compared_whole_whatever_their_length_and_place() {
+        let trie = trie_of(&[
+            "[1]",
+            "[1, 22]",
+            r#"{"k": 1}"#,
+            r#"{"abcdefghijklmnop": 1}"#,
+        ]);
+        let leaf = |line| walk(&trie, line).map(|(leaf, _)| leaf);
+        assert_eq!(leaf("[5]"), Some(0));
+        assert_eq!(leaf("[5, 6]"), Some(1));
+        assert_eq!(leaf(r#"{"k": 7}"#), Some(2));
+        assert_eq!(leaf(r#"{"abcdefghijklmnop": 7}"#), Some(3));
+        for other in [
+            "[5, 6",
+            "[5, 6]]",
+            r#"["5"]"#,
+            r#"{"j": 1}"#,
+            // Only the first byte, a middle one or one byte past a word
+            // differs: the tail matches.
+            r#"["abcdefghijklmnop": 1}"#,
+            r#"{"abcdefgXijklmnop": 1}"#,
+            r#"{"abcdefXhijklmnop": 1}"#,
+            r#"{"abcdefghijklmnoX": 1}"#,
+        ] {
+            assert_eq!(walk(&trie, other), None, "{other}");
+        }
     }
 
     #[test]

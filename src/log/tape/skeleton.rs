@@ -6,7 +6,7 @@
 //! shifted by the lengths of the holes, so a tape recorded from the first
 //! is replayed for the others without parsing them again.
 
-use super::{Kind, Node, Parser, Tape, Token, first_special};
+use super::{Kind, Node, Parser, Tape, Token, first_special, read_number};
 
 /// One value of a line, `start..end` in its text (a string with its quotes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,6 +34,17 @@ pub enum HoleKind {
 }
 
 impl HoleKind {
+    /// Every kind, for the checks (tests, fuzzing) that try each.
+    pub const ALL: [HoleKind; 7] = [
+        HoleKind::Str,
+        HoleKind::EscapedStr,
+        HoleKind::Int,
+        HoleKind::Float,
+        HoleKind::True,
+        HoleKind::False,
+        HoleKind::Null,
+    ];
+
     fn kind(self) -> Kind {
         match self {
             HoleKind::Str => Kind::Str {
@@ -110,7 +121,7 @@ pub fn at(bytes: &[u8], pos: usize, scratch: &mut Tape) -> At {
                 read => read,
             }
         }
-        b'-' | b'0'..=b'9' => number(bytes, pos, scratch),
+        b'-' | b'0'..=b'9' => number(bytes, pos),
         b't' if bytes[pos..].starts_with(b"true") => Some((pos + 4, HoleKind::True)),
         b'f' if bytes[pos..].starts_with(b"false") => Some((pos + 5, HoleKind::False)),
         b'n' if bytes[pos..].starts_with(b"null") => Some((pos + 4, HoleKind::Null)),
@@ -122,12 +133,46 @@ pub fn at(bytes: &[u8], pos: usize, scratch: &mut Tape) -> At {
     }
 }
 
+/// Where a hole of `kind` that starts at `pos` ends: `Some(end)` exactly
+/// when [`at`] finds `At::Hole(end, kind)` there. Plain strings, most of a
+/// line's values, and numbers are read here without the general dispatch;
+/// the other kinds ask [`at`].
+#[inline]
+pub fn hole(bytes: &[u8], pos: usize, kind: HoleKind, scratch: &mut Tape) -> Option<usize> {
+    match kind {
+        HoleKind::Str => {}
+        // What `at` does for a number, without its dispatch.
+        HoleKind::Int | HoleKind::Float if matches!(bytes[pos], b'-' | b'0'..=b'9') => {
+            return number(bytes, pos)
+                .filter(|&(_, found)| found == kind)
+                .map(|(end, _)| end);
+        }
+        _ => {
+            return match at(bytes, pos, scratch) {
+                At::Hole(end, found) if found == kind => Some(end),
+                _ => None,
+            };
+        }
+    }
+    if bytes[pos] != b'"' {
+        return None;
+    }
+    let close = pos + 1 + first_special(&bytes[pos + 1..]);
+    // Anything but the closing quote first is another kind (or none).
+    if bytes.get(close) != Some(&b'"') {
+        return None;
+    }
+    // Followed by `": ` it is a key: skeleton, not a hole.
+    let end = close + 1;
+    (!bytes[end..].starts_with(b": ")).then_some(end)
+}
+
 /// A number at `start`, read by the parser's own grammar.
-fn number(bytes: &[u8], start: usize, scratch: &mut Tape) -> Option<(usize, HoleKind)> {
-    let (end, token) = read_with(bytes, start, scratch, |p| p.number())?;
-    match token.kind {
-        Kind::Int if token.verbatim => Some((end, HoleKind::Int)),
-        Kind::Float { repr: true } => Some((end, HoleKind::Float)),
+fn number(bytes: &[u8], start: usize) -> Option<(usize, HoleKind)> {
+    match read_number(bytes, start).ok()? {
+        // Python's int has no negative zero: `-0` is written `0`.
+        (end, Kind::Int) if &bytes[start..end] != b"-0" => Some((end, HoleKind::Int)),
+        (end, Kind::Float { repr: true }) => Some((end, HoleKind::Float)),
         _ => None,
     }
 }
@@ -297,5 +342,37 @@ impl Placed {
             }
         }
         token
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_hole_is_read_where_and_as_at_finds_it() {
+        for text in [
+            r#"{"a": "x", "b": "say \"hi\"", "c": -0, "d": 12, "e": 1.50, "f": 2.5}"#,
+            r#"{"g": 1e5, "h": true, "i": false, "j": null, "k": "é", "l": "x": 1}"#,
+            r#"["x", -Infinity, NaN, 01, -, 1., .5, 99999999999999999999, 0.1e1]"#,
+            r#"["\u00e9", "\/", "\u0041", "\u00E9", "tab	in", "", "k":1, "k" : 2]"#,
+            "\"unterminated",
+            "-",
+            "\"k\": ",
+        ] {
+            let bytes = text.as_bytes();
+            let mut scratch = Tape::new();
+            for pos in 0..bytes.len() {
+                let found = match at(bytes, pos, &mut scratch) {
+                    At::Hole(end, kind) => Some((end, kind)),
+                    _ => None,
+                };
+                for kind in HoleKind::ALL {
+                    let expected = found.filter(|&(_, k)| k == kind).map(|(end, _)| end);
+                    let read = hole(bytes, pos, kind, &mut scratch);
+                    assert_eq!(read, expected, "{kind:?} at {pos} of {text}");
+                }
+            }
+        }
     }
 }
