@@ -622,7 +622,7 @@ mod tests {
             ..Fields::default()
         };
         for store in [&mut eager, &mut lazy, &mut appended_early] {
-            assert!(store.append_line(line, Some(&fields)));
+            assert!(store.append_line(0, line, Some(&fields)));
         }
         assert_eq!(columns_of(&lazy), columns_of(&eager));
         assert_eq!(columns_of(&appended_early), columns_of(&eager));
