@@ -268,8 +268,8 @@ mod tests {
             "[5, 6]]",
             r#"["5"]"#,
             r#"{"j": 1}"#,
-            // Only the first byte, a middle one or one byte past a word
-            // differs: the tail matches.
+            // One byte differs: the first, two in the middle (where the
+            // tail word matches) and one in the tail.
             r#"["abcdefghijklmnop": 1}"#,
             r#"{"abcdefgXijklmnop": 1}"#,
             r#"{"abcdefXhijklmnop": 1}"#,
