@@ -3,8 +3,11 @@
 use super::EXIT_OK;
 use super::common::{self, Input};
 use super::verify::Format;
+use crate::backend::Order;
 use crate::config::AlertSettings;
 use crate::export;
+use crate::filter::Field;
+use crate::store::Columns;
 use crate::time::parse_duration;
 
 /// Bursts of accesses to one patient, and every emergency (break-the-glass) access
@@ -30,7 +33,18 @@ fn parse_window(text: &str) -> Result<i64, String> {
 }
 
 pub fn run(args: Args, settings: &AlertSettings) -> Result<u8, String> {
-    let loaded = common::load(&args.input)?;
+    // Alerts read users, patients, tools, purposes and roles (see
+    // `views::alerts`): not the conversations, most of a load's interning.
+    let columns = [
+        Field::User,
+        Field::Patient,
+        Field::Tool,
+        Field::Purpose,
+        Field::Role,
+    ]
+    .into_iter()
+    .fold(Columns::NONE, Columns::with);
+    let loaded = common::load_reading(&args.input, Order::File, columns)?;
     let alerts = loaded.selection.alerts(
         args.threshold.unwrap_or(settings.threshold) as usize,
         args.window.unwrap_or(settings.window),

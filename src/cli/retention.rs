@@ -2,8 +2,11 @@
 
 use super::EXIT_OK;
 use super::common::{self, Format, Input};
+use crate::backend::Order;
 use crate::config::RetentionSettings;
 use crate::export;
+use crate::filter::Field;
+use crate::store::Columns;
 use crate::time::{format_timestamp, parse_duration, parse_timestamp};
 use crate::views::retention::{Policies, RetentionEntry, Status, ToolRetention, by_tool};
 use serde::Serialize;
@@ -52,7 +55,9 @@ struct Retention<'a> {
 }
 
 pub fn run(args: Args, settings: &RetentionSettings) -> Result<u8, String> {
-    let loaded = common::load(&args.input)?;
+    // Retention reads the tools (see `views::retention`).
+    let columns = Columns::NONE.with(Field::Tool);
+    let loaded = common::load_reading(&args.input, Order::File, columns)?;
     let now = args
         .now
         .unwrap_or_else(|| chrono::Utc::now().timestamp_micros());

@@ -45,7 +45,9 @@ const CHUNK_ROWS: usize = 16 * 1024;
 
 /// The `fields` columns of every row of `store`, built from the rows' lines
 /// as a load would have built them (the same values in the same order, so
-/// the same ids), the lines parsed in parallel and interned in order.
+/// the same ids: the load's reader gives `parse_line`'s fields, which
+/// debug builds check on every replayed line), the lines parsed in
+/// parallel and interned in order.
 pub fn build(store: &Store, fields: &[Field]) -> Vec<Column> {
     let mut columns: Vec<Column> = fields
         .iter()

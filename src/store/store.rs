@@ -13,7 +13,7 @@ use crate::log::source::Source;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::OnceLock;
 
 use super::ids::Ids;
 use super::lazy::{self, Columns};
@@ -216,8 +216,6 @@ pub struct Store {
     /// Index = [`Field`]; a column the load did not build is built on
     /// first use (see [`super::lazy`]).
     columns: Vec<OnceLock<Column>>,
-    /// Held while building the missing columns, so that they are built once.
-    building: Mutex<()>,
     /// Microseconds since the Unix epoch, UTC; [`NO_TIME`] if unreadable.
     pub time: Vec<i64>,
     pub outcome: Vec<Outcome>,
@@ -267,7 +265,6 @@ impl Store {
                     slot
                 })
                 .collect(),
-            building: Mutex::new(()),
             time: Vec::new(),
             outcome: Vec::new(),
             duration_ms: Vec::new(),
@@ -299,15 +296,17 @@ impl Store {
     }
 
     /// Build every column the load did not, in one re-read of the lines.
+    /// No lock is held meanwhile (the build runs on the thread pool, whose
+    /// tasks could be waiting on one): two threads asking at once may
+    /// both build, the same columns, and the first to finish sets them.
     #[cold]
     fn build_missing(&self) {
-        let _one_build = self.building.lock().unwrap_or_else(PoisonError::into_inner);
         let missing: Vec<Field> = Field::ALL
             .into_iter()
             .filter(|&field| self.columns[field as usize].get().is_none())
             .collect();
         for (field, column) in missing.iter().zip(lazy::build(self, &missing)) {
-            // Only this function sets a slot, under the lock: never set twice.
+            // Already set by a build that finished first: the same column.
             let _ = self.columns[*field as usize].set(column);
         }
     }
@@ -611,7 +610,15 @@ mod tests {
         };
         let mut eager = load(Columns::ALL);
         let mut lazy = load(Columns::NONE.with(Field::Tool));
-        assert_eq!(columns_of(&lazy), columns_of(&eager));
+        // Asked for by two threads at once: both see the same columns.
+        let (first, second) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| columns_of(&lazy));
+            (columns_of(&lazy), other.join().expect("no panic"))
+        });
+        assert_eq!(
+            (&first, &second),
+            (&columns_of(&eager), &columns_of(&eager))
+        );
         // Rows appended to built columns, or before the columns are built
         // (then read from the appended line), are the same rows.
         let mut appended_early = load(Columns::NONE);
