@@ -109,42 +109,59 @@ impl LineReader {
 
     /// Parse a line, recompute its hash and pick the indexed fields.
     pub fn read<'a>(&mut self, bytes: &'a [u8]) -> Result<(Option<Seal>, Fields<'a>), LineError> {
-        let (seal, fields) = self.read_line(bytes, true)?;
+        self.read_picking(bytes, Picks::ALL)
+    }
+
+    /// [`LineReader::read`] picking only the fields `picks` names: the
+    /// others are `None`, neither replayed nor decoded.
+    pub fn read_picking<'a>(
+        &mut self,
+        bytes: &'a [u8],
+        picks: Picks,
+    ) -> Result<(Option<Seal>, Fields<'a>), LineError> {
+        let (seal, fields) = self.read_line(bytes, Some(picks))?;
         Ok((seal, fields.expect("fields were asked for")))
     }
 
     /// [`LineReader::read`] without the indexed fields, for verifying alone.
     pub fn read_seal(&mut self, bytes: &[u8]) -> Result<Option<Seal>, LineError> {
-        self.read_line(bytes, false).map(|(seal, _)| seal)
+        self.read_line(bytes, None).map(|(seal, _)| seal)
     }
 
-    /// A line's seal, and its fields if `with_fields`: replayed when its
-    /// skeleton is known, else parsed (and the skeleton recorded).
+    /// A line's seal, and the fields `picks` names if any: replayed when
+    /// its skeleton is known, else parsed (and the skeleton recorded).
     fn read_line<'a>(
         &mut self,
         bytes: &'a [u8],
-        with_fields: bool,
+        picks: Option<Picks>,
     ) -> Result<(Option<Seal>, Option<Fields<'a>>), LineError> {
         let json = json_text(bytes)?;
         if let Some(replay) = self.memos.find(json) {
-            // Only the values read are replayed: the seal's slots come
-            // first, and every value read is a scalar.
-            let slots = if with_fields { SLOTS } else { SEAL_SLOTS };
+            // Only the values read are replayed (every one a scalar): the
+            // seal's, whose slots come first, and the picked fields'.
+            let (slots, wanted) = match picks {
+                Some(picks) => (SLOTS, picks),
+                None => (SEAL_SLOTS, Picks::ALL),
+            };
             let positions = &replay.picked()[..slots];
-            let first = replay.some(&mut self.tape, positions.iter().flatten().copied());
-            let top = TopLevel::replayed(first, positions);
+            let read = positions
+                .iter()
+                .enumerate()
+                .filter_map(|(slot, position)| position.filter(|_| wanted.has(slot)));
+            let first = replay.some(&mut self.tape, read);
+            let top = TopLevel::replayed(first, positions, wanted);
             // A skeleton without a plan has no hash keys: its seal never
             // asks for the canonical form.
             let seal = top.seal(&mut self.canonical, |_, out| {
                 replay.write_canonical(out);
                 Ok(())
             })?;
-            let fields = with_fields.then(|| top.fields());
+            let fields = picks.map(|_| top.fields());
             #[cfg(debug_assertions)]
-            check_replay(bytes, &seal, fields.as_ref());
+            check_replay(bytes, &seal, fields.as_ref(), wanted);
             return Ok((seal, fields));
         }
-        self.parse(bytes, json, with_fields)
+        self.parse(bytes, json, picks)
     }
 
     /// Read a line the memos did not know, and record its skeleton.
@@ -152,7 +169,7 @@ impl LineReader {
         &mut self,
         bytes: &'a [u8],
         json: &'a str,
-        with_fields: bool,
+        picks: Option<Picks>,
     ) -> Result<(Option<Seal>, Option<Fields<'a>>), LineError> {
         let root = self
             .tape
@@ -166,7 +183,7 @@ impl LineReader {
         let seal = top.seal(&mut self.canonical, |scheme, out| {
             top.write_canonical(root, scheme, out, order)
         })?;
-        let result = (seal, with_fields.then(|| top.fields()));
+        let result = (seal, picks.map(|picks| top.only(picks).fields()));
         let picked = top.positions();
         self.memos.record(
             json,
@@ -186,7 +203,7 @@ impl LineReader {
 
 /// Debug builds check every replayed line against a full parse.
 #[cfg(debug_assertions)]
-fn check_replay(bytes: &[u8], seal: &Option<Seal>, fields: Option<&Fields<'_>>) {
+fn check_replay(bytes: &[u8], seal: &Option<Seal>, fields: Option<&Fields<'_>>, picks: Picks) {
     let entry = parse_line(bytes).expect("a replayed line parses");
     let parsed = entry.seal(&mut Vec::new()).expect("a replayed line seals");
     assert_eq!(
@@ -196,7 +213,8 @@ fn check_replay(bytes: &[u8], seal: &Option<Seal>, fields: Option<&Fields<'_>>) 
         String::from_utf8_lossy(bytes)
     );
     if let Some(fields) = fields {
-        assert_eq!(&entry.fields(), fields, "replayed fields");
+        let parsed = entry.with_top(|top, _| top.only(picks).fields());
+        assert_eq!(&parsed, fields, "replayed fields");
     }
 }
 
@@ -336,6 +354,59 @@ const SLOTS: usize = Top::Error as usize + 1;
 /// The slots [`TopLevel::seal`] reads come first.
 const SEAL_SLOTS: usize = Top::HipaaPreviousHash as usize + 1;
 
+/// Which of an entry's values a reader picks, as a set of slots: the
+/// seal's and the numbers and timestamp every row keeps always, each
+/// indexed text only when named (a load that interns no column decodes no
+/// text; ARCHITECTURE.md, "Where a verified, indexed entry's time goes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Picks(u32);
+
+impl Picks {
+    pub const ALL: Picks = Picks((1 << SLOTS) - 1);
+    /// What [`TopLevel::seal`] reads.
+    const SEAL: Picks = Picks((1 << SEAL_SLOTS) - 1);
+    /// The seal, the timestamp and the numbers: no text.
+    pub const NUMBERS: Picks = Picks::SEAL.and(Picks::of(&[
+        Top::Timestamp,
+        Top::Success,
+        Top::DurationMs,
+        Top::TurnNumber,
+    ]));
+    pub const USER: Picks = Picks::of(&[Top::UserId]);
+    pub const PATIENT: Picks = Picks::of(&[Top::PatientId, Top::ArgsPatient]);
+    pub const TOOL: Picks = Picks::of(&[Top::ToolName]);
+    pub const CONVERSATION: Picks = Picks::of(&[Top::ConversationId]);
+    pub const MODEL: Picks = Picks::of(&[Top::Model]);
+    pub const ROLE: Picks = Picks::of(&[Top::UserRole, Top::MetaRole]);
+    pub const PURPOSE: Picks = Picks::of(&[
+        Top::Purpose,
+        Top::MetaAccessPurpose,
+        Top::MetaPurpose,
+        Top::ArgsPurpose,
+    ]);
+    pub const TRIGGER: Picks = Picks::of(&[Top::MetaTrigger, Top::CallTrigger]);
+    pub const IP: Picks = Picks::of(&[Top::MetaIp]);
+
+    const fn of(slots: &[Top]) -> Picks {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < slots.len() {
+            bits |= 1 << slots[i] as u32;
+            i += 1;
+        }
+        Picks(bits)
+    }
+
+    /// Both sets.
+    pub const fn and(self, other: Picks) -> Picks {
+        Picks(self.0 | other.0)
+    }
+
+    fn has(self, slot: usize) -> bool {
+        self.0 & (1 << slot) != 0
+    }
+}
+
 /// The slot of a top-level key, if it is one the reader needs.
 fn slot_of(key: &str) -> Option<Top> {
     // A match compiles to a switch on length, then one comparison.
@@ -417,11 +488,11 @@ impl<'t, 'a> TopLevel<'t, 'a> {
     /// The slots at these positions, from a tape of their values alone as
     /// [`Replay::some`] replays them: every value the reader reads is a
     /// scalar with a slot of its own.
-    fn replayed(first: Node<'t, 'a>, positions: &[Option<u32>]) -> Self {
+    fn replayed(first: Node<'t, 'a>, positions: &[Option<u32>], picks: Picks) -> Self {
         let mut slots = [None; SLOTS];
         let mut next = 0;
-        for (slot, position) in slots.iter_mut().zip(positions) {
-            if position.is_some() {
+        for (index, (slot, position)) in slots.iter_mut().zip(positions).enumerate() {
+            if position.is_some() && picks.has(index) {
                 *slot = Some(first.sibling(next));
                 next += 1;
             }
@@ -443,6 +514,18 @@ impl<'t, 'a> TopLevel<'t, 'a> {
                     .map(|n| n.position())
             })
             .collect()
+    }
+
+    /// These values with only the slots `picks` names: what a replay
+    /// picking them reads.
+    fn only(&self, picks: Picks) -> Self {
+        let mut slots = self.slots;
+        for (index, slot) in slots.iter_mut().enumerate() {
+            if !picks.has(index) {
+                *slot = None;
+            }
+        }
+        TopLevel { slots }
     }
 
     fn get(&self, key: Top) -> Option<Node<'t, 'a>> {
@@ -642,6 +725,38 @@ mod tests {
                 .0
                 .starts_with("not JSON: expected ',' or '}'")
         );
+    }
+
+    #[test]
+    fn a_reader_picks_only_the_named_fields_parsed_or_replayed() {
+        let line = br#"{"timestamp": "2025-07-06T10:00:00+00:00", "user_id": "u1", "tool_name": "t", "arguments": {"patient_id": "P-1", "purpose": "care"}, "session_metadata": {"user_role": "nurse", "client_ip": "10.0.0.1"}, "success": true, "duration_ms": 4, "turn_number": 2, "_previous_hash": "genesis", "_hash": "00"}"#;
+        let (mut all, mut some) = (LineReader::new(), LineReader::new());
+        let picks = Picks::NUMBERS.and(Picks::PATIENT).and(Picks::ROLE);
+        // The first read parses the line, the second replays its skeleton.
+        for _ in 0..2 {
+            let (seal, full) = all.read(line).unwrap();
+            let (picked_seal, picked) = some.read_picking(line, picks).unwrap();
+            assert_eq!(picked_seal, seal);
+            let expected = Fields {
+                timestamp: full.timestamp,
+                patient: full.patient.clone(),
+                role: full.role.clone(),
+                success: full.success,
+                duration_ms: full.duration_ms,
+                turn: full.turn,
+                ..Fields::default()
+            };
+            assert_eq!(picked, expected);
+            assert_eq!(
+                (
+                    picked.patient.as_deref(),
+                    picked.role.as_deref(),
+                    picked.turn
+                ),
+                (Some("P-1"), Some("nurse"), Some(2))
+            );
+            assert!(full.user.is_some() && full.purpose.is_some() && full.ip.is_some());
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! Memory stays bounded: at most three batches of parsed lines are alive.
 
 use super::chain::{FileSummary, FileVerifier, LineOutcome, Verification, assemble};
-use super::entry::{Fields, LineReader, Seal};
+use super::entry::{Fields, LineReader, Picks, Seal};
 use super::source::{Line, Lines, Source};
 use rayon::prelude::*;
 use std::cell::RefCell;
@@ -59,6 +59,11 @@ pub trait ScanSink {
     fn lines_without_fields(&self, _source: usize) -> usize {
         0
     }
+    /// Which fields [`ScanSink::entry`] reads: the others are `None`, not
+    /// picked (a store picks only the texts of the columns it interns).
+    fn picks(&self) -> Picks {
+        Picks::ALL
+    }
     /// Whether the verdict should keep every entry's stored hash, the
     /// leaves of a Merkle tree (see `FileSummary::leaves`).
     fn wants_leaves(&self) -> bool {
@@ -104,6 +109,9 @@ impl ScanSink for KeepingLeaves<'_> {
     }
     fn lines_without_fields(&self, source: usize) -> usize {
         self.0.lines_without_fields(source)
+    }
+    fn picks(&self) -> Picks {
+        self.0.picks()
     }
     fn wants_leaves(&self) -> bool {
         true
@@ -170,8 +178,9 @@ pub fn scan(
         let without_fields: Vec<usize> = (0..sources.len())
             .map(|source| sink.lines_without_fields(source))
             .collect();
+        let picks = sink.picks();
         let analysing =
-            scope.spawn(move || analyse_sources(sources, &without_fields, &sender, cancel));
+            scope.spawn(move || analyse_sources(sources, &without_fields, picks, &sender, cancel));
         let summaries = consume(sources, receiver, sink, cancel);
         // Joined here, not left to the scope: a native join also waits for
         // the thread's thread-locals to be destroyed, so nothing of the
@@ -271,6 +280,7 @@ thread_local! {
 fn analyse_sources<'a>(
     sources: &'a [Source],
     without_fields: &[usize],
+    picks: Picks,
     sender: &mpsc::SyncSender<Message<'a>>,
     cancel: &AtomicBool,
 ) {
@@ -298,7 +308,10 @@ fn analyse_sources<'a>(
                 || {
                     batch
                         .par_iter()
-                        .map(|line| analyse_line(line, limit, line.number > without_fields))
+                        .map(|line| {
+                            let picks = (line.number > without_fields).then_some(picks);
+                            analyse_line(line, limit, picks)
+                        })
                         .collect()
                 },
             );
@@ -314,17 +327,17 @@ fn analyse_sources<'a>(
     }
 }
 
-/// One line's outcome, and its fields and time when `with_fields`.
-fn analyse_line<'a>(line: &Line<'a>, limit: usize, with_fields: bool) -> Analysed<'a> {
+/// One line's outcome, and the fields `picks` names and time if any.
+fn analyse_line<'a>(line: &Line<'a>, limit: usize, picks: Option<Picks>) -> Analysed<'a> {
     if line.bytes.len() > limit {
         let bytes = line.bytes.len();
         return (LineOutcome::TooLarge { bytes, limit }, None);
     }
     READER.with_borrow_mut(|reader| {
-        if !with_fields {
+        let Some(picks) = picks else {
             return (verify_line(line.bytes, reader), None);
-        }
-        let (outcome, fields) = analyse(line.bytes, reader);
+        };
+        let (outcome, fields) = analyse(line.bytes, reader, picks);
         // Parsed here, in parallel, rather than by the in-order thread.
         let indexed = fields.map(|fields| {
             let time = fields.time();
@@ -334,9 +347,13 @@ fn analyse_line<'a>(line: &Line<'a>, limit: usize, with_fields: bool) -> Analyse
     })
 }
 
-/// Parse, canonicalise and hash one line.
-pub fn analyse<'a>(bytes: &'a [u8], reader: &mut LineReader) -> (LineOutcome, Option<Fields<'a>>) {
-    match reader.read(bytes) {
+/// Parse, canonicalise and hash one line, picking the fields `picks` names.
+pub fn analyse<'a>(
+    bytes: &'a [u8],
+    reader: &mut LineReader,
+    picks: Picks,
+) -> (LineOutcome, Option<Fields<'a>>) {
+    match reader.read_picking(bytes, picks) {
         Ok((seal, fields)) => (LineOutcome::Entry(seal), Some(fields)),
         Err(e) => (LineOutcome::NotEntry(e), None),
     }

@@ -9,7 +9,7 @@
 
 use super::store::{Column, Store, field_text};
 use crate::filter::{Field, Filter, Predicate};
-use crate::log::entry::parse_line;
+use crate::log::entry::{Picks, parse_line};
 use rayon::prelude::*;
 
 /// A set of columns ([`Field`]s).
@@ -26,6 +26,27 @@ impl Columns {
 
     pub fn with(self, field: Field) -> Columns {
         Columns(self.0 | (1 << field as u16))
+    }
+
+    /// What a load's reader picks of each entry: the texts of these
+    /// columns and every row's numbers and time.
+    pub fn picks(self) -> Picks {
+        Field::ALL
+            .into_iter()
+            .filter(|&field| self.contains(field))
+            .fold(Picks::NUMBERS, |picks, field| {
+                picks.and(match field {
+                    Field::User => Picks::USER,
+                    Field::Patient => Picks::PATIENT,
+                    Field::Tool => Picks::TOOL,
+                    Field::Conversation => Picks::CONVERSATION,
+                    Field::Model => Picks::MODEL,
+                    Field::Role => Picks::ROLE,
+                    Field::Purpose => Picks::PURPOSE,
+                    Field::Trigger => Picks::TRIGGER,
+                    Field::Ip => Picks::IP,
+                })
+            })
     }
 
     /// These and the columns `filter` compares values of.

@@ -7,7 +7,7 @@
 //! only when shown.
 
 use crate::log::chain::LineMap;
-use crate::log::entry::{Entry, Fields, parse_line};
+use crate::log::entry::{Entry, Fields, Picks, parse_line};
 use crate::log::pass::{Progress, ScanSink, ScannedEntry};
 use crate::log::source::Source;
 use foldhash::fast::RandomState;
@@ -506,6 +506,9 @@ pub struct StoreBuilder<'p> {
     /// Columns are sized once from the first batch, so they do not double
     /// their way up (briefly holding old and new copies) on large logs.
     sized: bool,
+    /// The columns interned while loading: the reader picks only their
+    /// texts.
+    columns: Columns,
 }
 
 impl<'p> StoreBuilder<'p> {
@@ -515,6 +518,7 @@ impl<'p> StoreBuilder<'p> {
             store: Store::with_columns(Vec::new(), columns),
             on_progress: Box::new(on_progress),
             sized: false,
+            columns,
         }
     }
 }
@@ -522,6 +526,10 @@ impl<'p> StoreBuilder<'p> {
 impl ScanSink for StoreBuilder<'_> {
     fn entry(&mut self, e: ScannedEntry<'_, '_>) {
         self.store.push(e.source, e.offset, e.fields, e.time);
+    }
+
+    fn picks(&self) -> Picks {
+        self.columns.picks()
     }
 
     fn progress(&mut self, progress: Progress) {
