@@ -7,8 +7,8 @@
 use auditui::log::pass::verify;
 use auditui::log::source::Source;
 use auditui::store::load;
-use std::sync::atomic::AtomicBool;
 use libfuzzer_sys::fuzz_target;
+use std::sync::atomic::AtomicBool;
 
 fuzz_target!(|data: &[u8]| {
     let source = Source::from_bytes("fuzz.jsonl", data.to_vec());
