@@ -71,6 +71,19 @@ pub fn tool_stats<'a>(store: &Store, rows: impl Rows<'a>) -> Vec<ToolStats> {
 #[derive(Default, Clone)]
 pub struct Tallies(HashMap<Sym, Tally, RandomState>);
 
+impl Tally {
+    /// Take `row`'s logged `duration` into the sum and the first maximum.
+    fn sum_and_max(&mut self, store: &Store, duration: f64, row: usize) {
+        self.duration_sum += duration;
+        if self
+            .max_row
+            .is_none_or(|max| first_max(store, (duration, row), max))
+        {
+            self.max_row = Some((duration, row));
+        }
+    }
+}
+
 impl Tallies {
     /// Count `rows`, which come after every row counted so far.
     pub fn extend<'a>(&mut self, store: &Store, rows: impl Rows<'a>) {
@@ -88,13 +101,7 @@ impl Tallies {
             let duration = store.duration_ms[row];
             if !duration.is_nan() {
                 tally.added.push(duration);
-                tally.duration_sum += duration;
-                if tally
-                    .max_row
-                    .is_none_or(|max| first_max(store, (duration, row), max))
-                {
-                    tally.max_row = Some((duration, row));
-                }
+                tally.sum_and_max(store, duration, row);
             }
             *tally.users.entry(users.get(row)).or_default() += 1;
         }
@@ -155,13 +162,7 @@ impl Tallies {
             let duration = store.duration_ms[row];
             let tally = self.0.get_mut(&tools.get(row));
             if let Some(tally) = tally.filter(|t| t.stale && !duration.is_nan()) {
-                tally.duration_sum += duration;
-                if tally
-                    .max_row
-                    .is_none_or(|max| first_max(store, (duration, row), max))
-                {
-                    tally.max_row = Some((duration, row));
-                }
+                tally.sum_and_max(store, duration, row);
             }
         }
         for tally in self.0.values_mut() {
