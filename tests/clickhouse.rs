@@ -390,6 +390,84 @@ fn an_interrupted_ingest_resumes_and_stores_every_line_exactly_once() {
     );
 }
 
+/// Ingest `log` in batches of 300 rows, losing batch `lose` (as if its
+/// INSERT failed while the next one's succeeded) and stopping after
+/// `stop` batches.
+fn ingest_losing(url: &str, log: &Path, lose: usize, stop: usize) -> Output {
+    support::auditui()
+        .args(["ingest", "--batch-rows", "300"])
+        .arg(log)
+        .args(["--to", url])
+        .env("AUDITUI_INGEST_LOSE_BATCH", lose.to_string())
+        .env("AUDITUI_INGEST_STOP_AFTER_BATCHES", stop.to_string())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_gap_left_by_two_inserts_in_flight_is_filled_and_every_line_stored_once() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    let mut lines = generated_lines(2000);
+    lines.insert(450, "{broken\n".into());
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &lines);
+    // Batch 3 lost, 4 stored: the gap is within the last two batches.
+    // Batch 1 lost (the one with the rejected line), 2 and 3 stored: the
+    // positions below that window are not whole, all are read.
+    for (database, lose, stop, stored_entries, resumed) in [
+        (
+            "near",
+            3,
+            5,
+            "1199\n",
+            ": 801 new lines written, 1200 already there",
+        ),
+        (
+            "far",
+            1,
+            4,
+            "900\n",
+            ": 1101 new lines written, 900 already there",
+        ),
+    ] {
+        server.query(&format!("CREATE DATABASE {database}"));
+        let url = server.url(database);
+        let interrupted = ingest_losing(&url, &log, lose, stop);
+        assert_eq!(interrupted.status.code(), Some(2));
+        assert_eq!(
+            text(&interrupted.stderr),
+            format!("auditui: {url}: batch {lose} lost, as asked\n")
+        );
+        let count = format!("SELECT count() FROM {database}.audit_entries");
+        assert_eq!(server.query(&count), stored_entries, "{database}");
+        let chains = format!("SELECT count() FROM {database}.audit_chains");
+        assert_eq!(server.query(&chains), "0\n");
+        let again = ingest(&url, &log, &[]);
+        assert_eq!(again.status.code(), Some(1), "{}", text(&again.stderr));
+        assert!(
+            text(&again.stdout).contains(resumed),
+            "{}",
+            text(&again.stdout)
+        );
+        let places = format!(
+            "SELECT count(), uniqExact(position), max(position) + 1 FROM (SELECT position FROM {database}.audit_entries UNION ALL SELECT position FROM {database}.audit_rejected FINAL)"
+        );
+        assert_eq!(server.query(&places), "2001\t2001\t2001\n", "{database}");
+        let raw = format!(
+            "SELECT raw FROM (SELECT position, raw FROM {database}.audit_entries UNION ALL SELECT position, raw FROM {database}.audit_rejected FINAL) ORDER BY position FORMAT TSVRaw"
+        );
+        assert_eq!(
+            server.query(&raw),
+            lines.concat(),
+            "{database}: byte for byte"
+        );
+        let record = format!("SELECT lines FROM {database}.audit_chains FINAL");
+        assert_eq!(server.query(&record), "2001\n");
+    }
+}
+
 #[test]
 fn batches_streamed_in_pieces_and_held_after_a_rejected_line_store_every_line_once() {
     let Some(server) = ClickHouse::start() else {

@@ -31,6 +31,13 @@ pub struct Args {
 /// Crash-recovery tests stop the writer after this many batches.
 const STOP_AFTER_BATCHES: &str = "AUDITUI_INGEST_STOP_AFTER_BATCHES";
 
+/// Crash-recovery tests lose this batch (not written, the next ones are).
+const LOSE_BATCH: &str = "AUDITUI_INGEST_LOSE_BATCH";
+
+fn number_from(variable: &str) -> Option<usize> {
+    std::env::var(variable).ok().and_then(|n| n.parse().ok())
+}
+
 pub fn run(args: Args) -> Result<u8, String> {
     if args.print_schema {
         let statements: String = schema::TABLES.iter().map(|t| t.create() + ";\n").collect();
@@ -46,9 +53,8 @@ pub fn run(args: Args) -> Result<u8, String> {
     let bar = Bar::new(total_bytes(&sources), "verifying and ingesting");
     let options = Options {
         batch_rows: args.batch_rows as usize,
-        stop_after_batches: std::env::var(STOP_AFTER_BATCHES)
-            .ok()
-            .and_then(|n| n.parse().ok()),
+        stop_after_batches: number_from(STOP_AFTER_BATCHES),
+        lose_batch: number_from(LOSE_BATCH),
     };
     let outcome = ingest(&client, sources, &options, &mut |p| bar.update(p))?;
     bar.finish();

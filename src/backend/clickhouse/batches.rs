@@ -1,14 +1,18 @@
 //! `ingest`'s writing side: the rows its scan produces, as INSERTs.
 //!
-//! Entry rows are streamed: one INSERT per batch (up to a million rows),
-//! fed piece by piece while the scan goes on, so that the server makes one
-//! large part per batch (each part it makes small is merged again later,
-//! recompressing every row: about 3 s of server CPU per million rows per
-//! merge, BENCHMARKS.md) while auditui holds only a few pieces. A rejected
-//! line closes the stream; it and the rest of its batch are held and
-//! written whole, the rejected lines first. So no stored entry ever follows
-//! a line of its chain the database lacks, whatever prefix of an INSERT a
-//! crash leaves stored: a re-run resumes after the last stored entry.
+//! Entry rows are streamed: one INSERT per batch, fed piece by piece while
+//! the scan goes on, so that the server makes one large part per batch
+//! (each part it makes small is merged again later, recompressing every
+//! row, BENCHMARKS.md) while auditui holds only a few pieces. The server
+//! handles an INSERT on one thread, and after the last row it still sorts,
+//! compresses and writes the part: so [`WRITERS`] writers take the batches
+//! in turn, and batch `k + 1` streams while the server finishes batch `k`.
+//! A rejected line closes the stream; it and the rest of its batch are
+//! held and written whole, the rejected lines first.
+//!
+//! Whatever a crash leaves stored is therefore a prefix of each of the
+//! last two batches, the batches before them whole: at most a gap that
+//! the next ingest finds and fills (`resume`).
 
 use super::client::Client;
 use super::schema::{ENTRIES, REJECTED};
@@ -16,7 +20,19 @@ use std::io::Read;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-/// What the scan hands the writer, in order.
+/// INSERTs in flight at once: two keep the server's insert threads busy
+/// on two cores (BENCHMARKS.md).
+pub const WRITERS: usize = 2;
+
+/// Which batches a writer takes: `first`, `first + step`, … (`lose`: a
+/// batch not written, for crash-recovery tests).
+pub struct Turn {
+    pub first: usize,
+    pub step: usize,
+    pub lose: Option<usize>,
+}
+
+/// What the scan hands a writer, in order.
 pub enum Piece {
     /// Entry rows for the streamed INSERT (the first opens one).
     Rows { bytes: Vec<u8>, rows: usize },
@@ -34,16 +50,15 @@ pub enum Piece {
 }
 
 /// Write every piece `receiver` gives; buffers go back on `give_back` to
-/// be filled again. Returns the rows written. `stop_after_batches` fails
-/// before that batch starts, as a crash would (tests).
+/// be filled again. Returns the rows written.
 pub fn write_pieces(
     client: &Client,
     receiver: mpsc::Receiver<Piece>,
     give_back: &mpsc::Sender<Vec<u8>>,
-    stop_after_batches: Option<usize>,
+    turn: Turn,
     failed: &AtomicBool,
 ) -> Result<u64, String> {
-    let result = write_all(client, &receiver, give_back, stop_after_batches);
+    let result = write_all(client, &receiver, give_back, &turn);
     if result.is_err() {
         failed.store(true, Ordering::Relaxed);
     }
@@ -54,14 +69,19 @@ fn write_all(
     client: &Client,
     receiver: &mpsc::Receiver<Piece>,
     give_back: &mpsc::Sender<Vec<u8>>,
-    stop_after_batches: Option<usize>,
+    turn: &Turn,
 ) -> Result<u64, String> {
     let mut written = 0u64;
     let mut batches = 0usize;
+    let mut lost = None;
     let mut next = receiver.recv().ok();
     while let Some(piece) = next {
-        if stop_after_batches == Some(batches) {
-            return Err(client.error(&format!("stopped after {batches} batches, as asked")));
+        let batch = turn.first + batches * turn.step;
+        if turn.lose == Some(batch) {
+            lost = Some(batch);
+            batches += usize::from(matches!(piece, Piece::End));
+            next = receiver.recv().ok();
+            continue;
         }
         next = match piece {
             Piece::Rows { bytes, rows } => {
@@ -99,7 +119,10 @@ fn write_all(
             }
         };
     }
-    Ok(written)
+    match lost {
+        Some(batch) => Err(client.error(&format!("batch {batch} lost, as asked"))),
+        None => Ok(written),
+    }
 }
 
 /// The body of a streamed INSERT: the [`Piece::Rows`] from the channel

@@ -6,30 +6,32 @@
 //! line and, in the same pass, writes it at its place in its chain. What
 //! the database already holds of a chain is skipped, after checking that
 //! the last stored line is the same line in the files: a chain rewritten
-//! since is refused at that line, before any line of it is written. The
+//! since is refused at that line, before any line of it is written (after
+//! a crash, the line before the gap is checked too, see `resume`). The
 //! chain records (verdict, findings, head: what marks a chain complete)
 //! are written only once the verification has finished.
 //!
 //! Crash safety: rows go out in batches, in chain order, entries streamed
-//! (one INSERT, one part per batch); the chain records come last. An
-//! INSERT cut short is stored up to the cut, and never holds an entry
-//! after a rejected line not yet stored (see `batches`), so a re-run that
-//! reads how far each chain got from the entries themselves resumes right
-//! after the last stored one. Rejected lines (malformed) may be written
-//! twice that way; their table collapses duplicates (`ReplacingMergeTree`,
-//! read with `FINAL`).
+//! (one INSERT, one part per batch), two INSERTs in flight; the chain
+//! records come last. A crash leaves a prefix of each of the last two
+//! batches, so possibly a gap, which a re-run finds from the stored
+//! positions (`resume`): it writes the missing lines and skips the stored
+//! ones. Rejected lines (malformed) may be written twice (when the entries
+//! after them in their batch were not stored); their table collapses
+//! duplicates (`ReplacingMergeTree`, read with `FINAL`).
 
-use super::batches::{Piece, write_pieces};
-use super::client::{Client, string_literal};
-use super::rowbinary::{Reader, Writer};
+use super::batches::{Piece, Turn, WRITERS, write_pieces};
+use super::client::Client;
+use super::resume::{Frontier, stored_frontiers};
+use super::rowbinary::Writer;
 use super::rows::{self, ChainRecord, Place, chain_id};
-use super::schema::{CHAINS, ENTRIES};
+use super::schema::CHAINS;
 use crate::log::chain::{Finding, FindingKind, Verification};
 use crate::log::ends;
 use crate::log::pass::{Progress, ScanSink, ScannedEntry, scan};
 use crate::log::source::{Line, Source};
 use crate::store::store::NO_TIME;
-use std::collections::HashMap;
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
@@ -54,6 +56,10 @@ pub struct Options {
     /// For testing crash recovery: fail after this many batches, as if the
     /// process had died there.
     pub stop_after_batches: Option<usize>,
+    /// For testing crash recovery: this batch is not written (as if its
+    /// INSERT had failed while the next one's succeeded), and the ingest
+    /// fails at its end.
+    pub lose_batch: Option<usize>,
 }
 
 /// What an ingest did.
@@ -80,7 +86,8 @@ pub fn ingest(
         format!("{}:{}: {}; nothing written", u.file, u.line, u.message())
     })?;
     let ids: Vec<String> = planned.chains.iter().map(chain_id).collect();
-    let mut stored = stored_frontiers(client, &ids)?;
+    let window = (WRITERS * options.batch_rows.max(1)) as u64;
+    let mut stored = stored_frontiers(client, &ids, window)?;
     let (sources, source_chain) = in_chain_order(sources, &planned);
     let chains: Vec<ChainState> = ids
         .into_iter()
@@ -89,7 +96,8 @@ pub fn ingest(
     let names: Vec<String> = sources.iter().map(|s| s.name.clone()).collect();
     let without_fields = stored_lines(&names, &source_chain, &chains);
     let failed = AtomicBool::new(false);
-    let (sender, receiver) = mpsc::sync_channel::<Piece>(4);
+    let (senders, receivers): (Vec<_>, Vec<_>) =
+        (0..WRITERS).map(|_| mpsc::sync_channel::<Piece>(4)).unzip();
     let (give_back, emptied) = mpsc::channel::<Vec<u8>>();
     let mut sink = Ingester {
         chains,
@@ -98,24 +106,38 @@ pub fn ingest(
         without_fields,
         batch: Batch::default(),
         batch_rows: options.batch_rows.max(1),
-        sender: Some(sender),
+        senders,
+        batches: 0,
+        stop_after_batches: options.stop_after_batches,
+        stopped: false,
         emptied,
         failed: &failed,
         on_progress,
     };
     let (scanned, written) = std::thread::scope(|scope| {
-        let stop = options.stop_after_batches;
         let (give_back, failed) = (&give_back, &failed);
-        let writer = scope.spawn(move || write_pieces(client, receiver, give_back, stop, failed));
+        let writers: Vec<_> = (receivers.into_iter().enumerate())
+            .map(|(first, receiver)| {
+                let turn = Turn {
+                    first,
+                    step: WRITERS,
+                    lose: options.lose_batch,
+                };
+                scope.spawn(move || write_pieces(client, receiver, give_back, turn, failed))
+            })
+            .collect();
         let scanned = scan(&sources, &mut sink, failed);
         sink.flush();
-        sink.sender = None;
-        (
-            scanned,
-            writer.join().expect("the writer thread does not panic"),
-        )
+        sink.senders.clear();
+        let written: Result<Vec<u64>, String> = (writers.into_iter())
+            .map(|w| w.join().expect("the writer threads do not panic"))
+            .collect();
+        (scanned, written.map(|w| w.iter().sum::<u64>()))
     });
     let written = written?;
+    if let (true, Some(batches)) = (sink.stopped, options.stop_after_batches) {
+        return Err(client.error(&format!("stopped after {batches} batches, as asked")));
+    }
     // The scan stops early only when the writer failed, which `written` says.
     let mut verification = scanned.ok_or_else(|| client.error("ingest stopped"))?;
     if !ends::same_chains(&planned, &verification) {
@@ -126,7 +148,7 @@ pub fn ingest(
     }
     let refused: Vec<Finding> = sink.finish_refusals();
     record_chains(client, &verification, &sink.chains)?;
-    let already_stored = sink.chains.iter().map(|c| c.next.min(c.stored)).sum();
+    let already_stored = sink.chains.iter().map(|c| c.skipped).sum();
     let outcome_refused = refused.len();
     verification.add_findings(refused);
     Ok(Outcome {
@@ -135,62 +157,6 @@ pub fn ingest(
         already_stored,
         refused: outcome_refused,
     })
-}
-
-/// What the database holds of a chain: its lines up to the last entry.
-#[derive(Default)]
-struct Frontier {
-    /// The last entry's position + 1.
-    lines: u64,
-    /// The last entry's line, and where it came from.
-    raw: Vec<u8>,
-    file: String,
-    line: u64,
-    /// The newest entry time stored, or [`NO_TIME`].
-    newest: i64,
-}
-
-/// For each chain already in the database, what it holds there.
-fn stored_frontiers(client: &Client, ids: &[String]) -> Result<HashMap<String, Frontier>, String> {
-    let mut frontiers = HashMap::new();
-    if ids.is_empty() {
-        return Ok(frontiers);
-    }
-    let list: Vec<String> = ids.iter().map(|id| string_literal(id)).collect();
-    let sql = format!(
-        "SELECT chain, max(position) + 1, max(ts) FROM {ENTRIES} WHERE chain IN ({}) GROUP BY chain FORMAT RowBinary",
-        list.join(", ")
-    );
-    let mut reader = Reader::new(client.query_stream(&sql)?);
-    let read_error = |e: std::io::Error| client.error(&format!("reading stored chains: {e}"));
-    let mut counts = Vec::new();
-    while let Some(first) = reader.at_end().map_err(read_error)? {
-        let mut chain = Vec::new();
-        reader.string_from(first, &mut chain).map_err(read_error)?;
-        let lines = reader.u64().map_err(read_error)?;
-        let newest = reader.i64().map_err(read_error)?;
-        counts.push((String::from_utf8_lossy(&chain).into_owned(), lines, newest));
-    }
-    for (chain, lines, newest) in counts {
-        let sql = format!(
-            "SELECT raw, file, line FROM {ENTRIES} WHERE chain = {} AND position = {} LIMIT 1 FORMAT RowBinary",
-            string_literal(&chain),
-            lines - 1
-        );
-        let mut frontier = Frontier {
-            lines,
-            newest,
-            ..Frontier::default()
-        };
-        let mut reader = Reader::new(client.query_stream(&sql)?);
-        let mut file = Vec::new();
-        reader.string(&mut frontier.raw).map_err(read_error)?;
-        reader.string(&mut file).map_err(read_error)?;
-        frontier.line = reader.u64().map_err(read_error)?;
-        frontier.file = String::from_utf8_lossy(&file).into_owned();
-        frontiers.insert(chain, frontier);
-    }
-    Ok(frontiers)
 }
 
 /// The sources in the order of their chains (files of a chain together,
@@ -215,10 +181,17 @@ struct ChainState {
     id: String,
     /// Position of the next line of this chain in the files.
     next: u64,
-    /// Lines the database holds already, the last of them, and its place.
+    /// The last stored entry's position + 1.
     stored: u64,
-    stored_last: Vec<u8>,
+    /// The first position the database lacks, and those it has above it.
+    resume: u64,
+    stored_above: HashSet<u64>,
+    /// Stored lines the files must have at the same position.
+    checks: Vec<(u64, Vec<u8>)>,
+    /// Where the line before `resume` came from.
     stored_place: Option<(String, usize)>,
+    /// Lines skipped because the database has them.
+    skipped: u64,
     refused: Option<Finding>,
     /// File and line of the last line seen, to place a finding.
     last_place: Option<(String, usize)>,
@@ -237,11 +210,14 @@ impl ChainState {
             id,
             next: 0,
             stored: stored.lines,
-            stored_last: stored.raw,
-            stored_place: (stored.lines > 0).then(|| {
+            resume: stored.resume,
+            stored_above: stored.stored_above,
+            checks: stored.checks,
+            stored_place: (stored.resume > 0).then(|| {
                 let line = usize::try_from(stored.line).unwrap_or(0);
                 (stored.file, line)
             }),
+            skipped: 0,
             refused: None,
             last_place: None,
             newest: stored.newest,
@@ -298,7 +274,13 @@ struct Ingester<'s> {
     without_fields: Vec<usize>,
     batch: Batch,
     batch_rows: usize,
-    sender: Option<mpsc::SyncSender<Piece>>,
+    /// One channel per writer; batch `k` goes to writer `k % WRITERS`.
+    senders: Vec<mpsc::SyncSender<Piece>>,
+    /// Batches ended so far.
+    batches: usize,
+    stop_after_batches: Option<usize>,
+    /// Stopped at `stop_after_batches`, as asked.
+    stopped: bool,
     /// Buffers the writer is done with, to be filled again: their pages
     /// are taken already (a fresh buffer costs its page faults).
     emptied: mpsc::Receiver<Vec<u8>>,
@@ -318,7 +300,8 @@ impl Ingester<'_> {
         }
         let position = chain.next;
         chain.next += 1;
-        if position + 1 == chain.stored && raw != chain.stored_last.as_slice() {
+        let check = chain.checks.iter().find(|(at, _)| *at == position);
+        if check.is_some_and(|(_, stored)| raw != stored.as_slice()) {
             chain.refused = Some(Finding {
                 file: name.clone(),
                 line,
@@ -326,7 +309,11 @@ impl Ingester<'_> {
                 message: "differs from the line stored at this place in the database: the chain was rewritten since it was ingested, so nothing of it was written".into(),
             });
         }
-        (position >= chain.stored).then_some(position)
+        if position < chain.resume || chain.stored_above.contains(&position) {
+            chain.skipped += 1;
+            return None;
+        }
+        Some(position)
     }
 
     /// A line the database holds already (its fields not picked): counted
@@ -348,7 +335,12 @@ impl Ingester<'_> {
     }
 
     fn send(&mut self, piece: Piece) {
-        let sent = self.sender.as_ref().is_some_and(|s| s.send(piece).is_ok());
+        if self.stop_after_batches == Some(self.batches) {
+            self.stopped = true;
+            self.senders.clear();
+        }
+        let sender = self.senders.get(self.batches % WRITERS);
+        let sent = sender.is_some_and(|s| s.send(piece).is_ok());
         if !sent {
             // The writer stopped on an error: stop reading too.
             self.failed.store(true, Ordering::Relaxed);
@@ -396,6 +388,7 @@ impl Ingester<'_> {
             self.send_rows();
         }
         self.send(Piece::End);
+        self.batches += 1;
         let (entries, rejected) = (
             std::mem::take(&mut self.batch.entries),
             std::mem::take(&mut self.batch.rejected),

@@ -9,6 +9,7 @@ pub mod fetch;
 pub mod ingest;
 pub mod query;
 pub mod recorded;
+mod resume;
 pub mod rowbinary;
 pub mod rows;
 pub mod schema;
