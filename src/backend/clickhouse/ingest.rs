@@ -556,6 +556,7 @@ mod tests {
     fn chain(id: &str, stored: Option<(&str, u64)>) -> ChainState {
         let frontier = stored.map(|(file, line)| Frontier {
             lines: line,
+            resume: line,
             file: file.into(),
             line,
             ..Frontier::default()
