@@ -2,11 +2,13 @@
 //! the verifier's reader with its skeleton memo (and the walk's reader of
 //! one value against the general one at every place of the input), and the
 //! canonical form's own promises. Nothing may panic; the canonical text
-//! must read back to itself; strict JSON that serde_json accepts must be
+//! must read back to itself, and the verifier's writer (straight from the
+//! tape: copies, member slots sorted by key prefix) must write what the
+//! tree's writer (a plain sort of decoded keys) writes; strict JSON that serde_json accepts must be
 //! accepted too (auditui reads what CPython reads, a superset).
 #![no_main]
 
-use auditui::log::canonical::write_canonical;
+use auditui::log::canonical::{write_canonical, write_node};
 use auditui::log::entry::{LineReader, Picks, parse_line};
 use auditui::log::json;
 use auditui::log::tape::Tape;
@@ -121,6 +123,17 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut canonical = Vec::new();
     write_canonical(&value, &mut canonical);
+    let mut tape = Tape::new();
+    let mut from_tape = Vec::new();
+    let root = tape
+        .parse(text)
+        .expect("what json::parse read, the tape reads");
+    write_node(root, None, &mut from_tape, &mut Vec::new());
+    assert_eq!(
+        String::from_utf8_lossy(&from_tape),
+        String::from_utf8_lossy(&canonical),
+        "the tape's canonical form is the tree's"
+    );
     let canonical = String::from_utf8(canonical).expect("canonical JSON is ASCII");
     assert!(canonical.is_ascii(), "ensure_ascii output: {canonical:?}");
     let again = json::parse(&canonical).expect("canonical JSON reads back");

@@ -70,7 +70,7 @@ fn write_tape_object(
     };
     let cmp =
         |a: &MemberSlot, b: &MemberSlot| a.0.cmp(&b.0).then_with(|| key(a).cmp_python(&key(b)));
-    sort_members(&mut order[base..], cmp);
+    sort_slots(&mut order[base..], cmp);
     out.push(b'{');
     let mut first = true;
     for pos in base..order.len() {
@@ -198,6 +198,28 @@ fn dict_members<'v, 'a>(
         .into_iter()
         .map(|(first, last)| (&members[first].0, &members[last].1))
         .collect()
+}
+
+/// Put an object's member slots in `sort_keys` order, equal keys in source
+/// order as [`sort_members`] does. The slots are sorted as plain numbers
+/// first, by key prefix then position, so that only runs of equal prefixes
+/// (keys sharing their first eight bytes, or escaped keys, whose prefixes
+/// are zero) need their keys compared. Logs with distinct, sorted prefixes
+/// skip the sort.
+fn sort_slots(order: &mut [MemberSlot], cmp: impl Fn(&MemberSlot, &MemberSlot) -> Ordering) {
+    if order.is_sorted_by(|a, b| a.0 < b.0) {
+        return;
+    }
+    order.sort_unstable();
+    let mut start = 0;
+    while let Some(&(prefix, _)) = order.get(start) {
+        let run = order[start..].iter().take_while(|m| m.0 == prefix).count();
+        if run > 1 {
+            // Stable: among equal keys the source order just set stays.
+            order[start..start + run].sort_by(&cmp);
+        }
+        start += run;
+    }
 }
 
 /// Put members in `sort_keys` order. The sort is stable, so among equal
@@ -466,6 +488,20 @@ mod tests {
                 r#"{"x": {"d": 1, "c": 2}, "y": 3}"#,
                 r#"{"x": {"c": 2, "d": 1}, "y": 3}"#,
             ),
+            // Keys sharing their first eight bytes, duplicated, unsorted.
+            (
+                r#"{"conversation_z": 1, "b": 0, "conversation_a": 2, "conversation_z": 3}"#,
+                r#"{"b": 0, "conversation_a": 2, "conversation_z": 3}"#,
+            ),
+            (
+                r#"{"abcdefghi": 1, "abcdefgh": 2, "abcdefghi": 3}"#,
+                r#"{"abcdefgh": 2, "abcdefghi": 3}"#,
+            ),
+            (
+                r#"{"b": 1, "a\u0062": 2, "ab": 3, "a": 4}"#,
+                r#"{"a": 4, "ab": 3, "b": 1}"#,
+            ),
+            (r#"{"b" :1, "a": {"c":  2}}"#, r#"{"a": {"c": 2}, "b": 1}"#),
         ];
         for (text, want) in cases {
             assert_eq!(canon_tape(text), want, "{text}");

@@ -195,7 +195,7 @@ impl LineReader {
                 })?;
                 Ok(seal.is_some())
             },
-            picked,
+            || picked.to_vec(),
         );
         Ok(result)
     }
@@ -504,16 +504,15 @@ impl<'t, 'a> TopLevel<'t, 'a> {
     /// The containers the nested values come from are left out: nothing
     /// reads them once those values have slots, and a replay could not
     /// walk them (it rebuilds lone tokens).
-    fn positions(&self) -> Vec<Option<u32>> {
+    fn positions(&self) -> [Option<u32>; SLOTS] {
         let containers = Top::Arguments as usize..=Top::ResultSummary as usize;
-        self.slots
-            .iter()
-            .enumerate()
-            .map(|(slot, node)| {
-                node.filter(|_| !containers.contains(&slot))
-                    .map(|n| n.position())
-            })
-            .collect()
+        let mut positions = [None; SLOTS];
+        for (slot, (position, node)) in positions.iter_mut().zip(&self.slots).enumerate() {
+            *position = node
+                .filter(|_| !containers.contains(&slot))
+                .map(|n| n.position());
+        }
+        positions
     }
 
     /// These values with only the slots `picks` names: what a replay

@@ -119,13 +119,15 @@ impl Memos {
     /// Remember the skeleton of `text`, which `tape` was just parsed from
     /// and which [`Memos::find`] did not know. `seal` canonicalises a
     /// parsed line as the verifier does (`Ok(false)` when it has no hash);
-    /// `picked` are the tape positions the caller looked up in it.
+    /// `picked` gives the tape positions the caller looked up in it, asked
+    /// only when the skeleton is recorded (a line that is not costs no
+    /// allocation).
     pub fn record(
         &mut self,
         text: &str,
         tape: &Tape,
         seal: impl FnOnce(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
-        picked: Vec<Option<u32>>,
+        picked: impl FnOnce() -> Vec<Option<u32>>,
     ) {
         if !self.unknown
             || self.skeletons.len() >= MAX_SKELETONS
@@ -139,7 +141,7 @@ impl Memos {
             Some(Memo {
                 template,
                 plan: plan(text, &self.holes, seal)?,
-                picked,
+                picked: picked(),
             })
         });
         self.recorded_bytes += text.len();
@@ -267,7 +269,7 @@ mod tests {
         let mut tape = Tape::new();
         assert!(memos.find(text).is_none(), "nothing recorded yet");
         tape.parse(text).unwrap();
-        memos.record(text, &tape, canonical_of, vec![Some(2)]);
+        memos.record(text, &tape, canonical_of, || vec![Some(2)]);
         memos
     }
 
@@ -326,7 +328,7 @@ mod tests {
             for line in lines {
                 assert!(memos.find(line).is_none(), "each skeleton is new");
                 tape.parse(line).unwrap();
-                memos.record(line, &tape, canonical_of, Vec::new());
+                memos.record(line, &tape, canonical_of, Vec::new);
             }
             lines.iter().filter(|l| memos.find(l).is_some()).count()
         };
@@ -351,7 +353,7 @@ mod tests {
         for i in 0..MAX_SKELETONS {
             assert!(memos.find(&line(i)).is_none());
             tape.parse(&line(i)).unwrap();
-            memos.record(&line(i), &tape, canonical_of, Vec::new());
+            memos.record(&line(i), &tape, canonical_of, Vec::new);
         }
         let new = MAX_SKELETONS + 1000;
         // One more miss than starts the skipping.
@@ -392,7 +394,7 @@ mod tests {
                 replayed += 1;
             } else {
                 tape.parse(text).unwrap();
-                memos.record(text, &tape, canonical_of, Vec::new());
+                memos.record(text, &tape, canonical_of, Vec::new);
             }
         }
         assert!(

@@ -264,18 +264,26 @@ impl Parser<'_> {
         Ok(true)
     }
 
-    /// `"key"` and its colon, before a member's value.
+    /// `"key"` and its colon, before a member's value. A key's token is
+    /// verbatim only when the key and its separator are both what
+    /// `json.dumps` writes (`"key": `), so that [`Node::verbatim_member`]
+    /// needs no look at the text between key and value.
     fn key(&mut self) -> Result<(), ParseError> {
         if self.peek() != Some(b'"') {
             return Err(self.error("expected a property name in double quotes"));
         }
         self.string()?;
-        self.skip_no_space();
+        let key = self.tape.tokens.len() - 1;
+        let before = self.skip_ws();
         if self.peek() != Some(b':') {
             return Err(self.error("expected ':' after a property name"));
         }
         self.pos += 1;
-        self.skip_one_space();
+        let after = self.skip_ws();
+        if before != 0 || after != 1 || self.bytes[self.pos - 1] != b' ' {
+            self.tape.tokens[key].verbatim = false;
+            self.rewritten();
+        }
         Ok(())
     }
 
@@ -323,6 +331,9 @@ impl Parser<'_> {
         Ok(false)
     }
 
+    // Most tokens are strings: inlined into its two callers, the key and
+    // the value readers (BENCHMARKS.md, "Issue 21", the slow path).
+    #[inline(always)]
     fn string(&mut self) -> Result<(), ParseError> {
         self.pos += 1;
         let start = self.pos;
@@ -605,12 +616,13 @@ impl<'t, 'a> Node<'t, 'a> {
     }
 
     /// For an object member's value: the whole member `"key": value` when
-    /// its source text is already canonical.
+    /// its source text is already canonical (a key's token is verbatim only
+    /// with its separator written as `: `, see [`Parser::key`]).
     pub fn verbatim_member(&self) -> Option<&'a str> {
-        let key = self.at(self.index - 1).verbatim_span()?;
+        let key = self.tokens[self.index as usize - 1];
         let value = self.verbatim_span()?;
-        (self.text.get(key.end..value.start) == Some(": "))
-            .then(|| &self.text[key.start..value.end])
+        key.verbatim
+            .then(|| &self.text[key.start as usize - 1..value.end])
     }
 
     /// The first eight bytes of the source, big-endian and zero-padded:
