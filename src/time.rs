@@ -2,7 +2,7 @@
 //! microseconds since the Unix epoch (UTC) and durations in microseconds,
 //! each with a parser and the canonical form it reads back.
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, TimeZone};
+use chrono::{DateTime, Datelike, SecondsFormat, TimeZone};
 
 /// Microseconds since the Unix epoch, UTC: the store's time unit.
 pub type Timestamp = i64;
@@ -11,6 +11,9 @@ pub type Timestamp = i64;
 /// `2025-07-07 12:00:00.123`, each optionally followed by `Z`, `+02:00`, `+0200`
 /// or `+02`. Naive times are UTC. Digits past microseconds are truncated.
 pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    if let Some(time) = parse_logged(text.as_bytes()) {
+        return Some(time);
+    }
     let s = text.trim().as_bytes();
     let number = |at: usize, len: usize| -> Option<u32> {
         let digits = s.get(at..at + len)?;
@@ -22,10 +25,9 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
     if s.get(4) != Some(&b'-') || s.get(7) != Some(&b'-') {
         return None;
     }
-    let year = i32::try_from(number(0, 4)?).ok()?;
-    let date = NaiveDate::from_ymd_opt(year, number(5, 2)?, number(8, 2)?)?;
+    let midnight = days_from_civil(number(0, 4)?, number(5, 2)?, number(8, 2)?)? * MICROS_A_DAY;
     if s.len() == 10 {
-        return Some(date.and_time(NaiveTime::MIN).and_utc().timestamp_micros());
+        return Some(midnight);
     }
 
     if !matches!(s[10], b'T' | b't' | b' ') || s.get(13) != Some(&b':') {
@@ -48,7 +50,12 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
             at += digits;
         }
     }
-    let time = NaiveTime::from_hms_micro_opt(hour, minute, second, micros)?;
+    // What chrono's `NaiveTime::from_hms_micro_opt` accepts with
+    // `micros` below a second: no leap second.
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let time = i64::from(hour * 3600 + minute * 60 + second) * 1_000_000 + i64::from(micros);
 
     let offset_seconds = match s.get(at) {
         None => 0,
@@ -74,7 +81,90 @@ pub fn parse_timestamp(text: &str) -> Option<Timestamp> {
         }
         Some(_) => return None,
     };
-    Some(date.and_time(time).and_utc().timestamp_micros() - offset_seconds * 1_000_000)
+    Some(midnight + time - offset_seconds * 1_000_000)
+}
+
+const MICROS_A_DAY: i64 = 86_400_000_000;
+
+/// The shape loggers write, `2025-07-06T08:00:00`, then `.` and digits or
+/// not, then `+00:00`, `-05:30` or `Z`, read at its fixed places: what
+/// [`parse_timestamp`] reads of it, at a fraction of the cost (every
+/// loaded entry's timestamp is read). `None` for any other text, which
+/// [`parse_timestamp`] then reads in full.
+fn parse_logged(s: &[u8]) -> Option<Timestamp> {
+    let pair = |at: usize| -> Option<u32> {
+        let (high, low) = (
+            s.get(at)?.wrapping_sub(b'0'),
+            s.get(at + 1)?.wrapping_sub(b'0'),
+        );
+        (high < 10 && low < 10).then(|| u32::from(high) * 10 + u32::from(low))
+    };
+    let marks = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if s.len() < 20 || marks.iter().any(|&(at, mark)| s[at] != mark) {
+        return None;
+    }
+    let year = pair(0)? * 100 + pair(2)?;
+    let midnight = days_from_civil(year, pair(5)?, pair(8)?)? * MICROS_A_DAY;
+    let (hour, minute, second) = (pair(11)?, pair(14)?, pair(17)?);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let mut at = 19;
+    let mut micros = 0;
+    if s[at] == b'.' {
+        let digits = s[at + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 {
+            return None;
+        }
+        let kept = &s[at + 1..at + 1 + digits.min(6)];
+        micros = kept.iter().fold(0, |n, d| n * 10 + u32::from(d - b'0'))
+            * 10u32.pow(6 - kept.len() as u32);
+        at += 1 + digits;
+    }
+    let offset = match &s[at..] {
+        [b'Z'] => 0,
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (hours, minutes) = (pair(at + 1)?, pair(at + 4)?);
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let seconds = i64::from(hours * 3600 + minutes * 60);
+            if *sign == b'-' { -seconds } else { seconds }
+        }
+        _ => return None,
+    };
+    let time = i64::from(hour * 3600 + minute * 60 + second) * 1_000_000 + i64::from(micros);
+    Some(midnight + time - offset * 1_000_000)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date of years 0 to 9999,
+/// `None` for a day the month does not have (what chrono's
+/// `NaiveDate::from_ymd_opt` accepts there). Arithmetic rather than
+/// chrono: every loaded entry's timestamp is read with it, and chrono's
+/// date checks cost several times as much (BENCHMARKS.md, "Issue 21").
+fn days_from_civil(year: u32, month: u32, day: u32) -> Option<i64> {
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
+    let month_days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    if day == 0 || day > month_days {
+        return None;
+    }
+    // Years counted from March, so that the leap day ends a year; shifted
+    // by 400 years so that the arithmetic stays on non-negative numbers.
+    let (year, month, day) = (i64::from(year) + 400, i64::from(month), i64::from(day));
+    let year = if month <= 2 { year - 1 } else { year };
+    let (era, of_era) = (year / 400, year % 400);
+    let of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let of_era = of_era * 365 + of_era / 4 - of_era / 100 + of_year;
+    Some((era - 1) * 146_097 + of_era - 719_468)
 }
 
 /// How a typed time without an offset is read: in UTC (the CLI, and the
@@ -191,11 +281,82 @@ pub fn format_duration(micros: i64) -> String {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use chrono::NaiveDate;
     use proptest::prelude::*;
 
     /// 2025-07-07T00:00:00Z.
     const JULY_7: i64 = 1_751_846_400_000_000;
     const HOUR: i64 = 3_600_000_000;
+
+    #[test]
+    fn dates_are_counted_as_chrono_counts_them() {
+        let epoch = NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
+        let years = (0..=8).chain(1596..=2404).chain(9992..=9999);
+        for year in years {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let chrono = NaiveDate::from_ymd_opt(year as i32, month, day)
+                        .map(|date| (date - epoch).num_days());
+                    assert_eq!(
+                        days_from_civil(year, month, day),
+                        chrono,
+                        "{year}-{month}-{day}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn logged_timestamps_are_read_as_the_full_reader_reads_them() {
+        let full = |text: &str| {
+            // The full reader alone: a leading space skips the fixed one.
+            parse_timestamp(&format!(" {text}"))
+        };
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        for _ in 0..100_000 {
+            let fraction = match next(4) {
+                0 => String::new(),
+                1 => ".".to_owned(),
+                _ => format!(".{}", &next(u64::MAX).to_string()[..1 + next(12) as usize]),
+            };
+            let zone = [
+                "Z", "+00:00", "-05:30", "+14:59", "+24:00", "+0200", "z", " Z", "",
+            ];
+            let text = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{fraction}{}",
+                next(10_000),
+                next(14),
+                next(33),
+                next(25),
+                next(61),
+                next(61),
+                zone[next(zone.len() as u64) as usize],
+            );
+            assert_eq!(
+                parse_logged(text.as_bytes()).or(full(&text)),
+                full(&text),
+                "{text}"
+            );
+        }
+        for odd in [
+            "2025-07-06T08:00:00+00:0",
+            "2025-07-06 08:00:00Z",
+            "2025-07-06T08:00:00Z ",
+        ] {
+            assert_eq!(parse_logged(odd.as_bytes()), None, "{odd}");
+        }
+        assert_eq!(
+            parse_logged(b"2025-07-07T12:00:00.5+02:00"),
+            Some(JULY_7 + 10 * HOUR + 500_000)
+        );
+    }
 
     /// Years 0000 to 9999, the range RFC 3339 can write.
     pub(crate) fn any_timestamp() -> impl Strategy<Value = i64> {

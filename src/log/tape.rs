@@ -737,7 +737,10 @@ impl<'t, 'a> Node<'t, 'a> {
     /// A number as f64 (integers converted).
     pub fn as_f64(&self) -> Option<f64> {
         match self.kind() {
-            Kind::Int | Kind::Float { .. } => self.source().parse().ok(),
+            Kind::Int | Kind::Float { .. } => {
+                let text = self.source();
+                exact_f64(text).or_else(|| text.parse().ok())
+            }
             Kind::NaN => Some(f64::NAN),
             Kind::Infinity => Some(f64::INFINITY),
             Kind::NegInfinity => Some(f64::NEG_INFINITY),
@@ -760,6 +763,43 @@ impl<'t, 'a> Node<'t, 'a> {
             Kind::Object => Value::Object(self.members().map(|(k, v)| (k, v.to_value())).collect()),
         }
     }
+}
+
+/// A number without an exponent and of at most 15 digits (such as a
+/// logged duration, `1234.5`), as `str::parse` reads it, without its
+/// general algorithm: its digits are a whole number below 2^53 and its
+/// power of ten is exact, so one correctly rounded division is the
+/// correctly rounded value (Clinger's fast path). `None` for any other
+/// number.
+fn exact_f64(text: &str) -> Option<f64> {
+    const POWERS: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let (negative, digits) = match text.as_bytes() {
+        [b'-', rest @ ..] => (true, rest),
+        bytes => (false, bytes),
+    };
+    let (mut whole, mut count, mut fraction) = (0u64, 0usize, None);
+    for &byte in digits {
+        match byte {
+            b'0'..=b'9' => {
+                whole = whole * 10 + u64::from(byte - b'0');
+                count += 1;
+                fraction = fraction.map(|f: usize| f + 1);
+            }
+            b'.' if fraction.is_none() => fraction = Some(0),
+            _ => return None,
+        }
+        if count > 15 {
+            return None;
+        }
+    }
+    let fraction = fraction.unwrap_or(0);
+    if count == 0 || fraction == 0 && digits.last() == Some(&b'.') {
+        return None;
+    }
+    let value = whole as f64 / POWERS[fraction];
+    Some(if negative { -value } else { value })
 }
 
 /// Iterator over an object's `(key, value)` members.
@@ -804,6 +844,38 @@ impl<'t, 'a> Node<'t, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn short_decimals_are_read_as_the_general_parser_reads_them() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for i in 0..200_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let digits = (seed % 1_000_000_000_000_000).to_string();
+            let digits = &digits[..1 + (i % digits.len())];
+            let point = (seed >> 50) as usize % (digits.len() + 1);
+            let sign = if seed & 1 == 0 { "" } else { "-" };
+            let text = match point {
+                0 => format!("{sign}{digits}"),
+                p => format!("{sign}{}.{}", &digits[..p], &digits[p..]),
+            };
+            let parsed: Option<f64> = text.parse().ok();
+            let fast = exact_f64(&text);
+            if fast.is_some() {
+                assert_eq!(fast.map(f64::to_bits), parsed.map(f64::to_bits), "{text}");
+            } else {
+                assert!(digits.len() > 15 || text.ends_with('.'), "{text}");
+            }
+        }
+        for other in ["1e5", "", "-", ".", "1.2.3", "1234567890123456", "0.5e1"] {
+            assert_eq!(exact_f64(other), None, "{other}");
+        }
+        assert_eq!(
+            exact_f64("-0.0").map(f64::to_bits),
+            Some((-0.0f64).to_bits())
+        );
+    }
 
     fn repr_flag(text: &str) -> bool {
         let mut tape = Tape::new();

@@ -27,6 +27,7 @@ use crate::filter::{Filter, Predicate, Term};
 use memchr::arch::all::packedpair::HeuristicFrequencyRank;
 use memchr::memmem::{Finder, FinderBuilder};
 use rayon::prelude::*;
+use std::ops::Range;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Rows per parallel work unit, and how often cancellation is checked.
@@ -208,9 +209,13 @@ impl<'s> Compiled<'s> {
                 }
                 let range = chunk * CHUNK_ROWS..((chunk + 1) * CHUNK_ROWS).min(count);
                 let mut kept = Vec::new();
-                match candidates {
-                    None => self.keep(range.map(|r| (all.start + r) as u32), &mut kept),
-                    Some(rows) => self.keep(rows[range].iter().copied(), &mut kept),
+                match (candidates, &self.test) {
+                    (None, Test::Text { store, needle }) if needle.spans() => {
+                        let rows = all.start + range.start..all.start + range.end;
+                        needle.keep_spanning(store, rows, self.negated, &mut kept);
+                    }
+                    (None, _) => self.keep(range.map(|r| (all.start + r) as u32), &mut kept),
+                    (Some(rows), _) => self.keep(rows[range].iter().copied(), &mut kept),
                 }
                 Some(kept)
             })
@@ -309,6 +314,89 @@ impl Needle {
                         .to_lowercase()
                         .contains(text.as_str())
             }
+        }
+    }
+}
+
+/// Text folded and searched at a time by [`Needle::keep_spanning`]: a
+/// buffer that stays in the cache.
+const SPAN_BLOCK: usize = 64 * 1024;
+
+impl Needle {
+    /// Whether [`Needle::keep_spanning`] can search this needle: a
+    /// non-empty ASCII one.
+    fn spans(&self) -> bool {
+        match self {
+            Needle::Caseless(finder) | Needle::Ascii(finder) => !finder.needle().is_empty(),
+            Needle::Unicode(_) => false,
+        }
+    }
+
+    /// [`Needle::found_in`] each row of `rows` (`!= negated`), pushing the
+    /// rows kept: one search over the text holding their lines instead of
+    /// one per line (and no look for each line's end), so that a row costs
+    /// nothing but where a hit is. A hit counts for the row whose line
+    /// holds all of it; a needle never holds a newline that a line could.
+    fn keep_spanning(&self, store: &Store, rows: Range<usize>, negated: bool, kept: &mut Vec<u32>) {
+        let mut scratch = Vec::new();
+        let mut row = rows.start;
+        while row < rows.end {
+            let (end, text) = store.text_of_rows(row, rows.end);
+            let base = store.offset(row);
+            // Rows before `next` are decided; `at` is the row a hit may be in.
+            let (mut next, mut at) = (row, row);
+            self.each_hit(text, &mut scratch, |hit, len| {
+                let hit = base + hit;
+                while at + 1 < end && store.offset(at + 1) <= hit {
+                    at += 1;
+                }
+                if at >= next && hit + len <= store.offset(at) + store.raw_line(at).len() {
+                    if negated {
+                        kept.extend((next..at).map(|r| r as u32));
+                    } else {
+                        kept.push(at as u32);
+                    }
+                    next = at + 1;
+                }
+            });
+            if negated {
+                kept.extend((next..end).map(|r| r as u32));
+            }
+            row = end;
+        }
+    }
+
+    /// The hits in `text`, as their start and length, in order (each
+    /// block's non-overlapping ones): the text searched as it is, or its
+    /// ASCII case folded a block at a time (blocks overlap by the needle's
+    /// length less one, and a hit is the block's whose own part it starts
+    /// in).
+    fn each_hit(&self, text: &[u8], scratch: &mut Vec<u8>, mut hit: impl FnMut(usize, usize)) {
+        match self {
+            Needle::Caseless(finder) => {
+                let len = finder.needle().len();
+                finder.find_iter(text).for_each(|at| hit(at, len));
+            }
+            Needle::Ascii(finder) => {
+                let len = finder.needle().len();
+                let mut start = 0;
+                while start < text.len() {
+                    let own = (start + SPAN_BLOCK).min(text.len());
+                    let block = &text[start..(own + len - 1).min(text.len())];
+                    scratch.clear();
+                    scratch.extend(block.iter().map(u8::to_ascii_lowercase));
+                    // Hits starting past the block's own part are the next
+                    // block's. One that overlaps a hit of this block is in
+                    // the same line (a needle without a newline), which
+                    // is then found already.
+                    finder
+                        .find_iter(scratch)
+                        .take_while(|&at| start + at < own)
+                        .for_each(|at| hit(start + at, len));
+                    start = own;
+                }
+            }
+            Needle::Unicode(_) => {}
         }
     }
 }
@@ -458,6 +546,56 @@ mod tests {
         assert_eq!(rows("caf\\u00e9"), vec![2]);
         assert_eq!(rows("crème"), vec![2]);
         assert_eq!(rows("-exceeds"), vec![0, 2, 3, 4]);
+    }
+
+    #[test]
+    fn one_search_over_many_lines_keeps_the_rows_a_search_per_line_keeps() {
+        // Lines longer than a block and hits at its edges, lines that are
+        // not entries between rows (a hit there is nobody's), two sources.
+        let long = "x".repeat(SPAN_BLOCK - 40);
+        let lines: Vec<String> = (0..400)
+            .map(|i| match i % 7 {
+                0 => format!(r#"{{"note": "{long}Refund"}}"#),
+                1 => "refund, not an entry".to_owned(),
+                2 => format!(r#"{{"n": {i}, "s": "aaRefUNDrefund-{i}"}}"#),
+                3 => format!(r#"{{"n": {i}, "s": "{}refu"}}"#, &long[..(i * 37) % 900]),
+                _ => format!(r#"{{"n": {i}, "s": "nd {}"}}"#, "a".repeat(i)),
+            })
+            .collect();
+        let text = |part: &[String]| (part.join("\n") + "\n").into_bytes();
+        let sources = vec![
+            Source::from_bytes("a.jsonl", text(&lines[..250])),
+            Source::from_bytes("b.jsonl", text(&lines[250..])),
+        ];
+        let never = AtomicBool::new(false);
+        let (store, _) = crate::store::load(sources, |_| {}, &never).unwrap();
+        let ranks = ByteRanks::sample(&store);
+        for query in [
+            "refund",
+            "REFUND-1",
+            "4",
+            "aaaa",
+            "d",
+            "nd aaaa",
+            "u\"",
+            "refund\nnd",
+        ] {
+            let needle = Needle::new(&query.to_lowercase(), &ranks);
+            assert!(needle.spans(), "{query}");
+            for negated in [false, true] {
+                for rows in [0..store.len(), 3..200, 100..101, 40..40] {
+                    let mut spanning = Vec::new();
+                    needle.keep_spanning(&store, rows.clone(), negated, &mut spanning);
+                    let per_line: Vec<u32> = rows
+                        .map(|r| r as u32)
+                        .filter(|&r| {
+                            needle.found_in(store.raw_line(r as usize), &mut Vec::new()) != negated
+                        })
+                        .collect();
+                    assert_eq!(spanning, per_line, "{query} {negated}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -377,6 +377,26 @@ impl Store {
         &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())]
     }
 
+    /// Where a row's line starts in its source.
+    pub(super) fn offset(&self, row: usize) -> usize {
+        self.offsets.get(row) as usize
+    }
+
+    /// The rows from `row` (up to `end`) that are of its source, as the
+    /// end of that range, and the text holding their lines: from the
+    /// first one's start to the last one's end, with any lines between
+    /// that are not entries. One search of it replaces one per line
+    /// (free text: `store::query`).
+    pub(super) fn text_of_rows(&self, row: usize, end: usize) -> (usize, &[u8]) {
+        let run = self.runs.partition_point(|run| run.first <= row) - 1;
+        let run_end = self.runs.get(run + 1).map_or(self.len(), |next| next.first);
+        let end = run_end.min(end);
+        let last = end - 1;
+        let bytes = self.sources[self.runs[run].source].bytes();
+        let stop = self.offset(last) + self.raw_line(last).len();
+        (end, &bytes[self.offset(row)..stop])
+    }
+
     /// Re-parse a row's line for its details. Rows were parsed successfully
     /// at load, so this only fails if the source changed underneath.
     pub fn entry(&self, row: usize) -> Option<Entry<'_>> {
@@ -424,11 +444,34 @@ impl Store {
 
     /// Add one entry (in source and line order); `time` is [`Fields::time`].
     pub fn push(&mut self, source: usize, offset: usize, fields: &Fields<'_>, time: Option<i64>) {
+        let built = Field::ALL
+            .into_iter()
+            .zip(&self.columns)
+            .filter(|(_, slot)| slot.get().is_some())
+            .fold(Columns::NONE, |built, (field, _)| built.with(field));
+        self.push_built(built, source, offset, fields, time);
+    }
+
+    /// [`Store::push`] where `built` is the set of columns built: a load
+    /// knows it (the columns it named; none is built lazily meanwhile,
+    /// the store being the loader's alone), sparing each row a look at
+    /// every column's slot.
+    fn push_built(
+        &mut self,
+        built: Columns,
+        source: usize,
+        offset: usize,
+        fields: &Fields<'_>,
+        time: Option<i64>,
+    ) {
         let row = self.len();
         // A column not built yet gets this row when it is: it is built
         // from every row's line.
-        for (&field, slot) in Field::ALL.iter().zip(&mut self.columns) {
-            if let Some(column) = slot.get_mut() {
+        for field in Field::ALL
+            .into_iter()
+            .filter(|&field| built.contains(field))
+        {
+            if let Some(column) = self.columns[field as usize].get_mut() {
                 column.push(field_text(fields, field));
             }
         }
@@ -525,7 +568,8 @@ impl<'p> StoreBuilder<'p> {
 
 impl ScanSink for StoreBuilder<'_> {
     fn entry(&mut self, e: ScannedEntry<'_, '_>) {
-        self.store.push(e.source, e.offset, e.fields, e.time);
+        let store = &mut self.store;
+        store.push_built(self.columns, e.source, e.offset, e.fields, e.time);
     }
 
     fn picks(&self) -> Picks {
