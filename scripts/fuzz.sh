@@ -5,7 +5,8 @@
 #
 # Targets (fuzz/fuzz_targets/): line (entry parser, seal, canonical form),
 # filter (filter language), verify (bytes -> Source -> chain verification),
-# line_editor (the filter bar's editing keys over any characters).
+# line_editor (the filter bar's editing keys over any characters), time
+# (timestamps against the chrono-based reader they replaced).
 # Default: every target for 10 minutes each, one job, seeds from fuzz/seeds/.
 # The growing corpus lives in fuzz/corpus/ (git-ignored); crashes land in
 # fuzz/artifacts/TARGET/. Minimise one with
@@ -23,7 +24,7 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do
     shift
 done
 [[ "${1:-}" == "--" ]] && shift
-[[ ${#targets[@]} -eq 0 ]] && targets=(line filter verify line_editor)
+[[ ${#targets[@]} -eq 0 ]] && targets=(line filter verify line_editor time)
 flags=("$@")
 [[ ${#flags[@]} -eq 0 ]] && flags=(-max_total_time=600 -jobs=1 -print_final_stats=1)
 
