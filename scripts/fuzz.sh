@@ -6,7 +6,9 @@
 # Targets (fuzz/fuzz_targets/): line (entry parser, seal, canonical form),
 # filter (filter language), verify (bytes -> Source -> chain verification),
 # line_editor (the filter bar's editing keys over any characters), time
-# (timestamps against the chrono-based reader they replaced).
+# (timestamps against the chrono-based reader they replaced), number (the
+# tape's short-decimal reader against str::parse), search (the one search
+# over many lines against a search of each line).
 # Default: every target for 10 minutes each, one job, seeds from fuzz/seeds/.
 # The growing corpus lives in fuzz/corpus/ (git-ignored); crashes land in
 # fuzz/artifacts/TARGET/. Minimise one with
@@ -24,7 +26,7 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do
     shift
 done
 [[ "${1:-}" == "--" ]] && shift
-[[ ${#targets[@]} -eq 0 ]] && targets=(line filter verify line_editor time)
+[[ ${#targets[@]} -eq 0 ]] && targets=(line filter verify line_editor time number search)
 flags=("$@")
 [[ ${#flags[@]} -eq 0 ]] && flags=(-max_total_time=600 -jobs=1 -print_final_stats=1)
 
