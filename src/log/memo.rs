@@ -8,11 +8,13 @@
 //! replayed from its tape, and their canonical form is assembled from the
 //! recorded pieces and their own values, with no parsing or sorting.
 
+mod spans;
 mod trie;
 
 use super::entry::LineError;
 use super::tape::skeleton::{self, Hole, Template};
 use super::tape::{Node, Tape};
+use spans::Plan;
 use trie::Trie;
 
 /// Skeletons remembered per reader. Real logs have tens to a few hundred
@@ -59,22 +61,6 @@ struct Memo {
     /// Tape positions of the values the caller reads, in the caller's
     /// order (the same for every line of the skeleton).
     picked: Vec<Option<u32>>,
-}
-
-/// The canonical form of a skeleton: recorded text, and values copied in.
-#[derive(Debug)]
-struct Plan {
-    text: Vec<u8>,
-    pieces: Vec<Piece>,
-}
-
-#[derive(Debug, Clone, Copy)]
-enum Piece {
-    /// Recorded text, up to this offset of [`Plan::text`] from the end of
-    /// the previous literal piece.
-    Literal(u32),
-    /// The line's value of this hole.
-    Hole(u16),
 }
 
 /// Marks hole `i` in the line used to record a plan: a string, so that it
@@ -163,12 +149,17 @@ fn check_walk(text: &str, holes: &[Hole]) {
 
 /// The canonical-form pieces of `text`'s skeleton: the line is
 /// canonicalised with each hole replaced by a mark, and the marks found in
-/// the output. `Some(None)` when the line has no hash to compute.
+/// the output. `Some(None)` when the line has no hash to compute; `None`
+/// when a key holds a mark's text, which the output would not tell from
+/// a value's mark.
 fn plan(
     text: &str,
     holes: &[Hole],
     seal: impl FnOnce(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
 ) -> Option<Option<Plan>> {
+    if skeleton::segments(text, holes).any(|s| memchr::memmem::find(s, MARK.as_bytes()).is_some()) {
+        return None;
+    }
     let mut marked = String::with_capacity(text.len() + holes.len() * 16);
     let mut at = 0;
     for (i, hole) in holes.iter().enumerate() {
@@ -185,23 +176,17 @@ fn plan(
     }
     let open = format!("\"{MARK}");
     let close = format!("{MARK}\"");
-    let mut plan = Plan {
-        text: Vec::new(),
-        pieces: Vec::new(),
-    };
+    let (mut texts, mut order) = (Vec::new(), Vec::new());
     let mut rest = &canonical[..];
     while let Some(start) = memchr::memmem::find(rest, open.as_bytes()) {
-        plan.text.extend_from_slice(&rest[..start]);
-        plan.pieces.push(Piece::Literal(plan.text.len() as u32));
+        texts.push(&rest[..start]);
         rest = &rest[start + open.len()..];
         let end = memchr::memmem::find(rest, close.as_bytes())?;
-        let index: u16 = std::str::from_utf8(&rest[..end]).ok()?.parse().ok()?;
-        plan.pieces.push(Piece::Hole(index));
+        order.push(std::str::from_utf8(&rest[..end]).ok()?.parse().ok()?);
         rest = &rest[end + close.len()..];
     }
-    plan.text.extend_from_slice(rest);
-    plan.pieces.push(Piece::Literal(plan.text.len() as u32));
-    Some(Some(plan))
+    texts.push(rest);
+    Some(Some(Plan::new(text.as_bytes(), holes, &texts, &order)?))
 }
 
 /// A line with a recorded skeleton.
@@ -233,20 +218,7 @@ impl<'m, 'a> Replay<'m, 'a> {
         let Some(plan) = &self.memo.plan else {
             return false;
         };
-        let bytes = self.text.as_bytes();
-        let mut from = 0;
-        for piece in &plan.pieces {
-            match *piece {
-                Piece::Literal(end) => {
-                    out.extend_from_slice(&plan.text[from..end as usize]);
-                    from = end as usize;
-                }
-                Piece::Hole(i) => {
-                    let hole = self.holes[usize::from(i)];
-                    out.extend_from_slice(&bytes[hole.start as usize..hole.end as usize]);
-                }
-            }
-        }
+        plan.write(self.text.as_bytes(), self.holes, out);
         true
     }
 }
@@ -319,6 +291,22 @@ mod tests {
             assert!(memos.find(other).is_none(), "{other}");
         }
         assert!(memos.find(r#"{"b": "yy", "a": 3}"#).is_some());
+    }
+
+    #[test]
+    fn a_key_that_looks_like_a_mark_is_not_taken_for_a_value() {
+        // Marked, the line's values are `"\u00010\u0001"` and
+        // `"\u00011\u0001"`; the key would read as the mark of the
+        // second, which the canonical form drops.
+        let line = r#"{"\u00011\u0001": 5, "_hash": "\u00011\u0001"}"#;
+        let mut memos = recorded(line);
+        for line in [line, r#"{"\u00011\u0001": 5, "_hash": "\u0001"}"#] {
+            let mut out = Vec::new();
+            if let Some(replay) = memos.find(line) {
+                assert!(replay.write_canonical(&mut out));
+                assert_eq!(String::from_utf8(out).unwrap(), r#"{"\u00011\u0001": 5}"#);
+            }
+        }
     }
 
     #[test]

@@ -164,17 +164,16 @@ impl Edge {
         if word(&bytes[end - WORD..]) & self.mask != self.tail {
             return None;
         }
-        // The bytes before the tail, a word at a time; the last word may
-        // overlap the tail, which matched already.
-        let mut at = 0;
-        while at + WORD < segment.len() {
-            let from = at.min(segment.len() - WORD);
-            if word(&line[from..]) != word(&segment[from..]) {
-                return None;
-            }
-            at += WORD;
-        }
-        Some(end)
+        // The bytes before the tail, a word at a time (as arrays, with no
+        // bounds check each); the last whole word may overlap the tail,
+        // which matched already.
+        let (words, _) = line.as_chunks::<WORD>();
+        let (recorded, _) = segment.as_chunks::<WORD>();
+        words
+            .iter()
+            .zip(recorded)
+            .all(|(a, b)| a == b)
+            .then_some(end)
     }
 }
 

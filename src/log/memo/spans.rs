@@ -1,0 +1,225 @@
+//! A skeleton's canonical form as spans of the line and recorded text.
+//!
+//! The canonical form (ARCHITECTURE.md, glossary: "plan") repeats most of
+//! a line: a member is `"key": value` in both, and members that keep their
+//! order (a nested object whose keys are sorted already) keep the text
+//! between them. So each value is copied with the skeleton text around it
+//! that the canonical form shares with the line, and values next to each
+//! other in both are copied as one span. The skeleton text between two
+//! holes is the same in every line of a skeleton, so a span found in the
+//! recorded line is one for each of them; only what the line lacks (a
+//! brace where the order changes) is recorded text.
+
+use std::ops::Range;
+
+use crate::log::tape::skeleton::Hole;
+
+/// The canonical form of a skeleton: recorded text, and spans of the line.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Plan {
+    text: Vec<u8>,
+    pieces: Vec<Piece>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Piece {
+    /// Recorded text, up to this offset of [`Plan::text`] from the end of
+    /// the previous literal piece.
+    Literal(u32),
+    Span(Span),
+}
+
+/// Holes `first..=last` of the line with the skeleton text between them,
+/// `before` bytes of it before the first and `after` after the last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    first: u16,
+    last: u16,
+    before: u32,
+    after: u32,
+}
+
+impl Span {
+    #[inline]
+    fn range(self, holes: &[Hole]) -> Range<usize> {
+        let start = holes[usize::from(self.first)].start - self.before;
+        let end = holes[usize::from(self.last)].end + self.after;
+        start as usize..end as usize
+    }
+}
+
+impl Plan {
+    /// The plan of `line` (split into `holes`), whose canonical form is
+    /// `texts[0]`, the value of hole `order[0]`, `texts[1]`, ... and
+    /// `texts[order.len()]` last. `None` if `order` names a hole the line
+    /// lacks, or more holes than a span counts.
+    pub fn new(line: &[u8], holes: &[Hole], texts: &[&[u8]], order: &[usize]) -> Option<Plan> {
+        debug_assert_eq!(texts.len(), order.len() + 1);
+        // The skeleton text before hole `i` (or the line's end, for `i`
+        // past the last hole) back to the previous hole.
+        let gap = |i: usize| {
+            let from = i.checked_sub(1).map_or(0, |p| holes[p].end as usize);
+            let to = holes.get(i).map_or(line.len(), |h| h.start as usize);
+            &line[from..to]
+        };
+        let mut plan = Plan {
+            text: Vec::new(),
+            pieces: Vec::new(),
+        };
+        let mut open: Option<Span> = None;
+        for (at, &text) in texts.iter().enumerate() {
+            let mut text = text;
+            if let Some(span) = open.as_mut() {
+                let last = usize::from(span.last);
+                let next = order.get(at).copied();
+                if next == Some(last + 1) && text == gap(last + 1) {
+                    // The next value follows in the line too.
+                    span.last = u16::try_from(last + 1).ok()?;
+                    continue;
+                }
+                let shared = common_prefix(text, gap(last + 1));
+                span.after = shared as u32;
+                text = &text[shared..];
+                plan.pieces.push(Piece::Span(*span));
+            }
+            let Some(&next) = order.get(at) else {
+                plan.push_literal(text);
+                break;
+            };
+            let shared = common_suffix(text, gap(next));
+            plan.push_literal(&text[..text.len() - shared]);
+            let first = u16::try_from(next).ok().filter(|_| next < holes.len())?;
+            open = Some(Span {
+                first,
+                last: first,
+                before: shared as u32,
+                after: 0,
+            });
+        }
+        Some(plan)
+    }
+
+    fn push_literal(&mut self, text: &[u8]) {
+        if !text.is_empty() {
+            self.text.extend_from_slice(text);
+            self.pieces.push(Piece::Literal(self.text.len() as u32));
+        }
+    }
+
+    /// Append the canonical form of `line`, a line of the plan's skeleton
+    /// with these holes.
+    #[inline]
+    pub fn write(&self, line: &[u8], holes: &[Hole], out: &mut Vec<u8>) {
+        let mut from = 0;
+        for piece in &self.pieces {
+            match *piece {
+                Piece::Literal(end) => {
+                    out.extend_from_slice(&self.text[from..end as usize]);
+                    from = end as usize;
+                }
+                Piece::Span(span) => out.extend_from_slice(&line[span.range(holes)]),
+            }
+        }
+    }
+}
+
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    a.iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::tape::Tape;
+    use crate::log::tape::skeleton;
+
+    fn holes_of(line: &str) -> Vec<Hole> {
+        let mut holes = Vec::new();
+        skeleton::split(line, &mut holes, &mut Tape::new()).expect("canonical values");
+        holes
+    }
+
+    fn written(plan: &Plan, line: &str) -> String {
+        let mut out = Vec::new();
+        plan.write(line.as_bytes(), &holes_of(line), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn members_in_order_are_one_span_and_only_what_the_line_lacks_is_text() {
+        // Holes: 0 "x", 1 1, 2 2, 3 3, 4 "h". Canonically (without "_hash"):
+        // {"a": 1, "b": {"c": 2, "d": 3}, "z": "x"}.
+        let line = r#"{"z": "x", "a": 1, "b": {"c": 2, "d": 3}, "_hash": "h"}"#;
+        let texts: [&[u8]; 4] = [
+            b"{\"a\": ",
+            b", \"b\": {\"c\": ",
+            b", \"d\": ",
+            b"}, \"z\": ",
+        ];
+        let mut texts = texts.to_vec();
+        texts.push(b"}");
+        let plan = Plan::new(line.as_bytes(), &holes_of(line), &texts, &[1, 2, 3, 0]).unwrap();
+        let span = |first, last, before, after| {
+            Piece::Span(Span {
+                first,
+                last,
+                before,
+                after,
+            })
+        };
+        assert_eq!(
+            plan.pieces,
+            [
+                Piece::Literal(1),
+                // `"a": 1, "b": {"c": 2, "d": 3}, "` from the line.
+                span(1, 3, 5, 4),
+                // `z": "x"`, then the closing brace.
+                span(0, 0, 4, 0),
+                Piece::Literal(2),
+            ]
+        );
+        assert_eq!(plan.text, b"{}");
+        let canonical = r#"{"a": 1, "b": {"c": 2, "d": 3}, "z": "x"}"#;
+        assert_eq!(written(&plan, line), canonical);
+        let other = r#"{"z": "longer", "a": -5, "b": {"c": 2.5, "d": 3}, "_hash": ""}"#;
+        assert_eq!(
+            written(&plan, other),
+            r#"{"a": -5, "b": {"c": 2.5, "d": 3}, "z": "longer"}"#
+        );
+    }
+
+    #[test]
+    fn a_plan_without_values_or_with_reordered_neighbours_is_still_exact() {
+        let line = "{}";
+        let plan = Plan::new(line.as_bytes(), &[], &[b"{}"], &[]).unwrap();
+        assert_eq!(plan.pieces, [Piece::Literal(2)]);
+        assert_eq!(written(&plan, line), "{}");
+        // Holes 0 and 1 are neighbours in the line but not in this order
+        // in the canonical form: two spans, none grown past the other.
+        let line = "[1, 2]";
+        let texts: [&[u8]; 3] = [b"[", b", ", b"]"];
+        let plan = Plan::new(line.as_bytes(), &holes_of(line), &texts, &[1, 0]).unwrap();
+        assert_eq!(written(&plan, line), "[2, 1]");
+        assert_eq!(written(&plan, "[33, 4]"), "[4, 33]");
+        // In line order, the whole array is one span.
+        let plan = Plan::new(line.as_bytes(), &holes_of(line), &texts, &[0, 1]).unwrap();
+        assert_eq!(
+            plan.pieces,
+            [Piece::Span(Span {
+                first: 0,
+                last: 1,
+                before: 1,
+                after: 1
+            })]
+        );
+        assert_eq!(written(&plan, "[33, 4]"), "[33, 4]");
+    }
+}
