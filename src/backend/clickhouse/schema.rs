@@ -181,6 +181,7 @@ enum Found {
 }
 
 /// What reading or writing a database must know of its tables.
+#[derive(Debug)]
 pub struct Existing {
     /// The chains table records entries per file (false: an older
     /// auditui made it, and they must be counted).
