@@ -512,6 +512,17 @@ fn verify(target: &str) -> Output {
         .unwrap()
 }
 
+/// `verify`'s text report on `target`.
+fn verify_text(target: &str) -> String {
+    text(
+        &support::auditui()
+            .args(["verify", target])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+}
+
 /// (line, kind) of each finding in `verify --format json` output.
 fn findings(output: &Output) -> Vec<(u64, String)> {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -599,13 +610,7 @@ fn rows_edited_deleted_or_inserted_in_the_database_are_found_at_their_entry() {
             "{line} {kind}: {found:?}"
         );
     }
-    let stated = text(
-        &support::auditui()
-            .args(["verify", &url])
-            .output()
-            .unwrap()
-            .stdout,
-    );
+    let stated = verify_text(&url);
     assert!(
         stated.contains(":11  modified   column tool differs from what its stored line gives"),
         "{stated}"
@@ -674,13 +679,7 @@ fn hashes_are_bytes_and_an_older_table_keeps_its_hex() {
             "ALTER TABLE {database}.audit_entries UPDATE hash = previous WHERE position = 5"
         ));
         wait_for_mutations(&server);
-        let stated = text(
-            &support::auditui()
-                .args(["verify", &url])
-                .output()
-                .unwrap()
-                .stdout,
-        );
+        let stated = verify_text(&url);
         assert!(
             stated.contains(":6  modified   column hash differs from what its stored line gives"),
             "{database}: {stated}"
