@@ -47,11 +47,11 @@ pub const ENTRY_COLUMNS: &[(&str, &str)] = &[
     // -1 when missing.
     ("turn", "Int32"),
     ("error", "String"),
-    // The SHA-256s the line stores, 32 bytes each (not 64 hex digits:
-    // half the bytes for the server to parse, compress and write,
-    // BENCHMARKS.md); 32 zero bytes for `genesis`, or when absent or
-    // invalid (the line says which). Tables made before hold hex, see
-    // [`Hashes`].
+    // The SHA-256s the line stores, 32 bytes each: as 64 hex digits they
+    // were a fifth of the bytes the server parses, copies, compresses and
+    // writes per row (BENCHMARKS.md, "Hashes as bytes"). 32 zero bytes
+    // for `genesis`, or when absent or invalid (the line says which).
+    // Tables made before hold hex, see [`Hashes`].
     ("hash", "FixedString(32)"),
     ("previous", "FixedString(32)"),
     ("raw", "String"),
