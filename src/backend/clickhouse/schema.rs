@@ -48,7 +48,7 @@ pub const ENTRY_COLUMNS: &[(&str, &str)] = &[
     ("turn", "Int32"),
     ("error", "String"),
     // The SHA-256s the line stores, 32 bytes each: as 64 hex digits they
-    // were a fifth of the bytes the server parses, copies, compresses and
+    // were an eighth of the bytes the server parses, copies, compresses and
     // writes per row (BENCHMARKS.md, "Hashes as bytes"). 32 zero bytes
     // for `genesis`, or when absent or invalid (the line says which).
     // Tables made before hold hex, see [`Hashes`].
