@@ -76,6 +76,8 @@ run() {
       --to "clickhouse://127.0.0.1:$http_port/$db" "$@" >/dev/null
   settle
   cpu1=$(server_cpu)
+  stored=$(sql "SELECT count() FROM $db.audit_entries")
+  [ "$stored" = "$entries" ] || { echo "$name: $stored rows stored, not $entries" >&2; exit 1; }
   awk -v n="$name" -v e="$entries" -v c0="$cpu0" -v c1="$cpu1" -v l="$load" \
       '{ printf "%-7s %8.0f entries/s  wall %5.2f s  auditui %5.2f s  server %5.2f s  load %s\n",
          n, e / $1, $1, $2 + $3, c1 - c0, l }' "$stats"
