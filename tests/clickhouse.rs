@@ -512,6 +512,17 @@ fn verify(target: &str) -> Output {
         .unwrap()
 }
 
+/// `verify`'s text report on `target`.
+fn verify_text(target: &str) -> String {
+    text(
+        &support::auditui()
+            .args(["verify", target])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+}
+
 /// (line, kind) of each finding in `verify --format json` output.
 fn findings(output: &Output) -> Vec<(u64, String)> {
     let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
@@ -599,13 +610,7 @@ fn rows_edited_deleted_or_inserted_in_the_database_are_found_at_their_entry() {
             "{line} {kind}: {found:?}"
         );
     }
-    let stated = text(
-        &support::auditui()
-            .args(["verify", &url])
-            .output()
-            .unwrap()
-            .stdout,
-    );
+    let stated = verify_text(&url);
     assert!(
         stated.contains(":11  modified   column tool differs from what its stored line gives"),
         "{stated}"
@@ -615,6 +620,71 @@ fn rows_edited_deleted_or_inserted_in_the_database_are_found_at_their_entry() {
         "the edited line also says another time: {stated}"
     );
     assert_eq!(found.len(), want.len() + 1, "{found:?}");
+}
+
+/// The hashes are stored as 32 bytes; an entries table an older auditui
+/// made (hex `String` hashes) is still ingested into and verified, in hex.
+/// In both, an edited hash column is found at its entry.
+#[test]
+fn hashes_are_bytes_and_an_older_table_keeps_its_hex() {
+    let Some(server) = ClickHouse::start() else {
+        return;
+    };
+    let lines = generated_lines(100);
+    let dir = tempfile::tempdir().unwrap();
+    let log = write_log(dir.path(), &lines);
+    let hash_of = |line: &str| line.split("\"_hash\": \"").nth(1).unwrap()[..64].to_string();
+    let (first, second) = (hash_of(&lines[0]), hash_of(&lines[1]));
+    let current = schema::TABLES[0].create_as("hex.audit_entries", schema::TABLES[0].engine);
+    let zeros = "0".repeat(64);
+    for (database, create, stored) in [
+        (
+            "bytes",
+            None,
+            format!(
+                "{}\t{}\n{}\t{}\n",
+                first.to_uppercase(),
+                zeros,
+                second.to_uppercase(),
+                first.to_uppercase()
+            ),
+        ),
+        (
+            "hex",
+            Some(current.replace("FixedString(32)", "String")),
+            format!("{first}\tgenesis\n{second}\t{first}\n"),
+        ),
+    ] {
+        server.query(&format!("CREATE DATABASE {database}"));
+        if let Some(create) = create {
+            server.query(&create);
+        }
+        let url = server.url(database);
+        let out = ingest(&url, &log, &[]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let shown = if database == "bytes" {
+            "hex(hash), hex(previous)"
+        } else {
+            "hash, previous"
+        };
+        assert_eq!(
+            server.query(&format!(
+                "SELECT {shown} FROM {database}.audit_entries WHERE position < 2 ORDER BY position FORMAT TSV"
+            )),
+            stored,
+            "{database}"
+        );
+        assert_eq!(verify(&url).status.code(), Some(0), "{database}");
+        server.query(&format!(
+            "ALTER TABLE {database}.audit_entries UPDATE hash = previous WHERE position = 5"
+        ));
+        wait_for_mutations(&server);
+        let stated = verify_text(&url);
+        assert!(
+            stated.contains(":6  modified   column hash differs from what its stored line gives"),
+            "{database}: {stated}"
+        );
+    }
 }
 
 /// Exit 2 and one line on stderr that names the URL without a password.

@@ -60,8 +60,9 @@ fn store_rows(client: &Client, backend: &dyn Backend) {
             rows.f64(row.duration_ms.unwrap_or(f64::NAN));
             rows.i32(row.turn.unwrap_or(-1));
             rows.string(b"");
-            rows.string(b"");
-            rows.string(b"");
+            // `hash` and `previous`: FixedString(32).
+            rows.fixed(&[0; 32]);
+            rows.fixed(&[0; 32]);
             rows.string(raw);
             Ok(())
         })

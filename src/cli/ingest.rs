@@ -48,11 +48,12 @@ pub fn run(args: Args) -> Result<u8, String> {
     // Synchronous inserts when the table is Distributed: a batch is
     // acknowledged only once its shards have it.
     let client = Client::new(url).with_setting("insert_distributed_sync", "1");
-    schema::ensure(&client)?;
+    let hashes = schema::ensure(&client)?;
     let sources = open_sources(&args.paths)?;
     let bar = Bar::new(total_bytes(&sources), "verifying and ingesting");
     let options = Options {
         batch_rows: args.batch_rows as usize,
+        hashes,
         stop_after_batches: number_from(STOP_AFTER_BATCHES),
         lose_batch: number_from(LOSE_BATCH),
     };

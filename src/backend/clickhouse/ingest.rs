@@ -25,7 +25,7 @@ use super::client::Client;
 use super::resume::{Frontier, stored_frontiers};
 use super::rowbinary::Writer;
 use super::rows::{self, ChainRecord, Place, chain_id};
-use super::schema::CHAINS;
+use super::schema::{CHAINS, Hashes};
 use crate::log::chain::{Finding, FindingKind, Verification};
 use crate::log::ends;
 use crate::log::pass::{Progress, ScanSink, ScannedEntry, scan};
@@ -55,6 +55,8 @@ const PIECE_BYTES: usize = 8 << 20;
 
 pub struct Options {
     pub batch_rows: usize,
+    /// How the entries table holds hashes (`schema::ensure` says).
+    pub hashes: Hashes,
     /// For testing crash recovery: fail after this many batches, as if the
     /// process had died there.
     pub stop_after_batches: Option<usize>,
@@ -108,6 +110,7 @@ pub fn ingest(
         without_fields,
         batch: Batch::default(),
         batch_rows: options.batch_rows.max(1),
+        hashes: options.hashes,
         senders,
         batches: 0,
         stop_after_batches: options.stop_after_batches,
@@ -276,6 +279,7 @@ struct Ingester<'s> {
     without_fields: Vec<usize>,
     batch: Batch,
     batch_rows: usize,
+    hashes: Hashes,
     /// One channel per writer; batch `k` goes to writer `k % WRITERS`.
     senders: Vec<mpsc::SyncSender<Piece>>,
     /// Batches ended so far.
@@ -474,6 +478,7 @@ impl ScanSink for Ingester<'_> {
             entry.fields,
             ts,
             entry.seal.as_ref(),
+            self.hashes,
             entry.bytes,
         );
         self.row_added();

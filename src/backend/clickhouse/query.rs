@@ -64,7 +64,7 @@ impl ClickHouseBackend {
     /// column of every row), unless an older auditui wrote them.
     pub fn open_url(url: &str) -> std::result::Result<ClickHouseBackend, String> {
         let client = Client::new(Url::parse(url)?);
-        let current = schema::check_existing(&client)?;
+        let current = schema::check_existing(&client)?.current;
         let opened = (|| {
             let records = recorded::records(&client, current)?;
             let totals = match recorded::totals(&records) {

@@ -22,6 +22,11 @@ impl Writer {
         self.string(&crate::log::canonical::hex_digits(hash));
     }
 
+    /// `FixedString(N)`: the N bytes, no length.
+    pub fn fixed(&mut self, value: &[u8]) {
+        self.bytes.extend_from_slice(value);
+    }
+
     pub fn u8(&mut self, value: u8) {
         self.bytes.push(value);
     }
@@ -152,6 +157,7 @@ impl<R: Read> Reader<R> {
                 "UInt8" | "Int8" => 1,
                 "Int32" => 4,
                 "UInt64" | "Int64" | "Float64" => 8,
+                "FixedString(32)" => 32,
                 other => {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
@@ -263,19 +269,22 @@ mod tests {
         writer.string(b"abc");
         writer.i8(-1);
         writer.string(b"");
+        writer.fixed(&[7; 32]);
         let types = [
             ("a", "UInt64"),
             ("b", "String"),
             ("c", "Int8"),
             ("d", "String"),
+            ("e", "FixedString(32)"),
         ];
         let mut reader = Reader::new(&writer.bytes[..]);
         let first = reader.at_end().unwrap().unwrap();
         let (mut row, mut columns) = (Vec::new(), Vec::new());
         reader.row(&types, first, &mut row, &mut columns).unwrap();
-        assert_eq!(columns, vec![0..8, 8..11, 11..12, 12..12]);
+        assert_eq!(columns, vec![0..8, 8..11, 11..12, 12..12, 12..44]);
         assert_eq!(&row[8..11], b"abc");
         assert_eq!(row[11], 0xff);
+        assert_eq!(&row[12..44], &[7; 32], "a fixed string has no length");
         assert_eq!(reader.at_end().unwrap(), None);
         let cut = &writer.bytes[..10];
         let mut reader = Reader::new(cut);

@@ -4,6 +4,7 @@
 //! when the original line was left alone.
 
 use super::rowbinary::Writer;
+use super::schema::Hashes;
 use crate::log::canonical::to_hex;
 use crate::log::chain::Chain;
 use crate::log::entry::{Fields, Previous, Seal};
@@ -31,13 +32,15 @@ pub fn timestamp(fields: &Fields<'_>) -> i64 {
     fields.time().unwrap_or(NO_TIME)
 }
 
-/// One `audit_entries` row; `ts` is [`timestamp`] of `fields`.
+/// One `audit_entries` row, its hashes in the table's form; `ts` is
+/// [`timestamp`] of `fields`.
 pub fn entry(
     out: &mut Writer,
     place: &Place<'_>,
     fields: &Fields<'_>,
     ts: i64,
     seal: Option<&Seal>,
+    hashes: Hashes,
     raw: &[u8],
 ) {
     put_place(out, place);
@@ -68,14 +71,27 @@ pub fn entry(
             .unwrap_or(-1),
     );
     out.string(fields.error.as_deref().unwrap_or("").as_bytes());
-    match seal.and_then(|s| s.stored) {
-        Some(hash) => out.hex(&hash),
-        None => out.string(b""),
-    }
-    match seal.map(|s| s.previous) {
-        Some(Previous::Genesis) => out.string(b"genesis"),
-        Some(Previous::Hash(hash)) => out.hex(&hash),
-        Some(Previous::Invalid) | None => out.string(b""),
+    let previous = seal.map(|s| s.previous);
+    match hashes {
+        Hashes::Bytes => {
+            const NONE: [u8; 32] = [0; 32];
+            out.fixed(seal.and_then(|s| s.stored.as_ref()).unwrap_or(&NONE));
+            match &previous {
+                Some(Previous::Hash(hash)) => out.fixed(hash),
+                _ => out.fixed(&NONE),
+            }
+        }
+        Hashes::Hex => {
+            match seal.and_then(|s| s.stored) {
+                Some(hash) => out.hex(&hash),
+                None => out.string(b""),
+            }
+            match previous {
+                Some(Previous::Genesis) => out.string(b"genesis"),
+                Some(Previous::Hash(hash)) => out.hex(&hash),
+                Some(Previous::Invalid) | None => out.string(b""),
+            }
+        }
     }
     out.string(raw);
 }
@@ -124,4 +140,62 @@ pub fn chain(out: &mut Writer, record: &ChainRecord<'_>) {
     out.i64(record.ingested_at);
     out.i64(record.newest);
     out.u64s(&record.file_entries);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::log::entry::Scheme;
+
+    /// The `hash` and `previous` columns of an entry row: the row's last
+    /// bytes before `raw` (empty here, one length byte).
+    fn hash_columns(seal: Option<&Seal>, hashes: Hashes) -> Vec<u8> {
+        let place = Place {
+            chain: "c",
+            position: 0,
+            file: "f",
+            line: 1,
+        };
+        let (mut out, mut bare) = (Writer::default(), Writer::default());
+        entry(&mut out, &place, &Fields::default(), 0, seal, hashes, b"");
+        entry(
+            &mut bare,
+            &place,
+            &Fields::default(),
+            0,
+            None,
+            Hashes::Hex,
+            b"",
+        );
+        // Without a seal the hex form has two empty strings there.
+        let before = bare.bytes.len() - 3;
+        out.bytes[before..out.bytes.len() - 1].to_vec()
+    }
+
+    #[test]
+    fn hashes_are_32_bytes_zero_for_genesis_absent_or_invalid_or_hex_in_older_tables() {
+        let seal = |stored, previous| Seal {
+            scheme: Scheme::Chain,
+            stored,
+            previous,
+            computed: [9; 32],
+        };
+        let linked = seal(Some([1; 32]), Previous::Hash([2; 32]));
+        assert_eq!(
+            hash_columns(Some(&linked), Hashes::Bytes),
+            [[1u8; 32], [2; 32]].concat()
+        );
+        for unlinked in [seal(None, Previous::Genesis), seal(None, Previous::Invalid)] {
+            assert_eq!(hash_columns(Some(&unlinked), Hashes::Bytes), [0; 64]);
+        }
+        assert_eq!(hash_columns(None, Hashes::Bytes), [0; 64]);
+        let hex = hash_columns(
+            Some(&seal(Some([0xab; 32]), Previous::Genesis)),
+            Hashes::Hex,
+        );
+        assert_eq!(
+            hex,
+            [&[64u8][..], &[b'a', b'b'].repeat(32), b"\x07genesis"].concat()
+        );
+    }
 }

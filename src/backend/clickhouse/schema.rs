@@ -47,11 +47,39 @@ pub const ENTRY_COLUMNS: &[(&str, &str)] = &[
     // -1 when missing.
     ("turn", "Int32"),
     ("error", "String"),
-    // As stored in the line: hex, `genesis`, or empty when absent or invalid.
-    ("hash", "String"),
-    ("previous", "String"),
+    // The SHA-256s the line stores, 32 bytes each: as 64 hex digits they
+    // were an eighth of the bytes the server parses, copies, compresses and
+    // writes per row (BENCHMARKS.md, "Hashes as bytes"). 32 zero bytes
+    // for `genesis`, or when absent or invalid (the line says which).
+    // Tables made before hold hex, see [`Hashes`].
+    ("hash", "FixedString(32)"),
+    ("previous", "FixedString(32)"),
     ("raw", "String"),
 ];
+
+/// How an entries table holds `hash` and `previous`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Hashes {
+    /// `FixedString(32)`, [`ENTRY_COLUMNS`]: what auditui creates.
+    #[default]
+    Bytes,
+    /// `String`, as the line has them: hex, `genesis`, or empty when absent
+    /// or invalid. An older auditui's tables, still read and written so.
+    Hex,
+}
+
+impl Hashes {
+    /// The entries table's columns, in RowBinary order, for this form.
+    pub fn entry_columns(self) -> Vec<(&'static str, &'static str)> {
+        ENTRY_COLUMNS
+            .iter()
+            .map(|&(name, kind)| match (self, name) {
+                (Hashes::Hex, "hash" | "previous") => (name, "String"),
+                _ => (name, kind),
+            })
+            .collect()
+    }
+}
 
 /// `audit_rejected`, in RowBinary order.
 pub const REJECTED_COLUMNS: &[(&str, &str)] = &[
@@ -148,6 +176,17 @@ enum Found {
     Current,
     /// An older auditui's: all but the [`Table::newer`] columns.
     Older,
+    /// An older auditui's entries table, its hashes in hex ([`Hashes::Hex`]).
+    HexHashes,
+}
+
+/// What reading or writing a database must know of its tables.
+#[derive(Debug)]
+pub struct Existing {
+    /// The chains table records entries per file (false: an older
+    /// auditui made it, and they must be counted).
+    pub current: bool,
+    pub hashes: Hashes,
 }
 
 /// Create the tables that are missing, and check that those that exist
@@ -155,10 +194,16 @@ enum Found {
 /// table over shards is fine). A table an older auditui made is refused,
 /// naming the statement that brings it up to date: ingest changes no
 /// existing table itself (on a cluster every shard's table needs it too).
-pub fn ensure(client: &Client) -> Result<(), String> {
+/// An entries table with hex hashes is written as it is.
+pub fn ensure(client: &Client) -> Result<Hashes, String> {
+    let mut hashes = Hashes::Bytes;
     for table in &TABLES {
         client.execute(&table.create())?;
-        if check(client, table)? == Found::Older {
+        let found = check(client, table)?;
+        if found == Found::HexHashes {
+            hashes = Hashes::Hex;
+        }
+        if found == Found::Older {
             let added: Vec<String> = table.columns[table.columns.len() - table.newer..]
                 .iter()
                 .map(|(name, kind)| format!("ADD COLUMN {name} {kind}"))
@@ -171,18 +216,24 @@ pub fn ensure(client: &Client) -> Result<(), String> {
             )));
         }
     }
-    Ok(())
+    Ok(hashes)
 }
 
 /// Check the tables exist with auditui's columns, creating nothing: for
-/// reading a database. True when the chains table records entries per
-/// file (false: an older auditui made it, and they must be counted).
-pub fn check_existing(client: &Client) -> Result<bool, String> {
-    let mut current = true;
+/// reading a database.
+pub fn check_existing(client: &Client) -> Result<Existing, String> {
+    let mut existing = Existing {
+        current: true,
+        hashes: Hashes::Bytes,
+    };
     for table in &TABLES {
-        current &= check(client, table)? == Found::Current;
+        match check(client, table)? {
+            Found::Current => {}
+            Found::Older => existing.current = false,
+            Found::HexHashes => existing.hashes = Hashes::Hex,
+        }
     }
-    Ok(current)
+    Ok(existing)
 }
 
 fn check(client: &Client, table: &Table) -> Result<Found, String> {
@@ -201,6 +252,9 @@ fn check(client: &Client, table: &Table) -> Result<Found, String> {
     let older = &table.columns[..table.columns.len() - table.newer];
     if table.newer > 0 && schema_difference(older, &found).is_none() {
         return Ok(Found::Older);
+    }
+    if table.name == ENTRIES && schema_difference(&Hashes::Hex.entry_columns(), &found).is_none() {
+        return Ok(Found::HexHashes);
     }
     Err(client.error(&format!(
         "table {} has another schema: {why}; auditui does not change existing tables",
@@ -259,6 +313,19 @@ mod tests {
             schema_difference(table, &more).unwrap(),
             "unexpected column extra String"
         );
+    }
+
+    #[test]
+    fn an_older_entries_table_with_hex_hashes_is_told_apart() {
+        let hex = Hashes::Hex.entry_columns();
+        let changed: Vec<&str> = (ENTRY_COLUMNS.iter().zip(&hex))
+            .filter(|(current, older)| current != older)
+            .map(|((name, _), _)| *name)
+            .collect();
+        assert_eq!(changed, ["hash", "previous"]);
+        assert_eq!(Hashes::Bytes.entry_columns(), ENTRY_COLUMNS);
+        assert!(schema_difference(ENTRY_COLUMNS, &as_listed(&hex)).is_some());
+        assert_eq!(schema_difference(&hex, &as_listed(&hex)), None);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 use super::client::{Client, string_literal};
 use super::rowbinary::{Reader, Writer};
 use super::rows::{self, Place};
-use super::schema::{self, CHAINS, ENTRIES, ENTRY_COLUMNS, REJECTED};
+use super::schema::{self, CHAINS, ENTRIES, Hashes, REJECTED};
 use crate::log::chain::{
     FileSummary, FileVerifier, Finding, FindingKind, LineOutcome, Verification, assemble,
 };
@@ -28,7 +28,7 @@ struct Record {
 
 /// Re-verify every chain the database holds.
 pub fn verify(client: &Client) -> Result<Verification, String> {
-    schema::check_existing(client)?;
+    let hashes = schema::check_existing(client)?.hashes;
     let mut chains: BTreeMap<String, Option<Record>> = BTreeMap::new();
     for (chain, record) in recorded_chains(client)? {
         chains.insert(chain, Some(record));
@@ -46,7 +46,7 @@ pub fn verify(client: &Client) -> Result<Verification, String> {
     }
     let summaries: Vec<Vec<FileSummary>> = chains
         .par_iter()
-        .map(|(chain, record)| verify_chain(client, chain, record.as_ref()))
+        .map(|(chain, record)| verify_chain(client, chain, record.as_ref(), hashes))
         .collect::<Result<_, _>>()?;
     Ok(assemble(summaries.into_iter().flatten().collect()))
 }
@@ -96,10 +96,12 @@ fn verify_chain(
     client: &Client,
     chain: &str,
     record: Option<&Record>,
+    hashes: Hashes,
 ) -> Result<Vec<FileSummary>, String> {
     let error = |e| read_error(client, e);
     let mut rejected = rejected_lines(client, chain)?.into_iter().peekable();
-    let columns: Vec<&str> = ENTRY_COLUMNS.iter().map(|(name, _)| *name).collect();
+    let types = hashes.entry_columns();
+    let columns: Vec<&str> = types.iter().map(|(name, _)| *name).collect();
     let sql = format!(
         "SELECT {} FROM {ENTRIES} WHERE chain = {} ORDER BY position FORMAT RowBinary",
         columns.join(", "),
@@ -109,11 +111,15 @@ fn verify_chain(
         1 << 20,
         client.query_stream(&sql)?,
     ));
-    let mut files = Files::default();
+    let mut files = Files {
+        types,
+        hashes,
+        ..Files::default()
+    };
     let (mut row, mut ranges) = (Vec::new(), Vec::new());
     while let Some(first) = reader.at_end().map_err(error)? {
         reader
-            .row(ENTRY_COLUMNS, first, &mut row, &mut ranges)
+            .row(&files.types, first, &mut row, &mut ranges)
             .map_err(error)?;
         let stored = StoredLine {
             position: u64_at(&row, &ranges[1]),
@@ -172,6 +178,9 @@ fn rejected_lines(client: &Client, chain: &str) -> Result<Vec<StoredLine>, Strin
 /// verifies a file.
 #[derive(Default)]
 struct Files {
+    /// The entries table's columns and its form of hashes.
+    types: Vec<(&'static str, &'static str)>,
+    hashes: Hashes,
     done: Vec<FileSummary>,
     current: Option<FileVerifier>,
     current_name: String,
@@ -211,9 +220,11 @@ impl Files {
                         &fields,
                         rows::timestamp(&fields),
                         seal.as_ref(),
+                        self.hashes,
                         &stored.raw,
                     );
                     edited_columns(
+                        &self.types,
                         &self.expected.bytes,
                         &mut self.scratch,
                         &mut self.expected_ranges,
@@ -280,6 +291,7 @@ impl Files {
 /// The names of the columns whose stored value differs from `expected`
 /// (a row encoded from the stored line), or `None` if all agree.
 fn edited_columns(
+    types: &[(&str, &str)],
     expected: &[u8],
     scratch: &mut Vec<u8>,
     expected_ranges: &mut Vec<std::ops::Range<usize>>,
@@ -288,10 +300,8 @@ fn edited_columns(
 ) -> Option<String> {
     let mut reader = Reader::new(expected);
     let first = reader.at_end().ok()??;
-    reader
-        .row(ENTRY_COLUMNS, first, scratch, expected_ranges)
-        .ok()?;
-    let differing: Vec<&str> = ENTRY_COLUMNS
+    reader.row(types, first, scratch, expected_ranges).ok()?;
+    let differing: Vec<&str> = types
         .iter()
         .zip(ranges.iter().zip(expected_ranges.iter()))
         .filter(|(_, (stored, wanted))| row[(*stored).clone()] != scratch[(*wanted).clone()])
