@@ -471,7 +471,7 @@ impl ScanSink for Ingester<'_> {
         rows::entry(
             &mut self.batch.entries,
             &place,
-            entry.fields,
+            &entry.fields(),
             ts,
             entry.seal.as_ref(),
             entry.bytes,
