@@ -78,17 +78,18 @@ fuzz_target!(|data: &[u8]| {
                 );
                 assert_eq!(all.turn, row.turn);
                 assert_eq!(all.time(), row.time());
+                // In `Text` order.
                 let whole = [
-                    &all.user,
-                    &all.patient,
-                    &all.tool,
                     &all.conversation,
-                    &all.model,
-                    &all.role,
-                    &all.purpose,
-                    &all.trigger,
-                    &all.ip,
                     &all.error,
+                    &all.ip,
+                    &all.model,
+                    &all.patient,
+                    &all.purpose,
+                    &all.role,
+                    &all.tool,
+                    &all.trigger,
+                    &all.user,
                 ];
                 for (text, kept) in picks.texts().zip(&texts) {
                     assert_eq!(kept, whole[text as usize], "{text:?} is the full read's");

@@ -442,33 +442,34 @@ impl Picks {
     }
 }
 
-/// The texts an entry is indexed by: the store's columns, then the error.
+/// The texts an entry is indexed by: the store's columns and the error, in
+/// alphabetical order; where each is read from is [`TopLevel::text`]'s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Text {
-    User,
-    Patient,
-    Tool,
     Conversation,
-    Model,
-    Role,
-    Purpose,
-    Trigger,
-    Ip,
     Error,
+    Ip,
+    Model,
+    Patient,
+    Purpose,
+    Role,
+    Tool,
+    Trigger,
+    User,
 }
 
 impl Text {
     pub const ALL: [Text; 10] = [
-        Text::User,
-        Text::Patient,
-        Text::Tool,
         Text::Conversation,
-        Text::Model,
-        Text::Role,
-        Text::Purpose,
-        Text::Trigger,
-        Text::Ip,
         Text::Error,
+        Text::Ip,
+        Text::Model,
+        Text::Patient,
+        Text::Purpose,
+        Text::Role,
+        Text::Tool,
+        Text::Trigger,
+        Text::User,
     ];
 }
 
@@ -935,16 +936,16 @@ mod tests {
         for _ in 0..2 {
             let (_, full) = reader.read(line).unwrap();
             let fields = [
-                &full.user,
-                &full.patient,
-                &full.tool,
                 &full.conversation,
-                &full.model,
-                &full.role,
-                &full.purpose,
-                &full.trigger,
-                &full.ip,
                 &full.error,
+                &full.ip,
+                &full.model,
+                &full.patient,
+                &full.purpose,
+                &full.role,
+                &full.tool,
+                &full.trigger,
+                &full.user,
             ];
             for (text, field) in Text::ALL.into_iter().zip(fields) {
                 let mut kept = [None];

@@ -590,7 +590,8 @@ mod tests {
         let some = Picks::NUMBERS
             .and(Picks::text(Text::Tool))
             .and(Picks::text(Text::Conversation));
-        for picks in [Picks::ALL, some, Picks::NUMBERS.and(Picks::text(Text::Tool))] {
+        // Strides of ten, two and three texts a line.
+        for picks in [Picks::ALL, some, some.and(Picks::text(Text::Patient))] {
             let mut checker = Checker { picks, entries: 0 };
             scan(&tampered_sources(), &mut checker, &AtomicBool::new(false));
             assert_eq!(checker.entries, BATCH_LINES + 100);
