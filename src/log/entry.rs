@@ -373,13 +373,23 @@ const SEAL_SLOTS: usize = Top::HipaaPreviousHash as usize + 1;
 /// seal's and the numbers and timestamp every row keeps always, each
 /// indexed text only when named (a load that interns no column decodes no
 /// text; ARCHITECTURE.md, "Where a verified, indexed entry's time goes").
+/// The texts named are kept as a set too, which each line's read walks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Picks(u32);
+pub struct Picks {
+    slots: u32,
+    texts: TextSet,
+}
 
 impl Picks {
-    pub const ALL: Picks = Picks((1 << SLOTS) - 1);
+    pub const ALL: Picks = Picks {
+        slots: (1 << SLOTS) - 1,
+        texts: TextSet((1 << Text::ALL.len()) - 1),
+    };
     /// What [`TopLevel::seal`] reads.
-    const SEAL: Picks = Picks((1 << SEAL_SLOTS) - 1);
+    const SEAL: Picks = Picks {
+        slots: (1 << SEAL_SLOTS) - 1,
+        texts: TextSet::NONE,
+    };
     /// The seal, the timestamp and the numbers: no text.
     pub const NUMBERS: Picks = Picks::SEAL.and(Picks::of(&[
         Top::Timestamp,
@@ -388,9 +398,9 @@ impl Picks {
         Top::TurnNumber,
     ]));
 
-    /// The slots `text` is read from.
+    /// `text`, read from these slots.
     pub const fn text(text: Text) -> Picks {
-        Picks::of(match text {
+        let slots = Picks::of(match text {
             Text::User => &[Top::UserId],
             Text::Patient => &[Top::PatientId, Top::ArgsPatient],
             Text::Tool => &[Top::ToolName],
@@ -406,20 +416,26 @@ impl Picks {
             Text::Trigger => &[Top::MetaTrigger, Top::CallTrigger],
             Text::Ip => &[Top::MetaIp],
             Text::Error => &[Top::Error],
-        })
+        });
+        Picks {
+            texts: TextSet(1 << text as u16),
+            ..slots
+        }
     }
 
-    /// The texts these slots give, in [`Text`] order: a text is picked
-    /// with all its slots.
+    /// The texts named, in [`Text`] order.
     pub fn texts(self) -> impl Iterator<Item = Text> {
-        Text::ALL
-            .into_iter()
-            .filter(move |&text| self.0 & Picks::text(text).0 != 0)
+        let mut bits = self.texts.0;
+        std::iter::from_fn(move || {
+            let next = Text::ALL.get(bits.trailing_zeros() as usize)?;
+            bits &= bits - 1;
+            Some(*next)
+        })
     }
 
     /// [`Picks::texts`] as a set.
     pub fn text_set(self) -> TextSet {
-        TextSet(self.texts().fold(0, |bits, text| bits | 1 << text as u16))
+        self.texts
     }
 
     const fn of(slots: &[Top]) -> Picks {
@@ -429,16 +445,22 @@ impl Picks {
             bits |= 1 << slots[i] as u32;
             i += 1;
         }
-        Picks(bits)
+        Picks {
+            slots: bits,
+            texts: TextSet::NONE,
+        }
     }
 
     /// Both sets.
     pub const fn and(self, other: Picks) -> Picks {
-        Picks(self.0 | other.0)
+        Picks {
+            slots: self.slots | other.slots,
+            texts: TextSet(self.texts.0 | other.texts.0),
+        }
     }
 
     fn has(self, slot: usize) -> bool {
-        self.0 & (1 << slot) != 0
+        self.slots & (1 << slot) != 0
     }
 }
 
