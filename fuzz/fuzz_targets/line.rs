@@ -9,7 +9,7 @@
 #![no_main]
 
 use auditui::log::canonical::{write_canonical, write_node};
-use auditui::log::entry::{LineReader, Picks, parse_line};
+use auditui::log::entry::{LineReader, Picks, Text, parse_line};
 use auditui::log::json;
 use auditui::log::tape::Tape;
 use auditui::log::tape::skeleton::{self, At, HoleKind};
@@ -43,24 +43,13 @@ fn holes_agree(data: &[u8]) {
     }
 }
 
-/// The columns a load may keep, chosen by the input's first byte and
+/// The texts a load may keep, chosen by the input's first byte and
 /// length, so that every set of them is tried.
 fn picks_for(data: &[u8]) -> Picks {
-    const COLUMNS: [Picks; 9] = [
-        Picks::USER,
-        Picks::PATIENT,
-        Picks::TOOL,
-        Picks::CONVERSATION,
-        Picks::MODEL,
-        Picks::ROLE,
-        Picks::PURPOSE,
-        Picks::TRIGGER,
-        Picks::IP,
-    ];
-    let bits = usize::from(data.first().copied().unwrap_or(0)) | (data.len() % 2) << 8;
-    (0..COLUMNS.len())
+    let bits = usize::from(data.first().copied().unwrap_or(0)) | (data.len() % 4) << 8;
+    (0..Text::ALL.len())
         .filter(|i| bits & (1 << i) != 0)
-        .fold(Picks::NUMBERS, |picks, i| picks.and(COLUMNS[i]))
+        .fold(Picks::NUMBERS, |picks, i| picks.and(Picks::text(Text::ALL[i])))
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -72,29 +61,38 @@ fuzz_target!(|data: &[u8]| {
         let first = reader.read(data);
         assert_eq!(first, reader.read(data), "a second read agrees");
         // Verifying alone replays only the seal's tokens: the same seal.
-        // A load that keeps some columns reads only their values: the
-        // same seal and numbers, each picked text the full read's (debug
-        // builds check the rest against a full parse with the same picks).
+        // A load that keeps some texts reads only their values into a
+        // row: the same seal and numbers, each picked text the full
+        // read's (debug builds check the rest against a full parse with
+        // the same picks).
         let picks = picks_for(data);
-        match (&first, reader.read_picking(data, picks)) {
-            (Ok((seal, all)), Ok((picked_seal, picked))) => {
-                assert_eq!(seal, &picked_seal, "the seal with picks agrees");
-                assert_eq!(all.timestamp, picked.timestamp);
-                assert_eq!(all.success, picked.success);
+        let mut texts = vec![None; picks.texts().count()];
+        match (&first, reader.read_row(data, picks, &mut texts)) {
+            (Ok((seal, all)), Ok((row_seal, row))) => {
+                assert_eq!(seal, &row_seal, "the seal with picks agrees");
+                assert_eq!(all.timestamp, row.timestamp);
+                assert_eq!(all.success, row.success);
                 assert_eq!(
                     all.duration_ms.map(f64::to_bits),
-                    picked.duration_ms.map(f64::to_bits)
+                    row.duration_ms.map(f64::to_bits)
                 );
-                assert_eq!(all.turn, picked.turn);
-                for (text, whole) in [
-                    (&picked.user, &all.user),
-                    (&picked.tool, &all.tool),
-                    (&picked.patient, &all.patient),
-                ] {
-                    assert!(
-                        text.is_none() || text == whole,
-                        "a picked text is the full read's"
-                    );
+                assert_eq!(all.turn, row.turn);
+                assert_eq!(all.time(), row.time());
+                // In `Text` order.
+                let whole = [
+                    &all.conversation,
+                    &all.error,
+                    &all.ip,
+                    &all.model,
+                    &all.patient,
+                    &all.purpose,
+                    &all.role,
+                    &all.tool,
+                    &all.trigger,
+                    &all.user,
+                ];
+                for (text, kept) in picks.texts().zip(&texts) {
+                    assert_eq!(kept, whole[text as usize], "{text:?} is the full read's");
                 }
             }
             (Err(a), Err(b)) => assert_eq!(a, &b, "the same error with picks"),

@@ -109,32 +109,45 @@ impl LineReader {
 
     /// Parse a line, recompute its hash and pick the indexed fields.
     pub fn read<'a>(&mut self, bytes: &'a [u8]) -> Result<(Option<Seal>, Fields<'a>), LineError> {
-        self.read_picking(bytes, Picks::ALL)
+        let (seal, fields) = self.read_line(bytes, Some(Picks::ALL), |top| top.fields())?;
+        Ok((seal, fields.expect("fields were asked for")))
     }
 
-    /// [`LineReader::read`] picking only the fields `picks` names: the
-    /// others are `None`, neither replayed nor decoded.
-    pub fn read_picking<'a>(
+    /// Parse a line and recompute its hash, keeping only what a stored row
+    /// keeps: its [`Row`], and the texts `picks` names written to `texts`
+    /// in [`Text`] order (one place each, as many as [`Picks::texts`]).
+    /// The other values are neither replayed nor decoded, and no
+    /// [`Fields`] is built (ARCHITECTURE.md, "Where a verified, indexed
+    /// entry's time goes").
+    pub fn read_row<'a>(
         &mut self,
         bytes: &'a [u8],
         picks: Picks,
-    ) -> Result<(Option<Seal>, Fields<'a>), LineError> {
-        let (seal, fields) = self.read_line(bytes, Some(picks))?;
-        Ok((seal, fields.expect("fields were asked for")))
+        texts: &mut [Option<Cow<'a, str>>],
+    ) -> Result<(Option<Seal>, Row<'a>), LineError> {
+        let (seal, row) = self.read_line(bytes, Some(picks), |top| {
+            for (place, text) in texts.iter_mut().zip(picks.texts()) {
+                *place = top.text(text);
+            }
+            top.row()
+        })?;
+        Ok((seal, row.expect("a row was asked for")))
     }
 
     /// [`LineReader::read`] without the indexed fields, for verifying alone.
     pub fn read_seal(&mut self, bytes: &[u8]) -> Result<Option<Seal>, LineError> {
-        self.read_line(bytes, None).map(|(seal, _)| seal)
+        self.read_line(bytes, None, |_| ()).map(|(seal, _)| seal)
     }
 
-    /// A line's seal, and the fields `picks` names if any: replayed when
-    /// its skeleton is known, else parsed (and the skeleton recorded).
-    fn read_line<'a>(
+    /// A line's seal, and what `keep` takes of the values `picks` names if
+    /// any: replayed when its skeleton is known, else parsed (and the
+    /// skeleton recorded).
+    fn read_line<'a, T>(
         &mut self,
         bytes: &'a [u8],
         picks: Option<Picks>,
-    ) -> Result<(Option<Seal>, Option<Fields<'a>>), LineError> {
+        keep: impl FnOnce(&TopLevel<'_, 'a>) -> T,
+    ) -> Result<(Option<Seal>, Option<T>), LineError> {
         let json = json_text(bytes)?;
         if let Some(replay) = self.memos.find(json) {
             // Only the values read are replayed (every one a scalar): the
@@ -156,21 +169,23 @@ impl LineReader {
                 replay.write_canonical(out);
                 Ok(())
             })?;
-            let fields = picks.map(|_| top.fields());
+            // What is kept is read from the same values as the fields, so
+            // checking the fields checks it.
             #[cfg(debug_assertions)]
-            check_replay(bytes, &seal, fields.as_ref(), wanted);
-            return Ok((seal, fields));
+            check_replay(bytes, &seal, picks.map(|_| top.fields()).as_ref(), wanted);
+            return Ok((seal, picks.map(|_| keep(&top))));
         }
-        self.parse(bytes, json, picks)
+        self.parse(bytes, json, picks, keep)
     }
 
     /// Read a line the memos did not know, and record its skeleton.
-    fn parse<'a>(
+    fn parse<'a, T>(
         &mut self,
         bytes: &'a [u8],
         json: &'a str,
         picks: Option<Picks>,
-    ) -> Result<(Option<Seal>, Option<Fields<'a>>), LineError> {
+        keep: impl FnOnce(&TopLevel<'_, 'a>) -> T,
+    ) -> Result<(Option<Seal>, Option<T>), LineError> {
         let root = self
             .tape
             .parse(json)
@@ -183,7 +198,7 @@ impl LineReader {
         let seal = top.seal(&mut self.canonical, |scheme, out| {
             top.write_canonical(root, scheme, out, order)
         })?;
-        let result = (seal, picks.map(|picks| top.only(picks).fields()));
+        let result = (seal, picks.map(|picks| keep(&top.only(picks))));
         let picked = top.positions();
         self.memos.record(
             json,
@@ -358,13 +373,23 @@ const SEAL_SLOTS: usize = Top::HipaaPreviousHash as usize + 1;
 /// seal's and the numbers and timestamp every row keeps always, each
 /// indexed text only when named (a load that interns no column decodes no
 /// text; ARCHITECTURE.md, "Where a verified, indexed entry's time goes").
+/// The texts named are kept as a set too, which each line's read walks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Picks(u32);
+pub struct Picks {
+    slots: u32,
+    texts: TextSet,
+}
 
 impl Picks {
-    pub const ALL: Picks = Picks((1 << SLOTS) - 1);
+    pub const ALL: Picks = Picks {
+        slots: (1 << SLOTS) - 1,
+        texts: TextSet((1 << Text::ALL.len()) - 1),
+    };
     /// What [`TopLevel::seal`] reads.
-    const SEAL: Picks = Picks((1 << SEAL_SLOTS) - 1);
+    const SEAL: Picks = Picks {
+        slots: (1 << SEAL_SLOTS) - 1,
+        texts: TextSet::NONE,
+    };
     /// The seal, the timestamp and the numbers: no text.
     pub const NUMBERS: Picks = Picks::SEAL.and(Picks::of(&[
         Top::Timestamp,
@@ -372,20 +397,46 @@ impl Picks {
         Top::DurationMs,
         Top::TurnNumber,
     ]));
-    pub const USER: Picks = Picks::of(&[Top::UserId]);
-    pub const PATIENT: Picks = Picks::of(&[Top::PatientId, Top::ArgsPatient]);
-    pub const TOOL: Picks = Picks::of(&[Top::ToolName]);
-    pub const CONVERSATION: Picks = Picks::of(&[Top::ConversationId]);
-    pub const MODEL: Picks = Picks::of(&[Top::Model]);
-    pub const ROLE: Picks = Picks::of(&[Top::UserRole, Top::MetaRole]);
-    pub const PURPOSE: Picks = Picks::of(&[
-        Top::Purpose,
-        Top::MetaAccessPurpose,
-        Top::MetaPurpose,
-        Top::ArgsPurpose,
-    ]);
-    pub const TRIGGER: Picks = Picks::of(&[Top::MetaTrigger, Top::CallTrigger]);
-    pub const IP: Picks = Picks::of(&[Top::MetaIp]);
+
+    /// `text`, read from these slots.
+    pub const fn text(text: Text) -> Picks {
+        let slots = Picks::of(match text {
+            Text::User => &[Top::UserId],
+            Text::Patient => &[Top::PatientId, Top::ArgsPatient],
+            Text::Tool => &[Top::ToolName],
+            Text::Conversation => &[Top::ConversationId],
+            Text::Model => &[Top::Model],
+            Text::Role => &[Top::UserRole, Top::MetaRole],
+            Text::Purpose => &[
+                Top::Purpose,
+                Top::MetaAccessPurpose,
+                Top::MetaPurpose,
+                Top::ArgsPurpose,
+            ],
+            Text::Trigger => &[Top::MetaTrigger, Top::CallTrigger],
+            Text::Ip => &[Top::MetaIp],
+            Text::Error => &[Top::Error],
+        });
+        Picks {
+            texts: TextSet(1 << text as u16),
+            ..slots
+        }
+    }
+
+    /// The texts named, in [`Text`] order.
+    pub fn texts(self) -> impl Iterator<Item = Text> {
+        let mut bits = self.texts.0;
+        std::iter::from_fn(move || {
+            let next = Text::ALL.get(bits.trailing_zeros() as usize)?;
+            bits &= bits - 1;
+            Some(*next)
+        })
+    }
+
+    /// [`Picks::texts`] as a set.
+    pub fn text_set(self) -> TextSet {
+        self.texts
+    }
 
     const fn of(slots: &[Top]) -> Picks {
         let mut bits = 0;
@@ -394,17 +445,64 @@ impl Picks {
             bits |= 1 << slots[i] as u32;
             i += 1;
         }
-        Picks(bits)
+        Picks {
+            slots: bits,
+            texts: TextSet::NONE,
+        }
     }
 
     /// Both sets.
     pub const fn and(self, other: Picks) -> Picks {
-        Picks(self.0 | other.0)
+        Picks {
+            slots: self.slots | other.slots,
+            texts: TextSet(self.texts.0 | other.texts.0),
+        }
     }
 
     fn has(self, slot: usize) -> bool {
-        self.0 & (1 << slot) != 0
+        self.slots & (1 << slot) != 0
     }
+}
+
+/// The texts an entry is indexed by: the store's columns and the error, in
+/// alphabetical order; where each is read from is [`TopLevel::text`]'s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Text {
+    Conversation,
+    Error,
+    Ip,
+    Model,
+    Patient,
+    Purpose,
+    Role,
+    Tool,
+    Trigger,
+    User,
+}
+
+impl Text {
+    pub const ALL: [Text; 10] = [
+        Text::Conversation,
+        Text::Error,
+        Text::Ip,
+        Text::Model,
+        Text::Patient,
+        Text::Purpose,
+        Text::Role,
+        Text::Tool,
+        Text::Trigger,
+        Text::User,
+    ];
+}
+
+/// What every stored row keeps of an entry, whichever texts were picked:
+/// a few dozen bytes, where [`Fields`] is a few hundred.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Row<'a> {
+    pub timestamp: Option<Str<'a>>,
+    pub success: Option<bool>,
+    pub duration_ms: Option<f64>,
+    pub turn: Option<i64>,
 }
 
 /// The slot of a top-level key, if it is one the reader needs.
@@ -614,31 +712,42 @@ impl<'t, 'a> TopLevel<'t, 'a> {
     }
 
     fn fields(&self) -> Fields<'a> {
-        let text_of = |k| self.get(k).and_then(text);
-        Fields {
+        Fields::assemble(self.row(), |text| self.text(text))
+    }
+
+    /// The timestamp and numbers.
+    fn row(&self) -> Row<'a> {
+        Row {
             timestamp: self.get(Top::Timestamp).and_then(|t| t.as_str()),
-            user: text_of(Top::UserId),
-            patient: self
-                .get(Top::PatientId)
-                .or(self.get(Top::ArgsPatient))
-                .and_then(text),
-            tool: text_of(Top::ToolName),
-            conversation: text_of(Top::ConversationId),
-            model: text_of(Top::Model),
-            role: text_of(Top::UserRole).or_else(|| text_of(Top::MetaRole)),
-            purpose: text_of(Top::Purpose)
-                .or_else(|| text_of(Top::MetaAccessPurpose))
-                .or_else(|| text_of(Top::MetaPurpose))
-                .or_else(|| text_of(Top::ArgsPurpose)),
-            trigger: text_of(Top::MetaTrigger).or_else(|| text_of(Top::CallTrigger)),
-            ip: text_of(Top::MetaIp),
             success: self.get(Top::Success).and_then(|s| s.as_bool()),
             duration_ms: self.get(Top::DurationMs).and_then(|d| d.as_f64()),
             turn: self
                 .get(Top::TurnNumber)
                 .and_then(|t| t.as_int())
                 .and_then(|t| t.parse().ok()),
-            error: text_of(Top::Error),
+        }
+    }
+
+    /// One text, wherever this schema keeps it.
+    fn text(&self, text: Text) -> Option<Cow<'a, str>> {
+        let text_of = |k| self.get(k).and_then(text_value);
+        match text {
+            Text::User => text_of(Top::UserId),
+            Text::Patient => self
+                .get(Top::PatientId)
+                .or(self.get(Top::ArgsPatient))
+                .and_then(text_value),
+            Text::Tool => text_of(Top::ToolName),
+            Text::Conversation => text_of(Top::ConversationId),
+            Text::Model => text_of(Top::Model),
+            Text::Role => text_of(Top::UserRole).or_else(|| text_of(Top::MetaRole)),
+            Text::Purpose => text_of(Top::Purpose)
+                .or_else(|| text_of(Top::MetaAccessPurpose))
+                .or_else(|| text_of(Top::MetaPurpose))
+                .or_else(|| text_of(Top::ArgsPurpose)),
+            Text::Trigger => text_of(Top::MetaTrigger).or_else(|| text_of(Top::CallTrigger)),
+            Text::Ip => text_of(Top::MetaIp),
+            Text::Error => text_of(Top::Error),
         }
     }
 }
@@ -662,16 +771,98 @@ pub struct Fields<'a> {
     pub error: Option<Cow<'a, str>>,
 }
 
-impl Fields<'_> {
+impl<'a> Fields<'a> {
+    /// The fields of `row` and the texts `text` gives.
+    pub fn assemble(row: Row<'a>, text: impl Fn(Text) -> Option<Cow<'a, str>>) -> Fields<'a> {
+        Fields {
+            timestamp: row.timestamp,
+            user: text(Text::User),
+            patient: text(Text::Patient),
+            tool: text(Text::Tool),
+            conversation: text(Text::Conversation),
+            model: text(Text::Model),
+            role: text(Text::Role),
+            purpose: text(Text::Purpose),
+            trigger: text(Text::Trigger),
+            ip: text(Text::Ip),
+            success: row.success,
+            duration_ms: row.duration_ms,
+            turn: row.turn,
+            error: text(Text::Error),
+        }
+    }
+
+    /// The timestamp and numbers.
+    pub fn row(&self) -> Row<'a> {
+        Row {
+            timestamp: self.timestamp,
+            success: self.success,
+            duration_ms: self.duration_ms,
+            turn: self.turn,
+        }
+    }
+
     /// The timestamp as microseconds since the Unix epoch, UTC, if readable.
     pub fn time(&self) -> Option<i64> {
-        self.timestamp
-            .and_then(|t| crate::time::parse_timestamp(&t.decode()))
+        time_of(self.timestamp)
     }
 }
 
+/// A set of [`Text`]s, a bit each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TextSet(u16);
+
+impl TextSet {
+    pub const NONE: TextSet = TextSet(0);
+
+    /// How many texts a row of these holds.
+    pub fn len(self) -> usize {
+        self.0.count_ones() as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+/// One entry's texts as [`LineReader::read_row`] wrote them, by [`Text`].
+#[derive(Debug, Clone, Copy)]
+pub struct Texts<'e, 'a> {
+    picked: TextSet,
+    values: &'e [Option<Cow<'a, str>>],
+}
+
+impl<'e, 'a> Texts<'e, 'a> {
+    /// The texts `picked`, `values` holding them in [`Text`] order.
+    pub fn new(picked: TextSet, values: &'e [Option<Cow<'a, str>>]) -> Self {
+        debug_assert_eq!(values.len(), picked.len());
+        Texts { picked, values }
+    }
+
+    /// The entry's `text`; `None` if it has none, or it was not picked.
+    pub fn get(&self, text: Text) -> Option<&'e str> {
+        let bit = 1 << text as u16;
+        if self.picked.0 & bit == 0 {
+            return None;
+        }
+        let place = (self.picked.0 & (bit - 1)).count_ones() as usize;
+        self.values[place].as_deref()
+    }
+}
+
+impl Row<'_> {
+    /// [`Fields::time`].
+    pub fn time(&self) -> Option<i64> {
+        time_of(self.timestamp)
+    }
+}
+
+fn time_of(timestamp: Option<Str<'_>>) -> Option<i64> {
+    timestamp.and_then(|t| crate::time::parse_timestamp(&t.decode()))
+}
+
 /// Text of a string or integer value (ids are sometimes numbers).
-fn text<'a>(value: Node<'_, 'a>) -> Option<Cow<'a, str>> {
+fn text_value<'a>(value: Node<'_, 'a>) -> Option<Cow<'a, str>> {
     match value.as_str() {
         Some(s) => Some(s.decode()),
         None => value.as_int().map(Cow::Borrowed),
@@ -727,34 +918,64 @@ mod tests {
     }
 
     #[test]
-    fn a_reader_picks_only_the_named_fields_parsed_or_replayed() {
+    fn a_reader_keeps_only_the_named_texts_parsed_or_replayed() {
         let line = br#"{"timestamp": "2025-07-06T10:00:00+00:00", "user_id": "u1", "tool_name": "t", "arguments": {"patient_id": "P-1", "purpose": "care"}, "session_metadata": {"user_role": "nurse", "client_ip": "10.0.0.1"}, "success": true, "duration_ms": 4, "turn_number": 2, "_previous_hash": "genesis", "_hash": "00"}"#;
         let (mut all, mut some) = (LineReader::new(), LineReader::new());
-        let picks = Picks::NUMBERS.and(Picks::PATIENT).and(Picks::ROLE);
+        let picks = Picks::NUMBERS
+            .and(Picks::text(Text::Patient))
+            .and(Picks::text(Text::Role));
+        assert_eq!(
+            picks.texts().collect::<Vec<_>>(),
+            [Text::Patient, Text::Role]
+        );
         // The first read parses the line, the second replays its skeleton.
         for _ in 0..2 {
             let (seal, full) = all.read(line).unwrap();
-            let (picked_seal, picked) = some.read_picking(line, picks).unwrap();
-            assert_eq!(picked_seal, seal);
-            let expected = Fields {
+            let mut texts = [None, None];
+            let (row_seal, row) = some.read_row(line, picks, &mut texts).unwrap();
+            assert_eq!(row_seal, seal);
+            let expected = Row {
                 timestamp: full.timestamp,
-                patient: full.patient.clone(),
-                role: full.role.clone(),
                 success: full.success,
                 duration_ms: full.duration_ms,
                 turn: full.turn,
-                ..Fields::default()
             };
-            assert_eq!(picked, expected);
+            assert_eq!(row, expected);
+            assert_eq!(row.time(), full.time());
+            assert_eq!(texts, [full.patient.clone(), full.role.clone()]);
             assert_eq!(
-                (
-                    picked.patient.as_deref(),
-                    picked.role.as_deref(),
-                    picked.turn
-                ),
+                (texts[0].as_deref(), texts[1].as_deref(), row.turn),
                 (Some("P-1"), Some("nurse"), Some(2))
             );
             assert!(full.user.is_some() && full.purpose.is_some() && full.ip.is_some());
+        }
+    }
+
+    #[test]
+    fn each_text_kept_alone_is_the_fields_own() {
+        let line = br#"{"timestamp": "t", "user_id": 7, "patient_id": "P\u00e9", "tool_name": "t", "conversation_id": "c", "model": "m", "purpose": "p", "session_metadata": {"user_role": "r", "call_trigger": "g", "client_ip": "i"}, "success": false, "result_summary": {"error": "e"}}"#;
+        let mut reader = LineReader::new();
+        for _ in 0..2 {
+            let (_, full) = reader.read(line).unwrap();
+            let fields = [
+                &full.conversation,
+                &full.error,
+                &full.ip,
+                &full.model,
+                &full.patient,
+                &full.purpose,
+                &full.role,
+                &full.tool,
+                &full.trigger,
+                &full.user,
+            ];
+            for (text, field) in Text::ALL.into_iter().zip(fields) {
+                let mut kept = [None];
+                let picks = Picks::NUMBERS.and(Picks::text(text));
+                reader.read_row(line, picks, &mut kept).unwrap();
+                assert!(field.is_some(), "{text:?} is in the line");
+                assert_eq!(&kept[0], field, "{text:?}");
+            }
         }
     }
 

@@ -17,7 +17,7 @@
 //! re-verification (`super::reverify`).
 
 use super::chain::{FileSummary, FileVerifier, Finding, FindingKind};
-use super::entry::{Fields, LineReader, Picks};
+use super::entry::{Fields, LineReader};
 use super::pass::analyse;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -338,7 +338,7 @@ impl Follower {
             return;
         }
         let text = bytes.strip_suffix(b"\r").unwrap_or(&bytes);
-        let (outcome, fields) = analyse(text, &mut self.reader, Picks::ALL);
+        let (outcome, fields) = analyse(text, &mut self.reader);
         self.verifier.push(line, true, &outcome);
         on_line(ReadLine {
             line,

@@ -6,9 +6,10 @@
 //! Memory stays bounded: at most three batches of parsed lines are alive.
 
 use super::chain::{FileSummary, FileVerifier, LineOutcome, Verification, assemble};
-use super::entry::{Fields, LineReader, Picks, Seal};
+use super::entry::{Fields, LineReader, Picks, Row, Seal, TextSet, Texts};
 use super::source::{Line, Lines, Source};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
@@ -24,15 +25,23 @@ pub struct ScannedEntry<'e, 'a> {
     pub line: usize,
     /// Byte offset of the line in its source, to re-read details lazily.
     pub offset: usize,
-    /// Borrowed from the batch: the fields are a few hundred bytes, and
-    /// moving each one out cost the in-order thread more than using it.
-    pub fields: &'e Fields<'a>,
-    /// [`Fields::time`], parsed on the pool with the fields.
+    /// The timestamp and numbers every row keeps.
+    pub row: Row<'a>,
+    /// The texts [`ScanSink::picks`] names, borrowed from the batch.
+    pub texts: Texts<'e, 'a>,
+    /// [`Row::time`], parsed on the pool with the row.
     pub time: Option<i64>,
     /// `None` for a plain (unchained) entry.
     pub seal: Option<Seal>,
     /// The line as stored, without its newline.
     pub bytes: &'a [u8],
+}
+
+impl<'e> ScannedEntry<'e, '_> {
+    /// The entry's fields, of those picked (the others `None`).
+    pub fn fields(&self) -> Fields<'e> {
+        Fields::assemble(self.row, |text| self.texts.get(text).map(Cow::Borrowed))
+    }
 }
 
 /// How far the scan is, for progress bars.
@@ -59,7 +68,7 @@ pub trait ScanSink {
     fn lines_without_fields(&self, _source: usize) -> usize {
         0
     }
-    /// Which fields [`ScanSink::entry`] reads: the others are `None`, not
+    /// Which texts [`ScanSink::entry`] reads: the others are `None`, not
     /// picked (a store picks only the texts of the columns it interns).
     fn picks(&self) -> Picks {
         Picks::ALL
@@ -120,12 +129,22 @@ impl ScanSink for KeepingLeaves<'_> {
 
 /// What the analysing thread hands to the caller's thread.
 enum Message<'a> {
-    Batch(Vec<Line<'a>>, Vec<Analysed<'a>>),
+    Batch(Batch<'a>),
     /// Every line of the current source was sent.
     EndOfSource,
     /// The current source is not a JSON-lines log (why): none of its lines
     /// were sent, and [`Message::EndOfSource`] follows.
     NotJsonLines(&'static str),
+}
+
+/// Lines as analysed.
+struct Batch<'a> {
+    lines: Vec<Line<'a>>,
+    analysed: Vec<Analysed<'a>>,
+    /// The texts picked of the lines, `picked.len()` a line, in its place
+    /// whether or not it is an entry: one vector a batch, not one a line.
+    texts: Vec<Option<Cow<'a, str>>>,
+    picked: TextSet,
 }
 
 /// Bytes and non-empty lines looked at to tell a log from another file.
@@ -158,8 +177,11 @@ pub fn not_json_lines(bytes: &[u8]) -> Option<&'static str> {
     })
 }
 
-/// A line's outcome and, when fields are wanted, an entry's fields and time.
-type Analysed<'a> = (LineOutcome, Option<(Fields<'a>, Option<i64>)>);
+/// A line's outcome and, when fields are wanted, an entry's row and time:
+/// a few dozen bytes a line, where the whole [`Fields`] would be hundreds
+/// to build, move through the batch and drop (ARCHITECTURE.md, "Where a
+/// verified, indexed entry's time goes").
+type Analysed<'a> = (LineOutcome, Option<(Row<'a>, Option<i64>)>);
 
 /// Verify every source and feed each entry to `sink`. Returns `None` when
 /// `cancel` was set.
@@ -208,7 +230,7 @@ fn consume<'a>(
         ..Progress::default()
     };
     let mut summaries = Vec::with_capacity(sources.len());
-    let mut index = 0;
+    let mut source = 0;
     let keep_leaves = sink.wants_leaves();
     let new_verifier = |source: &Source| {
         let verifier = FileVerifier::new(source.name.clone());
@@ -223,46 +245,51 @@ fn consume<'a>(
         if cancel.load(Ordering::Relaxed) {
             return None;
         }
-        let (batch, analysed) = match message {
-            Message::Batch(batch, analysed) => (batch, analysed),
+        let batch = match message {
+            Message::Batch(batch) => batch,
             Message::NotJsonLines(why) => {
                 let current = verifier.as_mut().expect("a source in progress");
                 current.not_json_lines(why);
-                progress.bytes_done += sources[index].bytes().len() as u64;
+                progress.bytes_done += sources[source].bytes().len() as u64;
                 sink.progress(progress);
                 continue;
             }
             Message::EndOfSource => {
                 summaries.push(verifier.take().expect("a source in progress").finish());
-                index += 1;
-                verifier = sources.get(index).map(new_verifier);
+                source += 1;
+                verifier = sources.get(source).map(new_verifier);
                 continue;
             }
         };
         let current = verifier.as_mut().expect("a source in progress");
-        for (line, (outcome, fields)) in batch.iter().zip(&analysed) {
+        let stride = batch.picked.len();
+        for (index, (line, (outcome, row))) in batch.lines.iter().zip(&batch.analysed).enumerate() {
             current.push(line.number, line.terminated, outcome);
             if let LineOutcome::Entry(_) = outcome {
                 progress.entries += 1;
             }
-            match (outcome, fields) {
-                (LineOutcome::Entry(seal), Some((fields, time))) => sink.entry(ScannedEntry {
-                    source: index,
+            match (outcome, row) {
+                (LineOutcome::Entry(seal), Some((row, time))) => sink.entry(ScannedEntry {
+                    source,
                     line: line.number,
                     offset: line.offset,
-                    fields,
+                    row: *row,
+                    texts: Texts::new(batch.picked, &batch.texts[index * stride..][..stride]),
                     time: *time,
                     seal: *seal,
                     bytes: line.bytes,
                 }),
                 (LineOutcome::NotEntry(_) | LineOutcome::TooLarge { .. }, _) => {
-                    sink.not_entry(index, line)
+                    sink.not_entry(source, line)
                 }
-                (LineOutcome::Entry(_), None) => sink.entry_without_fields(index, line),
+                (LineOutcome::Entry(_), None) => sink.entry_without_fields(source, line),
             }
         }
-        let last = batch.last().expect("non-empty batch");
-        progress.bytes_done += (last.offset + last.bytes.len() + 1 - batch[0].offset) as u64;
+        let (first, last) = (
+            &batch.lines[0],
+            batch.lines.last().expect("non-empty batch"),
+        );
+        progress.bytes_done += (last.offset + last.bytes.len() + 1 - first.offset) as u64;
         sink.progress(progress);
     }
     // The analysing thread stops early only when cancelled.
@@ -305,18 +332,10 @@ fn analyse_sources<'a>(
             }
             let (next, analysed) = rayon::join(
                 || next_batch(&mut lines),
-                || {
-                    batch
-                        .par_iter()
-                        .map(|line| {
-                            let picks = (line.number > without_fields).then_some(picks);
-                            analyse_line(line, limit, picks)
-                        })
-                        .collect()
-                },
+                || analyse_batch(batch, limit, without_fields, picks),
             );
             // A closed channel means the caller stopped listening.
-            if sender.send(Message::Batch(batch, analysed)).is_err() {
+            if sender.send(Message::Batch(analysed)).is_err() {
                 return;
             }
             batch = next;
@@ -327,8 +346,54 @@ fn analyse_sources<'a>(
     }
 }
 
-/// One line's outcome, and the fields `picks` names and time if any.
-fn analyse_line<'a>(line: &Line<'a>, limit: usize, picks: Option<Picks>) -> Analysed<'a> {
+/// Analyse lines on the pool, picking what `picks` names of those after
+/// line `without_fields`.
+fn analyse_batch<'a>(
+    lines: Vec<Line<'a>>,
+    limit: usize,
+    without_fields: usize,
+    picks: Picks,
+) -> Batch<'a> {
+    let last = lines.last().expect("non-empty batch").number;
+    let picked = if last > without_fields {
+        picks.text_set()
+    } else {
+        TextSet::NONE
+    };
+    let stride = picked.len();
+    let mut texts = Vec::new();
+    texts.resize(lines.len() * stride, None);
+    let analyse = |line: &Line<'a>, texts: &mut [Option<Cow<'a, str>>]| {
+        let picks = (line.number > without_fields).then_some(picks);
+        analyse_line(line, limit, picks, texts)
+    };
+    // Chunks of no texts cannot be split (a chunk size of 0).
+    let analysed = if stride == 0 {
+        lines
+            .par_iter()
+            .map(|line| analyse(line, &mut []))
+            .collect()
+    } else {
+        (lines.par_iter().zip(texts.par_chunks_mut(stride)))
+            .map(|(line, texts)| analyse(line, texts))
+            .collect()
+    };
+    Batch {
+        lines,
+        analysed,
+        texts,
+        picked,
+    }
+}
+
+/// One line's outcome, and if `picks` are given, an entry's row and time,
+/// its picked texts written to `texts`.
+fn analyse_line<'a>(
+    line: &Line<'a>,
+    limit: usize,
+    picks: Option<Picks>,
+    texts: &mut [Option<Cow<'a, str>>],
+) -> Analysed<'a> {
     if line.bytes.len() > limit {
         let bytes = line.bytes.len();
         return (LineOutcome::TooLarge { bytes, limit }, None);
@@ -337,23 +402,17 @@ fn analyse_line<'a>(line: &Line<'a>, limit: usize, picks: Option<Picks>) -> Anal
         let Some(picks) = picks else {
             return (verify_line(line.bytes, reader), None);
         };
-        let (outcome, fields) = analyse(line.bytes, reader, picks);
-        // Parsed here, in parallel, rather than by the in-order thread.
-        let indexed = fields.map(|fields| {
-            let time = fields.time();
-            (fields, time)
-        });
-        (outcome, indexed)
+        match reader.read_row(line.bytes, picks, texts) {
+            // The time parsed here, in parallel, rather than in order.
+            Ok((seal, row)) => (LineOutcome::Entry(seal), Some((row, row.time()))),
+            Err(e) => (LineOutcome::NotEntry(e), None),
+        }
     })
 }
 
-/// Parse, canonicalise and hash one line, picking the fields `picks` names.
-pub fn analyse<'a>(
-    bytes: &'a [u8],
-    reader: &mut LineReader,
-    picks: Picks,
-) -> (LineOutcome, Option<Fields<'a>>) {
-    match reader.read_picking(bytes, picks) {
+/// Parse, canonicalise and hash one line, and read all its fields.
+pub fn analyse<'a>(bytes: &'a [u8], reader: &mut LineReader) -> (LineOutcome, Option<Fields<'a>>) {
+    match reader.read(bytes) {
         Ok((seal, fields)) => (LineOutcome::Entry(seal), Some(fields)),
         Err(e) => (LineOutcome::NotEntry(e), None),
     }
@@ -395,6 +454,7 @@ pub fn verify_keeping(
 mod tests {
     use super::*;
     use crate::generate::{Options, generate};
+    use crate::log::entry::Text;
 
     #[test]
     fn only_files_that_are_not_json_lines_at_all_are_sniffed_out() {
@@ -498,6 +558,46 @@ mod tests {
         assert_eq!(verify(&sources).files[0].leaves, None);
     }
 
+    /// Checks each entry's row and picked texts against a full parse of its
+    /// line.
+    struct Checker {
+        picks: Picks,
+        entries: usize,
+    }
+
+    impl ScanSink for Checker {
+        fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
+            let full = crate::log::entry::parse_line(entry.bytes).unwrap().fields();
+            assert_eq!((entry.row, entry.time), (full.row(), full.time()));
+            if self.picks == Picks::ALL {
+                assert_eq!(entry.fields(), full);
+            } else {
+                let tool = full.tool.as_deref();
+                let conversation = full.conversation.as_deref();
+                assert_eq!(entry.texts.get(Text::Tool), tool);
+                assert_eq!(entry.texts.get(Text::Conversation), conversation);
+                assert_eq!(entry.texts.get(Text::User), None, "not picked");
+            }
+            self.entries += 1;
+        }
+        fn picks(&self) -> Picks {
+            self.picks
+        }
+    }
+
+    #[test]
+    fn each_entry_gets_its_own_row_and_texts_across_batches_and_files() {
+        let some = Picks::NUMBERS
+            .and(Picks::text(Text::Tool))
+            .and(Picks::text(Text::Conversation));
+        // Strides of ten, two and three texts a line.
+        for picks in [Picks::ALL, some, some.and(Picks::text(Text::Patient))] {
+            let mut checker = Checker { picks, entries: 0 };
+            scan(&tampered_sources(), &mut checker, &AtomicBool::new(false));
+            assert_eq!(checker.entries, BATCH_LINES + 100);
+        }
+    }
+
     /// Which hook saw each line, and a stored head: source 0 whole, source
     /// 1 up to line `head`, need no fields.
     #[derive(Default)]
@@ -510,7 +610,7 @@ mod tests {
 
     impl ScanSink for Split {
         fn entry(&mut self, entry: ScannedEntry<'_, '_>) {
-            assert!(entry.fields.timestamp.is_some(), "fields were picked");
+            assert!(entry.row.timestamp.is_some(), "fields were picked");
             self.with_fields.push((entry.source, entry.line));
         }
         fn entry_without_fields(&mut self, source: usize, line: &Line<'_>) {

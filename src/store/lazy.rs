@@ -7,7 +7,7 @@
 //! first time something asks for it, from every row's line read again, so
 //! an answer never depends on what was declared: only its cost does.
 
-use super::store::{Column, Store, field_text};
+use super::store::{Column, Store, field_text, text};
 use crate::filter::{Field, Filter, Predicate};
 use crate::log::entry::{Picks, parse_line};
 use rayon::prelude::*;
@@ -35,17 +35,7 @@ impl Columns {
             .into_iter()
             .filter(|&field| self.contains(field))
             .fold(Picks::NUMBERS, |picks, field| {
-                picks.and(match field {
-                    Field::User => Picks::USER,
-                    Field::Patient => Picks::PATIENT,
-                    Field::Tool => Picks::TOOL,
-                    Field::Conversation => Picks::CONVERSATION,
-                    Field::Model => Picks::MODEL,
-                    Field::Role => Picks::ROLE,
-                    Field::Purpose => Picks::PURPOSE,
-                    Field::Trigger => Picks::TRIGGER,
-                    Field::Ip => Picks::IP,
-                })
+                picks.and(Picks::text(text(field)))
             })
     }
 

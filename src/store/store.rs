@@ -7,7 +7,7 @@
 //! only when shown.
 
 use crate::log::chain::LineMap;
-use crate::log::entry::{Entry, Fields, Picks, parse_line};
+use crate::log::entry::{Entry, Fields, Picks, Row, Text, parse_line};
 use crate::log::pass::{Progress, ScanSink, ScannedEntry};
 use crate::log::source::Source;
 use foldhash::fast::RandomState;
@@ -192,6 +192,21 @@ impl Column {
             self.dict.intern(text)
         };
         self.ids.push(id);
+    }
+}
+
+/// The text a column holds.
+pub(super) fn text(field: Field) -> Text {
+    match field {
+        Field::User => Text::User,
+        Field::Patient => Text::Patient,
+        Field::Tool => Text::Tool,
+        Field::Conversation => Text::Conversation,
+        Field::Model => Text::Model,
+        Field::Role => Text::Role,
+        Field::Purpose => Text::Purpose,
+        Field::Trigger => Text::Trigger,
+        Field::Ip => Text::Ip,
     }
 }
 
@@ -449,22 +464,24 @@ impl Store {
             .zip(&self.columns)
             .filter(|(_, slot)| slot.get().is_some())
             .fold(Columns::NONE, |built, (field, _)| built.with(field));
-        self.push_built(built, source, offset, fields, time);
+        let text = |field| field_text(fields, field);
+        self.push_built(built, source, offset, &fields.row(), time, text);
     }
 
     /// [`Store::push`] where `built` is the set of columns built: a load
     /// knows it (the columns it named; none is built lazily meanwhile,
     /// the store being the loader's alone), sparing each row a look at
     /// every column's slot.
-    fn push_built(
+    fn push_built<'t>(
         &mut self,
         built: Columns,
         source: usize,
         offset: usize,
-        fields: &Fields<'_>,
+        row: &Row<'_>,
         time: Option<i64>,
+        text: impl Fn(Field) -> Option<&'t str>,
     ) {
-        let row = self.len();
+        let first = self.len();
         // A column not built yet gets this row when it is: it is built
         // from every row's line.
         for field in Field::ALL
@@ -472,20 +489,19 @@ impl Store {
             .filter(|&field| built.contains(field))
         {
             if let Some(column) = self.columns[field as usize].get_mut() {
-                column.push(field_text(fields, field));
+                column.push(text(field));
             }
         }
         let time = time.unwrap_or(NO_TIME);
         self.newest = self.newest.max(time);
         self.time.push(time);
-        self.outcome.push(match fields.success {
+        self.outcome.push(match row.success {
             Some(true) => Outcome::Ok,
             Some(false) => Outcome::Failed,
             None => Outcome::Unknown,
         });
-        self.duration_ms
-            .push(fields.duration_ms.unwrap_or(f64::NAN));
-        let turn = fields.turn.and_then(|t| i32::try_from(t).ok());
+        self.duration_ms.push(row.duration_ms.unwrap_or(f64::NAN));
+        let turn = row.turn.and_then(|t| i32::try_from(t).ok());
         self.turns.push(match turn {
             Some(turn) if turn >= 0 => turn as Sym + 1,
             _ => MISSING,
@@ -498,7 +514,7 @@ impl Store {
             }
             self.interleaved |= previous.is_some_and(|p| p > source);
             self.runs.push(Run {
-                first: row,
+                first,
                 source,
                 index: self.counts[source],
             });
@@ -569,7 +585,8 @@ impl<'p> StoreBuilder<'p> {
 impl ScanSink for StoreBuilder<'_> {
     fn entry(&mut self, e: ScannedEntry<'_, '_>) {
         let store = &mut self.store;
-        store.push_built(self.columns, e.source, e.offset, e.fields, e.time);
+        let text = |field| e.texts.get(text(field));
+        store.push_built(self.columns, e.source, e.offset, &e.row, e.time, text);
     }
 
     fn picks(&self) -> Picks {

@@ -475,7 +475,7 @@ impl ScanSink for Ingester<'_> {
         rows::entry(
             &mut self.batch.entries,
             &place,
-            entry.fields,
+            &entry.fields(),
             ts,
             entry.seal.as_ref(),
             self.hashes,
