@@ -15,7 +15,7 @@ use std::ops::Range;
 use crate::log::tape::skeleton::Hole;
 
 /// The canonical form of a skeleton: recorded text, and spans of the line.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Plan {
     text: Vec<u8>,
     pieces: Vec<Piece>,
