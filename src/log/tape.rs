@@ -320,8 +320,16 @@ impl Parser<'_> {
             self.skip_no_space();
             match (self.peek(), open.object) {
                 (Some(b','), _) => {
-                    self.pos += 1;
-                    self.skip_one_space();
+                    // The usual `, ` and then the next key or item at once.
+                    match self.bytes.get(self.pos + 1..self.pos + 3) {
+                        Some(&[b' ', next]) if !matches!(next, b' ' | b'\t' | b'\n' | b'\r') => {
+                            self.pos += 2;
+                        }
+                        _ => {
+                            self.pos += 1;
+                            self.skip_one_space();
+                        }
+                    }
                     if open.object {
                         // Whether several keys are in order is checked when
                         // they are sorted for writing; members are copied then.
