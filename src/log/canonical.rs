@@ -551,6 +551,58 @@ mod tests {
         }
     }
 
+    #[test]
+    fn objects_past_the_insertion_sort_are_sorted_alike() {
+        // Members in reverse order, every fifth key repeated later with a
+        // new value and every seventh sharing its first eight bytes with
+        // another: larger than the insertion sort takes.
+        let mut members: Vec<String> = (0..3 * INSERTION_SORT_MAX)
+            .rev()
+            .map(|i| match i % 7 {
+                0 => format!(r#""shared_prefix_{i:03}": {i}"#),
+                _ => format!(r#""k{i:03}": {i}"#),
+            })
+            .collect();
+        members.extend(
+            (0..INSERTION_SORT_MAX)
+                .step_by(5)
+                .map(|i| format!(r#""k{i:03}": "last""#)),
+        );
+        let text = format!("{{{}}}", members.join(", "));
+        assert_eq!(canon_tape(&text), canon(&text));
+        assert!(canon(&text).contains(r#""k005": "last""#));
+    }
+
+    #[test]
+    fn only_the_skipped_key_is_left_out_whatever_shares_its_prefix() {
+        let without = |text: &str| {
+            let mut tree = Vec::new();
+            write_canonical_without(&parse(text).unwrap(), "_hash", &mut tree);
+            let mut tape = crate::log::tape::Tape::new();
+            let mut out = Vec::new();
+            write_node(
+                tape.parse(text).unwrap(),
+                Some("_hash"),
+                &mut out,
+                &mut Vec::new(),
+            );
+            assert_eq!(out, tree, "{text}");
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            without(r#"{"_has": 1, "_hash": 2, "_hashe": 3, "_hash_x": 4, "": 5}"#),
+            r#"{"": 5, "_has": 1, "_hash_x": 4, "_hashe": 3}"#
+        );
+        // Escaped, the key is still `_hash`; with escapes every prefix is
+        // zero, as is the empty key's.
+        assert_eq!(without(r#"{"\u005fhash": 2, "a": 1}"#), r#"{"a": 1}"#);
+        assert_eq!(
+            without(r#"{"_hash": 2, "\u00e9": 1, "": 0}"#),
+            r#"{"": 0, "\u00e9": 1}"#
+        );
+        assert_eq!(without(r#"{"_hash": 1, "_hash": 2}"#), "{}");
+    }
+
     fn float_repr(x: f64) -> String {
         let mut out = Vec::new();
         write_float(x, &mut out);

@@ -991,6 +991,31 @@ mod tests {
     }
 
     #[test]
+    fn picks_match_keys_by_their_decoded_text_and_keep_the_last() {
+        let entry = parse_line(
+            br#"{"user_id": "u1", "user\u005fid": "u2", "tool_name": 5, "tool_name": "t", "session_metadata": {"client_ip": "a", "client_ip": "b", "user_rol": "x"}, "arguments": "not an object", "arguments_sanitized": {"patient_id": "P-1"}, "result_summary": {"err\u006fr": "boom"}}"#,
+        )
+        .unwrap();
+        let f = entry.fields();
+        assert_eq!(
+            (f.user.as_deref(), f.tool.as_deref(), f.ip.as_deref()),
+            (Some("u2"), Some("t"), Some("b"))
+        );
+        // `arguments` is there, so `arguments_sanitized` is not read.
+        assert_eq!((f.patient, f.role), (None, None));
+        assert_eq!(f.error.as_deref(), Some("boom"));
+        let entry = parse_line(
+            br#"{"arguments_sanitized": {"patient_id": "P-1", "purpose": "care"}, "session_metadata": []}"#,
+        )
+        .unwrap();
+        let f = entry.fields();
+        assert_eq!(
+            (f.patient.as_deref(), f.purpose.as_deref(), f.ip),
+            (Some("P-1"), Some("care"), None)
+        );
+    }
+
+    #[test]
     fn fields_come_from_either_schema() {
         let chain = parse_line(
             br#"{"user_id": "u1", "tool_name": "t", "arguments": {"patient_id": "P-1"}, "session_metadata": {"user_role": "nurse", "client_ip": "10.0.0.1", "call_trigger": "retry"}, "success": false, "result_summary": {"error": "boom"}, "duration_ms": 12.5, "turn_number": 3}"#,
