@@ -4,11 +4,13 @@
 //! canonical form's own promises. Nothing may panic; the canonical text
 //! must read back to itself, and the verifier's writer (straight from the
 //! tape: copies, member slots sorted by key prefix) must write what the
-//! tree's writer (a plain sort of decoded keys) writes; strict JSON that serde_json accepts must be
+//! tree's writer (a plain sort of decoded keys) writes, with and without
+//! the seal's own key; the reader's picks (keys matched by their bytes on
+//! the tape) must be the tree's `get`; strict JSON that serde_json accepts must be
 //! accepted too (auditui reads what CPython reads, a superset).
 #![no_main]
 
-use auditui::log::canonical::{write_canonical, write_node};
+use auditui::log::canonical::{write_canonical, write_canonical_without, write_node};
 use auditui::log::entry::{LineReader, Picks, Text, parse_line};
 use auditui::log::json;
 use auditui::log::tape::Tape;
@@ -41,6 +43,44 @@ fn holes_agree(data: &[u8]) {
             );
         }
     }
+}
+
+/// A text as the reader reads it from the tree (a string, decoded, or an
+/// integer's digits), for checking the reader's picks made on the tape.
+fn text_of(value: Option<&json::Value<'_>>) -> Option<String> {
+    match value? {
+        json::Value::Str(s) => Some(s.decode().into_owned()),
+        json::Value::Int(digits) => Some((*digits).to_string()),
+        _ => None,
+    }
+}
+
+/// The reader's picks (each key matched by its bytes on the tape) against
+/// the tree's `get` (the last of equal decoded keys, as Python's dict):
+/// a top-level text and one from each container the nested ones come from.
+fn picks_agree(entry: &auditui::log::entry::Entry<'_>) {
+    let value = &entry.value;
+    let fields = entry.fields();
+    let nested = |container: &str, key: &str| text_of(value.get(container)?.get(key));
+    assert_eq!(fields.user.as_deref(), text_of(value.get("user_id")).as_deref());
+    assert_eq!(
+        fields.ip.as_deref(),
+        nested("session_metadata", "client_ip").as_deref()
+    );
+    assert_eq!(
+        fields.error.as_deref(),
+        nested("result_summary", "error").as_deref()
+    );
+    let arguments = match value.get("arguments") {
+        Some(_) => "arguments",
+        None => "arguments_sanitized",
+    };
+    // A top-level `patient_id` wins even when it is not a text.
+    let patient = match value.get("patient_id") {
+        Some(top) => text_of(Some(top)),
+        None => nested(arguments, "patient_id"),
+    };
+    assert_eq!(fields.patient.as_deref(), patient.as_deref());
 }
 
 /// The texts a load may keep, chosen by the input's first byte and
@@ -104,7 +144,7 @@ fuzz_target!(|data: &[u8]| {
     let mut scratch = Vec::new();
     if let Ok(entry) = parse_line(data) {
         let _ = entry.seal(&mut scratch);
-        let _ = entry.fields();
+        picks_agree(&entry);
     }
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -131,6 +171,16 @@ fuzz_target!(|data: &[u8]| {
         String::from_utf8_lossy(&from_tape),
         String::from_utf8_lossy(&canonical),
         "the tape's canonical form is the tree's"
+    );
+    // Without the seal's own key, which the tape's writer finds by its
+    // prefix and the tree's by its decoded text.
+    let (mut without, mut from_tape) = (Vec::new(), Vec::new());
+    write_canonical_without(&value, "_hash", &mut without);
+    write_node(root, Some("_hash"), &mut from_tape, &mut Vec::new());
+    assert_eq!(
+        String::from_utf8_lossy(&from_tape),
+        String::from_utf8_lossy(&without),
+        "the tape's canonical form without `_hash` is the tree's"
     );
     let canonical = String::from_utf8(canonical).expect("canonical JSON is ASCII");
     assert!(canonical.is_ascii(), "ensure_ascii output: {canonical:?}");

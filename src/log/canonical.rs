@@ -5,7 +5,7 @@
 //! here would make an intact log look tampered with.
 
 use super::json::{Str, Value};
-use super::tape::{Kind, Node};
+use super::tape::{Kind, Node, key_prefix};
 use sha2::{Digest, Sha256};
 use std::cmp::Ordering;
 use std::io::Write;
@@ -22,7 +22,7 @@ pub fn write_node(
     if skip.is_none()
         && let Some(text) = node.verbatim()
     {
-        return out.extend_from_slice(text.as_bytes());
+        return out.extend_from_slice(text);
     }
     match node.kind() {
         Kind::Null => out.extend_from_slice(b"null"),
@@ -70,16 +70,24 @@ fn write_tape_object(
     };
     let cmp =
         |a: &MemberSlot, b: &MemberSlot| a.0.cmp(&b.0).then_with(|| key(a).cmp_python(&key(b)));
-    sort_slots(&mut order[base..], cmp);
+    // Distinct prefixes are distinct keys: no member can shadow another.
+    let ties = sort_slots(&mut order[base..], cmp);
+    // A member whose prefix is neither the skipped key's nor zero (an
+    // escaped or empty key) is not the skipped key: its text is not read.
+    let skip = skip.map(|s| (key_prefix(s.as_bytes()), s));
     out.push(b'{');
     let mut first = true;
     for pos in base..order.len() {
         let member = order[pos];
-        let this = key(&member);
-        let shadowed = order
-            .get(pos + 1)
-            .is_some_and(|next| cmp(next, &member).is_eq());
-        if shadowed || skip.is_some_and(|s| this.eq_str(s)) {
+        let shadowed = ties
+            && order
+                .get(pos + 1)
+                .is_some_and(|next| cmp(next, &member).is_eq());
+        if shadowed
+            || skip.is_some_and(|(prefix, s)| {
+                (member.0 == prefix || member.0 == 0) && key(&member).eq_str(s)
+            })
+        {
             continue;
         }
         if !first {
@@ -88,10 +96,10 @@ fn write_tape_object(
         first = false;
         let value = node.sibling(member.1);
         if let Some(text) = value.verbatim_member() {
-            out.extend_from_slice(text.as_bytes());
+            out.extend_from_slice(text);
             continue;
         }
-        write_str(&this, out);
+        write_str(&key(&member), out);
         out.extend_from_slice(b": ");
         write_node(value, None, out, order);
     }
@@ -200,17 +208,30 @@ fn dict_members<'v, 'a>(
         .collect()
 }
 
+/// Objects up to this many members are sorted by insertion (an entry's
+/// objects have a few to a dozen); larger ones by the library's sort, whose
+/// time does not grow with the square of their size.
+const INSERTION_SORT_MAX: usize = 32;
+
 /// Put an object's member slots in `sort_keys` order, equal keys in source
-/// order as [`sort_members`] does. The slots are sorted as plain numbers
-/// first, by key prefix then position, so that only runs of equal prefixes
-/// (keys sharing their first eight bytes, or escaped keys, whose prefixes
-/// are zero) need their keys compared. Logs with distinct, sorted prefixes
-/// skip the sort.
-fn sort_slots(order: &mut [MemberSlot], cmp: impl Fn(&MemberSlot, &MemberSlot) -> Ordering) {
-    if order.is_sorted_by(|a, b| a.0 < b.0) {
-        return;
+/// order as [`sort_members`] does; true when some keys share a prefix (and
+/// may be equal). The slots are sorted as plain numbers first, by key
+/// prefix then position, so that only runs of equal prefixes (keys sharing
+/// their first eight bytes, or escaped keys, whose prefixes are zero) need
+/// their keys compared.
+fn sort_slots(
+    order: &mut [MemberSlot],
+    cmp: impl Fn(&MemberSlot, &MemberSlot) -> Ordering,
+) -> bool {
+    let ties = if order.len() <= INSERTION_SORT_MAX {
+        insert_by_prefix(order)
+    } else {
+        order.sort_unstable();
+        order.windows(2).any(|w| w[0].0 == w[1].0)
+    };
+    if !ties {
+        return false;
     }
-    order.sort_unstable();
     let mut start = 0;
     while let Some(&(prefix, _)) = order.get(start) {
         let run = order[start..].iter().take_while(|m| m.0 == prefix).count();
@@ -220,6 +241,27 @@ fn sort_slots(order: &mut [MemberSlot], cmp: impl Fn(&MemberSlot, &MemberSlot) -
         }
         start += run;
     }
+    true
+}
+
+/// Insertion sort of slots in source order by prefix alone: stable, so
+/// the positions of equal prefixes stay increasing, as a sort by (prefix,
+/// position) leaves them. True when two prefixes are equal: the one each
+/// slot stops at is the largest prefix not above its own, so an equal
+/// prefix, if any, is that one.
+fn insert_by_prefix(order: &mut [MemberSlot]) -> bool {
+    let mut ties = false;
+    for i in 1..order.len() {
+        let slot = order[i];
+        let mut at = i;
+        while at > 0 && order[at - 1].0 > slot.0 {
+            order[at] = order[at - 1];
+            at -= 1;
+        }
+        order[at] = slot;
+        ties |= at > 0 && order[at - 1].0 == slot.0;
+    }
+    ties
 }
 
 /// Put members in `sort_keys` order. The sort is stable, so among equal
@@ -507,6 +549,58 @@ mod tests {
             assert_eq!(canon_tape(text), want, "{text}");
             assert_eq!(canon(text), want, "{text}");
         }
+    }
+
+    #[test]
+    fn objects_past_the_insertion_sort_are_sorted_alike() {
+        // Members in reverse order, every fifth key repeated later with a
+        // new value and every seventh sharing its first eight bytes with
+        // another: larger than the insertion sort takes.
+        let mut members: Vec<String> = (0..3 * INSERTION_SORT_MAX)
+            .rev()
+            .map(|i| match i % 7 {
+                0 => format!(r#""shared_prefix_{i:03}": {i}"#),
+                _ => format!(r#""k{i:03}": {i}"#),
+            })
+            .collect();
+        members.extend(
+            (0..INSERTION_SORT_MAX)
+                .step_by(5)
+                .map(|i| format!(r#""k{i:03}": "last""#)),
+        );
+        let text = format!("{{{}}}", members.join(", "));
+        assert_eq!(canon_tape(&text), canon(&text));
+        assert!(canon(&text).contains(r#""k005": "last""#));
+    }
+
+    #[test]
+    fn only_the_skipped_key_is_left_out_whatever_shares_its_prefix() {
+        let without = |text: &str| {
+            let mut tree = Vec::new();
+            write_canonical_without(&parse(text).unwrap(), "_hash", &mut tree);
+            let mut tape = crate::log::tape::Tape::new();
+            let mut out = Vec::new();
+            write_node(
+                tape.parse(text).unwrap(),
+                Some("_hash"),
+                &mut out,
+                &mut Vec::new(),
+            );
+            assert_eq!(out, tree, "{text}");
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(
+            without(r#"{"_has": 1, "_hash": 2, "_hashe": 3, "_hash_x": 4, "": 5}"#),
+            r#"{"": 5, "_has": 1, "_hash_x": 4, "_hashe": 3}"#
+        );
+        // Escaped, the key is still `_hash`; with escapes every prefix is
+        // zero, as is the empty key's.
+        assert_eq!(without(r#"{"\u005fhash": 2, "a": 1}"#), r#"{"a": 1}"#);
+        assert_eq!(
+            without(r#"{"_hash": 2, "\u00e9": 1, "": 0}"#),
+            r#"{"": 0, "\u00e9": 1}"#
+        );
+        assert_eq!(without(r#"{"_hash": 1, "_hash": 2}"#), "{}");
     }
 
     fn float_repr(x: f64) -> String {

@@ -506,81 +506,92 @@ pub struct Row<'a> {
 }
 
 /// The slot of a top-level key, if it is one the reader needs.
-fn slot_of(key: &str) -> Option<Top> {
+fn slot_of(key: &[u8]) -> Option<Top> {
     // A match compiles to a switch on length, then one comparison.
     Some(match key {
-        "_hash" => Top::Hash,
-        "_previous_hash" => Top::PreviousHash,
-        "entry_hash" => Top::EntryHash,
-        "previous_hash" => Top::HipaaPreviousHash,
-        "timestamp" => Top::Timestamp,
-        "user_id" => Top::UserId,
-        "patient_id" => Top::PatientId,
-        "tool_name" => Top::ToolName,
-        "conversation_id" => Top::ConversationId,
-        "model" => Top::Model,
-        "user_role" => Top::UserRole,
-        "purpose" => Top::Purpose,
-        "call_trigger" => Top::CallTrigger,
-        "success" => Top::Success,
-        "duration_ms" => Top::DurationMs,
-        "turn_number" => Top::TurnNumber,
-        "arguments" => Top::Arguments,
-        "arguments_sanitized" => Top::ArgumentsSanitized,
-        "session_metadata" => Top::SessionMetadata,
-        "result_summary" => Top::ResultSummary,
+        b"_hash" => Top::Hash,
+        b"_previous_hash" => Top::PreviousHash,
+        b"entry_hash" => Top::EntryHash,
+        b"previous_hash" => Top::HipaaPreviousHash,
+        b"timestamp" => Top::Timestamp,
+        b"user_id" => Top::UserId,
+        b"patient_id" => Top::PatientId,
+        b"tool_name" => Top::ToolName,
+        b"conversation_id" => Top::ConversationId,
+        b"model" => Top::Model,
+        b"user_role" => Top::UserRole,
+        b"purpose" => Top::Purpose,
+        b"call_trigger" => Top::CallTrigger,
+        b"success" => Top::Success,
+        b"duration_ms" => Top::DurationMs,
+        b"turn_number" => Top::TurnNumber,
+        b"arguments" => Top::Arguments,
+        b"arguments_sanitized" => Top::ArgumentsSanitized,
+        b"session_metadata" => Top::SessionMetadata,
+        b"result_summary" => Top::ResultSummary,
         _ => return None,
     })
 }
 
+/// The slot of a key in `session_metadata`.
+fn meta_slot_of(key: &[u8]) -> Option<Top> {
+    Some(match key {
+        b"user_role" => Top::MetaRole,
+        b"access_purpose" => Top::MetaAccessPurpose,
+        b"purpose" => Top::MetaPurpose,
+        b"call_trigger" => Top::MetaTrigger,
+        b"client_ip" => Top::MetaIp,
+        _ => return None,
+    })
+}
+
+/// The slot of a key in `arguments` (or `arguments_sanitized`).
+fn args_slot_of(key: &[u8]) -> Option<Top> {
+    Some(match key {
+        b"patient_id" => Top::ArgsPatient,
+        b"purpose" => Top::ArgsPurpose,
+        _ => return None,
+    })
+}
+
+/// The slot of a key in `result_summary`.
+fn result_slot_of(key: &[u8]) -> Option<Top> {
+    (key == b"error").then_some(Top::Error)
+}
+
 impl<'t, 'a> TopLevel<'t, 'a> {
+    /// One pass over the members, each key matched by its bytes (the last
+    /// of duplicates wins, as in Python's dict), then one over each
+    /// container the nested slots come from.
     fn pick(root: Node<'t, 'a>) -> Self {
         let mut top = TopLevel {
             slots: [None; SLOTS],
         };
-        for (key, value) in root.members() {
-            let slot = if key.is_escaped() {
-                slot_of(&key.decode())
-            } else {
-                slot_of(key.raw())
-            };
-            if let Some(slot) = slot {
-                top.slots[slot as usize] = Some(value);
-            }
-        }
-        top.pick_nested();
+        top.pick_members(Some(root), slot_of);
+        top.pick_members(top.get(Top::SessionMetadata), meta_slot_of);
+        let arguments = top
+            .get(Top::Arguments)
+            .or_else(|| top.get(Top::ArgumentsSanitized));
+        top.pick_members(arguments, args_slot_of);
+        top.pick_members(top.get(Top::ResultSummary), result_slot_of);
         top
     }
 
-    /// The nested values [`TopLevel::fields`] reads, from the containers.
-    fn pick_nested(&mut self) {
-        let [role, access_purpose, purpose, trigger, ip] =
-            self.get(Top::SessionMetadata).map_or([None; 5], |m| {
-                m.pick([
-                    "user_role",
-                    "access_purpose",
-                    "purpose",
-                    "call_trigger",
-                    "client_ip",
-                ])
+    /// Fill the slots `slot_of` gives the members of `object` (nothing
+    /// for a value that is not an object).
+    #[inline]
+    fn pick_members(
+        &mut self,
+        object: Option<Node<'t, 'a>>,
+        slot_of: impl Fn(&[u8]) -> Option<Top>,
+    ) {
+        if let Some(object) = object {
+            object.for_each_member(|key, value| {
+                if let Some(slot) = slot_of(key) {
+                    self.slots[slot as usize] = Some(value);
+                }
             });
-        let [patient, args_purpose] = self
-            .get(Top::Arguments)
-            .or_else(|| self.get(Top::ArgumentsSanitized))
-            .map_or([None; 2], |a| a.pick(["patient_id", "purpose"]));
-        let error = self.get(Top::ResultSummary).and_then(|r| r.get("error"));
-        // In the order of their slots, which come last.
-        let nested = [
-            role,
-            access_purpose,
-            purpose,
-            trigger,
-            ip,
-            patient,
-            args_purpose,
-            error,
-        ];
-        self.slots[Top::MetaRole as usize..].copy_from_slice(&nested);
+        }
     }
 
     /// The slots at these positions, from a tape of their values alone as
@@ -697,7 +708,7 @@ impl<'t, 'a> TopLevel<'t, 'a> {
         sorted.sort_unstable();
         out.push(b'{');
         for (i, key) in sorted.iter().enumerate() {
-            let slot = slot_of(key).expect("hashed fields have slots");
+            let slot = slot_of(key.as_bytes()).expect("hashed fields have slots");
             let value = self.get(slot).ok_or_else(|| missing(key))?;
             if i > 0 {
                 out.extend_from_slice(b", ");
@@ -977,6 +988,31 @@ mod tests {
                 assert_eq!(&kept[0], field, "{text:?}");
             }
         }
+    }
+
+    #[test]
+    fn picks_match_keys_by_their_decoded_text_and_keep_the_last() {
+        let entry = parse_line(
+            br#"{"user_id": "u1", "user\u005fid": "u2", "tool_name": 5, "tool_name": "t", "session_metadata": {"client_ip": "a", "client_ip": "b", "user_rol": "x"}, "arguments": "not an object", "arguments_sanitized": {"patient_id": "P-1"}, "result_summary": {"err\u006fr": "boom"}}"#,
+        )
+        .unwrap();
+        let f = entry.fields();
+        assert_eq!(
+            (f.user.as_deref(), f.tool.as_deref(), f.ip.as_deref()),
+            (Some("u2"), Some("t"), Some("b"))
+        );
+        // `arguments` is there, so `arguments_sanitized` is not read.
+        assert_eq!((f.patient, f.role), (None, None));
+        assert_eq!(f.error.as_deref(), Some("boom"));
+        let entry = parse_line(
+            br#"{"arguments_sanitized": {"patient_id": "P-1", "purpose": "care"}, "session_metadata": []}"#,
+        )
+        .unwrap();
+        let f = entry.fields();
+        assert_eq!(
+            (f.patient.as_deref(), f.purpose.as_deref(), f.ip),
+            (Some("P-1"), Some("care"), None)
+        );
     }
 
     #[test]

@@ -32,6 +32,8 @@ pub struct Tape {
 #[derive(Debug, Clone, Copy)]
 struct Open {
     token: u32,
+    /// An object, not an array.
+    object: bool,
     /// Something inside differs from what `json.dumps(sort_keys=True)`
     /// writes: spacing, a value written differently, or keys to sort.
     rewritten: bool,
@@ -256,6 +258,7 @@ impl Parser<'_> {
         }
         self.tape.open.push(Open {
             token,
+            object: kind == Kind::Object,
             rewritten: spaced,
         });
         if kind == Kind::Object {
@@ -267,12 +270,21 @@ impl Parser<'_> {
     /// `"key"` and its colon, before a member's value. A key's token is
     /// verbatim only when the key and its separator are both what
     /// `json.dumps` writes (`"key": `), so that [`Node::verbatim_member`]
-    /// needs no look at the text between key and value.
+    /// needs no look at the text between key and value. Inlined into its
+    /// two callers: an entry has a few dozen keys.
+    #[inline(always)]
     fn key(&mut self) -> Result<(), ParseError> {
         if self.peek() != Some(b'"') {
             return Err(self.error("expected a property name in double quotes"));
         }
         self.string()?;
+        // The usual separator: `: ` and then the value, no more spaces.
+        if let Some(&[b':', b' ', next]) = self.bytes.get(self.pos..self.pos + 3)
+            && !matches!(next, b' ' | b'\t' | b'\n' | b'\r')
+        {
+            self.pos += 2;
+            return Ok(());
+        }
         let key = self.tape.tokens.len() - 1;
         let before = self.skip_ws();
         if self.peek() != Some(b':') {
@@ -306,12 +318,19 @@ impl Parser<'_> {
     fn close_containers(&mut self) -> Result<bool, ParseError> {
         while let Some(&open) = self.tape.open.last() {
             self.skip_no_space();
-            let object = self.tape.tokens[open.token as usize].kind == Kind::Object;
-            match (self.peek(), object) {
+            match (self.peek(), open.object) {
                 (Some(b','), _) => {
-                    self.pos += 1;
-                    self.skip_one_space();
-                    if object {
+                    // The usual `, ` and then the next key or item at once.
+                    match self.bytes.get(self.pos + 1..self.pos + 3) {
+                        Some(&[b' ', next]) if !matches!(next, b' ' | b'\t' | b'\n' | b'\r') => {
+                            self.pos += 2;
+                        }
+                        _ => {
+                            self.pos += 1;
+                            self.skip_one_space();
+                        }
+                    }
+                    if open.object {
                         // Whether several keys are in order is checked when
                         // they are sorted for writing; members are copied then.
                         self.rewritten();
@@ -611,18 +630,21 @@ impl<'t, 'a> Node<'t, 'a> {
     }
 
     /// The value's canonical form, when its source text already is it.
-    pub fn verbatim(&self) -> Option<&'a str> {
-        self.verbatim_span().map(|span| &self.text[span])
+    /// Bytes, not `str`: the writer copies them, and a slice of bytes
+    /// needs no check of character boundaries.
+    pub fn verbatim(&self) -> Option<&'a [u8]> {
+        self.verbatim_span().map(|span| &self.text.as_bytes()[span])
     }
 
     /// For an object member's value: the whole member `"key": value` when
     /// its source text is already canonical (a key's token is verbatim only
     /// with its separator written as `: `, see [`Parser::key`]).
-    pub fn verbatim_member(&self) -> Option<&'a str> {
+    #[inline]
+    pub fn verbatim_member(&self) -> Option<&'a [u8]> {
         let key = self.tokens[self.index as usize - 1];
         let value = self.verbatim_span()?;
         key.verbatim
-            .then(|| &self.text[key.start as usize - 1..value.end])
+            .then(|| &self.text.as_bytes()[key.start as usize - 1..value.end])
     }
 
     /// The first eight bytes of the source, big-endian and zero-padded:
@@ -634,11 +656,7 @@ impl<'t, 'a> Node<'t, 'a> {
         // One fixed-size load where the text allows, masked to the token.
         let word = match bytes.get(start..start + 8) {
             Some(word) => u64::from_be_bytes(word.try_into().expect("eight bytes")),
-            None => {
-                let mut buf = [0u8; 8];
-                buf[..bytes.len() - start].copy_from_slice(&bytes[start..]);
-                u64::from_be_bytes(buf)
-            }
+            None => return key_prefix(&bytes[start..t.end as usize]),
         };
         if len >= 8 {
             word
@@ -661,6 +679,34 @@ impl<'t, 'a> Node<'t, 'a> {
             at = self.tokens[at as usize + 1].next;
         }
         escaped_keys
+    }
+
+    /// Call `found` with each member of an object in source order (none
+    /// for anything else): the key's bytes (decoded when it has escapes)
+    /// and the value. For readers that match keys by their bytes, with no
+    /// [`Str`] built for each key.
+    #[inline]
+    pub fn for_each_member(&self, mut found: impl FnMut(&[u8], Node<'t, 'a>)) {
+        let t = self.token();
+        if t.kind != Kind::Object {
+            return;
+        }
+        let bytes = self.text.as_bytes();
+        let mut at = self.index + 1;
+        while at < t.next {
+            let key = self.tokens[at as usize];
+            let value = self.at(at + 1);
+            match key.kind {
+                Kind::Str { escaped: false, .. } => {
+                    found(&bytes[key.start as usize..key.end as usize], value)
+                }
+                _ => {
+                    let key = self.at(at).as_str().expect("object keys are strings");
+                    found(key.decode().as_bytes(), value)
+                }
+            }
+            at = value.token().next;
+        }
     }
 
     /// Members of an object in source order (empty for anything else).
@@ -693,25 +739,6 @@ impl<'t, 'a> Node<'t, 'a> {
                 item
             })
         })
-    }
-
-    /// The last value stored under `key`, as Python's dict keeps it.
-    pub fn get(&self, key: &str) -> Option<Node<'t, 'a>> {
-        let [value] = self.pick([key]);
-        value
-    }
-
-    /// The values stored under several keys, in one pass over the members.
-    pub fn pick<const N: usize>(&self, keys: [&str; N]) -> [Option<Node<'t, 'a>>; N] {
-        let mut found = [None; N];
-        for (key, value) in self.members() {
-            for (slot, wanted) in found.iter_mut().zip(keys) {
-                if key.eq_str(wanted) {
-                    *slot = Some(value);
-                }
-            }
-        }
-        found
     }
 
     pub fn as_str(&self) -> Option<Str<'a>> {
@@ -800,6 +827,17 @@ fn exact_f64(text: &str) -> Option<f64> {
     }
     let value = whole as f64 / POWERS[fraction];
     Some(if negative { -value } else { value })
+}
+
+/// The first eight bytes of a key's raw text, big-endian and zero-padded,
+/// as [`Node::member_slots`] gives them. A string holds no raw NUL, so a
+/// key of at most eight bytes without escapes is its prefix, and keys
+/// with different prefixes differ.
+pub fn key_prefix(raw: &[u8]) -> u64 {
+    let mut word = [0u8; 8];
+    let n = raw.len().min(8);
+    word[..n].copy_from_slice(&raw[..n]);
+    u64::from_be_bytes(word)
 }
 
 /// Iterator over an object's `(key, value)` members.
