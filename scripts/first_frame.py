@@ -165,6 +165,7 @@ def main() -> int:
         print(f"filtered:    {filtered:.0f} ms")
     for key in ("VmHWM", "RssAnon", "RssFile"):
         print(f"{key + ':':<12} {memory.get(key, '?')}")
+    print(f"cpu:         {memory['cpu']:.2f} s (user + sys, when all was seen)")
     return 0
 
 
@@ -180,13 +181,18 @@ def quit_browser(pid: int, fd: int) -> None:
 
 
 def read_memory(pid: int) -> dict:
-    """Peak RSS, and the current heap (anonymous) and mapped-file shares."""
+    """Peak RSS, the current heap (anonymous) and mapped-file shares, and
+    the CPU time used so far."""
     memory = {}
     with open(f"/proc/{pid}/status") as status:
         for line in status:
             key, _, value = line.partition(":")
             if key in ("VmHWM", "RssAnon", "RssFile"):
                 memory[key] = value.strip()
+    with open(f"/proc/{pid}/stat") as stat:
+        # utime and stime, fields 14 and 15, after the command's parentheses.
+        fields = stat.read().rpartition(")")[2].split()
+    memory["cpu"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     return memory
 
 

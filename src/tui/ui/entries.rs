@@ -46,10 +46,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         count.push_str(" · looking up …");
     }
     let focused = app.focus == Pane::Entries;
-    let order = match app.order {
-        Order::Time => "by time",
-        Order::File => "file by file",
-    };
+    let order = order_name(app.order);
     let block = pane_block(app, title(app, "Entries", count), focused).title_top(
         Line::from(format!(" {order} · times {} ", zone_label(app.utc)))
             .style(app.theme.dim())
@@ -107,8 +104,9 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
 /// to select or filter yet.
 pub fn draw_first(app: &App, area: Rect, frame: &mut Frame) {
     let entries = &app.first_entries;
+    let order = order_name(app.order);
     let detail = format!(
-        "the first {} read · all of them, by time, once indexed",
+        "the first {} of the logs, as read · all, {order}, once indexed",
         thousands(entries.len())
     );
     let block = pane_block(app, title(app, "Entries", detail), false);
@@ -119,6 +117,13 @@ pub fn draw_first(app: &App, area: Rect, frame: &mut Frame) {
     let (body, gaps, _) = rows_with_gaps(app, entries, &widths, None, height);
     frame.render_widget(table(app, &widths, body, block), area);
     draw_gaps(app, area, gaps, frame);
+}
+
+fn order_name(order: Order) -> &'static str {
+    match order {
+        Order::Time => "by time",
+        Order::File => "file by file",
+    }
 }
 
 /// The table of `body` with its header.
