@@ -29,7 +29,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
             "Indexing",
             progress,
             format!(
-                "verified; the filter (/ types one meanwhile), the panes and the views work once all {} entries are indexed",
+                "verified; the filter and the panes work once all {} entries are indexed",
                 thousands(verification.entries())
             ),
         ),
