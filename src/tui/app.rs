@@ -525,24 +525,8 @@ pub fn update(app: &mut App, action: Action) {
                 activity::request(app);
             }
         }
-        Action::FirstEntries(entries) => {
-            if app.loaded().is_none() {
-                app.first_entries = entries;
-            }
-        }
-        Action::Progress(next) => match &mut app.load {
-            Load::Loading(progress) | Load::Indexing { progress, .. } => *progress = next,
-            Load::Failed(_) | Load::Ready(_) => {}
-        },
-        Action::Verified(verification, verified_in) => {
-            // A reload keeps the logs shown until it is done.
-            if let Load::Loading(progress) = app.load {
-                app.load = Load::Indexing {
-                    verification,
-                    verified_in,
-                    progress,
-                };
-            }
+        Action::FirstEntries(_) | Action::Progress(_) | Action::Verified(..) => {
+            loading(app, action)
         }
         Action::Loaded(data, elapsed) => loaded(app, data, elapsed),
         Action::Appended(data, added, elapsed) => appended(app, data, added, elapsed),
@@ -643,6 +627,27 @@ pub fn update(app: &mut App, action: Action) {
         complete_later(app);
     }
     navigation::fit(app);
+}
+
+/// The loader's news before the logs are loaded: the first entries, how
+/// far it is, the verdict. A reload keeps the logs shown until it is done.
+fn loading(app: &mut App, action: Action) {
+    match (action, &mut app.load) {
+        (Action::FirstEntries(entries), Load::Loading(_) | Load::Indexing { .. }) => {
+            app.first_entries = entries;
+        }
+        (Action::Progress(next), Load::Loading(progress) | Load::Indexing { progress, .. }) => {
+            *progress = next;
+        }
+        (Action::Verified(verification, verified_in), &mut Load::Loading(progress)) => {
+            app.load = Load::Indexing {
+                verification,
+                verified_in,
+                progress,
+            };
+        }
+        _ => {}
+    }
 }
 
 /// The logs are loaded (or reloaded while following): say how many and

@@ -134,7 +134,7 @@ fn table<'a>(
     block: Block<'a>,
 ) -> Table<'a> {
     let header = Row::new(shown(
-        &widths,
+        widths,
         [
             Cell::from(""),
             Cell::from("time"),
