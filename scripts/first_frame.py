@@ -16,8 +16,8 @@ types the filter TEXT (and Enter) as soon as the first frame is drawn and
 also times until MARKER is on the screen, such as the entries pane's
 count of what the filter selects ("1,234 of 1,000,000"); the peak RSS and
 how much of it is heap (RssAnon) and mapped log pages (RssFile), read
-once all of that was seen, then quits the browser with q. Standard
-library only.
+once all of that was seen, and the CPU time used by the verdict and by
+then; then quits the browser with q. Standard library only.
 """
 import argparse
 import codecs
@@ -137,6 +137,7 @@ def main() -> int:
                 os.write(fd, b"/" + args.filter.encode() + b"\r")
         if verdict is None and first_frame is not None and any(v in seen for v in VERDICTS):
             verdict = now
+            verdict_cpu = cpu_seconds(pid)
         if entries is None and marker and screen.lines_showing(marker) >= args.screen:
             entries = now
         if filtered is None and args.filtered and screen.lines_showing(args.filtered) > 0:
@@ -158,7 +159,7 @@ def main() -> int:
         print("did not see the first frame, a verdict (and entries, filtered) in time", file=sys.stderr)
         return 1
     print(f"first frame: {first_frame:.0f} ms")
-    print(f"verdict:     {verdict:.0f} ms")
+    print(f"verdict:     {verdict:.0f} ms ({verdict_cpu:.2f} s of CPU by then)")
     if marker:
         print(f"entries:     {entries:.0f} ms")
     if args.filtered:
@@ -189,11 +190,16 @@ def read_memory(pid: int) -> dict:
             key, _, value = line.partition(":")
             if key in ("VmHWM", "RssAnon", "RssFile"):
                 memory[key] = value.strip()
+    memory["cpu"] = cpu_seconds(pid)
+    return memory
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process used so far."""
     with open(f"/proc/{pid}/stat") as stat:
         # utime and stime, fields 14 and 15, after the command's parentheses.
         fields = stat.read().rpartition(")")[2].split()
-    memory["cpu"] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return memory
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":
