@@ -11,9 +11,14 @@ use crate::store::store::{NO_TIME, Outcome};
 /// More than a screen holds.
 pub const SHOWN: usize = 200;
 
+/// A longer line, and what follows it, are left to the load: a huge first
+/// entry must not delay the verdict.
+const LONGEST: usize = 64 * 1024;
+
 /// The first `count` entries of `sources`, in file order, read from their
-/// first lines as a load reads them (lines that are not entries, or too
-/// long, are skipped): for a screen, about a millisecond.
+/// first lines as a load reads them (lines that are not entries are
+/// skipped; the reading stops at a line longer than [`LONGEST`]): for a
+/// screen, about a millisecond.
 pub fn read(sources: &[Source], count: usize) -> Vec<EntryRow> {
     let mut reader = LineReader::new();
     let mut entries = Vec::with_capacity(count);
@@ -24,6 +29,9 @@ pub fn read(sources: &[Source], count: usize) -> Vec<EntryRow> {
             }
             if line.bytes.len() > source.max_entry_bytes() {
                 continue;
+            }
+            if line.bytes.len() > LONGEST {
+                return entries;
             }
             let Ok((_, fields)) = reader.read(line.bytes) else {
                 continue;
@@ -57,4 +65,35 @@ pub fn read(sources: &[Source], count: usize) -> Vec<EntryRow> {
         }
     }
     entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{chain_log, support_calls};
+
+    #[test]
+    fn lines_that_are_not_entries_are_skipped_and_a_long_line_ends_the_reading() {
+        let log = chain_log(&support_calls());
+        let lines: Vec<&str> = log.lines().collect();
+        let long = format!("{{\"x\": \"{}\"}}", "a".repeat(LONGEST));
+        let first = format!("{}\nnot json\n{}\n", lines[0], lines[1]);
+        let second = format!("{}\n{long}\n{}\n", lines[2], lines[3]);
+        let sources = [
+            Source::from_bytes("a.jsonl", first.into_bytes()),
+            Source::from_bytes("b.jsonl", second.into_bytes()),
+        ];
+        let places = |entries: Vec<EntryRow>| -> Vec<(String, usize, u32, u64)> {
+            let place = |e: EntryRow| (e.file, e.line, e.key.source, e.key.position);
+            entries.into_iter().map(place).collect()
+        };
+        let a = |line| ("a.jsonl".to_owned(), line, 0, line as u64 / 2);
+        assert_eq!(
+            places(read(&sources, SHOWN)),
+            [a(1), a(3), ("b.jsonl".to_owned(), 1, 1, 2)]
+        );
+        assert_eq!(places(read(&sources, 1)), [a(1)]);
+        let users: Vec<_> = read(&sources, 2).into_iter().map(|e| e.user).collect();
+        assert_eq!(users, [Some("usr_100".into()), Some("usr_200".into())]);
+    }
 }
