@@ -11,9 +11,13 @@ BROKEN, WEAK...); with --entries MARKER, also until a screen of entries is
 drawn (MARKER, text every entry row shows such as a user id prefix, on
 --screen lines of the screen at once: the output is replayed on a model of
 the terminal, since the browser redraws only the cells that change and
-moves the cursor between them); the peak RSS and how much of it is heap (RssAnon) and
-mapped log pages (RssFile), then quits the browser with q. Standard
-library only.
+moves the cursor between them); with --filter TEXT --filtered MARKER,
+types the filter TEXT (and Enter) as soon as the first frame is drawn and
+also times until MARKER is on the screen, such as the entries pane's
+count of what the filter selects ("1,234 of 1,000,000"); the peak RSS and
+how much of it is heap (RssAnon) and mapped log pages (RssFile), read
+once all of that was seen, and the CPU time used by the verdict and by
+then; then quits the browser with q. Standard library only.
 """
 import argparse
 import codecs
@@ -98,6 +102,8 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument("--entries", help="text every entry row shows")
     parser.add_argument("--screen", type=int, default=30, help="entry rows on a full screen")
+    parser.add_argument("--filter", help="a filter to type once the first frame is drawn")
+    parser.add_argument("--filtered", help="text on screen once the filter's result shows")
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args()
 
@@ -109,8 +115,9 @@ def main() -> int:
         os.environ["TERM"] = "xterm-256color"
         os.execv(args.binary, [args.binary, *args.paths])
     seen = b""
-    first_frame = verdict = entries = None
+    first_frame = verdict = entries = filtered = None
     marker = args.entries
+    watch_screen = marker or args.filtered
     screen = Screen()
     while time.perf_counter() - started < args.timeout:
         ready, _, _ = select.select([fd], [], [], 0.05)
@@ -121,28 +128,45 @@ def main() -> int:
         except OSError:
             break
         now = (time.perf_counter() - started) * 1000
-        if marker:
+        if watch_screen:
             screen.feed(chunk)
         seen = (seen + chunk)[-65536:]
         if first_frame is None and b"\x1b[?1049h" in seen and b"verifying" in seen.lower():
             first_frame = now
+            if args.filter:
+                os.write(fd, b"/" + args.filter.encode() + b"\r")
         if verdict is None and first_frame is not None and any(v in seen for v in VERDICTS):
             verdict = now
+            verdict_cpu = cpu_seconds(pid)
         if entries is None and marker and screen.lines_showing(marker) >= args.screen:
             entries = now
-        if verdict is not None and (entries is not None or not marker):
+        if filtered is None and args.filtered and screen.lines_showing(args.filtered) > 0:
+            filtered = now
+        if (
+            verdict is not None
+            and (entries is not None or not marker)
+            and (filtered is not None or not args.filtered)
+        ):
             break
     memory = read_memory(pid)
     quit_browser(pid, fd)
-    if first_frame is None or verdict is None or (marker and entries is None):
-        print("did not see the first frame, a verdict (and entries) in time", file=sys.stderr)
+    if (
+        first_frame is None
+        or verdict is None
+        or (marker and entries is None)
+        or (args.filtered and filtered is None)
+    ):
+        print("did not see the first frame, a verdict (and entries, filtered) in time", file=sys.stderr)
         return 1
     print(f"first frame: {first_frame:.0f} ms")
-    print(f"verdict:     {verdict:.0f} ms")
+    print(f"verdict:     {verdict:.0f} ms ({verdict_cpu:.2f} s of CPU by then)")
     if marker:
         print(f"entries:     {entries:.0f} ms")
+    if args.filtered:
+        print(f"filtered:    {filtered:.0f} ms")
     for key in ("VmHWM", "RssAnon", "RssFile"):
         print(f"{key + ':':<12} {memory.get(key, '?')}")
+    print(f"cpu:         {memory['cpu']:.2f} s (user + sys, when all was seen)")
     return 0
 
 
@@ -158,14 +182,24 @@ def quit_browser(pid: int, fd: int) -> None:
 
 
 def read_memory(pid: int) -> dict:
-    """Peak RSS, and the current heap (anonymous) and mapped-file shares."""
+    """Peak RSS, the current heap (anonymous) and mapped-file shares, and
+    the CPU time used so far."""
     memory = {}
     with open(f"/proc/{pid}/status") as status:
         for line in status:
             key, _, value = line.partition(":")
             if key in ("VmHWM", "RssAnon", "RssFile"):
                 memory[key] = value.strip()
+    memory["cpu"] = cpu_seconds(pid)
     return memory
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        # utime and stime, fields 14 and 15, after the command's parentheses.
+        fields = stat.read().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

@@ -2,13 +2,16 @@
 //! (80x24) and a large (160x48) terminal. Snapshots live in
 //! `tests/snapshots/`; times are drawn in UTC so they are the same anywhere.
 
-use auditui::log::pass::Progress;
+use auditui::log::pass::{self, Progress};
+use auditui::log::source::Source;
 use auditui::testing::{call, chain_log, clinic_accesses, hipaa_log, plain_log, support_calls};
 use auditui::tui::Action;
+use auditui::tui::first_entries;
 use auditui::tui::loader::LoadProgress;
 use auditui::tui::testing::{Harness, to_text};
 use crossterm::event::KeyCode;
 use insta::assert_snapshot;
+use std::sync::Arc;
 use std::time::Duration;
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
@@ -34,6 +37,10 @@ fn broken(width: u16, height: u16) -> Harness {
 /// The broken log with its fourth line deleted as well: a `link` finding
 /// at line 4 (the old fifth line) besides the `modified` one at line 2.
 fn broken_and_cut(width: u16, height: u16) -> Harness {
+    Harness::loaded(&[("support.jsonl", &broken_and_cut_log())], width, height)
+}
+
+fn broken_and_cut_log() -> String {
     let log = chain_log(&support_calls()).replacen(
         "\"user_id\":\"usr_200\"",
         "\"user_id\":\"usr_999\"",
@@ -44,8 +51,7 @@ fn broken_and_cut(width: u16, height: u16) -> Harness {
         .enumerate()
         .filter_map(|(i, line)| (i != 3).then_some(line))
         .collect();
-    let log = kept.join("\n") + "\n";
-    Harness::loaded(&[("support.jsonl", &log)], width, height)
+    kept.join("\n") + "\n"
 }
 
 fn clinic(width: u16, height: u16) -> Harness {
@@ -122,6 +128,49 @@ fn loading_shows_progress_at_once() {
             },
             elapsed: Duration::from_millis(400),
         }));
+        harness
+    });
+}
+
+/// The first entries of [`broken_and_cut`]'s log, read while it loads.
+fn first_entries_of_broken_and_cut(width: u16, height: u16) -> (Harness, Vec<Source>) {
+    let sources = vec![Source::from_bytes(
+        "support.jsonl",
+        broken_and_cut_log().into_bytes(),
+    )];
+    let mut harness = Harness::new(width, height);
+    let first = first_entries::read(&sources, first_entries::SHOWN);
+    harness.send(Action::FirstEntries(first.into()));
+    (harness, sources)
+}
+
+fn progress(bytes_done: u64, entries: u64) -> Action {
+    Action::Progress(LoadProgress {
+        progress: Progress {
+            bytes_done,
+            bytes_total: 800_000_000,
+            entries,
+        },
+        elapsed: Duration::from_millis(400),
+    })
+}
+
+#[test]
+fn first_entries_while_verifying() {
+    snapshot_each_size("first_entries_verifying", |w, h| {
+        let (mut harness, _) = first_entries_of_broken_and_cut(w, h);
+        harness.send(progress(412_000_000, 515_000));
+        harness
+    });
+}
+
+#[test]
+fn verdict_and_first_entries_while_indexing() {
+    snapshot_each_size("first_entries_indexing", |w, h| {
+        let (mut harness, sources) = first_entries_of_broken_and_cut(w, h);
+        let verdict = Arc::new(pass::verify(&sources));
+        harness.send(Action::Verified(verdict, Duration::from_millis(540)));
+        harness.send(progress(200_000_000, 250_000));
         harness
     });
 }

@@ -1,5 +1,6 @@
 //! One log line: the entry parser, the seal (canonical form + SHA-256),
-//! the verifier's reader with its skeleton memo (and the walk's reader of
+//! the verifier's reader with its skeleton memo (and the indexing reader,
+//! which does not hash) (and the walk's reader of
 //! one value against the general one at every place of the input), and the
 //! canonical form's own promises. Nothing may panic; the canonical text
 //! must read back to itself, and the verifier's writer (straight from the
@@ -138,6 +139,14 @@ fuzz_target!(|data: &[u8]| {
             (Err(a), Err(b)) => assert_eq!(a, &b, "the same error with picks"),
             (a, b) => panic!("picks change the outcome: {a:?} against {b:?}"),
         }
+        // A line verified already is indexed without its hash (the
+        // browser's second pass): the same row, texts and error as the
+        // verifying read's, whether the line is replayed or parsed.
+        let mut indexed = vec![None; texts.len()];
+        let row = reader.index_row(data, picks, &mut indexed);
+        let verifying = reader.read_row(data, picks, &mut texts);
+        assert_eq!(row, verifying.map(|(_, row)| row), "indexing reads the row");
+        assert_eq!(indexed, texts, "indexing reads the texts");
         let seal = first.map(|(seal, _)| seal);
         assert_eq!(seal, reader.read_seal(data), "the seal alone agrees");
     });

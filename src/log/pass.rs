@@ -31,7 +31,8 @@ pub struct ScannedEntry<'e, 'a> {
     pub texts: Texts<'e, 'a>,
     /// [`Row::time`], parsed on the pool with the row.
     pub time: Option<i64>,
-    /// `None` for a plain (unchained) entry.
+    /// `None` for a plain (unchained) entry, and for every entry of an
+    /// [`index`] (not hashed again).
     pub seal: Option<Seal>,
     /// The line as stored, without its newline.
     pub bytes: &'a [u8],
@@ -194,16 +195,39 @@ pub fn scan(
     sink: &mut dyn ScanSink,
     cancel: &AtomicBool,
 ) -> Option<Verification> {
-    let summaries = std::thread::scope(|scope| {
+    Some(assemble(pass(sources, sink, cancel, true)?))
+}
+
+/// Feed each entry of sources verified already to `sink`, as [`scan`]
+/// does, without verifying them again: a line whose skeleton is known is
+/// not hashed, and no link is checked. Returns `None` when `cancel` was
+/// set. For a verdict first and a store after (ARCHITECTURE.md, "The
+/// browser's load"); the same bytes must be given (the same `sources`).
+pub fn index(sources: &[Source], sink: &mut dyn ScanSink, cancel: &AtomicBool) -> Option<()> {
+    pass(sources, sink, cancel, false).map(drop)
+}
+
+/// [`scan`] when `verifying`, else [`index`]: the files' verdicts, none
+/// when indexing.
+fn pass(
+    sources: &[Source],
+    sink: &mut dyn ScanSink,
+    cancel: &AtomicBool,
+    verifying: bool,
+) -> Option<Vec<FileSummary>> {
+    std::thread::scope(|scope| {
         // One batch in the channel, one being analysed, one being consumed.
         let (sender, receiver) = mpsc::sync_channel(1);
         let without_fields: Vec<usize> = (0..sources.len())
             .map(|source| sink.lines_without_fields(source))
             .collect();
-        let picks = sink.picks();
-        let analysing =
-            scope.spawn(move || analyse_sources(sources, &without_fields, picks, &sender, cancel));
-        let summaries = consume(sources, receiver, sink, cancel);
+        let reading = Reading {
+            picks: sink.picks(),
+            hashing: verifying,
+        };
+        let analysing = scope
+            .spawn(move || analyse_sources(sources, &without_fields, reading, &sender, cancel));
+        let summaries = consume(sources, receiver, sink, cancel, verifying);
         // Joined here, not left to the scope: a native join also waits for
         // the thread's thread-locals to be destroyed, so nothing of the
         // scan is still running when it returns (a leak checker saw it).
@@ -211,18 +235,27 @@ pub fn scan(
             std::panic::resume_unwind(panic);
         }
         summaries
-    })?;
-    Some(assemble(summaries))
+    })
 }
 
-/// The in-order side: link each batch and feed `sink`, source by source.
-/// Returns when every source is done (`None` if cancelled), dropping
-/// `receiver` so that the analysing thread stops too.
+/// How the pool reads an entry's line after a source's lines without
+/// fields: what it picks, and whether it hashes ([`scan`]) or only reads
+/// ([`index`]).
+#[derive(Clone, Copy)]
+struct Reading {
+    picks: Picks,
+    hashing: bool,
+}
+
+/// The in-order side: link each batch (when `verifying`) and feed `sink`,
+/// source by source. Returns when every source is done (`None` if
+/// cancelled), dropping `receiver` so that the analysing thread stops too.
 fn consume<'a>(
     sources: &[Source],
     receiver: mpsc::Receiver<Message<'a>>,
     sink: &mut dyn ScanSink,
     cancel: &AtomicBool,
+    verifying: bool,
 ) -> Option<Vec<FileSummary>> {
     let bytes_total = sources.iter().map(|s| s.bytes().len() as u64).sum();
     let mut progress = Progress {
@@ -240,7 +273,7 @@ fn consume<'a>(
             verifier
         }
     };
-    let mut verifier = sources.first().map(new_verifier);
+    let mut verifier = sources.first().filter(|_| verifying).map(new_verifier);
     for message in receiver {
         if cancel.load(Ordering::Relaxed) {
             return None;
@@ -248,23 +281,25 @@ fn consume<'a>(
         let batch = match message {
             Message::Batch(batch) => batch,
             Message::NotJsonLines(why) => {
-                let current = verifier.as_mut().expect("a source in progress");
-                current.not_json_lines(why);
+                if let Some(current) = verifier.as_mut() {
+                    current.not_json_lines(why);
+                }
                 progress.bytes_done += sources[source].bytes().len() as u64;
                 sink.progress(progress);
                 continue;
             }
             Message::EndOfSource => {
-                summaries.push(verifier.take().expect("a source in progress").finish());
+                summaries.extend(verifier.take().map(FileVerifier::finish));
                 source += 1;
-                verifier = sources.get(source).map(new_verifier);
+                verifier = sources.get(source).filter(|_| verifying).map(new_verifier);
                 continue;
             }
         };
-        let current = verifier.as_mut().expect("a source in progress");
         let stride = batch.picked.len();
         for (index, (line, (outcome, row))) in batch.lines.iter().zip(&batch.analysed).enumerate() {
-            current.push(line.number, line.terminated, outcome);
+            if let Some(current) = verifier.as_mut() {
+                current.push(line.number, line.terminated, outcome);
+            }
             if let LineOutcome::Entry(_) = outcome {
                 progress.entries += 1;
             }
@@ -307,7 +342,7 @@ thread_local! {
 fn analyse_sources<'a>(
     sources: &'a [Source],
     without_fields: &[usize],
-    picks: Picks,
+    reading: Reading,
     sender: &mpsc::SyncSender<Message<'a>>,
     cancel: &AtomicBool,
 ) {
@@ -332,7 +367,7 @@ fn analyse_sources<'a>(
             }
             let (next, analysed) = rayon::join(
                 || next_batch(&mut lines),
-                || analyse_batch(batch, limit, without_fields, picks),
+                || analyse_batch(batch, limit, without_fields, reading),
             );
             // A closed channel means the caller stopped listening.
             if sender.send(Message::Batch(analysed)).is_err() {
@@ -346,17 +381,17 @@ fn analyse_sources<'a>(
     }
 }
 
-/// Analyse lines on the pool, picking what `picks` names of those after
-/// line `without_fields`.
+/// Analyse lines on the pool, reading those after line `without_fields`
+/// as `reading` says.
 fn analyse_batch<'a>(
     lines: Vec<Line<'a>>,
     limit: usize,
     without_fields: usize,
-    picks: Picks,
+    reading: Reading,
 ) -> Batch<'a> {
     let last = lines.last().expect("non-empty batch").number;
     let picked = if last > without_fields {
-        picks.text_set()
+        reading.picks.text_set()
     } else {
         TextSet::NONE
     };
@@ -364,8 +399,8 @@ fn analyse_batch<'a>(
     let mut texts = Vec::new();
     texts.resize(lines.len() * stride, None);
     let analyse = |line: &Line<'a>, texts: &mut [Option<Cow<'a, str>>]| {
-        let picks = (line.number > without_fields).then_some(picks);
-        analyse_line(line, limit, picks, texts)
+        let reading = (line.number > without_fields).then_some(reading);
+        analyse_line(line, limit, reading, texts)
     };
     // Chunks of no texts cannot be split (a chunk size of 0).
     let analysed = if stride == 0 {
@@ -386,12 +421,12 @@ fn analyse_batch<'a>(
     }
 }
 
-/// One line's outcome, and if `picks` are given, an entry's row and time,
+/// One line's outcome, and if `reading` is given, an entry's row and time,
 /// its picked texts written to `texts`.
 fn analyse_line<'a>(
     line: &Line<'a>,
     limit: usize,
-    picks: Option<Picks>,
+    reading: Option<Reading>,
     texts: &mut [Option<Cow<'a, str>>],
 ) -> Analysed<'a> {
     if line.bytes.len() > limit {
@@ -399,10 +434,16 @@ fn analyse_line<'a>(
         return (LineOutcome::TooLarge { bytes, limit }, None);
     }
     READER.with_borrow_mut(|reader| {
-        let Some(picks) = picks else {
+        let Some(Reading { picks, hashing }) = reading else {
             return (verify_line(line.bytes, reader), None);
         };
-        match reader.read_row(line.bytes, picks, texts) {
+        let read = if hashing {
+            reader.read_row(line.bytes, picks, texts)
+        } else {
+            // Verified already: its seal is not asked for again.
+            (reader.index_row(line.bytes, picks, texts)).map(|row| (None, row))
+        };
+        match read {
             // The time parsed here, in parallel, rather than in order.
             Ok((seal, row)) => (LineOutcome::Entry(seal), Some((row, row.time()))),
             Err(e) => (LineOutcome::NotEntry(e), None),
@@ -443,11 +484,30 @@ pub fn verify_keeping(
     keep_leaves: bool,
     on_progress: impl FnMut(Progress),
 ) -> Verification {
+    let never = AtomicBool::new(false);
+    verify_sink(sources, keep_leaves, on_progress, &never).expect("never cancelled")
+}
+
+/// [`verify_with_progress`], stopped when `cancel` is set (`None`).
+pub fn verify_unless_cancelled(
+    sources: &[Source],
+    on_progress: impl FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Option<Verification> {
+    verify_sink(sources, false, on_progress, cancel)
+}
+
+fn verify_sink(
+    sources: &[Source],
+    keep_leaves: bool,
+    on_progress: impl FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Option<Verification> {
     let mut sink = VerifyOnly {
         on_progress,
         keep_leaves,
     };
-    scan(sources, &mut sink, &AtomicBool::new(false)).expect("never cancelled")
+    scan(sources, &mut sink, cancel)
 }
 
 #[cfg(test)]

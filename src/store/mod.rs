@@ -16,7 +16,7 @@ pub use lazy::Columns;
 pub use store::{RowKey, Store, StoreBuilder};
 
 use crate::log::chain::Verification;
-use crate::log::pass::{KeepingLeaves, Progress, scan};
+use crate::log::pass::{self, KeepingLeaves, Progress, scan};
 use crate::log::source::Source;
 use std::sync::atomic::AtomicBool;
 
@@ -45,11 +45,31 @@ pub fn load_keeping(
     } else {
         scan(&sources, &mut builder, cancel)?
     };
+    Some((finish(builder, sources, &verification), verification))
+}
+
+/// The store of `sources` verified already (`verification` is their
+/// verdict), every column interned, built without hashing them again: the
+/// browser shows the verdict first (ARCHITECTURE.md, "The browser's
+/// load"). `None` if cancelled.
+pub fn index(
+    sources: Vec<Source>,
+    verification: &Verification,
+    on_progress: impl FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Option<Store> {
+    let mut builder = StoreBuilder::new(Columns::ALL, on_progress);
+    pass::index(&sources, &mut builder, cancel)?;
+    Some(finish(builder, sources, verification))
+}
+
+/// The store a load built, given its sources and their lines.
+fn finish(builder: StoreBuilder<'_>, sources: Vec<Source>, verification: &Verification) -> Store {
     let mut store = builder.store;
     release_freed_memory();
     store.sources = sources;
     store.lines = verification.files.iter().map(|f| f.lines.clone()).collect();
-    Some((store, verification))
+    store
 }
 
 /// Hand the memory the load freed back to the system: the pool threads'
@@ -62,5 +82,77 @@ fn release_freed_memory() {
     // of the allocator's arenas to the kernel.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::Field;
+    use crate::generate::{Options, generate};
+    use crate::log::entry::Scheme;
+
+    /// Two files of a generated log of `scheme`, with a line that is not
+    /// JSON, a tampered timestamp and, for the chains, an entry without
+    /// its link.
+    fn tampered(scheme: Scheme) -> Vec<Source> {
+        let options = Options {
+            scheme,
+            files: 2,
+            ..Options::new(600)
+        };
+        let files = generate(&options).expect("valid options");
+        files
+            .into_iter()
+            .map(|file| {
+                let text = String::from_utf8(file.bytes).unwrap();
+                let mut lines: Vec<String> = text.lines().map(|l| format!("{l}\n")).collect();
+                lines[7] = lines[7].replacen("\"timestamp\": \"2", "\"timestamp\": \"1", 1);
+                lines[20] = lines[20]
+                    .replacen("\"_previous_hash\"", "\"_gone\"", 1)
+                    .replacen("\"previous_hash\"", "\"gone\"", 1);
+                lines.insert(40, "not json\n".into());
+                Source::from_bytes(file.name, lines.concat().into_bytes())
+            })
+            .collect()
+    }
+
+    /// Everything a row holds, as the browser reads it.
+    fn rows(store: &Store) -> Vec<String> {
+        (0..store.len())
+            .map(|row| {
+                let key = store.key(row);
+                let texts: Vec<Option<&str>> =
+                    Field::ALL.iter().map(|&f| store.text(f, row)).collect();
+                format!(
+                    "{} {} {} {texts:?} {:?} {:?} {:?} {:?} {:?}",
+                    key.time,
+                    key.source,
+                    key.position,
+                    store.outcome[row],
+                    store.duration_ms[row].to_bits(),
+                    store.turn(row),
+                    store.location(row),
+                    String::from_utf8_lossy(store.raw_line(row)),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_store_indexed_after_verifying_is_the_one_loaded_with_its_verdict() {
+        let go_on = AtomicBool::new(false);
+        for scheme in [Scheme::Chain, Scheme::Hipaa, Scheme::Plain] {
+            let (loaded, verdict) = load(tampered(scheme), |_| {}, &go_on).unwrap();
+            let verified = pass::verify(&tampered(scheme));
+            assert_eq!(verified.findings, verdict.findings, "{scheme:?}");
+            assert!(verified.findings.len() >= 2, "{:?}", verified.findings);
+            let indexed = index(tampered(scheme), &verified, |_| {}, &go_on).unwrap();
+            assert_eq!(indexed.len(), verified.entries(), "{scheme:?}");
+            assert_eq!(rows(&indexed), rows(&loaded), "{scheme:?}");
+        }
+        let cancelled = AtomicBool::new(true);
+        let verified = pass::verify(&tampered(Scheme::Chain));
+        assert!(index(tampered(Scheme::Chain), &verified, |_| {}, &cancelled).is_none());
     }
 }

@@ -114,6 +114,17 @@ pub enum Outcome {
     Unknown,
 }
 
+impl Outcome {
+    /// The outcome of an entry that logged `success`.
+    pub fn of(success: Option<bool>) -> Outcome {
+        match success {
+            Some(true) => Outcome::Ok,
+            Some(false) => Outcome::Failed,
+            None => Outcome::Unknown,
+        }
+    }
+}
+
 /// A timestamp that could not be read is kept as this, sorting first.
 pub const NO_TIME: i64 = i64::MIN;
 
@@ -495,11 +506,7 @@ impl Store {
         let time = time.unwrap_or(NO_TIME);
         self.newest = self.newest.max(time);
         self.time.push(time);
-        self.outcome.push(match row.success {
-            Some(true) => Outcome::Ok,
-            Some(false) => Outcome::Failed,
-            None => Outcome::Unknown,
-        });
+        self.outcome.push(Outcome::of(row.success));
         self.duration_ms.push(row.duration_ms.unwrap_or(f64::NAN));
         let turn = row.turn.and_then(|t| i32::try_from(t).ok());
         self.turns.push(match turn {

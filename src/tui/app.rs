@@ -27,6 +27,7 @@ use super::{open, paging, reports};
 use crate::backend::{Backend, EntryRow, Order, PageAt, RowKey, Selection};
 use crate::config::{AlertSettings, RetentionSettings};
 use crate::filter::{Field, Filter, Predicate, Term};
+use crate::log::chain::Verification;
 use crate::time::Zone;
 use crate::views::alerts::Alerts;
 use crate::views::histogram::{TooManyBuckets, Width};
@@ -116,7 +117,12 @@ pub enum Action {
     // What the workers report.
     /// The logs on disk changed (size or modification time).
     SourcesChanged,
+    /// The first entries of the logs, read while they load.
+    FirstEntries(Arc<[EntryRow]>),
     Progress(LoadProgress),
+    /// The logs are verified, in this time: their verdict is known, their
+    /// entries are being indexed.
+    Verified(Arc<Verification>, Duration),
     Loaded(Arc<dyn Backend>, Duration),
     /// Follow mode verified and appended this many new entries (without
     /// reloading the rest), in this time.
@@ -270,7 +276,15 @@ pub enum Prompt {
 }
 
 pub enum Load {
+    /// Verifying.
     Loading(LoadProgress),
+    /// Verified, in `verified_in`: the verdict is shown while the entries
+    /// are indexed (the filter, the panes and the views wait for that).
+    Indexing {
+        verification: Arc<Verification>,
+        verified_in: Duration,
+        progress: LoadProgress,
+    },
     Failed(String),
     Ready(Arc<dyn Backend>),
 }
@@ -299,6 +313,8 @@ pub struct App {
     pub mouse: bool,
     pub screen: Rect,
     pub load: Load,
+    /// The first entries of the logs, shown until they are loaded.
+    pub first_entries: Arc<[EntryRow]>,
     pub filter: FilterBar,
     /// How the entries are listed: all logs merged by time, or file by file.
     pub order: Order,
@@ -372,6 +388,7 @@ impl App {
             mouse: true,
             screen,
             load: Load::Loading(LoadProgress::default()),
+            first_entries: Arc::new([]),
             filter: FilterBar::default(),
             order: Order::default(),
             marks: Marks::default(),
@@ -413,6 +430,15 @@ impl App {
         match &self.load {
             Load::Ready(data) => Some(data),
             _ => None,
+        }
+    }
+
+    /// The logs' verdict, once verified (before they are indexed too).
+    pub fn verification(&self) -> Option<&Verification> {
+        match &self.load {
+            Load::Ready(data) => Some(data.verification()),
+            Load::Indexing { verification, .. } => Some(verification),
+            Load::Loading(_) | Load::Failed(_) => None,
         }
     }
 
@@ -499,10 +525,8 @@ pub fn update(app: &mut App, action: Action) {
                 activity::request(app);
             }
         }
-        Action::Progress(progress) => {
-            if let Load::Loading(_) = app.load {
-                app.load = Load::Loading(progress);
-            }
+        Action::FirstEntries(_) | Action::Progress(_) | Action::Verified(..) => {
+            loading(app, action)
         }
         Action::Loaded(data, elapsed) => loaded(app, data, elapsed),
         Action::Appended(data, added, elapsed) => appended(app, data, added, elapsed),
@@ -605,6 +629,27 @@ pub fn update(app: &mut App, action: Action) {
     navigation::fit(app);
 }
 
+/// The loader's news before the logs are loaded: the first entries, how
+/// far it is, the verdict. A reload keeps the logs shown until it is done.
+fn loading(app: &mut App, action: Action) {
+    match (action, &mut app.load) {
+        (Action::FirstEntries(entries), Load::Loading(_) | Load::Indexing { .. }) => {
+            app.first_entries = entries;
+        }
+        (Action::Progress(next), Load::Loading(progress) | Load::Indexing { progress, .. }) => {
+            *progress = next;
+        }
+        (Action::Verified(verification, verified_in), &mut Load::Loading(progress)) => {
+            app.load = Load::Indexing {
+                verification,
+                verified_in,
+                progress,
+            };
+        }
+        _ => {}
+    }
+}
+
 /// The logs are loaded (or reloaded while following): say how many and
 /// how fast, and query them.
 fn loaded(app: &mut App, data: Arc<dyn Backend>, elapsed: Duration) {
@@ -616,12 +661,18 @@ fn loaded(app: &mut App, data: Arc<dyn Backend>, elapsed: Duration) {
             super::ui::thousands(data.entry_count()),
             elapsed.as_secs_f64()
         ),
-        _ => format!(
-            "loaded and verified {} {} in {:.2} s",
-            super::ui::thousands(data.entry_count()),
-            crate::text::plural(data.entry_count(), "entry", "entries"),
-            elapsed.as_secs_f64()
-        ),
+        _ => {
+            let count = super::ui::thousands(data.entry_count());
+            let entries = crate::text::plural(data.entry_count(), "entry", "entries");
+            let elapsed = elapsed.as_secs_f64();
+            match app.load {
+                Load::Indexing { verified_in, .. } => format!(
+                    "verified {count} {entries} in {:.2} s, indexed by {elapsed:.2} s",
+                    verified_in.as_secs_f64()
+                ),
+                _ => format!("loaded and verified {count} {entries} in {elapsed:.2} s"),
+            }
+        }
     };
     // A configuration problem shown at start stays until read; a reload's
     // status replaces the last one (follow mode would pile them up).
@@ -657,6 +708,7 @@ fn fully_checked(app: &mut App, check: FullCheck) {
 /// Show `data` from now on: it replaces the panes once queried.
 fn show(app: &mut App, data: Arc<dyn Backend>) {
     app.load = Load::Ready(data);
+    app.first_entries = Arc::new([]);
     app.finding_keys = None;
     requery(app);
     // Values typed while loading can be completed now.

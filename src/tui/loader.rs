@@ -1,5 +1,9 @@
 //! Opening, verifying and indexing the logs on a background thread, so the
 //! first frame appears at once and the UI stays usable while it runs.
+//!
+//! Logs in memory are verified first, at `verify`'s speed, and indexed
+//! after (ARCHITECTURE.md, "The browser's load"): the first entries, the
+//! verdict and the loaded logs arrive as three actions.
 
 use super::app::Action;
 use super::live::LiveSlot;
@@ -7,7 +11,7 @@ use crate::backend::Backend;
 use crate::backend::clickhouse::ClickHouseBackend;
 use crate::backend::clickhouse::query::database_source;
 use crate::backend::memory::MemoryBackend;
-use crate::log::pass::Progress;
+use crate::log::pass::{Progress, verify_unless_cancelled};
 use crate::log::source::{Access, Source, open_all_with};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -61,9 +65,10 @@ pub fn spawn(request: Request, tx: Sender<Action>, cancel: Arc<AtomicBool>, live
         .expect("spawning a thread");
 }
 
-/// Open, verify and index the logs on this thread: progress, then
-/// `Loaded` or `LoadFailed`, arrive on `tx`. Returns the logs loaded into
-/// memory, if they were, and the backend sent.
+/// Open, verify and index the logs on this thread: the first entries,
+/// progress, the verdict (`Verified`), progress again, then `Loaded`; or
+/// `LoadFailed`, arrive on `tx`. Returns the logs loaded into memory, if
+/// they were, and the backend sent.
 pub fn load(
     request: Request,
     tx: &Sender<Action>,
@@ -90,24 +95,22 @@ pub fn load(
         Access::Mapped
     };
     let sources = match open_all_with(&request.paths, access) {
-        Ok(sources) => request.kept.into_iter().chain(sources).collect(),
+        Ok(sources) => request.kept.into_iter().chain(sources).collect::<Vec<_>>(),
         Err(e) => {
             let _ = tx.send(Action::LoadFailed(e.to_string()));
             return None;
         }
     };
-    let mut last_sent = started;
-    let on_progress = |progress: Progress| {
-        let now = Instant::now();
-        if now.duration_since(last_sent) >= PROGRESS_EVERY {
-            last_sent = now;
-            let _ = tx.send(Action::Progress(LoadProgress {
-                progress,
-                elapsed: now.duration_since(started),
-            }));
-        }
-    };
-    let (store, mut verification) = crate::store::load(sources, on_progress, cancel)?;
+    let first = super::first_entries::read(&sources, super::first_entries::SHOWN);
+    let _ = tx.send(Action::FirstEntries(first.into()));
+    let mut verification = verify_unless_cancelled(&sources, sending(tx, started), cancel)?;
+    let verified_in = started.elapsed();
+    let _ = tx.send(Action::Verified(
+        Arc::new(verification.clone()),
+        verified_in,
+    ));
+    let indexing = sending(tx, Instant::now());
+    let store = crate::store::index(sources, &verification, indexing, cancel)?;
     if let Some(previous) = &request.previous {
         let lost = super::reload::lost_entries(previous.as_ref(), &store, &verification);
         verification.add_findings(lost);
@@ -116,4 +119,20 @@ pub fn load(
     let shown: Arc<dyn Backend> = Arc::new(backend.clone());
     let _ = tx.send(Action::Loaded(Arc::clone(&shown), started.elapsed()));
     Some((backend, shown))
+}
+
+/// Reports of a pass's progress, sent on `tx` at most every
+/// [`PROGRESS_EVERY`], with the time since `started`.
+fn sending(tx: &Sender<Action>, started: Instant) -> impl FnMut(Progress) + '_ {
+    let mut last_sent = started;
+    move |progress| {
+        let now = Instant::now();
+        if now.duration_since(last_sent) >= PROGRESS_EVERY {
+            last_sent = now;
+            let _ = tx.send(Action::Progress(LoadProgress {
+                progress,
+                elapsed: now.duration_since(started),
+            }));
+        }
+    }
 }

@@ -115,7 +115,7 @@ pub fn view_len(app: &App) -> usize {
     match app.view {
         View::Panes => 0,
         View::Help => ui::help::line_count(),
-        View::Findings => app.loaded().map_or(0, |d| d.verification().findings.len()),
+        View::Findings => app.verification().map_or(0, |v| v.findings.len()),
         View::Report => app.report.as_ref().map_or(0, |r| r.accesses.len()),
         View::Alerts => app
             .alerts

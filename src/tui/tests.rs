@@ -974,3 +974,107 @@ fn a_selection_is_shown_before_its_stats_and_failures_are_computed() {
     worker::fill_failures(&matches).expect("failures");
     assert!(!matches.stats().is_empty() && !matches.failures().is_empty());
 }
+
+/// The support log with its second entry's user edited and its fourth
+/// line deleted: a `modified` and a `link` finding.
+fn broken_and_cut_log() -> String {
+    let log = chain_log(&support_calls()).replacen(
+        "\"user_id\":\"usr_200\"",
+        "\"user_id\":\"usr_999\"",
+        1,
+    );
+    let kept: Vec<&str> = (log.lines().enumerate())
+        .filter_map(|(i, line)| (i != 3).then_some(line))
+        .collect();
+    kept.join("\n") + "\n"
+}
+
+#[test]
+fn the_loader_sends_the_first_entries_then_the_verdict_then_the_logs() {
+    use super::app::Action;
+    use super::loader::{Request, load};
+    use crate::backend::Order;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("support.jsonl");
+    std::fs::write(&path, broken_and_cut_log()).unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let request = Request {
+        paths: vec![path],
+        follow: false,
+        previous: None,
+        kept: Vec::new(),
+    };
+    load(request, &tx, &std::sync::atomic::AtomicBool::new(false)).expect("loaded");
+    let mut actions = rx.try_iter().filter(|a| !matches!(a, Action::Progress(_)));
+    let Some(Action::FirstEntries(first)) = actions.next() else {
+        panic!("the first entries first");
+    };
+    let Some(Action::Verified(verdict, _)) = actions.next() else {
+        panic!("then the verdict");
+    };
+    let Some(Action::Loaded(data, _)) = actions.next() else {
+        panic!("then the logs");
+    };
+    assert!(actions.next().is_none());
+    assert_eq!(verdict.findings, data.verification().findings);
+    assert_eq!(verdict.findings.len(), 2, "{:?}", verdict.findings);
+    // The entries read first are the logs' first entries, as listed.
+    let listed = crate::backend::everything(data.as_ref(), Order::File).unwrap();
+    let listed = listed.page(PageAt::First, 100).unwrap().rows;
+    assert_eq!(first.len(), 7);
+    assert_eq!(&first[..], &listed[..]);
+}
+
+#[test]
+fn the_verdict_and_first_entries_show_while_indexing_and_a_typed_filter_waits() {
+    use super::app::{Action, Load};
+    use super::first_entries;
+    use crate::log::source::Source;
+    let log = broken_and_cut_log();
+    let sources = [Source::from_bytes(
+        "support.jsonl",
+        log.clone().into_bytes(),
+    )];
+    let mut h = Harness::new(160, 48);
+    h.send(Action::FirstEntries(
+        first_entries::read(&sources, 3).into(),
+    ));
+    let verifying = h.render();
+    assert!(verifying.contains("VERIFYING"), "{verifying}");
+    assert_eq!(verifying.matches("usr_").count(), 3, "{verifying}");
+    let verdict = crate::log::pass::verify(&sources);
+    let elapsed = std::time::Duration::from_millis(300);
+    h.send(Action::Verified(std::sync::Arc::new(verdict), elapsed));
+    assert!(matches!(h.app.load, Load::Indexing { .. }));
+    let indexing = h.render();
+    assert!(
+        indexing.contains("BROKEN  2 integrity findings"),
+        "{indexing}"
+    );
+    assert!(indexing.contains("Indexing"), "{indexing}");
+    // The filter is typed meanwhile, and runs once the logs are indexed.
+    h.keys("/user:usr_200");
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.selection.count(), 0);
+    let data = super::testing::load(&[("support.jsonl", &log)]);
+    h.send(Action::Loaded(data, std::time::Duration::from_millis(900)));
+    assert_eq!(users(&h), ["usr_200"; 2]);
+    let status = h.app.status.clone().unwrap_or_default();
+    assert_eq!(status, "verified 7 entries in 0.30 s, indexed by 0.90 s");
+}
+
+#[test]
+fn a_reload_keeps_the_logs_shown_until_it_is_done() {
+    use super::app::{Action, Load};
+    let mut h = support(80, 24);
+    let before = h.render();
+    let verdict = crate::log::pass::verify(&[]);
+    let entries: Vec<crate::backend::EntryRow> = Vec::new();
+    h.send(Action::FirstEntries(entries.into()));
+    h.send(Action::Verified(
+        std::sync::Arc::new(verdict),
+        Default::default(),
+    ));
+    assert!(matches!(h.app.load, Load::Ready(_)));
+    assert_eq!(h.render(), before);
+}

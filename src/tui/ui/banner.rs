@@ -89,6 +89,7 @@ fn content(app: &App) -> (&'static str, Style, String, String) {
             "the logs could not be read".into(),
             sanitized(message).into_owned(),
         ),
+        Load::Indexing { verification, .. } => verdict(app, verification),
         Load::Ready(data) => verdict(app, data.verification()),
     }
 }

@@ -4,7 +4,7 @@
 use super::{App, pane_block, safe, sanitized, thousands, title};
 use crate::backend::{EntryRow, Order, PageAt};
 use crate::filter::Field;
-use crate::log::chain::FindingKind;
+use crate::log::chain::{Finding, FindingKind};
 use crate::store::store::{NO_TIME, Outcome};
 use crate::tui::app::Pane;
 use crate::tui::clock::{format_time, zone_label};
@@ -14,7 +14,8 @@ use ratatui::layout::{Constraint, Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{
-    Cell, HighlightSpacing, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table, TableState,
+    Block, Cell, HighlightSpacing, Row, Scrollbar, ScrollbarOrientation, ScrollbarState, Table,
+    TableState,
 };
 use unicode_width::UnicodeWidthStr;
 
@@ -45,10 +46,7 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
         count.push_str(" · looking up …");
     }
     let focused = app.focus == Pane::Entries;
-    let order = match app.order {
-        Order::Time => "by time",
-        Order::File => "file by file",
-    };
+    let order = order_name(app.order);
     let block = pane_block(app, title(app, "Entries", count), focused).title_top(
         Line::from(format!(" {order} · times {} ", zone_label(app.utc)))
             .style(app.theme.dim())
@@ -81,8 +79,62 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let selected = (matching > 0).then(|| cursor.selected - visible.start);
     let (body, gaps, selected) = rows_with_gaps(app, &page.rows, &widths, selected, height);
     let mut state = TableState::new().with_selected(selected);
+    let table = table(app, &widths, body, block);
+    frame.render_stateful_widget(table, area, &mut state);
+    draw_gaps(app, area, gaps, frame);
+    if matching > height {
+        let mut state = ScrollbarState::new(matching.saturating_sub(height))
+            .position(cursor.offset)
+            .viewport_content_length(height);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight),
+            area.inner(Margin::new(0, 1)),
+            &mut state,
+        );
+    }
+    if matching == 0 && !app.querying {
+        let hint = Line::from(Span::styled("no entry matches the filter", app.theme.dim()));
+        let inner = area.inner(Margin::new(2, 2));
+        frame.render_widget(hint, inner);
+    }
+}
+
+/// The first entries of the logs while they load (`tui::first_entries`),
+/// as the table will list them, marked once the verdict is known; nothing
+/// to select or filter yet.
+pub fn draw_first(app: &App, area: Rect, frame: &mut Frame) {
+    let entries = &app.first_entries;
+    let order = order_name(app.order);
+    let detail = format!(
+        "the first {} of the logs, as read · all, {order}, once indexed",
+        thousands(entries.len())
+    );
+    let block = pane_block(app, title(app, "Entries", detail), false);
+    let several = entries.iter().any(|e| e.key.source != 0);
+    let inner = area.width.saturating_sub(2 + MARKER.width() as u16);
+    let widths = column_widths(inner, false, several);
+    let height = rows_in(area, TABLE_CHROME);
+    let (body, gaps, _) = rows_with_gaps(app, entries, &widths, None, height);
+    frame.render_widget(table(app, &widths, body, block), area);
+    draw_gaps(app, area, gaps, frame);
+}
+
+fn order_name(order: Order) -> &'static str {
+    match order {
+        Order::Time => "by time",
+        Order::File => "file by file",
+    }
+}
+
+/// The table of `body` with its header.
+fn table<'a>(
+    app: &App,
+    widths: &[u16; COLUMNS],
+    body: Vec<Row<'a>>,
+    block: Block<'a>,
+) -> Table<'a> {
     let header = Row::new(shown(
-        &widths,
+        widths,
         [
             Cell::from(""),
             Cell::from("time"),
@@ -98,18 +150,21 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     ))
     .style(app.theme.header());
     let constraints = widths
-        .into_iter()
+        .iter()
+        .copied()
         .filter(|&w| w > 0)
         .map(Constraint::Length);
-    let table = Table::new(body, constraints)
+    Table::new(body, constraints)
         .header(header)
         .column_spacing(1)
         .highlight_symbol(MARKER)
         .highlight_spacing(HighlightSpacing::Always)
         .row_highlight_style(app.theme.selected())
-        .block(block);
-    frame.render_stateful_widget(table, area, &mut state);
-    // A gap spans the columns: written over its blank row.
+        .block(block)
+}
+
+/// A gap spans the columns: written over its blank row.
+fn draw_gaps(app: &App, area: Rect, gaps: Vec<(usize, String)>, frame: &mut Frame) {
     let inner = area.inner(Margin::new(1, 1));
     for (index, text) in gaps {
         let y = inner.y + 1 + index as u16;
@@ -117,21 +172,6 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
             let row = Rect::new(inner.x, y, inner.width, 1);
             frame.render_widget(Line::styled(text, app.theme.broken()), row);
         }
-    }
-    if matching > height {
-        let mut state = ScrollbarState::new(matching.saturating_sub(height))
-            .position(cursor.offset)
-            .viewport_content_length(height);
-        frame.render_stateful_widget(
-            Scrollbar::new(ScrollbarOrientation::VerticalRight),
-            area.inner(Margin::new(0, 1)),
-            &mut state,
-        );
-    }
-    if matching == 0 && !app.querying {
-        let hint = Line::from(Span::styled("no entry matches the filter", app.theme.dim()));
-        let inner = area.inner(Margin::new(2, 2));
-        frame.render_widget(hint, inner);
     }
 }
 
@@ -193,12 +233,16 @@ fn rows_with_gaps<'a>(
     selected: Option<usize>,
     height: usize,
 ) -> (Vec<Row<'a>>, Vec<(usize, String)>, Option<usize>) {
-    let backend = app.loaded();
+    let findings = app.verification().map_or(&[][..], |v| &v.findings);
     let mut rows = Vec::with_capacity(entries.len());
     let mut gaps = Vec::new();
     let mut selected_row = None;
     for (i, entry) in entries.iter().enumerate() {
-        let findings = backend.map_or_else(Vec::new, |b| b.findings_at(&entry.file, entry.line));
+        // Once verified: the first entries are marked before they are indexed.
+        let findings: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.line == entry.line && f.file == entry.file)
+            .collect();
         if findings.iter().any(|f| f.kind == FindingKind::Link) {
             gaps.push((rows.len(), gap_text(entry)));
             rows.push(Row::new([Cell::from("")]));

@@ -10,8 +10,8 @@ use ratatui::widgets::Paragraph;
 
 pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
     let findings = app
-        .loaded()
-        .map(|d| d.verification().findings.as_slice())
+        .verification()
+        .map(|v| v.findings.as_slice())
         .unwrap_or_default();
     let count = match findings.len() {
         0 => "none".to_string(),

@@ -37,7 +37,9 @@ pub fn draw(app: &App, frame: &mut Frame) {
         filter_bar::draw_error(app, area, frame);
     }
     match (&app.load, app.view) {
-        (Load::Loading(_) | Load::Failed(_), View::Panes) => loading::draw(app, areas.body, frame),
+        (Load::Loading(_) | Load::Indexing { .. } | Load::Failed(_), View::Panes) => {
+            loading::draw(app, areas.body, frame)
+        }
         (_, View::Panes) => {
             for &(pane, area) in &areas.panes {
                 draw_pane(app, pane, area, frame);
