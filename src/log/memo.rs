@@ -293,6 +293,26 @@ mod tests {
     }
 
     #[test]
+    fn a_replayed_value_that_is_not_a_hole_moves_with_the_holes_before_it() {
+        // Every scalar value is a hole; a container is not.
+        let mut memos = recorded(r#"{"a": "x", "b": [1, "y"], "c": "y"}"#);
+        let line = r#"{"a": "longer", "b": [22, "z"], "c": "z"}"#;
+        let replay = memos.find(line.as_bytes()).expect("same skeleton");
+        let mut parsed = Tape::new();
+        let root = parsed.parse(line).unwrap();
+        let array = root.get("b").unwrap();
+        let mut tape = Tape::new();
+        // Tokens: {, "a", "x", "b", [, 1, "y", "c", "y": the array first,
+        // then after a hole, and a hole first, then it.
+        let first = replay.some(&mut tape, [4, 8].into_iter());
+        assert_eq!(first.source(), array.source());
+        assert_eq!(first.sibling(1).as_str().map(|s| s.raw()), Some("z"));
+        let first = replay.some(&mut tape, [2, 4].into_iter());
+        assert_eq!(first.as_str().map(|s| s.raw()), Some("longer"));
+        assert_eq!(first.sibling(1).source(), array.source());
+    }
+
+    #[test]
     fn only_an_identical_skeleton_is_replayed() {
         let mut memos = recorded(r#"{"b": "x", "a": 1}"#);
         for other in [
