@@ -101,6 +101,11 @@ fuzz_target!(|data: &[u8]| {
     READER.with_borrow_mut(|reader| {
         let first = reader.read(data);
         assert_eq!(first, reader.read(data), "a second read agrees");
+        // Refused when not UTF-8, even with a known skeleton (whose walk
+        // is taken as proof of UTF-8).
+        if std::str::from_utf8(data).is_err() {
+            assert!(first.is_err(), "not UTF-8 but read");
+        }
         // Verifying alone replays only the seal's tokens: the same seal.
         // A load that keeps some texts reads only their values into a
         // row: the same seal and numbers, each picked text the full

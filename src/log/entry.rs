@@ -174,8 +174,15 @@ impl LineReader {
         hashing: bool,
         keep: impl FnOnce(&TopLevel<'_, 'a>) -> T,
     ) -> Result<(Option<Seal>, Option<T>), LineError> {
-        let json = json_text(bytes)?;
-        if let Some(replay) = self.memos.find(json) {
+        // A line that opens its object at once (no logging prefix) is
+        // walked before its UTF-8 is checked: one whose skeleton is found
+        // is UTF-8 (`Memos::find`), and only the others are checked, so
+        // most lines are not read once more for it.
+        let json = match bytes.first() {
+            Some(b'{') => None,
+            _ => Some(json_text(bytes)?),
+        };
+        if let Some(replay) = self.memos.find(json.map_or(bytes, str::as_bytes)) {
             // Only the values read are replayed (every one a scalar): the
             // seal's, whose slots come first, and the picked fields'.
             let (slots, wanted) = match picks {
@@ -214,6 +221,10 @@ impl LineReader {
             );
             return Ok((seal, picks.map(|_| keep(&top))));
         }
+        let json = match json {
+            Some(json) => json,
+            None => json_text(bytes)?,
+        };
         self.parse(bytes, json, picks, keep)
     }
 
@@ -972,6 +983,42 @@ mod tests {
                 .0
                 .starts_with("not JSON: expected ',' or '}'")
         );
+    }
+
+    #[test]
+    fn a_line_of_a_known_skeleton_is_still_refused_when_not_utf8() {
+        let mut reader = LineReader::new();
+        let line = |value: &[u8]| {
+            [
+                br#"{"_hash": "ab", "_previous_hash": "genesis", "a": ""#,
+                value,
+                b"\"}",
+            ]
+            .concat()
+        };
+        let known = reader.read_seal(&line(b"x")).expect("an entry");
+        assert!(known.is_some());
+        // Replayed (the skeleton is known), with its own canonical form.
+        assert_ne!(reader.read_seal(&line(b"y")).unwrap(), known);
+        // Not a plain string: parsed, and refused or read as before.
+        for (value, read) in [
+            (
+                &b"\xff"[..],
+                Err(LineError("invalid UTF-8 at byte 52".into())),
+            ),
+            (
+                &b"\xc3"[..],
+                Err(LineError("invalid UTF-8 at byte 52".into())),
+            ),
+            (
+                &b"\xc3\xa9"[..],
+                parse_line(&line(b"\xc3\xa9"))
+                    .unwrap()
+                    .seal(&mut Vec::new()),
+            ),
+        ] {
+            assert_eq!(reader.read_seal(&line(value)), read, "{value:?}");
+        }
     }
 
     #[test]

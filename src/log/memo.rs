@@ -68,8 +68,10 @@ struct Memo {
 const MARK: &str = "\\u0001";
 
 impl Memos {
-    /// Look `text` up: a line whose skeleton was recorded, ready to replay.
-    pub fn find<'m, 'a>(&'m mut self, text: &'a str) -> Option<Replay<'m, 'a>> {
+    /// Look `line` up: a line whose skeleton was recorded, ready to replay.
+    /// `line` need not have been checked as UTF-8: one whose skeleton is
+    /// found is UTF-8 (see below), any other is the caller's to check.
+    pub fn find<'m, 'a>(&'m mut self, line: &'a [u8]) -> Option<Replay<'m, 'a>> {
         let full = self.skeletons.len() >= MAX_SKELETONS;
         if full
             && self.misses >= MISSES_BEFORE_SKIPPING
@@ -82,11 +84,11 @@ impl Memos {
         }
         let found = self
             .skeletons
-            .walk(text, &mut self.holes, &mut self.scratch);
+            .walk(line, &mut self.holes, &mut self.scratch);
         self.unknown = found.is_none();
         #[cfg(debug_assertions)]
         if found.is_some() {
-            check_walk(text, &self.holes);
+            check_walk(line, &self.holes);
         }
         if full {
             self.misses = if found.is_some() {
@@ -95,8 +97,18 @@ impl Memos {
                 self.misses.wrapping_add(1)
             };
         }
+        let memo = found?.as_ref()?;
+        // SAFETY: the walk matched every byte of `line`, so it is UTF-8
+        // without a second pass over it (ARCHITECTURE.md, "Where a
+        // verified, indexed entry's time goes"): each segment equals a
+        // recorded line's (UTF-8) between two ASCII bytes or its ends, so
+        // it is UTF-8 itself, and each hole was read by `skeleton::hole`,
+        // which takes only ASCII (plain strings without bytes past 0x7e,
+        // escaped strings as `json.dumps` writes them, numbers, literals).
+        // Debug builds check it in `check_walk`.
+        let text = unsafe { std::str::from_utf8_unchecked(line) };
         Some(Replay {
-            memo: found?.as_ref()?,
+            memo,
             text,
             holes: &self.holes,
         })
@@ -136,9 +148,11 @@ impl Memos {
 }
 
 /// Debug builds check every walk that found a skeleton against
-/// [`skeleton::split`], which the recorded skeletons came from.
+/// [`skeleton::split`], which the recorded skeletons came from, and that
+/// the line is UTF-8, which replaying it takes on the walk's word.
 #[cfg(debug_assertions)]
-fn check_walk(text: &str, holes: &[Hole]) {
+fn check_walk(line: &[u8], holes: &[Hole]) {
+    let text = std::str::from_utf8(line).expect("a walked line is UTF-8");
     let mut split = Vec::new();
     let found = skeleton::split(text, &mut split, &mut Tape::new());
     assert!(
@@ -239,7 +253,10 @@ mod tests {
     fn recorded(text: &str) -> Memos {
         let mut memos = Memos::default();
         let mut tape = Tape::new();
-        assert!(memos.find(text).is_none(), "nothing recorded yet");
+        assert!(
+            memos.find(text.as_bytes()).is_none(),
+            "nothing recorded yet"
+        );
         tape.parse(text).unwrap();
         memos.record(text, &tape, canonical_of, || vec![Some(2)]);
         memos
@@ -251,16 +268,16 @@ mod tests {
         let line = r#"{"b": "longer \u00e9", "a": 22.5, "_hash": "other", "c": [false, null]}"#;
         let mut tape = Tape::new();
         assert!(
-            memos.find(line).is_none(),
+            memos.find(line.as_bytes()).is_none(),
             "a string with escapes is another kind"
         );
         let line = r#"{"b": "longer", "a": 22, "_hash": "other", "c": [false, null]}"#;
         assert!(
-            memos.find(line).is_none(),
+            memos.find(line.as_bytes()).is_none(),
             "false is another kind than true"
         );
         let line = r#"{"b": "longer", "a": 22, "_hash": "other", "c": [true, null]}"#;
-        let replay = memos.find(line).expect("same skeleton");
+        let replay = memos.find(line.as_bytes()).expect("same skeleton");
         assert_eq!(replay.picked(), &[Some(2)]);
         // Tokens: {, "b", "longer", "a", 22, "_hash", "other", "c", [, true, null.
         let first = replay.some(&mut tape, [4, 9, 6].into_iter());
@@ -276,6 +293,26 @@ mod tests {
     }
 
     #[test]
+    fn a_replayed_value_that_is_not_a_hole_moves_with_the_holes_before_it() {
+        // Every scalar value is a hole; a container is not.
+        let mut memos = recorded(r#"{"a": "x", "b": [1, "y"], "c": "y"}"#);
+        let line = r#"{"a": "longer", "b": [22, "z"], "c": "z"}"#;
+        let replay = memos.find(line.as_bytes()).expect("same skeleton");
+        let mut parsed = Tape::new();
+        let root = parsed.parse(line).unwrap();
+        let array = root.get("b").unwrap();
+        let mut tape = Tape::new();
+        // Tokens: {, "a", "x", "b", [, 1, "y", "c", "y": the array first,
+        // then after a hole, and a hole first, then it.
+        let first = replay.some(&mut tape, [4, 8].into_iter());
+        assert_eq!(first.source(), array.source());
+        assert_eq!(first.sibling(1).as_str().map(|s| s.raw()), Some("z"));
+        let first = replay.some(&mut tape, [2, 4].into_iter());
+        assert_eq!(first.as_str().map(|s| s.raw()), Some("longer"));
+        assert_eq!(first.sibling(1).source(), array.source());
+    }
+
+    #[test]
     fn only_an_identical_skeleton_is_replayed() {
         let mut memos = recorded(r#"{"b": "x", "a": 1}"#);
         for other in [
@@ -288,9 +325,9 @@ mod tests {
             r#"{"b": 7, "a": 1}"#,
             r#"{"b": "x", "a": 1, "d": 1}"#,
         ] {
-            assert!(memos.find(other).is_none(), "{other}");
+            assert!(memos.find(other.as_bytes()).is_none(), "{other}");
         }
-        assert!(memos.find(r#"{"b": "yy", "a": 3}"#).is_some());
+        assert!(memos.find(r#"{"b": "yy", "a": 3}"#.as_bytes()).is_some());
     }
 
     #[test]
@@ -302,7 +339,7 @@ mod tests {
         let mut memos = recorded(line);
         for line in [line, r#"{"\u00011\u0001": 5, "_hash": "\u0001"}"#] {
             let mut out = Vec::new();
-            if let Some(replay) = memos.find(line) {
+            if let Some(replay) = memos.find(line.as_bytes()) {
                 assert!(replay.write_canonical(&mut out));
                 assert_eq!(String::from_utf8(out).unwrap(), r#"{"\u00011\u0001": 5}"#);
             }
@@ -314,11 +351,17 @@ mod tests {
         let learn = |lines: &[String]| {
             let (mut memos, mut tape) = (Memos::default(), Tape::new());
             for line in lines {
-                assert!(memos.find(line).is_none(), "each skeleton is new");
+                assert!(
+                    memos.find(line.as_bytes()).is_none(),
+                    "each skeleton is new"
+                );
                 tape.parse(line).unwrap();
                 memos.record(line, &tape, canonical_of, Vec::new);
             }
-            lines.iter().filter(|l| memos.find(l).is_some()).count()
+            lines
+                .iter()
+                .filter(|l| memos.find(l.as_bytes()).is_some())
+                .count()
         };
         // Fewer misses past the bound than start the skipping.
         let many: Vec<String> = (0..MAX_SKELETONS + 40)
@@ -339,18 +382,18 @@ mod tests {
         let (mut memos, mut tape) = (Memos::default(), Tape::new());
         let line = |i: usize| format!(r#"{{"k{i}": 1}}"#);
         for i in 0..MAX_SKELETONS {
-            assert!(memos.find(&line(i)).is_none());
+            assert!(memos.find(line(i).as_bytes()).is_none());
             tape.parse(&line(i)).unwrap();
             memos.record(&line(i), &tape, canonical_of, Vec::new);
         }
         let new = MAX_SKELETONS + 1000;
         // One more miss than starts the skipping.
         for i in 0..=MISSES_BEFORE_SKIPPING as usize {
-            assert!(memos.find(&line(new + i)).is_none());
+            assert!(memos.find(line(new + i).as_bytes()).is_none());
         }
         let known = line(7);
         let found: Vec<bool> = (0..2 * MISSES_BEFORE_SKIPPING)
-            .map(|_| memos.find(&known).is_some())
+            .map(|_| memos.find(known.as_bytes()).is_some())
             .collect();
         // Skipped up to the next probe, which hits and stops the skipping.
         let probe = MISSES_BEFORE_SKIPPING as usize - 1;
@@ -378,7 +421,7 @@ mod tests {
         let (mut memos, mut tape, mut replayed) = (Memos::default(), Tape::new(), 0);
         for line in &lines {
             let text = std::str::from_utf8(line).unwrap();
-            if memos.find(text).is_some() {
+            if memos.find(text.as_bytes()).is_some() {
                 replayed += 1;
             } else {
                 tape.parse(text).unwrap();

@@ -59,17 +59,16 @@ impl<L> Trie<L> {
         self.leaves.len()
     }
 
-    /// The leaf of `text`'s skeleton, with its holes in `holes`, or `None`
-    /// when no recorded skeleton is `text`'s.
+    /// The leaf of the skeleton of `bytes` (a line), with its holes in
+    /// `holes`, or `None` when no recorded skeleton is its.
     ///
     /// This is [`skeleton::split`] run along the recorded segments: within
     /// a recorded segment `split` finds no hole (it found none there when
     /// the segment was recorded, and it only looks ahead as far as a key
     /// goes), so a segment that matches followed by a value is the next
     /// hole `split` would find, and at most one edge of a node can match.
-    pub fn walk(&self, text: &str, holes: &mut Vec<Hole>, scratch: &mut Tape) -> Option<&L> {
+    pub fn walk(&self, bytes: &[u8], holes: &mut Vec<Hole>, scratch: &mut Tape) -> Option<&L> {
         holes.clear();
-        let bytes = text.as_bytes();
         let (mut node, mut pos) = (0, 0);
         'nodes: loop {
             for edge in &self.nodes[node] {
@@ -215,7 +214,7 @@ mod tests {
 
     fn walk(trie: &Trie<usize>, line: &str) -> Option<(usize, Vec<Hole>)> {
         let mut holes = Vec::new();
-        let leaf = *trie.walk(line, &mut holes, &mut Tape::new())?;
+        let leaf = *trie.walk(line.as_bytes(), &mut holes, &mut Tape::new())?;
         Some((leaf, holes))
     }
 

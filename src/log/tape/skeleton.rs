@@ -135,8 +135,8 @@ pub fn at(bytes: &[u8], pos: usize, scratch: &mut Tape) -> At {
 
 /// Where a hole of `kind` that starts at `pos` ends: `Some(end)` exactly
 /// when [`at`] finds `At::Hole(end, kind)` there. Plain strings, most of a
-/// line's values, and numbers are read here without the general dispatch;
-/// the other kinds ask [`at`].
+/// line's values, numbers and literals are read here without the general
+/// dispatch; escaped strings ask [`at`].
 #[inline]
 pub fn hole(bytes: &[u8], pos: usize, kind: HoleKind, scratch: &mut Tape) -> Option<usize> {
     match kind {
@@ -147,6 +147,10 @@ pub fn hole(bytes: &[u8], pos: usize, kind: HoleKind, scratch: &mut Tape) -> Opt
                 .filter(|&(_, found)| found == kind)
                 .map(|(end, _)| end);
         }
+        // What `at` does for a literal.
+        HoleKind::True => return literal(bytes, pos, b"true"),
+        HoleKind::False => return literal(bytes, pos, b"false"),
+        HoleKind::Null => return literal(bytes, pos, b"null"),
         _ => {
             return match at(bytes, pos, scratch) {
                 At::Hole(end, found) if found == kind => Some(end),
@@ -165,6 +169,13 @@ pub fn hole(bytes: &[u8], pos: usize, kind: HoleKind, scratch: &mut Tape) -> Opt
     // Followed by `": ` it is a key: skeleton, not a hole.
     let end = close + 1;
     (!bytes[end..].starts_with(b": ")).then_some(end)
+}
+
+/// Where `text` ends if `bytes` has it at `pos`: compared as a fixed-size
+/// array, with no call.
+#[inline]
+fn literal<const N: usize>(bytes: &[u8], pos: usize, text: &[u8; N]) -> Option<usize> {
+    bytes[pos..].starts_with(text).then_some(pos + N)
 }
 
 /// A number at `start`, read by the parser's own grammar.
@@ -302,19 +313,23 @@ impl Tape {
         holes: &[Hole],
         positions: impl Iterator<Item = u32>,
     ) -> Node<'t, 'a> {
-        // How far the text after the first `n` holes moved.
+        // How far the text after the first `n` holes moved: asked only for
+        // a token that is not a hole itself (the values read are nearly
+        // always holes, which are where the line's holes say).
         self.shifts.clear();
-        self.shifts.push(0);
-        let mut total = 0;
-        for (hole, &old) in holes.iter().zip(&template.lengths) {
-            total += i64::from(hole.end - hole.start) - i64::from(old);
-            self.shifts.push(total);
-        }
         self.tokens.clear();
-        let shifts = &self.shifts;
-        self.tokens.extend(
-            positions.map(|position| template.tokens[position as usize].moved(holes, shifts)),
-        );
+        for position in positions {
+            let placed = &template.tokens[position as usize];
+            if placed.hole.is_none() && self.shifts.is_empty() {
+                self.shifts.push(0);
+                let mut total = 0;
+                for (hole, &old) in holes.iter().zip(&template.lengths) {
+                    total += i64::from(hole.end - hole.start) - i64::from(old);
+                    self.shifts.push(total);
+                }
+            }
+            self.tokens.push(placed.moved(holes, &self.shifts));
+        }
         Node {
             tokens: &self.tokens,
             text,
@@ -325,7 +340,8 @@ impl Tape {
 
 impl Placed {
     /// The recorded token where it is in a line with these holes; `shifts`
-    /// says how far the text after the first `n` holes moved.
+    /// says how far the text after the first `n` holes moved (unread, and
+    /// may be empty, when the token is a hole).
     fn moved(&self, holes: &[Hole], shifts: &[i64]) -> Token {
         let mut token = self.token;
         match self.hole {
