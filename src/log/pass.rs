@@ -404,7 +404,7 @@ fn analyse_line<'a>(
         };
         match reader.read_row(line.bytes, picks, texts) {
             // The time parsed here, in parallel, rather than in order.
-            Ok((seal, row)) => (LineOutcome::Entry(seal), Some((row, row.time()))),
+            Ok((seal, row)) => (LineOutcome::Entry(seal), Some((row, reader.time(&row)))),
             Err(e) => (LineOutcome::NotEntry(e), None),
         }
     })
