@@ -143,8 +143,7 @@ fn read_logged(s: &[u8], last: &mut LastDay) -> Option<Timestamp> {
     let midnight = if *day == last.text {
         last.midnight
     } else {
-        let midnight =
-            days_from_civil(pair(0) * 100 + pair(2), pair(5), pair(8))? * MICROS_A_DAY;
+        let midnight = days_from_civil(pair(0) * 100 + pair(2), pair(5), pair(8))? * MICROS_A_DAY;
         last.text.copy_from_slice(day);
         last.midnight = midnight;
         midnight
@@ -467,7 +466,13 @@ pub(crate) mod tests {
     fn a_time_reader_reads_each_timestamp_as_the_full_reader_reads_it() {
         // Days repeated, invalid days and times among them, and a day
         // seen before a line that is not a timestamp of the logged shape.
-        let days = ["2025-07-06", "2024-02-29", "2025-02-29", "2025-13-01", "0000-01-01"];
+        let days = [
+            "2025-07-06",
+            "2024-02-29",
+            "2025-02-29",
+            "2025-13-01",
+            "0000-01-01",
+        ];
         let rests = [
             "T08:00:00+00:00",
             "T23:59:59.999999Z",
@@ -483,7 +488,11 @@ pub(crate) mod tests {
         for _ in 0..20_000 {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             let pick = (seed >> 33) as usize;
-            let text = format!("{}{}", days[pick % days.len()], rests[pick / 7 % rests.len()]);
+            let text = format!(
+                "{}{}",
+                days[pick % days.len()],
+                rests[pick / 7 % rests.len()]
+            );
             assert_eq!(reader.read(&text), parse_timestamp(&text), "{text}");
         }
     }

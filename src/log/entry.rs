@@ -6,8 +6,8 @@ use super::canonical::{MemberSlot, parse_hex, sha256, write_node};
 use super::json::{self, ParseError, Str, Value};
 use super::memo::Memos;
 use super::tape::{Kind, Node, Tape};
-use std::borrow::Cow;
 use crate::time::TimeReader;
+use std::borrow::Cow;
 
 /// How a log protects its entries (ARCHITECTURE.md, "Log formats").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -164,7 +164,9 @@ impl LineReader {
             // or so of the 28 (BENCHMARKS.md, "Issue 21").
             let wanted = picks.unwrap_or(Picks::SEAL);
             let positions = replay.picked();
-            let read = wanted.slots().filter_map(|slot| positions.get(slot).copied()?);
+            let read = wanted
+                .slots()
+                .filter_map(|slot| positions.get(slot).copied()?);
             let first = replay.some(&mut self.tape, read);
             let top = TopLevel::replayed(first, positions, wanted);
             // A skeleton without a plan has no hash keys: its seal never
@@ -645,7 +647,10 @@ impl<'t, 'a> TopLevel<'t, 'a> {
                 *at = ABSENT;
             }
         }
-        TopLevel { tape: self.tape, at }
+        TopLevel {
+            tape: self.tape,
+            at,
+        }
     }
 
     fn get(&self, key: Top) -> Option<Node<'t, 'a>> {

@@ -164,8 +164,17 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
-        let special = [0.0, -0.0, f64::NAN, -f64::NAN, f64::INFINITY, f64::NEG_INFINITY];
-        let special = special.into_iter().chain([f64::MIN_POSITIVE / 2.0, -5e-324, 72.67]);
+        let special = [
+            0.0,
+            -0.0,
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        let special = special
+            .into_iter()
+            .chain([f64::MIN_POSITIVE / 2.0, -5e-324, 72.67]);
         let mut values: Vec<f64> = special.collect();
         values.extend((0..5000).map(|_| f64::from_bits(next())));
         values.extend((0..5000).map(|_| (next() % 100_000) as f64 / 100.0));
