@@ -124,6 +124,7 @@ fuzz_target!(|data: &[u8]| {
                 );
                 assert_eq!(all.turn, row.turn);
                 assert_eq!(all.time(), row.time());
+                assert_eq!(all.time(), reader.time(&row), "the load's reading of the time");
                 // In `Text` order.
                 let whole = [
                     &all.conversation,

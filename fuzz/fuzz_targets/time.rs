@@ -1,10 +1,12 @@
 //! Timestamps: `parse_timestamp` (with its fixed-place reader for the
 //! shape loggers write, and its date arithmetic) against the chrono-based
 //! reader it replaced, kept here as the reference: the same answer for
-//! every input, `None` included.
+//! every input, `None` included. The input's lines are also read one
+//! after another by a `TimeReader`, which counts a day only when it is
+//! not the previous line's: each line's the reference's answer too.
 #![no_main]
 
-use auditui::time::parse_timestamp;
+use auditui::time::{TimeReader, parse_timestamp};
 use chrono::{NaiveDate, NaiveTime};
 use libfuzzer_sys::fuzz_target;
 
@@ -13,6 +15,10 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     assert_eq!(parse_timestamp(input), reference(input), "{input:?}");
+    let mut reader = TimeReader::default();
+    for line in input.split('\n') {
+        assert_eq!(reader.read(line), reference(line), "{line:?} in {input:?}");
+    }
 });
 
 /// The reader as it was before the fast path (main 4874bb9), verbatim but

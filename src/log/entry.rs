@@ -6,6 +6,7 @@ use super::canonical::{MemberSlot, parse_hex, sha256, write_node};
 use super::json::{self, ParseError, Str, Value};
 use super::memo::Memos;
 use super::tape::{Kind, Node, Tape};
+use crate::time::TimeReader;
 use std::borrow::Cow;
 
 /// How a log protects its entries (ARCHITECTURE.md, "Log formats").
@@ -100,6 +101,7 @@ pub struct LineReader {
     canonical: Vec<u8>,
     order: Vec<MemberSlot>,
     memos: Memos,
+    times: TimeReader,
 }
 
 impl LineReader {
@@ -158,6 +160,12 @@ impl LineReader {
         Ok((seal, row.expect("a row was asked for")))
     }
 
+    /// [`Row::time`], read knowing the timestamps read before.
+    pub fn time(&mut self, row: &Row<'_>) -> Option<i64> {
+        let times = &mut self.times;
+        row.timestamp.and_then(|t| times.read(&t.decode()))
+    }
+
     /// [`LineReader::read`] without the indexed fields, for verifying alone.
     pub fn read_seal(&mut self, bytes: &[u8]) -> Result<Option<Seal>, LineError> {
         self.read_line(bytes, None, true, |_| ())
@@ -184,16 +192,14 @@ impl LineReader {
         };
         if let Some(replay) = self.memos.find(json.map_or(bytes, str::as_bytes)) {
             // Only the values read are replayed (every one a scalar): the
-            // seal's, whose slots come first, and the picked fields'.
-            let (slots, wanted) = match picks {
-                Some(picks) => (SLOTS, picks),
-                None => (SEAL_SLOTS, Picks::ALL),
-            };
-            let positions = &replay.picked()[..slots];
-            let read = positions
-                .iter()
-                .enumerate()
-                .filter_map(|(slot, position)| position.filter(|_| wanted.has(slot)));
+            // seal's, whose slots come first, and the picked fields'. The
+            // slots named are walked, not all of them: a load names eight
+            // or so of the 28 (BENCHMARKS.md, "Issue 21").
+            let wanted = picks.unwrap_or(Picks::SEAL);
+            let positions = replay.picked();
+            let read = wanted
+                .slots()
+                .filter_map(|slot| positions.get(slot).copied()?);
             let first = replay.some(&mut self.tape, read);
             let top = TopLevel::replayed(first, positions, wanted);
             if !hashing {
@@ -379,10 +385,18 @@ impl<'a> Entry<'a> {
 
 /// The members an entry is read for: top-level ones found in one pass over
 /// its keys (the last of duplicate keys wins, as in Python's dict), and a
-/// few nested ones found in those.
+/// few nested ones found in those. Kept as positions on their tape, not
+/// as nodes: 28 nodes were ~1 KB to set and, in a load, to copy for every
+/// line (BENCHMARKS.md, "Issue 21").
 struct TopLevel<'t, 'a> {
-    slots: [Option<Node<'t, 'a>>; SLOTS],
+    /// A node of the tape the values are on, to reach them by position.
+    tape: Node<'t, 'a>,
+    /// Each slot's position on that tape, or [`ABSENT`].
+    at: [u32; SLOTS],
 }
+
+/// The position of a slot the entry does not have.
+const ABSENT: u32 = u32::MAX;
 
 /// The values the reader needs, naming their slots: top-level keys, then
 /// values nested in them.
@@ -519,6 +533,16 @@ impl Picks {
     fn has(self, slot: usize) -> bool {
         self.slots & (1 << slot) != 0
     }
+
+    /// The slots named, ascending.
+    fn slots(self) -> impl Iterator<Item = usize> {
+        let mut bits = self.slots;
+        std::iter::from_fn(move || {
+            let slot = (bits != 0).then(|| bits.trailing_zeros() as usize)?;
+            bits &= bits - 1;
+            Some(slot)
+        })
+    }
 }
 
 /// The texts an entry is indexed by: the store's columns and the error, in
@@ -622,7 +646,8 @@ impl<'t, 'a> TopLevel<'t, 'a> {
     /// container the nested slots come from.
     fn pick(root: Node<'t, 'a>) -> Self {
         let mut top = TopLevel {
-            slots: [None; SLOTS],
+            tape: root,
+            at: [ABSENT; SLOTS],
         };
         top.pick_members(Some(root), slot_of);
         top.pick_members(top.get(Top::SessionMetadata), meta_slot_of);
@@ -645,7 +670,7 @@ impl<'t, 'a> TopLevel<'t, 'a> {
         if let Some(object) = object {
             object.for_each_member(|key, value| {
                 if let Some(slot) = slot_of(key) {
-                    self.slots[slot as usize] = Some(value);
+                    self.at[slot as usize] = value.position();
                 }
             });
         }
@@ -655,15 +680,15 @@ impl<'t, 'a> TopLevel<'t, 'a> {
     /// [`Replay::some`] replays them: every value the reader reads is a
     /// scalar with a slot of its own.
     fn replayed(first: Node<'t, 'a>, positions: &[Option<u32>], picks: Picks) -> Self {
-        let mut slots = [None; SLOTS];
-        let mut next = 0;
-        for (index, (slot, position)) in slots.iter_mut().zip(positions).enumerate() {
-            if position.is_some() && picks.has(index) {
-                *slot = Some(first.sibling(next));
+        let mut at = [ABSENT; SLOTS];
+        let mut next = first.position();
+        for slot in picks.slots() {
+            if let (Some(Some(_)), Some(place)) = (positions.get(slot), at.get_mut(slot)) {
+                *place = next;
                 next += 1;
             }
         }
-        TopLevel { slots }
+        TopLevel { tape: first, at }
     }
 
     /// Where each slot's value is on the tape, for [`TopLevel::replayed`].
@@ -673,10 +698,8 @@ impl<'t, 'a> TopLevel<'t, 'a> {
     fn positions(&self) -> [Option<u32>; SLOTS] {
         let containers = Top::Arguments as usize..=Top::ResultSummary as usize;
         let mut positions = [None; SLOTS];
-        for (slot, (position, node)) in positions.iter_mut().zip(&self.slots).enumerate() {
-            *position = node
-                .filter(|_| !containers.contains(&slot))
-                .map(|n| n.position());
+        for (slot, (position, &at)) in positions.iter_mut().zip(&self.at).enumerate() {
+            *position = (at != ABSENT && !containers.contains(&slot)).then_some(at);
         }
         positions
     }
@@ -684,17 +707,21 @@ impl<'t, 'a> TopLevel<'t, 'a> {
     /// These values with only the slots `picks` names: what a replay
     /// picking them reads.
     fn only(&self, picks: Picks) -> Self {
-        let mut slots = self.slots;
-        for (index, slot) in slots.iter_mut().enumerate() {
+        let mut at = self.at;
+        for (index, at) in at.iter_mut().enumerate() {
             if !picks.has(index) {
-                *slot = None;
+                *at = ABSENT;
             }
         }
-        TopLevel { slots }
+        TopLevel {
+            tape: self.tape,
+            at,
+        }
     }
 
     fn get(&self, key: Top) -> Option<Node<'t, 'a>> {
-        self.slots[key as usize]
+        let at = self.at[key as usize];
+        (at != ABSENT).then(|| self.tape.sibling(at))
     }
 
     fn scheme(&self) -> Scheme {

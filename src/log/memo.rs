@@ -300,7 +300,7 @@ mod tests {
         let replay = memos.find(line.as_bytes()).expect("same skeleton");
         let mut parsed = Tape::new();
         let root = parsed.parse(line).unwrap();
-        let array = root.get("b").unwrap();
+        let (_, array) = root.members().nth(1).unwrap();
         let mut tape = Tape::new();
         // Tokens: {, "a", "x", "b", [, 1, "y", "c", "y": the array first,
         // then after a hole, and a hole first, then it.

@@ -41,6 +41,26 @@ pub struct Interner {
     /// Index = id: where that value's text ends (it starts where the
     /// previous one ends); slot 0 is the missing value, empty.
     ends: Vec<usize>,
+    /// The id last interned in each of a few slots, chosen by a cheap
+    /// fingerprint of the text: a value met again soon (a tool, a user
+    /// of the conversations going on) is found by one comparison, not
+    /// hashed and looked up (BENCHMARKS.md, "Issue 21").
+    recent: [Sym; RECENT],
+}
+
+/// Slots of [`Interner::recent`], a power of two.
+const RECENT: usize = 64;
+
+/// The slot of `text` in [`Interner::recent`]: its last eight bytes (ids
+/// differ at their end) and its length, mixed.
+fn recent_slot(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let tail = match bytes.last_chunk::<8>() {
+        Some(tail) => u64::from_le_bytes(*tail),
+        None => bytes.iter().fold(0, |n, &b| n << 8 | u64::from(b)),
+    };
+    let mixed = (tail ^ bytes.len() as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (mixed >> (64 - RECENT.trailing_zeros())) as usize
 }
 
 /// The text of `id` in an interner's buffer.
@@ -56,16 +76,24 @@ impl Interner {
             table: HashTable::new(),
             text: String::new(),
             ends: vec![0],
+            recent: [MISSING; RECENT],
         }
     }
 
     pub fn intern(&mut self, text: Option<&str>) -> Sym {
         let Some(text) = text else { return MISSING };
+        let slot = recent_slot(text);
+        let recent = self.recent[slot];
+        if recent != MISSING && text_of(&self.text, &self.ends, recent) == text {
+            return recent;
+        }
         let hash = self.hasher.hash_one(text);
         if let Some(id) = self.find(hash, text) {
+            self.recent[slot] = id;
             return id;
         }
         let id = self.ends.len() as Sym;
+        self.recent[slot] = id;
         self.text.push_str(text);
         self.ends.push(self.text.len());
         let (buffer, ends, hasher) = (&self.text, &self.ends, &self.hasher);
@@ -764,5 +792,29 @@ mod tests {
         assert_eq!(dict.values().count(), 10_001);
         assert_eq!(dict.intern(Some("")), dict.intern(Some("")));
         assert_ne!(dict.intern(Some("")), MISSING);
+    }
+
+    #[test]
+    fn values_met_again_get_their_ids_whichever_share_a_recent_slot() {
+        // Far more values than slots, met again near and far, short and
+        // long, so that slots are shared and overwritten: each value keeps
+        // the id it got first, in order of first appearance.
+        let mut dict = Interner::new();
+        let mut first: std::collections::HashMap<String, usize> = Default::default();
+        let mut seed = 11_u64;
+        for _ in 0..50_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            let n = (seed >> 33) % 700;
+            let text = match n % 3 {
+                0 => format!("u{n}"),
+                1 => format!("usr_{n:05}"),
+                _ => format!("a longer value, number {n}"),
+            };
+            let id = dict.intern(Some(&text));
+            let next = first.len() + 1;
+            let expected = *first.entry(text.clone()).or_insert(next);
+            assert_eq!(id as usize, expected, "{text}");
+            assert_eq!(dict.get(id), Some(text.as_str()));
+        }
     }
 }

@@ -38,11 +38,16 @@ impl Sorted {
             values.into_iter().for_each(|value| self.insert(value));
             return;
         }
-        let mut all: Vec<f64> = self.blocks.iter().flat_map(|b| b.iter()).copied().collect();
-        values.sort_unstable_by(f64::total_cmp);
-        all.extend(values);
-        // Two ascending runs: the stable sort merges them in linear time.
-        all.sort_by(f64::total_cmp);
+        sort_numbers(&mut values);
+        let all = if self.blocks.is_empty() {
+            values
+        } else {
+            let mut all: Vec<f64> = self.blocks.iter().flat_map(|b| b.iter()).copied().collect();
+            all.extend(values);
+            // Two ascending runs: the stable sort merges them in linear time.
+            all.sort_by(f64::total_cmp);
+            all
+        };
         self.len = all.len();
         self.blocks = all.chunks(BLOCK).map(|b| Arc::new(b.to_vec())).collect();
     }
@@ -103,10 +108,82 @@ impl Sorted {
     }
 }
 
+/// `values` in ascending `f64::total_cmp` order, by a radix sort of
+/// their bits: linear, where comparing cost `stats` ~200 instructions a
+/// logged duration (BENCHMARKS.md, "Issue 21"). Numbers equal by
+/// `total_cmp` have the same bits, so any correct sort gives these.
+fn sort_numbers(values: &mut [f64]) {
+    const SIGN: u64 = 1 << 63;
+    // `total_cmp` flips a negative number's other bits and compares as
+    // signed; flipping the sign too makes that the unsigned order. Either
+    // flip leaves the sign as it was, so doing both again undoes them.
+    let flip = |bits: u64| bits ^ ((((bits as i64) >> 63) as u64) >> 1) ^ SIGN;
+    let mut keys: Vec<u64> = values.iter().map(|x| flip(x.to_bits())).collect();
+    let byte = |key: u64, digit: usize| usize::from((key >> (8 * digit)) as u8);
+    let mut counts = [[0usize; 256]; 8];
+    for &key in &keys {
+        for (digit, count) in counts.iter_mut().enumerate() {
+            count[byte(key, digit)] += 1;
+        }
+    }
+    let mut spare = vec![0; keys.len()];
+    for (digit, count) in counts.iter().enumerate() {
+        // A byte every key shares orders nothing.
+        if count.contains(&keys.len()) {
+            continue;
+        }
+        let mut next = [0; 256];
+        let mut at = 0;
+        for (next, count) in next.iter_mut().zip(count) {
+            *next = at;
+            at += count;
+        }
+        for &key in &keys {
+            let next = &mut next[byte(key, digit)];
+            spare[*next] = key;
+            *next += 1;
+        }
+        std::mem::swap(&mut keys, &mut spare);
+    }
+    for (value, key) in values.iter_mut().zip(keys) {
+        *value = f64::from_bits(flip(key ^ SIGN) ^ SIGN);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn numbers_sort_by_their_bits_as_by_comparing() {
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let special = [
+            0.0,
+            -0.0,
+            f64::NAN,
+            -f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        let special = special
+            .into_iter()
+            .chain([f64::MIN_POSITIVE / 2.0, -5e-324, 72.67]);
+        let mut values: Vec<f64> = special.collect();
+        values.extend((0..5000).map(|_| f64::from_bits(next())));
+        values.extend((0..5000).map(|_| (next() % 100_000) as f64 / 100.0));
+        let mut expected = values.clone();
+        expected.sort_by(f64::total_cmp);
+        sort_numbers(&mut values);
+        let bits = |values: &[f64]| values.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&values), bits(&expected));
+    }
 
     proptest! {
         #[test]
