@@ -128,20 +128,22 @@ impl Session {
 #[test]
 fn browse_filter_open_detail_and_quit_restores_the_terminal() {
     let mut session = Session::start(&["tests/fixtures/chain.jsonl"], &[]);
-    let screen = session.wait_for("the verdict and the entries", |s| {
-        s.contains("INTACT") && match_count(s) == Some(60)
+    // A frame may be read half drawn: each wait is for all that is checked.
+    session.wait_for("the verdict and the entries", |s| {
+        s.contains("INTACT") && match_count(s) == Some(60) && s.contains("chain · 60 entries")
     });
-    assert!(screen.contains("chain · 60 entries"), "{screen}");
 
     session.type_keys("/user:usr_98765");
-    let screen = session.wait_for("the filtered count", |s| match_count(s) == Some(14));
-    assert!(screen.contains("/ user:usr_98765"), "{screen}");
+    session.wait_for("the filtered count", |s| {
+        match_count(s) == Some(14) && s.contains("/ user:usr_98765")
+    });
 
     session.type_keys("\r\r");
-    let screen = session.wait_for("the detail focused", |s| {
-        s.contains("┏ Detail") && s.contains("\"user_id\": \"usr_98765\"")
+    session.wait_for("the detail focused", |s| {
+        s.contains("┏ Detail")
+            && s.contains("\"user_id\": \"usr_98765\"")
+            && s.contains("User usr_98765")
     });
-    assert!(screen.contains("User usr_98765"), "{screen}");
 
     session.type_keys("q");
     let status = session.exit();
@@ -209,8 +211,9 @@ fn following_survives_rotation_copytruncate_and_reports_a_shrink() {
     // Lines cut off the end: the shorter file is valid alone, but entries
     // shown a moment ago are gone.
     std::fs::write(&live, lines[33..36].concat()).unwrap();
-    let screen = session.wait_for("the truncation", |s| s.contains("truncated"));
-    assert!(screen.contains("BROKEN"), "{screen}");
+    session.wait_for("the truncation", |s| {
+        s.contains("truncated") && s.contains("BROKEN")
+    });
     session.type_keys("q");
     let status = session.exit();
     assert!(status.success(), "exit status {status:?}");
@@ -242,10 +245,9 @@ fn clearing_and_recalling_the_filter_keeps_the_browser_alive() {
 fn typed_times_are_read_in_the_zone_shown() {
     let mut session = Session::start(&["tests/fixtures/chain.jsonl"], &[("TZ", "Asia/Kolkata")]);
     // The rows too, not only the count: a frame can be read half drawn.
-    let screen = session.wait_for("14:23:01 UTC shown local", |s| {
-        match_count(s) == Some(60) && s.contains("2025-07-06 19:53:01")
+    session.wait_for("14:23:01 UTC shown local", |s| {
+        match_count(s) == Some(60) && s.contains("2025-07-06 19:53:01") && s.contains("times local")
     });
-    assert!(screen.contains("times local"), "{screen}");
     session.type_keys("/since:2025-07-06T21:30");
     session.wait_for("entries since 16:00 UTC", |s| match_count(s) == Some(43));
     // Times with an offset are that instant whatever the zone.
@@ -262,25 +264,25 @@ fn typed_times_are_read_in_the_zone_shown() {
 #[test]
 fn sample_logs_merge_by_time_and_incident_keys_work_in_the_terminal() {
     let mut session = Session::start(&["sample-logs"], &[("TZ", "UTC")]);
-    let screen = session.wait_for("the entries", |s| match_count(s) == Some(4699));
-    assert!(screen.contains("by time"), "{screen}");
-    // The earliest entry first, and each row names its log.
-    let first_row = screen
-        .lines()
-        .find(|l| l.contains("┃▶2025-07-"))
-        .unwrap_or_default();
-    assert!(
-        first_row.contains("2025-07-06 08:00:00") && first_row.contains("support-chain"),
-        "{screen}"
-    );
+    // The earliest entry first, and each row names its log. A frame may be
+    // read half drawn, so the wait is for all of it.
+    session.wait_for("the entries by time, the earliest first", |s| {
+        let first_row = s
+            .lines()
+            .find(|l| l.contains("┃▶2025-07-"))
+            .unwrap_or_default();
+        match_count(s) == Some(4699)
+            && s.contains("by time")
+            && first_row.contains("2025-07-06 08:00:00")
+            && first_row.contains("support-chain")
+    });
     session.type_keys("o");
-    let screen = session.wait_for("file order", |s| s.contains("file by file"));
     // Still on the same entry, now among its own file's neighbours.
-    assert!(
-        screen.contains("┃▶2025-07-06 08:00:00 support-chain"),
-        "{screen}"
-    );
-    assert!(screen.contains(" audit "), "{screen}");
+    session.wait_for("file order, on the same entry", |s| {
+        s.contains("file by file")
+            && s.contains("┃▶2025-07-06 08:00:00 support-chain")
+            && s.contains(" audit ")
+    });
     session.type_keys("n");
     session.wait_for("a failure", |s| s.contains(" of 337 in this view"));
     session.type_keys("g]");
