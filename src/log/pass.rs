@@ -461,7 +461,9 @@ fn analyse_line<'a>(
             reader.read_row(line.bytes, picks, texts)
         } else {
             // Verified already: its seal is not asked for again.
-            (reader.index_row(line.bytes, picks, texts)).map(|row| (None, row))
+            reader
+                .index_row(line.bytes, picks, texts)
+                .map(|row| (None, row))
         };
         match read {
             // The time parsed here, in parallel, rather than in order.
