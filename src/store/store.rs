@@ -220,17 +220,12 @@ impl Column {
         }
     }
 
-    /// Add the next row's value.
+    /// Add the next row's value. A value repeated from the row before is
+    /// found in the interner's recent slots by one comparison: checking
+    /// the last id first compared most texts twice (a repeat is a tenth
+    /// of the tools, a thirtieth of the users; BENCHMARKS.md, "Issue 21").
     pub(super) fn push(&mut self, text: Option<&str>) {
-        // Consecutive entries often repeat a value (same conversation,
-        // same user): skip the hash lookup then.
-        let last = self.ids.last().unwrap_or(MISSING);
-        let id = if text.is_some() && text == self.dict.get(last) {
-            last
-        } else {
-            self.dict.intern(text)
-        };
-        self.ids.push(id);
+        self.ids.push(self.dict.intern(text));
     }
 }
 
@@ -523,10 +518,7 @@ impl Store {
         let first = self.len();
         // A column not built yet gets this row when it is: it is built
         // from every row's line.
-        for field in Field::ALL
-            .into_iter()
-            .filter(|&field| built.contains(field))
-        {
+        for field in built.fields() {
             if let Some(column) = self.columns[field as usize].get_mut() {
                 column.push(text(field));
             }

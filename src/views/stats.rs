@@ -38,13 +38,16 @@ struct Tally {
     calls: usize,
     ok: usize,
     failed: usize,
-    /// Logged durations, for the percentiles: kept sorted in shared
-    /// blocks, so that a followed selection's copy of the tallies costs
-    /// what its appended rows add, not a copy of every duration.
+    /// Logged durations, for the percentiles, of tallies counted on top
+    /// of (a followed selection's): kept sorted in shared blocks, so that
+    /// a copy of the tallies costs what its appended rows add, not a copy
+    /// of every duration.
     durations: Sorted,
-    /// Durations of the rows being counted, added to `durations` at once
-    /// when they are: empty between counts.
-    added: Vec<f64>,
+    /// Logged durations not in `durations`, in no order: a first count's
+    /// percentiles are selected from them in linear time, not sorted
+    /// (BENCHMARKS.md, "Issue 21"). Taken into `durations` when rows are
+    /// counted on top of them or leave; empty while `durations` is not.
+    unsorted: Vec<f64>,
     /// Taken left to right in row order, as Python's `sum()` does, to
     /// round the same way.
     duration_sum: f64,
@@ -69,7 +72,14 @@ pub fn tool_stats<'a>(store: &Store, rows: impl Rows<'a>) -> Vec<ToolStats> {
 /// What [`tool_stats`] counts, kept so that rows appended to a selection
 /// are counted on top of it rather than all rows again.
 #[derive(Default, Clone)]
-pub struct Tallies(HashMap<Sym, Tally, RandomState>);
+pub struct Tallies {
+    /// Index = tool id (ids are dense: a vector, not a map, a row); a
+    /// tool with no calls counted is absent from the stats.
+    by_tool: Vec<Tally>,
+    /// Whether rows were counted: rows counted on top of them keep the
+    /// durations sorted (see [`Tally::unsorted`]).
+    counted: bool,
+}
 
 impl Tally {
     /// Take `row`'s logged `duration` into the sum and the first maximum.
@@ -82,6 +92,44 @@ impl Tally {
             self.max_row = Some((duration, row));
         }
     }
+
+    /// Take the unsorted durations into the sorted ones.
+    fn sort_durations(&mut self) {
+        if !self.unsorted.is_empty() {
+            self.durations.extend(std::mem::take(&mut self.unsorted));
+        }
+    }
+
+    /// The nearest-rank p50 and p95 of the logged durations.
+    fn percentiles(&mut self) -> Option<(f64, f64)> {
+        if !self.durations.is_empty() {
+            self.sort_durations();
+            let durations = &self.durations;
+            let rank = |p| durations.nth(nearest_rank(p, durations.len()));
+            return Some((rank(0.50)?, rank(0.95)?));
+        }
+        select_percentiles(&mut self.unsorted)
+    }
+}
+
+/// The nearest-rank p50 and p95 of `values` (reordered), by selection.
+/// Numbers equal by `f64::total_cmp` have the same bits, so this is the
+/// number a sort would put at each rank (checked against [`Sorted`] by
+/// the `percentiles` fuzz target).
+pub fn select_percentiles(values: &mut [f64]) -> Option<(f64, f64)> {
+    if values.is_empty() {
+        return None;
+    }
+    let (p50, p95) = (
+        nearest_rank(0.50, values.len()),
+        nearest_rank(0.95, values.len()),
+    );
+    let (_, &mut median, above) = values.select_nth_unstable_by(p50, f64::total_cmp);
+    let high = match p95.checked_sub(p50 + 1) {
+        Some(rank) => *above.select_nth_unstable_by(rank, f64::total_cmp).1,
+        None => median,
+    };
+    Some((median, high))
 }
 
 impl Tallies {
@@ -91,7 +139,7 @@ impl Tallies {
         let users = &store.column(Field::User).ids;
         for &row in rows {
             let row = row as usize;
-            let tally = self.0.entry(tools.get(row)).or_default();
+            let tally = self.tally(tools.get(row));
             tally.calls += 1;
             match store.outcome[row] {
                 Outcome::Ok => tally.ok += 1,
@@ -100,14 +148,24 @@ impl Tallies {
             }
             let duration = store.duration_ms[row];
             if !duration.is_nan() {
-                tally.added.push(duration);
+                tally.unsorted.push(duration);
                 tally.sum_and_max(store, duration, row);
             }
             *tally.users.entry(users.get(row)).or_default() += 1;
         }
-        for tally in self.0.values_mut() {
-            tally.durations.extend(std::mem::take(&mut tally.added));
+        if self.counted {
+            self.by_tool.iter_mut().for_each(Tally::sort_durations);
         }
+        self.counted = true;
+    }
+
+    /// The tally of `tool`, made when first met.
+    fn tally(&mut self, tool: Sym) -> &mut Tally {
+        let index = tool as usize;
+        if index >= self.by_tool.len() {
+            self.by_tool.resize_with(index + 1, Tally::default);
+        }
+        &mut self.by_tool[index]
     }
 
     /// Take out `rows`, counted before: the counts, users and durations
@@ -116,10 +174,11 @@ impl Tallies {
     pub fn remove(&mut self, store: &Store, rows: &[u32]) {
         let tools = &store.column(Field::Tool).ids;
         let users = &store.column(Field::User).ids;
+        self.by_tool.iter_mut().for_each(Tally::sort_durations);
         for &row in rows {
             let row = row as usize;
-            let tool = tools.get(row);
-            let Some(tally) = self.0.get_mut(&tool) else {
+            let tool = tools.get(row) as usize;
+            let Some(tally) = self.by_tool.get_mut(tool).filter(|t| t.calls > 0) else {
                 continue;
             };
             tally.calls -= 1;
@@ -141,7 +200,7 @@ impl Tallies {
                 }
             }
             if tally.calls == 0 {
-                self.0.remove(&tool);
+                *tally = Tally::default();
             }
         }
     }
@@ -149,50 +208,43 @@ impl Tallies {
     /// The sums and maxima that rows left taken again over `rows` (all
     /// the rows counted, in order): one pass, for the stale tools only.
     pub fn refresh<'a>(&mut self, store: &Store, rows: impl Rows<'a>) {
-        if !self.0.values().any(|tally| tally.stale) {
+        if !self.by_tool.iter().any(|tally| tally.stale) {
             return;
         }
         let tools = &store.column(Field::Tool).ids;
-        for tally in self.0.values_mut().filter(|tally| tally.stale) {
+        for tally in self.by_tool.iter_mut().filter(|tally| tally.stale) {
             tally.duration_sum = 0.0;
             tally.max_row = None;
         }
         for &row in rows {
             let row = row as usize;
             let duration = store.duration_ms[row];
-            let tally = self.0.get_mut(&tools.get(row));
+            let tally = self.by_tool.get_mut(tools.get(row) as usize);
             if let Some(tally) = tally.filter(|t| t.stale && !duration.is_nan()) {
                 tally.sum_and_max(store, duration, row);
             }
         }
-        for tally in self.0.values_mut() {
+        for tally in &mut self.by_tool {
             tally.stale = false;
         }
     }
 
     /// The statistics of the rows counted, busiest tool first.
-    pub fn stats(&self, store: &Store) -> Vec<ToolStats> {
-        let mut stats: Vec<ToolStats> = self
-            .0
-            .iter()
-            .map(|(&tool, tally)| finish(store, tool, tally, percentiles(&tally.durations)))
+    pub fn stats(&mut self, store: &Store) -> Vec<ToolStats> {
+        let mut stats: Vec<ToolStats> = (self.by_tool.iter_mut().enumerate())
+            .filter(|(_, tally)| tally.calls > 0)
+            .map(|(tool, tally)| {
+                let percentiles = tally.percentiles();
+                finish(store, tool as Sym, tally, percentiles)
+            })
             .collect();
         sort_busiest_first(&mut stats);
         stats
     }
 }
 
-/// The nearest-rank p50 and p95 of `durations`.
-fn percentiles(durations: &Sorted) -> Option<(f64, f64)> {
-    if durations.is_empty() {
-        return None;
-    }
-    let rank = |p| durations.nth(nearest_rank(p, durations.len()));
-    Some((rank(0.50)?, rank(0.95)?))
-}
-
 fn finish(store: &Store, tool: Sym, tally: &Tally, percentiles: Option<(f64, f64)>) -> ToolStats {
-    let logged = tally.durations.len();
+    let logged = tally.durations.len() + tally.unsorted.len();
     from_totals(ToolTotals {
         tool: store.column(Field::Tool).dict.get(tool).map(str::to_owned),
         calls: tally.calls,
@@ -272,5 +324,42 @@ pub fn max_as_logged(entry: Option<&Entry<'_>>, max: f64) -> PyNumber {
     match entry.and_then(|e| e.value.get("duration_ms")) {
         Some(Value::Int(text)) => text.parse().map_or(PyNumber::Float(max), PyNumber::Int),
         _ => PyNumber::Float(python_round(max, 1)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_selected_are_those_of_the_sorted_numbers() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let special = [0.0, -0.0, f64::NAN, -f64::NAN, f64::INFINITY, -5e-324];
+        // Sizes around each rank's steps and the sorted blocks' size;
+        // few distinct values (ties), any bits, durations.
+        for n in (1..=41).chain([99, 100, 101, 1024, 1025, 2049, 5000]) {
+            let values: Vec<f64> = (0..n)
+                .map(|i| match next() % 4 {
+                    0 => special[i % special.len()],
+                    1 => f64::from_bits(next()),
+                    2 => (next() % 7) as f64,
+                    _ => (next() % 100_000) as f64 / 100.0,
+                })
+                .collect();
+            let mut sorted = Sorted::default();
+            sorted.extend(values.clone());
+            let rank = |p| sorted.nth(nearest_rank(p, n)).map(f64::to_bits);
+            let mut unsorted = values;
+            let selected = select_percentiles(&mut unsorted);
+            let bits = selected.map(|(p50, p95)| (p50.to_bits(), p95.to_bits()));
+            assert_eq!(bits, rank(0.50).zip(rank(0.95)), "{n} numbers");
+        }
+        assert_eq!(select_percentiles(&mut []), None);
     }
 }
