@@ -21,7 +21,11 @@ fuzz_target!(|data: &[u8]| {
         .collect();
     let mut sorted = Sorted::default();
     sorted.extend(values.clone());
-    let rank = |p| sorted.nth(nearest_rank(p, values.len())).map(f64::to_bits);
+    // No ranks of no numbers: `None` either way.
+    let rank = |p| {
+        let rank = (!values.is_empty()).then(|| nearest_rank(p, values.len()));
+        rank.and_then(|rank| sorted.nth(rank)).map(f64::to_bits)
+    };
     let expected = rank(0.50).zip(rank(0.95));
     let mut unsorted = values.clone();
     let selected = select_percentiles(&mut unsorted).map(|(a, b)| (a.to_bits(), b.to_bits()));
