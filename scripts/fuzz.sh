@@ -8,7 +8,8 @@
 # line_editor (the filter bar's editing keys over any characters), time
 # (timestamps against the chrono-based reader they replaced), number (the
 # tape's short-decimal reader against str::parse), search (the one search
-# over many lines against a search of each line).
+# over many lines against a search of each line), percentiles (stats' p50
+# and p95 selected from unsorted durations against the sorted blocks).
 # Default: every target for 10 minutes each, one job, seeds from fuzz/seeds/.
 # The growing corpus lives in fuzz/corpus/ (git-ignored); crashes land in
 # fuzz/artifacts/TARGET/. Minimise one with
@@ -26,7 +27,7 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do
     shift
 done
 [[ "${1:-}" == "--" ]] && shift
-[[ ${#targets[@]} -eq 0 ]] && targets=(line filter verify line_editor time number search)
+[[ ${#targets[@]} -eq 0 ]] && targets=(line filter verify line_editor time number search percentiles)
 flags=("$@")
 [[ ${#flags[@]} -eq 0 ]] && flags=(-max_total_time=600 -jobs=1 -print_final_stats=1)
 
