@@ -246,10 +246,9 @@ impl<'s> Compiled<'s> {
                 }
             }
             Test::Text { store, needle } => {
-                let mut scratch = Vec::new();
-                kept.extend(rows.filter(|&r| {
-                    needle.found_in(store.raw_line(r as usize), &mut scratch) != negated
-                }));
+                kept.extend(
+                    rows.filter(|&r| needle.found_in(store.raw_line(r as usize)) != negated),
+                );
             }
         }
     }
@@ -271,13 +270,14 @@ fn keep_ids<T: Id>(
 }
 
 /// A lowercased search string, prepared for case-insensitive search of raw
-/// lines. The substring search itself is memchr's SIMD `memmem`.
+/// lines.
 enum Needle {
-    /// No ASCII letters: case cannot matter, so the raw line is searched.
+    /// No ASCII letters: case cannot matter, so the raw text is searched
+    /// by memchr's SIMD `memmem`.
     Caseless(Finder<'static>),
-    /// ASCII with letters: the line's ASCII case is folded into a scratch
-    /// buffer (a vectorised copy), then searched.
-    Ascii(Finder<'static>),
+    /// ASCII with letters: found whatever the text's case, which is not
+    /// folded first (see [`AnyCase`]).
+    Ascii(AnyCase),
     /// Non-ASCII: Unicode-lowercased lines are searched. Lowercasing ASCII
     /// gives ASCII, so a pure-ASCII line (every line CPython's default
     /// `ensure_ascii` writes) is ruled out without that cost.
@@ -286,28 +286,20 @@ enum Needle {
 
 impl Needle {
     fn new(lowercase: &str, ranks: &ByteRanks) -> Needle {
-        let finder =
-            || FinderBuilder::new().build_forward_with_ranker_owned(ranks, lowercase.as_bytes());
         if !lowercase.is_ascii() {
             Needle::Unicode(lowercase.to_owned())
         } else if lowercase.bytes().any(|b| b.is_ascii_alphabetic()) {
-            Needle::Ascii(finder())
+            Needle::Ascii(AnyCase::new(lowercase.as_bytes(), ranks))
         } else {
-            Needle::Caseless(finder())
+            let builder = FinderBuilder::new();
+            Needle::Caseless(builder.build_forward_with_ranker_owned(ranks, lowercase.as_bytes()))
         }
     }
 
-    fn found_in(&self, line: &[u8], scratch: &mut Vec<u8>) -> bool {
+    fn found_in(&self, line: &[u8]) -> bool {
         match self {
             Needle::Caseless(finder) => finder.find(line).is_some(),
-            Needle::Ascii(finder) => {
-                scratch.clear();
-                scratch.resize(line.len(), 0);
-                for (folded, byte) in scratch.iter_mut().zip(line) {
-                    *folded = byte.to_ascii_lowercase();
-                }
-                finder.find(scratch).is_some()
-            }
+            Needle::Ascii(needle) => needle.find(line, 0).is_some(),
             Needle::Unicode(text) => {
                 !line.is_ascii()
                     && String::from_utf8_lossy(line)
@@ -316,18 +308,13 @@ impl Needle {
             }
         }
     }
-}
 
-/// Text folded and searched at a time by [`Needle::keep_spanning`]: a
-/// buffer that stays in the cache.
-const SPAN_BLOCK: usize = 64 * 1024;
-
-impl Needle {
     /// Whether [`Needle::keep_spanning`] can search this needle: a
     /// non-empty ASCII one.
     fn spans(&self) -> bool {
         match self {
-            Needle::Caseless(finder) | Needle::Ascii(finder) => !finder.needle().is_empty(),
+            Needle::Caseless(finder) => !finder.needle().is_empty(),
+            Needle::Ascii(_) => true,
             Needle::Unicode(_) => false,
         }
     }
@@ -338,14 +325,13 @@ impl Needle {
     /// nothing but where a hit is. A hit counts for the row whose line
     /// holds all of it; a needle never holds a newline that a line could.
     fn keep_spanning(&self, store: &Store, rows: Range<usize>, negated: bool, kept: &mut Vec<u32>) {
-        let mut scratch = Vec::new();
         let mut row = rows.start;
         while row < rows.end {
             let (end, text) = store.text_of_rows(row, rows.end);
             let base = store.offset(row);
             // Rows before `next` are decided; `at` is the row a hit may be in.
             let (mut next, mut at) = (row, row);
-            self.each_hit(text, &mut scratch, |hit, len| {
+            self.each_hit(text, |hit, len| {
                 let hit = base + hit;
                 while at + 1 < end && store.offset(at + 1) <= hit {
                     at += 1;
@@ -366,38 +352,175 @@ impl Needle {
         }
     }
 
-    /// The hits in `text`, as their start and length, in order (each
-    /// block's non-overlapping ones): the text searched as it is, or its
-    /// ASCII case folded a block at a time (blocks overlap by the needle's
-    /// length less one, and a hit is the block's whose own part it starts
-    /// in).
-    fn each_hit(&self, text: &[u8], scratch: &mut Vec<u8>, mut hit: impl FnMut(usize, usize)) {
+    /// The non-overlapping hits in `text`, as their start and length, in
+    /// order.
+    fn each_hit(&self, text: &[u8], mut hit: impl FnMut(usize, usize)) {
         match self {
             Needle::Caseless(finder) => {
                 let len = finder.needle().len();
                 finder.find_iter(text).for_each(|at| hit(at, len));
             }
-            Needle::Ascii(finder) => {
-                let len = finder.needle().len();
-                let mut start = 0;
-                while start < text.len() {
-                    let own = (start + SPAN_BLOCK).min(text.len());
-                    let block = &text[start..(own + len - 1).min(text.len())];
-                    scratch.clear();
-                    scratch.extend(block.iter().map(u8::to_ascii_lowercase));
-                    // Hits starting past the block's own part are the next
-                    // block's. One that overlaps a hit of this block is in
-                    // the same line (a needle without a newline), which
-                    // is then found already.
-                    finder
-                        .find_iter(scratch)
-                        .take_while(|&at| start + at < own)
-                        .for_each(|at| hit(start + at, len));
-                    start = own;
+            Needle::Ascii(needle) => {
+                let len = needle.lowercase.len();
+                let mut from = 0;
+                while let Some(at) = needle.find(text, from) {
+                    hit(at, len);
+                    from = at + len;
                 }
             }
             Needle::Unicode(_) => {}
         }
+    }
+}
+
+/// An ASCII needle with letters, found in text whatever its case without
+/// a folded copy of the text: folding it first cost more than the search
+/// (BENCHMARKS.md, "Issue 21"). Two of the needle's bytes, its rarest in
+/// the log, are looked for together at 32 places at a time, each place's
+/// byte folded by setting bit 5 where the needle has a letter (a byte
+/// with it set equals a lowercase letter only if it is that letter or its
+/// capital); where both match, the place is compared whole.
+struct AnyCase {
+    lowercase: Vec<u8>,
+    /// The two bytes looked for: where in the needle, the bit that folds
+    /// a letter's case there (none for another byte), and the byte.
+    pair: [(usize, u8, u8); 2],
+}
+
+/// Places an [`AnyCase`] looks at together (two SSE2 registers).
+const LANES: usize = 32;
+
+impl AnyCase {
+    fn new(lowercase: &[u8], ranks: &ByteRanks) -> AnyCase {
+        let mut places: Vec<usize> = (0..lowercase.len()).collect();
+        places.sort_by_key(|&at| ranks.0[usize::from(lowercase[at])]);
+        let byte = |at: usize| {
+            let fold = if lowercase[at].is_ascii_alphabetic() {
+                0x20
+            } else {
+                0
+            };
+            (at, fold, lowercase[at])
+        };
+        let first = places[0];
+        AnyCase {
+            lowercase: lowercase.to_vec(),
+            pair: [byte(first), byte(*places.get(1).unwrap_or(&first))],
+        }
+    }
+
+    /// Where the needle is first found in `text` starting at `from` or
+    /// later.
+    fn find(&self, text: &[u8], from: usize) -> Option<usize> {
+        let last = text.len().checked_sub(self.lowercase.len())?;
+        let mut at = from;
+        loop {
+            let (block, mut found) = self.next_pairs(text, at);
+            at = block;
+            if found == 0 {
+                break;
+            }
+            while found != 0 {
+                let start = block + found.trailing_zeros() as usize;
+                if start <= last && self.whole_at(text, start) {
+                    return Some(start);
+                }
+                found &= found - 1;
+            }
+            at += LANES;
+        }
+        (at..=last).find(|&start| self.pair_at(text, start) && self.whole_at(text, start))
+    }
+
+    /// Whether the pair is found with the needle starting at `start`.
+    fn pair_at(&self, text: &[u8], start: usize) -> bool {
+        self.pair
+            .iter()
+            .all(|&(at, fold, byte)| text[start + at] | fold == byte)
+    }
+
+    fn whole_at(&self, text: &[u8], start: usize) -> bool {
+        text[start..start + self.lowercase.len()].eq_ignore_ascii_case(&self.lowercase)
+    }
+
+    /// The first [`LANES`] places from `at` on, `at` stepping by that many,
+    /// where the pair is found with the needle starting at some, and a bit
+    /// for each such place; else, with none, the first `at` whose places'
+    /// bytes are not all within `text`.
+    #[cfg(target_arch = "x86_64")]
+    fn next_pairs(&self, text: &[u8], mut at: usize) -> (usize, u32) {
+        use std::arch::x86_64::{__m128i, _mm_set1_epi8};
+        let [
+            (first, first_fold, first_byte),
+            (second, second_fold, second_byte),
+        ] = self.pair;
+        let end = text.len();
+        let bytes = text.as_ptr();
+        // SAFETY: SSE2 is part of x86_64.
+        let wanted: [__m128i; 4] = unsafe {
+            [first_fold, first_byte, second_fold, second_byte].map(|byte| _mm_set1_epi8(byte as i8))
+        };
+        while at + first.max(second) + LANES <= end {
+            // SAFETY: each load reads 16 bytes from `at` + `first` or
+            // `second` (+ 16), which the loop's condition keeps in `text`.
+            let found = unsafe {
+                let (first, second) = (bytes.add(at + first), bytes.add(at + second));
+                both(first, second, wanted) | both(first.add(16), second.add(16), wanted) << 16
+            };
+            if found != 0 {
+                return (at, found);
+            }
+            at += LANES;
+        }
+        (at, 0)
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    fn next_pairs(&self, text: &[u8], mut at: usize) -> (usize, u32) {
+        let widest = self.pair[0].0.max(self.pair[1].0);
+        while at + widest + LANES <= text.len() {
+            let found = (0..LANES).fold(0, |found, lane| {
+                found | u32::from(self.pair_at(text, at + lane)) << lane
+            });
+            if found != 0 {
+                return (at, found);
+            }
+            at += LANES;
+        }
+        (at, 0)
+    }
+}
+
+/// A bit for each of 16 places where the byte at `first` folded by
+/// `wanted[0]` is `wanted[1]` and that at `second` folded by `wanted[2]`
+/// is `wanted[3]`.
+///
+/// # Safety
+///
+/// 16 bytes must be readable at `first` and at `second`.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+unsafe fn both(
+    first: *const u8,
+    second: *const u8,
+    wanted: [std::arch::x86_64::__m128i; 4],
+) -> u32 {
+    use std::arch::x86_64::{
+        _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
+    };
+    let [first_fold, first_byte, second_fold, second_byte] = wanted;
+    // SAFETY: SSE2 is part of x86_64; the caller says the loads are in
+    // bounds.
+    unsafe {
+        let first = _mm_cmpeq_epi8(
+            _mm_or_si128(_mm_loadu_si128(first.cast()), first_fold),
+            first_byte,
+        );
+        let second = _mm_cmpeq_epi8(
+            _mm_or_si128(_mm_loadu_si128(second.cast()), second_fold),
+            second_byte,
+        );
+        _mm_movemask_epi8(_mm_and_si128(first, second)) as u32
     }
 }
 
@@ -550,9 +673,10 @@ mod tests {
 
     #[test]
     fn one_search_over_many_lines_keeps_the_rows_a_search_per_line_keeps() {
-        // Lines longer than a block and hits at its edges, lines that are
-        // not entries between rows (a hit there is nobody's), two sources.
-        let long = "x".repeat(SPAN_BLOCK - 40);
+        // Long lines and hits at every place of the 32 bytes looked at
+        // together, lines that are not entries between rows (a hit there
+        // is nobody's), two sources.
+        let long = "x".repeat(64 * 1024 - 40);
         let lines: Vec<String> = (0..400)
             .map(|i| match i % 7 {
                 0 => format!(r#"{{"note": "{long}Refund"}}"#),
@@ -588,9 +712,7 @@ mod tests {
                     needle.keep_spanning(&store, rows.clone(), negated, &mut spanning);
                     let per_line: Vec<u32> = rows
                         .map(|r| r as u32)
-                        .filter(|&r| {
-                            needle.found_in(store.raw_line(r as usize), &mut Vec::new()) != negated
-                        })
+                        .filter(|&r| needle.found_in(store.raw_line(r as usize)) != negated)
                         .collect();
                     assert_eq!(spanning, per_line, "{query} {negated}");
                 }
@@ -610,8 +732,7 @@ mod tests {
         let lines: [&[u8]; 2] = [b"ABCX abcx", b"\"timestamp\": \"2025\""];
         let ranks = ByteRanks::from_lines(lines.into_iter());
         assert_eq!(ranks.0[usize::from(b'"')], 255);
-        let found =
-            |needle: &str, line: &[u8]| Needle::new(needle, &ranks).found_in(line, &mut Vec::new());
+        let found = |needle: &str, line: &[u8]| Needle::new(needle, &ranks).found_in(line);
         assert!(found("abcx", b"ABCX"));
         assert!(found("abcx", b"xx abcX"));
         assert!(found("abcx", b"abcabcx"));
@@ -650,6 +771,29 @@ mod tests {
     }
 
     proptest! {
+        /// Bytes that fold to one another or nearly (`@` and `` ` `` are
+        /// `P`'s and `p`'s neighbours less bit 5; 0xD0 is `p` with the
+        /// high bit), in texts long and short, every start tried.
+        #[test]
+        fn any_case_finds_what_a_search_of_the_folded_text_finds(
+            text in prop::collection::vec(prop::sample::select(b"pPrR@`_-\n\xd0".to_vec()), 0..120),
+            needle in prop::collection::vec(prop::sample::select(b"pr_-@`".to_vec()), 1..5),
+            rare in any::<u8>(),
+        ) {
+            prop_assume!(needle.iter().any(u8::is_ascii_alphabetic));
+            let mut ranks = ByteRanks([128; 256]);
+            ranks.0[usize::from(rare)] = 0;
+            let found = AnyCase::new(&needle, &ranks);
+            let folded = text.to_ascii_lowercase();
+            for from in 0..=text.len() {
+                let wanted = folded
+                    .get(from..)
+                    .and_then(|rest| rest.windows(needle.len()).position(|w| w == needle))
+                    .map(|at| from + at);
+                prop_assert_eq!(found.find(&text, from), wanted, "from {}", from);
+            }
+        }
+
         #[test]
         fn a_term_and_its_negation_partition_the_rows(term in any_term()) {
             let store = store_of(LINES);
