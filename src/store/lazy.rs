@@ -181,8 +181,8 @@ mod tests {
             "-REFUND tool:get_order",
             "failed",
             "-ok tool:get_order",
-            "since:2025-07-06T12:00:00Z",
-            "until:2025-07-06 -failed",
+            "since:2025-07-06T09:00:00Z",
+            "until:2025-07-06T08:30:00Z -failed",
             "last:3h",
             "last:20m refund",
         ] {

@@ -376,7 +376,7 @@ impl Needle {
 /// An ASCII needle with letters, found in text whatever its case without
 /// a folded copy of the text: folding it first cost more than the search
 /// (BENCHMARKS.md, "Issue 21"). Two of the needle's bytes, its rarest in
-/// the log, are looked for together at 32 places at a time, each place's
+/// the log, are looked for together at 64 places at a time, each place's
 /// byte folded by setting bit 5 where the needle has a letter (a byte
 /// with it set equals a lowercase letter only if it is that letter or its
 /// capital); where both match, the place is compared whole.
@@ -387,8 +387,8 @@ struct AnyCase {
     pair: [(usize, u8, u8); 2],
 }
 
-/// Places an [`AnyCase`] looks at together (two SSE2 registers).
-const LANES: usize = 32;
+/// Places an [`AnyCase`] looks at together (two AVX2 registers).
+const LANES: usize = 64;
 
 impl AnyCase {
     fn new(lowercase: &[u8], ranks: &ByteRanks) -> AnyCase {
@@ -412,10 +412,27 @@ impl AnyCase {
     /// Where the needle is first found in `text` starting at `from` or
     /// later.
     fn find(&self, text: &[u8], from: usize) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: this CPU has AVX2.
+            return self.find_by(text, from, |text, at| unsafe {
+                self.next_pairs_avx2(text, at)
+            });
+        }
+        self.find_by(text, from, |text, at| self.next_pairs(text, at))
+    }
+
+    /// [`AnyCase::find`] with `next_pairs` for [`AnyCase::next_pairs`].
+    fn find_by(
+        &self,
+        text: &[u8],
+        from: usize,
+        next_pairs: impl Fn(&[u8], usize) -> (usize, u64),
+    ) -> Option<usize> {
         let last = text.len().checked_sub(self.lowercase.len())?;
         let mut at = from;
         loop {
-            let (block, mut found) = self.next_pairs(text, at);
+            let (block, mut found) = next_pairs(text, at);
             at = block;
             if found == 0 {
                 break;
@@ -447,40 +464,10 @@ impl AnyCase {
     /// where the pair is found with the needle starting at some, and a bit
     /// for each such place; else, with none, the first `at` whose places'
     /// bytes are not all within `text`.
-    #[cfg(target_arch = "x86_64")]
-    fn next_pairs(&self, text: &[u8], mut at: usize) -> (usize, u32) {
-        use std::arch::x86_64::{__m128i, _mm_set1_epi8};
-        let [
-            (first, first_fold, first_byte),
-            (second, second_fold, second_byte),
-        ] = self.pair;
-        let end = text.len();
-        let bytes = text.as_ptr();
-        // SAFETY: SSE2 is part of x86_64.
-        let wanted: [__m128i; 4] = unsafe {
-            [first_fold, first_byte, second_fold, second_byte].map(|byte| _mm_set1_epi8(byte as i8))
-        };
-        while at + first.max(second) + LANES <= end {
-            // SAFETY: each load reads 16 bytes from `at` + `first` or
-            // `second` (+ 16), which the loop's condition keeps in `text`.
-            let found = unsafe {
-                let (first, second) = (bytes.add(at + first), bytes.add(at + second));
-                both(first, second, wanted) | both(first.add(16), second.add(16), wanted) << 16
-            };
-            if found != 0 {
-                return (at, found);
-            }
-            at += LANES;
-        }
-        (at, 0)
-    }
-
-    #[cfg(not(target_arch = "x86_64"))]
-    fn next_pairs(&self, text: &[u8], mut at: usize) -> (usize, u32) {
-        let widest = self.pair[0].0.max(self.pair[1].0);
-        while at + widest + LANES <= text.len() {
+    fn next_pairs(&self, text: &[u8], mut at: usize) -> (usize, u64) {
+        while at + self.widest() + LANES <= text.len() {
             let found = (0..LANES).fold(0, |found, lane| {
-                found | u32::from(self.pair_at(text, at + lane)) << lane
+                found | u64::from(self.pair_at(text, at + lane)) << lane
             });
             if found != 0 {
                 return (at, found);
@@ -489,38 +476,46 @@ impl AnyCase {
         }
         (at, 0)
     }
-}
 
-/// A bit for each of 16 places where the byte at `first` folded by
-/// `wanted[0]` is `wanted[1]` and that at `second` folded by `wanted[2]`
-/// is `wanted[3]`.
-///
-/// # Safety
-///
-/// 16 bytes must be readable at `first` and at `second`.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-unsafe fn both(
-    first: *const u8,
-    second: *const u8,
-    wanted: [std::arch::x86_64::__m128i; 4],
-) -> u32 {
-    use std::arch::x86_64::{
-        _mm_and_si128, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128,
-    };
-    let [first_fold, first_byte, second_fold, second_byte] = wanted;
-    // SAFETY: SSE2 is part of x86_64; the caller says the loads are in
-    // bounds.
-    unsafe {
-        let first = _mm_cmpeq_epi8(
-            _mm_or_si128(_mm_loadu_si128(first.cast()), first_fold),
-            first_byte,
-        );
-        let second = _mm_cmpeq_epi8(
-            _mm_or_si128(_mm_loadu_si128(second.cast()), second_fold),
-            second_byte,
-        );
-        _mm_movemask_epi8(_mm_and_si128(first, second)) as u32
+    /// [`AnyCase::next_pairs`], 32 places compared at once.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn next_pairs_avx2(&self, text: &[u8], mut at: usize) -> (usize, u64) {
+        use std::arch::x86_64::{
+            __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+            _mm256_or_si256, _mm256_set1_epi8,
+        };
+        let [
+            (first, first_fold, first_byte),
+            (second, second_fold, second_byte),
+        ] = self.pair.map(|(at, fold, byte)| {
+            let splat = |byte: u8| _mm256_set1_epi8(byte as i8);
+            (at, splat(fold), splat(byte))
+        });
+        let bytes = text.as_ptr();
+        let both = |at: usize| {
+            // SAFETY: 32 bytes from `at` + `first` or `second`, which the
+            // loop below keeps in `text`.
+            let [first_bytes, second_bytes] = [first, second].map(|place| unsafe {
+                _mm256_loadu_si256(bytes.add(at + place).cast::<__m256i>())
+            });
+            let first = _mm256_cmpeq_epi8(_mm256_or_si256(first_bytes, first_fold), first_byte);
+            let second = _mm256_cmpeq_epi8(_mm256_or_si256(second_bytes, second_fold), second_byte);
+            u64::from(_mm256_movemask_epi8(_mm256_and_si256(first, second)) as u32)
+        };
+        while at + self.widest() + LANES <= text.len() {
+            let found = both(at) | both(at + 32) << 32;
+            if found != 0 {
+                return (at, found);
+            }
+            at += LANES;
+        }
+        (at, 0)
+    }
+
+    /// How far into the needle the pair's second byte may be.
+    fn widest(&self) -> usize {
+        self.pair[0].0.max(self.pair[1].0)
     }
 }
 
