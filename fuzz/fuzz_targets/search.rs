@@ -6,7 +6,7 @@
 //!
 //! Input: a flags byte, a split byte, a repeat byte, the needle up to the
 //! first newline, then the log. The log is repeated so that lines fall at
-//! shifting places of the search's 32 bytes at a time.
+//! shifting places of the search's 64 bytes at a time.
 #![no_main]
 
 use auditui::filter::{Filter, Predicate, Term};
