@@ -521,8 +521,8 @@ impl AnyCase {
 }
 
 /// How often each byte occurs in this store's lines, case folded, as the
-/// rank memchr's substring search uses to pick which needle bytes to look
-/// for first. Its built-in ranking is for prose; in audit logs the letters
+/// rank memchr's substring search (and [`AnyCase`]) uses to pick which
+/// needle bytes to look for first. memchr's built-in ranking is for prose; in audit logs the letters
 /// of the keys repeated on every line (`timestamp`, `session_metadata`) are
 /// the common ones, and a phrase like `timed out` is found markedly faster
 /// (1.4-1.7x in benches/query.rs) with ranks measured on the log itself.
