@@ -84,13 +84,22 @@ fn picks_agree(entry: &auditui::log::entry::Entry<'_>) {
     assert_eq!(fields.patient.as_deref(), patient.as_deref());
 }
 
-/// The texts a load may keep, chosen by the input's first byte and
-/// length, so that every set of them is tried.
-fn picks_for(data: &[u8]) -> Picks {
-    let bits = usize::from(data.first().copied().unwrap_or(0)) | (data.len() % 4) << 8;
-    (0..Text::ALL.len())
+/// What a load may keep, chosen by the input's first byte and length, so
+/// that every set of texts is tried, with every number, or with none, the
+/// time or the outcome alone (a count's load): the picks and whether the
+/// time, the outcome and the other numbers are among them.
+fn picks_for(data: &[u8]) -> (Picks, [bool; 3]) {
+    let bits = usize::from(data.first().copied().unwrap_or(0)) | (data.len() % 16) << 8;
+    let (numbers, read) = match bits >> 10 {
+        0 => (Picks::NUMBERS, [true; 3]),
+        1 => (Picks::SEAL, [false; 3]),
+        2 => (Picks::SEAL.and(Picks::TIME), [true, false, false]),
+        _ => (Picks::SEAL.and(Picks::OUTCOME), [false, true, false]),
+    };
+    let picks = (0..Text::ALL.len())
         .filter(|i| bits & (1 << i) != 0)
-        .fold(Picks::NUMBERS, |picks, i| picks.and(Picks::text(Text::ALL[i])))
+        .fold(numbers, |picks, i| picks.and(Picks::text(Text::ALL[i])));
+    (picks, read)
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -111,20 +120,22 @@ fuzz_target!(|data: &[u8]| {
         // row: the same seal and numbers, each picked text the full
         // read's (debug builds check the rest against a full parse with
         // the same picks).
-        let picks = picks_for(data);
+        let (picks, [time, outcome, numbers]) = picks_for(data);
         let mut texts = vec![None; picks.texts().count()];
         match (&first, reader.read_row(data, picks, &mut texts)) {
             (Ok((seal, all)), Ok((row_seal, row))) => {
                 assert_eq!(seal, &row_seal, "the seal with picks agrees");
-                assert_eq!(all.timestamp, row.timestamp);
-                assert_eq!(all.success, row.success);
+                // Each number the full read's if picked, else none.
+                assert_eq!(all.timestamp.filter(|_| time), row.timestamp);
+                assert_eq!(all.success.filter(|_| outcome), row.success);
                 assert_eq!(
-                    all.duration_ms.map(f64::to_bits),
+                    all.duration_ms.filter(|_| numbers).map(f64::to_bits),
                     row.duration_ms.map(f64::to_bits)
                 );
-                assert_eq!(all.turn, row.turn);
-                assert_eq!(all.time(), row.time());
-                assert_eq!(all.time(), reader.time(&row), "the load's reading of the time");
+                assert_eq!(all.turn.filter(|_| numbers), row.turn);
+                let all_time = all.time().filter(|_| time);
+                assert_eq!(all_time, row.time());
+                assert_eq!(all_time, reader.time(&row), "the load's reading of the time");
                 // In `Text` order.
                 let whole = [
                     &all.conversation,

@@ -1,11 +1,12 @@
 //! Free text: the store's one search over many lines at a time (hits
-//! mapped back to rows, ASCII case folded a block at a time) against a
-//! plain search of each row's line, negated or not, over all rows and over
-//! a sparse candidate set (an earlier term), lines split over two sources.
+//! mapped back to rows, ASCII case matched without folding the text) against
+//! a plain search of each row's line, negated or not, over all rows and
+//! over a sparse candidate set (an earlier term), lines split over two
+//! sources.
 //!
 //! Input: a flags byte, a split byte, a repeat byte, the needle up to the
-//! first newline, then the log. The log is repeated so that lines cross
-//! the search's 64 KiB blocks at shifting places.
+//! first newline, then the log. The log is repeated so that lines fall at
+//! shifting places of the search's 64 bytes at a time.
 #![no_main]
 
 use auditui::filter::{Filter, Predicate, Term};

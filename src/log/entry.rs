@@ -456,18 +456,21 @@ impl Picks {
         slots: (1 << SLOTS) - 1,
         texts: TextSet((1 << Text::ALL.len()) - 1),
     };
-    /// What [`TopLevel::seal`] reads.
-    const SEAL: Picks = Picks {
+    /// What [`TopLevel::seal`] reads: a row read with these alone holds
+    /// neither time nor numbers.
+    pub const SEAL: Picks = Picks {
         slots: (1 << SEAL_SLOTS) - 1,
         texts: TextSet::NONE,
     };
+    /// The timestamp, [`Row::timestamp`].
+    pub const TIME: Picks = Picks::of(&[Top::Timestamp]);
+    /// The outcome, [`Row::success`].
+    pub const OUTCOME: Picks = Picks::of(&[Top::Success]);
     /// The seal, the timestamp and the numbers: no text.
-    pub const NUMBERS: Picks = Picks::SEAL.and(Picks::of(&[
-        Top::Timestamp,
-        Top::Success,
-        Top::DurationMs,
-        Top::TurnNumber,
-    ]));
+    pub const NUMBERS: Picks = Picks::SEAL
+        .and(Picks::TIME)
+        .and(Picks::OUTCOME)
+        .and(Picks::of(&[Top::DurationMs, Top::TurnNumber]));
 
     /// `text`, read from these slots.
     pub const fn text(text: Text) -> Picks {

@@ -118,10 +118,18 @@ impl<'a> Str<'a> {
     }
 
     /// The decoded text; lone surrogates become U+FFFD (display only).
+    /// Inline, the common unescaped text alone: a load decodes each text it
+    /// picks, and whether the call was inlined moved a view's reading by
+    /// ~80 instructions an entry between builds (BENCHMARKS.md, "Issue 21").
+    #[inline]
     pub fn decode(&self) -> Cow<'a, str> {
         if !self.escaped {
             return Cow::Borrowed(self.raw);
         }
+        self.decode_escaped()
+    }
+
+    fn decode_escaped(&self) -> Cow<'a, str> {
         Cow::Owned(
             self.code_points()
                 .map(|c| char::from_u32(c).unwrap_or('\u{fffd}'))

@@ -76,10 +76,6 @@ impl Ids {
         }
     }
 
-    pub fn last(&self) -> Option<Sym> {
-        self.len().checked_sub(1).map(|row| self.get(row))
-    }
-
     pub fn slice(&self) -> IdSlice<'_> {
         match self {
             Ids::U8(ids) => IdSlice::U8(ids),
@@ -167,7 +163,7 @@ mod tests {
         }
         assert_eq!(widths, [1, 1, 1, 1, 2, 2, 2, 4, 4, 4]);
         assert_eq!(ids.iter().collect::<Vec<_>>(), pushed);
-        assert_eq!(ids.last(), Some(1 << 31));
+        assert_eq!(ids.get(9), 1 << 31);
         assert_eq!(ids.get(4), 256);
         assert_eq!(ids.len(), pushed.len());
     }
@@ -187,6 +183,6 @@ mod tests {
             ids.push(id);
         }
         assert!(matches!(&ids, Ids::U16(wide) if wide.capacity() >= 1000));
-        assert_eq!(Ids::default().last(), None);
+        assert!(Ids::default().is_empty());
     }
 }

@@ -246,10 +246,9 @@ impl<'s> Compiled<'s> {
                 }
             }
             Test::Text { store, needle } => {
-                let mut scratch = Vec::new();
-                kept.extend(rows.filter(|&r| {
-                    needle.found_in(store.raw_line(r as usize), &mut scratch) != negated
-                }));
+                kept.extend(
+                    rows.filter(|&r| needle.found_in(store.raw_line(r as usize)) != negated),
+                );
             }
         }
     }
@@ -271,13 +270,14 @@ fn keep_ids<T: Id>(
 }
 
 /// A lowercased search string, prepared for case-insensitive search of raw
-/// lines. The substring search itself is memchr's SIMD `memmem`.
+/// lines.
 enum Needle {
-    /// No ASCII letters: case cannot matter, so the raw line is searched.
-    Caseless(Finder<'static>),
-    /// ASCII with letters: the line's ASCII case is folded into a scratch
-    /// buffer (a vectorised copy), then searched.
-    Ascii(Finder<'static>),
+    /// No ASCII letters: case cannot matter, so the raw text is searched
+    /// by memchr's SIMD `memmem`.
+    Caseless(Box<Finder<'static>>),
+    /// ASCII with letters: found whatever the text's case, which is not
+    /// folded first (see [`AnyCase`]).
+    Ascii(AnyCase),
     /// Non-ASCII: Unicode-lowercased lines are searched. Lowercasing ASCII
     /// gives ASCII, so a pure-ASCII line (every line CPython's default
     /// `ensure_ascii` writes) is ruled out without that cost.
@@ -286,28 +286,21 @@ enum Needle {
 
 impl Needle {
     fn new(lowercase: &str, ranks: &ByteRanks) -> Needle {
-        let finder =
-            || FinderBuilder::new().build_forward_with_ranker_owned(ranks, lowercase.as_bytes());
         if !lowercase.is_ascii() {
             Needle::Unicode(lowercase.to_owned())
         } else if lowercase.bytes().any(|b| b.is_ascii_alphabetic()) {
-            Needle::Ascii(finder())
+            Needle::Ascii(AnyCase::new(lowercase.as_bytes(), ranks))
         } else {
-            Needle::Caseless(finder())
+            let builder = FinderBuilder::new();
+            let finder = builder.build_forward_with_ranker_owned(ranks, lowercase.as_bytes());
+            Needle::Caseless(Box::new(finder))
         }
     }
 
-    fn found_in(&self, line: &[u8], scratch: &mut Vec<u8>) -> bool {
+    fn found_in(&self, line: &[u8]) -> bool {
         match self {
             Needle::Caseless(finder) => finder.find(line).is_some(),
-            Needle::Ascii(finder) => {
-                scratch.clear();
-                scratch.resize(line.len(), 0);
-                for (folded, byte) in scratch.iter_mut().zip(line) {
-                    *folded = byte.to_ascii_lowercase();
-                }
-                finder.find(scratch).is_some()
-            }
+            Needle::Ascii(needle) => needle.find(line, 0).is_some(),
             Needle::Unicode(text) => {
                 !line.is_ascii()
                     && String::from_utf8_lossy(line)
@@ -316,18 +309,13 @@ impl Needle {
             }
         }
     }
-}
 
-/// Text folded and searched at a time by [`Needle::keep_spanning`]: a
-/// buffer that stays in the cache.
-const SPAN_BLOCK: usize = 64 * 1024;
-
-impl Needle {
     /// Whether [`Needle::keep_spanning`] can search this needle: a
     /// non-empty ASCII one.
     fn spans(&self) -> bool {
         match self {
-            Needle::Caseless(finder) | Needle::Ascii(finder) => !finder.needle().is_empty(),
+            Needle::Caseless(finder) => !finder.needle().is_empty(),
+            Needle::Ascii(_) => true,
             Needle::Unicode(_) => false,
         }
     }
@@ -338,14 +326,13 @@ impl Needle {
     /// nothing but where a hit is. A hit counts for the row whose line
     /// holds all of it; a needle never holds a newline that a line could.
     fn keep_spanning(&self, store: &Store, rows: Range<usize>, negated: bool, kept: &mut Vec<u32>) {
-        let mut scratch = Vec::new();
         let mut row = rows.start;
         while row < rows.end {
             let (end, text) = store.text_of_rows(row, rows.end);
             let base = store.offset(row);
             // Rows before `next` are decided; `at` is the row a hit may be in.
             let (mut next, mut at) = (row, row);
-            self.each_hit(text, &mut scratch, |hit, len| {
+            self.each_hit(text, |hit, len| {
                 let hit = base + hit;
                 while at + 1 < end && store.offset(at + 1) <= hit {
                     at += 1;
@@ -366,34 +353,20 @@ impl Needle {
         }
     }
 
-    /// The hits in `text`, as their start and length, in order (each
-    /// block's non-overlapping ones): the text searched as it is, or its
-    /// ASCII case folded a block at a time (blocks overlap by the needle's
-    /// length less one, and a hit is the block's whose own part it starts
-    /// in).
-    fn each_hit(&self, text: &[u8], scratch: &mut Vec<u8>, mut hit: impl FnMut(usize, usize)) {
+    /// The non-overlapping hits in `text`, as their start and length, in
+    /// order.
+    fn each_hit(&self, text: &[u8], mut hit: impl FnMut(usize, usize)) {
         match self {
             Needle::Caseless(finder) => {
                 let len = finder.needle().len();
                 finder.find_iter(text).for_each(|at| hit(at, len));
             }
-            Needle::Ascii(finder) => {
-                let len = finder.needle().len();
-                let mut start = 0;
-                while start < text.len() {
-                    let own = (start + SPAN_BLOCK).min(text.len());
-                    let block = &text[start..(own + len - 1).min(text.len())];
-                    scratch.clear();
-                    scratch.extend(block.iter().map(u8::to_ascii_lowercase));
-                    // Hits starting past the block's own part are the next
-                    // block's. One that overlaps a hit of this block is in
-                    // the same line (a needle without a newline), which
-                    // is then found already.
-                    finder
-                        .find_iter(scratch)
-                        .take_while(|&at| start + at < own)
-                        .for_each(|at| hit(start + at, len));
-                    start = own;
+            Needle::Ascii(needle) => {
+                let len = needle.lowercase.len();
+                let mut from = 0;
+                while let Some(at) = needle.find(text, from) {
+                    hit(at, len);
+                    from = at + len;
                 }
             }
             Needle::Unicode(_) => {}
@@ -401,9 +374,155 @@ impl Needle {
     }
 }
 
+/// An ASCII needle with letters, found in text whatever its case without
+/// a folded copy of the text: folding it first cost more than the search
+/// (BENCHMARKS.md, "Issue 21"). Two of the needle's bytes, its rarest in
+/// the log, are looked for together at 64 places at a time, each place's
+/// byte folded by setting bit 5 where the needle has a letter (a byte
+/// with it set equals a lowercase letter only if it is that letter or its
+/// capital); where both match, the place is compared whole.
+struct AnyCase {
+    lowercase: Vec<u8>,
+    /// The two bytes looked for: where in the needle, the bit that folds
+    /// a letter's case there (none for another byte), and the byte.
+    pair: [(usize, u8, u8); 2],
+}
+
+/// Places an [`AnyCase`] looks at together (two AVX2 registers).
+const LANES: usize = 64;
+
+impl AnyCase {
+    fn new(lowercase: &[u8], ranks: &ByteRanks) -> AnyCase {
+        let mut places: Vec<usize> = (0..lowercase.len()).collect();
+        places.sort_by_key(|&at| ranks.0[usize::from(lowercase[at])]);
+        let byte = |at: usize| {
+            let fold = if lowercase[at].is_ascii_alphabetic() {
+                0x20
+            } else {
+                0
+            };
+            (at, fold, lowercase[at])
+        };
+        let first = places[0];
+        AnyCase {
+            lowercase: lowercase.to_vec(),
+            pair: [byte(first), byte(*places.get(1).unwrap_or(&first))],
+        }
+    }
+
+    /// Where the needle is first found in `text` starting at `from` or
+    /// later.
+    fn find(&self, text: &[u8], from: usize) -> Option<usize> {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: this CPU has AVX2.
+            return self.find_by(text, from, |text, at| unsafe {
+                self.next_pairs_avx2(text, at)
+            });
+        }
+        self.find_by(text, from, |text, at| self.next_pairs(text, at))
+    }
+
+    /// [`AnyCase::find`] with `next_pairs` for [`AnyCase::next_pairs`].
+    fn find_by(
+        &self,
+        text: &[u8],
+        from: usize,
+        next_pairs: impl Fn(&[u8], usize) -> (usize, u64),
+    ) -> Option<usize> {
+        let last = text.len().checked_sub(self.lowercase.len())?;
+        let mut at = from;
+        loop {
+            let (block, mut found) = next_pairs(text, at);
+            at = block;
+            if found == 0 {
+                break;
+            }
+            while found != 0 {
+                let start = block + found.trailing_zeros() as usize;
+                if start <= last && self.whole_at(text, start) {
+                    return Some(start);
+                }
+                found &= found - 1;
+            }
+            at += LANES;
+        }
+        (at..=last).find(|&start| self.pair_at(text, start) && self.whole_at(text, start))
+    }
+
+    /// Whether the pair is found with the needle starting at `start`.
+    fn pair_at(&self, text: &[u8], start: usize) -> bool {
+        self.pair
+            .iter()
+            .all(|&(at, fold, byte)| text[start + at] | fold == byte)
+    }
+
+    fn whole_at(&self, text: &[u8], start: usize) -> bool {
+        text[start..start + self.lowercase.len()].eq_ignore_ascii_case(&self.lowercase)
+    }
+
+    /// The first [`LANES`] places from `at` on, `at` stepping by that many,
+    /// where the pair is found with the needle starting at some, and a bit
+    /// for each such place; else, with none, the first `at` whose places'
+    /// bytes are not all within `text`.
+    fn next_pairs(&self, text: &[u8], mut at: usize) -> (usize, u64) {
+        while at + self.widest() + LANES <= text.len() {
+            let found = (0..LANES).fold(0, |found, lane| {
+                found | u64::from(self.pair_at(text, at + lane)) << lane
+            });
+            if found != 0 {
+                return (at, found);
+            }
+            at += LANES;
+        }
+        (at, 0)
+    }
+
+    /// [`AnyCase::next_pairs`], 32 places compared at once.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn next_pairs_avx2(&self, text: &[u8], mut at: usize) -> (usize, u64) {
+        use std::arch::x86_64::{
+            __m256i, _mm256_and_si256, _mm256_cmpeq_epi8, _mm256_loadu_si256, _mm256_movemask_epi8,
+            _mm256_or_si256, _mm256_set1_epi8,
+        };
+        let [
+            (first, first_fold, first_byte),
+            (second, second_fold, second_byte),
+        ] = self.pair.map(|(at, fold, byte)| {
+            let splat = |byte: u8| _mm256_set1_epi8(byte as i8);
+            (at, splat(fold), splat(byte))
+        });
+        let bytes = text.as_ptr();
+        let both = |at: usize| {
+            // SAFETY: 32 bytes from `at` + `first` or `second`, which the
+            // loop below keeps in `text`.
+            let [first_bytes, second_bytes] = [first, second].map(|place| unsafe {
+                _mm256_loadu_si256(bytes.add(at + place).cast::<__m256i>())
+            });
+            let first = _mm256_cmpeq_epi8(_mm256_or_si256(first_bytes, first_fold), first_byte);
+            let second = _mm256_cmpeq_epi8(_mm256_or_si256(second_bytes, second_fold), second_byte);
+            u64::from(_mm256_movemask_epi8(_mm256_and_si256(first, second)) as u32)
+        };
+        while at + self.widest() + LANES <= text.len() {
+            let found = both(at) | both(at + 32) << 32;
+            if found != 0 {
+                return (at, found);
+            }
+            at += LANES;
+        }
+        (at, 0)
+    }
+
+    /// How far into the needle the pair's second byte may be.
+    fn widest(&self) -> usize {
+        self.pair[0].0.max(self.pair[1].0)
+    }
+}
+
 /// How often each byte occurs in this store's lines, case folded, as the
-/// rank memchr's substring search uses to pick which needle bytes to look
-/// for first. Its built-in ranking is for prose; in audit logs the letters
+/// rank memchr's substring search (and [`AnyCase`]) uses to pick which
+/// needle bytes to look for first. memchr's built-in ranking is for prose; in audit logs the letters
 /// of the keys repeated on every line (`timestamp`, `session_metadata`) are
 /// the common ones, and a phrase like `timed out` is found markedly faster
 /// (1.4-1.7x in benches/query.rs) with ranks measured on the log itself.
@@ -550,9 +669,10 @@ mod tests {
 
     #[test]
     fn one_search_over_many_lines_keeps_the_rows_a_search_per_line_keeps() {
-        // Lines longer than a block and hits at its edges, lines that are
-        // not entries between rows (a hit there is nobody's), two sources.
-        let long = "x".repeat(SPAN_BLOCK - 40);
+        // Long lines and hits at every place of the 64 bytes looked at
+        // together, lines that are not entries between rows (a hit there
+        // is nobody's), two sources.
+        let long = "x".repeat(64 * 1024 - 40);
         let lines: Vec<String> = (0..400)
             .map(|i| match i % 7 {
                 0 => format!(r#"{{"note": "{long}Refund"}}"#),
@@ -588,9 +708,7 @@ mod tests {
                     needle.keep_spanning(&store, rows.clone(), negated, &mut spanning);
                     let per_line: Vec<u32> = rows
                         .map(|r| r as u32)
-                        .filter(|&r| {
-                            needle.found_in(store.raw_line(r as usize), &mut Vec::new()) != negated
-                        })
+                        .filter(|&r| needle.found_in(store.raw_line(r as usize)) != negated)
                         .collect();
                     assert_eq!(spanning, per_line, "{query} {negated}");
                 }
@@ -610,8 +728,7 @@ mod tests {
         let lines: [&[u8]; 2] = [b"ABCX abcx", b"\"timestamp\": \"2025\""];
         let ranks = ByteRanks::from_lines(lines.into_iter());
         assert_eq!(ranks.0[usize::from(b'"')], 255);
-        let found =
-            |needle: &str, line: &[u8]| Needle::new(needle, &ranks).found_in(line, &mut Vec::new());
+        let found = |needle: &str, line: &[u8]| Needle::new(needle, &ranks).found_in(line);
         assert!(found("abcx", b"ABCX"));
         assert!(found("abcx", b"xx abcX"));
         assert!(found("abcx", b"abcabcx"));
@@ -650,6 +767,32 @@ mod tests {
     }
 
     proptest! {
+        /// Bytes that fold to one another, or differ as cases do but do
+        /// not fold (`@` and `` ` ``, bit 5; 0xD0 is `P` with the high
+        /// bit), in texts long and short, every start tried, with this
+        /// CPU's search and the portable one.
+        #[test]
+        fn any_case_finds_what_a_search_of_the_folded_text_finds(
+            text in prop::collection::vec(prop::sample::select(b"pPrR@`_-\n\xd0".to_vec()), 0..200),
+            needle in prop::collection::vec(prop::sample::select(b"pr_-@`".to_vec()), 1..5),
+            rare in any::<u8>(),
+        ) {
+            prop_assume!(needle.iter().any(u8::is_ascii_alphabetic));
+            let mut ranks = ByteRanks([128; 256]);
+            ranks.0[usize::from(rare)] = 0;
+            let found = AnyCase::new(&needle, &ranks);
+            let folded = text.to_ascii_lowercase();
+            for from in 0..=text.len() {
+                let wanted = folded
+                    .get(from..)
+                    .and_then(|rest| rest.windows(needle.len()).position(|w| w == needle))
+                    .map(|at| from + at);
+                prop_assert_eq!(found.find(&text, from), wanted, "from {}", from);
+                let portable = found.find_by(&text, from, |text, at| found.next_pairs(text, at));
+                prop_assert_eq!(portable, wanted, "portably from {}", from);
+            }
+        }
+
         #[test]
         fn a_term_and_its_negation_partition_the_rows(term in any_term()) {
             let store = store_of(LINES);
