@@ -51,7 +51,11 @@ pub fn run(args: Args) -> Result<u8, String> {
         .as_deref()
         .map(read_trusted_key)
         .transpose()?;
-    let sources = open_sources(&args.paths)?;
+    // Read once: only a checkpoint's check reads some lines again.
+    let sources: Vec<_> = open_sources(&args.paths)?
+        .into_iter()
+        .map(Source::read_once)
+        .collect();
     let bar = Bar::new(total_bytes(&sources), "verifying");
     // The tree head is recomputed from the stored hashes, kept only then.
     let keep_leaves = note.as_ref().is_some_and(|n| n.checkpoint.tree.is_some());

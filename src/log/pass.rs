@@ -18,6 +18,12 @@ use std::sync::mpsc;
 /// enough that a batch of parsed fields stays a few MB.
 const BATCH_LINES: usize = 8 * 1024;
 
+/// Lines of a source's first batch, which is split while the pool waits:
+/// each next batch is twice the one before, up to [`BATCH_LINES`], so that
+/// splitting the next one still takes less time than analysing the current
+/// one (BENCHMARKS.md, "Issue 21").
+const FIRST_BATCH_LINES: usize = 1024;
+
 /// An entry handed to the caller, in file and line order.
 pub struct ScannedEntry<'e, 'a> {
     /// Index of the source in the slice given to [`scan`].
@@ -328,7 +334,9 @@ fn consume<'a>(
             &batch.lines[0],
             batch.lines.last().expect("non-empty batch"),
         );
-        progress.bytes_done += (last.offset + last.bytes.len() + 1 - first.offset) as u64;
+        let end = last.offset + last.bytes.len();
+        progress.bytes_done += (end + 1 - first.offset) as u64;
+        sources[source].done_with(first.offset..end);
         sink.progress(progress);
     }
     // The analysing thread stops early only when cancelled.
@@ -366,7 +374,8 @@ fn analyse_sources<'a>(
     sender: &mpsc::SyncSender<Message<'a>>,
     cancel: &AtomicBool,
 ) {
-    let next_batch = |lines: &mut Lines<'a>| -> Vec<Line<'a>> { lines.take(BATCH_LINES).collect() };
+    let next_batch =
+        |lines: &mut Lines<'a>, size: usize| -> Vec<Line<'a>> { lines.take(size).collect() };
     for (source, &without_fields) in sources.iter().zip(without_fields) {
         if let Some(why) = not_json_lines(source.bytes()) {
             let told = sender.send(Message::NotJsonLines(why));
@@ -380,13 +389,15 @@ fn analyse_sources<'a>(
         }
         let limit = source.max_entry_bytes();
         let mut lines = source.lines();
-        let mut batch = next_batch(&mut lines);
+        let mut size = FIRST_BATCH_LINES;
+        let mut batch = next_batch(&mut lines, size);
         while !batch.is_empty() {
             if cancel.load(Ordering::Relaxed) {
                 return;
             }
+            size = (2 * size).min(BATCH_LINES);
             let (next, analysed) = rayon::join(
-                || next_batch(&mut lines),
+                || next_batch(&mut lines, size),
                 || analyse_batch(batch, limit, without_fields, reading),
             );
             // A closed channel means the caller stopped listening.
@@ -609,6 +620,22 @@ mod tests {
             ]
         );
         assert_eq!(v.findings.len(), 2, "two empty files: {:?}", v.findings);
+    }
+
+    #[test]
+    fn batches_grow_from_the_first_size_to_the_full_one() {
+        let lines = 2 * BATCH_LINES + 5;
+        let source = Source::from_bytes("plain.jsonl", b"{}\n".repeat(lines));
+        let mut done = Vec::new();
+        verify_with_progress(&[source], |p| done.push(p.bytes_done / 3));
+        let (mut want, mut size, mut total) = (Vec::new(), FIRST_BATCH_LINES, 0);
+        while total < lines {
+            total = lines.min(total + size);
+            want.push(total as u64);
+            size = BATCH_LINES.min(2 * size);
+        }
+        assert_eq!(done, want);
+        assert_eq!(want[0], FIRST_BATCH_LINES as u64);
     }
 
     #[test]

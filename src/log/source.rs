@@ -47,6 +47,9 @@ pub struct Source {
     /// Device and inode of a file: the same file under another name after
     /// a rotation, or another file under the same name.
     pub identity: Option<(u64, u64)>,
+    /// Whether a pass hands each batch's pages back once it is done with
+    /// them ([`Source::read_once`]).
+    read_once: bool,
 }
 
 /// How a file's bytes are held.
@@ -96,6 +99,41 @@ impl Source {
             data,
             max_entry: max_entry_bytes(),
             identity: None,
+            read_once: false,
+        }
+    }
+
+    /// This source, read by one pass and then hardly again (`verify`): the
+    /// pass hands the mapped pages of each batch back to the kernel once it
+    /// is done with them. Unmapping a whole file at the end took the last
+    /// ~4 % of `verify`'s time on 200,000 entries, with one core idle;
+    /// spread over the pass it overlaps the analysis (BENCHMARKS.md,
+    /// "Issue 21"), and the resident pages stay a few batches'. A later read
+    /// faults them in again, with the same bytes.
+    pub fn read_once(mut self) -> Self {
+        self.read_once = true;
+        self
+    }
+
+    /// A pass is done with `bytes[range]`: the pages wholly before its end
+    /// are handed back if this source is [read once](Source::read_once)
+    /// and mapped (a page shared with the next line is kept: another thread
+    /// may be reading it).
+    pub fn done_with(&self, range: std::ops::Range<usize>) {
+        let Data::Mapped { map, .. } = &self.data else {
+            return;
+        };
+        let end = range.end - range.end % PAGE;
+        if self.read_once && end > range.start {
+            // SAFETY: as in `Lines::release`: the map is never written, so
+            // its pages dropped are faulted in again with the same bytes.
+            let _ = unsafe {
+                map.unchecked_advise_range(
+                    UncheckedAdvice::DontNeed,
+                    range.start,
+                    end - range.start,
+                )
+            };
         }
     }
 
@@ -152,10 +190,25 @@ pub struct Lines<'a> {
     /// back to the kernel as soon as they are scanned, so a file that is one
     /// huge line (NUL-filled after a crash, say) is read in bounded memory.
     mapping: Option<&'a Mmap>,
+    /// Where the text is asked for next ([`PREFETCH_AHEAD`]).
+    prefetched: usize,
 }
 
 /// How much of an overlong line is scanned between two releases.
 const RELEASE_CHUNK: usize = 64 << 20;
+
+/// How far ahead of the line being split its text is asked for. Splitting
+/// is the first read of the text, from memory, and the processor's own
+/// prefetcher stops at each 4 KiB page: `memchr` waited on memory for most
+/// of its time (BENCHMARKS.md, "Issue 21").
+const PREFETCH_AHEAD: usize = 4096;
+
+/// The unit of memory the processor fetches.
+const CACHE_LINE: usize = 64;
+
+/// The smallest page size; `madvise` rounds a range's start down to a page
+/// itself, its end is rounded down here.
+const PAGE: usize = 4096;
 
 /// One line of a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,7 +236,27 @@ impl<'a> Lines<'a> {
             number: 0,
             max_entry: MAX_READABLE_LINE,
             mapping: None,
+            prefetched: pos,
         }
+    }
+
+    /// Ask the cache for the text up to [`PREFETCH_AHEAD`] past `self.pos`,
+    /// a line at a time (a hint: nothing is read, nothing faults).
+    fn prefetch(&mut self) {
+        let until = self.bytes.len().min(self.pos + PREFETCH_AHEAD);
+        // Behind after a long line: what it skipped was read already.
+        let mut at = self.prefetched.max(self.pos);
+        while at < until {
+            #[cfg(target_arch = "x86_64")]
+            {
+                use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+                // SAFETY: `at` is within `bytes`; a prefetch neither reads
+                // nor faults.
+                unsafe { _mm_prefetch::<_MM_HINT_T0>(self.bytes.as_ptr().add(at).cast()) };
+            }
+            at += CACHE_LINE;
+        }
+        self.prefetched = at;
     }
 
     /// Length of the line starting at `self.pos` and whether a newline ends it.
@@ -229,6 +302,7 @@ impl<'a> Iterator for Lines<'a> {
         if self.pos >= self.bytes.len() {
             return None;
         }
+        self.prefetch();
         let rest = &self.bytes[self.pos..];
         let (len, terminated) = self.line_end();
         self.number += 1;
@@ -423,6 +497,30 @@ mod tests {
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].bytes.len(), limit + RELEASE_CHUNK + 5);
         assert_eq!((lines[1].bytes, lines[1].terminated), (&b"{}"[..], true));
+    }
+
+    #[test]
+    fn lines_split_alike_before_during_and_after_a_line_longer_than_the_prefetch() {
+        let text = format!(
+            "a\n{}\nbb\n{}\nc",
+            "x".repeat(3 * PREFETCH_AHEAD),
+            "y".repeat(CACHE_LINE + 1)
+        );
+        let got: Vec<&[u8]> = Lines::new(text.as_bytes()).map(|l| l.bytes).collect();
+        let want: Vec<&[u8]> = text.as_bytes().split(|&b| b == b'\n').collect();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn a_read_once_file_reads_the_same_after_its_pages_are_handed_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.jsonl");
+        let text: Vec<u8> = (0..3 * PAGE + 7).map(|i| b"{}\n"[i % 3]).collect();
+        std::fs::write(&path, &text).unwrap();
+        let source = open_file(&path, Access::Mapped).unwrap().read_once();
+        assert_eq!(source.bytes(), &text[..]);
+        source.done_with(PAGE / 2..text.len());
+        assert_eq!(source.bytes(), &text[..]);
     }
 
     #[test]
