@@ -190,12 +190,16 @@ impl LineReader {
             Some(b'{') => None,
             _ => Some(json_text(bytes)?),
         };
-        if let Some(replay) = self.memos.find(json.map_or(bytes, str::as_bytes)) {
+        let wanted = picks.unwrap_or(Picks::SEAL);
+        // A partial skeleton replays values of the top level alone (its
+        // object's vary); a line that needs others is parsed.
+        if let Some(replay) = self.memos.find(json.map_or(bytes, str::as_bytes))
+            && !(replay.partial() && wanted.nested())
+        {
             // Only the values read are replayed (every one a scalar): the
             // seal's, whose slots come first, and the picked fields'. The
             // slots named are walked, not all of them: a load names eight
             // or so of the 28 (BENCHMARKS.md, "Issue 21").
-            let wanted = picks.unwrap_or(Picks::SEAL);
             let positions = replay.picked();
             let read = wanted
                 .slots()
@@ -528,6 +532,11 @@ impl Picks {
             slots: self.slots | other.slots,
             texts: TextSet(self.texts.0 | other.texts.0),
         }
+    }
+
+    /// Whether some slot named is inside a container of the top level.
+    fn nested(self) -> bool {
+        self.slots >> Top::MetaRole as u32 != 0
     }
 
     fn has(self, slot: usize) -> bool {

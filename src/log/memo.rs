@@ -12,7 +12,8 @@ mod spans;
 mod trie;
 
 use super::entry::LineError;
-use super::tape::skeleton::{self, Hole, Template};
+use super::canonical::{MemberSlot, write_node};
+use super::tape::skeleton::{self, Hole, HoleKind, Template};
 use super::tape::{Node, Tape};
 use spans::Plan;
 use trie::Trie;
@@ -37,20 +38,44 @@ const MAX_RECORDED_LINE: usize = 8 << 10;
 const MAX_RECORDED_BYTES: usize = 512 << 10;
 
 /// Remembered skeletons, and scratch for matching a line against them.
+///
+/// Two sorts: whole skeletons, in which every value is a hole, and
+/// partial ones, in which one object member of the top level is a hole
+/// of its own (read by the parser, written by the canonical writer) and
+/// the rest is as in a whole skeleton. A line is looked up among the
+/// partial ones only when no whole one is its: a log whose lines differ
+/// in one object's keys (a tool's arguments, a result) repeats few
+/// partial skeletons where it repeats no whole one (ARCHITECTURE.md,
+/// "Where a verified, indexed entry's time goes").
 #[derive(Debug, Default)]
 pub struct Memos {
+    whole: Skeletons,
+    partial: Skeletons,
+    /// The current line's holes.
+    holes: Vec<Hole>,
+    scratch: Tape,
+    /// The canonical form of a partial replay's object.
+    object: Vec<u8>,
+    order: Vec<MemberSlot>,
+    /// The last line considered for a partial skeleton, and its holes:
+    /// the object member a new partial skeleton leaves open is the one in
+    /// which the next such line first differs from it.
+    previous: String,
+    previous_holes: Vec<Hole>,
+}
+
+/// Skeletons of one sort, and whether to look a line up among them.
+#[derive(Debug, Default)]
+struct Skeletons {
     /// Each skeleton's memo, `None` for one seen but not replayable (its
     /// lines are parsed at once, without trying to record it again).
-    skeletons: Trie<Option<Memo>>,
+    trie: Trie<Option<Memo>>,
     /// Whether the last line looked up had a skeleton not in the trie.
     unknown: bool,
     /// Lookups missed in a row since the trie filled up.
     misses: u32,
     /// Total length of the lines recorded.
     recorded_bytes: usize,
-    /// The current line's holes.
-    holes: Vec<Hole>,
-    scratch: Tape,
 }
 
 #[derive(Debug)]
@@ -61,18 +86,25 @@ struct Memo {
     /// Tape positions of the values the caller reads, in the caller's
     /// order (the same for every line of the skeleton).
     picked: Vec<Option<u32>>,
+    /// A partial skeleton: values inside its object are not replayed.
+    partial: bool,
 }
 
 /// Marks hole `i` in the line used to record a plan: a string, so that it
 /// survives canonicalising as `"\u0001i\u0001"` wherever the value goes.
 const MARK: &str = "\\u0001";
 
-impl Memos {
-    /// Look `line` up: a line whose skeleton was recorded, ready to replay.
-    /// `line` need not have been checked as UTF-8: one whose skeleton is
-    /// found is UTF-8 (see below), any other is the caller's to check.
-    pub fn find<'m, 'a>(&'m mut self, line: &'a [u8]) -> Option<Replay<'m, 'a>> {
-        let full = self.skeletons.len() >= MAX_SKELETONS;
+impl Skeletons {
+    /// The memo of `line`'s skeleton if it is one of these, with the
+    /// line's holes in `holes`; not looked up while the trie is full and
+    /// keeps missing, but for every [`MISSES_BEFORE_SKIPPING`]th line.
+    fn find<'s>(
+        &'s mut self,
+        line: &[u8],
+        holes: &mut Vec<Hole>,
+        scratch: &mut Tape,
+    ) -> Option<&'s Option<Memo>> {
+        let full = self.trie.len() >= MAX_SKELETONS;
         if full
             && self.misses >= MISSES_BEFORE_SKIPPING
             && !self.misses.is_multiple_of(MISSES_BEFORE_SKIPPING)
@@ -82,14 +114,8 @@ impl Memos {
             self.unknown = false;
             return None;
         }
-        let found = self
-            .skeletons
-            .walk(line, &mut self.holes, &mut self.scratch);
+        let found = self.trie.walk(line, holes, scratch);
         self.unknown = found.is_none();
-        #[cfg(debug_assertions)]
-        if found.is_some() {
-            check_walk(line, &self.holes);
-        }
         if full {
             self.misses = if found.is_some() {
                 0
@@ -97,68 +123,198 @@ impl Memos {
                 self.misses.wrapping_add(1)
             };
         }
+        found
+    }
+
+    /// Whether a line of `len` bytes, just looked up here and not found,
+    /// is to be recorded.
+    fn recording(&self, len: usize) -> bool {
+        self.unknown
+            && self.trie.len() < MAX_SKELETONS
+            && len <= MAX_RECORDED_LINE
+            && self.recorded_bytes + len <= MAX_RECORDED_BYTES
+    }
+
+    fn insert(&mut self, text: &str, holes: &[Hole], memo: Option<Memo>) {
+        self.recorded_bytes += text.len();
+        self.trie.insert(text, holes, memo);
+    }
+}
+
+impl Memos {
+    /// Look `line` up: a line whose skeleton was recorded, ready to replay.
+    /// `line` need not have been checked as UTF-8: one whose skeleton is
+    /// found is UTF-8 (see below), any other is the caller's to check.
+    pub fn find<'m, 'a>(&'m mut self, line: &'a [u8]) -> Option<Replay<'m, 'a>> {
+        let found = match self.whole.find(line, &mut self.holes, &mut self.scratch) {
+            Some(found) => {
+                #[cfg(debug_assertions)]
+                check_walk(line, &self.holes, None);
+                // Not looked up, so not to be recorded.
+                self.partial.unknown = false;
+                Some(found)
+            }
+            None => self
+                .partial
+                .find(line, &mut self.holes, &mut self.scratch),
+        };
         let memo = found?.as_ref()?;
+        if memo.partial {
+            // Parsed by the walk already, as a member of the top level;
+            // this is its canonical form. Its text may be any UTF-8.
+            let hole = self.holes.iter().find(|h| h.kind == HoleKind::Object)?;
+            let object = line.get(hole.start as usize..hole.end as usize)?;
+            let object = std::str::from_utf8(object).ok()?;
+            #[cfg(debug_assertions)]
+            check_walk(line, &self.holes, Some(hole));
+            let root = self.scratch.parse(object).expect("the walk read it");
+            self.object.clear();
+            write_node(root, None, &mut self.object, &mut self.order);
+        }
         // SAFETY: the walk matched every byte of `line`, so it is UTF-8
         // without a second pass over it (ARCHITECTURE.md, "Where a
         // verified, indexed entry's time goes"): each segment equals a
         // recorded line's (UTF-8) between two ASCII bytes or its ends, so
         // it is UTF-8 itself, and each hole was read by `skeleton::hole`,
         // which takes only ASCII (plain strings without bytes past 0x7e,
-        // escaped strings as `json.dumps` writes them, numbers, literals).
-        // Debug builds check it in `check_walk`.
+        // escaped strings as `json.dumps` writes them, numbers, literals)
+        // but in an object hole, checked as UTF-8 just above. Debug builds
+        // check it in `check_walk`.
         let text = unsafe { std::str::from_utf8_unchecked(line) };
         Some(Replay {
             memo,
             text,
             holes: &self.holes,
+            object: &self.object,
         })
     }
 
     /// Remember the skeleton of `text`, which `tape` was just parsed from
-    /// and which [`Memos::find`] did not know. `seal` canonicalises a
-    /// parsed line as the verifier does (`Ok(false)` when it has no hash);
-    /// `picked` gives the tape positions the caller looked up in it, asked
-    /// only when the skeleton is recorded (a line that is not costs no
-    /// allocation).
+    /// and which [`Memos::find`] did not know: as a whole skeleton, and as
+    /// a partial one when it differs from the last line considered for
+    /// one inside an object member of the top level. `seal` canonicalises
+    /// a parsed line as the verifier does (`Ok(false)` when it has no
+    /// hash); `picked` gives the tape positions the caller looked up in
+    /// it, asked only when a skeleton is recorded (a line that is not
+    /// costs no allocation).
     pub fn record(
         &mut self,
         text: &str,
         tape: &Tape,
-        seal: impl FnOnce(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
+        seal: impl Fn(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
         picked: impl FnOnce() -> Vec<Option<u32>>,
     ) {
-        if !self.unknown
-            || self.skeletons.len() >= MAX_SKELETONS
-            || text.len() > MAX_RECORDED_LINE
-            || self.recorded_bytes + text.len() > MAX_RECORDED_BYTES
-            || skeleton::split(text, &mut self.holes, &mut self.scratch).is_none()
+        let whole = self.whole.recording(text.len());
+        let partial = self.partial.recording(text.len());
+        if !(whole || partial) || skeleton::split(text, &mut self.holes, &mut self.scratch).is_none()
         {
             return;
         }
-        let memo = tape.template(&self.holes).and_then(|template| {
-            Some(Memo {
-                template,
-                plan: plan(text, &self.holes, seal)?,
-                picked: picked(),
-            })
-        });
-        self.recorded_bytes += text.len();
-        self.skeletons.insert(text, &self.holes, memo);
+        let picked = picked();
+        if whole {
+            let memo = memo(text, tape, &self.holes, &seal, picked.clone(), false);
+            self.whole.insert(text, &self.holes, memo);
+        }
+        if partial {
+            if let Some(holes) = self.partial_holes(text, tape) {
+                let memo = memo(text, tape, &holes, &seal, picked, true);
+                self.partial.insert(text, &holes, memo);
+            }
+            self.previous.clear();
+            self.previous.push_str(text);
+            self.previous_holes.clone_from(&self.holes);
+        }
+    }
+
+    /// The holes of `text`'s partial skeleton: those of its whole one
+    /// (in [`Memos::holes`]) but inside the object member of the top level
+    /// where it first differs from the previous line considered, which is
+    /// one hole. `None` when they differ nowhere, or outside such an object.
+    fn partial_holes(&self, text: &str, tape: &Tape) -> Option<Vec<Hole>> {
+        let differs = first_difference(text, &self.holes, &self.previous, &self.previous_holes)?;
+        let object = tape
+            .root(text)
+            .members()
+            .map(|(_, value)| value.span())
+            .find(|span| {
+                text.as_bytes()[span.start] == b'{' && span.start < differs && differs < span.end
+            })?;
+        let outside = |h: &&Hole| h.end as usize <= object.start || h.start as usize >= object.end;
+        let mut holes: Vec<Hole> = self.holes.iter().filter(outside).copied().collect();
+        let at = holes.partition_point(|h| (h.start as usize) < object.start);
+        holes.insert(
+            at,
+            Hole {
+                start: object.start as u32,
+                end: object.end as u32,
+                kind: HoleKind::Object,
+            },
+        );
+        Some(holes)
     }
 }
 
+/// The memo of `text`'s skeleton with these holes, `None` when it cannot
+/// be replayed.
+fn memo(
+    text: &str,
+    tape: &Tape,
+    holes: &[Hole],
+    seal: impl FnOnce(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
+    picked: Vec<Option<u32>>,
+    partial: bool,
+) -> Option<Memo> {
+    Some(Memo {
+        template: tape.template(holes)?,
+        plan: plan(text, holes, seal)?,
+        picked,
+        partial,
+    })
+}
+
+/// Where the skeleton of `a` (with its holes) first differs from that of
+/// `b`: in a segment, or in the kind of the hole after it. `None` when
+/// they are the same.
+fn first_difference(a: &str, a_holes: &[Hole], b: &str, b_holes: &[Hole]) -> Option<usize> {
+    let kinds = |holes: &[Hole]| {
+        let kinds: Vec<Option<HoleKind>> = holes.iter().map(|h| Some(h.kind)).collect();
+        kinds.into_iter().chain(std::iter::once(None))
+    };
+    let segments = skeleton::segments(a, a_holes).zip(skeleton::segments(b, b_holes));
+    for (i, ((x, y), (kx, ky))) in segments.zip(kinds(a_holes).zip(kinds(b_holes))).enumerate() {
+        let start = i.checked_sub(1).map_or(0, |p| a_holes[p].end as usize);
+        let same = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+        if same < x.len() || x.len() != y.len() || kx != ky {
+            return Some(start + same);
+        }
+    }
+    None
+}
+
 /// Debug builds check every walk that found a skeleton against
-/// [`skeleton::split`], which the recorded skeletons came from, and that
-/// the line is UTF-8, which replaying it takes on the walk's word.
+/// [`skeleton::split`], which the recorded skeletons came from (outside
+/// the object hole of a partial one, if `split` reads the line: values
+/// inside the object need not be canonical), and that the line is UTF-8,
+/// which replaying it takes on the walk's word.
 #[cfg(debug_assertions)]
-fn check_walk(line: &[u8], holes: &[Hole]) {
+fn check_walk(line: &[u8], holes: &[Hole], object: Option<&Hole>) {
     let text = std::str::from_utf8(line).expect("a walked line is UTF-8");
     let mut split = Vec::new();
     let found = skeleton::split(text, &mut split, &mut Tape::new());
-    assert!(
-        found.is_some() && split == holes,
-        "walked holes {holes:?}, split {split:?} of {text:?}"
-    );
+    match object {
+        None => assert!(
+            found.is_some() && split == holes,
+            "walked holes {holes:?}, split {split:?} of {text:?}"
+        ),
+        Some(object) => {
+            let outside = |h: &&Hole| h.end <= object.start || h.start >= object.end;
+            let walked = holes.iter().filter(|h| h.kind != HoleKind::Object);
+            assert!(
+                found.is_none() || split.iter().filter(outside).eq(walked),
+                "walked holes {holes:?}, split {split:?} of {text:?}"
+            );
+        }
+    }
 }
 
 /// The canonical-form pieces of `text`'s skeleton: the line is
@@ -208,9 +364,17 @@ pub struct Replay<'m, 'a> {
     memo: &'m Memo,
     text: &'a str,
     holes: &'m [Hole],
+    object: &'m [u8],
 }
 
 impl<'m, 'a> Replay<'m, 'a> {
+    /// Whether the skeleton is a partial one: the values inside its
+    /// object hole are not replayed, and [`Replay::picked`] may not say
+    /// where those are, nor whether they are there.
+    pub fn partial(&self) -> bool {
+        self.memo.partial
+    }
+
     /// The recorded tape positions of the values the caller picked.
     pub fn picked(&self) -> &'m [Option<u32>] {
         &self.memo.picked
@@ -232,7 +396,7 @@ impl<'m, 'a> Replay<'m, 'a> {
         let Some(plan) = &self.memo.plan else {
             return false;
         };
-        plan.write(self.text.as_bytes(), self.holes, out);
+        plan.write(self.text.as_bytes(), self.holes, self.object, out);
         true
     }
 }
@@ -241,7 +405,6 @@ impl<'m, 'a> Replay<'m, 'a> {
 mod tests {
     use super::*;
     use crate::generate::{Options, generate};
-    use crate::log::canonical::write_node;
     use crate::log::entry::{LineReader, parse_line};
 
     /// Canonicalise as the chain scheme's writer does, without `_hash`.

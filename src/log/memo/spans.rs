@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use crate::log::tape::skeleton::Hole;
+use crate::log::tape::skeleton::{Hole, HoleKind};
 
 /// The canonical form of a skeleton: recorded text, and spans of the line.
 #[derive(Debug)]
@@ -27,6 +27,9 @@ enum Piece {
     /// the previous literal piece.
     Literal(u32),
     Span(Span),
+    /// The canonical form of the line's object hole (a partial skeleton's;
+    /// its text in the line is not canonical), written by the caller.
+    Object,
 }
 
 /// Holes `first..=last` of the line with the skeleton text between them,
@@ -66,13 +69,14 @@ impl Plan {
             text: Vec::new(),
             pieces: Vec::new(),
         };
+        let object = |i: usize| holes.get(i).is_some_and(|h| h.kind == HoleKind::Object);
         let mut open: Option<Span> = None;
         for (at, &text) in texts.iter().enumerate() {
             let mut text = text;
             if let Some(span) = open.as_mut() {
                 let last = usize::from(span.last);
                 let next = order.get(at).copied();
-                if next == Some(last + 1) && text == gap(last + 1) {
+                if next == Some(last + 1) && text == gap(last + 1) && !object(last + 1) {
                     // The next value follows in the line too.
                     span.last = u16::try_from(last + 1).ok()?;
                     continue;
@@ -86,6 +90,12 @@ impl Plan {
                 plan.push_literal(text);
                 break;
             };
+            if object(next) {
+                plan.push_literal(text);
+                plan.pieces.push(Piece::Object);
+                open = None;
+                continue;
+            }
             let shared = common_suffix(text, gap(next));
             plan.push_literal(&text[..text.len() - shared]);
             let first = u16::try_from(next).ok().filter(|_| next < holes.len())?;
@@ -107,9 +117,10 @@ impl Plan {
     }
 
     /// Append the canonical form of `line`, a line of the plan's skeleton
-    /// with these holes.
+    /// with these holes; `object` is its object hole's canonical form, if
+    /// it has one.
     #[inline]
-    pub fn write(&self, line: &[u8], holes: &[Hole], out: &mut Vec<u8>) {
+    pub fn write(&self, line: &[u8], holes: &[Hole], object: &[u8], out: &mut Vec<u8>) {
         let mut from = 0;
         for piece in &self.pieces {
             match *piece {
@@ -118,6 +129,7 @@ impl Plan {
                     from = end as usize;
                 }
                 Piece::Span(span) => out.extend_from_slice(&line[span.range(holes)]),
+                Piece::Object => out.extend_from_slice(object),
             }
         }
     }
@@ -149,7 +161,7 @@ mod tests {
 
     fn written(plan: &Plan, line: &str) -> String {
         let mut out = Vec::new();
-        plan.write(line.as_bytes(), &holes_of(line), &mut out);
+        plan.write(line.as_bytes(), &holes_of(line), &[], &mut out);
         String::from_utf8(out).unwrap()
     }
 

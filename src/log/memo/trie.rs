@@ -67,6 +67,11 @@ impl<L> Trie<L> {
     /// the segment was recorded, and it only looks ahead as far as a key
     /// goes), so a segment that matches followed by a value is the next
     /// hole `split` would find, and at most one edge of a node can match.
+    /// With partial skeletons (an object hole, which reads any object) an
+    /// object's edge may match beside one naming its keys: the walk takes
+    /// the first and does not come back, so such a line may be missed
+    /// (and parsed), never misread: whatever path it follows, the line is
+    /// that path's segments and values of the kinds it expects.
     pub fn walk(&self, bytes: &[u8], holes: &mut Vec<Hole>, scratch: &mut Tape) -> Option<&L> {
         holes.clear();
         let (mut node, mut pos) = (0, 0);
@@ -130,13 +135,27 @@ impl<L> Trie<L> {
                         }
                     };
                     let (tail, mask) = tail_of(segment);
-                    self.nodes[node].push(Edge {
-                        start,
-                        end: self.text.len() as u32,
-                        tail,
-                        mask,
-                        to,
-                    });
+                    let edges = &mut self.nodes[node];
+                    // An object hole reads any object, so its edge goes
+                    // after those that name the object's keys: a line
+                    // that has a recorded skeleton's keys takes that one.
+                    let at = match kind {
+                        Some(HoleKind::Object) => edges.len(),
+                        _ => edges
+                            .iter()
+                            .position(|e| matches!(e.to, Next::Hole(HoleKind::Object, _)))
+                            .unwrap_or(edges.len()),
+                    };
+                    edges.insert(
+                        at,
+                        Edge {
+                            start,
+                            end: self.text.len() as u32,
+                            tail,
+                            mask,
+                            to,
+                        },
+                    );
                     match to {
                         Next::Hole(_, to) => node = to as usize,
                         Next::End(_) => return,

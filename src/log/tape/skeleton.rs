@@ -6,7 +6,7 @@
 //! shifted by the lengths of the holes, so a tape recorded from the first
 //! is replayed for the others without parsing them again.
 
-use super::{Kind, Node, Parser, Tape, Token, first_special, read_number};
+use super::{Kind, MAX_DEPTH, Node, Parser, Tape, Token, first_special, read_number};
 
 /// One value of a line, `start..end` in its text (a string with its quotes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,10 +31,16 @@ pub enum HoleKind {
     True,
     False,
     Null,
+    /// An object that is a member of the top level, whatever its keys,
+    /// read by the parser and written by the canonical writer: the part
+    /// of a partial skeleton that varies (`log::memo`). [`split`] never
+    /// finds one.
+    Object,
 }
 
 impl HoleKind {
-    /// Every kind, for the checks (tests, fuzzing) that try each.
+    /// Every kind [`split`] finds, for the checks (tests, fuzzing) that
+    /// try each against [`at`].
     pub const ALL: [HoleKind; 7] = [
         HoleKind::Str,
         HoleKind::EscapedStr,
@@ -60,6 +66,7 @@ impl HoleKind {
             HoleKind::True => Kind::True,
             HoleKind::False => Kind::False,
             HoleKind::Null => Kind::Null,
+            HoleKind::Object => Kind::Object,
         }
     }
 }
@@ -151,6 +158,7 @@ pub fn hole(bytes: &[u8], pos: usize, kind: HoleKind, scratch: &mut Tape) -> Opt
         HoleKind::True => return literal(bytes, pos, b"true"),
         HoleKind::False => return literal(bytes, pos, b"false"),
         HoleKind::Null => return literal(bytes, pos, b"null"),
+        HoleKind::Object => return member_object(bytes, pos, scratch),
         _ => {
             return match at(bytes, pos, scratch) {
                 At::Hole(end, found) if found == kind => Some(end),
@@ -188,6 +196,20 @@ fn number(bytes: &[u8], start: usize) -> Option<(usize, HoleKind)> {
     }
 }
 
+/// An object at `start`, read by the parser's own grammar as a member of
+/// the top level (one container more around it, for the depth limit):
+/// where it ends.
+fn member_object(bytes: &[u8], start: usize, scratch: &mut Tape) -> Option<usize> {
+    if bytes[start] != b'{' {
+        return None;
+    }
+    let (end, _) = read_with(bytes, start, scratch, |p| {
+        p.max_open = MAX_DEPTH - 1;
+        p.one_value()
+    })?;
+    Some(end)
+}
+
 /// A string with escapes at `start`, read by the parser's own grammar.
 fn escaped_string(bytes: &[u8], start: usize, scratch: &mut Tape) -> Option<(usize, HoleKind)> {
     let (end, token) = read_with(bytes, start, scratch, |p| p.string())?;
@@ -206,10 +228,12 @@ fn read_with(
     read: impl FnOnce(&mut Parser<'_>) -> Result<(), super::ParseError>,
 ) -> Option<(usize, Token)> {
     scratch.tokens.clear();
+    scratch.open.clear();
     let mut parser = Parser {
         bytes,
         pos: start,
         tape: scratch,
+        max_open: MAX_DEPTH,
     };
     read(&mut parser).ok()?;
     Some((parser.pos, scratch.tokens[0]))
