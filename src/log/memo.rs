@@ -15,6 +15,7 @@ use super::entry::LineError;
 use super::canonical::{MemberSlot, write_node};
 use super::tape::skeleton::{self, Hole, HoleKind, Template};
 use super::tape::{Node, Tape};
+use std::collections::VecDeque;
 use spans::Plan;
 use trie::Trie;
 
@@ -28,6 +29,11 @@ const MAX_SKELETONS: usize = 512;
 /// looked up (walking hundreds of edges that all miss cost more than the
 /// parse), until one is found again.
 const MISSES_BEFORE_SKIPPING: u32 = 64;
+
+/// Past this many lines not made into a partial skeleton, no more are
+/// recorded: a log whose lines differ in more than one object (or in the
+/// top level) makes few.
+const MAX_REFUSED: u32 = 4 * MAX_SKELETONS as u32;
 
 /// Only lines up to this long are recorded (entries are about 1 KB)...
 const MAX_RECORDED_LINE: usize = 8 << 10;
@@ -57,12 +63,16 @@ pub struct Memos {
     /// The canonical form of a partial replay's object.
     object: Vec<u8>,
     order: Vec<MemberSlot>,
-    /// The last line considered for a partial skeleton, and its holes:
-    /// the object member a new partial skeleton leaves open is the one in
-    /// which the next such line first differs from it.
-    previous: String,
-    previous_holes: Vec<Hole>,
+    /// The last lines considered for a partial skeleton, with their
+    /// holes, the latest first: a new partial skeleton leaves open the
+    /// object member of the top level that holds all the differences
+    /// between its line and one of these.
+    recent: VecDeque<(String, Vec<Hole>)>,
 }
+
+/// How many lines [`Memos::recent`] keeps: a writer's next line of the
+/// same kind (a tool's) is usually among the last few.
+const RECENT: usize = 8;
 
 /// Skeletons of one sort, and whether to look a line up among them.
 #[derive(Debug, Default)]
@@ -74,6 +84,9 @@ struct Skeletons {
     unknown: bool,
     /// Lookups missed in a row since the trie filled up.
     misses: u32,
+    /// Lines missed that were not recorded (partial skeletons only: one
+    /// that differs from every recent line outside any one object).
+    refused: u32,
     /// Total length of the lines recorded.
     recorded_bytes: usize,
 }
@@ -104,7 +117,7 @@ impl Skeletons {
         holes: &mut Vec<Hole>,
         scratch: &mut Tape,
     ) -> Option<&'s Option<Memo>> {
-        let full = self.trie.len() >= MAX_SKELETONS;
+        let full = self.full();
         if full
             && self.misses >= MISSES_BEFORE_SKIPPING
             && !self.misses.is_multiple_of(MISSES_BEFORE_SKIPPING)
@@ -126,11 +139,17 @@ impl Skeletons {
         found
     }
 
+    /// Whether no more skeletons are recorded here: as many as are kept,
+    /// or (for partial ones) a log whose lines seldom make one.
+    fn full(&self) -> bool {
+        self.trie.len() >= MAX_SKELETONS || self.refused >= MAX_REFUSED
+    }
+
     /// Whether a line of `len` bytes, just looked up here and not found,
     /// is to be recorded.
     fn recording(&self, len: usize) -> bool {
         self.unknown
-            && self.trie.len() < MAX_SKELETONS
+            && !self.full()
             && len <= MAX_RECORDED_LINE
             && self.recorded_bytes + len <= MAX_RECORDED_BYTES
     }
@@ -216,29 +235,37 @@ impl Memos {
             self.whole.insert(text, &self.holes, memo);
         }
         if partial {
-            if let Some(holes) = self.partial_holes(text, tape) {
-                let memo = memo(text, tape, &holes, &seal, picked, true);
-                self.partial.insert(text, &holes, memo);
+            match self.partial_holes(text, tape) {
+                Some(holes) => {
+                    let memo = memo(text, tape, &holes, &seal, picked, true);
+                    self.partial.insert(text, &holes, memo);
+                }
+                None => self.partial.refused += 1,
             }
-            self.previous.clear();
-            self.previous.push_str(text);
-            self.previous_holes.clone_from(&self.holes);
+            let (mut line, mut holes) = match self.recent.len() {
+                RECENT => self.recent.pop_back().expect("full"),
+                _ => Default::default(),
+            };
+            line.clear();
+            line.push_str(text);
+            holes.clone_from(&self.holes);
+            self.recent.push_front((line, holes));
         }
     }
 
     /// The holes of `text`'s partial skeleton: those of its whole one
-    /// (in [`Memos::holes`]) but inside the object member of the top level
-    /// where it first differs from the previous line considered, which is
-    /// one hole. `None` when they differ nowhere, or outside such an object.
+    /// (in [`Memos::holes`]) but inside one object member of the top
+    /// level, which is one hole: the first that holds every difference
+    /// between the line's skeleton and a recent line's. `None` when there
+    /// is none.
     fn partial_holes(&self, text: &str, tape: &Tape) -> Option<Vec<Hole>> {
-        let differs = first_difference(text, &self.holes, &self.previous, &self.previous_holes)?;
-        let object = tape
-            .root(text)
-            .members()
-            .map(|(_, value)| value.span())
-            .find(|span| {
-                text.as_bytes()[span.start] == b'{' && span.start < differs && differs < span.end
-            })?;
+        let root = tape.root(text);
+        let object = self.recent.iter().find_map(|(line, holes)| {
+            let (first, last) = differences(text, &self.holes, line, holes)?;
+            root.members().map(|(_, value)| value.span()).find(|span| {
+                text.as_bytes()[span.start] == b'{' && span.start < first && last < span.end
+            })
+        })?;
         let outside = |h: &&Hole| h.end as usize <= object.start || h.start as usize >= object.end;
         let mut holes: Vec<Hole> = self.holes.iter().filter(outside).copied().collect();
         let at = holes.partition_point(|h| (h.start as usize) < object.start);
@@ -272,23 +299,39 @@ fn memo(
     })
 }
 
-/// Where the skeleton of `a` (with its holes) first differs from that of
-/// `b`: in a segment, or in the kind of the hole after it. `None` when
-/// they are the same.
-fn first_difference(a: &str, a_holes: &[Hole], b: &str, b_holes: &[Hole]) -> Option<usize> {
-    let kinds = |holes: &[Hole]| {
-        let kinds: Vec<Option<HoleKind>> = holes.iter().map(|h| Some(h.kind)).collect();
-        kinds.into_iter().chain(std::iter::once(None))
-    };
-    let segments = skeleton::segments(a, a_holes).zip(skeleton::segments(b, b_holes));
-    for (i, ((x, y), (kx, ky))) in segments.zip(kinds(a_holes).zip(kinds(b_holes))).enumerate() {
-        let start = i.checked_sub(1).map_or(0, |p| a_holes[p].end as usize);
+/// Each segment of `line` with where it starts and the kind of the hole
+/// after it (none after the last).
+fn pieces<'a>(line: &'a str, holes: &'a [Hole]) -> Vec<(usize, &'a [u8], Option<HoleKind>)> {
+    let starts = std::iter::once(0).chain(holes.iter().map(|h| h.end as usize));
+    let kinds = holes.iter().map(|h| Some(h.kind)).chain(std::iter::once(None));
+    starts
+        .zip(skeleton::segments(line, holes))
+        .zip(kinds)
+        .map(|((start, segment), kind)| (start, segment, kind))
+        .collect()
+}
+
+/// Where the skeleton of `a` (with its holes) differs from that of `b`:
+/// `a`'s bytes `first..last` hold every difference (in the segments, and
+/// in the kinds of the holes after them). `None` when they are the same.
+fn differences(a: &str, a_holes: &[Hole], b: &str, b_holes: &[Hole]) -> Option<(usize, usize)> {
+    let length = a.len();
+    let (a, b) = (pieces(a, a_holes), pieces(b, b_holes));
+    let first = a.iter().zip(&b).find_map(|(&(start, x, kx), &(_, y, ky))| {
         let same = x.iter().zip(y).take_while(|(p, q)| p == q).count();
-        if same < x.len() || x.len() != y.len() || kx != ky {
-            return Some(start + same);
+        (same < x.len() || x.len() != y.len() || kx != ky).then_some(start + same)
+    })?;
+    let last = a.iter().rev().zip(b.iter().rev()).find_map(|(&(start, x, kx), &(_, y, ky))| {
+        let end = start + x.len();
+        if kx != ky {
+            let after = a_holes.iter().find(|h| h.start as usize == end);
+            return Some(after.map_or(end, |h| h.end as usize));
         }
-    }
-    None
+        let same = x.iter().rev().zip(y.iter().rev()).take_while(|(p, q)| p == q).count();
+        (same < x.len() || x.len() != y.len()).then_some(end - same)
+    });
+    // Segments all alike from the end: the difference is in those before.
+    Some((first, last.unwrap_or(length)))
 }
 
 /// Debug builds check every walk that found a skeleton against
