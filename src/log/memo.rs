@@ -11,12 +11,12 @@
 mod spans;
 mod trie;
 
-use super::entry::LineError;
 use super::canonical::{MemberSlot, write_node};
+use super::entry::LineError;
 use super::tape::skeleton::{self, Hole, HoleKind, Template};
 use super::tape::{Node, Tape};
-use std::collections::VecDeque;
 use spans::Plan;
+use std::collections::VecDeque;
 use trie::Trie;
 
 /// Skeletons remembered per reader. Real logs have tens to a few hundred
@@ -173,9 +173,7 @@ impl Memos {
                 self.partial.unknown = false;
                 Some(found)
             }
-            None => self
-                .partial
-                .find(line, &mut self.holes, &mut self.scratch),
+            None => self.partial.find(line, &mut self.holes, &mut self.scratch),
         };
         let memo = found?.as_ref()?;
         if memo.partial {
@@ -225,7 +223,8 @@ impl Memos {
     ) {
         let whole = self.whole.recording(text.len());
         let partial = self.partial.recording(text.len());
-        if !(whole || partial) || skeleton::split(text, &mut self.holes, &mut self.scratch).is_none()
+        if !(whole || partial)
+            || skeleton::split(text, &mut self.holes, &mut self.scratch).is_none()
         {
             return;
         }
@@ -303,7 +302,10 @@ fn memo(
 /// after it (none after the last).
 fn pieces<'a>(line: &'a str, holes: &'a [Hole]) -> Vec<(usize, &'a [u8], Option<HoleKind>)> {
     let starts = std::iter::once(0).chain(holes.iter().map(|h| h.end as usize));
-    let kinds = holes.iter().map(|h| Some(h.kind)).chain(std::iter::once(None));
+    let kinds = holes
+        .iter()
+        .map(|h| Some(h.kind))
+        .chain(std::iter::once(None));
     starts
         .zip(skeleton::segments(line, holes))
         .zip(kinds)
@@ -317,19 +319,31 @@ fn pieces<'a>(line: &'a str, holes: &'a [Hole]) -> Vec<(usize, &'a [u8], Option<
 fn differences(a: &str, a_holes: &[Hole], b: &str, b_holes: &[Hole]) -> Option<(usize, usize)> {
     let length = a.len();
     let (a, b) = (pieces(a, a_holes), pieces(b, b_holes));
-    let first = a.iter().zip(&b).find_map(|(&(start, x, kx), &(_, y, ky))| {
-        let same = x.iter().zip(y).take_while(|(p, q)| p == q).count();
-        (same < x.len() || x.len() != y.len() || kx != ky).then_some(start + same)
-    })?;
-    let last = a.iter().rev().zip(b.iter().rev()).find_map(|(&(start, x, kx), &(_, y, ky))| {
-        let end = start + x.len();
-        if kx != ky {
-            let after = a_holes.iter().find(|h| h.start as usize == end);
-            return Some(after.map_or(end, |h| h.end as usize));
-        }
-        let same = x.iter().rev().zip(y.iter().rev()).take_while(|(p, q)| p == q).count();
-        (same < x.len() || x.len() != y.len()).then_some(end - same)
-    });
+    let first = a
+        .iter()
+        .zip(&b)
+        .find_map(|(&(start, x, kx), &(_, y, ky))| {
+            let same = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+            (same < x.len() || x.len() != y.len() || kx != ky).then_some(start + same)
+        })?;
+    let last = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .find_map(|(&(start, x, kx), &(_, y, ky))| {
+            let end = start + x.len();
+            if kx != ky {
+                let after = a_holes.iter().find(|h| h.start as usize == end);
+                return Some(after.map_or(end, |h| h.end as usize));
+            }
+            let same = x
+                .iter()
+                .rev()
+                .zip(y.iter().rev())
+                .take_while(|(p, q)| p == q)
+                .count();
+            (same < x.len() || x.len() != y.len()).then_some(end - same)
+        });
     // Segments all alike from the end: the difference is in those before.
     Some((first, last.unwrap_or(length)))
 }
@@ -448,7 +462,7 @@ impl<'m, 'a> Replay<'m, 'a> {
 mod tests {
     use super::*;
     use crate::generate::{Options, generate};
-    use crate::log::entry::{LineReader, parse_line};
+    use crate::log::entry::{LineReader, Picks, parse_line};
 
     /// Canonicalise as the chain scheme's writer does, without `_hash`.
     fn canonical_of(root: Node<'_, '_>, out: &mut Vec<u8>) -> Result<bool, LineError> {
@@ -537,6 +551,61 @@ mod tests {
     }
 
     #[test]
+    fn a_line_whose_object_member_has_other_keys_is_replayed_around_it() {
+        let line = |keys: &str| {
+            format!(r#"{{"a": "x", "args": {{{keys}}}, "n": 1.5, "_hash": "h", "m": {{"k": 1}}}}"#)
+        };
+        let (mut memos, mut tape) = (Memos::default(), Tape::new());
+        for keys in [r#""k1": 1"#, r#""k2": 1"#] {
+            let text = line(keys);
+            assert!(memos.find(text.as_bytes()).is_none());
+            tape.parse(&text).unwrap();
+            memos.record(&text, &tape, canonical_of, || vec![Some(2)]);
+        }
+        // The second line differs from the first in `args` alone: its
+        // skeleton with `args` open was recorded too.
+        for keys in [
+            r#""z": [1, {"y": 2, "x": 3}], "b": "é""#,
+            r#""k1": 1, "k1": 2.50"#,
+            r#" "q" : "\u00E9", "_hash": 1 "#,
+            "",
+        ] {
+            let text = line(keys);
+            let replay = memos.find(text.as_bytes()).expect("a partial skeleton");
+            assert!(replay.partial());
+            let mut out = Vec::new();
+            assert!(replay.write_canonical(&mut out));
+            let mut parsed = Vec::new();
+            canonical_of(tape.parse(&text).unwrap(), &mut parsed).unwrap();
+            assert_eq!(String::from_utf8(out), String::from_utf8(parsed));
+        }
+        let mut bad = line(r#""k": "xx""#).into_bytes();
+        let at = memchr::memmem::find(&bad, b"xx").unwrap();
+        bad[at] = 0xff;
+        assert!(memos.find(&bad).is_none(), "not UTF-8 inside the object");
+        for other in [
+            r#"{"a": "x", "args": "s", "n": 1.5, "_hash": "h", "m": {"k": 1}}"#,
+            r#"{"a": "x", "args": {"k": }, "n": 1.5, "_hash": "h", "m": {"k": 1}}"#,
+            r#"{"a": "x", "args": {}, "n": 1.5, "_hash": "h", "m": {"j": 1}}"#,
+        ] {
+            assert!(memos.find(other.as_bytes()).is_none(), "{other}");
+        }
+    }
+
+    #[test]
+    fn lines_that_differ_in_more_than_one_object_make_no_partial_skeleton() {
+        let line = |i: usize| format!(r#"{{"a": {{"k{i}": 1}}, "b": {{"k{i}": 2}}}}"#);
+        let (mut memos, mut tape) = (Memos::default(), Tape::new());
+        for i in 0..MAX_REFUSED as usize + 10 {
+            assert!(memos.find(line(i).as_bytes()).is_none());
+            tape.parse(&line(i)).unwrap();
+            memos.record(&line(i), &tape, canonical_of, Vec::new);
+        }
+        assert_eq!(memos.partial.trie.len(), 0);
+        assert!(memos.partial.full(), "no more tries");
+    }
+
+    #[test]
     fn a_key_that_looks_like_a_mark_is_not_taken_for_a_value() {
         // Marked, the line's values are `"\u00010\u0001"` and
         // `"\u00011\u0001"`; the key would read as the mark of the
@@ -605,6 +674,44 @@ mod tests {
         let probe = MISSES_BEFORE_SKIPPING as usize - 1;
         assert!(found[..probe].iter().all(|&f| !f), "{found:?}");
         assert!(found[probe..].iter().all(|&f| f), "{found:?}");
+    }
+
+    #[test]
+    fn lines_each_a_new_skeleton_in_their_arguments_are_replayed_around_them() {
+        let files = generate(&Options::new(3000)).expect("valid options");
+        let lines: Vec<String> = files
+            .iter()
+            .flat_map(|f| f.bytes.split(|&b| b == b'\n'))
+            .filter(|l| !l.is_empty())
+            .enumerate()
+            .map(|(i, l)| {
+                let key = format!(r#""arguments": {{"k{i}_"#);
+                String::from_utf8_lossy(l).replace(r#""arguments": {""#, &key)
+            })
+            .collect();
+        let mut reader = LineReader::new();
+        for line in &lines {
+            let line = line.as_bytes();
+            let entry = parse_line(line).expect("generated lines parse");
+            let seal = entry.seal(&mut Vec::new()).unwrap();
+            assert_eq!(reader.read_seal(line).unwrap(), seal);
+            // The top level's values alone are replayed; a nested one
+            // (here the arguments' patient) makes the line parsed.
+            let (row_seal, row) = reader.read_row(line, Picks::NUMBERS, &mut []).unwrap();
+            assert_eq!((row_seal, row), (seal, entry.fields().row()));
+            assert_eq!(reader.read(line).unwrap(), (seal, entry.fields()));
+        }
+        let (mut memos, mut tape, mut partial) = (Memos::default(), Tape::new(), 0);
+        for line in &lines {
+            match memos.find(line.as_bytes()) {
+                Some(replay) => partial += usize::from(replay.partial()),
+                None => {
+                    tape.parse(line).unwrap();
+                    memos.record(line, &tape, canonical_of, Vec::new);
+                }
+            }
+        }
+        assert!(partial * 2 > lines.len(), "{partial} of {}", lines.len());
     }
 
     #[test]

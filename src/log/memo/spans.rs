@@ -209,6 +209,34 @@ mod tests {
     }
 
     #[test]
+    fn an_object_hole_is_written_by_the_caller_and_never_copied_from_the_line() {
+        // Holes: 0 1, 1 the object, 2 "x". Canonically: {"a": 1, "b": OBJECT, "c": "x"}.
+        let line = r#"{"a": 1, "b": {"z": 1, "y": 2}, "c": "x"}"#;
+        let mut holes = holes_of(r#"{"a": 1, "b": 0, "c": "x"}"#);
+        let object = holes[1];
+        holes[1] = Hole {
+            start: object.start,
+            end: object.start + 16,
+            kind: HoleKind::Object,
+        };
+        holes[2].start += 15;
+        holes[2].end += 15;
+        assert_eq!(
+            &line[holes[1].start as usize..holes[1].end as usize],
+            r#"{"z": 1, "y": 2}"#
+        );
+        let texts: [&[u8]; 4] = [b"{\"a\": ", b", \"b\": ", b", \"c\": ", b"}"];
+        let plan = Plan::new(line.as_bytes(), &holes, &texts, &[0, 1, 2]).unwrap();
+        assert!(plan.pieces.contains(&Piece::Object));
+        let mut out = Vec::new();
+        plan.write(line.as_bytes(), &holes, br#"{"y": 2, "z": 1}"#, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a": 1, "b": {"y": 2, "z": 1}, "c": "x"}"#
+        );
+    }
+
+    #[test]
     fn a_plan_without_values_or_with_reordered_neighbours_is_still_exact() {
         let line = "{}";
         let plan = Plan::new(line.as_bytes(), &[], &[b"{}"], &[]).unwrap();

@@ -297,6 +297,34 @@ mod tests {
     }
 
     #[test]
+    fn an_object_hole_is_tried_after_the_edges_that_name_its_keys() {
+        // A partial skeleton first (its object a hole), then a whole one
+        // sharing the segment before it.
+        let partial = r#"{"a": {"k": 1}, "b": 2}"#;
+        let (mut holes, mut scratch) = (Vec::new(), Tape::new());
+        skeleton::split(partial, &mut holes, &mut scratch).unwrap();
+        let object = Hole {
+            start: 6,
+            end: 14,
+            kind: HoleKind::Object,
+        };
+        assert_eq!(&partial[6..14], r#"{"k": 1}"#);
+        let mut trie = Trie::default();
+        trie.insert(partial, &[object, holes[1]], 0);
+        skeleton::split(partial, &mut holes, &mut scratch).unwrap();
+        trie.insert(partial, &holes, 1);
+        let leaf = |line: &str| walk(&trie, line).map(|(leaf, _)| leaf);
+        assert_eq!(leaf(r#"{"a": {"k": 5}, "b": 3}"#), Some(1));
+        assert_eq!(leaf(r#"{"a": {"j": [], "k" : 5}, "b": 3}"#), Some(0));
+        let (_, holes) = walk(&trie, r#"{"a": {"j": 5}, "b": 3}"#).unwrap();
+        assert_eq!(holes[0].kind, HoleKind::Object);
+        assert_eq!((holes[0].start, holes[0].end), (6, 14));
+        for other in [r#"{"a": {"j": }, "b": 3}"#, r#"{"a": [1], "b": 3}"#] {
+            assert_eq!(walk(&trie, other), None, "{other}");
+        }
+    }
+
+    #[test]
     fn anything_else_is_not_found() {
         let trie = trie_of(&[r#"{"a": 1, "b": "x"}"#]);
         for other in [

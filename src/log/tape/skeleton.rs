@@ -415,4 +415,41 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn an_object_hole_is_one_object_as_the_parser_reads_a_member_of_the_top_level() {
+        let text =
+            r#"{"a": {"b" : [1, {"c": "\u00e9é"}], "a": 1e5 }, "d": {}, "e": {"f": }, "g": 1}"#;
+        let bytes = text.as_bytes();
+        let mut scratch = Tape::new();
+        let end = |from: &str| text.find(from).expect("in the text") + from.len();
+        let at = |start: &str| text.find(start).expect("in the text");
+        assert_eq!(
+            hole(bytes, at(r#"{"b""#), HoleKind::Object, &mut scratch),
+            Some(end("1e5 }"))
+        );
+        assert_eq!(
+            hole(bytes, at("{}"), HoleKind::Object, &mut scratch),
+            Some(end("{}"))
+        );
+        // Not JSON, not an object, or not where an object starts.
+        for start in [r#"{"f""#, "1e5", r#""b""#, r#"[1"#] {
+            assert_eq!(
+                hole(bytes, at(start), HoleKind::Object, &mut scratch),
+                None,
+                "{start}"
+            );
+        }
+        // Nested as deep as CPython reads in a whole line, and no deeper.
+        let read: Vec<bool> = (MAX_DEPTH - 3..MAX_DEPTH + 2)
+            .map(|depth| {
+                let object = format!("{{\"b\": {}{}}}", "[".repeat(depth), "]".repeat(depth));
+                let line = format!(r#"{{"a": {object}}}"#);
+                let read = hole(line.as_bytes(), 6, HoleKind::Object, &mut scratch);
+                assert_eq!(read.is_some(), Tape::new().parse(&line).is_ok(), "{depth}");
+                read.is_some()
+            })
+            .collect();
+        assert!(read.contains(&true) && read.contains(&false), "{read:?}");
+    }
 }
