@@ -109,6 +109,16 @@ impl LineReader {
         LineReader::default()
     }
 
+    /// A reader that replays lines around an object member of the top
+    /// level from its first lines on (`Memos::partial_only`): for checking
+    /// that path (tests, fuzzing).
+    pub fn partial_only() -> Self {
+        LineReader {
+            memos: Memos::partial_only(),
+            ..LineReader::default()
+        }
+    }
+
     /// Parse a line, recompute its hash and pick the indexed fields.
     pub fn read<'a>(&mut self, bytes: &'a [u8]) -> Result<(Option<Seal>, Fields<'a>), LineError> {
         let (seal, fields) = self.read_line(bytes, Some(Picks::ALL), true, |top| top.fields())?;

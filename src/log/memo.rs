@@ -84,7 +84,7 @@ struct Skeletons {
     unknown: bool,
     /// Lookups missed in a row since the trie filled up.
     misses: u32,
-    /// Lines missed that were not recorded (partial skeletons only: one
+    /// Lines missed that were not recorded (for partial skeletons: one
     /// that differs from every recent line outside any one object).
     refused: u32,
     /// Total length of the lines recorded.
@@ -145,13 +145,16 @@ impl Skeletons {
         self.trie.len() >= MAX_SKELETONS || self.refused >= MAX_REFUSED
     }
 
+    /// Whether a line of `len` bytes would be recorded if it were not
+    /// found here.
+    fn room(&self, len: usize) -> bool {
+        !self.full() && len <= MAX_RECORDED_LINE && self.recorded_bytes + len <= MAX_RECORDED_BYTES
+    }
+
     /// Whether a line of `len` bytes, just looked up here and not found,
     /// is to be recorded.
     fn recording(&self, len: usize) -> bool {
-        self.unknown
-            && !self.full()
-            && len <= MAX_RECORDED_LINE
-            && self.recorded_bytes + len <= MAX_RECORDED_BYTES
+        self.unknown && self.room(len)
     }
 
     fn insert(&mut self, text: &str, holes: &[Hole], memo: Option<Memo>) {
@@ -161,10 +164,20 @@ impl Skeletons {
 }
 
 impl Memos {
+    /// Memos that record partial skeletons alone, as if the whole ones
+    /// were full: for checking those (tests, fuzzing) without first
+    /// recording hundreds of whole ones.
+    pub fn partial_only() -> Memos {
+        let mut memos = Memos::default();
+        memos.whole.refused = MAX_REFUSED;
+        memos
+    }
+
     /// Look `line` up: a line whose skeleton was recorded, ready to replay.
     /// `line` need not have been checked as UTF-8: one whose skeleton is
     /// found is UTF-8 (see below), any other is the caller's to check.
     pub fn find<'m, 'a>(&'m mut self, line: &'a [u8]) -> Option<Replay<'m, 'a>> {
+        let learning = self.whole.room(line.len());
         let found = match self.whole.find(line, &mut self.holes, &mut self.scratch) {
             Some(found) => {
                 #[cfg(debug_assertions)]
@@ -173,7 +186,16 @@ impl Memos {
                 self.partial.unknown = false;
                 Some(found)
             }
-            None => self.partial.find(line, &mut self.holes, &mut self.scratch),
+            None => {
+                let found = self.partial.find(line, &mut self.holes, &mut self.scratch);
+                // While whole skeletons are recorded, a line without one
+                // is parsed to record it: the lines after it are replayed
+                // whole, which costs less than around an object.
+                if learning {
+                    return None;
+                }
+                found
+            }
         };
         let memo = found?.as_ref()?;
         if memo.partial {
@@ -555,7 +577,7 @@ mod tests {
         let line = |keys: &str| {
             format!(r#"{{"a": "x", "args": {{{keys}}}, "n": 1.5, "_hash": "h", "m": {{"k": 1}}}}"#)
         };
-        let (mut memos, mut tape) = (Memos::default(), Tape::new());
+        let (mut memos, mut tape) = (Memos::partial_only(), Tape::new());
         for keys in [r#""k1": 1"#, r#""k2": 1"#] {
             let text = line(keys);
             assert!(memos.find(text.as_bytes()).is_none());
@@ -590,6 +612,24 @@ mod tests {
         ] {
             assert!(memos.find(other.as_bytes()).is_none(), "{other}");
         }
+    }
+
+    #[test]
+    fn a_line_is_replayed_around_an_object_only_once_no_whole_skeleton_is_recorded() {
+        let line = |keys: &str| format!(r#"{{"a": {{{keys}}}, "b": 1}}"#);
+        let (mut memos, mut tape) = (Memos::default(), Tape::new());
+        for keys in [r#""k1": 1"#, r#""k2": 1"#, r#""k3": 1"#] {
+            let text = line(keys);
+            assert!(memos.find(text.as_bytes()).is_none(), "recorded whole");
+            tape.parse(&text).unwrap();
+            memos.record(&text, &tape, canonical_of, Vec::new);
+        }
+        assert_eq!((memos.whole.trie.len(), memos.partial.trie.len()), (3, 1));
+        assert!(
+            memos
+                .find(line(r#""k3": 7"#).as_bytes())
+                .is_some_and(|r| !r.partial())
+        );
     }
 
     #[test]
