@@ -198,7 +198,9 @@ fn number(bytes: &[u8], start: usize) -> Option<(usize, HoleKind)> {
 
 /// An object at `start`, read by the parser's own grammar as a member of
 /// the top level (one container more around it, for the depth limit):
-/// where it ends.
+/// where it ends. Not inlined: whole skeletons, the usual ones, have no
+/// object holes, and their walk reads every value through [`hole`].
+#[inline(never)]
 fn member_object(bytes: &[u8], start: usize, scratch: &mut Tape) -> Option<usize> {
     if bytes[start] != b'{' {
         return None;
