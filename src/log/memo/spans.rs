@@ -19,6 +19,11 @@ use crate::log::tape::skeleton::{Hole, HoleKind};
 pub struct Plan {
     text: Vec<u8>,
     pieces: Vec<Piece>,
+    /// Where the canonical form of the line's object hole goes, if the
+    /// skeleton is a partial one (the hole's text in the line is not
+    /// canonical): before this piece. Kept out of the pieces, so that a
+    /// whole skeleton's are matched between two kinds.
+    object: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,9 +32,6 @@ enum Piece {
     /// the previous literal piece.
     Literal(u32),
     Span(Span),
-    /// The canonical form of the line's object hole (a partial skeleton's;
-    /// its text in the line is not canonical), written by the caller.
-    Object,
 }
 
 /// Holes `first..=last` of the line with the skeleton text between them,
@@ -68,6 +70,7 @@ impl Plan {
         let mut plan = Plan {
             text: Vec::new(),
             pieces: Vec::new(),
+            object: None,
         };
         let object = |i: usize| holes.get(i).is_some_and(|h| h.kind == HoleKind::Object);
         let mut open: Option<Span> = None;
@@ -92,7 +95,7 @@ impl Plan {
             };
             if object(next) {
                 plan.push_literal(text);
-                plan.pieces.push(Piece::Object);
+                plan.object = Some(plan.pieces.len());
                 open = None;
                 continue;
             }
@@ -121,17 +124,39 @@ impl Plan {
     /// it has one.
     #[inline]
     pub fn write(&self, line: &[u8], holes: &[Hole], object: &[u8], out: &mut Vec<u8>) {
-        let mut from = 0;
-        for piece in &self.pieces {
+        match self.object {
+            None => {
+                self.write_pieces(&self.pieces, 0, line, holes, out);
+            }
+            Some(at) => {
+                let from = self.write_pieces(&self.pieces[..at], 0, line, holes, out);
+                out.extend_from_slice(object);
+                self.write_pieces(&self.pieces[at..], from, line, holes, out);
+            }
+        }
+    }
+
+    /// Append `pieces`, the recorded text read from `from` on; returns
+    /// where the text read stops.
+    #[inline]
+    fn write_pieces(
+        &self,
+        pieces: &[Piece],
+        mut from: usize,
+        line: &[u8],
+        holes: &[Hole],
+        out: &mut Vec<u8>,
+    ) -> usize {
+        for piece in pieces {
             match *piece {
                 Piece::Literal(end) => {
                     out.extend_from_slice(&self.text[from..end as usize]);
                     from = end as usize;
                 }
                 Piece::Span(span) => out.extend_from_slice(&line[span.range(holes)]),
-                Piece::Object => out.extend_from_slice(object),
             }
         }
+        from
     }
 }
 
@@ -227,7 +252,7 @@ mod tests {
         );
         let texts: [&[u8]; 4] = [b"{\"a\": ", b", \"b\": ", b", \"c\": ", b"}"];
         let plan = Plan::new(line.as_bytes(), &holes, &texts, &[0, 1, 2]).unwrap();
-        assert!(plan.pieces.contains(&Piece::Object));
+        assert_eq!(plan.object, Some(1));
         let mut out = Vec::new();
         plan.write(line.as_bytes(), &holes, br#"{"y": 2, "z": 1}"#, &mut out);
         assert_eq!(

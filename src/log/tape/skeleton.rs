@@ -158,8 +158,12 @@ pub fn hole(bytes: &[u8], pos: usize, kind: HoleKind, scratch: &mut Tape) -> Opt
         HoleKind::True => return literal(bytes, pos, b"true"),
         HoleKind::False => return literal(bytes, pos, b"false"),
         HoleKind::Null => return literal(bytes, pos, b"null"),
-        HoleKind::Object => return member_object(bytes, pos, scratch),
+        // The rare kinds, kept out of the usual dispatch: an object (a
+        // partial skeleton's), an escaped string or not a number.
         _ => {
+            if kind == HoleKind::Object {
+                return member_object(bytes, pos, scratch);
+            }
             return match at(bytes, pos, scratch) {
                 At::Hole(end, found) if found == kind => Some(end),
                 _ => None,
