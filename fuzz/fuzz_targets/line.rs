@@ -7,15 +7,17 @@
 //! tape: copies, member slots sorted by key prefix) must write what the
 //! tree's writer (a plain sort of decoded keys) writes, with and without
 //! the seal's own key; the reader's picks (keys matched by their bytes on
-//! the tape) must be the tree's `get`; strict JSON that serde_json accepts must be
+//! the tape) must be the tree's `get`; lines that differ from the input
+//! only in an object member's first key are replayed around that object
+//! (a partial skeleton) and seal as parsed; strict JSON that serde_json accepts must be
 //! accepted too (auditui reads what CPython reads, a superset).
 #![no_main]
 
 use auditui::log::canonical::{write_canonical, write_canonical_without, write_node};
 use auditui::log::entry::{LineReader, Picks, Text, parse_line};
 use auditui::log::json;
-use auditui::log::tape::Tape;
 use auditui::log::tape::skeleton::{self, At, HoleKind};
+use auditui::log::tape::{Kind, Tape};
 use libfuzzer_sys::fuzz_target;
 use std::cell::RefCell;
 
@@ -42,6 +44,55 @@ fn holes_agree(data: &[u8]) {
                 expected,
                 "{kind:?} at {pos}"
             );
+        }
+    }
+}
+
+/// A partial skeleton (`log::memo`): when the input is an object with a
+/// non-empty object member, two lines that differ from it only in that
+/// object's first key are read after it by a fresh reader that records no
+/// whole skeletons, which records the second's skeleton with the object
+/// open and replays the third around it (debug builds check every replay
+/// against a full parse).
+/// Each must seal as a full parse does, alone and with the top level's
+/// numbers picked.
+fn partial_replays_agree(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let mut tape = Tape::new();
+    let Ok(root) = tape.parse(text) else {
+        return;
+    };
+    let Some(key) = root.members().find_map(|(_, value)| {
+        if value.kind() != Kind::Object || value.members().next().is_none() {
+            return None;
+        }
+        // The first key's body: after `{`, whitespace and its quote.
+        let span = value.span();
+        let quote = text[span.start + 1..].find('"')?;
+        Some(span.start + quote + 2)
+    }) else {
+        return;
+    };
+    let variant = |prefix: &str| format!("{}{prefix}{}", &text[..key], &text[key..]);
+    let mut reader = LineReader::partial_only();
+    for line in [text.to_string(), variant("p"), variant("q")] {
+        let line = line.as_bytes();
+        let parsed = parse_line(line).and_then(|entry| entry.seal(&mut Vec::new()));
+        let read = reader.read_seal(line);
+        assert_eq!(
+            read.is_ok(),
+            parsed.is_ok(),
+            "read {read:?}, parsed {parsed:?}"
+        );
+        if let (Ok(read), Ok(parsed)) = (read, &parsed) {
+            assert_eq!(&read, parsed, "the seal of a line read around its object");
+        }
+        if let (Ok((seal, _)), Ok(parsed)) =
+            (reader.read_row(line, Picks::NUMBERS, &mut []), &parsed)
+        {
+            assert_eq!(&seal, parsed, "the seal with the top level's numbers");
         }
     }
 }
@@ -104,6 +155,7 @@ fn picks_for(data: &[u8]) -> (Picks, [bool; 3]) {
 
 fuzz_target!(|data: &[u8]| {
     holes_agree(data);
+    partial_replays_agree(data);
     // The verifier's reader, twice: the first read may record the line's
     // skeleton and the second then replays it (debug builds, as fuzzing
     // builds are, check every replay against a full parse).

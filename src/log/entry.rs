@@ -109,6 +109,16 @@ impl LineReader {
         LineReader::default()
     }
 
+    /// A reader that replays lines around an object member of the top
+    /// level from its first lines on (`Memos::partial_only`): for checking
+    /// that path (tests, fuzzing).
+    pub fn partial_only() -> Self {
+        LineReader {
+            memos: Memos::partial_only(),
+            ..LineReader::default()
+        }
+    }
+
     /// Parse a line, recompute its hash and pick the indexed fields.
     pub fn read<'a>(&mut self, bytes: &'a [u8]) -> Result<(Option<Seal>, Fields<'a>), LineError> {
         let (seal, fields) = self.read_line(bytes, Some(Picks::ALL), true, |top| top.fields())?;
@@ -190,12 +200,16 @@ impl LineReader {
             Some(b'{') => None,
             _ => Some(json_text(bytes)?),
         };
-        if let Some(replay) = self.memos.find(json.map_or(bytes, str::as_bytes)) {
+        let wanted = picks.unwrap_or(Picks::SEAL);
+        // A partial skeleton replays values of the top level alone (its
+        // object's vary); a line that needs others is parsed.
+        if let Some(replay) = self.memos.find(json.map_or(bytes, str::as_bytes))
+            && !(replay.partial() && wanted.nested())
+        {
             // Only the values read are replayed (every one a scalar): the
             // seal's, whose slots come first, and the picked fields'. The
             // slots named are walked, not all of them: a load names eight
             // or so of the 28 (BENCHMARKS.md, "Issue 21").
-            let wanted = picks.unwrap_or(Picks::SEAL);
             let positions = replay.picked();
             let read = wanted
                 .slots()
@@ -531,6 +545,11 @@ impl Picks {
             slots: self.slots | other.slots,
             texts: TextSet(self.texts.0 | other.texts.0),
         }
+    }
+
+    /// Whether some slot named is inside a container of the top level.
+    fn nested(self) -> bool {
+        self.slots >> Top::MetaRole as u32 != 0
     }
 
     fn has(self, slot: usize) -> bool {

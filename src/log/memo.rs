@@ -11,10 +11,12 @@
 mod spans;
 mod trie;
 
+use super::canonical::{MemberSlot, write_node};
 use super::entry::LineError;
-use super::tape::skeleton::{self, Hole, Template};
+use super::tape::skeleton::{self, Hole, HoleKind, Template};
 use super::tape::{Node, Tape};
 use spans::Plan;
+use std::collections::VecDeque;
 use trie::Trie;
 
 /// Skeletons remembered per reader. Real logs have tens to a few hundred
@@ -28,6 +30,11 @@ const MAX_SKELETONS: usize = 512;
 /// parse), until one is found again.
 const MISSES_BEFORE_SKIPPING: u32 = 64;
 
+/// Past this many lines not made into a partial skeleton, no more are
+/// recorded: a log whose lines differ in more than one object (or in the
+/// top level) makes few.
+const MAX_REFUSED: u32 = 4 * MAX_SKELETONS as u32;
+
 /// Only lines up to this long are recorded (entries are about 1 KB)...
 const MAX_RECORDED_LINE: usize = 8 << 10;
 
@@ -37,20 +44,51 @@ const MAX_RECORDED_LINE: usize = 8 << 10;
 const MAX_RECORDED_BYTES: usize = 512 << 10;
 
 /// Remembered skeletons, and scratch for matching a line against them.
+///
+/// Two sorts: whole skeletons, in which every value is a hole, and
+/// partial ones, in which one object member of the top level is a hole
+/// of its own (read by the parser, written by the canonical writer) and
+/// the rest is as in a whole skeleton. A line is looked up among the
+/// partial ones only when no whole one is its: a log whose lines differ
+/// in one object's keys (a tool's arguments, a result) repeats few
+/// partial skeletons where it repeats no whole one (ARCHITECTURE.md,
+/// "Where a verified, indexed entry's time goes").
 #[derive(Debug, Default)]
 pub struct Memos {
+    whole: Skeletons,
+    partial: Skeletons,
+    /// The current line's holes.
+    holes: Vec<Hole>,
+    scratch: Tape,
+    /// The canonical form of a partial replay's object.
+    object: Vec<u8>,
+    order: Vec<MemberSlot>,
+    /// The last lines considered for a partial skeleton, with their
+    /// holes, the latest first: a new partial skeleton leaves open the
+    /// object member of the top level that holds all the differences
+    /// between its line and one of these.
+    recent: VecDeque<(String, Vec<Hole>)>,
+}
+
+/// How many lines [`Memos::recent`] keeps: a writer's next line of the
+/// same kind (a tool's) is usually among the last few.
+const RECENT: usize = 8;
+
+/// Skeletons of one sort, and whether to look a line up among them.
+#[derive(Debug, Default)]
+struct Skeletons {
     /// Each skeleton's memo, `None` for one seen but not replayable (its
     /// lines are parsed at once, without trying to record it again).
-    skeletons: Trie<Option<Memo>>,
+    trie: Trie<Option<Memo>>,
     /// Whether the last line looked up had a skeleton not in the trie.
     unknown: bool,
     /// Lookups missed in a row since the trie filled up.
     misses: u32,
+    /// Lines missed that were not recorded (for partial skeletons: one
+    /// that differs from every recent line outside any one object).
+    refused: u32,
     /// Total length of the lines recorded.
     recorded_bytes: usize,
-    /// The current line's holes.
-    holes: Vec<Hole>,
-    scratch: Tape,
 }
 
 #[derive(Debug)]
@@ -61,18 +99,25 @@ struct Memo {
     /// Tape positions of the values the caller reads, in the caller's
     /// order (the same for every line of the skeleton).
     picked: Vec<Option<u32>>,
+    /// A partial skeleton: values inside its object are not replayed.
+    partial: bool,
 }
 
 /// Marks hole `i` in the line used to record a plan: a string, so that it
 /// survives canonicalising as `"\u0001i\u0001"` wherever the value goes.
 const MARK: &str = "\\u0001";
 
-impl Memos {
-    /// Look `line` up: a line whose skeleton was recorded, ready to replay.
-    /// `line` need not have been checked as UTF-8: one whose skeleton is
-    /// found is UTF-8 (see below), any other is the caller's to check.
-    pub fn find<'m, 'a>(&'m mut self, line: &'a [u8]) -> Option<Replay<'m, 'a>> {
-        let full = self.skeletons.len() >= MAX_SKELETONS;
+impl Skeletons {
+    /// The memo of `line`'s skeleton if it is one of these, with the
+    /// line's holes in `holes`; not looked up while the trie is full and
+    /// keeps missing, but for every [`MISSES_BEFORE_SKIPPING`]th line.
+    fn find<'s>(
+        &'s mut self,
+        line: &[u8],
+        holes: &mut Vec<Hole>,
+        scratch: &mut Tape,
+    ) -> Option<&'s Option<Memo>> {
+        let full = self.full();
         if full
             && self.misses >= MISSES_BEFORE_SKIPPING
             && !self.misses.is_multiple_of(MISSES_BEFORE_SKIPPING)
@@ -82,14 +127,8 @@ impl Memos {
             self.unknown = false;
             return None;
         }
-        let found = self
-            .skeletons
-            .walk(line, &mut self.holes, &mut self.scratch);
+        let found = self.trie.walk(line, holes, scratch);
         self.unknown = found.is_none();
-        #[cfg(debug_assertions)]
-        if found.is_some() {
-            check_walk(line, &self.holes);
-        }
         if full {
             self.misses = if found.is_some() {
                 0
@@ -97,68 +136,263 @@ impl Memos {
                 self.misses.wrapping_add(1)
             };
         }
+        found
+    }
+
+    /// Whether no more skeletons are recorded here: as many as are kept,
+    /// or (for partial ones) a log whose lines seldom make one.
+    fn full(&self) -> bool {
+        self.trie.len() >= MAX_SKELETONS || self.refused >= MAX_REFUSED
+    }
+
+    /// Whether a line of `len` bytes would be recorded if it were not
+    /// found here.
+    fn room(&self, len: usize) -> bool {
+        !self.full() && len <= MAX_RECORDED_LINE && self.recorded_bytes + len <= MAX_RECORDED_BYTES
+    }
+
+    /// Whether a line of `len` bytes, just looked up here and not found,
+    /// is to be recorded.
+    fn recording(&self, len: usize) -> bool {
+        self.unknown && self.room(len)
+    }
+
+    fn insert(&mut self, text: &str, holes: &[Hole], memo: Option<Memo>) {
+        self.recorded_bytes += text.len();
+        self.trie.insert(text, holes, memo);
+    }
+}
+
+impl Memos {
+    /// Memos that record partial skeletons alone, as if the whole ones
+    /// were full: for checking those (tests, fuzzing) without first
+    /// recording hundreds of whole ones.
+    pub fn partial_only() -> Memos {
+        let mut memos = Memos::default();
+        memos.whole.refused = MAX_REFUSED;
+        memos
+    }
+
+    /// Look `line` up: a line whose skeleton was recorded, ready to replay.
+    /// `line` need not have been checked as UTF-8: one whose skeleton is
+    /// found is UTF-8 (see below), any other is the caller's to check.
+    pub fn find<'m, 'a>(&'m mut self, line: &'a [u8]) -> Option<Replay<'m, 'a>> {
+        let learning = self.whole.room(line.len());
+        let found = match self.whole.find(line, &mut self.holes, &mut self.scratch) {
+            Some(found) => {
+                #[cfg(debug_assertions)]
+                check_walk(line, &self.holes, None);
+                // Not looked up, so not to be recorded.
+                self.partial.unknown = false;
+                Some(found)
+            }
+            // While whole skeletons are recorded, a line without one is
+            // parsed to record it: the lines after it are replayed whole,
+            // which costs less than around an object. Partial ones are
+            // looked up, and recorded, only after.
+            None if learning => {
+                self.partial.unknown = false;
+                return None;
+            }
+            None => self.partial.find(line, &mut self.holes, &mut self.scratch),
+        };
         let memo = found?.as_ref()?;
+        if memo.partial {
+            // Parsed by the walk already, as a member of the top level;
+            // this is its canonical form. Its text may be any UTF-8.
+            let hole = self.holes.iter().find(|h| h.kind == HoleKind::Object)?;
+            let object = line.get(hole.start as usize..hole.end as usize)?;
+            let object = std::str::from_utf8(object).ok()?;
+            #[cfg(debug_assertions)]
+            check_walk(line, &self.holes, Some(hole));
+            let root = self.scratch.parse(object).expect("the walk read it");
+            self.object.clear();
+            write_node(root, None, &mut self.object, &mut self.order);
+        }
         // SAFETY: the walk matched every byte of `line`, so it is UTF-8
         // without a second pass over it (ARCHITECTURE.md, "Where a
         // verified, indexed entry's time goes"): each segment equals a
         // recorded line's (UTF-8) between two ASCII bytes or its ends, so
         // it is UTF-8 itself, and each hole was read by `skeleton::hole`,
         // which takes only ASCII (plain strings without bytes past 0x7e,
-        // escaped strings as `json.dumps` writes them, numbers, literals).
-        // Debug builds check it in `check_walk`.
+        // escaped strings as `json.dumps` writes them, numbers, literals)
+        // but in an object hole, checked as UTF-8 just above. Debug builds
+        // check it in `check_walk`.
         let text = unsafe { std::str::from_utf8_unchecked(line) };
         Some(Replay {
             memo,
             text,
             holes: &self.holes,
+            object: &self.object,
         })
     }
 
     /// Remember the skeleton of `text`, which `tape` was just parsed from
-    /// and which [`Memos::find`] did not know. `seal` canonicalises a
-    /// parsed line as the verifier does (`Ok(false)` when it has no hash);
-    /// `picked` gives the tape positions the caller looked up in it, asked
-    /// only when the skeleton is recorded (a line that is not costs no
-    /// allocation).
+    /// and which [`Memos::find`] did not know: as a whole skeleton, and as
+    /// a partial one when it differs from the last line considered for
+    /// one inside an object member of the top level. `seal` canonicalises
+    /// a parsed line as the verifier does (`Ok(false)` when it has no
+    /// hash); `picked` gives the tape positions the caller looked up in
+    /// it, asked only when a skeleton is recorded (a line that is not
+    /// costs no allocation).
     pub fn record(
         &mut self,
         text: &str,
         tape: &Tape,
-        seal: impl FnOnce(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
+        seal: impl Fn(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
         picked: impl FnOnce() -> Vec<Option<u32>>,
     ) {
-        if !self.unknown
-            || self.skeletons.len() >= MAX_SKELETONS
-            || text.len() > MAX_RECORDED_LINE
-            || self.recorded_bytes + text.len() > MAX_RECORDED_BYTES
+        let whole = self.whole.recording(text.len());
+        let partial = self.partial.recording(text.len());
+        if !(whole || partial)
             || skeleton::split(text, &mut self.holes, &mut self.scratch).is_none()
         {
             return;
         }
-        let memo = tape.template(&self.holes).and_then(|template| {
-            Some(Memo {
-                template,
-                plan: plan(text, &self.holes, seal)?,
-                picked: picked(),
+        let picked = picked();
+        if whole {
+            let memo = memo(text, tape, &self.holes, &seal, picked.clone(), false);
+            self.whole.insert(text, &self.holes, memo);
+        }
+        if partial {
+            match self.partial_holes(text, tape) {
+                Some(holes) => {
+                    let memo = memo(text, tape, &holes, &seal, picked, true);
+                    self.partial.insert(text, &holes, memo);
+                }
+                None => self.partial.refused += 1,
+            }
+            let (mut line, mut holes) = match self.recent.len() {
+                RECENT => self.recent.pop_back().expect("full"),
+                _ => Default::default(),
+            };
+            line.clear();
+            line.push_str(text);
+            holes.clone_from(&self.holes);
+            self.recent.push_front((line, holes));
+        }
+    }
+
+    /// The holes of `text`'s partial skeleton: those of its whole one
+    /// (in [`Memos::holes`]) but inside one object member of the top
+    /// level, which is one hole: the first that holds every difference
+    /// between the line's skeleton and a recent line's. `None` when there
+    /// is none.
+    fn partial_holes(&self, text: &str, tape: &Tape) -> Option<Vec<Hole>> {
+        let root = tape.root(text);
+        let object = self.recent.iter().find_map(|(line, holes)| {
+            let (first, last) = differences(text, &self.holes, line, holes)?;
+            root.members().map(|(_, value)| value.span()).find(|span| {
+                text.as_bytes()[span.start] == b'{' && span.start < first && last < span.end
             })
-        });
-        self.recorded_bytes += text.len();
-        self.skeletons.insert(text, &self.holes, memo);
+        })?;
+        let outside = |h: &&Hole| h.end as usize <= object.start || h.start as usize >= object.end;
+        let mut holes: Vec<Hole> = self.holes.iter().filter(outside).copied().collect();
+        let at = holes.partition_point(|h| (h.start as usize) < object.start);
+        holes.insert(
+            at,
+            Hole {
+                start: object.start as u32,
+                end: object.end as u32,
+                kind: HoleKind::Object,
+            },
+        );
+        Some(holes)
     }
 }
 
+/// The memo of `text`'s skeleton with these holes, `None` when it cannot
+/// be replayed.
+fn memo(
+    text: &str,
+    tape: &Tape,
+    holes: &[Hole],
+    seal: impl FnOnce(Node<'_, '_>, &mut Vec<u8>) -> Result<bool, LineError>,
+    picked: Vec<Option<u32>>,
+    partial: bool,
+) -> Option<Memo> {
+    Some(Memo {
+        template: tape.template(holes)?,
+        plan: plan(text, holes, seal)?,
+        picked,
+        partial,
+    })
+}
+
+/// Each segment of `line` with where it starts and the kind of the hole
+/// after it (none after the last).
+fn pieces<'a>(line: &'a str, holes: &'a [Hole]) -> Vec<(usize, &'a [u8], Option<HoleKind>)> {
+    let starts = std::iter::once(0).chain(holes.iter().map(|h| h.end as usize));
+    let kinds = holes
+        .iter()
+        .map(|h| Some(h.kind))
+        .chain(std::iter::once(None));
+    starts
+        .zip(skeleton::segments(line, holes))
+        .zip(kinds)
+        .map(|((start, segment), kind)| (start, segment, kind))
+        .collect()
+}
+
+/// Where the skeleton of `a` (with its holes) differs from that of `b`:
+/// `a`'s bytes `first..last` hold every difference (in the segments, and
+/// in the kinds of the holes after them). `None` when they are the same.
+fn differences(a: &str, a_holes: &[Hole], b: &str, b_holes: &[Hole]) -> Option<(usize, usize)> {
+    let length = a.len();
+    let (a, b) = (pieces(a, a_holes), pieces(b, b_holes));
+    let first = a
+        .iter()
+        .zip(&b)
+        .find_map(|(&(start, x, kx), &(_, y, ky))| {
+            let same = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+            (same < x.len() || x.len() != y.len() || kx != ky).then_some(start + same)
+        })?;
+    let last = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .find_map(|(&(start, x, kx), &(_, y, ky))| {
+            let end = start + x.len();
+            if kx != ky {
+                let after = a_holes.iter().find(|h| h.start as usize == end);
+                return Some(after.map_or(end, |h| h.end as usize));
+            }
+            let same = x
+                .iter()
+                .rev()
+                .zip(y.iter().rev())
+                .take_while(|(p, q)| p == q)
+                .count();
+            (same < x.len() || x.len() != y.len()).then_some(end - same)
+        });
+    // Segments all alike from the end: the difference is in those before.
+    Some((first, last.unwrap_or(length)))
+}
+
 /// Debug builds check every walk that found a skeleton against
-/// [`skeleton::split`], which the recorded skeletons came from, and that
-/// the line is UTF-8, which replaying it takes on the walk's word.
+/// [`skeleton::split`], which the recorded skeletons came from (outside
+/// the object hole of a partial one, if `split` reads the line: values
+/// inside the object need not be canonical), and that the line is UTF-8,
+/// which replaying it takes on the walk's word.
 #[cfg(debug_assertions)]
-fn check_walk(line: &[u8], holes: &[Hole]) {
+fn check_walk(line: &[u8], holes: &[Hole], object: Option<&Hole>) {
     let text = std::str::from_utf8(line).expect("a walked line is UTF-8");
     let mut split = Vec::new();
     let found = skeleton::split(text, &mut split, &mut Tape::new());
-    assert!(
-        found.is_some() && split == holes,
-        "walked holes {holes:?}, split {split:?} of {text:?}"
-    );
+    match object {
+        None => assert!(
+            found.is_some() && split == holes,
+            "walked holes {holes:?}, split {split:?} of {text:?}"
+        ),
+        Some(object) => {
+            let outside = |h: &&Hole| h.end <= object.start || h.start >= object.end;
+            let walked = holes.iter().filter(|h| h.kind != HoleKind::Object);
+            assert!(
+                found.is_none() || split.iter().filter(outside).eq(walked),
+                "walked holes {holes:?}, split {split:?} of {text:?}"
+            );
+        }
+    }
 }
 
 /// The canonical-form pieces of `text`'s skeleton: the line is
@@ -208,9 +442,17 @@ pub struct Replay<'m, 'a> {
     memo: &'m Memo,
     text: &'a str,
     holes: &'m [Hole],
+    object: &'m [u8],
 }
 
 impl<'m, 'a> Replay<'m, 'a> {
+    /// Whether the skeleton is a partial one: the values inside its
+    /// object hole are not replayed, and [`Replay::picked`] may not say
+    /// where those are, nor whether they are there.
+    pub fn partial(&self) -> bool {
+        self.memo.partial
+    }
+
     /// The recorded tape positions of the values the caller picked.
     pub fn picked(&self) -> &'m [Option<u32>] {
         &self.memo.picked
@@ -232,7 +474,7 @@ impl<'m, 'a> Replay<'m, 'a> {
         let Some(plan) = &self.memo.plan else {
             return false;
         };
-        plan.write(self.text.as_bytes(), self.holes, out);
+        plan.write(self.text.as_bytes(), self.holes, self.object, out);
         true
     }
 }
@@ -241,8 +483,7 @@ impl<'m, 'a> Replay<'m, 'a> {
 mod tests {
     use super::*;
     use crate::generate::{Options, generate};
-    use crate::log::canonical::write_node;
-    use crate::log::entry::{LineReader, parse_line};
+    use crate::log::entry::{LineReader, Picks, parse_line};
 
     /// Canonicalise as the chain scheme's writer does, without `_hash`.
     fn canonical_of(root: Node<'_, '_>, out: &mut Vec<u8>) -> Result<bool, LineError> {
@@ -331,6 +572,79 @@ mod tests {
     }
 
     #[test]
+    fn a_line_whose_object_member_has_other_keys_is_replayed_around_it() {
+        let line = |keys: &str| {
+            format!(r#"{{"a": "x", "args": {{{keys}}}, "n": 1.5, "_hash": "h", "m": {{"k": 1}}}}"#)
+        };
+        let (mut memos, mut tape) = (Memos::partial_only(), Tape::new());
+        for keys in [r#""k1": 1"#, r#""k2": 1"#] {
+            let text = line(keys);
+            assert!(memos.find(text.as_bytes()).is_none());
+            tape.parse(&text).unwrap();
+            memos.record(&text, &tape, canonical_of, || vec![Some(2)]);
+        }
+        // The second line differs from the first in `args` alone: its
+        // skeleton with `args` open was recorded too.
+        for keys in [
+            r#""z": [1, {"y": 2, "x": 3}], "b": "é""#,
+            r#""k1": 1, "k1": 2.50"#,
+            r#" "q" : "\u00E9", "_hash": 1 "#,
+            "",
+        ] {
+            let text = line(keys);
+            let replay = memos.find(text.as_bytes()).expect("a partial skeleton");
+            assert!(replay.partial());
+            let mut out = Vec::new();
+            assert!(replay.write_canonical(&mut out));
+            let mut parsed = Vec::new();
+            canonical_of(tape.parse(&text).unwrap(), &mut parsed).unwrap();
+            assert_eq!(String::from_utf8(out), String::from_utf8(parsed));
+        }
+        let mut bad = line(r#""k": "xx""#).into_bytes();
+        let at = memchr::memmem::find(&bad, b"xx").unwrap();
+        bad[at] = 0xff;
+        assert!(memos.find(&bad).is_none(), "not UTF-8 inside the object");
+        for other in [
+            r#"{"a": "x", "args": "s", "n": 1.5, "_hash": "h", "m": {"k": 1}}"#,
+            r#"{"a": "x", "args": {"k": }, "n": 1.5, "_hash": "h", "m": {"k": 1}}"#,
+            r#"{"a": "x", "args": {}, "n": 1.5, "_hash": "h", "m": {"j": 1}}"#,
+        ] {
+            assert!(memos.find(other.as_bytes()).is_none(), "{other}");
+        }
+    }
+
+    #[test]
+    fn partial_skeletons_wait_until_no_more_whole_ones_are_recorded() {
+        let line = |keys: &str| format!(r#"{{"a": {{{keys}}}, "b": 1}}"#);
+        let (mut memos, mut tape) = (Memos::default(), Tape::new());
+        for keys in [r#""k1": 1"#, r#""k2": 1"#, r#""k3": 1"#] {
+            let text = line(keys);
+            assert!(memos.find(text.as_bytes()).is_none(), "recorded whole");
+            tape.parse(&text).unwrap();
+            memos.record(&text, &tape, canonical_of, Vec::new);
+        }
+        assert_eq!((memos.whole.trie.len(), memos.partial.trie.len()), (3, 0));
+        assert!(
+            memos
+                .find(line(r#""k3": 7"#).as_bytes())
+                .is_some_and(|r| !r.partial())
+        );
+    }
+
+    #[test]
+    fn lines_that_differ_in_more_than_one_object_make_no_partial_skeleton() {
+        let line = |i: usize| format!(r#"{{"a": {{"k{i}": 1}}, "b": {{"k{i}": 2}}}}"#);
+        let (mut memos, mut tape) = (Memos::partial_only(), Tape::new());
+        for i in 0..MAX_REFUSED as usize + 10 {
+            assert!(memos.find(line(i).as_bytes()).is_none());
+            tape.parse(&line(i)).unwrap();
+            memos.record(&line(i), &tape, canonical_of, Vec::new);
+        }
+        assert_eq!(memos.partial.trie.len(), 0);
+        assert!(memos.partial.full(), "no more tries");
+    }
+
+    #[test]
     fn a_key_that_looks_like_a_mark_is_not_taken_for_a_value() {
         // Marked, the line's values are `"\u00010\u0001"` and
         // `"\u00011\u0001"`; the key would read as the mark of the
@@ -399,6 +713,44 @@ mod tests {
         let probe = MISSES_BEFORE_SKIPPING as usize - 1;
         assert!(found[..probe].iter().all(|&f| !f), "{found:?}");
         assert!(found[probe..].iter().all(|&f| f), "{found:?}");
+    }
+
+    #[test]
+    fn lines_each_a_new_skeleton_in_their_arguments_are_replayed_around_them() {
+        let files = generate(&Options::new(3000)).expect("valid options");
+        let lines: Vec<String> = files
+            .iter()
+            .flat_map(|f| f.bytes.split(|&b| b == b'\n'))
+            .filter(|l| !l.is_empty())
+            .enumerate()
+            .map(|(i, l)| {
+                let key = format!(r#""arguments": {{"k{i}_"#);
+                String::from_utf8_lossy(l).replace(r#""arguments": {""#, &key)
+            })
+            .collect();
+        let mut reader = LineReader::new();
+        for line in &lines {
+            let line = line.as_bytes();
+            let entry = parse_line(line).expect("generated lines parse");
+            let seal = entry.seal(&mut Vec::new()).unwrap();
+            assert_eq!(reader.read_seal(line).unwrap(), seal);
+            // The top level's values alone are replayed; a nested one
+            // (here the arguments' patient) makes the line parsed.
+            let (row_seal, row) = reader.read_row(line, Picks::NUMBERS, &mut []).unwrap();
+            assert_eq!((row_seal, row), (seal, entry.fields().row()));
+            assert_eq!(reader.read(line).unwrap(), (seal, entry.fields()));
+        }
+        let (mut memos, mut tape, mut partial) = (Memos::default(), Tape::new(), 0);
+        for line in &lines {
+            match memos.find(line.as_bytes()) {
+                Some(replay) => partial += usize::from(replay.partial()),
+                None => {
+                    tape.parse(line).unwrap();
+                    memos.record(line, &tape, canonical_of, Vec::new);
+                }
+            }
+        }
+        assert!(partial * 2 > lines.len(), "{partial} of {}", lines.len());
     }
 
     #[test]

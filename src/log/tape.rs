@@ -107,13 +107,19 @@ impl Tape {
             bytes: text.as_bytes(),
             pos: 0,
             tape: self,
+            max_open: MAX_DEPTH,
         };
         parser.document()?;
-        Ok(Node {
+        Ok(self.root(text))
+    }
+
+    /// The root of the tape last parsed, from `text`.
+    pub fn root<'t, 'a>(&'t self, text: &'a str) -> Node<'t, 'a> {
+        Node {
             tokens: &self.tokens,
             text,
             index: 0,
-        })
+        }
     }
 }
 
@@ -121,6 +127,9 @@ struct Parser<'p> {
     bytes: &'p [u8],
     pos: usize,
     tape: &'p mut Tape,
+    /// Containers that may be open around a value: [`MAX_DEPTH`] less
+    /// those around the text read (one for a member of the top level).
+    max_open: usize,
 }
 
 impl Parser<'_> {
@@ -202,18 +211,10 @@ impl Parser<'_> {
         }
     }
 
-    /// The whole text: one value, iteratively, so depth costs no stack.
+    /// The whole text: one value and whitespace around it.
     fn document(&mut self) -> Result<(), ParseError> {
         self.skip_ws();
-        loop {
-            if self.value()? {
-                // A container opened: its first member or item comes next.
-                continue;
-            }
-            if !self.close_containers()? {
-                break;
-            }
-        }
+        self.one_value()?;
         self.skip_ws();
         if self.pos != self.bytes.len() {
             return Err(self.error("extra data after the JSON value"));
@@ -221,9 +222,23 @@ impl Parser<'_> {
         Ok(())
     }
 
+    /// One value with everything inside it, iteratively, so depth costs
+    /// no stack; stops just after it.
+    fn one_value(&mut self) -> Result<(), ParseError> {
+        loop {
+            if self.value()? {
+                // A container opened: its first member or item comes next.
+                continue;
+            }
+            if !self.close_containers()? {
+                return Ok(());
+            }
+        }
+    }
+
     /// Read one value; true when it opened a non-empty container.
     fn value(&mut self) -> Result<bool, ParseError> {
-        if self.tape.open.len() > MAX_DEPTH {
+        if self.tape.open.len() > self.max_open {
             return Err(self.error("nesting deeper than CPython's json can read"));
         }
         let start = self.pos;
@@ -618,6 +633,13 @@ impl<'t, 'a> Node<'t, 'a> {
     pub fn source(&self) -> &'a str {
         let t = self.token();
         &self.text[t.start as usize..t.end as usize]
+    }
+
+    /// Where the token is in the text: a string's body without its
+    /// quotes, a container from its opening bracket to past its closing one.
+    pub fn span(&self) -> Range<usize> {
+        let t = self.token();
+        t.start as usize..t.end as usize
     }
 
     /// Where the value's source text is, when it is already exactly what

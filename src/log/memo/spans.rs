@@ -12,13 +12,18 @@
 
 use std::ops::Range;
 
-use crate::log::tape::skeleton::Hole;
+use crate::log::tape::skeleton::{Hole, HoleKind};
 
 /// The canonical form of a skeleton: recorded text, and spans of the line.
 #[derive(Debug)]
 pub struct Plan {
     text: Vec<u8>,
     pieces: Vec<Piece>,
+    /// Where the canonical form of the line's object hole goes, if the
+    /// skeleton is a partial one (the hole's text in the line is not
+    /// canonical): before this piece. Kept out of the pieces, so that a
+    /// whole skeleton's are matched between two kinds.
+    object: Option<usize>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,14 +70,16 @@ impl Plan {
         let mut plan = Plan {
             text: Vec::new(),
             pieces: Vec::new(),
+            object: None,
         };
+        let object = |i: usize| holes.get(i).is_some_and(|h| h.kind == HoleKind::Object);
         let mut open: Option<Span> = None;
         for (at, &text) in texts.iter().enumerate() {
             let mut text = text;
             if let Some(span) = open.as_mut() {
                 let last = usize::from(span.last);
                 let next = order.get(at).copied();
-                if next == Some(last + 1) && text == gap(last + 1) {
+                if next == Some(last + 1) && text == gap(last + 1) && !object(last + 1) {
                     // The next value follows in the line too.
                     span.last = u16::try_from(last + 1).ok()?;
                     continue;
@@ -86,6 +93,12 @@ impl Plan {
                 plan.push_literal(text);
                 break;
             };
+            if object(next) {
+                plan.push_literal(text);
+                plan.object = Some(plan.pieces.len());
+                open = None;
+                continue;
+            }
             let shared = common_suffix(text, gap(next));
             plan.push_literal(&text[..text.len() - shared]);
             let first = u16::try_from(next).ok().filter(|_| next < holes.len())?;
@@ -107,11 +120,34 @@ impl Plan {
     }
 
     /// Append the canonical form of `line`, a line of the plan's skeleton
-    /// with these holes.
+    /// with these holes; `object` is its object hole's canonical form, if
+    /// it has one.
     #[inline]
-    pub fn write(&self, line: &[u8], holes: &[Hole], out: &mut Vec<u8>) {
-        let mut from = 0;
-        for piece in &self.pieces {
+    pub fn write(&self, line: &[u8], holes: &[Hole], object: &[u8], out: &mut Vec<u8>) {
+        match self.object {
+            None => {
+                self.write_pieces(&self.pieces, 0, line, holes, out);
+            }
+            Some(at) => {
+                let from = self.write_pieces(&self.pieces[..at], 0, line, holes, out);
+                out.extend_from_slice(object);
+                self.write_pieces(&self.pieces[at..], from, line, holes, out);
+            }
+        }
+    }
+
+    /// Append `pieces`, the recorded text read from `from` on; returns
+    /// where the text read stops.
+    #[inline]
+    fn write_pieces(
+        &self,
+        pieces: &[Piece],
+        mut from: usize,
+        line: &[u8],
+        holes: &[Hole],
+        out: &mut Vec<u8>,
+    ) -> usize {
+        for piece in pieces {
             match *piece {
                 Piece::Literal(end) => {
                     out.extend_from_slice(&self.text[from..end as usize]);
@@ -120,6 +156,7 @@ impl Plan {
                 Piece::Span(span) => out.extend_from_slice(&line[span.range(holes)]),
             }
         }
+        from
     }
 }
 
@@ -149,7 +186,7 @@ mod tests {
 
     fn written(plan: &Plan, line: &str) -> String {
         let mut out = Vec::new();
-        plan.write(line.as_bytes(), &holes_of(line), &mut out);
+        plan.write(line.as_bytes(), &holes_of(line), &[], &mut out);
         String::from_utf8(out).unwrap()
     }
 
@@ -193,6 +230,34 @@ mod tests {
         assert_eq!(
             written(&plan, other),
             r#"{"a": -5, "b": {"c": 2.5, "d": 3}, "z": "longer"}"#
+        );
+    }
+
+    #[test]
+    fn an_object_hole_is_written_by_the_caller_and_never_copied_from_the_line() {
+        // Holes: 0 1, 1 the object, 2 "x". Canonically: {"a": 1, "b": OBJECT, "c": "x"}.
+        let line = r#"{"a": 1, "b": {"z": 1, "y": 2}, "c": "x"}"#;
+        let mut holes = holes_of(r#"{"a": 1, "b": 0, "c": "x"}"#);
+        let object = holes[1];
+        holes[1] = Hole {
+            start: object.start,
+            end: object.start + 16,
+            kind: HoleKind::Object,
+        };
+        holes[2].start += 15;
+        holes[2].end += 15;
+        assert_eq!(
+            &line[holes[1].start as usize..holes[1].end as usize],
+            r#"{"z": 1, "y": 2}"#
+        );
+        let texts: [&[u8]; 4] = [b"{\"a\": ", b", \"b\": ", b", \"c\": ", b"}"];
+        let plan = Plan::new(line.as_bytes(), &holes, &texts, &[0, 1, 2]).unwrap();
+        assert_eq!(plan.object, Some(1));
+        let mut out = Vec::new();
+        plan.write(line.as_bytes(), &holes, br#"{"y": 2, "z": 1}"#, &mut out);
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"a": 1, "b": {"y": 2, "z": 1}, "c": "x"}"#
         );
     }
 

@@ -67,6 +67,14 @@ impl<L> Trie<L> {
     /// the segment was recorded, and it only looks ahead as far as a key
     /// goes), so a segment that matches followed by a value is the next
     /// hole `split` would find, and at most one edge of a node can match.
+    /// With partial skeletons (an object hole, which reads any object) an
+    /// object's edge may match beside one naming its keys: the walk takes
+    /// the first and does not come back, so such a line may be missed
+    /// (and parsed), never misread: whatever path it follows, the line is
+    /// that path's segments and values of the kinds it expects.
+    // Not inlined into its callers (one for each sort of skeleton): as
+    // its own function it compiles to fewer instructions a line.
+    #[inline(never)]
     pub fn walk(&self, bytes: &[u8], holes: &mut Vec<Hole>, scratch: &mut Tape) -> Option<&L> {
         holes.clear();
         let (mut node, mut pos) = (0, 0);
@@ -130,13 +138,27 @@ impl<L> Trie<L> {
                         }
                     };
                     let (tail, mask) = tail_of(segment);
-                    self.nodes[node].push(Edge {
-                        start,
-                        end: self.text.len() as u32,
-                        tail,
-                        mask,
-                        to,
-                    });
+                    let edges = &mut self.nodes[node];
+                    // An object hole reads any object, so its edge goes
+                    // after those that name the object's keys: a line
+                    // that has a recorded skeleton's keys takes that one.
+                    let at = match kind {
+                        Some(HoleKind::Object) => edges.len(),
+                        _ => edges
+                            .iter()
+                            .position(|e| matches!(e.to, Next::Hole(HoleKind::Object, _)))
+                            .unwrap_or(edges.len()),
+                    };
+                    edges.insert(
+                        at,
+                        Edge {
+                            start,
+                            end: self.text.len() as u32,
+                            tail,
+                            mask,
+                            to,
+                        },
+                    );
                     match to {
                         Next::Hole(_, to) => node = to as usize,
                         Next::End(_) => return,
@@ -273,6 +295,34 @@ mod tests {
             r#"{"abcdefXhijklmnop": 1}"#,
             r#"{"abcdefghijklmnoX": 1}"#,
         ] {
+            assert_eq!(walk(&trie, other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn an_object_hole_is_tried_after_the_edges_that_name_its_keys() {
+        // A partial skeleton first (its object a hole), then a whole one
+        // sharing the segment before it.
+        let partial = r#"{"a": {"k": 1}, "b": 2}"#;
+        let (mut holes, mut scratch) = (Vec::new(), Tape::new());
+        skeleton::split(partial, &mut holes, &mut scratch).unwrap();
+        let object = Hole {
+            start: 6,
+            end: 14,
+            kind: HoleKind::Object,
+        };
+        assert_eq!(&partial[6..14], r#"{"k": 1}"#);
+        let mut trie = Trie::default();
+        trie.insert(partial, &[object, holes[1]], 0);
+        skeleton::split(partial, &mut holes, &mut scratch).unwrap();
+        trie.insert(partial, &holes, 1);
+        let leaf = |line: &str| walk(&trie, line).map(|(leaf, _)| leaf);
+        assert_eq!(leaf(r#"{"a": {"k": 5}, "b": 3}"#), Some(1));
+        assert_eq!(leaf(r#"{"a": {"j": [], "k" : 5}, "b": 3}"#), Some(0));
+        let (_, holes) = walk(&trie, r#"{"a": {"j": 5}, "b": 3}"#).unwrap();
+        assert_eq!(holes[0].kind, HoleKind::Object);
+        assert_eq!((holes[0].start, holes[0].end), (6, 14));
+        for other in [r#"{"a": {"j": }, "b": 3}"#, r#"{"a": [1], "b": 3}"#] {
             assert_eq!(walk(&trie, other), None, "{other}");
         }
     }

@@ -6,7 +6,7 @@
 //! shifted by the lengths of the holes, so a tape recorded from the first
 //! is replayed for the others without parsing them again.
 
-use super::{Kind, Node, Parser, Tape, Token, first_special, read_number};
+use super::{Kind, MAX_DEPTH, Node, Parser, Tape, Token, first_special, read_number};
 
 /// One value of a line, `start..end` in its text (a string with its quotes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,10 +31,16 @@ pub enum HoleKind {
     True,
     False,
     Null,
+    /// An object that is a member of the top level, whatever its keys,
+    /// read by the parser and written by the canonical writer: the part
+    /// of a partial skeleton that varies (`log::memo`). [`split`] never
+    /// finds one.
+    Object,
 }
 
 impl HoleKind {
-    /// Every kind, for the checks (tests, fuzzing) that try each.
+    /// Every kind [`split`] finds, for the checks (tests, fuzzing) that
+    /// try each against [`at`].
     pub const ALL: [HoleKind; 7] = [
         HoleKind::Str,
         HoleKind::EscapedStr,
@@ -60,6 +66,7 @@ impl HoleKind {
             HoleKind::True => Kind::True,
             HoleKind::False => Kind::False,
             HoleKind::Null => Kind::Null,
+            HoleKind::Object => Kind::Object,
         }
     }
 }
@@ -151,7 +158,12 @@ pub fn hole(bytes: &[u8], pos: usize, kind: HoleKind, scratch: &mut Tape) -> Opt
         HoleKind::True => return literal(bytes, pos, b"true"),
         HoleKind::False => return literal(bytes, pos, b"false"),
         HoleKind::Null => return literal(bytes, pos, b"null"),
+        // The rare kinds, kept out of the usual dispatch: an object (a
+        // partial skeleton's), an escaped string or not a number.
         _ => {
+            if kind == HoleKind::Object {
+                return member_object(bytes, pos, scratch);
+            }
             return match at(bytes, pos, scratch) {
                 At::Hole(end, found) if found == kind => Some(end),
                 _ => None,
@@ -188,6 +200,22 @@ fn number(bytes: &[u8], start: usize) -> Option<(usize, HoleKind)> {
     }
 }
 
+/// An object at `start`, read by the parser's own grammar as a member of
+/// the top level (one container more around it, for the depth limit):
+/// where it ends. Not inlined: whole skeletons, the usual ones, have no
+/// object holes, and their walk reads every value through [`hole`].
+#[inline(never)]
+fn member_object(bytes: &[u8], start: usize, scratch: &mut Tape) -> Option<usize> {
+    if bytes[start] != b'{' {
+        return None;
+    }
+    let (end, _) = read_with(bytes, start, scratch, |p| {
+        p.max_open = MAX_DEPTH - 1;
+        p.one_value()
+    })?;
+    Some(end)
+}
+
 /// A string with escapes at `start`, read by the parser's own grammar.
 fn escaped_string(bytes: &[u8], start: usize, scratch: &mut Tape) -> Option<(usize, HoleKind)> {
     let (end, token) = read_with(bytes, start, scratch, |p| p.string())?;
@@ -206,10 +234,12 @@ fn read_with(
     read: impl FnOnce(&mut Parser<'_>) -> Result<(), super::ParseError>,
 ) -> Option<(usize, Token)> {
     scratch.tokens.clear();
+    scratch.open.clear();
     let mut parser = Parser {
         bytes,
         pos: start,
         tape: scratch,
+        max_open: MAX_DEPTH,
     };
     read(&mut parser).ok()?;
     Some((parser.pos, scratch.tokens[0]))
@@ -390,5 +420,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_object_hole_is_one_object_as_the_parser_reads_a_member_of_the_top_level() {
+        let text =
+            r#"{"a": {"b" : [1, {"c": "\u00e9é"}], "a": 1e5 }, "d": {}, "e": {"f": }, "g": 1}"#;
+        let bytes = text.as_bytes();
+        let mut scratch = Tape::new();
+        let end = |from: &str| text.find(from).expect("in the text") + from.len();
+        let at = |start: &str| text.find(start).expect("in the text");
+        assert_eq!(
+            hole(bytes, at(r#"{"b""#), HoleKind::Object, &mut scratch),
+            Some(end("1e5 }"))
+        );
+        assert_eq!(
+            hole(bytes, at("{}"), HoleKind::Object, &mut scratch),
+            Some(end("{}"))
+        );
+        // Not JSON, not an object, or not where an object starts.
+        for start in [r#"{"f""#, "1e5", r#""b""#, r#"[1"#] {
+            assert_eq!(
+                hole(bytes, at(start), HoleKind::Object, &mut scratch),
+                None,
+                "{start}"
+            );
+        }
+        // Nested as deep as CPython reads in a whole line, and no deeper.
+        let read: Vec<bool> = (MAX_DEPTH - 3..MAX_DEPTH + 2)
+            .map(|depth| {
+                let object = format!("{{\"b\": {}{}}}", "[".repeat(depth), "]".repeat(depth));
+                let line = format!(r#"{{"a": {object}}}"#);
+                let read = hole(line.as_bytes(), 6, HoleKind::Object, &mut scratch);
+                assert_eq!(read.is_some(), Tape::new().parse(&line).is_ok(), "{depth}");
+                read.is_some()
+            })
+            .collect();
+        assert!(read.contains(&true) && read.contains(&false), "{read:?}");
     }
 }
