@@ -4,8 +4,7 @@ use super::EXIT_OK;
 use super::common::{self, Format, Input};
 use crate::backend::Order;
 use crate::export;
-use crate::filter::Field;
-use crate::store::Columns;
+use crate::views::stats;
 
 /// Per-tool calls, success rate, durations and users (the lesson's by_tool)
 #[derive(clap::Args, Debug)]
@@ -20,9 +19,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
-    // The per-tool statistics read the tools and users (see `views::stats`).
-    let columns = Columns::NONE.with(Field::Tool).with(Field::User);
-    let loaded = common::load_reading(&args.input, Order::File, columns)?;
+    let loaded = common::load_reading(&args.input, Order::File, stats::COLUMNS)?;
     let stats = loaded.selection.tool_stats()?;
     common::write_stdout(|out| match args.format {
         Format::Text => {

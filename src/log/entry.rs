@@ -480,6 +480,8 @@ impl Picks {
     pub const TIME: Picks = Picks::of(&[Top::Timestamp]);
     /// The outcome, [`Row::success`].
     pub const OUTCOME: Picks = Picks::of(&[Top::Success]);
+    /// The duration, [`Row::duration_ms`].
+    pub const DURATION: Picks = Picks::of(&[Top::DurationMs]);
     /// The seal, the timestamp and the numbers: no text.
     pub const NUMBERS: Picks = Picks::SEAL
         .and(Picks::TIME)

@@ -46,7 +46,7 @@ impl Columns {
         self.fields & (1 << field as u16) != 0
     }
 
-    pub fn with(self, field: Field) -> Columns {
+    pub const fn with(self, field: Field) -> Columns {
         Columns {
             fields: self.fields | (1 << field as u16),
             ..self
@@ -72,21 +72,25 @@ impl Columns {
         })
     }
 
+    /// These, each row's `picks` (its time or numbers) read too.
+    pub const fn reading(self, picks: Picks) -> Columns {
+        Columns {
+            numbers: self.numbers.and(picks),
+            ..self
+        }
+    }
+
     /// These and what `filter` tests: the columns it compares values of,
     /// the time and the outcome.
     pub fn with_filter(self, filter: &Filter) -> Columns {
-        let read = |columns: Columns, picks| Columns {
-            numbers: columns.numbers.and(picks),
-            ..columns
-        };
         filter
             .terms
             .iter()
             .fold(self, |columns, term| match &term.predicate {
                 Predicate::Field { field, .. } => columns.with(*field),
-                Predicate::Failed | Predicate::Ok => read(columns, Picks::OUTCOME),
+                Predicate::Failed | Predicate::Ok => columns.reading(Picks::OUTCOME),
                 Predicate::Since(_) | Predicate::Until(_) | Predicate::Last(_) => {
-                    read(columns, Picks::TIME)
+                    columns.reading(Picks::TIME)
                 }
                 Predicate::Text(_) => columns,
             })
@@ -130,6 +134,7 @@ mod tests {
     use crate::filter::parse_filter;
     use crate::log::source::Source;
     use crate::store::query::select;
+    use crate::views::stats::{self, tool_stats};
     use std::sync::atomic::AtomicBool;
 
     #[test]
@@ -205,6 +210,12 @@ mod tests {
             let wanted = select(&whole, &filter);
             assert_eq!(select(&alone, &filter), wanted, "{query}");
             assert!(!wanted.is_empty(), "{query}");
+            let stats = load(stats::COLUMNS.with_filter(&filter));
+            assert_eq!(
+                tool_stats(&stats, &select(&stats, &filter)),
+                tool_stats(&whole, &wanted),
+                "{query}"
+            );
         }
     }
 }

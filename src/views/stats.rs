@@ -4,10 +4,10 @@
 use super::sorted::Sorted;
 use super::{PyNumber, python_round};
 use crate::filter::Field;
-use crate::log::entry::Entry;
+use crate::log::entry::{Entry, Picks};
 use crate::log::json::Value;
 use crate::store::store::{Outcome, Sym};
-use crate::store::{Rows, Store};
+use crate::store::{Columns, Rows, Store};
 use foldhash::fast::RandomState;
 use serde::Serialize;
 use std::collections::HashMap;
@@ -61,6 +61,14 @@ struct Tally {
     /// small integers, SipHash was a tenth of the view.
     users: HashMap<Sym, u32, RandomState>,
 }
+
+/// What [`tool_stats`] reads of each row: the tools, users, outcomes and
+/// durations; a load for it alone reads no time or turn (as a count:
+/// BENCHMARKS.md, "Issue 21") unless its filter tests them.
+pub const COLUMNS: Columns = Columns::FILTER_ONLY
+    .with(Field::Tool)
+    .with(Field::User)
+    .reading(Picks::OUTCOME.and(Picks::DURATION));
 
 /// Statistics per tool over `rows`, busiest tool first (ties by name).
 pub fn tool_stats<'a>(store: &Store, rows: impl Rows<'a>) -> Vec<ToolStats> {
