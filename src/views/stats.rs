@@ -340,6 +340,46 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_store_of_the_stats_columns_alone_gives_a_whole_ones_stats() {
+        use crate::filter::parse_filter;
+        use crate::log::source::Source;
+        use crate::store::query::select;
+        use std::sync::atomic::AtomicBool;
+        let bytes: Vec<u8> = crate::generate::generate(&crate::generate::Options::new(3_000))
+            .expect("valid options")
+            .into_iter()
+            .flat_map(|file| file.bytes)
+            .collect();
+        let never = AtomicBool::new(false);
+        let load = |columns| {
+            let sources = vec![Source::from_bytes("a.jsonl", bytes.clone())];
+            crate::store::load_keeping(sources, false, columns, |_| {}, &never)
+                .expect("not cancelled")
+                .0
+        };
+        let whole = load(Columns::ALL);
+        for query in [
+            "",
+            "tool:get_order",
+            "refund",
+            "failed",
+            "-ok",
+            "last:3h",
+            "since:2025-07-06T09:00:00Z",
+        ] {
+            let filter = parse_filter(query).expect("a valid filter");
+            let alone = load(COLUMNS.with_filter(&filter));
+            let stats = tool_stats(&alone, &select(&alone, &filter));
+            assert!(!stats.is_empty(), "{query}");
+            assert_eq!(
+                stats,
+                tool_stats(&whole, &select(&whole, &filter)),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
     fn percentiles_selected_are_those_of_the_sorted_numbers() {
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = move || {
