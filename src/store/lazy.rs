@@ -128,13 +128,32 @@ pub fn build(store: &Store, fields: &[Field]) -> Vec<Column> {
     columns
 }
 
+/// For tests: a loader of one generated log of `entries`, as a store of
+/// the columns it is given.
+#[cfg(test)]
+pub fn generated_loader(entries: u64) -> impl Fn(Columns) -> Store {
+    let bytes: Vec<u8> = crate::generate::generate(&crate::generate::Options::new(entries))
+        .expect("valid options")
+        .into_iter()
+        .flat_map(|file| file.bytes)
+        .collect();
+    move |columns| {
+        let sources = vec![crate::log::source::Source::from_bytes(
+            "a.jsonl",
+            bytes.clone(),
+        )];
+        let never = std::sync::atomic::AtomicBool::new(false);
+        crate::store::load_keeping(sources, false, columns, |_| {}, &never)
+            .expect("not cancelled")
+            .0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::filter::parse_filter;
-    use crate::log::source::Source;
     use crate::store::query::select;
-    use std::sync::atomic::AtomicBool;
 
     #[test]
     fn a_filter_adds_the_columns_it_compares_and_nothing_else() {
@@ -180,18 +199,7 @@ mod tests {
 
     #[test]
     fn a_store_of_a_filter_alone_selects_what_a_whole_one_does() {
-        let bytes: Vec<u8> = crate::generate::generate(&crate::generate::Options::new(3_000))
-            .expect("valid options")
-            .into_iter()
-            .flat_map(|file| file.bytes)
-            .collect();
-        let never = AtomicBool::new(false);
-        let load = |columns| {
-            let sources = vec![Source::from_bytes("a.jsonl", bytes.clone())];
-            crate::store::load_keeping(sources, false, columns, |_| {}, &never)
-                .expect("not cancelled")
-                .0
-        };
+        let load = generated_loader(3_000);
         let whole = load(Columns::ALL);
         for query in [
             "tool:get_order",

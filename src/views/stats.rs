@@ -342,21 +342,8 @@ mod tests {
     #[test]
     fn a_store_of_the_stats_columns_alone_gives_a_whole_ones_stats() {
         use crate::filter::parse_filter;
-        use crate::log::source::Source;
         use crate::store::query::select;
-        use std::sync::atomic::AtomicBool;
-        let bytes: Vec<u8> = crate::generate::generate(&crate::generate::Options::new(3_000))
-            .expect("valid options")
-            .into_iter()
-            .flat_map(|file| file.bytes)
-            .collect();
-        let never = AtomicBool::new(false);
-        let load = |columns| {
-            let sources = vec![Source::from_bytes("a.jsonl", bytes.clone())];
-            crate::store::load_keeping(sources, false, columns, |_| {}, &never)
-                .expect("not cancelled")
-                .0
-        };
+        let load = crate::store::lazy::generated_loader(3_000);
         let whole = load(Columns::ALL);
         for query in [
             "",
