@@ -150,13 +150,66 @@ impl Plan {
         for piece in pieces {
             match *piece {
                 Piece::Literal(end) => {
-                    out.extend_from_slice(&self.text[from..end as usize]);
+                    append(out, &self.text[from..end as usize]);
                     from = end as usize;
                 }
-                Piece::Span(span) => out.extend_from_slice(&line[span.range(holes)]),
+                Piece::Span(span) => append(out, &line[span.range(holes)]),
             }
         }
         from
+    }
+}
+
+/// `out.extend_from_slice(piece)` without a call to `memcpy` for a short
+/// piece: a canonical form is a couple of dozen pieces, most under 64
+/// bytes, and each is copied as `memcpy` copies a short one, by loads of a
+/// width that fits it from its two ends (BENCHMARKS.md, "Issue 21").
+#[inline]
+fn append(out: &mut Vec<u8>, piece: &[u8]) {
+    /// Copy `N` bytes at `at` of `piece` to `at` of `room`.
+    ///
+    /// # Safety
+    /// `at + N` is at most `piece.len()`, and `room` has that many bytes.
+    #[inline(always)]
+    unsafe fn copy<const N: usize>(piece: &[u8], room: *mut u8, at: usize) {
+        // SAFETY: as the caller promises.
+        unsafe {
+            let chunk = piece.as_ptr().add(at).cast::<[u8; N]>().read_unaligned();
+            room.add(at).cast::<[u8; N]>().write_unaligned(chunk);
+        }
+    }
+    let len = piece.len();
+    // Longer ones (and a loop of copies, which the compiler would turn
+    // into a call anyway) are `memcpy`'s.
+    if len > 64 {
+        out.extend_from_slice(piece);
+        return;
+    }
+    out.reserve(len);
+    let room = out.spare_capacity_mut().as_mut_ptr().cast::<u8>();
+    // SAFETY: every copy below reads and writes within the first `len`
+    // bytes of `piece` and of `room` (reserved just above), and together
+    // they write all of them.
+    unsafe {
+        if len > 32 {
+            copy::<32>(piece, room, 0);
+            copy::<32>(piece, room, len - 32);
+        } else if len >= 16 {
+            copy::<16>(piece, room, 0);
+            copy::<16>(piece, room, len - 16);
+        } else if len >= 8 {
+            copy::<8>(piece, room, 0);
+            copy::<8>(piece, room, len - 8);
+        } else if len >= 4 {
+            copy::<4>(piece, room, 0);
+            copy::<4>(piece, room, len - 4);
+        } else if len > 0 {
+            // One, two or three bytes: the first, the middle and the last.
+            copy::<1>(piece, room, 0);
+            copy::<1>(piece, room, len / 2);
+            copy::<1>(piece, room, len - 1);
+        }
+        out.set_len(out.len() + len);
     }
 }
 
@@ -259,6 +312,20 @@ mod tests {
             String::from_utf8(out).unwrap(),
             r#"{"a": 1, "b": {"y": 2, "z": 1}, "c": "x"}"#
         );
+    }
+
+    #[test]
+    fn a_piece_of_any_length_is_appended_whole() {
+        let text: Vec<u8> = (0..=200u8).collect();
+        for len in 0..=text.len() {
+            for at in [0, 1, 7] {
+                let piece = &text[at.min(len)..len];
+                let mut out = b"before".to_vec();
+                append(&mut out, piece);
+                assert_eq!(out[..6], *b"before", "{len}");
+                assert_eq!(out[6..], *piece, "{len}");
+            }
+        }
     }
 
     #[test]

@@ -17,6 +17,11 @@ use crate::log::tape::skeleton::{self, Hole, HoleKind};
 pub struct Trie<L> {
     /// The edges leaving each node; node 0 is the root.
     nodes: Vec<Vec<Edge>>,
+    /// The same edges as walked: each node's back to back, a node's
+    /// first child right after it (depth first), so that the path most
+    /// lines take lies in one run of memory, and each edge says where its
+    /// node's edges are. Rebuilt by each insertion.
+    walked: Vec<(Edge, Edges)>,
     /// Every edge's segment, back to back.
     text: Vec<u8>,
     leaves: Vec<L>,
@@ -36,6 +41,13 @@ struct Edge {
     to: Next,
 }
 
+/// A node's edges in [`Trie::walked`]: `first..first + len`.
+#[derive(Debug, Clone, Copy, Default)]
+struct Edges {
+    first: u32,
+    len: u32,
+}
+
 #[derive(Debug, Clone, Copy)]
 enum Next {
     /// A hole of this kind, then this node.
@@ -48,6 +60,7 @@ impl<L> Default for Trie<L> {
     fn default() -> Self {
         Trie {
             nodes: vec![Vec::new()],
+            walked: Vec::new(),
             text: Vec::new(),
             leaves: Vec::new(),
         }
@@ -77,9 +90,11 @@ impl<L> Trie<L> {
     #[inline(never)]
     pub fn walk(&self, bytes: &[u8], holes: &mut Vec<Hole>, scratch: &mut Tape) -> Option<&L> {
         holes.clear();
-        let (mut node, mut pos) = (0, 0);
+        let root = self.nodes[0].len() as u32;
+        let (mut edges, mut pos) = (Edges { first: 0, len: root }, 0);
         'nodes: loop {
-            for edge in &self.nodes[node] {
+            let (first, len) = (edges.first as usize, edges.len as usize);
+            for (edge, next) in &self.walked[first..first + len] {
                 let Some(start) = edge.follows(bytes, pos, &self.text) else {
                     continue;
                 };
@@ -87,14 +102,14 @@ impl<L> Trie<L> {
                     Next::End(leaf) if start == bytes.len() => {
                         return Some(&self.leaves[leaf as usize]);
                     }
-                    Next::Hole(kind, to) if start < bytes.len() => {
+                    Next::Hole(kind, _) if start < bytes.len() => {
                         if let Some(end) = skeleton::hole(bytes, start, kind, scratch) {
                             holes.push(Hole {
                                 start: start as u32,
                                 end: end as u32,
                                 kind,
                             });
-                            (node, pos) = (to as usize, end);
+                            (edges, pos) = (*next, end);
                             continue 'nodes;
                         }
                     }
@@ -108,6 +123,31 @@ impl<L> Trie<L> {
     /// Add the skeleton of `text`, whose holes are `holes` (from
     /// [`skeleton::split`]), unless it is there already.
     pub fn insert(&mut self, text: &str, holes: &[Hole], leaf: L) {
+        self.insert_edges(text, holes, leaf);
+        self.walked.clear();
+        self.lay_out(0);
+    }
+
+    /// Append node `node`'s edges to [`Trie::walked`], then its children's
+    /// (each right after its parent's edges, depth first): where its edges
+    /// are.
+    fn lay_out(&mut self, node: usize) -> Edges {
+        let (first, edges) = (self.walked.len(), &self.nodes[node]);
+        let len = edges.len();
+        self.walked
+            .extend(edges.iter().map(|edge| (*edge, Edges::default())));
+        for at in first..first + len {
+            if let Next::Hole(_, to) = self.walked[at].0.to {
+                self.walked[at].1 = self.lay_out(to as usize);
+            }
+        }
+        Edges {
+            first: first as u32,
+            len: len as u32,
+        }
+    }
+
+    fn insert_edges(&mut self, text: &str, holes: &[Hole], leaf: L) {
         let (mut node, mut leaf) = (0, Some(leaf));
         // One more segment than holes: the last one ends the line.
         let mut kinds = holes.iter().map(|h| h.kind);
