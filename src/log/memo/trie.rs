@@ -17,11 +17,19 @@ use crate::log::tape::skeleton::{self, Hole, HoleKind};
 pub struct Trie<L> {
     /// The edges leaving each node; node 0 is the root.
     nodes: Vec<Vec<Edge>>,
-    /// The same edges as walked: each node's back to back, a node's
-    /// first child right after it (depth first), so that the path most
-    /// lines take lies in one run of memory, and each edge says where its
-    /// node's edges are. Rebuilt by each insertion.
+    /// The same edges as the walk reads them: each node's back to back,
+    /// each with where the edges of the node it leads to are. A new path's
+    /// nodes are laid out one after the other, so the path a line follows
+    /// is mostly one run of memory: edges each in their own node's
+    /// allocation missed the cache at every step (BENCHMARKS.md, "Issue
+    /// 21").
     walked: Vec<(Edge, Edges)>,
+    /// Where the root's edges are in `walked`.
+    root: Edges,
+    /// Where each node's edges are in `walked` (`None` until laid out),
+    /// and which edge there leads to it (`None` for the root).
+    placed: Vec<Option<Edges>>,
+    parents: Vec<Option<u32>>,
     /// Every edge's segment, back to back.
     text: Vec<u8>,
     leaves: Vec<L>,
@@ -61,6 +69,9 @@ impl<L> Default for Trie<L> {
         Trie {
             nodes: vec![Vec::new()],
             walked: Vec::new(),
+            root: Edges::default(),
+            placed: vec![None],
+            parents: vec![None],
             text: Vec::new(),
             leaves: Vec::new(),
         }
@@ -90,8 +101,7 @@ impl<L> Trie<L> {
     #[inline(never)]
     pub fn walk(&self, bytes: &[u8], holes: &mut Vec<Hole>, scratch: &mut Tape) -> Option<&L> {
         holes.clear();
-        let root = self.nodes[0].len() as u32;
-        let (mut edges, mut pos) = (Edges { first: 0, len: root }, 0);
+        let (mut edges, mut pos) = (self.root, 0);
         'nodes: loop {
             let (first, len) = (edges.first as usize, edges.len as usize);
             for (edge, next) in &self.walked[first..first + len] {
@@ -123,31 +133,49 @@ impl<L> Trie<L> {
     /// Add the skeleton of `text`, whose holes are `holes` (from
     /// [`skeleton::split`]), unless it is there already.
     pub fn insert(&mut self, text: &str, holes: &[Hole], leaf: L) {
-        self.insert_edges(text, holes, leaf);
-        self.walked.clear();
-        self.lay_out(0);
+        if let Some(grown) = self.insert_edges(text, holes, leaf) {
+            self.lay_out(grown);
+        }
     }
 
-    /// Append node `node`'s edges to [`Trie::walked`], then its children's
-    /// (each right after its parent's edges, depth first): where its edges
-    /// are.
-    fn lay_out(&mut self, node: usize) -> Edges {
-        let (first, edges) = (self.walked.len(), &self.nodes[node]);
-        let len = edges.len();
-        self.walked
-            .extend(edges.iter().map(|edge| (*edge, Edges::default())));
-        for at in first..first + len {
-            if let Next::Hole(_, to) = self.walked[at].0.to {
-                self.walked[at].1 = self.lay_out(to as usize);
+    /// Lay node `node`'s edges out anew at the end of [`Trie::walked`]
+    /// (its old place is left unused), each new node below it right after
+    /// its parent's, and point the edge that leads to each at its place.
+    /// Only a node that grew an edge moves, and nodes are few, so what is
+    /// left unused stays small.
+    fn lay_out(&mut self, node: usize) {
+        let mut pending = vec![node];
+        while let Some(node) = pending.pop() {
+            let (first, edges) = (self.walked.len(), &self.nodes[node]);
+            let placed = Edges {
+                first: first as u32,
+                len: edges.len() as u32,
+            };
+            self.walked
+                .extend(edges.iter().map(|edge| (*edge, Edges::default())));
+            self.placed[node] = Some(placed);
+            match self.parents[node] {
+                Some(parent) => self.walked[parent as usize].1 = placed,
+                None => self.root = placed,
+            }
+            // The last child first, so that the first is laid out next.
+            for at in (first..self.walked.len()).rev() {
+                if let Next::Hole(_, child) = self.walked[at].0.to {
+                    let child = child as usize;
+                    self.parents[child] = Some(at as u32);
+                    match self.placed[child] {
+                        Some(placed) => self.walked[at].1 = placed,
+                        None => pending.push(child),
+                    }
+                }
             }
         }
-        Edges {
-            first: first as u32,
-            len: len as u32,
-        }
     }
 
-    fn insert_edges(&mut self, text: &str, holes: &[Hole], leaf: L) {
+    /// Add the skeleton's edges to [`Trie::nodes`]: the first node that
+    /// grew one, if any.
+    fn insert_edges(&mut self, text: &str, holes: &[Hole], leaf: L) -> Option<usize> {
+        let mut grown = None;
         let (mut node, mut leaf) = (0, Some(leaf));
         // One more segment than holes: the last one ends the line.
         let mut kinds = holes.iter().map(|h| h.kind);
@@ -163,13 +191,16 @@ impl<L> Trie<L> {
             });
             match found.map(|edge| edge.to) {
                 Some(Next::Hole(_, to)) => node = to as usize,
-                Some(Next::End(_)) => return,
+                Some(Next::End(_)) => return grown,
                 None => {
+                    grown.get_or_insert(node);
                     let start = self.text.len() as u32;
                     self.text.extend_from_slice(segment);
                     let to = match kind {
                         Some(kind) => {
                             self.nodes.push(Vec::new());
+                            self.placed.push(None);
+                            self.parents.push(None);
                             Next::Hole(kind, (self.nodes.len() - 1) as u32)
                         }
                         None => {
@@ -201,11 +232,12 @@ impl<L> Trie<L> {
                     );
                     match to {
                         Next::Hole(_, to) => node = to as usize,
-                        Next::End(_) => return,
+                        Next::End(_) => return grown,
                     }
                 }
             }
         }
+        grown
     }
 }
 
@@ -300,6 +332,35 @@ mod tests {
             skeleton::split(&other, &mut holes, &mut Tape::new()).unwrap();
             assert_eq!(walk(&trie, &other), Some((i, holes)), "{other}");
         }
+    }
+
+    #[test]
+    fn each_edge_of_the_walked_layout_leads_to_its_node_as_it_now_is() {
+        // Nodes grow edges after their children were laid out: the root's
+        // first edge, then nodes deeper down, then the root's again.
+        let trie = trie_of(&[
+            r#"{"a": 1, "b": {"c": "x"}}"#,
+            r#"{"a": 1, "b": {"c": "x", "d": 2}}"#,
+            r#"{"a": 1, "b": {"e": "x"}}"#,
+            r#"{"a": 1, "b": {"c": true}}"#,
+            r#"["a", 1]"#,
+            r#"{"a": 1, "b": {"c": "x", "d": "y"}}"#,
+        ]);
+        let slice = |edges: Edges| &trie.walked[edges.first as usize..][..edges.len as usize];
+        let mut pending = vec![(0, trie.root)];
+        let mut seen = 0;
+        while let Some((node, placed)) = pending.pop() {
+            seen += 1;
+            let (walked, edges) = (slice(placed), &trie.nodes[node]);
+            assert_eq!(walked.len(), edges.len(), "node {node}");
+            for ((edge, next), recorded) in walked.iter().zip(edges) {
+                assert_eq!((edge.start, edge.end), (recorded.start, recorded.end));
+                if let Next::Hole(_, to) = edge.to {
+                    pending.push((to as usize, *next));
+                }
+            }
+        }
+        assert_eq!(seen, trie.nodes.len());
     }
 
     #[test]
