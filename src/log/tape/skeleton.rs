@@ -336,6 +336,10 @@ impl Tape {
     /// contents are left out): the reader only reads scalars, the seal's
     /// two hashes and a score of indexed fields, so a line costs a few
     /// dozen tokens, not its whole tape.
+    // Inlined into its one caller on the verifier's path, as it was until
+    // the walk's layout changed what the compiler chose (BENCHMARKS.md,
+    // "Issue 21").
+    #[inline]
     pub fn replay_some<'t, 'a>(
         &'t mut self,
         template: &Template,
