@@ -87,4 +87,30 @@ mod tests {
         }
         assert_eq!(FindingLines::new(&[]).on("a.jsonl", 1).count(), 0);
     }
+
+    proptest::proptest! {
+        /// The lookup finds on each line what a scan of every finding
+        /// finds there, in the verdict's order, however they are listed.
+        #[test]
+        fn the_lookup_finds_what_a_scan_finds(
+            places in proptest::collection::vec((0..3usize, 0..12usize, proptest::bool::ANY), 0..40),
+        ) {
+            let files = ["a.jsonl", "b.jsonl", "c/a.jsonl"];
+            let findings: Vec<Finding> = (places.iter())
+                .map(|&(file, line, link)| {
+                    let kind = if link { FindingKind::Link } else { FindingKind::Modified };
+                    finding(files[file], line, kind)
+                })
+                .collect();
+            let lines = FindingLines::new(&findings);
+            for file in files.iter().chain(&["d.jsonl"]) {
+                for line in 0..13 {
+                    let scanned: Vec<usize> = (0..findings.len())
+                        .filter(|&i| findings[i].file == *file && findings[i].line == line)
+                        .collect();
+                    proptest::prop_assert_eq!(lines.on(file, line).collect::<Vec<_>>(), scanned);
+                }
+            }
+        }
+    }
 }
