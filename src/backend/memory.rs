@@ -47,10 +47,12 @@ pub struct MemoryBackend {
 }
 
 impl MemoryBackend {
-    pub fn new(store: Store, verification: Verification) -> MemoryBackend {
+    /// The verdict may be shared already (the browser shows it while the
+    /// store is built).
+    pub fn new(store: Store, verification: impl Into<Arc<Verification>>) -> MemoryBackend {
         MemoryBackend {
             store: Arc::new(RwLock::new(store)),
-            verification: Arc::new(verification),
+            verification: verification.into(),
         }
     }
 

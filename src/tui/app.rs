@@ -11,6 +11,7 @@ use super::completion::Completions;
 use super::cursor::Cursor;
 use super::export::{Exporting, Format};
 use super::filter_bar::FilterBar;
+use super::finding_lines::FindingLines;
 use super::incident;
 use super::input::{Edit, LineInput};
 use super::jump::{self, Direction, Jumping};
@@ -27,7 +28,7 @@ use super::{open, paging, reports};
 use crate::backend::{Backend, EntryRow, Order, PageAt, RowKey, Selection};
 use crate::config::{AlertSettings, RetentionSettings};
 use crate::filter::{Field, Filter, Predicate, Term};
-use crate::log::chain::Verification;
+use crate::log::chain::{Finding, Verification};
 use crate::time::Zone;
 use crate::views::alerts::Alerts;
 use crate::views::histogram::{TooManyBuckets, Width};
@@ -323,6 +324,9 @@ pub struct App {
     /// The entries the integrity findings are on, in an order; computed
     /// on the first jump to a finding after a load.
     pub finding_keys: Option<(Order, Vec<RowKey>)>,
+    /// The lines of [`App::verification`]'s findings, set with it: the
+    /// rows shown are marked from them.
+    pub finding_lines: FindingLines,
     pub selection: Arc<Matches>,
     /// Generation of the newest query; results of older ones are dropped.
     pub generation: u64,
@@ -393,6 +397,7 @@ impl App {
             order: Order::default(),
             marks: Marks::default(),
             finding_keys: None,
+            finding_lines: FindingLines::default(),
             selection: Arc::new(Matches::none()),
             generation: 0,
             querying: false,
@@ -440,6 +445,16 @@ impl App {
             Load::Indexing { verification, .. } => Some(verification),
             Load::Loading(_) | Load::Failed(_) => None,
         }
+    }
+
+    /// The findings on `file:line`, from the lines of the verdict's
+    /// findings rather than a scan of them all: a frame asks this for every
+    /// row it shows.
+    pub fn findings_on(&self, file: &str, line: usize) -> impl Iterator<Item = &Finding> {
+        let findings = self.verification().map_or(&[][..], |v| &v.findings);
+        self.finding_lines
+            .on(file, line)
+            .map(|index| &findings[index])
     }
 
     /// The zone times are shown in, and typed times without an offset read in.
@@ -640,6 +655,7 @@ fn loading(app: &mut App, action: Action) {
             *progress = next;
         }
         (Action::Verified(verification, verified_in), &mut Load::Loading(progress)) => {
+            app.finding_lines = FindingLines::new(&verification.findings);
             app.load = Load::Indexing {
                 verification,
                 verified_in,
@@ -707,6 +723,12 @@ fn fully_checked(app: &mut App, check: FullCheck) {
 
 /// Show `data` from now on: it replaces the panes once queried.
 fn show(app: &mut App, data: Arc<dyn Backend>) {
+    // The verdict shown while indexing is usually the loaded logs' own
+    // (the loader shares it): its findings' lines are known already.
+    let shown = app.verification();
+    if !shown.is_some_and(|shown| std::ptr::eq(shown, data.verification())) {
+        app.finding_lines = FindingLines::new(&data.verification().findings);
+    }
     app.load = Load::Ready(data);
     app.first_entries = Arc::new([]);
     app.finding_keys = None;

@@ -15,6 +15,7 @@ pub mod cursor;
 pub mod event_loop;
 pub mod export;
 pub mod filter_bar;
+pub mod finding_lines;
 pub mod first_entries;
 mod incident;
 #[cfg(test)]

@@ -1016,7 +1016,10 @@ fn the_loader_sends_the_first_entries_then_the_verdict_then_the_logs() {
         panic!("then the logs");
     };
     assert!(actions.next().is_none());
-    assert_eq!(verdict.findings, data.verification().findings);
+    assert!(
+        std::ptr::eq(verdict.as_ref(), data.verification()),
+        "the verdict shown while indexing is the logs', not a copy"
+    );
     assert_eq!(verdict.findings.len(), 2, "{:?}", verdict.findings);
     // The entries read first are the logs' first entries, as listed.
     let listed = crate::backend::everything(data.as_ref(), Order::File).unwrap();
@@ -1061,6 +1064,44 @@ fn the_verdict_and_first_entries_show_while_indexing_and_a_typed_filter_waits() 
     assert_eq!(users(&h), ["usr_200"; 2]);
     let status = h.app.status.clone().unwrap_or_default();
     assert_eq!(status, "verified 7 entries in 0.30 s, indexed by 0.90 s");
+}
+
+#[test]
+fn rows_are_marked_by_the_verdict_of_the_logs_shown() {
+    use super::app::Action;
+    use crate::backend::memory::MemoryBackend;
+    use crate::log::source::Source;
+    use std::sync::Arc;
+    let loaded = |log: &str| {
+        let sources = vec![Source::from_bytes("support.jsonl", log.as_bytes().to_vec())];
+        let never = std::sync::atomic::AtomicBool::new(false);
+        let (store, verification) = crate::store::load(sources, |_| {}, &never).unwrap();
+        (store, Arc::new(verification))
+    };
+    let marked = |screen: &str| screen.contains("✓!") && screen.contains("chain break before");
+    let elapsed = std::time::Duration::from_millis(1);
+    // The loader's way: the verdict shown while indexing is the logs' own.
+    let (store, verdict) = loaded(&broken_and_cut_log());
+    let mut h = Harness::new(160, 48);
+    h.send(Action::Verified(Arc::clone(&verdict), elapsed));
+    let data = Arc::new(MemoryBackend::new(store, verdict));
+    h.send(Action::Loaded(data, elapsed));
+    let screen = h.render();
+    assert!(marked(&screen), "{screen}");
+    // Logs loaded with another verdict are marked by theirs.
+    let (store, verdict) = loaded(&chain_log(&support_calls()));
+    let mut h = Harness::new(160, 48);
+    let broken = loaded(&broken_and_cut_log()).1;
+    h.send(Action::Verified(broken, elapsed));
+    h.send(Action::Loaded(
+        Arc::new(MemoryBackend::new(store, verdict)),
+        elapsed,
+    ));
+    let screen = h.render();
+    assert!(
+        screen.contains("INTACT") && !screen.contains("✓!"),
+        "{screen}"
+    );
 }
 
 #[test]

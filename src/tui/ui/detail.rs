@@ -52,9 +52,9 @@ pub fn draw(app: &App, area: Rect, frame: &mut Frame) {
 /// The lines of the detail at `width` columns, wrapped: what the lookup of
 /// the selected entry has answered (the event loop asks the logs nothing).
 pub fn content(app: &App, width: usize) -> Vec<String> {
-    let Some(backend) = app.loaded() else {
+    if app.loaded().is_none() {
         return vec!["no entry selected".into()];
-    };
+    }
     if app.lookup.key.is_none() {
         // Entries but no key: its row is on a page still being fetched.
         let waiting = app.selection.count() > 0;
@@ -81,9 +81,7 @@ pub fn content(app: &App, width: usize) -> Vec<String> {
         detail.row.line
     )];
     text.extend(
-        backend
-            .findings_at(&detail.row.file, detail.row.line)
-            .iter()
+        app.findings_on(&detail.row.file, detail.row.line)
             .map(finding_line),
     );
     text.extend([

@@ -233,16 +233,17 @@ fn rows_with_gaps<'a>(
     selected: Option<usize>,
     height: usize,
 ) -> (Vec<Row<'a>>, Vec<(usize, String)>, Option<usize>) {
-    let findings = app.verification().map_or(&[][..], |v| &v.findings);
-    let mut rows = Vec::with_capacity(entries.len());
+    let mut rows = Vec::with_capacity(entries.len().min(height + 1));
     let mut gaps = Vec::new();
     let mut selected_row = None;
     for (i, entry) in entries.iter().enumerate() {
+        // Rows past the window are not built: the first entries are more
+        // than a screen, and a frame while loading builds them all again.
+        if rows.len() >= height && selected.is_none_or(|s| s < i) {
+            break;
+        }
         // Once verified: the first entries are marked before they are indexed.
-        let findings: Vec<&Finding> = findings
-            .iter()
-            .filter(|f| f.line == entry.line && f.file == entry.file)
-            .collect();
+        let findings: Vec<&Finding> = app.findings_on(&entry.file, entry.line).collect();
         if findings.iter().any(|f| f.kind == FindingKind::Link) {
             gaps.push((rows.len(), gap_text(entry)));
             rows.push(Row::new([Cell::from("")]));
