@@ -22,12 +22,15 @@
 //!   needles fold ASCII case only; other needles compare Unicode lowercase.
 
 use super::ids::{Id, IdSlice};
-use super::store::{NO_TIME, Outcome, Store, Sym};
+use super::store::{NO_TIME, Outcome, Store, Sym, text};
 use crate::filter::{Filter, Predicate, Term};
+use crate::log::entry::Text;
+use crate::log::pass::ScannedEntry;
+use crate::log::source::Source;
 use memchr::arch::all::packedpair::HeuristicFrequencyRank;
 use memchr::memmem::{Finder, FinderBuilder};
 use rayon::prelude::*;
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Rows per parallel work unit, and how often cancellation is checked.
@@ -54,6 +57,9 @@ pub fn select_from(
     cancel: &AtomicBool,
 ) -> Option<Vec<u32>> {
     let first = first.min(store.len());
+    if store.matching.as_ref() == Some(filter) {
+        return Some((first as u32..store.len() as u32).collect());
+    }
     let mut terms: Vec<Compiled<'_>> = filter
         .terms
         .iter()
@@ -137,10 +143,13 @@ enum Test<'s> {
 
 impl<'s> Compiled<'s> {
     fn new(store: &'s Store, term: &Term) -> Self {
-        let time = |min: i64, max: i64| Test::Time {
-            column: &store.time,
-            min: min.max(NO_TIME + 1),
-            max,
+        let time = |min: i64, max: i64| {
+            let range = time_range(min, max);
+            Test::Time {
+                column: &store.time,
+                min: *range.start(),
+                max: *range.end(),
+            }
         };
         let test = match &term.predicate {
             Predicate::Field { field, values } => {
@@ -158,13 +167,9 @@ impl<'s> Compiled<'s> {
                     }
                 }
             }
-            Predicate::Failed => Test::Outcome {
+            Predicate::Failed | Predicate::Ok => Test::Outcome {
                 column: &store.outcome,
-                want: Outcome::Failed,
-            },
-            Predicate::Ok => Test::Outcome {
-                column: &store.outcome,
-                want: Outcome::Ok,
+                want: wanted_outcome(&term.predicate),
             },
             Predicate::Since(t) => time(*t, i64::MAX),
             Predicate::Until(t) => time(i64::MIN, *t),
@@ -251,6 +256,90 @@ impl<'s> Compiled<'s> {
                 );
             }
         }
+    }
+}
+
+/// `min <= time <= max`, with `min > NO_TIME` so that unreadable times
+/// never match.
+fn time_range(min: i64, max: i64) -> RangeInclusive<i64> {
+    min.max(NO_TIME + 1)..=max
+}
+
+/// The outcome `failed` or `ok` matches.
+fn wanted_outcome(predicate: &Predicate) -> Outcome {
+    if matches!(predicate, Predicate::Failed) {
+        Outcome::Failed
+    } else {
+        Outcome::Ok
+    }
+}
+
+/// A filter tested on one entry alone, on the pool as its line is read:
+/// a load keeps only the entries it matches (`store::load_matching`), so
+/// that a count or `stats` neither pushes the other rows in order nor
+/// searches the lines again after loading (ARCHITECTURE.md, "The
+/// pipeline"). Each term means what it means over a store: the same
+/// needle and search of the raw line, the same time range and outcome,
+/// and a field's text compared with the values, where the store compares
+/// their interned ids (equal exactly when the texts are).
+pub struct RowFilter {
+    /// Each term's test, and whether it is negated.
+    terms: Vec<(RowTest, bool)>,
+}
+
+enum RowTest {
+    Field { text: Text, values: Vec<String> },
+    Outcome(Outcome),
+    Time(RangeInclusive<i64>),
+    Text(Needle),
+}
+
+impl RowFilter {
+    /// `filter` tested one entry at a time, the needles' rarest bytes
+    /// those of the first lines of `sources`; `None` when a term needs the
+    /// whole log (`last:` counts back from the newest entry).
+    pub fn new(filter: &Filter, sources: &[Source]) -> Option<RowFilter> {
+        let ranks = || {
+            let lines = sources.iter().flat_map(Source::lines);
+            ByteRanks::from_lines(lines.take(SAMPLE_LINES).map(|line| line.bytes))
+        };
+        let terms = filter.terms.iter().map(|term| {
+            let test = match &term.predicate {
+                Predicate::Field { field, values } => RowTest::Field {
+                    text: text(*field),
+                    values: values.clone(),
+                },
+                Predicate::Failed | Predicate::Ok => {
+                    RowTest::Outcome(wanted_outcome(&term.predicate))
+                }
+                Predicate::Since(t) => RowTest::Time(time_range(*t, i64::MAX)),
+                Predicate::Until(t) => RowTest::Time(time_range(i64::MIN, *t)),
+                Predicate::Last(_) => return None,
+                Predicate::Text(text) => RowTest::Text(Needle::new(text, &ranks())),
+            };
+            Some((test, term.negated))
+        });
+        Some(RowFilter {
+            terms: terms.collect::<Option<_>>()?,
+        })
+    }
+
+    /// Whether `entry` matches every term. Its texts must include those
+    /// of the fields compared, and its time be read for a time term
+    /// (`Columns::with_filter`).
+    pub fn matches(&self, entry: &ScannedEntry<'_, '_>) -> bool {
+        self.terms.iter().all(|(test, negated)| {
+            let found = match test {
+                RowTest::Field { text, values } => entry
+                    .texts
+                    .get(*text)
+                    .is_some_and(|found| values.iter().any(|v| v == found)),
+                RowTest::Outcome(want) => Outcome::of(entry.row.success) == *want,
+                RowTest::Time(range) => range.contains(&entry.time.unwrap_or(NO_TIME)),
+                RowTest::Text(needle) => needle.found_in(entry.bytes),
+            };
+            found != *negated
+        })
     }
 }
 
