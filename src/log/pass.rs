@@ -203,6 +203,7 @@ pub fn not_json_lines(bytes: &[u8]) -> Option<&'static str> {
 type Analysed<'a> = (LineOutcome, Read<'a>);
 
 /// What was read of an entry's line besides its outcome.
+#[derive(Clone, Copy)]
 enum Read<'a> {
     /// Its fields were not wanted ([`ScanSink::lines_without_fields`]),
     /// or the line is no entry.
@@ -459,14 +460,9 @@ fn analyse_batch<'a>(
     let analyse = |line: &Line<'a>, texts: &mut [Option<Cow<'a, str>>]| {
         let reading = (line.number > without_fields).then_some(reading);
         let (outcome, read) = analyse_line(line, limit, reading, texts);
-        let keep = reading.and_then(|r| r.keeps);
-        let kept = |&(row, time): &(Row<'a>, Option<i64>)| {
-            let seal = match outcome {
-                LineOutcome::Entry(seal) => seal,
-                _ => None,
-            };
-            keep.is_none_or(|keep| {
-                keep(&ScannedEntry {
+        match (read, reading.and_then(|r| r.keeps), &outcome) {
+            (Read::Row(row, time), Some(keep), &LineOutcome::Entry(seal)) => {
+                let entry = ScannedEntry {
                     source,
                     line: line.number,
                     offset: line.offset,
@@ -475,15 +471,11 @@ fn analyse_batch<'a>(
                     time,
                     seal,
                     bytes: line.bytes,
-                })
-            })
-        };
-        let read = match read {
-            Some(row) if kept(&row) => Read::Row(row.0, row.1),
-            Some(_) => Read::Left,
-            None => Read::Nothing,
-        };
-        (outcome, read)
+                };
+                (outcome, if keep(&entry) { read } else { Read::Left })
+            }
+            _ => (outcome, read),
+        }
     };
     // Chunks of no texts cannot be split (a chunk size of 0).
     let analysed = if stride == 0 {
@@ -511,14 +503,14 @@ fn analyse_line<'a>(
     limit: usize,
     reading: Option<Reading<'_>>,
     texts: &mut [Option<Cow<'a, str>>],
-) -> (LineOutcome, Option<(Row<'a>, Option<i64>)>) {
+) -> Analysed<'a> {
     if line.bytes.len() > limit {
         let bytes = line.bytes.len();
-        return (LineOutcome::TooLarge { bytes, limit }, None);
+        return (LineOutcome::TooLarge { bytes, limit }, Read::Nothing);
     }
     READER.with_borrow_mut(|reader| {
         let Some(Reading { picks, hashing, .. }) = reading else {
-            return (verify_line(line.bytes, reader), None);
+            return (verify_line(line.bytes, reader), Read::Nothing);
         };
         let read = if hashing {
             reader.read_row(line.bytes, picks, texts)
@@ -530,8 +522,8 @@ fn analyse_line<'a>(
         };
         match read {
             // The time parsed here, in parallel, rather than in order.
-            Ok((seal, row)) => (LineOutcome::Entry(seal), Some((row, reader.time(&row)))),
-            Err(e) => (LineOutcome::NotEntry(e), None),
+            Ok((seal, row)) => (LineOutcome::Entry(seal), Read::Row(row, reader.time(&row))),
+            Err(e) => (LineOutcome::NotEntry(e), Read::Nothing),
         }
     })
 }

@@ -536,7 +536,26 @@ impl AnyCase {
             }
             at += LANES;
         }
-        (at..=last).find(|&start| self.pair_at(text, start) && self.whole_at(text, start))
+        // The places left, fewer than a step's, compared as one step over a
+        // copy padded past the text's end (where no place is taken: `start
+        // <= last`): a search of one line at a time ends so on every line,
+        // and a loop over them was most of its cost.
+        let mut tail = [0; 2 * LANES];
+        let rest = &text[at.min(text.len())..];
+        if self.widest() + LANES > tail.len() || rest.len() > tail.len() {
+            return (at..=last)
+                .find(|&start| self.pair_at(text, start) && self.whole_at(text, start));
+        }
+        tail[..rest.len()].copy_from_slice(rest);
+        let (_, mut found) = next_pairs(&tail, 0);
+        while found != 0 {
+            let start = at + found.trailing_zeros() as usize;
+            if start <= last && self.whole_at(text, start) {
+                return Some(start);
+            }
+            found &= found - 1;
+        }
+        None
     }
 
     /// Whether the pair is found with the needle starting at `start`.
