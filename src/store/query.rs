@@ -874,6 +874,27 @@ mod tests {
         ]
     }
 
+    #[test]
+    fn a_needle_wider_than_the_padded_last_step_is_found_at_every_place() {
+        // The pair's second byte 70 bytes in: the last places are compared
+        // one by one, not as a step over a padded copy.
+        let needle: Vec<u8> = (0..72).map(|i| if i == 70 { b'z' } else { b'a' }).collect();
+        let mut ranks = ByteRanks([128; 256]);
+        ranks.0[usize::from(b'z')] = 0;
+        ranks.0[usize::from(b'a')] = 1;
+        let found = AnyCase::new(&needle, &ranks);
+        assert!(found.widest() + LANES > 2 * LANES);
+        for at in 0..150 {
+            let mut text = vec![b'-'; at];
+            text.extend(needle.to_ascii_uppercase());
+            text.extend(b"--");
+            assert_eq!(found.find(&text, 0), Some(at));
+            let portable = found.find_by(&text, 0, |text, at| found.next_pairs(text, at));
+            assert_eq!(portable, Some(at));
+            assert_eq!(found.find(&text[..text.len() - 3], 0), None);
+        }
+    }
+
     proptest! {
         /// Bytes that fold to one another, or differ as cases do but do
         /// not fold (`@` and `` ` ``, bit 5; 0xD0 is `P` with the high
