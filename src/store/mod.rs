@@ -54,8 +54,9 @@ pub fn load_keeping(
 /// entry: for a command that reads the selection's rows and no line after
 /// the load (a count, `stats`), so the sources are read once. Selecting by
 /// `filter` then selects every row; other questions get that store's
-/// answers, and it knows no line number. With `last:` (the newest entry
-/// decides), every entry is loaded as by [`load_keeping`].
+/// answers, and it knows no line number. With no filter, or one with
+/// `last:` (the newest entry decides), every entry is loaded as by
+/// [`load_keeping`].
 pub fn load_matching(
     sources: Vec<Source>,
     columns: Columns,
@@ -64,14 +65,16 @@ pub fn load_matching(
     cancel: &AtomicBool,
 ) -> Option<(Store, Verification)> {
     let columns = columns.with_filter(filter);
-    let Some(test) = query::RowFilter::new(filter, &sources) else {
+    // Without a filter every entry is kept, and reading the sources once
+    // cost `stats` CPU (BENCHMARKS.md, "Issue 21", session of 19:10 UTC).
+    let test = (!filter.is_empty())
+        .then(|| query::RowFilter::new(filter, &sources))
+        .flatten();
+    let Some(test) = test else {
         return load_keeping(sources, false, columns, on_progress, cancel);
     };
     let sources: Vec<Source> = sources.into_iter().map(Source::read_once).collect();
-    let mut builder = StoreBuilder::new(columns, on_progress);
-    if !filter.is_empty() {
-        builder = builder.keeping(test);
-    }
+    let mut builder = StoreBuilder::new(columns, on_progress).keeping(test);
     let verification = scan(&sources, &mut builder, cancel)?;
     let mut store = finish(builder, sources, &verification);
     store.lines.clear();
