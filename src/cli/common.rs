@@ -117,12 +117,17 @@ impl From<BackendError> for String {
 /// intact or only weakly protected, and select the rows. Answers come from
 /// the log as it is, broken or not: the line on stderr is the caveat.
 pub fn load(input: &Input) -> Result<SelectedLogs, String> {
-    load_selected(input, false, Order::File, Columns::ALL)
+    load_selected(
+        input,
+        Keep::All { leaves: false },
+        Order::File,
+        Columns::ALL,
+    )
 }
 
 /// [`load`] for a command that lists entries, selected in `order`.
 pub fn load_listed(input: &Input, order: Order) -> Result<SelectedLogs, String> {
-    load_selected(input, false, order, Columns::ALL)
+    load_selected(input, Keep::All { leaves: false }, order, Columns::ALL)
 }
 
 /// [`load_listed`] for a command that reads only `columns` of the
@@ -130,18 +135,41 @@ pub fn load_listed(input: &Input, order: Order) -> Result<SelectedLogs, String> 
 /// the filter's are interned while loading, and any other is built if
 /// asked for, so the answers are the same (see `store::lazy`).
 pub fn load_reading(input: &Input, order: Order, columns: Columns) -> Result<SelectedLogs, String> {
-    load_selected(input, false, order, columns)
+    load_selected(input, Keep::All { leaves: false }, order, columns)
 }
 
 /// [`load`], keeping the entries' stored hashes in the verdict when
 /// `keep_leaves` (for Merkle proofs; a database keeps none).
 pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, String> {
-    load_selected(input, keep_leaves, Order::File, Columns::ALL)
+    load_selected(
+        input,
+        Keep::All {
+            leaves: keep_leaves,
+        },
+        Order::File,
+        Columns::ALL,
+    )
+}
+
+/// [`load_reading`] for a command that answers from the selected rows
+/// alone and reads no line after loading (a count, `stats`): only the
+/// entries matching `-q` are kept, tested as each line is read, when `-q`
+/// can be tested on one entry (`store::load_matching`).
+pub fn load_matching(input: &Input, columns: Columns) -> Result<SelectedLogs, String> {
+    load_selected(input, Keep::Matching, Order::File, columns)
+}
+
+/// What a load keeps besides the store of every entry.
+enum Keep {
+    /// Every entry; the stored hashes too when `leaves`.
+    All { leaves: bool },
+    /// Only the entries the filter matches.
+    Matching,
 }
 
 fn load_selected(
     input: &Input,
-    keep_leaves: bool,
+    keep: Keep,
     order: Order,
     columns: Columns,
 ) -> Result<SelectedLogs, String> {
@@ -153,13 +181,15 @@ fn load_selected(
             let sources = open_sources(&input.paths)?;
             let bar = progress::Bar::new(total_bytes(&sources), "reading");
             let columns = columns.with_filter(&filter);
-            let (store, verification) = crate::store::load_keeping(
-                sources,
-                keep_leaves,
-                columns,
-                |p| bar.update(p),
-                &never,
-            )
+            let on_progress = |p| bar.update(p);
+            let (store, verification) = match keep {
+                Keep::All { leaves } => {
+                    crate::store::load_keeping(sources, leaves, columns, on_progress, &never)
+                }
+                Keep::Matching => {
+                    crate::store::load_matching(sources, columns, &filter, on_progress, &never)
+                }
+            }
             .ok_or("loading was cancelled")?;
             bar.finish();
             Box::new(MemoryBackend::new(store, verification))

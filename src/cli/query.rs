@@ -2,7 +2,7 @@
 
 use super::EXIT_OK;
 use super::common::{self, Input};
-use crate::backend::{Order, Selection};
+use crate::backend::Selection;
 use crate::export;
 use crate::store::Columns;
 use std::io::{self, Write};
@@ -38,7 +38,7 @@ pub fn run(args: Args) -> Result<u8, String> {
     let loaded = if args.count {
         // A count reads nothing but what its filter tests, and does not
         // depend on the order: no time is read unless tested.
-        common::load_reading(&args.input, Order::File, Columns::FILTER_ONLY)?
+        common::load_matching(&args.input, Columns::FILTER_ONLY)?
     } else {
         common::load_listed(&args.input, args.listing.order())?
     };

@@ -2,7 +2,6 @@
 
 use super::EXIT_OK;
 use super::common::{self, Format, Input};
-use crate::backend::Order;
 use crate::export;
 use crate::views::stats;
 
@@ -19,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
-    let loaded = common::load_reading(&args.input, Order::File, stats::COLUMNS)?;
+    let loaded = common::load_matching(&args.input, stats::COLUMNS)?;
     let stats = loaded.selection.tool_stats()?;
     common::write_stdout(|out| match args.format {
         Format::Text => {

@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 /// Lines analysed together; large enough to keep both cores busy, small
 /// enough that a batch of parsed fields stays a few MB.
@@ -85,7 +85,16 @@ pub trait ScanSink {
     fn wants_leaves(&self) -> bool {
         false
     }
+    /// Which entries [`ScanSink::entry`] is given, tested on the pool as
+    /// each line is read (every entry when `None`); the others are
+    /// verified and counted, nothing more.
+    fn keeps(&self) -> Option<Arc<Keep>> {
+        None
+    }
 }
+
+/// A test of an entry, run on the pool ([`ScanSink::keeps`]).
+pub type Keep = dyn Fn(&ScannedEntry<'_, '_>) -> bool + Send + Sync;
 
 /// A sink that only verifies, and reports progress.
 struct VerifyOnly<F> {
@@ -131,6 +140,9 @@ impl ScanSink for KeepingLeaves<'_> {
     }
     fn wants_leaves(&self) -> bool {
         true
+    }
+    fn keeps(&self) -> Option<Arc<Keep>> {
+        self.0.keeps()
     }
 }
 
@@ -188,7 +200,18 @@ pub fn not_json_lines(bytes: &[u8]) -> Option<&'static str> {
 /// a few dozen bytes a line, where the whole [`Fields`] would be hundreds
 /// to build, move through the batch and drop (ARCHITECTURE.md, "Where a
 /// verified, indexed entry's time goes").
-type Analysed<'a> = (LineOutcome, Option<(Row<'a>, Option<i64>)>);
+type Analysed<'a> = (LineOutcome, Read<'a>);
+
+/// What was read of an entry's line besides its outcome.
+#[derive(Clone, Copy)]
+enum Read<'a> {
+    /// Its fields were not wanted ([`ScanSink::lines_without_fields`]),
+    /// or the line is no entry.
+    Nothing,
+    Row(Row<'a>, Option<i64>),
+    /// Read, and not kept ([`ScanSink::keeps`]).
+    Left,
+}
 
 /// Verify every source and feed each entry to `sink`. Returns `None` when
 /// `cancel` was set.
@@ -221,6 +244,7 @@ fn pass(
     cancel: &AtomicBool,
     verifying: bool,
 ) -> Option<Vec<FileSummary>> {
+    let keeps = sink.keeps();
     std::thread::scope(|scope| {
         // One batch in the channel, one being analysed, one being consumed.
         let (sender, receiver) = mpsc::sync_channel(1);
@@ -230,6 +254,7 @@ fn pass(
         let reading = Reading {
             picks: sink.picks(),
             hashing: verifying,
+            keeps: keeps.as_deref(),
         };
         let analysing = scope
             .spawn(move || analyse_sources(sources, &without_fields, reading, &sender, cancel));
@@ -248,9 +273,10 @@ fn pass(
 /// fields: what it picks, and whether it hashes ([`scan`]) or only reads
 /// ([`index`]).
 #[derive(Clone, Copy)]
-struct Reading {
+struct Reading<'k> {
     picks: Picks,
     hashing: bool,
+    keeps: Option<&'k Keep>,
 }
 
 /// The in-order side: link each batch (when `verifying`) and feed `sink`,
@@ -314,7 +340,7 @@ fn consume<'a>(
                 progress.entries += 1;
             }
             match (outcome, row) {
-                (LineOutcome::Entry(seal), Some((row, time))) => sink.entry(ScannedEntry {
+                (LineOutcome::Entry(seal), Read::Row(row, time)) => sink.entry(ScannedEntry {
                     source,
                     line: line.number,
                     offset: line.offset,
@@ -327,7 +353,8 @@ fn consume<'a>(
                 (LineOutcome::NotEntry(_) | LineOutcome::TooLarge { .. }, _) => {
                     sink.not_entry(source, line)
                 }
-                (LineOutcome::Entry(_), None) => sink.entry_without_fields(source, line),
+                (LineOutcome::Entry(_), Read::Nothing) => sink.entry_without_fields(source, line),
+                (LineOutcome::Entry(_), Read::Left) => {}
             }
         }
         let (first, last) = (
@@ -370,13 +397,13 @@ thread_local! {
 fn analyse_sources<'a>(
     sources: &'a [Source],
     without_fields: &[usize],
-    reading: Reading,
+    reading: Reading<'_>,
     sender: &mpsc::SyncSender<Message<'a>>,
     cancel: &AtomicBool,
 ) {
     let next_batch =
         |lines: &mut Lines<'a>, size: usize| -> Vec<Line<'a>> { lines.take(size).collect() };
-    for (source, &without_fields) in sources.iter().zip(without_fields) {
+    for (index, (source, &without_fields)) in sources.iter().zip(without_fields).enumerate() {
         if let Some(why) = not_json_lines(source.bytes()) {
             let told = sender.send(Message::NotJsonLines(why));
             if told
@@ -398,7 +425,7 @@ fn analyse_sources<'a>(
             size = (2 * size).min(BATCH_LINES);
             let (next, analysed) = rayon::join(
                 || next_batch(&mut lines, size),
-                || analyse_batch(batch, limit, without_fields, reading),
+                || analyse_batch(batch, index, limit, without_fields, reading),
             );
             // A closed channel means the caller stopped listening.
             if sender.send(Message::Batch(analysed)).is_err() {
@@ -412,13 +439,14 @@ fn analyse_sources<'a>(
     }
 }
 
-/// Analyse lines on the pool, reading those after line `without_fields`
-/// as `reading` says.
+/// Analyse lines of source `source` on the pool, reading those after line
+/// `without_fields` as `reading` says.
 fn analyse_batch<'a>(
     lines: Vec<Line<'a>>,
+    source: usize,
     limit: usize,
     without_fields: usize,
-    reading: Reading,
+    reading: Reading<'_>,
 ) -> Batch<'a> {
     let last = lines.last().expect("non-empty batch").number;
     let picked = if last > without_fields {
@@ -435,7 +463,23 @@ fn analyse_batch<'a>(
         }
         let line = &lines[at];
         let reading = (line.number > without_fields).then_some(reading);
-        analyse_line(line, limit, reading, texts)
+        let (outcome, read) = analyse_line(line, limit, reading, texts);
+        match (read, reading.and_then(|r| r.keeps), &outcome) {
+            (Read::Row(row, time), Some(keep), &LineOutcome::Entry(seal)) => {
+                let entry = ScannedEntry {
+                    source,
+                    line: line.number,
+                    offset: line.offset,
+                    row,
+                    texts: Texts::new(picked, texts),
+                    time,
+                    seal,
+                    bytes: line.bytes,
+                };
+                (outcome, if keep(&entry) { read } else { Read::Left })
+            }
+            _ => (outcome, read),
+        }
     };
     // Chunks of no texts cannot be split (a chunk size of 0).
     let analysed = if stride == 0 {
@@ -482,16 +526,16 @@ fn prefetch_line(bytes: &[u8]) {
 fn analyse_line<'a>(
     line: &Line<'a>,
     limit: usize,
-    reading: Option<Reading>,
+    reading: Option<Reading<'_>>,
     texts: &mut [Option<Cow<'a, str>>],
 ) -> Analysed<'a> {
     if line.bytes.len() > limit {
         let bytes = line.bytes.len();
-        return (LineOutcome::TooLarge { bytes, limit }, None);
+        return (LineOutcome::TooLarge { bytes, limit }, Read::Nothing);
     }
     READER.with_borrow_mut(|reader| {
-        let Some(Reading { picks, hashing }) = reading else {
-            return (verify_line(line.bytes, reader), None);
+        let Some(Reading { picks, hashing, .. }) = reading else {
+            return (verify_line(line.bytes, reader), Read::Nothing);
         };
         let read = if hashing {
             reader.read_row(line.bytes, picks, texts)
@@ -503,8 +547,8 @@ fn analyse_line<'a>(
         };
         match read {
             // The time parsed here, in parallel, rather than in order.
-            Ok((seal, row)) => (LineOutcome::Entry(seal), Some((row, reader.time(&row)))),
-            Err(e) => (LineOutcome::NotEntry(e), None),
+            Ok((seal, row)) => (LineOutcome::Entry(seal), Read::Row(row, reader.time(&row))),
+            Err(e) => (LineOutcome::NotEntry(e), Read::Nothing),
         }
     })
 }

@@ -15,6 +15,7 @@ pub use grown::{Grown, Rows};
 pub use lazy::Columns;
 pub use store::{RowKey, Store, StoreBuilder};
 
+use crate::filter::Filter;
 use crate::log::chain::Verification;
 use crate::log::pass::{self, KeepingLeaves, Progress, scan};
 use crate::log::source::Source;
@@ -46,6 +47,39 @@ pub fn load_keeping(
         scan(&sources, &mut builder, cancel)?
     };
     Some((finish(builder, sources, &verification), verification))
+}
+
+/// [`load_keeping`] of the entries `filter` matches alone, tested as the
+/// pool reads each line (`query::RowFilter`), when it can be tested on one
+/// entry: for a command that reads the selection's rows and no line after
+/// the load (a count, `stats`), so the sources are read once. Selecting by
+/// `filter` then selects every row; other questions get that store's
+/// answers, and it knows no line number. With no filter, or one with
+/// `last:` (the newest entry decides), every entry is loaded as by
+/// [`load_keeping`].
+pub fn load_matching(
+    sources: Vec<Source>,
+    columns: Columns,
+    filter: &Filter,
+    on_progress: impl FnMut(Progress),
+    cancel: &AtomicBool,
+) -> Option<(Store, Verification)> {
+    let columns = columns.with_filter(filter);
+    // Without a filter every entry is kept, and reading the sources once
+    // cost `stats` CPU (BENCHMARKS.md, "Issue 21", session of 19:10 UTC).
+    let test = (!filter.is_empty())
+        .then(|| query::RowFilter::new(filter, &sources))
+        .flatten();
+    let Some(test) = test else {
+        return load_keeping(sources, false, columns, on_progress, cancel);
+    };
+    let sources: Vec<Source> = sources.into_iter().map(Source::read_once).collect();
+    let mut builder = StoreBuilder::new(columns, on_progress).keeping(test);
+    let verification = scan(&sources, &mut builder, cancel)?;
+    let mut store = finish(builder, sources, &verification);
+    store.lines.clear();
+    store.matching = Some(filter.clone());
+    Some((store, verification))
 }
 
 /// The store of `sources` verified already (`verification` is their
@@ -88,9 +122,10 @@ fn release_freed_memory() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::Field;
+    use crate::filter::{Field, parse_filter};
     use crate::generate::{Options, generate};
     use crate::log::entry::Scheme;
+    use crate::store::query::select;
 
     /// Two files of a generated log of `scheme`, with a line that is not
     /// JSON, a tampered timestamp and, for the chains, an entry without
@@ -154,5 +189,54 @@ mod tests {
         let cancelled = AtomicBool::new(true);
         let verified = pass::verify(&tampered(Scheme::Chain));
         assert!(index(tampered(Scheme::Chain), &verified, |_| {}, &cancelled).is_none());
+    }
+
+    #[test]
+    fn a_store_of_the_matching_entries_holds_the_rows_a_whole_one_selects() {
+        let go_on = AtomicBool::new(false);
+        for scheme in [Scheme::Chain, Scheme::Hipaa] {
+            let (whole, verdict) = load(tampered(scheme), |_| {}, &go_on).unwrap();
+            let some_user = whole.text(Field::User, 3).unwrap().to_owned();
+            let some_patient = (0..whole.len())
+                .find_map(|row| whole.text(Field::Patient, row))
+                .unwrap()
+                .to_owned();
+            for query in [
+                "".to_owned(),
+                "tool:get_order".to_owned(),
+                "-tool:get_order|search_kb failed".to_owned(),
+                "refund".to_owned(),
+                "-REFUND ok".to_owned(),
+                "\"timed out\"".to_owned(),
+                "café -ok".to_owned(),
+                "since:2025-07-06T09:00:00Z until:2025-07-06T20:00:00Z".to_owned(),
+                "-since:2025-07-06T09:00:00Z".to_owned(),
+                "last:3h tool:get_order".to_owned(),
+                "tool:no_such_tool".to_owned(),
+                "-tool:no_such_tool".to_owned(),
+                format!("user:{some_user}"),
+                format!("patient:{some_patient} -failed"),
+            ] {
+                let filter = parse_filter(&query).expect("a valid filter");
+                let wanted: Vec<&[u8]> = (select(&whole, &filter).into_iter())
+                    .map(|row| whole.raw_line(row as usize))
+                    .collect();
+                let (kept, kept_verdict) = load_matching(
+                    tampered(scheme),
+                    Columns::FILTER_ONLY,
+                    &filter,
+                    |_| {},
+                    &go_on,
+                )
+                .unwrap();
+                assert_eq!(kept_verdict.findings, verdict.findings, "{query}");
+                let rows = select(&kept, &filter);
+                let lines: Vec<&[u8]> = rows.iter().map(|&r| kept.raw_line(r as usize)).collect();
+                assert_eq!(lines, wanted, "{scheme:?} {query}");
+                if !query.starts_with("last:") {
+                    assert_eq!(kept.len(), wanted.len(), "only the matching rows: {query}");
+                }
+            }
+        }
     }
 }

@@ -22,12 +22,15 @@
 //!   needles fold ASCII case only; other needles compare Unicode lowercase.
 
 use super::ids::{Id, IdSlice};
-use super::store::{NO_TIME, Outcome, Store, Sym};
+use super::store::{NO_TIME, Outcome, Store, Sym, text};
 use crate::filter::{Filter, Predicate, Term};
+use crate::log::entry::Text;
+use crate::log::pass::ScannedEntry;
+use crate::log::source::Source;
 use memchr::arch::all::packedpair::HeuristicFrequencyRank;
 use memchr::memmem::{Finder, FinderBuilder};
 use rayon::prelude::*;
-use std::ops::Range;
+use std::ops::{Range, RangeInclusive};
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Rows per parallel work unit, and how often cancellation is checked.
@@ -54,6 +57,9 @@ pub fn select_from(
     cancel: &AtomicBool,
 ) -> Option<Vec<u32>> {
     let first = first.min(store.len());
+    if store.matching.as_ref() == Some(filter) {
+        return Some((first as u32..store.len() as u32).collect());
+    }
     let mut terms: Vec<Compiled<'_>> = filter
         .terms
         .iter()
@@ -137,10 +143,13 @@ enum Test<'s> {
 
 impl<'s> Compiled<'s> {
     fn new(store: &'s Store, term: &Term) -> Self {
-        let time = |min: i64, max: i64| Test::Time {
-            column: &store.time,
-            min: min.max(NO_TIME + 1),
-            max,
+        let time = |min: i64, max: i64| {
+            let range = time_range(min, max);
+            Test::Time {
+                column: &store.time,
+                min: *range.start(),
+                max: *range.end(),
+            }
         };
         let test = match &term.predicate {
             Predicate::Field { field, values } => {
@@ -158,13 +167,9 @@ impl<'s> Compiled<'s> {
                     }
                 }
             }
-            Predicate::Failed => Test::Outcome {
+            Predicate::Failed | Predicate::Ok => Test::Outcome {
                 column: &store.outcome,
-                want: Outcome::Failed,
-            },
-            Predicate::Ok => Test::Outcome {
-                column: &store.outcome,
-                want: Outcome::Ok,
+                want: wanted_outcome(&term.predicate),
             },
             Predicate::Since(t) => time(*t, i64::MAX),
             Predicate::Until(t) => time(i64::MIN, *t),
@@ -251,6 +256,90 @@ impl<'s> Compiled<'s> {
                 );
             }
         }
+    }
+}
+
+/// `min <= time <= max`, with `min > NO_TIME` so that unreadable times
+/// never match.
+fn time_range(min: i64, max: i64) -> RangeInclusive<i64> {
+    min.max(NO_TIME + 1)..=max
+}
+
+/// The outcome `failed` or `ok` matches.
+fn wanted_outcome(predicate: &Predicate) -> Outcome {
+    if matches!(predicate, Predicate::Failed) {
+        Outcome::Failed
+    } else {
+        Outcome::Ok
+    }
+}
+
+/// A filter tested on one entry alone, on the pool as its line is read:
+/// a load keeps only the entries it matches (`store::load_matching`), so
+/// that a count or `stats` neither pushes the other rows in order nor
+/// searches the lines again after loading (ARCHITECTURE.md, "The
+/// pipeline"). Each term means what it means over a store: the same
+/// needle and search of the raw line, the same time range and outcome,
+/// and a field's text compared with the values, where the store compares
+/// their interned ids (equal exactly when the texts are).
+pub struct RowFilter {
+    /// Each term's test, and whether it is negated.
+    terms: Vec<(RowTest, bool)>,
+}
+
+enum RowTest {
+    Field { text: Text, values: Vec<String> },
+    Outcome(Outcome),
+    Time(RangeInclusive<i64>),
+    Text(Needle),
+}
+
+impl RowFilter {
+    /// `filter` tested one entry at a time, the needles' rarest bytes
+    /// those of the first lines of `sources`; `None` when a term needs the
+    /// whole log (`last:` counts back from the newest entry).
+    pub fn new(filter: &Filter, sources: &[Source]) -> Option<RowFilter> {
+        let ranks = || {
+            let lines = sources.iter().flat_map(Source::lines);
+            ByteRanks::from_lines(lines.take(SAMPLE_LINES).map(|line| line.bytes))
+        };
+        let terms = filter.terms.iter().map(|term| {
+            let test = match &term.predicate {
+                Predicate::Field { field, values } => RowTest::Field {
+                    text: text(*field),
+                    values: values.clone(),
+                },
+                Predicate::Failed | Predicate::Ok => {
+                    RowTest::Outcome(wanted_outcome(&term.predicate))
+                }
+                Predicate::Since(t) => RowTest::Time(time_range(*t, i64::MAX)),
+                Predicate::Until(t) => RowTest::Time(time_range(i64::MIN, *t)),
+                Predicate::Last(_) => return None,
+                Predicate::Text(text) => RowTest::Text(Needle::new(text, &ranks())),
+            };
+            Some((test, term.negated))
+        });
+        Some(RowFilter {
+            terms: terms.collect::<Option<_>>()?,
+        })
+    }
+
+    /// Whether `entry` matches every term. Its texts must include those
+    /// of the fields compared, and its time be read for a time term
+    /// (`Columns::with_filter`).
+    pub fn matches(&self, entry: &ScannedEntry<'_, '_>) -> bool {
+        self.terms.iter().all(|(test, negated)| {
+            let found = match test {
+                RowTest::Field { text, values } => entry
+                    .texts
+                    .get(*text)
+                    .is_some_and(|found| values.iter().any(|v| v == found)),
+                RowTest::Outcome(want) => Outcome::of(entry.row.success) == *want,
+                RowTest::Time(range) => range.contains(&entry.time.unwrap_or(NO_TIME)),
+                RowTest::Text(needle) => needle.found_in(entry.bytes),
+            };
+            found != *negated
+        })
     }
 }
 
@@ -447,7 +536,26 @@ impl AnyCase {
             }
             at += LANES;
         }
-        (at..=last).find(|&start| self.pair_at(text, start) && self.whole_at(text, start))
+        // The places left, fewer than a step's, compared as one step over a
+        // copy padded past the text's end (where no place is taken: `start
+        // <= last`): a search of one line at a time ends so on every line,
+        // and a loop over them was most of its cost.
+        let mut tail = [0; 2 * LANES];
+        let rest = &text[at.min(text.len())..];
+        if self.widest() + LANES > tail.len() || rest.len() > tail.len() {
+            return (at..=last)
+                .find(|&start| self.pair_at(text, start) && self.whole_at(text, start));
+        }
+        tail[..rest.len()].copy_from_slice(rest);
+        let (_, mut found) = next_pairs(&tail, 0);
+        while found != 0 {
+            let start = at + found.trailing_zeros() as usize;
+            if start <= last && self.whole_at(text, start) {
+                return Some(start);
+            }
+            found &= found - 1;
+        }
+        None
     }
 
     /// Whether the pair is found with the needle starting at `start`.
@@ -764,6 +872,27 @@ mod tests {
             prop::sample::select(vec!["order", "ERROR", "crème", "\"", "zz"])
                 .prop_map(|t| format!("\"{}\"", t.replace('"', "\\\""))),
         ]
+    }
+
+    #[test]
+    fn a_needle_wider_than_the_padded_last_step_is_found_at_every_place() {
+        // The pair's second byte 70 bytes in: the last places are compared
+        // one by one, not as a step over a padded copy.
+        let needle: Vec<u8> = (0..72).map(|i| if i == 70 { b'z' } else { b'a' }).collect();
+        let mut ranks = ByteRanks([128; 256]);
+        ranks.0[usize::from(b'z')] = 0;
+        ranks.0[usize::from(b'a')] = 1;
+        let found = AnyCase::new(&needle, &ranks);
+        assert!(found.widest() + LANES > 2 * LANES);
+        for at in 0..150 {
+            let mut text = vec![b'-'; at];
+            text.extend(needle.to_ascii_uppercase());
+            text.extend(b"--");
+            assert_eq!(found.find(&text, 0), Some(at));
+            let portable = found.find_by(&text, 0, |text, at| found.next_pairs(text, at));
+            assert_eq!(portable, Some(at));
+            assert_eq!(found.find(&text[..text.len() - 3], 0), None);
+        }
     }
 
     proptest! {

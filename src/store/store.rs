@@ -8,17 +8,18 @@
 
 use crate::log::chain::LineMap;
 use crate::log::entry::{Entry, Fields, Picks, Row, Text, parse_line};
-use crate::log::pass::{Progress, ScanSink, ScannedEntry};
+use crate::log::pass::{Keep, Progress, ScanSink, ScannedEntry};
 use crate::log::source::Source;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
 use std::hash::BuildHasher;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use super::ids::Ids;
 use super::lazy::{self, Columns};
 use super::offsets::Offsets;
-use crate::filter::Field;
+use super::query::RowFilter;
+use crate::filter::{Field, Filter};
 
 /// An interned string id; [`MISSING`] when the entry has no such field.
 pub type Sym = u32;
@@ -292,6 +293,10 @@ pub struct Store {
     /// The largest of `time`, [`NO_TIME`] if none: kept as rows are
     /// pushed, so that `last:` costs no scan of every row.
     newest: i64,
+    /// The filter every row matches, when the load kept only those
+    /// entries (`super::load_matching`): selecting by it selects every row.
+    /// Such a store knows no row's line number (`lines` is empty).
+    pub(super) matching: Option<Filter>,
 }
 
 impl Store {
@@ -324,6 +329,7 @@ impl Store {
             lines: Vec::new(),
             offsets: Offsets::default(),
             newest: NO_TIME,
+            matching: None,
         }
     }
 
@@ -565,6 +571,8 @@ impl Store {
         }
         self.sources[source].append(b"\n");
         if let Some(fields) = fields {
+            // The appended rows were not tested.
+            self.matching = None;
             self.push(source, offset, fields, fields.time());
         }
         true
@@ -595,6 +603,8 @@ pub struct StoreBuilder<'p> {
     /// The columns interned while loading: the reader picks only their
     /// texts.
     columns: Columns,
+    /// The entries pushed, when not all (tested on the pool).
+    keeps: Option<Arc<RowFilter>>,
 }
 
 impl<'p> StoreBuilder<'p> {
@@ -605,7 +615,14 @@ impl<'p> StoreBuilder<'p> {
             on_progress: Box::new(on_progress),
             sized: false,
             columns,
+            keeps: None,
         }
+    }
+
+    /// This builder, pushing only the entries `filter` matches.
+    pub fn keeping(mut self, filter: RowFilter) -> Self {
+        self.keeps = Some(Arc::new(filter));
+        self
     }
 }
 
@@ -618,6 +635,11 @@ impl ScanSink for StoreBuilder<'_> {
 
     fn picks(&self) -> Picks {
         self.columns.picks()
+    }
+
+    fn keeps(&self) -> Option<Arc<Keep>> {
+        let filter = Arc::clone(self.keeps.as_ref()?);
+        Some(Arc::new(move |entry| filter.matches(entry)))
     }
 
     fn progress(&mut self, progress: Progress) {
