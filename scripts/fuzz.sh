@@ -9,7 +9,9 @@
 # (timestamps against the chrono-based reader they replaced), number (the
 # tape's short-decimal reader against str::parse), search (the one search
 # over many lines against a search of each line), percentiles (stats' p50
-# and p95 selected from unsorted durations against the sorted blocks).
+# and p95 selected from unsorted durations against the sorted blocks),
+# row_filter (a filter tested on one entry as it is read against the
+# store's query over the loaded entries).
 # Default: every target for 10 minutes each, one job, seeds from fuzz/seeds/.
 # The growing corpus lives in fuzz/corpus/ (git-ignored); crashes land in
 # fuzz/artifacts/TARGET/. Minimise one with
@@ -27,7 +29,7 @@ while [[ $# -gt 0 && "$1" != "--" ]]; do
     shift
 done
 [[ "${1:-}" == "--" ]] && shift
-[[ ${#targets[@]} -eq 0 ]] && targets=(line filter verify line_editor time number search percentiles)
+[[ ${#targets[@]} -eq 0 ]] && targets=(line filter verify line_editor time number search percentiles row_filter)
 flags=("$@")
 [[ ${#flags[@]} -eq 0 ]] && flags=(-max_total_time=600 -jobs=1 -print_final_stats=1)
 
