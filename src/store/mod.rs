@@ -16,7 +16,7 @@ pub use lazy::Columns;
 pub use store::{RowKey, Store, StoreBuilder};
 
 use crate::filter::Filter;
-use crate::log::chain::Verification;
+use crate::log::chain::{LineMap, Verification};
 use crate::log::pass::{self, KeepingLeaves, Progress, scan};
 use crate::log::source::Source;
 use std::sync::atomic::AtomicBool;
@@ -46,7 +46,8 @@ pub fn load_keeping(
     } else {
         scan(&sources, &mut builder, cancel)?
     };
-    Some((finish(builder, sources, &verification), verification))
+    let store = finish(builder, sources, lines_of(&verification));
+    Some((store, verification))
 }
 
 /// [`load_keeping`] of the entries `filter` matches alone, tested as the
@@ -76,8 +77,9 @@ pub fn load_matching(
     let sources: Vec<Source> = sources.into_iter().map(Source::read_once).collect();
     let mut builder = StoreBuilder::new(columns, on_progress).keeping(test);
     let verification = scan(&sources, &mut builder, cancel)?;
-    let mut store = finish(builder, sources, &verification);
-    store.lines.clear();
+    // Its rows are some of the entries: the files' line maps would not
+    // number them.
+    let mut store = finish(builder, sources, Vec::new());
     store.matching = Some(filter.clone());
     Some((store, verification))
 }
@@ -94,16 +96,22 @@ pub fn index(
 ) -> Option<Store> {
     let mut builder = StoreBuilder::new(Columns::ALL, on_progress);
     pass::index(&sources, &mut builder, cancel)?;
-    Some(finish(builder, sources, verification))
+    Some(finish(builder, sources, lines_of(verification)))
 }
 
-/// The store a load built, given its sources and their lines.
-fn finish(builder: StoreBuilder<'_>, sources: Vec<Source>, verification: &Verification) -> Store {
+/// The store a load built, given its sources and where their entries are
+/// among their lines.
+fn finish(builder: StoreBuilder<'_>, sources: Vec<Source>, lines: Vec<LineMap>) -> Store {
     let mut store = builder.store;
     release_freed_memory();
     store.sources = sources;
-    store.lines = verification.files.iter().map(|f| f.lines.clone()).collect();
+    store.lines = lines;
     store
+}
+
+/// Where each verified file's entries are among its lines.
+fn lines_of(verification: &Verification) -> Vec<LineMap> {
+    verification.files.iter().map(|f| f.lines.clone()).collect()
 }
 
 /// Hand the memory the load freed back to the system: the pool threads'

@@ -604,7 +604,7 @@ pub struct StoreBuilder<'p> {
     /// texts.
     columns: Columns,
     /// The entries pushed, when not all (tested on the pool).
-    keeps: Option<Arc<RowFilter>>,
+    keeps: Option<Arc<Keep>>,
 }
 
 impl<'p> StoreBuilder<'p> {
@@ -621,7 +621,7 @@ impl<'p> StoreBuilder<'p> {
 
     /// This builder, pushing only the entries `filter` matches.
     pub fn keeping(mut self, filter: RowFilter) -> Self {
-        self.keeps = Some(Arc::new(filter));
+        self.keeps = Some(Arc::new(move |entry| filter.matches(entry)));
         self
     }
 }
@@ -638,8 +638,7 @@ impl ScanSink for StoreBuilder<'_> {
     }
 
     fn keeps(&self) -> Option<Arc<Keep>> {
-        let filter = Arc::clone(self.keeps.as_ref()?);
-        Some(Arc::new(move |entry| filter.matches(entry)))
+        self.keeps.clone()
     }
 
     fn progress(&mut self, progress: Progress) {
