@@ -1,17 +1,21 @@
 //! A filter tested on each entry as the pool reads its line
-//! (`store::load_matching`, for counts and `stats`) against the store's
-//! query over a store of every entry: the same rows (their lines in order;
-//! for `stats`' columns, their outcomes and durations) and the same
-//! per-tool statistics.
+//! (`store::load_matching`, for counts, `stats` and `histogram`) against
+//! the store's query over a store of every entry: the same rows (their
+//! lines in order; for `stats`' columns, their outcomes and durations; the
+//! texts of the columns the filter compares, which are built when asked
+//! for), the same per-tool statistics, and from times and outcomes alone
+//! the same histogram.
 //!
 //! Input: a split byte, the filter up to the first newline, then the log,
 //! cut in two sources at the split.
 #![no_main]
 
-use auditui::filter::parse_filter;
+use auditui::filter::{Field, parse_filter};
+use auditui::log::entry::Picks;
 use auditui::log::source::Source;
 use auditui::store::Columns;
 use auditui::store::query::select;
+use auditui::views::histogram::{HOUR, Width, histogram};
 use auditui::views::stats::{COLUMNS, tool_stats};
 use libfuzzer_sys::fuzz_target;
 use std::sync::atomic::AtomicBool;
@@ -40,7 +44,9 @@ fuzz_target!(|data: &[u8]| {
     let never = AtomicBool::new(false);
     let (whole, _) = auditui::store::load(sources(), |_| {}, &never).expect("not cancelled");
     let expected = select(&whole, &filter);
-    for columns in [Columns::FILTER_ONLY, COLUMNS] {
+    let times = Columns::FILTER_ONLY.reading(Picks::TIME.and(Picks::OUTCOME));
+    let compared = Columns::FILTER_ONLY.with_filter(&filter);
+    for columns in [Columns::FILTER_ONLY, COLUMNS, times] {
         let (kept, _) = auditui::store::load_matching(sources(), columns, &filter, |_| {}, &never)
             .expect("not cancelled");
         let rows = select(&kept, &filter);
@@ -48,6 +54,9 @@ fuzz_target!(|data: &[u8]| {
         for (&row, &want) in rows.iter().zip(&expected) {
             let (row, want) = (row as usize, want as usize);
             assert_eq!(kept.raw_line(row), whole.raw_line(want));
+            for field in Field::ALL.into_iter().filter(|&f| compared.contains(f)) {
+                assert_eq!(kept.text(field, row), whole.text(field, want));
+            }
             if columns == COLUMNS {
                 assert_eq!(kept.outcome[row], whole.outcome[want]);
                 let duration = |store: &auditui::store::Store, row: usize| {
@@ -61,6 +70,14 @@ fuzz_target!(|data: &[u8]| {
                 tool_stats(&kept, rows.as_slice()),
                 tool_stats(&whole, expected.as_slice())
             );
+        }
+        if columns == times {
+            for width in [Width::Auto(60), Width::Fixed(HOUR)] {
+                assert_eq!(
+                    histogram(&kept, rows.as_slice(), width),
+                    histogram(&whole, expected.as_slice(), width)
+                );
+            }
         }
     }
 });

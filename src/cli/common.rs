@@ -14,6 +14,7 @@ use crate::export::atomic::{refuse_evidence, write_atomic};
 use crate::export::{Document, Table};
 use crate::filter::{Filter, parse_filter};
 use crate::log::chain::Verification;
+use crate::log::source::Source;
 use crate::store::Columns;
 use crate::text::{for_terminal, truncate_to_width};
 use std::io::{self, BufWriter, IsTerminal, Write};
@@ -156,15 +157,25 @@ pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, St
 /// entries matching `-q` are kept, tested as each line is read, when `-q`
 /// can be tested on one entry (`store::load_matching`).
 pub fn load_matching(input: &Input, columns: Columns) -> Result<SelectedLogs, String> {
-    load_selected(input, Keep::Matching, Order::File, columns)
+    load_selected(input, Keep::Matching { once: false }, Order::File, columns)
+}
+
+/// [`load_matching`] whose sources are read once even without `-q`, as
+/// `verify` reads them: each batch's pages are handed back as it is
+/// linked, not unmapped after the answer, which was most of what
+/// `histogram` spent after its pass (BENCHMARKS.md, "Issue 21", session
+/// of 21:50 UTC). Lines read after the load are faulted in again.
+pub fn load_matching_once(input: &Input, columns: Columns) -> Result<SelectedLogs, String> {
+    load_selected(input, Keep::Matching { once: true }, Order::File, columns)
 }
 
 /// What a load keeps besides the store of every entry.
 enum Keep {
     /// Every entry; the stored hashes too when `leaves`.
     All { leaves: bool },
-    /// Only the entries the filter matches.
-    Matching,
+    /// Only the entries the filter matches; the sources read once, even
+    /// without a filter, when `once`.
+    Matching { once: bool },
 }
 
 fn load_selected(
@@ -180,13 +191,19 @@ fn load_selected(
         None => {
             let sources = open_sources(&input.paths)?;
             let bar = progress::Bar::new(total_bytes(&sources), "reading");
-            let columns = columns.with_filter(&filter);
             let on_progress = |p| bar.update(p);
             let (store, verification) = match keep {
                 Keep::All { leaves } => {
+                    let columns = columns.with_filter(&filter);
                     crate::store::load_keeping(sources, leaves, columns, on_progress, &never)
                 }
-                Keep::Matching => {
+                Keep::Matching { once } => {
+                    let sources = if once {
+                        sources.into_iter().map(Source::read_once).collect()
+                    } else {
+                        sources
+                    };
+                    // It adds the filter's columns where they are needed.
                     crate::store::load_matching(sources, columns, &filter, on_progress, &never)
                 }
             }

@@ -3,9 +3,9 @@
 use super::EXIT_OK;
 use super::common::Format;
 use super::common::{self, Input};
-use crate::backend::Order;
 use crate::export;
 use crate::export::json::write_pretty;
+use crate::log::entry::Picks;
 use crate::store::Columns;
 use crate::time::{format_duration, format_timestamp, parse_duration};
 use crate::views::histogram::{Bucket, Histogram, MAX_BUCKETS, TooManyBuckets, Width};
@@ -61,8 +61,10 @@ struct OutputBucket {
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
-    // Buckets count times and outcomes: no interned column is read.
-    let loaded = common::load_reading(&args.input, Order::File, Columns::NONE)?;
+    // Buckets count times and outcomes: no interned column, duration or
+    // turn is read, and no line after the load.
+    let times = Columns::FILTER_ONLY.reading(Picks::TIME.and(Picks::OUTCOME));
+    let loaded = common::load_matching_once(&args.input, times)?;
     let width = args.bucket.map_or(Width::Auto(AUTO_BUCKETS), Width::Fixed);
     let histogram = loaded.selection.histogram(width)?.map_err(too_many)?;
     if histogram.buckets.is_empty() {

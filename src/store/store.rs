@@ -350,6 +350,12 @@ impl Store {
         slot.get().expect("every column is built")
     }
 
+    /// Whether `field`'s column is built (a load's own, or asked for).
+    #[cfg(test)]
+    pub(super) fn built(&self, field: Field) -> bool {
+        self.columns[field as usize].get().is_some()
+    }
+
     /// Build every column the load did not, in one re-read of the lines.
     /// No lock is held meanwhile (the build runs on the thread pool, whose
     /// tasks could be waiting on one): two threads asking at once may
@@ -600,9 +606,11 @@ pub struct StoreBuilder<'p> {
     /// Columns are sized once from the first batch, so they do not double
     /// their way up (briefly holding old and new copies) on large logs.
     sized: bool,
-    /// The columns interned while loading: the reader picks only their
-    /// texts.
+    /// The columns interned while loading.
     columns: Columns,
+    /// What the reader picks: the columns' texts and numbers, and those a
+    /// test on the pool reads besides ([`StoreBuilder::keeping`]).
+    picks: Picks,
     /// The entries pushed, when not all (tested on the pool).
     keeps: Option<Arc<Keep>>,
 }
@@ -615,12 +623,17 @@ impl<'p> StoreBuilder<'p> {
             on_progress: Box::new(on_progress),
             sized: false,
             columns,
+            picks: columns.picks(),
             keeps: None,
         }
     }
 
-    /// This builder, pushing only the entries `filter` matches.
-    pub fn keeping(mut self, filter: RowFilter) -> Self {
+    /// This builder, pushing only the entries `filter` matches, tested on
+    /// what `tested` picks besides the columns: its rows match, so the
+    /// columns it compares need not be interned in order (a count's tool
+    /// was a third of its in-order work: BENCHMARKS.md, "Issue 21").
+    pub fn keeping(mut self, filter: RowFilter, tested: Columns) -> Self {
+        self.picks = self.picks.and(tested.picks());
         self.keeps = Some(Arc::new(move |entry| filter.matches(entry)));
         self
     }
@@ -634,7 +647,7 @@ impl ScanSink for StoreBuilder<'_> {
     }
 
     fn picks(&self) -> Picks {
-        self.columns.picks()
+        self.picks
     }
 
     fn keeps(&self) -> Option<Arc<Keep>> {
