@@ -153,29 +153,27 @@ pub fn load_keeping(input: &Input, keep_leaves: bool) -> Result<SelectedLogs, St
 }
 
 /// [`load_reading`] for a command that answers from the selected rows
-/// alone and reads no line after loading (a count, `stats`): only the
-/// entries matching `-q` are kept, tested as each line is read, when `-q`
-/// can be tested on one entry (`store::load_matching`).
-pub fn load_matching(input: &Input, columns: Columns) -> Result<SelectedLogs, String> {
-    load_selected(input, Keep::Matching { once: false }, Order::File, columns)
-}
-
-/// [`load_matching`] whose sources are read once even without `-q`, as
-/// `verify` reads them: each batch's pages are handed back as it is
-/// linked, not unmapped after the answer, which was most of what
-/// `histogram` spent after its pass (BENCHMARKS.md, "Issue 21", session
-/// of 21:50 UTC). Lines read after the load are faulted in again.
-pub fn load_matching_once(input: &Input, columns: Columns) -> Result<SelectedLogs, String> {
-    load_selected(input, Keep::Matching { once: true }, Order::File, columns)
+/// alone and reads no line after loading (a count, `stats`, `histogram`):
+/// only the entries matching `-q` are kept, tested as each line is read,
+/// when `-q` can be tested on one entry (`store::load_matching`). With
+/// `read_once`, each batch's pages are handed back as it is linked, as
+/// `verify` reads, not unmapped after the answer (`Source::read_once`):
+/// the caller says whether that pays (BENCHMARKS.md, "Issue 21").
+pub fn load_matching(
+    input: &Input,
+    columns: Columns,
+    read_once: bool,
+) -> Result<SelectedLogs, String> {
+    load_selected(input, Keep::Matching { read_once }, Order::File, columns)
 }
 
 /// What a load keeps besides the store of every entry.
 enum Keep {
     /// Every entry; the stored hashes too when `leaves`.
     All { leaves: bool },
-    /// Only the entries the filter matches; the sources read once, even
-    /// without a filter, when `once`.
-    Matching { once: bool },
+    /// Only the entries the filter matches, from sources read once when
+    /// `read_once`.
+    Matching { read_once: bool },
 }
 
 fn load_selected(
@@ -197,8 +195,8 @@ fn load_selected(
                     let columns = columns.with_filter(&filter);
                     crate::store::load_keeping(sources, leaves, columns, on_progress, &never)
                 }
-                Keep::Matching { once } => {
-                    let sources = if once {
+                Keep::Matching { read_once } => {
+                    let sources = if read_once {
                         sources.into_iter().map(Source::read_once).collect()
                     } else {
                         sources

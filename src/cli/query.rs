@@ -37,8 +37,9 @@ pub enum EntryFormat {
 pub fn run(args: Args) -> Result<u8, String> {
     let loaded = if args.count {
         // A count reads nothing but what its filter tests, and does not
-        // depend on the order: no time is read unless tested.
-        common::load_matching(&args.input, Columns::FILTER_ONLY)?
+        // depend on the order: no time is read unless tested, and no line
+        // after the load.
+        common::load_matching(&args.input, Columns::FILTER_ONLY, true)?
     } else {
         common::load_listed(&args.input, args.listing.order())?
     };

@@ -18,7 +18,11 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<u8, String> {
-    let loaded = common::load_matching(&args.input, stats::COLUMNS)?;
+    // Read once with a filter only: without one every entry is kept, and
+    // reading once then cost CPU (BENCHMARKS.md, "Issue 21", session of
+    // 19:10 UTC).
+    let filtered = (args.input.query.as_ref()).is_some_and(|filter| !filter.is_empty());
+    let loaded = common::load_matching(&args.input, stats::COLUMNS, filtered)?;
     let stats = loaded.selection.tool_stats()?;
     common::write_stdout(|out| match args.format {
         Format::Text => {

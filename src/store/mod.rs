@@ -53,7 +53,8 @@ pub fn load_keeping(
 /// [`load_keeping`] of the entries `filter` matches alone, tested as the
 /// pool reads each line (`query::RowFilter`), when it can be tested on one
 /// entry: for a command that reads the selection's rows and no line after
-/// the load (a count, `stats`, `histogram`), so the sources are read once.
+/// the load (a count, `stats`, `histogram`), which may pass its sources
+/// [read once](Source::read_once).
 /// Selecting by `filter` then selects every row; only `columns` are
 /// interned (a column the filter compares is built if something asks for
 /// it), other questions get that store's answers, and it knows no line
@@ -69,16 +70,12 @@ pub fn load_matching(
     // The store interns the caller's columns alone; the pool picks the
     // filter's too, to test it.
     let tested = columns.with_filter(filter);
-    // Without a filter every entry is kept, from the sources as given:
-    // reading them once cost `stats` CPU (BENCHMARKS.md, "Issue 21",
-    // session of 19:10 UTC), not `histogram` (session of 21:50 UTC).
     let test = (!filter.is_empty())
         .then(|| query::RowFilter::new(filter, &sources))
         .flatten();
     let Some(test) = test else {
         return load_keeping(sources, false, tested, on_progress, cancel);
     };
-    let sources: Vec<Source> = sources.into_iter().map(Source::read_once).collect();
     let mut builder = StoreBuilder::new(columns, on_progress).keeping(test, tested);
     let verification = scan(&sources, &mut builder, cancel)?;
     // Its rows are some of the entries: the files' line maps would not
@@ -249,6 +246,8 @@ mod tests {
                 if !query.starts_with("last:") {
                     assert_eq!(kept.len(), wanted.len(), "only the matching rows: {query}");
                 }
+                // What `histogram` reads of its rows: equal, its buckets
+                // are too.
                 let whole_rows = select(&whole, &filter);
                 let times = |store: &Store, rows: &[u32]| -> Vec<_> {
                     let rows = rows.iter().map(|&row| row as usize);

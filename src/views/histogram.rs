@@ -523,14 +523,8 @@ fn p95(bins: &[u32]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::filter::parse_filter;
-    use crate::log::entry::Picks;
-    use crate::log::source::Source;
-    use crate::store::Columns;
-    use crate::store::query::select;
     use crate::testing::{call, chain_log, load};
     use crate::time::parse_timestamp;
-    use std::sync::atomic::AtomicBool;
 
     fn at(text: &str) -> i64 {
         parse_timestamp(text).expect(text)
@@ -559,47 +553,6 @@ mod tests {
 
     fn all(store: &Store) -> Vec<u32> {
         (0..store.len() as u32).collect()
-    }
-
-    #[test]
-    fn a_histogram_of_the_times_and_outcomes_alone_is_that_of_every_column() {
-        // As `histogram` loads: only the matching entries, their times and
-        // outcomes, the sources read once.
-        let log = crate::generate::generate(&crate::generate::Options::new(3_000))
-            .expect("valid options");
-        let sources = || -> Vec<Source> {
-            let files = log
-                .iter()
-                .map(|f| Source::from_bytes(&f.name, f.bytes.clone()));
-            files.map(Source::read_once).collect()
-        };
-        let never = AtomicBool::new(false);
-        let (whole, _) = crate::store::load(sources(), |_| {}, &never).expect("not cancelled");
-        let times = Columns::FILTER_ONLY.reading(Picks::TIME.and(Picks::OUTCOME));
-        for query in [
-            "",
-            "tool:get_order",
-            "-failed refund",
-            "since:2025-07-06T12:00Z",
-            "last:2h",
-        ] {
-            let filter = parse_filter(query).expect("a valid filter");
-            let (kept, _) = crate::store::load_matching(sources(), times, &filter, |_| {}, &never)
-                .expect("not cancelled");
-            let (rows, wanted) = (select(&kept, &filter), select(&whole, &filter));
-            for width in [
-                Width::Auto(60),
-                Width::Fixed(HOUR),
-                Width::Fixed(7 * MINUTE),
-            ] {
-                let histogram = |store, rows: &Vec<u32>| histogram(store, rows, width);
-                assert_eq!(
-                    histogram(&kept, &rows),
-                    histogram(&whole, &wanted),
-                    "{query}"
-                );
-            }
-        }
     }
 
     #[test]
