@@ -4,9 +4,7 @@
 //! Matching a line walks the tree once, comparing its bytes with the
 //! recorded segments (a word at a time, each segment's last word first)
 //! and reading each value where a hole is expected, by the kind expected
-//! there. A `true`, `false` or `null` is not a step of its own: it is
-//! compared as part of the segment around it, whose edge says where it
-//! is. A line is only looked at where a segment or value is, so there
+//! there. A line is only looked at where a segment or value is, so there
 //! is no byte-by-byte scan of the skeleton, no hashing and no second pass
 //! to compare. Skeletons share their first segments (every entry starts the
 //! same way), so the tree stays small: a few thousand edges.
@@ -34,19 +32,7 @@ pub struct Trie<L> {
     parents: Vec<Option<u32>>,
     /// Every edge's segment, back to back.
     text: Vec<u8>,
-    /// Every edge's literals, back to back (see [`Edge::literals`]).
-    literals: Vec<Literal>,
     leaves: Vec<L>,
-}
-
-/// A `true`, `false` or `null` inside an edge's segment: a hole of the
-/// line that the walk does not read, for a hole of its kind is always the
-/// same text, but records where it is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Literal {
-    /// Where it starts from the segment's start.
-    offset: u32,
-    kind: HoleKind,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -61,11 +47,6 @@ struct Edge {
     tail: u64,
     mask: u64,
     to: Next,
-    /// The literals the segment holds, `first..first + len` in
-    /// [`Trie::literals`]: a literal is taken into the segment before it
-    /// with the one after it, so the walk compares one segment instead of
-    /// taking three steps (BENCHMARKS.md, "Issue 21").
-    literals: Edges,
 }
 
 /// A node's edges in [`Trie::walked`]: `first..first + len`.
@@ -92,7 +73,6 @@ impl<L> Default for Trie<L> {
             placed: vec![None],
             parents: vec![None],
             text: Vec::new(),
-            literals: Vec::new(),
             leaves: Vec::new(),
         }
     }
@@ -107,11 +87,10 @@ impl<L> Trie<L> {
     /// `holes`, or `None` when no recorded skeleton is its.
     ///
     /// This is [`skeleton::split`] run along the recorded segments: within
-    /// a recorded segment `split` finds no hole but its literals (it found
-    /// those alone there when the segment was recorded, and it only looks
-    /// ahead as far as a key or value goes), so a segment that matches
-    /// followed by a value is the next hole `split` would find after the
-    /// segment's literals, and at most one edge of a node can match.
+    /// a recorded segment `split` finds no hole (it found none there when
+    /// the segment was recorded, and it only looks ahead as far as a key
+    /// goes), so a segment that matches followed by a value is the next
+    /// hole `split` would find, and at most one edge of a node can match.
     /// With partial skeletons (an object hole, which reads any object) an
     /// object's edge may match beside one naming its keys: the walk takes
     /// the first and does not come back, so such a line may be missed
@@ -131,12 +110,10 @@ impl<L> Trie<L> {
                 };
                 match edge.to {
                     Next::End(leaf) if start == bytes.len() => {
-                        self.push_literals(edge, pos, holes);
                         return Some(&self.leaves[leaf as usize]);
                     }
                     Next::Hole(kind, _) if start < bytes.len() => {
                         if let Some(end) = skeleton::hole(bytes, start, kind, scratch) {
-                            self.push_literals(edge, pos, holes);
                             holes.push(Hole {
                                 start: start as u32,
                                 end: end as u32,
@@ -150,20 +127,6 @@ impl<L> Trie<L> {
                 }
             }
             return None;
-        }
-    }
-
-    /// The holes of `edge`'s literals, its segment starting at `pos`.
-    #[inline]
-    fn push_literals(&self, edge: &Edge, pos: usize, holes: &mut Vec<Hole>) {
-        let (first, len) = (edge.literals.first as usize, edge.literals.len as usize);
-        for literal in &self.literals[first..first + len] {
-            let start = pos as u32 + literal.offset;
-            holes.push(Hole {
-                start,
-                end: start + literal_len(literal.kind),
-                kind: literal.kind,
-            });
         }
     }
 
@@ -214,10 +177,12 @@ impl<L> Trie<L> {
     fn insert_edges(&mut self, text: &str, holes: &[Hole], leaf: L) -> Option<usize> {
         let mut grown = None;
         let (mut node, mut leaf) = (0, Some(leaf));
-        for (segment, literals, kind) in folded_segments(text.as_bytes(), holes) {
+        // One more segment than holes: the last one ends the line.
+        let mut kinds = holes.iter().map(|h| h.kind);
+        for segment in skeleton::segments(text, holes) {
+            let kind = kinds.next();
             let found = self.nodes[node].iter().find(|edge| {
                 &self.text[edge.start as usize..edge.end as usize] == segment
-                    && self.literals_of(edge) == literals.as_slice()
                     && match (edge.to, kind) {
                         (Next::Hole(k, _), Some(kind)) => k == kind,
                         (Next::End(_), None) => true,
@@ -231,11 +196,6 @@ impl<L> Trie<L> {
                     grown.get_or_insert(node);
                     let start = self.text.len() as u32;
                     self.text.extend_from_slice(segment);
-                    let folded = Edges {
-                        first: self.literals.len() as u32,
-                        len: literals.len() as u32,
-                    };
-                    self.literals.extend_from_slice(&literals);
                     let to = match kind {
                         Some(kind) => {
                             self.nodes.push(Vec::new());
@@ -268,7 +228,6 @@ impl<L> Trie<L> {
                             tail,
                             mask,
                             to,
-                            literals: folded,
                         },
                     );
                     match to {
@@ -279,50 +238,6 @@ impl<L> Trie<L> {
             }
         }
         grown
-    }
-
-    fn literals_of(&self, edge: &Edge) -> &[Literal] {
-        let first = edge.literals.first as usize;
-        &self.literals[first..first + edge.literals.len as usize]
-    }
-}
-
-/// The segments of `text` between its holes but its literals, each with
-/// the literals it holds and the kind of the hole after it (none after
-/// the last).
-fn folded_segments<'a>(
-    text: &'a [u8],
-    holes: &[Hole],
-) -> Vec<(&'a [u8], Vec<Literal>, Option<HoleKind>)> {
-    let mut segments = Vec::new();
-    let (mut start, mut literals) = (0, Vec::new());
-    for hole in holes {
-        if literal(hole.kind) {
-            literals.push(Literal {
-                offset: hole.start - start as u32,
-                kind: hole.kind,
-            });
-            continue;
-        }
-        let segment = &text[start..hole.start as usize];
-        segments.push((segment, std::mem::take(&mut literals), Some(hole.kind)));
-        start = hole.end as usize;
-    }
-    segments.push((&text[start..], literals, None));
-    segments
-}
-
-/// Whether a hole of `kind` is always the same text (and so folded into
-/// the segments around it).
-fn literal(kind: HoleKind) -> bool {
-    matches!(kind, HoleKind::True | HoleKind::False | HoleKind::Null)
-}
-
-/// The length of a literal hole's text.
-fn literal_len(kind: HoleKind) -> u32 {
-    match kind {
-        HoleKind::False => 5,
-        _ => 4,
     }
 }
 
@@ -416,33 +331,6 @@ mod tests {
             let mut holes = Vec::new();
             skeleton::split(&other, &mut holes, &mut Tape::new()).unwrap();
             assert_eq!(walk(&trie, &other), Some((i, holes)), "{other}");
-        }
-    }
-
-    #[test]
-    fn literals_are_compared_within_their_segments_and_still_found_as_holes() {
-        let lines = [
-            r#"{"a": true, "b": 1, "c": [null, false], "d": null}"#,
-            r#"{"a": false, "b": 1, "c": [null, false], "d": null}"#,
-        ];
-        let trie = trie_of(&lines);
-        // The root, and the node after each line's one hole that is not
-        // a literal (`{"a": true, "b": ` then `, "c": [null, false], "d":
-        // null}` for the first).
-        assert_eq!(trie.nodes.len(), 3);
-        for (i, line) in lines.iter().enumerate() {
-            let other = line.replace("1,", "-25,");
-            let mut holes = Vec::new();
-            skeleton::split(&other, &mut holes, &mut Tape::new()).unwrap();
-            assert_eq!(holes.len(), 5);
-            assert_eq!(walk(&trie, &other), Some((i, holes)), "{other}");
-        }
-        for other in [
-            r#"{"a": null, "b": 1, "c": [null, false], "d": null}"#,
-            r#"{"a": true, "b": 1, "c": [null, true], "d": null}"#,
-            r#"{"a": true, "b": 1, "c": [null, false], "d": nul}"#,
-        ] {
-            assert_eq!(walk(&trie, other), None, "{other}");
         }
     }
 
