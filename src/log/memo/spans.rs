@@ -172,7 +172,7 @@ const CHUNK: usize = 64;
 /// `out.extend_from_slice(&from[..len])`. A piece of up to [`CHUNK`]
 /// bytes (nearly all of them) with as many bytes readable from where it
 /// starts (every literal piece, [`Plan::text`] being padded, and a span
-/// unless it ends near the line's end) is copied as one chunk of
+/// unless it starts near the line's end) is copied as one chunk of
 /// [`CHUNK`] bytes into `out`'s spare room, of which only `len` are
 /// kept: no branch on the piece's length, which varies from piece to
 /// piece and from line to line (BENCHMARKS.md, "Issue 21").
@@ -195,9 +195,10 @@ fn append_from(out: &mut Vec<u8>, from: &[u8], len: usize) {
 }
 
 /// `out.extend_from_slice(piece)` without a call to `memcpy` for a short
-/// piece: a canonical form is a couple of dozen pieces, most under 64
-/// bytes, and each is copied as `memcpy` copies a short one, by loads of a
-/// width that fits it from its two ends (BENCHMARKS.md, "Issue 21").
+/// piece, for those [`append_from`] cannot copy as a chunk (a span that
+/// starts near the line's end): copied as `memcpy` copies a short one, by
+/// loads of a width that fits it from its two ends (BENCHMARKS.md,
+/// "Issue 21").
 #[inline]
 fn append(out: &mut Vec<u8>, piece: &[u8]) {
     /// Copy `N` bytes at `at` of `piece` to `at` of `room`.
