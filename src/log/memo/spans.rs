@@ -17,6 +17,8 @@ use crate::log::tape::skeleton::{Hole, HoleKind};
 /// The canonical form of a skeleton: recorded text, and spans of the line.
 #[derive(Debug)]
 pub struct Plan {
+    /// The recorded text, then [`CHUNK`] bytes of padding, so that a
+    /// literal piece can be copied as one whole chunk (see [`append_from`]).
     text: Vec<u8>,
     pieces: Vec<Piece>,
     /// Where the canonical form of the line's object hole goes, if the
@@ -109,6 +111,7 @@ impl Plan {
                 after: 0,
             });
         }
+        plan.text.resize(plan.text.len() + CHUNK, 0);
         Some(plan)
     }
 
@@ -150,20 +153,52 @@ impl Plan {
         for piece in pieces {
             match *piece {
                 Piece::Literal(end) => {
-                    append(out, &self.text[from..end as usize]);
+                    append_from(out, &self.text[from..], end as usize - from);
                     from = end as usize;
                 }
-                Piece::Span(span) => append(out, &line[span.range(holes)]),
+                Piece::Span(span) => {
+                    let range = span.range(holes);
+                    append_from(out, &line[range.start..], range.len());
+                }
             }
         }
         from
     }
 }
 
+/// The bytes a short piece is copied as: one chunk, whatever its length.
+const CHUNK: usize = 64;
+
+/// `out.extend_from_slice(&from[..len])`. A piece of up to [`CHUNK`]
+/// bytes (nearly all of them) with as many bytes readable from where it
+/// starts (every literal piece, [`Plan::text`] being padded, and a span
+/// unless it starts near the line's end) is copied as one chunk of
+/// [`CHUNK`] bytes into `out`'s spare room, of which only `len` are
+/// kept: no branch on the piece's length, which varies from piece to
+/// piece and from line to line (BENCHMARKS.md, "Issue 21").
+#[inline]
+fn append_from(out: &mut Vec<u8>, from: &[u8], len: usize) {
+    if len > CHUNK || from.len() < CHUNK {
+        append(out, &from[..len]);
+        return;
+    }
+    out.reserve(CHUNK);
+    // SAFETY: `from` has at least `CHUNK` bytes and `out` room for as
+    // many (reserved just above); of those written, the first `len`, at
+    // most `CHUNK`, are `from`'s first `len` and become `out`'s.
+    unsafe {
+        let chunk = from.as_ptr().cast::<[u8; CHUNK]>().read_unaligned();
+        let room = out.spare_capacity_mut().as_mut_ptr().cast::<[u8; CHUNK]>();
+        room.write_unaligned(chunk);
+        out.set_len(out.len() + len);
+    }
+}
+
 /// `out.extend_from_slice(piece)` without a call to `memcpy` for a short
-/// piece: a canonical form is a couple of dozen pieces, most under 64
-/// bytes, and each is copied as `memcpy` copies a short one, by loads of a
-/// width that fits it from its two ends (BENCHMARKS.md, "Issue 21").
+/// piece, for those [`append_from`] cannot copy as a chunk (a span that
+/// starts near the line's end): copied as `memcpy` copies a short one, by
+/// loads of a width that fits it from its two ends (BENCHMARKS.md,
+/// "Issue 21").
 #[inline]
 fn append(out: &mut Vec<u8>, piece: &[u8]) {
     /// Copy `N` bytes at `at` of `piece` to `at` of `room`.
@@ -276,7 +311,7 @@ mod tests {
                 Piece::Literal(2),
             ]
         );
-        assert_eq!(plan.text, b"{}");
+        assert_eq!(plan.text[..plan.text.len() - CHUNK], *b"{}");
         let canonical = r#"{"a": 1, "b": {"c": 2, "d": 3}, "z": "x"}"#;
         assert_eq!(written(&plan, line), canonical);
         let other = r#"{"z": "longer", "a": -5, "b": {"c": 2.5, "d": 3}, "_hash": ""}"#;
@@ -324,6 +359,21 @@ mod tests {
                 append(&mut out, piece);
                 assert_eq!(out[..6], *b"before", "{len}");
                 assert_eq!(out[6..], *piece, "{len}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_piece_copied_as_a_chunk_keeps_its_own_bytes_alone() {
+        let text: Vec<u8> = (0..=200u8).collect();
+        for at in 0..text.len() {
+            let from = &text[at..];
+            for len in 0..=from.len().min(2 * CHUNK) {
+                let mut out = b"before".to_vec();
+                append_from(&mut out, from, len);
+                append_from(&mut out, b"after", 5);
+                let expected = [&b"before"[..], &from[..len], b"after"].concat();
+                assert_eq!(out, expected, "{len} at {at}");
             }
         }
     }
