@@ -137,25 +137,8 @@ impl LineReader {
         picks: Picks,
         texts: &mut [Option<Cow<'a, str>>],
     ) -> Result<(Option<Seal>, Row<'a>), LineError> {
-        let (seal, row) = self.row_of(bytes, picks, texts, true, |_| true)?;
+        let (seal, row) = self.read_row_if(bytes, picks, texts, true, |_| true)?;
         Ok((seal, row.expect("every row is wanted")))
-    }
-
-    /// [`LineReader::read_row`] when `hashing`, else
-    /// [`LineReader::index_row`] (no seal), the row read only if `wanted` says so of
-    /// the texts written: a line a test rules out by its texts alone
-    /// costs no row (`None`), and its caller no time read (most lines of
-    /// a field's count: BENCHMARKS.md, "Issue 21").
-    pub fn read_row_if<'a>(
-        &mut self,
-        bytes: &'a [u8],
-        picks: Picks,
-        texts: &mut [Option<Cow<'a, str>>],
-        hashing: bool,
-        wanted: impl FnOnce(&[Option<Cow<'a, str>>]) -> bool,
-    ) -> Result<(Option<Seal>, Option<Row<'a>>), LineError> {
-        let (seal, row) = self.row_of(bytes, picks, texts, hashing, wanted)?;
-        Ok((seal.filter(|_| hashing), row))
     }
 
     /// [`LineReader::read_row`] of a line verified already (the browser
@@ -169,11 +152,16 @@ impl LineReader {
         picks: Picks,
         texts: &mut [Option<Cow<'a, str>>],
     ) -> Result<Row<'a>, LineError> {
-        let (_, row) = self.row_of(bytes, picks, texts, false, |_| true)?;
+        let (_, row) = self.read_row_if(bytes, picks, texts, false, |_| true)?;
         Ok(row.expect("every row is wanted"))
     }
 
-    fn row_of<'a>(
+    /// [`LineReader::read_row`] when `hashing`, else
+    /// [`LineReader::index_row`] (no seal), the row read only if `wanted`
+    /// says so of the texts written: a line a test rules out by its texts
+    /// alone costs no row (`None`), and its caller no time read (most
+    /// lines of a field's count: BENCHMARKS.md, "Issue 21").
+    pub fn read_row_if<'a>(
         &mut self,
         bytes: &'a [u8],
         picks: Picks,
@@ -187,7 +175,7 @@ impl LineReader {
             }
             wanted(texts).then(|| top.row())
         })?;
-        Ok((seal, row.expect("a row was asked for")))
+        Ok((seal.filter(|_| hashing), row.expect("a row was asked for")))
     }
 
     /// [`Row::time`], read knowing the timestamps read before.
