@@ -1,10 +1,11 @@
 //! A filter tested on each entry as the pool reads its line
-//! (`store::load_matching`, for counts, `stats` and `histogram`) against
-//! the store's query over a store of every entry: the same rows (their
-//! lines in order; for `stats`' columns, their outcomes and durations; the
-//! texts of the columns the filter compares, which are built when asked
-//! for), the same per-tool statistics, and from times and outcomes alone
-//! the same histogram.
+//! (`store::load_matching`, for counts, `stats` and `histogram`: its field
+//! terms on the picked texts before the row is read, then the others)
+//! against the store's query over a store of every entry: the same rows
+//! (their lines in order; for `stats`' columns, their outcomes and
+//! durations; the texts of the columns the filter compares, which are
+//! built when asked for), the same per-tool statistics, and from times and
+//! outcomes alone the same histogram.
 //!
 //! Input: a split byte, the filter up to the first newline, then the log,
 //! cut in two sources at the split.

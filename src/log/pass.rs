@@ -88,13 +88,21 @@ pub trait ScanSink {
     /// Which entries [`ScanSink::entry`] is given, tested on the pool as
     /// each line is read (every entry when `None`); the others are
     /// verified and counted, nothing more.
-    fn keeps(&self) -> Option<Arc<Keep>> {
+    fn keeps(&self) -> Option<Arc<dyn Keep>> {
         None
     }
 }
 
-/// A test of an entry, run on the pool ([`ScanSink::keeps`]).
-pub type Keep = dyn Fn(&ScannedEntry<'_, '_>) -> bool + Send + Sync;
+/// A test of an entry, run on the pool ([`ScanSink::keeps`]) in two
+/// steps: on its picked texts as soon as they are read, then on the rest.
+pub trait Keep: Send + Sync {
+    /// Whether an entry with these picked texts may be kept: one it rules
+    /// out is left before its row and time are read (most lines of a
+    /// field's count: BENCHMARKS.md, "Issue 21").
+    fn texts_match(&self, texts: &Texts<'_, '_>) -> bool;
+    /// Whether `entry`, whose texts matched, is kept.
+    fn rest_matches(&self, entry: &ScannedEntry<'_, '_>) -> bool;
+}
 
 /// A sink that only verifies, and reports progress.
 struct VerifyOnly<F> {
@@ -141,7 +149,7 @@ impl ScanSink for KeepingLeaves<'_> {
     fn wants_leaves(&self) -> bool {
         true
     }
-    fn keeps(&self) -> Option<Arc<Keep>> {
+    fn keeps(&self) -> Option<Arc<dyn Keep>> {
         self.0.keeps()
     }
 }
@@ -276,7 +284,7 @@ fn pass(
 struct Reading<'k> {
     picks: Picks,
     hashing: bool,
-    keeps: Option<&'k Keep>,
+    keeps: Option<&'k dyn Keep>,
 }
 
 /// The in-order side: link each batch (when `verifying`) and feed `sink`,
@@ -329,7 +337,13 @@ fn consume<'a>(
         };
         let stride = batch.picked.len();
         for (index, (line, (outcome, row))) in batch.lines.iter().zip(&batch.analysed).enumerate() {
-            if stride > 0 {
+            // Not those of an entry left on the pool: the sink is not given it.
+            if stride > 0
+                && matches!(
+                    batch.analysed.get(index + TEXTS_AHEAD),
+                    Some((_, Read::Row(..)))
+                )
+            {
                 let ahead = (index + TEXTS_AHEAD) * stride;
                 prefetch(batch.texts.get(ahead..ahead + stride).unwrap_or_default());
             }
@@ -463,7 +477,7 @@ fn analyse_batch<'a>(
         }
         let line = &lines[at];
         let reading = (line.number > without_fields).then_some(reading);
-        let (outcome, read) = analyse_line(line, limit, reading, texts);
+        let (outcome, read) = analyse_line(line, limit, reading, picked, texts);
         match (read, reading.and_then(|r| r.keeps), &outcome) {
             (Read::Row(row, time), Some(keep), &LineOutcome::Entry(seal)) => {
                 let entry = ScannedEntry {
@@ -476,7 +490,14 @@ fn analyse_batch<'a>(
                     seal,
                     bytes: line.bytes,
                 };
-                (outcome, if keep(&entry) { read } else { Read::Left })
+                (
+                    outcome,
+                    if keep.rest_matches(&entry) {
+                        read
+                    } else {
+                        Read::Left
+                    },
+                )
             }
             _ => (outcome, read),
         }
@@ -522,11 +543,13 @@ fn prefetch_line(bytes: &[u8]) {
 }
 
 /// One line's outcome, and if `reading` is given, an entry's row and time,
-/// its picked texts written to `texts`.
+/// its picked texts (`picked`) written to `texts`; [`Read::Left`] if its
+/// texts rule it out ([`Keep::texts_match`]).
 fn analyse_line<'a>(
     line: &Line<'a>,
     limit: usize,
     reading: Option<Reading<'_>>,
+    picked: TextSet,
     texts: &mut [Option<Cow<'a, str>>],
 ) -> Analysed<'a> {
     if line.bytes.len() > limit {
@@ -534,20 +557,22 @@ fn analyse_line<'a>(
         return (LineOutcome::TooLarge { bytes, limit }, Read::Nothing);
     }
     READER.with_borrow_mut(|reader| {
-        let Some(Reading { picks, hashing, .. }) = reading else {
+        let Some(Reading {
+            picks,
+            hashing,
+            keeps,
+        }) = reading
+        else {
             return (verify_line(line.bytes, reader), Read::Nothing);
         };
-        let read = if hashing {
-            reader.read_row(line.bytes, picks, texts)
-        } else {
-            // Verified already: its seal is not asked for again.
-            reader
-                .index_row(line.bytes, picks, texts)
-                .map(|row| (None, row))
+        let wanted = |texts: &[Option<Cow<'a, str>>]| {
+            keeps.is_none_or(|keep| keep.texts_match(&Texts::new(picked, texts)))
         };
-        match read {
+        // Verified already when not hashing: its seal is not asked for again.
+        match reader.read_row_if(line.bytes, picks, texts, hashing, wanted) {
             // The time parsed here, in parallel, rather than in order.
-            Ok((seal, row)) => (LineOutcome::Entry(seal), Read::Row(row, reader.time(&row))),
+            Ok((seal, Some(row))) => (LineOutcome::Entry(seal), Read::Row(row, reader.time(&row))),
+            Ok((seal, None)) => (LineOutcome::Entry(seal), Read::Left),
             Err(e) => (LineOutcome::NotEntry(e), Read::Nothing),
         }
     })

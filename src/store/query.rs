@@ -24,8 +24,8 @@
 use super::ids::{Id, IdSlice};
 use super::store::{NO_TIME, Outcome, Store, Sym, text};
 use crate::filter::{Filter, Predicate, Term};
-use crate::log::entry::Text;
-use crate::log::pass::ScannedEntry;
+use crate::log::entry::{Text, Texts};
+use crate::log::pass::{Keep, ScannedEntry};
 use crate::log::source::Source;
 use memchr::arch::all::packedpair::HeuristicFrequencyRank;
 use memchr::memmem::{Finder, FinderBuilder};
@@ -283,12 +283,14 @@ fn wanted_outcome(predicate: &Predicate) -> Outcome {
 /// and a field's text compared with the values, where the store compares
 /// their interned ids (equal exactly when the texts are).
 pub struct RowFilter {
-    /// Each term's test, and whether it is negated.
-    terms: Vec<(RowTest, bool)>,
+    /// Each field term: the text compared, its values, and whether it is
+    /// negated; tested first, on the texts alone ([`Keep::texts_match`]).
+    fields: Vec<(Text, Vec<String>, bool)>,
+    /// Each other term's test, and whether it is negated.
+    rest: Vec<(RowTest, bool)>,
 }
 
 enum RowTest {
-    Field { text: Text, values: Vec<String> },
     Outcome(Outcome),
     Time(RangeInclusive<i64>),
     Text(Needle),
@@ -303,12 +305,18 @@ impl RowFilter {
             let lines = sources.iter().flat_map(Source::lines);
             ByteRanks::from_lines(lines.take(SAMPLE_LINES).map(|line| line.bytes))
         };
-        let terms = filter.terms.iter().map(|term| {
+        let mut tests = RowFilter {
+            fields: Vec::new(),
+            rest: Vec::new(),
+        };
+        for term in &filter.terms {
             let test = match &term.predicate {
-                Predicate::Field { field, values } => RowTest::Field {
-                    text: text(*field),
-                    values: values.clone(),
-                },
+                Predicate::Field { field, values } => {
+                    tests
+                        .fields
+                        .push((text(*field), values.clone(), term.negated));
+                    continue;
+                }
                 Predicate::Failed | Predicate::Ok => {
                     RowTest::Outcome(wanted_outcome(&term.predicate))
                 }
@@ -317,23 +325,30 @@ impl RowFilter {
                 Predicate::Last(_) => return None,
                 Predicate::Text(text) => RowTest::Text(Needle::new(text, &ranks())),
             };
-            Some((test, term.negated))
-        });
-        Some(RowFilter {
-            terms: terms.collect::<Option<_>>()?,
+            tests.rest.push((test, term.negated));
+        }
+        Some(tests)
+    }
+}
+
+/// An entry matches every term: its texts must include those of the
+/// fields compared, and its time be read for a time term
+/// (`Columns::with_filter`).
+impl Keep for RowFilter {
+    /// The field terms: each text compared with the values.
+    fn texts_match(&self, texts: &Texts<'_, '_>) -> bool {
+        self.fields.iter().all(|(text, values, negated)| {
+            let found = texts
+                .get(*text)
+                .is_some_and(|found| values.iter().any(|v| v == found));
+            found != *negated
         })
     }
 
-    /// Whether `entry` matches every term. Its texts must include those
-    /// of the fields compared, and its time be read for a time term
-    /// (`Columns::with_filter`).
-    pub fn matches(&self, entry: &ScannedEntry<'_, '_>) -> bool {
-        self.terms.iter().all(|(test, negated)| {
+    /// The other terms.
+    fn rest_matches(&self, entry: &ScannedEntry<'_, '_>) -> bool {
+        self.rest.iter().all(|(test, negated)| {
             let found = match test {
-                RowTest::Field { text, values } => entry
-                    .texts
-                    .get(*text)
-                    .is_some_and(|found| values.iter().any(|v| v == found)),
                 RowTest::Outcome(want) => Outcome::of(entry.row.success) == *want,
                 RowTest::Time(range) => range.contains(&entry.time.unwrap_or(NO_TIME)),
                 RowTest::Text(needle) => needle.found_in(entry.bytes),

@@ -612,7 +612,7 @@ pub struct StoreBuilder<'p> {
     /// test on the pool reads besides ([`StoreBuilder::keeping`]).
     picks: Picks,
     /// The entries pushed, when not all (tested on the pool).
-    keeps: Option<Arc<Keep>>,
+    keeps: Option<Arc<dyn Keep>>,
 }
 
 impl<'p> StoreBuilder<'p> {
@@ -634,7 +634,7 @@ impl<'p> StoreBuilder<'p> {
     /// was a third of its in-order work: BENCHMARKS.md, "Issue 21").
     pub fn keeping(mut self, filter: RowFilter, tested: Columns) -> Self {
         self.picks = self.picks.and(tested.picks());
-        self.keeps = Some(Arc::new(move |entry| filter.matches(entry)));
+        self.keeps = Some(Arc::new(filter));
         self
     }
 }
@@ -650,7 +650,7 @@ impl ScanSink for StoreBuilder<'_> {
         self.picks
     }
 
-    fn keeps(&self) -> Option<Arc<Keep>> {
+    fn keeps(&self) -> Option<Arc<dyn Keep>> {
         self.keeps.clone()
     }
 
