@@ -231,6 +231,18 @@ impl Column {
     }
 }
 
+/// Gives each built column ([`Store::push_built`]) its text as `text`
+/// says, interned.
+fn interning<'t>(
+    text: impl Fn(Field) -> Option<&'t str>,
+) -> impl FnMut(Field, Option<&mut Column>) {
+    move |field, column| {
+        if let Some(column) = column {
+            column.push(text(field));
+        }
+    }
+}
+
 /// The text a column holds.
 pub(super) fn text(field: Field) -> Text {
     match field {
@@ -512,33 +524,16 @@ impl Store {
             .filter(|(_, slot)| slot.get().is_some())
             .fold(Columns::NONE, |built, (field, _)| built.with(field));
         let text = |field| field_text(fields, field);
-        self.push_built(built, source, offset, &fields.row(), time, text);
+        self.push_built(built, source, offset, &fields.row(), time, interning(text));
     }
 
     /// [`Store::push`] where `built` is the set of columns built: a load
     /// knows it (the columns it named; none is built lazily meanwhile,
     /// the store being the loader's alone), sparing each row a look at
-    /// every column's slot.
-    fn push_built<'t>(
-        &mut self,
-        built: Columns,
-        source: usize,
-        offset: usize,
-        row: &Row<'_>,
-        time: Option<i64>,
-        text: impl Fn(Field) -> Option<&'t str>,
-    ) {
-        self.push_row(built, source, offset, row, time, |field, column| {
-            if let Some(column) = column {
-                column.push(text(field));
-            }
-        });
-    }
-
-    /// [`Store::push_built`] with the values of the columns `built` given
-    /// by `push`, in field order (a text interned, or an id found
-    /// already); a column not built yet is `None`.
-    fn push_row(
+    /// every column's slot. `push` gives each of those columns its value,
+    /// in field order (a text interned: [`interning`], or an id found on
+    /// the pool); a column not built yet is `None`.
+    fn push_built(
         &mut self,
         built: Columns,
         source: usize,
@@ -687,12 +682,12 @@ impl ScanSink for StoreBuilder<'_> {
     fn entry(&mut self, e: ScannedEntry<'_, '_>) {
         let store = &mut self.store;
         if e.ids.is_empty() {
-            let text = |field| e.texts.get(text(field));
+            let text = interning(|field| e.texts.get(text(field)));
             store.push_built(self.columns, e.source, e.offset, &e.row, e.time, text);
             return;
         }
         let mut ids = e.ids.iter();
-        store.push_row(
+        store.push_built(
             self.columns,
             e.source,
             e.offset,
