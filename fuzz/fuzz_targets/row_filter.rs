@@ -2,10 +2,10 @@
 //! (`store::load_matching`, for counts, `stats` and `histogram`: its field
 //! terms on the picked texts before the row is read, then the others)
 //! against the store's query over a store of every entry: the same rows
-//! (their lines in order; for `stats`' columns, their outcomes and
-//! durations; the texts of the columns the filter compares, which are
-//! built when asked for), the same per-tool statistics, and from times and
-//! outcomes alone the same histogram.
+//! (their lines in order; for `stats`' columns, their outcomes, durations
+//! and texts, interned on the pool; the texts of the columns the filter
+//! compares, which are built when asked for), the same per-tool
+//! statistics, and from times and outcomes alone the same histogram.
 //!
 //! Input: a split byte, the filter up to the first newline, then the log,
 //! cut in two sources at the split.
@@ -55,7 +55,13 @@ fuzz_target!(|data: &[u8]| {
         for (&row, &want) in rows.iter().zip(&expected) {
             let (row, want) = (row as usize, want as usize);
             assert_eq!(kept.raw_line(row), whole.raw_line(want));
-            for field in Field::ALL.into_iter().filter(|&f| compared.contains(f)) {
+            // `stats`' columns are interned on the pool (`store::pooled`).
+            let interned = if columns == COLUMNS {
+                compared.with(Field::Tool).with(Field::User)
+            } else {
+                compared
+            };
+            for field in Field::ALL.into_iter().filter(|&f| interned.contains(f)) {
                 assert_eq!(kept.text(field, row), whole.text(field, want));
             }
             if columns == COLUMNS {

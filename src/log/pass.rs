@@ -35,6 +35,9 @@ pub struct ScannedEntry<'e, 'a> {
     pub row: Row<'a>,
     /// The texts [`ScanSink::picks`] names, borrowed from the batch.
     pub texts: Texts<'e, 'a>,
+    /// The ids the pool gave the texts ([`ScanSink::ids`]); empty when
+    /// the sink asked for none.
+    pub ids: &'e [u32],
     /// [`Row::time`], parsed on the pool with the row.
     pub time: Option<i64>,
     /// `None` for a plain (unchained) entry, and for every entry of an
@@ -91,6 +94,14 @@ pub trait ScanSink {
     fn keeps(&self) -> Option<Arc<dyn Keep>> {
         None
     }
+    /// Ids for the texts of each entry given to [`ScanSink::entry`], as
+    /// many as the count says, found on the pool as each line is read,
+    /// while its text is in the core's caches: the in-order stage then
+    /// need not read the texts from lines read on another core
+    /// (BENCHMARKS.md, "Issue 21").
+    fn ids(&self) -> Option<(Arc<IdsOf>, usize)> {
+        None
+    }
 }
 
 /// A test of an entry, run on the pool ([`ScanSink::keeps`]) in two
@@ -103,6 +114,10 @@ pub trait Keep: Send + Sync {
     /// Whether `entry`, whose texts matched, is kept.
     fn rest_matches(&self, entry: &ScannedEntry<'_, '_>) -> bool;
 }
+
+/// The ids of an entry's texts, written to the slice, found on the pool
+/// ([`ScanSink::ids`]).
+pub type IdsOf = dyn Fn(&Texts<'_, '_>, &mut [u32]) + Send + Sync;
 
 /// A sink that only verifies, and reports progress.
 struct VerifyOnly<F> {
@@ -152,6 +167,9 @@ impl ScanSink for KeepingLeaves<'_> {
     fn keeps(&self) -> Option<Arc<dyn Keep>> {
         self.0.keeps()
     }
+    fn ids(&self) -> Option<(Arc<IdsOf>, usize)> {
+        self.0.ids()
+    }
 }
 
 /// What the analysing thread hands to the caller's thread.
@@ -172,6 +190,9 @@ struct Batch<'a> {
     /// whether or not it is an entry: one vector a batch, not one a line.
     texts: Vec<Option<Cow<'a, str>>>,
     picked: TextSet,
+    /// The ids of the texts, `id_count` a line ([`ScanSink::ids`]).
+    ids: Vec<u32>,
+    id_count: usize,
 }
 
 /// Bytes and non-empty lines looked at to tell a log from another file.
@@ -253,6 +274,7 @@ fn pass(
     verifying: bool,
 ) -> Option<Vec<FileSummary>> {
     let keeps = sink.keeps();
+    let ids = sink.ids();
     std::thread::scope(|scope| {
         // One batch in the channel, one being analysed, one being consumed.
         let (sender, receiver) = mpsc::sync_channel(1);
@@ -263,6 +285,7 @@ fn pass(
             picks: sink.picks(),
             hashing: verifying,
             keeps: keeps.as_deref(),
+            ids: ids.as_ref().map(|(ids, count)| (&**ids, *count)),
         };
         let analysing = scope
             .spawn(move || analyse_sources(sources, &without_fields, reading, &sender, cancel));
@@ -285,6 +308,7 @@ struct Reading<'k> {
     picks: Picks,
     hashing: bool,
     keeps: Option<&'k dyn Keep>,
+    ids: Option<(&'k IdsOf, usize)>,
 }
 
 /// The in-order side: link each batch (when `verifying`) and feed `sink`,
@@ -335,10 +359,12 @@ fn consume<'a>(
                 continue;
             }
         };
-        let stride = batch.picked.len();
+        let (stride, id_count) = (batch.picked.len(), batch.id_count);
         for (index, (line, (outcome, row))) in batch.lines.iter().zip(&batch.analysed).enumerate() {
-            // Not those of an entry left on the pool: the sink is not given it.
+            // Texts given ids on the pool are not read here, nor those
+            // of an entry left on the pool: the sink is not given it.
             if stride > 0
+                && id_count == 0
                 && matches!(
                     batch.analysed.get(index + TEXTS_AHEAD),
                     Some((_, Read::Row(..)))
@@ -360,6 +386,7 @@ fn consume<'a>(
                     offset: line.offset,
                     row: *row,
                     texts: Texts::new(batch.picked, &batch.texts[index * stride..][..stride]),
+                    ids: &batch.ids[index * id_count..][..id_count],
                     time: *time,
                     seal: *seal,
                     bytes: line.bytes,
@@ -471,14 +498,16 @@ fn analyse_batch<'a>(
     let stride = picked.len();
     let mut texts = Vec::new();
     texts.resize(lines.len() * stride, None);
-    let analyse = |at: usize, texts: &mut [Option<Cow<'a, str>>]| {
+    let id_count = reading.ids.map_or(0, |(_, count)| count);
+    let mut ids = vec![0; lines.len() * id_count];
+    let analyse = |at: usize, texts: &mut [Option<Cow<'a, str>>], ids: &mut [u32]| {
         if let Some(ahead) = lines.get(at + LINES_AHEAD) {
             prefetch_line(ahead.bytes);
         }
         let line = &lines[at];
         let reading = (line.number > without_fields).then_some(reading);
         let (outcome, read) = analyse_line(line, limit, reading, picked, texts);
-        match (read, reading.and_then(|r| r.keeps), &outcome) {
+        let read = match (read, reading.and_then(|r| r.keeps), &outcome) {
             (Read::Row(row, time), Some(keep), &LineOutcome::Entry(seal)) => {
                 let entry = ScannedEntry {
                     source,
@@ -486,40 +515,43 @@ fn analyse_batch<'a>(
                     offset: line.offset,
                     row,
                     texts: Texts::new(picked, texts),
+                    ids: &[],
                     time,
                     seal,
                     bytes: line.bytes,
                 };
-                (
-                    outcome,
-                    if keep.rest_matches(&entry) {
-                        read
-                    } else {
-                        Read::Left
-                    },
-                )
+                if keep.rest_matches(&entry) {
+                    read
+                } else {
+                    Read::Left
+                }
             }
-            _ => (outcome, read),
+            _ => read,
+        };
+        if let (Read::Row(..), Some((ids_of, _))) = (&read, reading.and_then(|r| r.ids)) {
+            ids_of(&Texts::new(picked, texts), ids);
         }
+        (outcome, read)
     };
-    // Chunks of no texts cannot be split (a chunk size of 0).
-    let analysed = if stride == 0 {
-        (0..lines.len())
-            .into_par_iter()
-            .map(|at| analyse(at, &mut []))
-            .collect()
-    } else {
-        ((0..lines.len())
-            .into_par_iter()
-            .zip(texts.par_chunks_mut(stride)))
-        .map(|(at, texts)| analyse(at, texts))
-        .collect()
+    // Chunks of no texts or ids cannot be split (a chunk size of 0).
+    let lines_at = || (0..lines.len()).into_par_iter();
+    let analysed = match (stride, id_count) {
+        (0, _) => lines_at().map(|at| analyse(at, &mut [], &mut [])).collect(),
+        (_, 0) => (lines_at().zip(texts.par_chunks_mut(stride)))
+            .map(|(at, texts)| analyse(at, texts, &mut []))
+            .collect(),
+        _ => (lines_at().zip(texts.par_chunks_mut(stride)))
+            .zip(ids.par_chunks_mut(id_count))
+            .map(|((at, texts), ids)| analyse(at, texts, ids))
+            .collect(),
     };
     Batch {
         lines,
         analysed,
         texts,
         picked,
+        ids,
+        id_count,
     }
 }
 
@@ -561,6 +593,7 @@ fn analyse_line<'a>(
             picks,
             hashing,
             keeps,
+            ..
         }) = reading
         else {
             return (verify_line(line.bytes, reader), Read::Nothing);

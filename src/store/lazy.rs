@@ -128,22 +128,30 @@ pub fn build(store: &Store, fields: &[Field]) -> Vec<Column> {
     columns
 }
 
-/// For tests: a loader of one generated log of `entries`, as a store of
-/// the columns it is given.
+/// For tests: one generated log of `entries`, as a source each call.
 #[cfg(test)]
-pub fn generated_loader(entries: u64) -> impl Fn(Columns) -> Store {
+pub fn generated_sources(entries: u64) -> impl Fn() -> Vec<crate::log::source::Source> {
     let bytes: Vec<u8> = crate::generate::generate(&crate::generate::Options::new(entries))
         .expect("valid options")
         .into_iter()
         .flat_map(|file| file.bytes)
         .collect();
-    move |columns| {
-        let sources = vec![crate::log::source::Source::from_bytes(
+    move || {
+        vec![crate::log::source::Source::from_bytes(
             "a.jsonl",
             bytes.clone(),
-        )];
+        )]
+    }
+}
+
+/// For tests: a loader of one generated log of `entries`, as a store of
+/// the columns it is given.
+#[cfg(test)]
+pub fn generated_loader(entries: u64) -> impl Fn(Columns) -> Store {
+    let sources = generated_sources(entries);
+    move |columns| {
         let never = std::sync::atomic::AtomicBool::new(false);
-        crate::store::load_keeping(sources, false, columns, |_| {}, &never)
+        crate::store::load_keeping(sources(), false, columns, |_| {}, &never)
             .expect("not cancelled")
             .0
     }

@@ -7,6 +7,7 @@ pub mod grown;
 pub mod ids;
 pub mod lazy;
 pub mod offsets;
+pub mod pooled;
 pub mod query;
 #[allow(clippy::module_inception)]
 pub mod store;
@@ -40,7 +41,17 @@ pub fn load_keeping(
     on_progress: impl FnMut(Progress),
     cancel: &AtomicBool,
 ) -> Option<(Store, Verification)> {
-    let mut builder = StoreBuilder::new(columns, on_progress);
+    let builder = StoreBuilder::new(columns, on_progress);
+    load_with(builder, sources, keep_leaves, cancel)
+}
+
+/// [`load_keeping`] with `builder`.
+fn load_with(
+    mut builder: StoreBuilder<'_>,
+    sources: Vec<Source>,
+    keep_leaves: bool,
+    cancel: &AtomicBool,
+) -> Option<(Store, Verification)> {
     let verification = if keep_leaves {
         scan(&sources, &mut KeepingLeaves(&mut builder), cancel)?
     } else {
@@ -73,10 +84,14 @@ pub fn load_matching(
     let test = (!filter.is_empty())
         .then(|| query::RowFilter::new(filter, &sources))
         .flatten();
+    // Interned on the pool: such a store answers counts and texts, not
+    // the order of its ids (`store::pooled`).
     let Some(test) = test else {
-        return load_keeping(sources, false, tested, on_progress, cancel);
+        let builder = StoreBuilder::new(tested, on_progress).interning_on_pool();
+        return load_with(builder, sources, false, cancel);
     };
-    let mut builder = StoreBuilder::new(columns, on_progress).keeping(test, tested);
+    let mut builder =
+        (StoreBuilder::new(columns, on_progress).interning_on_pool()).keeping(test, tested);
     let verification = scan(&sources, &mut builder, cancel)?;
     // Its rows are some of the entries: the files' line maps would not
     // number them.
@@ -103,7 +118,7 @@ pub fn index(
 /// The store a load built, given its sources and where their entries are
 /// among their lines.
 fn finish(builder: StoreBuilder<'_>, sources: Vec<Source>, lines: Vec<LineMap>) -> Store {
-    let mut store = builder.store;
+    let mut store = builder.into_store();
     release_freed_memory();
     store.sources = sources;
     store.lines = lines;
@@ -198,6 +213,33 @@ mod tests {
         let cancelled = AtomicBool::new(true);
         let verified = pass::verify(&tampered(Scheme::Chain));
         assert!(index(tampered(Scheme::Chain), &verified, |_| {}, &cancelled).is_none());
+    }
+
+    #[test]
+    fn a_store_interned_on_the_pool_holds_each_rows_texts_and_each_text_once() {
+        let go_on = AtomicBool::new(false);
+        let sources = lazy::generated_sources(5_000);
+        let (whole, _) = load(sources(), |_| {}, &go_on).unwrap();
+        let fields = [Field::Tool, Field::User, Field::Conversation];
+        let columns = fields.iter().fold(Columns::FILTER_ONLY, |c, &f| c.with(f));
+        // Loads one after another: a pool thread's dictionaries of the
+        // load before are not taken for this one's.
+        for query in ["", "failed", "last:3h", "", "refund"] {
+            let filter = parse_filter(query).expect("a valid filter");
+            let (pooled, _) = load_matching(sources(), columns, &filter, |_| {}, &go_on).unwrap();
+            let (rows, whole_rows) = (select(&pooled, &filter), select(&whole, &filter));
+            for field in fields {
+                let texts = |store: &Store, rows: &[u32]| -> Vec<Option<String>> {
+                    let rows = rows.iter().map(|&row| store.text(field, row as usize));
+                    rows.map(|text| text.map(str::to_owned)).collect()
+                };
+                let kept = texts(&pooled, &rows);
+                assert_eq!(kept, texts(&whole, &whole_rows), "{query} {field:?}");
+                let distinct: std::collections::HashSet<_> = kept.iter().flatten().collect();
+                let dict = &pooled.column(field).dict;
+                assert_eq!(dict.len(), distinct.len(), "{query} {field:?}");
+            }
+        }
     }
 
     #[test]

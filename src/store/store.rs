@@ -8,7 +8,7 @@
 
 use crate::log::chain::LineMap;
 use crate::log::entry::{Entry, Fields, Picks, Row, Text, parse_line};
-use crate::log::pass::{Keep, Progress, ScanSink, ScannedEntry};
+use crate::log::pass::{IdsOf, Keep, Progress, ScanSink, ScannedEntry};
 use crate::log::source::Source;
 use foldhash::fast::RandomState;
 use hashbrown::HashTable;
@@ -18,6 +18,7 @@ use std::sync::{Arc, OnceLock};
 use super::ids::Ids;
 use super::lazy::{self, Columns};
 use super::offsets::Offsets;
+use super::pooled::Pooled;
 use super::query::RowFilter;
 use crate::filter::{Field, Filter};
 
@@ -71,7 +72,7 @@ fn text_of<'t>(text: &'t str, ends: &[usize], id: Sym) -> &'t str {
 }
 
 impl Interner {
-    fn new() -> Self {
+    pub(super) fn new() -> Self {
         Interner {
             hasher: RandomState::default(),
             table: HashTable::new(),
@@ -227,6 +228,18 @@ impl Column {
     /// of the tools, a thirtieth of the users; BENCHMARKS.md, "Issue 21").
     pub(super) fn push(&mut self, text: Option<&str>) {
         self.ids.push(self.dict.intern(text));
+    }
+}
+
+/// Gives each built column ([`Store::push_built`]) its text as `text`
+/// says, interned.
+fn interning<'t>(
+    text: impl Fn(Field) -> Option<&'t str>,
+) -> impl FnMut(Field, Option<&mut Column>) {
+    move |field, column| {
+        if let Some(column) = column {
+            column.push(text(field));
+        }
     }
 }
 
@@ -511,29 +524,29 @@ impl Store {
             .filter(|(_, slot)| slot.get().is_some())
             .fold(Columns::NONE, |built, (field, _)| built.with(field));
         let text = |field| field_text(fields, field);
-        self.push_built(built, source, offset, &fields.row(), time, text);
+        self.push_built(built, source, offset, &fields.row(), time, interning(text));
     }
 
     /// [`Store::push`] where `built` is the set of columns built: a load
     /// knows it (the columns it named; none is built lazily meanwhile,
     /// the store being the loader's alone), sparing each row a look at
-    /// every column's slot.
-    fn push_built<'t>(
+    /// every column's slot. `push` gives each of those columns its value,
+    /// in field order (a text interned: [`interning`], or an id found on
+    /// the pool); a column not built yet is `None`.
+    fn push_built(
         &mut self,
         built: Columns,
         source: usize,
         offset: usize,
         row: &Row<'_>,
         time: Option<i64>,
-        text: impl Fn(Field) -> Option<&'t str>,
+        mut push: impl FnMut(Field, Option<&mut Column>),
     ) {
         let first = self.len();
         // A column not built yet gets this row when it is: it is built
         // from every row's line.
         for field in built.fields() {
-            if let Some(column) = self.columns[field as usize].get_mut() {
-                column.push(text(field));
-            }
+            push(field, self.columns[field as usize].get_mut());
         }
         let time = time.unwrap_or(NO_TIME);
         self.newest = self.newest.max(time);
@@ -613,6 +626,9 @@ pub struct StoreBuilder<'p> {
     picks: Picks,
     /// The entries pushed, when not all (tested on the pool).
     keeps: Option<Arc<dyn Keep>>,
+    /// The columns' dictionaries, when interned on the pool
+    /// ([`StoreBuilder::interning_on_pool`]).
+    pooled: Option<Arc<Pooled>>,
 }
 
 impl<'p> StoreBuilder<'p> {
@@ -625,7 +641,30 @@ impl<'p> StoreBuilder<'p> {
             columns,
             picks: columns.picks(),
             keeps: None,
+            pooled: None,
         }
+    }
+
+    /// This builder, its columns interned on the pool (`store::pooled`):
+    /// their ids then follow the order in which the pool met the texts,
+    /// not the rows' order.
+    pub fn interning_on_pool(mut self) -> Self {
+        self.pooled = Some(Arc::new(Pooled::new(self.columns.fields())));
+        self
+    }
+
+    /// The store built, its columns given the dictionaries of the pool.
+    pub fn into_store(self) -> Store {
+        let mut store = self.store;
+        let pooled = self
+            .pooled
+            .map(|pooled| Arc::into_inner(pooled).expect("the pass let go of the dictionaries"));
+        for (field, dict) in pooled.into_iter().flat_map(Pooled::into_dicts) {
+            if let Some(column) = store.columns[field as usize].get_mut() {
+                column.dict = dict;
+            }
+        }
+        store
     }
 
     /// This builder, pushing only the entries `filter` matches, tested on
@@ -642,8 +681,25 @@ impl<'p> StoreBuilder<'p> {
 impl ScanSink for StoreBuilder<'_> {
     fn entry(&mut self, e: ScannedEntry<'_, '_>) {
         let store = &mut self.store;
-        let text = |field| e.texts.get(text(field));
-        store.push_built(self.columns, e.source, e.offset, &e.row, e.time, text);
+        if e.ids.is_empty() {
+            let text = interning(|field| e.texts.get(text(field)));
+            store.push_built(self.columns, e.source, e.offset, &e.row, e.time, text);
+            return;
+        }
+        let mut ids = e.ids.iter();
+        store.push_built(
+            self.columns,
+            e.source,
+            e.offset,
+            &e.row,
+            e.time,
+            |_, column| {
+                let id = ids.next().copied().unwrap_or(MISSING);
+                if let Some(column) = column {
+                    column.ids.push(id);
+                }
+            },
+        );
     }
 
     fn picks(&self) -> Picks {
@@ -652,6 +708,13 @@ impl ScanSink for StoreBuilder<'_> {
 
     fn keeps(&self) -> Option<Arc<dyn Keep>> {
         self.keeps.clone()
+    }
+
+    fn ids(&self) -> Option<(Arc<IdsOf>, usize)> {
+        let pooled = self.pooled.clone()?;
+        let count = pooled.count();
+        let ids_of: Arc<IdsOf> = Arc::new(move |texts, ids| pooled.ids(texts, ids));
+        Some((ids_of, count))
     }
 
     fn progress(&mut self, progress: Progress) {

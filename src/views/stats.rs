@@ -367,6 +367,30 @@ mod tests {
     }
 
     #[test]
+    fn a_store_interned_on_the_pool_gives_the_stats_of_one_interned_in_order() {
+        use crate::filter::parse_filter;
+        use crate::store::lazy::generated_sources;
+        use crate::store::query::select;
+        use crate::store::{load_keeping, load_matching};
+        use std::sync::atomic::AtomicBool;
+        let never = AtomicBool::new(false);
+        // Several batches, each read by both pool threads.
+        let sources = generated_sources(6_000);
+        let (whole, _) = load_keeping(sources(), false, Columns::ALL, |_| {}, &never).unwrap();
+        for query in ["", "tool:get_order", "refund", "failed", "last:2h"] {
+            let filter = parse_filter(query).expect("a valid filter");
+            // As `stats` loads (`cli::common::load_matching`).
+            let (pooled, _) = load_matching(sources(), COLUMNS, &filter, |_| {}, &never).unwrap();
+            let rows = select(&pooled, &filter);
+            assert_eq!(
+                tool_stats(&pooled, &rows),
+                tool_stats(&whole, &select(&whole, &filter)),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
     fn percentiles_selected_are_those_of_the_sorted_numbers() {
         let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
         let mut next = move || {
