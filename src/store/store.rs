@@ -647,9 +647,11 @@ impl<'p> StoreBuilder<'p> {
 
     /// This builder, its columns interned on the pool (`store::pooled`):
     /// their ids then follow the order in which the pool met the texts,
-    /// not the rows' order.
+    /// not the rows' order. With no column to intern (a count,
+    /// `histogram`) the pool is asked for no ids at all.
     pub fn interning_on_pool(mut self) -> Self {
-        self.pooled = Some(Arc::new(Pooled::new(self.columns.fields())));
+        let any = self.columns.fields().next().is_some();
+        self.pooled = any.then(|| Arc::new(Pooled::new(self.columns.fields())));
         self
     }
 
